@@ -1,0 +1,1 @@
+"""Thin callback adapters, one module per page, each with register(app, service)."""

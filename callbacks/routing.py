@@ -1,0 +1,39 @@
+"""URL -> page. Each page module exposes render(service, query) -> component tree."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from dash import Input, Output, State
+
+from callbacks import explorer
+from dashboard import ids
+from dashboard.service import DataService
+from layouts.components import demo_badge
+from layouts.shell import not_found
+
+PAGES = {"/": explorer.render}
+
+
+def render_page(service: DataService, pathname: str | None, search: str | None):
+    """The page for `pathname` (404 page when unknown) and the dataset badge of the header."""
+    path = (pathname or "/").rstrip("/") or "/"
+    query = dict(parse_qsl((search or "").lstrip("?"), keep_blank_values=False))
+    page = PAGES.get(path)
+    snap = service.snapshot()
+    badge = demo_badge(snap.is_demo, snap.dataset.label if snap.dataset else "Aucune donnée")
+    return (page(service, query) if page else not_found(pathname or "/")), badge
+
+
+def validation_pages(service: DataService) -> list:
+    """One rendered instance of every page, for Dash's callback validation."""
+    return [render(service, {}) for render in PAGES.values()]
+
+
+def register(app, service: DataService) -> None:
+    app.callback(
+        Output(ids.PAGE, "children"),
+        Output(ids.DATASET_BADGE, "children"),
+        Input(ids.URL, "pathname"),
+        State(ids.URL, "search"),
+    )(lambda pathname, search: render_page(service, pathname, search))

@@ -1,0 +1,188 @@
+"""Read-only JSON API under /api/v1/ (a Flask blueprint; no Dash here).
+
+Every bad parameter is answered with a 400 and a JSON error naming the parameter, never a 500.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pandas as pd
+from flask import Blueprint, Response, json, request
+from werkzeug.exceptions import HTTPException
+
+from dashboard.openapi import openapi_document
+from dashboard.reference import ATTRIBUTION, DEPARTMENTS
+from dashboard.service import DataService
+
+DEMO_NOTICE = "Données de démonstration (fictives) : établissements, savoir-faire et indicateurs sont synthétiques."
+MAX_LIMIT = 10_000
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, parameter: str | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.parameter = status, code, message, parameter
+
+
+def _json(payload, status: int = 200) -> Response:
+    return Response(json.dumps(payload, ensure_ascii=False), status=status, mimetype="application/json")
+
+
+def _error(err: ApiError) -> Response:
+    body = {"code": err.code, "message": err.message}
+    if err.parameter:
+        body["parameter"] = err.parameter
+    return _json({"error": body}, err.status)
+
+
+class Params:
+    """Validated query parameters: unknown names and malformed values raise ApiError(400)."""
+
+    def __init__(self, allowed: set[str]):
+        unknown = sorted(set(request.args) - allowed)
+        if unknown:
+            raise ApiError(400, "unknown_parameter", f"Paramètre inconnu : {unknown[0]}. Acceptés : "
+                           f"{', '.join(sorted(allowed)) or 'aucun'}.", unknown[0])
+
+    @staticmethod
+    def text(name: str, *, max_length: int = 100) -> str | None:
+        value = request.args.get(name)
+        if value is None or value.strip() == "":
+            return None
+        if len(value) > max_length:
+            raise ApiError(400, "bad_parameter", f"{name} : {max_length} caractères au plus.", name)
+        return value.strip()
+
+    @staticmethod
+    def choice(name: str, choices) -> str | None:
+        value = Params.text(name)
+        if value is not None and value not in choices:
+            shown = ", ".join(sorted(choices)[:20])
+            raise ApiError(400, "bad_parameter", f"{name}={value!r} inconnu. Valeurs possibles : {shown}.", name)
+        return value
+
+    @staticmethod
+    def integer(name: str, default: int, *, minimum: int, maximum: int) -> int:
+        raw = request.args.get(name)
+        if raw is None or raw.strip() == "":
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ApiError(400, "bad_parameter", f"{name} doit être un entier ({raw!r} reçu).", name) from None
+        if not minimum <= value <= maximum:
+            raise ApiError(400, "bad_parameter", f"{name} doit être entre {minimum} et {maximum}.", name)
+        return value
+
+
+def _page(frame: pd.DataFrame, limit: int, offset: int) -> dict:
+    items = frame.iloc[offset: offset + limit]
+    return {"total": int(len(frame)), "limit": limit, "offset": offset,
+            "items": json.loads(items.to_json(orient="records", force_ascii=False))}
+
+
+def api_blueprint(service: DataService) -> Blueprint:
+    api = Blueprint("api_v1", __name__, url_prefix="/api/v1")
+    look = service.lookups
+
+    def route(rule: str) -> Callable:
+        def wrap(view: Callable) -> Callable:
+            def guarded(*args, **kwargs):
+                try:
+                    return view(*args, **kwargs)
+                except ApiError as err:
+                    return _error(err)
+            guarded.__name__ = view.__name__
+            return api.route(rule, methods=["GET"])(guarded)
+        return wrap
+
+    @route("/meta")
+    def meta():
+        Params(set())
+        snap = service.snapshot()
+        ds = snap.dataset
+        return _json({
+            "name": "tissu",
+            "is_demo": snap.is_demo,
+            "notice": DEMO_NOTICE if snap.is_demo else None,
+            "dataset": None if ds is None else {
+                "name": ds.name, "label": ds.label, "is_demo": ds.is_demo, "source": ds.source_name,
+                "source_date": ds.source_date.isoformat(), "loaded_at": ds.loaded_at.isoformat(),
+                "parameters": ds.parameters,
+            },
+            "sources": ([
+                {"name": ds.source_name, "covers": "établissements, savoir-faire, certifications",
+                 "date": ds.source_date.isoformat(), "synthetic": snap.is_demo}] if ds else []) + [
+                {"name": "IGN – ADMIN EXPRESS COG 2018, via france-geojson", "covers": "contours des communes",
+                 "date": "2018-01-01", "licence": "Licence Ouverte / Etalab", "synthetic": False},
+                {"name": "INSEE – Code officiel géographique 2026", "covers": "communes, EPCI, populations",
+                 "date": "2026-01-01", "licence": "Licence Ouverte / Etalab", "synthetic": False},
+                {"name": "INSEE – Zonage en zones d'emploi 2020", "covers": "zones d'emploi",
+                 "date": "2023-01-01", "licence": "Licence Ouverte / Etalab", "synthetic": False},
+                {"name": "INSEE – NAF rév. 2", "covers": "activités", "date": "2008-01-01",
+                 "licence": "Licence Ouverte / Etalab", "synthetic": False},
+            ],
+            "attribution": ATTRIBUTION,
+            "counts": {
+                "establishments_active": int(len(snap.establishments)),
+                "establishments_closed": int(snap.closed_count),
+                "communes": int(len(look.communes)),
+                "epci": int(len(look.epci)),
+                "zones_emploi": int(len(look.zones)),
+                "departements": int(len(look.departments)),
+                "capabilities": int(len(look.capabilities)),
+                "certifications": int(len(look.certifications)),
+            },
+        })
+
+    @route("/communes")
+    def communes():
+        Params({"departement", "epci", "zone_emploi", "q", "limit", "offset"})
+        frame = look.communes
+        departement = Params.choice("departement", DEPARTMENTS)
+        epci = Params.choice("epci", set(look.epci["code"]))
+        zone = Params.choice("zone_emploi", set(look.zones["code"]))
+        query = Params.text("q")
+        limit = Params.integer("limit", 5000, minimum=1, maximum=MAX_LIMIT)
+        offset = Params.integer("offset", 0, minimum=0, maximum=10_000_000)
+        if departement:
+            frame = frame[frame["department_code"] == departement]
+        if epci:
+            frame = frame[frame["epci_code"] == epci]
+        if zone:
+            frame = frame[frame["zone_code"] == zone]
+        if query:
+            from dashboard.analytics.text import matches
+
+            frame = frame[matches(frame["name"], query)]
+        out = frame.rename(columns={"department_code": "departement", "epci_code": "epci",
+                                    "zone_code": "zone_emploi"})
+        out = out[["code", "name", "population", "departement", "epci", "zone_emploi", "lat", "lon"]]
+        return _json(_page(out, limit, offset))
+
+    @route("/capabilities")
+    def capabilities():
+        Params({"family"})
+        family = Params.choice("family", set(look.capabilities["family_code"]))
+        caps = look.capabilities
+        if family:
+            caps = caps[caps["family_code"] == family]
+        links = service.snapshot().capability_links
+        counts = links["capability_code"].value_counts() if len(links) else pd.Series(dtype=int)
+        families = []
+        for (code, label), group in caps.groupby(["family_code", "family_label"], sort=False):
+            families.append({"code": code, "label": label, "capabilities": [
+                {"code": r["code"], "label": r["label"], "description": r["description"],
+                 "establishments": int(counts.get(r["code"], 0))} for r in group.to_dict("records")]})
+        return _json({"is_demo": service.snapshot().is_demo, "families": families})
+
+    @route("/openapi.json")
+    def openapi():
+        return _json(openapi_document())
+
+    @api.errorhandler(HTTPException)
+    def http_error(err: HTTPException):
+        return _error(ApiError(err.code or 500, err.name.lower().replace(" ", "_"), err.description or err.name))
+
+    return api

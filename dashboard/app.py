@@ -1,0 +1,75 @@
+"""The app factory: `create_app()` builds a Dash app; importing this module does no work."""
+
+from __future__ import annotations
+
+from dash import Dash, html
+from flask import Response, request, send_file
+from sqlalchemy import Engine
+
+from dashboard import bootstrap
+from dashboard.api import ApiError, _error, api_blueprint
+from dashboard.database import make_engine
+from dashboard.paths import ASSETS_DIR
+from dashboard.reference import geojson_path
+from dashboard.service import DataService
+from dashboard.settings import Settings, load_settings
+
+_COMPRESSED_TYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+                     "application/geo+json", "text/csv"]
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Dash:
+    """Build the app: migrate and seed the database if needed, then wire layouts, callbacks and the API."""
+    from callbacks import explorer, routing
+    from layouts.shell import shell
+
+    settings = settings or load_settings()
+    engine = engine or make_engine(settings.database_url)
+    bootstrap.ensure_ready(engine, settings)
+    service = DataService(engine, settings)
+
+    app = Dash(
+        __name__,
+        title="tissu · le tissu industriel lorrain",
+        update_title=None,
+        assets_folder=str(ASSETS_DIR),
+        serve_locally=True,
+        compress=True,
+    )
+    app.server.config["COMPRESS_MIMETYPES"] = _COMPRESSED_TYPES
+    app.layout = shell()
+    # Pages are rendered into #page by the router: declare their trees so callbacks validate.
+    app.validation_layout = html.Div([shell(), *routing.validation_pages(service)])
+    app.server.register_blueprint(api_blueprint(service))
+    _register_static_geometry(app)
+    _register_api_errors(app)
+    routing.register(app, service)
+    explorer.register(app, service)
+    app.server.extensions["tissu"] = service
+    return app
+
+
+def _register_static_geometry(app: Dash) -> None:
+    @app.server.route("/geo/<layer>.geojson")
+    def geometry(layer: str):
+        try:
+            path = geojson_path(layer)
+        except ValueError:
+            return Response("unknown layer", status=404)
+        # Sent once per browser: cached for a day, revalidated with the file's ETag.
+        response = send_file(path, mimetype="application/geo+json", max_age=86400, conditional=True)
+        return response
+
+
+def _register_api_errors(app: Dash) -> None:
+    @app.server.errorhandler(404)
+    def not_found(err):
+        if request.path.startswith("/api/"):
+            return _error(ApiError(404, "not_found", f"Aucune ressource à l'adresse {request.path}."))
+        return err
+
+    @app.server.errorhandler(405)
+    def not_allowed(err):
+        if request.path.startswith("/api/"):
+            return _error(ApiError(405, "method_not_allowed", "L'API est en lecture seule (GET)."))
+        return err

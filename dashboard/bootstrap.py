@@ -1,0 +1,54 @@
+"""Bring a database to a usable state: schema, bundled reference data, demo on first start."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from sqlalchemy import Engine
+
+from dashboard import database, repository
+from dashboard.reference import load_polygons, load_reference
+from dashboard.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DEMO_DATASET = "demo"
+# Reference date of the synthetic dataset, shown as its "source date".
+DEMO_SOURCE_DATE = dt.date(2025, 12, 31)
+
+
+def prepare_database(engine: Engine) -> None:
+    """Migrate the schema and load the bundled geography and nomenclatures (idempotent)."""
+    database.upgrade(engine)
+    repository.sync_reference(engine, load_reference())
+
+
+def load_demo(engine: Engine, *, seed: int = 42, scale: float = 1.0) -> repository.DatasetInfo:
+    """Generate the synthetic demo ecosystem and make it the active dataset (one transaction)."""
+    from dashboard.demo import DEMO_SOURCE_NAME, generate_demo
+
+    demo = generate_demo(load_reference(), load_polygons("communes"), seed=seed, scale=scale)
+    return repository.replace_dataset(
+        engine,
+        name=DEMO_DATASET,
+        label="Données de démonstration (fictives)",
+        is_demo=True,
+        source_name=DEMO_SOURCE_NAME,
+        source_date=DEMO_SOURCE_DATE,
+        establishments=demo.establishments,
+        capabilities=demo.capabilities,
+        certifications=demo.certifications,
+        parameters=f"seed={seed} scale={scale:g}",
+    )
+
+
+def ensure_ready(engine: Engine, settings: Settings) -> repository.DatasetInfo | None:
+    """Everything `tissu serve` needs before answering: schema, reference data, and a dataset."""
+    prepare_database(engine)
+    active = repository.active_dataset(engine)
+    if active is None and settings.auto_demo:
+        log.info("Empty database: generating the demo dataset (seed %s, scale %s)", settings.demo_seed,
+                 settings.demo_scale)
+        active = load_demo(engine, seed=settings.demo_seed, scale=settings.demo_scale)
+    return active

@@ -1,0 +1,211 @@
+"""Database schema (SQLAlchemy 2.0 typed models). Portable SQL only: SQLite by default, PostgreSQL later.
+
+Changes go through Alembic migrations in `dashboard/migrations/versions/`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Explicit constraint names keep migrations identical on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+# --- Geography -----------------------------------------------------------------------------------
+
+class Department(Base):
+    __tablename__ = "departments"
+    code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    population: Mapped[int] = mapped_column(Integer)
+
+
+class Epci(Base):
+    __tablename__ = "epci"
+    code: Mapped[str] = mapped_column(String(9), primary_key=True)  # SIREN of the EPCI
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))  # CC, CA, CU, METRO
+    population: Mapped[int] = mapped_column(Integer)  # Lorraine part
+
+
+class EmploymentZone(Base):
+    """Zone d'emploi 2020 (INSEE)."""
+
+    __tablename__ = "employment_zones"
+    code: Mapped[str] = mapped_column(String(4), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    population: Mapped[int] = mapped_column(Integer)  # Lorraine part
+
+
+class Commune(Base):
+    __tablename__ = "communes"
+    code: Mapped[str] = mapped_column(String(5), primary_key=True)  # INSEE COG 2026
+    name: Mapped[str] = mapped_column(String(100))
+    population: Mapped[int] = mapped_column(Integer)
+    department_code: Mapped[str] = mapped_column(ForeignKey("departments.code"), index=True)
+    epci_code: Mapped[str | None] = mapped_column(ForeignKey("epci.code"), index=True)
+    zone_code: Mapped[str] = mapped_column(ForeignKey("employment_zones.code"), index=True)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+
+
+# --- Nomenclatures -------------------------------------------------------------------------------
+
+class Filiere(Base):
+    """Dashboard grouping of NAF divisions (not an official aggregate)."""
+
+    __tablename__ = "filieres"
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    label: Mapped[str] = mapped_column(String(120))
+    color: Mapped[str] = mapped_column(String(7))
+    sort_order: Mapped[int] = mapped_column(Integer)
+
+
+class NafSection(Base):
+    __tablename__ = "naf_sections"
+    code: Mapped[str] = mapped_column(String(1), primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+
+
+class NafDivision(Base):
+    __tablename__ = "naf_divisions"
+    code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    label: Mapped[str] = mapped_column(String(300))
+    section_code: Mapped[str] = mapped_column(ForeignKey("naf_sections.code"))
+
+
+class NafGroup(Base):
+    __tablename__ = "naf_groups"
+    code: Mapped[str] = mapped_column(String(4), primary_key=True)
+    label: Mapped[str] = mapped_column(String(300))
+    division_code: Mapped[str] = mapped_column(ForeignKey("naf_divisions.code"))
+
+
+class NafClass(Base):
+    __tablename__ = "naf_classes"
+    code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    label: Mapped[str] = mapped_column(String(300))
+    group_code: Mapped[str] = mapped_column(ForeignKey("naf_groups.code"))
+
+
+class NafSubclass(Base):
+    __tablename__ = "naf_subclasses"
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)  # e.g. 25.62B
+    label: Mapped[str] = mapped_column(String(300))
+    class_code: Mapped[str] = mapped_column(ForeignKey("naf_classes.code"))
+    filiere_code: Mapped[str] = mapped_column(ForeignKey("filieres.code"), index=True)
+    metallurgy: Mapped[str | None] = mapped_column(String(10))  # 'coeur', 'partiel' or NULL
+
+
+class SizeBand(Base):
+    """INSEE tranche d'effectif salarié; codes are strings ('01' is not 1)."""
+
+    __tablename__ = "size_bands"
+    code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+    short_label: Mapped[str] = mapped_column(String(20))
+    min_staff: Mapped[int | None] = mapped_column(Integer)
+    max_staff: Mapped[int | None] = mapped_column(Integer)
+    headcount_mid: Mapped[float] = mapped_column(Float)
+    sort_order: Mapped[int] = mapped_column(Integer)
+
+
+class CapabilityFamily(Base):
+    __tablename__ = "capability_families"
+    code: Mapped[str] = mapped_column(String(30), primary_key=True)
+    label: Mapped[str] = mapped_column(String(120))
+    sort_order: Mapped[int] = mapped_column(Integer)
+
+
+class Capability(Base):
+    """A process-level know-how ("savoir-faire"), e.g. 5-axis milling."""
+
+    __tablename__ = "capabilities"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    label: Mapped[str] = mapped_column(String(120), unique=True)
+    family_code: Mapped[str] = mapped_column(ForeignKey("capability_families.code"), index=True)
+    description: Mapped[str] = mapped_column(String(400))
+    sort_order: Mapped[int] = mapped_column(Integer)
+
+
+class Certification(Base):
+    __tablename__ = "certifications"
+    code: Mapped[str] = mapped_column(String(30), primary_key=True)
+    label: Mapped[str] = mapped_column(String(120))
+    scope: Mapped[str] = mapped_column(String(200))
+    sort_order: Mapped[int] = mapped_column(Integer)
+
+
+# --- Establishments ------------------------------------------------------------------------------
+
+class Dataset(Base):
+    """A loaded set of establishments (the demo, or an import of real data); one is active."""
+
+    __tablename__ = "datasets"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    label: Mapped[str] = mapped_column(String(200))
+    is_demo: Mapped[bool] = mapped_column(Boolean)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=False)
+    source_name: Mapped[str] = mapped_column(String(300))
+    source_date: Mapped[dt.date] = mapped_column(Date)
+    # Bumped on every load so that caches (spatial index, point store) know when to rebuild.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    parameters: Mapped[str] = mapped_column(String(500), default="")
+
+
+class Establishment(Base):
+    __tablename__ = "establishments"
+    __table_args__ = (
+        UniqueConstraint("dataset_id", "public_id", name="uq_establishments_dataset_public_id"),
+        Index("ix_establishments_dataset_state", "dataset_id", "state"),
+        Index("ix_establishments_lat_lon", "lat", "lon"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"))
+    # SIRET for real data; 'DEMO-…' for the demo, which can never collide with a 14-digit SIRET.
+    public_id: Mapped[str] = mapped_column(String(20))
+    siret: Mapped[str | None] = mapped_column(String(14), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    naf_code: Mapped[str | None] = mapped_column(ForeignKey("naf_subclasses.code"), index=True)
+    size_band_code: Mapped[str | None] = mapped_column(ForeignKey("size_bands.code"))
+    headcount_estimate: Mapped[int | None] = mapped_column(Integer)
+    commune_code: Mapped[str] = mapped_column(ForeignKey("communes.code"), index=True)
+    address: Mapped[str | None] = mapped_column(String(300))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    location_approximate: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_on: Mapped[dt.date | None] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(1), default="A")  # A active, F closed (SIRENE)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    is_member: Mapped[bool] = mapped_column(Boolean, default=False)  # UIMM member
+    source_name: Mapped[str] = mapped_column(String(300))
+    source_date: Mapped[dt.date] = mapped_column(Date)
+    is_demo: Mapped[bool] = mapped_column(Boolean)
+
+
+class EstablishmentCapability(Base):
+    __tablename__ = "establishment_capabilities"
+    establishment_id: Mapped[int] = mapped_column(ForeignKey("establishments.id", ondelete="CASCADE"), primary_key=True)
+    capability_code: Mapped[str] = mapped_column(ForeignKey("capabilities.code"), primary_key=True, index=True)
+    # 'declared' (member list, demo), or 'presumed' (derived from the NAF code).
+    origin: Mapped[str] = mapped_column(String(10), default="declared")
+
+
+class EstablishmentCertification(Base):
+    __tablename__ = "establishment_certifications"
+    establishment_id: Mapped[int] = mapped_column(ForeignKey("establishments.id", ondelete="CASCADE"), primary_key=True)
+    certification_code: Mapped[str] = mapped_column(ForeignKey("certifications.code"), primary_key=True, index=True)

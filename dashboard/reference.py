@@ -1,0 +1,76 @@
+"""The bundled reference data (real geography and nomenclatures, plus tissu's capability taxonomy).
+
+Read from `data/` as built by `data/build_reference.py`; every code is kept as a string.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from dashboard.paths import DATA_DIR
+
+ATTRIBUTION = "Contours : IGN – ADMIN EXPRESS COG 2018, via france-geojson · Codes et populations : INSEE COG 2026"
+DEPARTMENTS = ("54", "55", "57", "88")
+
+
+@dataclass(frozen=True)
+class ReferenceData:
+    departments: pd.DataFrame  # code, nom, population
+    epci: pd.DataFrame  # code, nom, type, population_lorraine, nb_communes_lorraine, departements
+    zones: pd.DataFrame  # code, nom, population_lorraine, nb_communes_lorraine
+    communes: pd.DataFrame  # code, nom, population, departement, epci, zone_emploi, lat, lon
+    naf: pd.DataFrame  # subclass … section_label, a38, filiere, metallurgie
+    filieres: pd.DataFrame  # code, label, color
+    size_bands: pd.DataFrame  # code, libelle, borne_min, borne_max, headcount_mid, short_label
+    capability_families: pd.DataFrame  # code, label
+    capabilities: pd.DataFrame  # code, label, family, description, typical_divisions, prevalence
+    certifications: pd.DataFrame  # code, label, scope
+
+
+_NUMERIC = {"population", "population_lorraine", "nb_communes_lorraine", "lat", "lon", "borne_min", "borne_max",
+            "headcount_mid", "prevalence"}
+
+
+def _csv(path: Path) -> pd.DataFrame:
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    for column in _NUMERIC & set(frame.columns):
+        frame[column] = pd.to_numeric(frame[column].replace("", None))
+    return frame
+
+
+@lru_cache(maxsize=4)
+def load_reference(data_dir: Path = DATA_DIR) -> ReferenceData:
+    """Read every reference table from the bundled CSV files."""
+    ref, tax = data_dir / "ref", data_dir / "taxonomy"
+    return ReferenceData(
+        departments=_csv(ref / "departements.csv"),
+        epci=_csv(ref / "epci.csv"),
+        zones=_csv(ref / "zones_emploi.csv"),
+        communes=_csv(ref / "communes.csv"),
+        naf=_csv(ref / "naf.csv"),
+        filieres=_csv(ref / "filieres.csv"),
+        size_bands=_csv(ref / "tranches_effectifs.csv"),
+        capability_families=_csv(tax / "capability_families.csv"),
+        capabilities=_csv(tax / "capabilities.csv"),
+        certifications=_csv(tax / "certifications.csv"),
+    )
+
+
+def geojson_path(layer: str, data_dir: Path = DATA_DIR) -> Path:
+    """Path of a bundled layer: 'communes', 'departements', 'epci' or 'zones_emploi'."""
+    if layer not in {"communes", "departements", "epci", "zones_emploi"}:
+        raise ValueError(f"unknown layer {layer!r}")
+    return data_dir / "geo" / f"{layer}.geojson"
+
+
+@lru_cache(maxsize=8)
+def load_polygons(layer: str, data_dir: Path = DATA_DIR) -> gpd.GeoDataFrame:
+    """A bundled layer as a GeoDataFrame in WGS84 (EPSG:4326), indexed by code."""
+    frame = gpd.read_file(geojson_path(layer, data_dir))
+    frame["code"] = frame["code"].astype(str)
+    return frame.set_index("code", drop=False).sort_index()

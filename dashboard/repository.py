@@ -1,0 +1,310 @@
+"""The one module that builds SQL. Functions take an engine and return plain values or DataFrames."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Engine, delete, func, insert, select, update
+
+from dashboard import models as m
+from dashboard.reference import ReferenceData
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    id: int
+    name: str
+    label: str
+    is_demo: bool
+    source_name: str
+    source_date: dt.date
+    version: int
+    loaded_at: dt.datetime
+    parameters: str
+
+
+# --- Reference data ------------------------------------------------------------------------------
+
+def _reference_rows(ref: ReferenceData) -> list[tuple[type[m.Base], list[dict]]]:
+    """Rows of every reference table, parents before children."""
+    naf = ref.naf
+    filiere_code = dict(zip(ref.filieres["label"], ref.filieres["code"]))
+    def level(code: str, label: str, **parent: str) -> list[dict]:
+        frame = naf.drop_duplicates(code).sort_values(code)
+        parent_key, parent_col = next(iter(parent.items())) if parent else (None, None)
+        return [
+            {"code": r[code], "label": r[label], **({parent_key: r[parent_col]} if parent_key else {})}
+            for r in frame.to_dict("records")
+        ]
+    return [
+        (m.Department, [{"code": r["code"], "name": r["nom"], "population": int(r["population"])}
+                        for r in ref.departments.to_dict("records")]),
+        (m.Epci, [{"code": r["code"], "name": r["nom"], "kind": r["type"], "population": int(r["population_lorraine"])}
+                  for r in ref.epci.to_dict("records")]),
+        (m.EmploymentZone, [{"code": r["code"], "name": r["nom"], "population": int(r["population_lorraine"])}
+                            for r in ref.zones.to_dict("records")]),
+        (m.Commune, [{"code": r["code"], "name": r["nom"], "population": int(r["population"]),
+                      "department_code": r["departement"], "epci_code": r["epci"] or None,
+                      "zone_code": r["zone_emploi"], "lat": float(r["lat"]), "lon": float(r["lon"])}
+                     for r in ref.communes.to_dict("records")]),
+        (m.Filiere, [{"code": r["code"], "label": r["label"], "color": r["color"], "sort_order": i}
+                     for i, r in enumerate(ref.filieres.to_dict("records"))]),
+        (m.NafSection, level("section", "section_label")),
+        (m.NafDivision, level("division", "division_label", section_code="section")),
+        (m.NafGroup, level("group", "group_label", division_code="division")),
+        (m.NafClass, level("class", "class_label", group_code="group")),
+        (m.NafSubclass, [{"code": r["subclass"], "label": r["subclass_label"], "class_code": r["class"],
+                          "filiere_code": filiere_code[r["filiere"]], "metallurgy": r["metallurgie"] or None}
+                         for r in naf.to_dict("records")]),
+        (m.SizeBand, [{"code": r["code"], "label": r["libelle"], "short_label": r["short_label"],
+                       "min_staff": None if pd.isna(r["borne_min"]) else int(r["borne_min"]),
+                       "max_staff": None if pd.isna(r["borne_max"]) else int(r["borne_max"]),
+                       "headcount_mid": float(r["headcount_mid"]), "sort_order": i}
+                      for i, r in enumerate(ref.size_bands.to_dict("records"))]),
+        (m.CapabilityFamily, [{"code": r["code"], "label": r["label"], "sort_order": i}
+                              for i, r in enumerate(ref.capability_families.to_dict("records"))]),
+        (m.Capability, [{"code": r["code"], "label": r["label"], "family_code": r["family"],
+                         "description": r["description"], "sort_order": i}
+                        for i, r in enumerate(ref.capabilities.to_dict("records"))]),
+        (m.Certification, [{"code": r["code"], "label": r["label"], "scope": r["scope"], "sort_order": i}
+                           for i, r in enumerate(ref.certifications.to_dict("records"))]),
+    ]
+
+
+def sync_reference(engine: Engine, ref: ReferenceData) -> int:
+    """Insert missing reference rows and refresh existing ones (idempotent); returns rows inserted."""
+    inserted = 0
+    with engine.begin() as conn:
+        for model, rows in _reference_rows(ref):
+            key = model.__table__.primary_key.columns.values()[0]
+            existing = set(conn.scalars(select(key)))
+            new = [r for r in rows if r["code"] not in existing]
+            old = [r for r in rows if r["code"] in existing]
+            if new:
+                conn.execute(insert(model), new)
+                inserted += len(new)
+            for row in old:
+                conn.execute(update(model).where(key == row["code"]).values(**row))
+    return inserted
+
+
+def reference_is_loaded(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return bool(conn.scalar(select(func.count()).select_from(m.Commune)))
+
+
+# --- Datasets ------------------------------------------------------------------------------------
+
+def _info(row) -> DatasetInfo:
+    return DatasetInfo(id=row.id, name=row.name, label=row.label, is_demo=row.is_demo, source_name=row.source_name,
+                       source_date=row.source_date, version=row.version, loaded_at=row.loaded_at,
+                       parameters=row.parameters)
+
+
+def active_dataset(engine: Engine) -> DatasetInfo | None:
+    with engine.connect() as conn:
+        row = conn.execute(select(m.Dataset).where(m.Dataset.is_active.is_(True))).first()
+    return _info(row) if row else None
+
+
+def list_datasets(engine: Engine) -> list[DatasetInfo]:
+    with engine.connect() as conn:
+        return [_info(r) for r in conn.execute(select(m.Dataset).order_by(m.Dataset.id))]
+
+
+def activate_dataset(engine: Engine, name: str) -> DatasetInfo:
+    with engine.begin() as conn:
+        dataset_id = conn.scalar(select(m.Dataset.id).where(m.Dataset.name == name))
+        if dataset_id is None:
+            raise LookupError(f"no dataset named {name!r}")
+        conn.execute(update(m.Dataset).values(is_active=m.Dataset.id == dataset_id))
+    return active_dataset(engine)
+
+
+def dataset_version(engine: Engine) -> tuple[int, int] | None:
+    """(id, version) of the active dataset: a cheap key for caches."""
+    with engine.connect() as conn:
+        row = conn.execute(select(m.Dataset.id, m.Dataset.version).where(m.Dataset.is_active.is_(True))).first()
+    return (row.id, row.version) if row else None
+
+
+_ESTABLISHMENT_COLUMNS = ["public_id", "siret", "name", "naf_code", "size_band_code", "headcount_estimate",
+                          "commune_code", "address", "lat", "lon", "location_approximate", "created_on", "state",
+                          "closed_on", "is_member"]
+
+
+def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
+    present = [c for c in columns if c in frame.columns]
+    out = frame[present].astype(object).where(frame[present].notna(), None)
+    return out.to_dict("records")
+
+
+def replace_dataset(
+    engine: Engine,
+    *,
+    name: str,
+    label: str,
+    is_demo: bool,
+    source_name: str,
+    source_date: dt.date,
+    establishments: pd.DataFrame,
+    capabilities: pd.DataFrame,
+    certifications: pd.DataFrame,
+    parameters: str = "",
+    activate: bool = True,
+) -> DatasetInfo:
+    """Replace the dataset `name` with these rows, in one transaction, and (by default) make it active.
+
+    `establishments` has the columns of `_ESTABLISHMENT_COLUMNS` (public_id unique); the link frames
+    have `public_id` plus `capability_code` (and optional `origin`) or `certification_code`.
+    """
+    if establishments["public_id"].duplicated().any():
+        raise ValueError("public_id must be unique within a dataset")
+    with engine.begin() as conn:
+        previous = conn.execute(select(m.Dataset.id, m.Dataset.version).where(m.Dataset.name == name)).first()
+        if previous:
+            _delete_dataset_rows(conn, previous.id)
+            conn.execute(delete(m.Dataset).where(m.Dataset.id == previous.id))
+        if activate:
+            conn.execute(update(m.Dataset).values(is_active=False))
+        dataset_id = conn.execute(insert(m.Dataset).values(
+            name=name, label=label, is_demo=is_demo, is_active=activate, source_name=source_name,
+            source_date=source_date, version=(previous.version + 1) if previous else 1,
+            loaded_at=dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0), parameters=parameters,
+        )).inserted_primary_key[0]
+        rows = _records(establishments, _ESTABLISHMENT_COLUMNS)
+        common = {"dataset_id": dataset_id, "source_name": source_name, "source_date": source_date, "is_demo": is_demo}
+        for row in rows:
+            row.update(common)
+            row.setdefault("location_approximate", False)
+        conn.execute(insert(m.Establishment), rows)
+        ids = dict(conn.execute(select(m.Establishment.public_id, m.Establishment.id)
+                                .where(m.Establishment.dataset_id == dataset_id)).tuples())
+        cap_rows = [{"establishment_id": ids[r["public_id"]], "capability_code": r["capability_code"],
+                     "origin": r.get("origin") or "declared"}
+                    for r in _records(capabilities, ["public_id", "capability_code", "origin"])]
+        if cap_rows:
+            conn.execute(insert(m.EstablishmentCapability), cap_rows)
+        cert_rows = [{"establishment_id": ids[r["public_id"]], "certification_code": r["certification_code"]}
+                     for r in _records(certifications, ["public_id", "certification_code"])]
+        if cert_rows:
+            conn.execute(insert(m.EstablishmentCertification), cert_rows)
+    return active_dataset(engine) if activate else next(d for d in list_datasets(engine) if d.name == name)
+
+
+def _delete_dataset_rows(conn, dataset_id: int) -> None:
+    # Explicit deletes rather than ON DELETE CASCADE: portable whatever the backend's FK settings.
+    ids = select(m.Establishment.id).where(m.Establishment.dataset_id == dataset_id).scalar_subquery()
+    conn.execute(delete(m.EstablishmentCapability).where(m.EstablishmentCapability.establishment_id.in_(ids)))
+    conn.execute(delete(m.EstablishmentCertification).where(m.EstablishmentCertification.establishment_id.in_(ids)))
+    conn.execute(delete(m.Establishment).where(m.Establishment.dataset_id == dataset_id))
+
+
+# --- Reads ---------------------------------------------------------------------------------------
+
+def _frame(engine: Engine, statement) -> pd.DataFrame:
+    with engine.connect() as conn:
+        result = conn.execute(statement)
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def establishments_frame(engine: Engine, dataset_id: int, *, include_closed: bool = False) -> pd.DataFrame:
+    """Establishments of a dataset with their commune's territories and their NAF filière, one row each."""
+    e, c, n = m.Establishment, m.Commune, m.NafSubclass
+    statement = (
+        select(e.id, e.public_id, e.siret, e.name, e.naf_code, n.label.label("naf_label"),
+               n.filiere_code, n.metallurgy, e.size_band_code, e.headcount_estimate, e.commune_code,
+               c.name.label("commune_name"), c.department_code, c.epci_code, c.zone_code, e.address, e.lat, e.lon,
+               e.location_approximate, e.created_on, e.state, e.closed_on, e.is_member, e.source_name,
+               e.source_date, e.is_demo)
+        .join(c, c.code == e.commune_code)
+        .outerjoin(n, n.code == e.naf_code)
+        .where(e.dataset_id == dataset_id)
+        .order_by(e.id)
+    )
+    if not include_closed:
+        statement = statement.where(e.state == "A")
+    return _frame(engine, statement)
+
+
+def establishment_capabilities(engine: Engine, dataset_id: int) -> pd.DataFrame:
+    """(establishment_id, capability_code, origin) links of a dataset."""
+    link, e = m.EstablishmentCapability, m.Establishment
+    return _frame(engine, select(link.establishment_id, link.capability_code, link.origin)
+                  .join(e, e.id == link.establishment_id).where(e.dataset_id == dataset_id)
+                  .order_by(link.establishment_id, link.capability_code))
+
+
+def establishment_certifications(engine: Engine, dataset_id: int) -> pd.DataFrame:
+    """(establishment_id, certification_code) links of a dataset."""
+    link, e = m.EstablishmentCertification, m.Establishment
+    return _frame(engine, select(link.establishment_id, link.certification_code)
+                  .join(e, e.id == link.establishment_id).where(e.dataset_id == dataset_id)
+                  .order_by(link.establishment_id, link.certification_code))
+
+
+def communes_frame(engine: Engine) -> pd.DataFrame:
+    c, d, p, z = m.Commune, m.Department, m.Epci, m.EmploymentZone
+    return _frame(engine, select(
+        c.code, c.name, c.population, c.department_code, d.name.label("department_name"), c.epci_code,
+        p.name.label("epci_name"), c.zone_code, z.name.label("zone_name"), c.lat, c.lon)
+        .join(d, d.code == c.department_code).outerjoin(p, p.code == c.epci_code)
+        .join(z, z.code == c.zone_code).order_by(c.code))
+
+
+def _table(engine: Engine, model, order) -> pd.DataFrame:
+    return _frame(engine, select(*model.__table__.columns).order_by(order))
+
+
+def departments_frame(engine: Engine) -> pd.DataFrame:
+    return _table(engine, m.Department, m.Department.code)
+
+
+def epci_frame(engine: Engine) -> pd.DataFrame:
+    return _table(engine, m.Epci, m.Epci.name)
+
+
+def zones_frame(engine: Engine) -> pd.DataFrame:
+    return _table(engine, m.EmploymentZone, m.EmploymentZone.name)
+
+
+def filieres_frame(engine: Engine) -> pd.DataFrame:
+    return _table(engine, m.Filiere, m.Filiere.sort_order)
+
+
+def size_bands_frame(engine: Engine) -> pd.DataFrame:
+    return _table(engine, m.SizeBand, m.SizeBand.sort_order)
+
+
+def certifications_frame(engine: Engine) -> pd.DataFrame:
+    return _table(engine, m.Certification, m.Certification.sort_order)
+
+
+def capabilities_frame(engine: Engine) -> pd.DataFrame:
+    """Capabilities with their family label, in taxonomy order."""
+    cap, fam = m.Capability, m.CapabilityFamily
+    return _frame(engine, select(cap.code, cap.label, cap.family_code, fam.label.label("family_label"),
+                                 cap.description).join(fam, fam.code == cap.family_code)
+                  .order_by(fam.sort_order, cap.sort_order))
+
+
+def naf_frame(engine: Engine) -> pd.DataFrame:
+    """NAF sub-classes with every level of the hierarchy and the filière."""
+    s, d, g, k, n = m.NafSection, m.NafDivision, m.NafGroup, m.NafClass, m.NafSubclass
+    return _frame(engine, select(
+        n.code, n.label, n.filiere_code, n.metallurgy, k.code.label("class_code"), g.code.label("group_code"),
+        d.code.label("division_code"), d.label.label("division_label"), s.code.label("section_code"),
+        s.label.label("section_label"))
+        .join(k, k.code == n.class_code).join(g, g.code == k.group_code).join(d, d.code == g.division_code)
+        .join(s, s.code == d.section_code).order_by(n.code))
+
+
+def establishment_counts(engine: Engine, dataset_id: int) -> dict[str, int]:
+    """Active and closed establishments of a dataset."""
+    e = m.Establishment
+    with engine.connect() as conn:
+        rows = conn.execute(select(e.state, func.count()).where(e.dataset_id == dataset_id).group_by(e.state)).all()
+    counts = {state: n for state, n in rows}
+    return {"active": counts.get("A", 0), "closed": counts.get("F", 0)}

@@ -1,0 +1,1 @@
+"""Functions that return component trees: one module per page plus shared components."""

@@ -1,0 +1,42 @@
+"""Small shared building blocks: badges, KPI cards, legends, notices."""
+
+from __future__ import annotations
+
+from dash import html
+
+from dashboard.formatting import fr_date
+
+
+def demo_badge(is_demo: bool, label: str = "") -> html.Span:
+    if is_demo:
+        return html.Span("Données de démonstration (fictives)", className="badge badge-demo",
+                         title="Établissements, noms et savoir-faire sont synthétiques. "
+                               "La géographie et les nomenclatures sont réelles (IGN, INSEE).")
+    return html.Span(label or "Données réelles", className="badge badge-real")
+
+
+def source_badge(source: str, date) -> html.Span:
+    return html.Span(f"Source : {source} · {fr_date(date)}", className="source-badge")
+
+
+def kpi_card(label: str, value: str, *, note: str = "", title: str = "") -> html.Div:
+    return html.Div([
+        html.Div(value, className="kpi-value"),
+        html.Div(label, className="kpi-label"),
+        html.Div(note, className="kpi-note") if note else None,
+    ], className="kpi", title=title)
+
+
+def legend(items: list[tuple[str, str, str]], *, title: str) -> html.Div:
+    """A legend of (colour, label, count text) rows."""
+    return html.Div([
+        html.Div(title, className="panel-title"),
+        html.Ul([html.Li([html.Span(className="swatch", style={"background": color}),
+                          html.Span(label, className="legend-label"),
+                          html.Span(count, className="legend-count")]) for color, label, count in items],
+                className="legend-list"),
+    ], className="legend")
+
+
+def empty_state(title: str, text: str) -> html.Div:
+    return html.Div([html.Div(title, className="empty-title"), html.P(text)], className="empty-state")

@@ -1,0 +1,34 @@
+"""The navigation shell around every page."""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+from dashboard import ids
+
+# Only pages that work are listed; later issues add theirs here.
+NAV = [("/", "Carte")]
+
+_LOGO = html.Span([html.Span(className=f"logo-thread logo-thread-{i}") for i in range(3)], className="logo-mark")
+
+
+def shell() -> html.Div:
+    return html.Div([
+        dcc.Location(id=ids.URL, refresh="callback-nav"),
+        html.Header([
+            html.A([_LOGO, html.Span("tissu", className="brand-name"),
+                    html.Span("le tissu industriel lorrain", className="brand-tagline")],
+                   href="/", className="brand"),
+            html.Nav([html.A(label, href=path, className="nav-link") for path, label in NAV], className="nav"),
+            html.Div(id=ids.DATASET_BADGE, className="header-badge"),
+        ], className="app-header"),
+        html.Main(id=ids.PAGE, className="app-main"),
+    ], className="app")
+
+
+def not_found(pathname: str) -> html.Div:
+    return html.Div([
+        html.H1("Page introuvable"),
+        html.P(f"L'adresse « {pathname} » ne correspond à aucune page de tissu."),
+        html.A("Revenir à la carte", href="/", className="button"),
+    ], className="page-message")

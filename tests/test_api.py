@@ -1,0 +1,94 @@
+"""HTTP tests of /api/v1 through Flask's test client."""
+
+import re
+
+import pytest
+
+
+def test_meta_says_the_data_is_synthetic(client):
+    body = client.get("/api/v1/meta").get_json()
+    assert body["is_demo"] is True
+    assert "fictives" in body["notice"]
+    assert body["dataset"]["name"] == "demo"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", body["dataset"]["source_date"])
+    assert body["counts"]["communes"] == 2321
+    assert body["counts"]["departements"] == 4
+    assert body["counts"]["establishments_active"] > 1000
+    assert any("IGN" in s["name"] for s in body["sources"])
+    assert all("date" in s for s in body["sources"])
+
+
+def test_communes_filter_and_paginate(client):
+    body = client.get("/api/v1/communes?departement=55&limit=10&offset=5").get_json()
+    assert body["total"] == 499  # communes of the Meuse, COG 2026
+    assert len(body["items"]) == 10 and body["offset"] == 5
+    item = body["items"][0]
+    assert set(item) == {"code", "name", "population", "departement", "epci", "zone_emploi", "lat", "lon"}
+    assert all(i["departement"] == "55" for i in body["items"])
+
+
+def test_communes_search_is_accent_insensitive(client):
+    body = client.get("/api/v1/communes?q=saint die").get_json()
+    assert "Saint-Dié-des-Vosges" in [i["name"] for i in body["items"]]
+
+
+def test_communes_by_zone_and_epci(client):
+    metz_zone = client.get("/api/v1/communes?zone_emploi=4410").get_json()
+    assert metz_zone["total"] == 246
+    epci = metz_zone["items"][0]["epci"]
+    same_epci = client.get(f"/api/v1/communes?epci={epci}").get_json()
+    assert same_epci["total"] >= 1 and all(i["epci"] == epci for i in same_epci["items"])
+
+
+def test_capabilities_grouped_by_family_with_counts(client):
+    body = client.get("/api/v1/capabilities").get_json()
+    assert len(body["families"]) == 12
+    caps = [c for f in body["families"] for c in f["capabilities"]]
+    assert len(caps) == 45
+    assert all(c["establishments"] >= 1 for c in caps)
+    only = client.get("/api/v1/capabilities?family=usinage").get_json()
+    assert [f["code"] for f in only["families"]] == ["usinage"]
+
+
+@pytest.mark.parametrize("url, parameter", [
+    ("/api/v1/communes?departement=75", "departement"),
+    ("/api/v1/communes?limit=abc", "limit"),
+    ("/api/v1/communes?limit=0", "limit"),
+    ("/api/v1/communes?limit=10001", "limit"),
+    ("/api/v1/communes?offset=-1", "offset"),
+    ("/api/v1/communes?epci=123", "epci"),
+    ("/api/v1/communes?zone_emploi=x", "zone_emploi"),
+    ("/api/v1/communes?q=" + "a" * 101, "q"),
+    ("/api/v1/communes?couleur=bleu", "couleur"),
+    ("/api/v1/capabilities?family=cuisine", "family"),
+    ("/api/v1/meta?x=1", "x"),
+])
+def test_bad_parameters_get_a_json_400(client, url, parameter):
+    response = client.get(url)
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["parameter"] == parameter and error["message"]
+
+
+def test_unknown_route_and_method_are_json(client):
+    missing = client.get("/api/v1/nope")
+    assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
+    post = client.post("/api/v1/meta")
+    assert post.status_code == 405 and "error" in post.get_json()
+
+
+def test_openapi_describes_every_api_route(app, client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    assert doc["openapi"].startswith("3.")
+    routes = {r.rule for r in app.server.url_map.iter_rules() if r.rule.startswith("/api/v1/")}
+    assert routes == set(doc["paths"])
+    for path, item in doc["paths"].items():
+        assert "get" in item and "200" in item["get"]["responses"]
+
+
+def test_geometry_is_served_locally_and_compressed(client):
+    response = client.get("/geo/communes.geojson", headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/geo+json")
+    assert response.headers.get("Content-Encoding") == "gzip"
+    assert client.get("/geo/unknown.geojson").status_code == 404

@@ -1,0 +1,64 @@
+"""Real Chromium against a live `tissu serve`, with every other host blocked (offline check)."""
+
+import urllib.parse
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture()
+def page(browser, live_server):
+    context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="fr-FR")
+    page = context.new_page()
+    own = urllib.parse.urlparse(live_server).netloc
+    page.foreign_requests = []
+    page.errors = []
+
+    def route(r):
+        host = urllib.parse.urlparse(r.request.url).netloc
+        if host and host != own:
+            page.foreign_requests.append(r.request.url)
+            return r.abort()
+        return r.continue_()
+
+    page.route("**/*", route)
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+    yield page
+    context.close()
+
+
+def test_home_shows_clusters_attribution_and_demo_label(page, live_server):
+    page.goto(live_server + "/", wait_until="networkidle")
+    page.wait_for_selector(".marker-cluster", timeout=30000)
+    counts = [int(t.replace("\u00a0", "").replace("k", "000")) for t in page.locator(".marker-cluster span").all_inner_texts()]
+    assert len(counts) >= 3 and sum(counts) > 1000
+    assert "IGN" in page.locator(".leaflet-control-attribution").inner_text()
+    assert "fictives" in page.locator(".badge-demo").inner_text()
+    assert page.locator(".leaflet-overlay-pane canvas, .leaflet-overlay-pane svg").count() >= 1
+    assert page.errors == []
+
+
+def test_home_makes_no_request_to_another_host(page, live_server):
+    page.goto(live_server + "/", wait_until="networkidle")
+    page.wait_for_selector(".marker-cluster", timeout=30000)
+    page.mouse.wheel(0, -400)  # zoom in: more clusters, still nothing from outside
+    page.wait_for_timeout(800)
+    assert page.foreign_requests == []
+
+
+def test_clicking_a_cluster_zooms_in(page, live_server):
+    page.goto(live_server + "/", wait_until="networkidle")
+    page.wait_for_selector(".marker-cluster", timeout=30000)
+    scale = page.locator(".leaflet-control-scale-line")
+    before = scale.inner_text()
+    page.locator(".tissu-cluster-large, .tissu-cluster-medium").first.click()
+    page.wait_for_function("(b) => document.querySelector('.leaflet-control-scale-line').innerText !== b",
+                           arg=before, timeout=10000)
+    assert scale.inner_text() != before  # the scale bar shrinks when the map zooms in
+
+
+def test_unknown_page_is_a_french_404(page, live_server):
+    page.goto(live_server + "/nulle-part", wait_until="networkidle")
+    assert page.get_by_text("Page introuvable").is_visible()
