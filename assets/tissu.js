@@ -55,7 +55,7 @@
           features[i] = {
             type: "Feature",
             geometry: {type: "Point", coordinates: [store.lon[i], store.lat[i]]},
-            properties: {id: store.id[i], f: store.f[i], n: store.n[i]}
+            properties: {i: i, f: store.f[i], n: store.n[i]}
           };
         }
         return {type: "FeatureCollection", features: features};

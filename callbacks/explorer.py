@@ -12,6 +12,24 @@ from dashboard.service import DataService
 from layouts.explorer import ExplorerView, explorer_page
 
 
+def vocabularies(look) -> dict[str, list[str]]:
+    """Code lists the point store's integer columns index into."""
+    return {
+        "filieres": look.filieres["code"].tolist(),
+        "departements": look.departments["code"].tolist(),
+        "epci": look.epci["code"].tolist(),
+        "zones": look.zones["code"].tolist(),
+        "communes": look.communes["code"].tolist(),
+        "naf": look.naf["code"].tolist(),
+        "capabilities": look.capabilities["code"].tolist(),
+        "certifications": look.certifications["code"].tolist(),
+    }
+
+
+def service_key(snap) -> tuple[int, int]:
+    return (snap.dataset.id, snap.dataset.version) if snap.dataset else (0, 0)
+
+
 def explorer_view(service: DataService) -> ExplorerView:
     snap = service.snapshot()
     look = service.lookups
@@ -21,7 +39,8 @@ def explorer_view(service: DataService) -> ExplorerView:
     rows = [(color, label, fr_number(n)) for color, label, n in
             zip(filieres["color"], filieres["label"], counts["establishments"]) if n > 0]
     store = snap.cached("point_store", lambda: point_store(
-        frame, filieres=filieres["code"].tolist(), departments=look.departments["code"].tolist()))
+        frame, capability_links=snap.capability_links, certification_links=snap.certification_links,
+        vocabularies=vocabularies(look), version=list(service_key(snap))))
     ds = snap.dataset
     return ExplorerView(
         summary=summarize(frame, total=len(frame)),

@@ -181,6 +181,11 @@ def api_blueprint(service: DataService) -> Blueprint:
     def openapi():
         return _json(openapi_document())
 
+    @api.route("/<path:rest>", methods=["GET"])
+    def unknown(rest: str):
+        # Without this, Dash's catch-all page route would answer unknown API paths with HTML.
+        return _error(ApiError(404, "not_found", f"Aucune ressource à l'adresse /api/v1/{rest}."))
+
     @api.errorhandler(HTTPException)
     def http_error(err: HTTPException):
         return _error(ApiError(err.code or 500, err.name.lower().replace(" ", "_"), err.description or err.name))

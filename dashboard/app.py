@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+
 from dash import Dash, html
-from flask import Response, request, send_file
+from flask import Response, request
 from sqlalchemy import Engine
 
 from dashboard import bootstrap
@@ -50,14 +53,30 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
 
 def _register_static_geometry(app: Dash) -> None:
+    """Serve the bundled polygons, gzipped once in memory, cached by browsers (sent once per visitor)."""
+    cache: dict[str, tuple[bytes, bytes, str]] = {}
+
+    def _load(layer: str) -> tuple[bytes, bytes, str]:
+        if layer not in cache:
+            raw = geojson_path(layer).read_bytes()
+            cache[layer] = (raw, gzip.compress(raw, compresslevel=9, mtime=0), hashlib.sha1(raw).hexdigest()[:16])
+        return cache[layer]
+
     @app.server.route("/geo/<layer>.geojson")
     def geometry(layer: str):
         try:
-            path = geojson_path(layer)
+            raw, packed, etag = _load(layer)
         except ValueError:
             return Response("unknown layer", status=404)
-        # Sent once per browser: cached for a day, revalidated with the file's ETag.
-        response = send_file(path, mimetype="application/geo+json", max_age=86400, conditional=True)
+        if request.if_none_match.contains(etag):
+            return Response(status=304, headers={"ETag": f'"{etag}"'})
+        use_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
+        response = Response(packed if use_gzip else raw, mimetype="application/geo+json")
+        if use_gzip:
+            response.headers["Content-Encoding"] = "gzip"
+        response.headers["Vary"] = "Accept-Encoding"
+        response.headers["Cache-Control"] = "public, max-age=86400"
+        response.headers["ETag"] = f'"{etag}"'
         return response
 
 

@@ -180,7 +180,12 @@ class Establishment(Base):
     public_id: Mapped[str] = mapped_column(String(20))
     siret: Mapped[str | None] = mapped_column(String(14), index=True)
     name: Mapped[str] = mapped_column(String(200))
+    # True when the only name available is a sole trader's personal name (shown only as a last resort).
+    name_is_personal: Mapped[bool] = mapped_column(Boolean, default=False)
     naf_code: Mapped[str | None] = mapped_column(ForeignKey("naf_subclasses.code"), index=True)
+    # Activity code as published and its nomenclature (e.g. NAFRev1): kept when not mappable to NAF rév. 2.
+    naf_raw: Mapped[str | None] = mapped_column(String(10))
+    naf_nomenclature: Mapped[str | None] = mapped_column(String(10))
     size_band_code: Mapped[str | None] = mapped_column(ForeignKey("size_bands.code"))
     headcount_estimate: Mapped[int | None] = mapped_column(Integer)
     commune_code: Mapped[str] = mapped_column(ForeignKey("communes.code"), index=True)
@@ -188,10 +193,13 @@ class Establishment(Base):
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
     location_approximate: Mapped[bool] = mapped_column(Boolean, default=False)
+    location_quality: Mapped[str | None] = mapped_column(String(10))  # e.g. SIRENE geoloc `qualite_xy`
     created_on: Mapped[dt.date | None] = mapped_column(Date)
     state: Mapped[str] = mapped_column(String(1), default="A")  # A active, F closed (SIRENE)
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
     is_member: Mapped[bool] = mapped_column(Boolean, default=False)  # UIMM member
+    # Under the metallurgy collective agreement (IDCC 3248); None when unknown.
+    metallurgy_agreement: Mapped[bool | None] = mapped_column(Boolean)
     source_name: Mapped[str] = mapped_column(String(300))
     source_date: Mapped[dt.date] = mapped_column(Date)
     is_demo: Mapped[bool] = mapped_column(Boolean)

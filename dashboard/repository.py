@@ -130,9 +130,10 @@ def dataset_version(engine: Engine) -> tuple[int, int] | None:
     return (row.id, row.version) if row else None
 
 
-_ESTABLISHMENT_COLUMNS = ["public_id", "siret", "name", "naf_code", "size_band_code", "headcount_estimate",
-                          "commune_code", "address", "lat", "lon", "location_approximate", "created_on", "state",
-                          "closed_on", "is_member"]
+_ESTABLISHMENT_COLUMNS = ["public_id", "siret", "name", "name_is_personal", "naf_code", "naf_raw", "naf_nomenclature",
+                          "size_band_code", "headcount_estimate", "commune_code", "address", "lat", "lon",
+                          "location_approximate", "location_quality", "created_on", "state", "closed_on", "is_member",
+                          "metallurgy_agreement"]
 
 
 def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
@@ -179,9 +180,10 @@ def replace_dataset(
         for row in rows:
             row.update(common)
             row.setdefault("location_approximate", False)
+            row.setdefault("name_is_personal", False)
         conn.execute(insert(m.Establishment), rows)
-        ids = dict(conn.execute(select(m.Establishment.public_id, m.Establishment.id)
-                                .where(m.Establishment.dataset_id == dataset_id)).tuples())
+        ids = {public_id: id_ for public_id, id_ in conn.execute(
+            select(m.Establishment.public_id, m.Establishment.id).where(m.Establishment.dataset_id == dataset_id))}
         cap_rows = [{"establishment_id": ids[r["public_id"]], "capability_code": r["capability_code"],
                      "origin": r.get("origin") or "declared"}
                     for r in _records(capabilities, ["public_id", "capability_code", "origin"])]
@@ -217,7 +219,8 @@ def establishments_frame(engine: Engine, dataset_id: int, *, include_closed: boo
         select(e.id, e.public_id, e.siret, e.name, e.naf_code, n.label.label("naf_label"),
                n.filiere_code, n.metallurgy, e.size_band_code, e.headcount_estimate, e.commune_code,
                c.name.label("commune_name"), c.department_code, c.epci_code, c.zone_code, e.address, e.lat, e.lon,
-               e.location_approximate, e.created_on, e.state, e.closed_on, e.is_member, e.source_name,
+               e.location_approximate, e.location_quality, e.created_on, e.state, e.closed_on, e.is_member,
+               e.metallurgy_agreement, e.name_is_personal, e.naf_raw, e.naf_nomenclature, e.source_name,
                e.source_date, e.is_demo)
         .join(c, c.code == e.commune_code)
         .outerjoin(n, n.code == e.naf_code)

@@ -75,8 +75,11 @@ def explorer_page(view: ExplorerView) -> html.Div:
                        clusterToLayer={"variable": "tissu.map.clusterToLayer"},
                        hideout={"colors": view.filiere_colors}),
             dl.ScaleControl(position="bottomleft", imperial=False),
+            # The default control drops GeoJSON attributions: state the sources as its prefix.
+            dl.AttributionControl(position="bottomright", prefix=f"{ATTRIBUTION} · Leaflet"),
         ],
-        id=ids.MAP, center=LORRAINE_CENTER, zoom=8, minZoom=7, maxZoom=17, maxBounds=[[46.8, 3.5], [50.6, 9.0]],
+        id=ids.MAP, center=LORRAINE_CENTER, zoom=8.5, zoomSnap=0.25, zoomDelta=0.5, minZoom=7,
+        attributionControl=False, maxZoom=17, maxBounds=[[46.8, 3.5], [50.6, 9.0]],
         preferCanvas=True, className="map",
     )
     return html.Div([

@@ -41,7 +41,7 @@ def test_explorer_view_counts_match_the_dataset(service):
     assert view.summary.establishments == len(snap.establishments)
     assert view.summary.jobs == int(snap.establishments["headcount_estimate"].sum())
     store = view.point_store
-    assert len(store["lat"]) == len(store["lon"]) == len(store["id"]) == len(snap.establishments)
-    assert min(store["f"]) >= 0 and max(store["f"]) < len(store["filieres"])
+    assert len(store["lat"]) == len(store["lon"]) == len(store["n"]) == len(snap.establishments)
+    assert min(store["f"]) >= 0 and max(store["f"]) < len(service.lookups.filieres)
     assert 47.8 < min(store["lat"]) and max(store["lat"]) < 49.7
     assert sum(int(r[2].replace("\u00a0", "")) for r in view.filiere_rows) == view.summary.establishments

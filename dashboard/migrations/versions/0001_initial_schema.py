@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 07:14:14.764216
+Create Date: 2026-11-26 07:24:15.792516
 """
 from alembic import op
 import sqlalchemy as sa
@@ -156,7 +156,10 @@ def upgrade() -> None:
     sa.Column('public_id', sa.String(length=20), nullable=False),
     sa.Column('siret', sa.String(length=14), nullable=True),
     sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('name_is_personal', sa.Boolean(), nullable=False),
     sa.Column('naf_code', sa.String(length=6), nullable=True),
+    sa.Column('naf_raw', sa.String(length=10), nullable=True),
+    sa.Column('naf_nomenclature', sa.String(length=10), nullable=True),
     sa.Column('size_band_code', sa.String(length=2), nullable=True),
     sa.Column('headcount_estimate', sa.Integer(), nullable=True),
     sa.Column('commune_code', sa.String(length=5), nullable=False),
@@ -164,10 +167,12 @@ def upgrade() -> None:
     sa.Column('lat', sa.Float(), nullable=False),
     sa.Column('lon', sa.Float(), nullable=False),
     sa.Column('location_approximate', sa.Boolean(), nullable=False),
+    sa.Column('location_quality', sa.String(length=10), nullable=True),
     sa.Column('created_on', sa.Date(), nullable=True),
     sa.Column('state', sa.String(length=1), nullable=False),
     sa.Column('closed_on', sa.Date(), nullable=True),
     sa.Column('is_member', sa.Boolean(), nullable=False),
+    sa.Column('metallurgy_agreement', sa.Boolean(), nullable=True),
     sa.Column('source_name', sa.String(length=300), nullable=False),
     sa.Column('source_date', sa.Date(), nullable=False),
     sa.Column('is_demo', sa.Boolean(), nullable=False),

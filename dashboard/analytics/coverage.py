@@ -1,0 +1,344 @@
+"""Local supplier coverage, supplier deserts and single-source risk per capability (issue 5).
+
+Demand points are establishments (weighted by estimated jobs, or counted) or commune centroids
+(weighted by population, or counted). For a capability and a radius r (great-circle km), each demand
+point gets the number of suppliers within r, and its distances to the nearest and 3rd-nearest
+supplier, from k-nearest queries on that capability's supplier index (no all-pairs matrix). A
+supplier never covers itself. Definitions are in docs/indicators.md.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from dashboard.analytics.partners import MAX_RADIUS_KM, PartnerCatalog
+from dashboard.formatting import fr_number
+
+DEMANDS = ("establishments", "communes")
+WEIGHTS = {"establishments": ("jobs", "count"), "communes": ("population", "count")}
+LEVELS = {"commune": "commune_code", "epci": "epci_code", "zone_emploi": "zone_code", "departement": "department_code"}
+DEFAULT_RADII_KM = (25.0, 50.0, 100.0)
+_COMMUNE_COLUMNS = ("code", "population", "lat", "lon", "department_code", "epci_code", "zone_code")
+_ESTABLISHMENT_KEEP = ("id", "public_id", "name", "commune_code", "filiere_code", "naf_code", "department_code",
+                       "epci_code", "zone_code", "lat", "lon", "headcount_estimate")
+_SUPPLIER_KEEP = ("id", "public_id", "name", "commune_code", "department_code", "lat", "lon")
+
+
+class CoverageQueryError(ValueError):
+    """An invalid coverage query; the message is French and meant for the user, `field` names the parameter."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class CoverageResult:
+    """Coverage of one capability at one radius, per demand point and overall (shares in [0, 1], km)."""
+
+    capability: str
+    radius_km: float
+    demand: str  # "establishments" or "communes"
+    weight: str  # "jobs", "count" or "population"
+    points: pd.DataFrame  # one row per demand point; see `coverage_rate`
+    suppliers: pd.DataFrame  # establishments offering the capability
+    single_suppliers: pd.DataFrame  # suppliers that are the only one within r of some demand points
+    rate: float  # weighted share of demand with ≥ 1 supplier within r (NaN when the total weight is 0)
+    single_source_share: float  # weighted share of demand with exactly 1 supplier within r
+    desert_share: float  # 1 - rate
+    median_nearest_km: float  # weighted median distance to the nearest supplier (NaN when undefined)
+    median_third_nearest_km: float  # weighted median distance to the 3rd-nearest supplier
+
+
+# --- validation ----------------------------------------------------------------------------------
+
+def _check_radius(radius_km: float) -> float:
+    try:
+        radius_km = float(radius_km)
+    except (TypeError, ValueError):
+        raise CoverageQueryError("Le rayon doit être un nombre de kilomètres.", field="radius_km") from None
+    if not (math.isfinite(radius_km) and 0 < radius_km <= MAX_RADIUS_KM):
+        raise CoverageQueryError(
+            f"Le rayon doit être supérieur à 0 et au plus {fr_number(MAX_RADIUS_KM)} km (reçu : {radius_km}).",
+            field="radius_km")
+    return radius_km
+
+
+def _check_capability(catalog: PartnerCatalog, capability: str) -> int:
+    if capability not in catalog.capability_codes:
+        raise CoverageQueryError(f"Savoir-faire inconnu : « {capability} ».", field="capability")
+    return catalog.capability_column(capability)
+
+
+def _check_demand(demand: str, weight: str | None, communes: pd.DataFrame | None) -> str:
+    if demand not in DEMANDS:
+        raise CoverageQueryError(f"Demande inconnue : « {demand} » (valeurs possibles : establishments, communes).",
+                                 field="demand")
+    weight = WEIGHTS[demand][0] if weight is None else weight
+    if weight not in WEIGHTS[demand]:
+        allowed = ", ".join(WEIGHTS[demand])
+        raise CoverageQueryError(f"Pondération « {weight} » impossible pour cette demande (valeurs possibles : "
+                                 f"{allowed}).", field="weight")
+    if demand == "communes":
+        if communes is None:
+            raise ValueError("communes are required when demand='communes'")
+        missing = [c for c in _COMMUNE_COLUMNS if c not in communes.columns]
+        if missing:
+            raise ValueError(f"communes frame lacks columns {missing}")
+    return weight
+
+
+# --- the core: nearest suppliers of every demand point -------------------------------------------
+
+@dataclass(frozen=True)
+class _Demand:
+    frame: pd.DataFrame  # demand points, one row each, with commune_code / territory columns
+    lat: NDArray[np.float64]
+    lon: NDArray[np.float64]
+    weight: NDArray[np.float64]
+    own: NDArray[np.int64] | None  # catalog position of each demand establishment (None for communes)
+
+
+def _demand(catalog: PartnerCatalog, communes: pd.DataFrame | None, demand: str, weight: str) -> _Demand:
+    if demand == "communes":
+        frame = communes.reset_index(drop=True)
+        frame = frame.assign(commune_code=frame["code"])
+        values = frame["population"] if weight == "population" else pd.Series(1.0, index=frame.index)
+        own = None
+    else:
+        frame = catalog.establishments[[c for c in _ESTABLISHMENT_KEEP if c in catalog.establishments.columns]]
+        if weight == "jobs":
+            values = pd.to_numeric(frame.get("headcount_estimate", pd.Series(0.0, index=frame.index)),
+                                   errors="coerce")
+        else:
+            values = pd.Series(1.0, index=frame.index)
+        own = np.arange(catalog.size, dtype=np.int64)
+    return _Demand(frame=frame, lat=frame["lat"].to_numpy(float), lon=frame["lon"].to_numpy(float),
+                   weight=values.fillna(0.0).to_numpy(float), own=own)
+
+
+def _nearest_suppliers(catalog: PartnerCatalog, capability: str, demand: _Demand, k: int,
+                       *, max_km: float | None = None) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """(m, k) catalog positions (-1) and km (inf) of each demand point's k nearest suppliers, never itself."""
+    index = catalog.supplier_index[capability]
+    extra = 1 if demand.own is not None else 0
+    positions, distances = index.nearest_many(demand.lat, demand.lon, k + extra, max_km=max_km)
+    if extra:
+        mine = positions == demand.own[:, None]
+        positions = np.where(mine, -1, positions)
+        distances = np.where(mine, np.inf, distances)
+        order = np.argsort(distances, axis=1, kind="stable")
+        positions = np.take_along_axis(positions, order, axis=1)[:, :k]
+        distances = np.take_along_axis(distances, order, axis=1)[:, :k]
+    return positions, distances
+
+
+def _weighted_share(flags: NDArray[np.bool_], weights: NDArray[np.float64]) -> float:
+    total = weights.sum()
+    return float(weights[flags].sum() / total) if total > 0 else math.nan
+
+
+def _weighted_median(values: NDArray[np.float64], weights: NDArray[np.float64]) -> float:
+    """Lower weighted median: the smallest value whose cumulative weight reaches half the total (NaN if inf/none)."""
+    total = weights.sum()
+    if not total > 0:
+        return math.nan
+    order = np.argsort(values, kind="stable")
+    cumulative = np.cumsum(weights[order])
+    value = values[order][np.searchsorted(cumulative, total / 2.0)]
+    return float(value) if math.isfinite(value) else math.nan
+
+
+def _finite_or_nan(values: NDArray[np.float64]) -> NDArray[np.float64]:
+    return np.where(np.isfinite(values), values, np.nan)
+
+
+# --- public API ----------------------------------------------------------------------------------
+
+def coverage_rate(
+    catalog: PartnerCatalog,
+    communes: pd.DataFrame | None = None,
+    *,
+    capability: str,
+    radius_km: float,
+    demand: str = "establishments",
+    weight: str | None = None,
+) -> CoverageResult:
+    """Coverage of `capability` within radius_km (great-circle km): rate and single-source share in [0, 1], per point.
+
+    `points` has the demand columns (communes: code, population, territories; establishments: id,
+    public_id, name, filière, territories) plus weight, suppliers_within (count, never the point
+    itself), nearest_km, third_nearest_km (NaN when fewer suppliers exist), nearest_supplier_id,
+    covered (≥ 1 supplier within r), single_source (exactly 1), desert (none), single_supplier_id.
+    `weight` defaults to jobs (establishments) or population (communes).
+    """
+    radius_km = _check_radius(radius_km)
+    column = _check_capability(catalog, capability)
+    weight = _check_demand(demand, weight, communes)
+    points = _demand(catalog, communes, demand, weight)
+    index = catalog.supplier_index[capability]
+
+    positions, distances = _nearest_suppliers(catalog, capability, points, 3)
+    counts = np.asarray(index.count_within(points.lat, points.lon, radius_km), dtype=np.int64)
+    if points.own is not None:
+        counts -= catalog.capabilities[:, column].astype(np.int64)  # a supplier is within 0 km of itself
+    covered, single = counts >= 1, counts == 1
+    nearest_ids = pd.array(catalog.ids[np.maximum(positions[:, 0], 0)], dtype="Int64")
+    nearest_ids[positions[:, 0] < 0] = pd.NA
+
+    frame = points.frame.assign(
+        weight=points.weight,
+        suppliers_within=counts,
+        nearest_km=_finite_or_nan(distances[:, 0]),
+        third_nearest_km=_finite_or_nan(distances[:, 2]),
+        nearest_supplier_id=nearest_ids,
+        covered=covered,
+        single_source=single,
+        desert=~covered,
+    )
+    frame["single_supplier_id"] = frame["nearest_supplier_id"].where(single, pd.NA)
+
+    supplier_positions = np.flatnonzero(catalog.capabilities[:, column])
+    suppliers = catalog.establishments.iloc[supplier_positions][
+        [c for c in _SUPPLIER_KEEP if c in catalog.establishments.columns]].reset_index(drop=True)
+    singles = frame.loc[single].groupby("single_supplier_id").agg(
+        dependent_points=("weight", "size"), dependent_weight=("weight", "sum"))
+    singles.index = singles.index.astype(np.int64)
+    single_suppliers = (suppliers.merge(singles, left_on="id", right_index=True, how="inner")
+                        .sort_values(["dependent_weight", "dependent_points", "id"], ascending=[False, False, True])
+                        .reset_index(drop=True))
+    rate = _weighted_share(covered, points.weight)
+    return CoverageResult(
+        capability=capability, radius_km=radius_km, demand=demand, weight=weight, points=frame,
+        suppliers=suppliers, single_suppliers=single_suppliers, rate=rate,
+        single_source_share=_weighted_share(single, points.weight),
+        desert_share=1.0 - rate if not math.isnan(rate) else math.nan,
+        median_nearest_km=_weighted_median(distances[:, 0], points.weight),
+        median_third_nearest_km=_weighted_median(distances[:, 2], points.weight),
+    )
+
+
+def coverage_summary(
+    catalog: PartnerCatalog,
+    communes: pd.DataFrame | None = None,
+    *,
+    radius_km: float | Sequence[float] = DEFAULT_RADII_KM,
+    demand: str = "establishments",
+    weight: str | None = None,
+    capabilities: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """One row per capability × radius: suppliers, rate, single-source and desert shares in [0, 1], median km.
+
+    Columns: capability_code, capability_label, radius_km, suppliers (establishments offering it),
+    rate, single_source_share, desert_share, median_nearest_km, median_third_nearest_km,
+    single_suppliers (distinct suppliers that are the only one within r of some demand point).
+    """
+    radii = [_check_radius(r) for r in (radius_km if isinstance(radius_km, Sequence) else [radius_km])]
+    weight = _check_demand(demand, weight, communes)
+    codes = list(catalog.capability_codes if capabilities is None else capabilities)
+    for code in codes:
+        _check_capability(catalog, code)
+    points = _demand(catalog, communes, demand, weight)
+    rows = []
+    for code in codes:
+        positions, distances = _nearest_suppliers(catalog, code, points, 3)
+        median_first = _weighted_median(distances[:, 0], points.weight)
+        median_third = _weighted_median(distances[:, 2], points.weight)
+        for radius in radii:
+            covered = distances[:, 0] <= radius
+            single = covered & ~(distances[:, 1] <= radius)
+            rate = _weighted_share(covered, points.weight)
+            rows.append({
+                "capability_code": code,
+                "capability_label": catalog.capability_labels.get(code, code),
+                "radius_km": radius,
+                "suppliers": catalog.supplier_index[code].size,
+                "rate": rate,
+                "single_source_share": _weighted_share(single, points.weight),
+                "desert_share": 1.0 - rate if not math.isnan(rate) else math.nan,
+                "median_nearest_km": median_first,
+                "median_third_nearest_km": median_third,
+                "single_suppliers": int(np.unique(positions[single, 0]).size),
+            })
+    return pd.DataFrame(rows, columns=["capability_code", "capability_label", "radius_km", "suppliers", "rate",
+                                       "single_source_share", "desert_share", "median_nearest_km",
+                                       "median_third_nearest_km", "single_suppliers"])
+
+
+def coverage_by_unit(result: CoverageResult, *, level: str) -> pd.DataFrame:
+    """Coverage aggregated per commune / EPCI / zone d'emploi / département (shares in [0, 1], km).
+
+    Columns: code, demand_points, weight, rate (weighted share covered), covered_points,
+    desert_points, desert_weight, single_source_share, median_nearest_km (weighted), max_nearest_km
+    (worst-served point), is_desert (no demand point of the unit is covered). Units without demand
+    points are absent.
+    """
+    if level not in LEVELS:
+        raise CoverageQueryError(f"Niveau inconnu : « {level} » (valeurs possibles : {', '.join(LEVELS)}).",
+                                 field="level")
+    points = result.points
+    column = LEVELS[level]
+    rows = []
+    for code, group in points.groupby(column, sort=True, dropna=True):
+        weights = group["weight"].to_numpy(float)
+        covered = group["covered"].to_numpy(bool)
+        nearest = group["nearest_km"].to_numpy(float)
+        nearest_inf = np.where(np.isnan(nearest), np.inf, nearest)
+        rows.append({
+            "code": code,
+            "demand_points": len(group),
+            "weight": float(weights.sum()),
+            "rate": _weighted_share(covered, weights),
+            "covered_points": int(covered.sum()),
+            "desert_points": int((~covered).sum()),
+            "desert_weight": float(weights[~covered].sum()),
+            "single_source_share": _weighted_share(group["single_source"].to_numpy(bool), weights),
+            "median_nearest_km": _weighted_median(nearest_inf, weights),
+            "max_nearest_km": float(nearest_inf.max()) if np.isfinite(nearest_inf).all() else math.nan,
+            "is_desert": not covered.any(),
+        })
+    return pd.DataFrame(rows, columns=["code", "demand_points", "weight", "rate", "covered_points", "desert_points",
+                                       "desert_weight", "single_source_share", "median_nearest_km",
+                                       "max_nearest_km", "is_desert"])
+
+
+def coverage_matrix(
+    catalog: PartnerCatalog,
+    *,
+    radius_km: float,
+    weight: str = "jobs",
+    capabilities: Iterable[str] | None = None,
+    filieres: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Filière × capability coverage rates in [0, 1]: for establishments of each filière, share covered within r km.
+
+    Rows are filière codes (`filieres` order, else sorted), columns capability codes; NaN where a
+    filière has no weight. Establishments without a filière are left out.
+    """
+    radius_km = _check_radius(radius_km)
+    weight = _check_demand("establishments", weight, None)
+    codes = list(catalog.capability_codes if capabilities is None else capabilities)
+    for code in codes:
+        _check_capability(catalog, code)
+    points = _demand(catalog, None, "establishments", weight)
+    groups = points.frame["filiere_code"] if "filiere_code" in points.frame.columns else pd.Series(
+        pd.NA, index=points.frame.index, dtype=object)
+    group_codes, group_uniques = pd.factorize(groups, use_na_sentinel=True)
+    order = list(filieres) if filieres is not None else sorted(str(g) for g in group_uniques)
+    keep = group_codes >= 0
+    totals = np.bincount(group_codes[keep], weights=points.weight[keep], minlength=len(group_uniques))
+    out = pd.DataFrame(index=pd.Index(order, name="filiere_code"), columns=codes, dtype=float)
+    for code in codes:
+        _, distances = _nearest_suppliers(catalog, code, points, 1, max_km=radius_km)
+        covered = keep & (distances[:, 0] <= radius_km)
+        sums = np.bincount(group_codes[covered], weights=points.weight[covered], minlength=len(group_uniques))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rates = np.where(totals > 0, sums / np.where(totals > 0, totals, 1), np.nan)
+        out[code] = pd.Series(rates, index=[str(g) for g in group_uniques]).reindex(order).to_numpy()
+    return out

@@ -1,0 +1,192 @@
+"""The explorer's filters: parsed from a URL or API query, applied to establishments.
+
+One definition serves the map (mirrored in assets/tissu.js), the table, the exports and the API, so the
+same filters always give the same count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from dashboard.analytics.text import matches
+
+SIZE_ORDER = ("NN", "00", "01", "02", "03", "11", "12", "21", "22", "31", "32", "41", "42", "51", "52", "53")
+
+@dataclass(frozen=True)
+class Criteria:
+    """What the user asked for; empty tuples and None mean "no constraint"."""
+
+    departements: tuple[str, ...] = ()
+    epci: tuple[str, ...] = ()
+    zones: tuple[str, ...] = ()
+    filieres: tuple[str, ...] = ()
+    divisions: tuple[str, ...] = ()  # NAF divisions, e.g. "25"
+    naf: tuple[str, ...] = ()  # NAF sub-classes, e.g. "25.62B"
+    size_min: str | None = None  # INSEE size band code: this band or larger
+    capabilities: tuple[str, ...] = ()
+    capability_mode: str = "all"  # "all" of the capabilities, or "any" of them
+    certifications: tuple[str, ...] = ()  # every one of them
+    member: bool | None = None  # True: UIMM members only; False: non-members only
+    q: str = ""  # words of the name or the commune, accent- and case-insensitive
+
+    def is_empty(self) -> bool:
+        return self == Criteria()
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Valid codes for each filter (from the reference tables)."""
+
+    departements: frozenset[str]
+    epci: frozenset[str]
+    zones: frozenset[str]
+    filieres: frozenset[str]
+    divisions: frozenset[str]
+    naf: frozenset[str]
+    capabilities: frozenset[str]
+    certifications: frozenset[str]
+
+# URL / API parameter name -> Criteria field. Multi-valued ones accept repeats and commas.
+PARAMETERS = {
+    "departement": "departements", "epci": "epci", "zone_emploi": "zones", "filiere": "filieres",
+    "division": "divisions", "naf": "naf", "size_min": "size_min", "capability": "capabilities",
+    "capability_mode": "capability_mode", "certification": "certifications", "member": "member", "q": "q",
+}
+_MULTI = {"departements", "epci", "zones", "filieres", "divisions", "naf", "capabilities", "certifications"}
+_LABELS = {"departements": "département", "epci": "EPCI", "zones": "zone d'emploi", "filieres": "filière",
+           "divisions": "division NAF", "naf": "code NAF", "capabilities": "savoir-faire",
+           "certifications": "certification"}
+_TRUE, _FALSE = {"1", "true", "oui", "yes"}, {"0", "false", "non", "no"}
+
+class CriteriaError(ValueError):
+    """A filter value that cannot be used; `parameter` names the query parameter."""
+
+    def __init__(self, parameter: str, message: str):
+        super().__init__(message)
+        self.parameter = parameter
+
+def _normalize_naf(code: str) -> str:
+    code = code.strip().upper()
+    if len(code) == 5 and "." not in code:  # 2562B -> 25.62B
+        code = f"{code[:2]}.{code[2:]}"
+    return code
+
+def parse_criteria(params: Mapping[str, Iterable[str]], vocab: Vocabulary, *,
+                   strict: bool) -> tuple[Criteria, list[str]]:
+    """Criteria from query parameters (name -> list of values).
+
+    strict=True (API): the first bad value raises CriteriaError. strict=False (pages): bad values are
+    dropped and described in the returned French notices, so a bad link still opens a page.
+    """
+    values: dict = {}
+    notices: list[str] = []
+
+    def reject(parameter: str, message: str) -> None:
+        if strict:
+            raise CriteriaError(parameter, message)
+        notices.append(message)
+
+    for parameter, name in PARAMETERS.items():
+        raw = [v for item in params.get(parameter, []) for v in str(item).split(",") if v.strip() != ""]
+        if not raw:
+            continue
+        if name in _MULTI:
+            allowed = getattr(vocab, name)
+            cleaned = [_normalize_naf(v) if name == "naf" else v.strip() for v in raw]
+            good = tuple(dict.fromkeys(v for v in cleaned if v in allowed))
+            for bad in [v for v in cleaned if v not in allowed]:
+                reject(parameter, f"{_LABELS[name].capitalize()} inconnu(e) ignoré(e) : « {bad} ».")
+            values[name] = good
+        elif name == "size_min":
+            if raw[0] in SIZE_ORDER:
+                values[name] = raw[0]
+            else:
+                reject(parameter, f"Tranche d'effectif inconnue ignorée : « {raw[0]} ».")
+        elif name == "capability_mode":
+            if raw[0] in ("all", "any"):
+                values[name] = raw[0]
+            else:
+                reject(parameter, f"Mode « {raw[0]} » inconnu (all ou any) : « all » retenu.")
+        elif name == "member":
+            flag = raw[0].lower()
+            if flag in _TRUE | _FALSE:
+                values[name] = flag in _TRUE
+            else:
+                reject(parameter, f"Valeur d'adhésion inconnue ignorée : « {raw[0]} » (oui ou non).")
+        elif name == "q":
+            text = " ".join(raw)[:100]
+            values[name] = text.strip()
+    return Criteria(**values), notices
+
+def criteria_to_params(criteria: Criteria) -> list[tuple[str, str]]:
+    """The query parameters that reproduce `criteria` (defaults left out), in a stable order."""
+    out: list[tuple[str, str]] = []
+    default = Criteria()
+    for parameter, name in PARAMETERS.items():
+        value = getattr(criteria, name)
+        if value == getattr(default, name):
+            continue
+        if name in _MULTI:
+            out.append((parameter, ",".join(value)))
+        elif isinstance(value, bool):
+            out.append((parameter, "oui" if value else "non"))
+        else:
+            out.append((parameter, str(value)))
+    return out
+
+def _has_codes(links: pd.DataFrame, code_column: str, codes: tuple[str, ...], *, mode: str) -> pd.Index:
+    """Establishment ids linked to all (or any) of `codes`."""
+    wanted = links[links[code_column].isin(codes)]
+    per_site = wanted.groupby("establishment_id")[code_column].nunique()
+    return per_site.index[per_site >= (len(codes) if mode == "all" else 1)]
+
+def filter_mask(establishments: pd.DataFrame, criteria: Criteria, *, capability_links: pd.DataFrame,
+                certification_links: pd.DataFrame) -> np.ndarray:
+    """Boolean mask over `establishments` (rows in any order) of those matching `criteria`."""
+    frame = establishments
+    mask = np.ones(len(frame), dtype=bool)
+
+    def keep(column: str, codes: tuple[str, ...]) -> None:
+        nonlocal mask
+        if codes:
+            mask &= frame[column].isin(codes).to_numpy()
+
+    keep("department_code", criteria.departements)
+    keep("epci_code", criteria.epci)
+    keep("zone_code", criteria.zones)
+    keep("filiere_code", criteria.filieres)
+    keep("naf_code", criteria.naf)
+    if criteria.divisions:
+        mask &= frame["naf_code"].fillna("").str[:2].isin(criteria.divisions).to_numpy()
+    if criteria.size_min:
+        rank = {code: i for i, code in enumerate(SIZE_ORDER)}
+        ranks = frame["size_band_code"].map(rank).fillna(-1).to_numpy()
+        mask &= ranks >= rank[criteria.size_min]
+    if criteria.capabilities:
+        ids = _has_codes(capability_links, "capability_code", criteria.capabilities, mode=criteria.capability_mode)
+        mask &= frame["id"].isin(ids).to_numpy()
+    if criteria.certifications:
+        ids = _has_codes(certification_links, "certification_code", criteria.certifications, mode="all")
+        mask &= frame["id"].isin(ids).to_numpy()
+    if criteria.member is not None:
+        mask &= (frame["is_member"].astype(bool) == criteria.member).to_numpy()
+    if criteria.q:
+        text = frame["name"].fillna("") + " " + frame["commune_name"].fillna("")
+        mask &= matches(text, criteria.q).to_numpy()
+    return mask
+
+def vocabulary_from(lookups) -> Vocabulary:
+    """Valid codes from the service's lookup tables."""
+    return Vocabulary(
+        departements=frozenset(lookups.departments["code"]),
+        epci=frozenset(lookups.epci["code"]),
+        zones=frozenset(lookups.zones["code"]),
+        filieres=frozenset(lookups.filieres["code"]),
+        divisions=frozenset(lookups.naf["division_code"]),
+        naf=frozenset(lookups.naf["code"]),
+        capabilities=frozenset(lookups.capabilities["code"]),
+        certifications=frozenset(lookups.certifications["code"]),
+    )

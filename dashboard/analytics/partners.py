@@ -1,0 +1,415 @@
+"""Nearby partners and suppliers: find, rank and explain establishments around an origin (issue 4).
+
+A `PartnerCatalog` is built once per dataset version (`partner_catalog(...)`): a great-circle site
+index over every establishment, one smaller index per capability (its suppliers), and boolean
+matrices establishments × capabilities and establishments × certifications. `partners_near(...)`
+then answers a query from the index of the rarest requested capability, never by scanning every row.
+The score and every filter are defined in docs/indicators.md.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from dashboard.analytics.geodesy import drive_min_estimate, road_km_estimate
+from dashboard.analytics.spatial import SiteIndex
+from dashboard.formatting import NBSP, fr_number
+
+# INSEE "tranche d'effectif salarié" codes, smallest first.
+SIZE_BAND_ORDER: tuple[str, ...] = ("NN", "00", "01", "02", "03", "11", "12", "21", "22", "31", "32", "41", "42",
+                                    "51", "52", "53")
+FRANCE_LAT_RANGE = (41.0, 51.5)  # metropolitan France, degrees (origin validation)
+FRANCE_LON_RANGE = (-5.5, 10.0)
+MAX_RADIUS_KM = 300.0
+DEFAULT_RADIUS_KM = 40.0
+CAPABILITY_MODES = ("all", "any")
+SORTS = ("score", "distance", "road")
+_NAF_PATTERN = re.compile(r"^\d{2}(\.\d{1,2}[A-Z]?)?$")  # 25, 25.6, 25.62, 25.62B
+
+
+class PartnerQueryError(ValueError):
+    """An invalid partner query; the message is French and meant for the user, `field` names the parameter."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True, eq=False)
+class PartnerCatalog:
+    """Everything `partners_near` and the coverage engine read, built once per dataset version."""
+
+    establishments: pd.DataFrame  # one row per establishment; row position = position in every array below
+    index: SiteIndex  # all establishments
+    ids: NDArray[np.int64]  # establishment id per position
+    capability_codes: tuple[str, ...]  # column order of `capabilities`
+    capabilities: NDArray[np.bool_]  # (establishments, capabilities): offered, declared or presumed
+    declared: NDArray[np.bool_]  # same shape: declared (not only presumed from the NAF code)
+    supplier_index: Mapping[str, SiteIndex]  # capability code -> index of the establishments offering it
+    certification_codes: tuple[str, ...]
+    certifications: NDArray[np.bool_]  # (establishments, certifications)
+    size_band_order: tuple[str, ...]  # smallest first
+    size_rank: NDArray[np.int16]  # rank of each establishment's size band in `size_band_order`, -1 unknown
+    is_member: NDArray[np.bool_]
+    naf_codes: tuple[str, ...]  # distinct NAF codes present
+    naf_index: NDArray[np.int32]  # position of each establishment's NAF code in `naf_codes`, -1 none
+    capability_labels: Mapping[str, str] = field(default_factory=dict)
+    certification_labels: Mapping[str, str] = field(default_factory=dict)
+    size_band_labels: Mapping[str, str] = field(default_factory=dict)
+    _id_index: pd.Index = field(default_factory=pd.Index, repr=False)
+
+    @property
+    def size(self) -> int:
+        """Number of establishments."""
+        return int(self.ids.size)
+
+    def position_of(self, establishment_id: int) -> int | None:
+        """Row position of an establishment id, or None when absent."""
+        try:
+            position = self._id_index.get_loc(int(establishment_id))
+        except (KeyError, TypeError, ValueError):
+            return None
+        return int(position)
+
+    def capability_column(self, code: str) -> int:
+        """Column of a capability code in `capabilities` (KeyError when unknown)."""
+        return self.capability_codes.index(code)
+
+
+@dataclass(frozen=True)
+class PartnerResult:
+    """Ranked candidates within the radius, and how many more lie up to `next_radius_km`."""
+
+    items: pd.DataFrame  # establishment columns + distance_km, road_km_estimate, drive_min_estimate,
+    #                      matched_capabilities (list), score (0-100), why (list of French reasons)
+    total_in_radius: int  # candidates matching the need within radius_km (before `limit`)
+    beyond_radius: int  # candidates matching the need with radius_km < distance ≤ next_radius_km
+    radius_km: float
+    next_radius_km: float | None  # min(2 × radius, 300 km); None when the radius is already 300 km
+
+
+def _codes_and_labels(taxonomy: pd.DataFrame | None, present: Iterable[str]) -> tuple[tuple[str, ...], dict[str, str]]:
+    """Taxonomy order first, then codes seen only in the data (sorted)."""
+    codes: list[str] = []
+    labels: dict[str, str] = {}
+    if taxonomy is not None and len(taxonomy):
+        codes = [str(c) for c in taxonomy["code"]]
+        if "label" in taxonomy.columns:
+            labels = dict(zip(codes, taxonomy["label"].astype(str)))
+    known = set(codes)
+    codes += sorted({str(c) for c in present} - known)
+    return tuple(codes), labels
+
+
+def _link_matrix(positions: NDArray, codes: pd.Series, code_order: tuple[str, ...], n: int) -> tuple[NDArray, NDArray]:
+    columns = pd.Index(code_order).get_indexer(codes.astype(str))
+    valid = (positions >= 0) & (columns >= 0)
+    matrix = np.zeros((n, len(code_order)), dtype=bool)
+    matrix[positions[valid], columns[valid]] = True
+    return matrix, valid
+
+
+def partner_catalog(
+    establishments: pd.DataFrame,
+    capability_links: pd.DataFrame,
+    certification_links: pd.DataFrame,
+    *,
+    capability_taxonomy: pd.DataFrame | None = None,
+    certification_taxonomy: pd.DataFrame | None = None,
+    size_bands: pd.DataFrame | None = None,
+) -> PartnerCatalog:
+    """Build the catalog (site indexes in km, capability and certification matrices) of one dataset version.
+
+    `establishments` needs id, lat, lon (plus naf_code, size_band_code, is_member when present);
+    links to ids absent from `establishments` (closed establishments) are ignored. The taxonomies
+    (code, label) fix the column order and labels; `size_bands` (code, short_label[, sort_order])
+    the size order, INSEE order by default.
+    """
+    frame = establishments.reset_index(drop=True)
+    n = len(frame)
+    ids = frame["id"].to_numpy(dtype=np.int64) if n else np.empty(0, np.int64)
+    if pd.Index(ids).has_duplicates:
+        raise ValueError("establishment ids must be unique")
+    index = SiteIndex(frame["lat"].to_numpy(float), frame["lon"].to_numpy(float))
+    id_index = pd.Index(ids)
+
+    cap_codes, cap_labels = _codes_and_labels(capability_taxonomy, capability_links["capability_code"].unique())
+    cap_positions = id_index.get_indexer(capability_links["establishment_id"].to_numpy())
+    capabilities, valid = _link_matrix(cap_positions, capability_links["capability_code"], cap_codes, n)
+    if "origin" in capability_links.columns:
+        declared_links = valid & (capability_links["origin"].fillna("declared").to_numpy() != "presumed")
+    else:
+        declared_links = valid
+    declared = np.zeros_like(capabilities)
+    columns = pd.Index(cap_codes).get_indexer(capability_links["capability_code"].astype(str))
+    declared[cap_positions[declared_links], columns[declared_links]] = True
+
+    supplier_index = {}
+    for column, code in enumerate(cap_codes):
+        supplier_index[code] = index.subset(np.flatnonzero(capabilities[:, column]))
+
+    cert_codes, cert_labels = _codes_and_labels(certification_taxonomy,
+                                                certification_links["certification_code"].unique())
+    cert_positions = id_index.get_indexer(certification_links["establishment_id"].to_numpy())
+    certifications, _ = _link_matrix(cert_positions, certification_links["certification_code"], cert_codes, n)
+
+    if size_bands is not None and len(size_bands):
+        bands = size_bands.sort_values("sort_order") if "sort_order" in size_bands.columns else size_bands
+        band_order = tuple(str(c) for c in bands["code"])
+        label_column = "short_label" if "short_label" in bands.columns else "label"
+        band_labels = dict(zip(band_order, bands[label_column].astype(str))) if label_column in bands.columns else {}
+    else:
+        band_order, band_labels = SIZE_BAND_ORDER, {}
+    if "size_band_code" in frame.columns and n:
+        size_rank = pd.Index(band_order).get_indexer(frame["size_band_code"].astype(object).where(
+            frame["size_band_code"].notna(), None)).astype(np.int16)
+    else:
+        size_rank = np.full(n, -1, dtype=np.int16)
+
+    is_member = (frame["is_member"].fillna(False).to_numpy(dtype=bool) if "is_member" in frame.columns
+                 else np.zeros(n, dtype=bool))
+    if "naf_code" in frame.columns and n:
+        naf_index, naf_uniques = pd.factorize(frame["naf_code"], use_na_sentinel=True)
+        naf_codes = tuple(str(c) for c in naf_uniques)
+    else:
+        naf_index, naf_codes = np.full(n, -1), ()
+
+    return PartnerCatalog(
+        establishments=frame, index=index, ids=ids, capability_codes=cap_codes, capabilities=capabilities,
+        declared=declared, supplier_index=supplier_index, certification_codes=cert_codes,
+        certifications=certifications, size_band_order=band_order, size_rank=size_rank, is_member=is_member,
+        naf_codes=naf_codes, naf_index=np.asarray(naf_index, dtype=np.int32), capability_labels=cap_labels,
+        certification_labels=cert_labels, size_band_labels=band_labels,
+        _id_index=id_index,
+    )
+
+
+# --- validation ----------------------------------------------------------------------------------
+
+def _as_codes(values: str | Iterable[str] | None) -> list[str]:
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    out: list[str] = []
+    for value in values:
+        value = str(value).strip()
+        if value and value not in out:
+            out.append(value)
+    return out
+
+
+def _quoted(codes: list[str]) -> str:
+    return ", ".join(f"« {c} »" for c in codes)
+
+
+def _validate_origin(lat: float, lon: float) -> tuple[float, float]:
+    try:
+        lat, lon = float(lat), float(lon)
+    except (TypeError, ValueError):
+        raise PartnerQueryError("Coordonnées invalides : la latitude et la longitude doivent être des nombres.",
+                                field="lat") from None
+    lat_min, lat_max = FRANCE_LAT_RANGE
+    lon_min, lon_max = FRANCE_LON_RANGE
+    if not (math.isfinite(lat) and math.isfinite(lon) and lat_min <= lat <= lat_max and lon_min <= lon <= lon_max):
+        raise PartnerQueryError(
+            f"Coordonnées hors de la France métropolitaine (latitude {fr_number(lat_min)} à {fr_number(lat_max, 1)}, "
+            f"longitude {fr_number(lon_min, 1)} à {fr_number(lon_max)}) : reçu {lat}, {lon}.", field="lat")
+    return lat, lon
+
+
+def _validate_radius(radius_km: float) -> float:
+    try:
+        radius_km = float(radius_km)
+    except (TypeError, ValueError):
+        raise PartnerQueryError("Le rayon doit être un nombre de kilomètres.", field="radius_km") from None
+    if not (math.isfinite(radius_km) and 0 < radius_km <= MAX_RADIUS_KM):
+        raise PartnerQueryError(
+            f"Le rayon doit être supérieur à 0 et au plus {fr_number(MAX_RADIUS_KM)} km (reçu : {radius_km}).",
+            field="radius_km")
+    return radius_km
+
+
+def _validate_naf(codes: list[str]) -> list[str]:
+    bad = [c for c in codes if not _NAF_PATTERN.match(c)]
+    if bad:
+        raise PartnerQueryError(f"Code NAF invalide : {_quoted(bad)} (formats acceptés : 25, 25.6, 25.62, 25.62B).",
+                                field="naf_codes")
+    return codes
+
+
+# --- the query -----------------------------------------------------------------------------------
+
+def _candidates(catalog: PartnerCatalog, lat: float, lon: float, radius_km: float, columns: list[int],
+                mode: str) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """Positions and km of establishments within radius_km offering the requested capabilities (all/any)."""
+    if not columns:
+        return catalog.index.within(lat, lon, radius_km, sort=False)
+    indexes = [catalog.supplier_index[catalog.capability_codes[c]] for c in columns]
+    if mode == "all":
+        smallest = min(range(len(columns)), key=lambda i: indexes[i].size)
+        positions, distances = indexes[smallest].within(lat, lon, radius_km, sort=False)
+        if len(columns) > 1:
+            keep = catalog.capabilities[positions][:, columns].all(axis=1)
+            positions, distances = positions[keep], distances[keep]
+        return positions, distances
+    if sum(ix.size for ix in indexes) > catalog.size // 2:
+        positions, distances = catalog.index.within(lat, lon, radius_km, sort=False)
+        keep = catalog.capabilities[positions][:, columns].any(axis=1)
+        return positions[keep], distances[keep]
+    parts = [ix.within(lat, lon, radius_km, sort=False) for ix in indexes]
+    positions = np.concatenate([p for p, _ in parts])
+    distances = np.concatenate([d for _, d in parts])
+    positions, first = np.unique(positions, return_index=True)
+    return positions, distances[first]
+
+
+def _distance_reason(distance_km: float) -> str:
+    return f"{fr_number(distance_km, 1 if distance_km < 10 else 0)}{NBSP}km"
+
+
+def _why(catalog: PartnerCatalog, position: int, distance_km: float, matched: list[str], *, requested: int,
+         presumed: list[str], certifications: list[str], naf_filtered: bool, size_filtered: bool) -> list[str]:
+    reasons = []
+    label = catalog.capability_labels
+    if requested:
+        plural = "s" if len(matched) > 1 else ""
+        text = f"{len(matched)} savoir-faire demandé{plural} sur {requested}"
+        if len(matched) < requested:
+            text += " : " + ", ".join(label.get(c, c) for c in matched)
+        reasons.append(text)
+        if presumed:
+            plural = "s" if len(presumed) > 1 else ""
+            reasons.append(f"savoir-faire présumé{plural} d'après le code NAF : "
+                           + ", ".join(label.get(c, c) for c in presumed))
+    reasons += [catalog.certification_labels.get(c, c) for c in certifications]
+    if naf_filtered:
+        reasons.append(f"NAF {catalog.naf_codes[catalog.naf_index[position]]}")
+    if size_filtered:
+        band = catalog.size_band_order[catalog.size_rank[position]]
+        reasons.append(f"effectif : {catalog.size_band_labels.get(band, band)}")
+    reasons.append(_distance_reason(distance_km))
+    if catalog.is_member[position]:
+        reasons.append("adhérent UIMM")
+    return reasons
+
+
+def partners_near(
+    catalog: PartnerCatalog,
+    *,
+    lat: float,
+    lon: float,
+    capabilities: str | Iterable[str] = (),
+    capability_mode: str = "all",
+    certifications: str | Iterable[str] = (),
+    naf_codes: str | Iterable[str] = (),
+    size_min: str | None = None,
+    members_only: bool = False,
+    radius_km: float = DEFAULT_RADIUS_KM,
+    exclude_id: int | None = None,
+    sort: str = "score",
+    limit: int | None = None,
+) -> PartnerResult:
+    """Establishments within radius_km (great-circle km) of (lat, lon) meeting the need, ranked and explained.
+
+    Filters: capabilities (all or any of them, `capability_mode`), every requested certification,
+    NAF codes by prefix (25, 25.6, 25.62, 25.62B), size band at least `size_min`, UIMM members.
+    `sort`: "score" (capabilities matched, then distance), "distance" or "road" (estimated road km).
+    Raises `PartnerQueryError` (French message) on an invalid query.
+    """
+    lat, lon = _validate_origin(lat, lon)
+    radius_km = _validate_radius(radius_km)
+    if capability_mode not in CAPABILITY_MODES:
+        raise PartnerQueryError(f"Mode de recherche des savoir-faire inconnu : « {capability_mode} » "
+                                "(valeurs possibles : all, any).", field="capability_mode")
+    if sort not in SORTS:
+        raise PartnerQueryError(f"Tri inconnu : « {sort} » (valeurs possibles : score, distance, road).", field="sort")
+    requested = _as_codes(capabilities)
+    unknown = [c for c in requested if c not in catalog.capability_codes]
+    if unknown:
+        raise PartnerQueryError(f"Savoir-faire inconnu : {_quoted(unknown)}.", field="capabilities")
+    certs = _as_codes(certifications)
+    unknown = [c for c in certs if c not in catalog.certification_codes]
+    if unknown:
+        raise PartnerQueryError(f"Certification inconnue : {_quoted(unknown)}.", field="certifications")
+    nafs = _validate_naf(_as_codes(naf_codes))
+    if size_min is not None and str(size_min) not in catalog.size_band_order:
+        raise PartnerQueryError(f"Tranche d'effectif inconnue : « {size_min} ».", field="size_min")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 1):
+        raise PartnerQueryError("La limite doit être un entier strictement positif.", field="limit")
+
+    next_radius = min(2.0 * radius_km, MAX_RADIUS_KM) if radius_km < MAX_RADIUS_KM else None
+    columns = [catalog.capability_column(c) for c in requested]
+    positions, distances = _candidates(catalog, lat, lon, next_radius or radius_km, columns, capability_mode)
+
+    keep = np.ones(positions.size, dtype=bool)
+    if certs:
+        cert_columns = [catalog.certification_codes.index(c) for c in certs]
+        keep &= catalog.certifications[positions][:, cert_columns].all(axis=1)
+    if nafs:
+        allowed = np.array([code.startswith(tuple(nafs)) for code in catalog.naf_codes] + [False])
+        keep &= allowed[catalog.naf_index[positions]]  # index -1 (no NAF code) reads the trailing False
+    if size_min is not None:
+        keep &= catalog.size_rank[positions] >= catalog.size_band_order.index(str(size_min))
+    if members_only:
+        keep &= catalog.is_member[positions]
+    if exclude_id is not None:
+        keep &= catalog.ids[positions] != int(exclude_id)
+    positions, distances = positions[keep], distances[keep]
+
+    inside = distances <= radius_km
+    beyond = int(positions.size - inside.sum())
+    positions, distances = positions[inside], distances[inside]
+    total = int(positions.size)
+
+    n_requested = len(columns)
+    matched_counts = (catalog.capabilities[positions][:, columns].sum(axis=1) if n_requested
+                      else np.zeros(total, dtype=np.int64))
+    ids = catalog.ids[positions]
+    if sort == "score":
+        primary = (n_requested - matched_counts) * (4.0 * radius_km + 1.0) + distances  # lexicographic in one key
+    else:
+        primary = distances  # road km = detour factor × distance: the same order
+    if limit is not None and total > limit:
+        threshold = np.partition(primary, limit - 1)[limit - 1]
+        pre = np.flatnonzero(primary <= threshold)  # keeps every tie at the cut
+        positions, distances, matched_counts, ids = positions[pre], distances[pre], matched_counts[pre], ids[pre]
+    if sort == "score":
+        order = np.lexsort((ids, distances, -matched_counts))
+    else:
+        order = np.lexsort((ids, distances))
+    if limit is not None:
+        order = order[:limit]
+    positions, distances, matched_counts = positions[order], distances[order], matched_counts[order]
+
+    proximity = 1.0 - distances / radius_km
+    scores = np.round(100.0 * (matched_counts + proximity) / (n_requested + 1), 1)
+    matched_lists, whys = [], []
+    cap_rows = catalog.capabilities[positions][:, columns] if n_requested else None
+    declared_rows = catalog.declared[positions][:, columns] if n_requested else None
+    for row, (position, distance) in enumerate(zip(positions.tolist(), distances.tolist())):
+        matched = [requested[j] for j in range(n_requested) if cap_rows[row, j]] if n_requested else []
+        presumed = ([requested[j] for j in range(n_requested) if cap_rows[row, j] and not declared_rows[row, j]]
+                    if n_requested else [])
+        matched_lists.append(matched)
+        whys.append(_why(catalog, position, distance, matched, requested=n_requested, presumed=presumed,
+                         certifications=certs, naf_filtered=bool(nafs), size_filtered=size_min is not None))
+
+    items = catalog.establishments.iloc[positions].reset_index(drop=True)
+    items = items.assign(
+        distance_km=distances,
+        road_km_estimate=road_km_estimate(distances),
+        drive_min_estimate=drive_min_estimate(distances),
+        matched_capabilities=pd.Series(matched_lists, dtype=object),
+        score=scores,
+        why=pd.Series(whys, dtype=object),
+    )
+    return PartnerResult(items=items, total_in_radius=total, beyond_radius=beyond, radius_km=radius_km,
+                         next_radius_km=next_radius)
