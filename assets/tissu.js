@@ -1,11 +1,23 @@
-/* Functions used by dash-leaflet ({"variable": "tissu.map.fn"}) and clientside callbacks.
-   Geometry and points are sent once; everything here runs in the browser. */
+/* tissu in the browser: dash-leaflet functions ({"variable": "tissu.map.fn"}) and clientside callbacks.
+   Geometry and points are sent once; filtering, clustering and choropleth colouring happen here.
+   The filter semantics mirror dashboard/analytics/filters.py (a browser test checks the counts agree). */
 (function () {
   "use strict";
 
-  function frenchCount(n) {
-    if (n >= 10000) { return Math.round(n / 1000) + "\u00a0k"; }
-    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, "\u00a0");
+  var NBSP = "\u00a0";
+  var SIZE_ORDER = ["NN", "00", "01", "02", "03", "11", "12", "21", "22", "31", "32", "41", "42", "51", "52", "53"];
+  var BITS = 30;
+  var state = {choro: null};  // per browser tab: what the choropleth tooltips read
+
+  function frNumber(value, decimals) {
+    if (value === null || value === undefined || isNaN(value)) { return "–"; }
+    var fixed = Number(value).toFixed(decimals || 0).split(".");
+    var whole = fixed[0].replace(/\B(?=(\d{3})+(?!\d))/g, NBSP);
+    return fixed.length > 1 ? whole + "," + fixed[1] : whole;
+  }
+
+  function clusterLabel(n) {
+    return n >= 10000 ? Math.round(n / 1000) + NBSP + "k" : frNumber(n);
   }
 
   function escapeHtml(text) {
@@ -14,7 +26,178 @@
     });
   }
 
+  /* Same as dashboard.analytics.text.normalize. */
+  var ABBREVIATIONS = {st: "saint", ste: "sainte"};
+  function normalize(text) {
+    var plain = String(text || "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .replace(/œ/g, "oe").replace(/æ/g, "ae");
+    return plain.split(/[\s\-'’.,;/()]+/).filter(Boolean).map(function (w) {
+      return ABBREVIATIONS[w] || w;
+    }).join(" ");
+  }
+
+  function indexOf(vocabulary) {
+    var map = {};
+    for (var i = 0; i < vocabulary.length; i++) { map[vocabulary[i]] = i; }
+    return map;
+  }
+
+  function asList(value) {
+    if (value === null || value === undefined || value === "") { return []; }
+    return Array.isArray(value) ? value : [value];
+  }
+
+  function maskWords(codes, vocabIndex, nWords) {
+    var words = [];
+    for (var w = 0; w < nWords; w++) { words.push(0); }
+    codes.forEach(function (code) {
+      var i = vocabIndex[code];
+      if (i !== undefined) { words[Math.floor(i / BITS)] |= (1 << (i % BITS)); }
+    });
+    return words;
+  }
+
+  /* Search text per point, built once per store. */
+  var searchCache = {store: null, text: null};
+  function searchText(store, lookups) {
+    if (searchCache.store !== store) {
+      var names = lookups.communes.names, text = new Array(store.n.length);
+      for (var i = 0; i < store.n.length; i++) {
+        text[i] = " " + normalize(store.n[i] + " " + (names[store.c[i]] || "")) + " ";
+      }
+      searchCache = {store: store, text: text};
+    }
+    return searchCache.text;
+  }
+
+  /* Indices of the points matching the criteria (query-parameter dict, as in filters.PARAMETERS). */
+  function matching(store, lookups, criteria) {
+    var vocab = lookups.vocabularies, n = store.lat.length, out = [];
+    function set(param, vocabulary) {
+      var codes = asList(criteria[param]);
+      if (!codes.length) { return null; }
+      var idx = indexOf(vocabulary), wanted = {};
+      codes.forEach(function (c) { if (idx[c] !== undefined) { wanted[idx[c]] = true; } });
+      return wanted;
+    }
+    var dep = set("departement", vocab.departements), epci = set("epci", vocab.epci),
+      zone = set("zone_emploi", vocab.zones), fil = set("filiere", vocab.filieres), naf = set("naf", vocab.naf);
+    var divisions = asList(criteria.division), divWanted = null;
+    if (divisions.length) {
+      divWanted = {};
+      vocab.naf.forEach(function (code, i) { if (divisions.indexOf(code.slice(0, 2)) >= 0) { divWanted[i] = true; } });
+    }
+    var sizeMin = criteria.size_min ? SIZE_ORDER.indexOf(criteria.size_min) : -1;
+    var caps = asList(criteria.capability), capMode = criteria.capability_mode === "any" ? "any" : "all";
+    var capWords = caps.length ? maskWords(caps, indexOf(vocab.capabilities), store.k.length) : null;
+    var certs = asList(criteria.certification);
+    var certWord = certs.length ? maskWords(certs, indexOf(vocab.certifications), 1)[0] : 0;
+    var member = criteria.member === "oui" ? 1 : (criteria.member === "non" ? 0 : -1);
+    var words = normalize(criteria.q || "").split(" ").filter(Boolean);
+    var text = words.length ? searchText(store, lookups) : null;
+    for (var i = 0; i < n; i++) {
+      if (dep && !dep[store.d[i]]) { continue; }
+      if (epci && !epci[store.e[i]]) { continue; }
+      if (zone && !zone[store.z[i]]) { continue; }
+      if (fil && !fil[store.f[i]]) { continue; }
+      if (naf && !naf[store.a[i]]) { continue; }
+      if (divWanted && !divWanted[store.a[i]]) { continue; }
+      if (sizeMin >= 0 && !(store.s[i] >= sizeMin)) { continue; }
+      if (capWords) {
+        var ok = capMode === "all", w;
+        for (w = 0; w < capWords.length; w++) {
+          var have = store.k[w][i] & capWords[w];
+          if (capMode === "all" && have !== capWords[w]) { ok = false; break; }
+          if (capMode === "any" && have !== 0) { ok = true; break; }
+        }
+        if (!ok) { continue; }
+      }
+      if (certWord && (store.t[i] & certWord) !== certWord) { continue; }
+      if (member >= 0 && store.m[i] !== member) { continue; }
+      if (text) {
+        var hay = text[i], all = true;
+        for (var q = 0; q < words.length; q++) { if (hay.indexOf(" " + words[q]) < 0) { all = false; break; } }
+        if (!all) { continue; }
+      }
+      out.push(i);
+    }
+    return out;
+  }
+
+  /* Choropleth: value per unit of `level` for the selected points. */
+  var LEVEL_COLUMN = {communes: "c", epci: "e", zones_emploi: "z", departements: "d"};
+  var LEVEL_LOOKUP = {communes: "communes", epci: "epci", zones_emploi: "zones", departements: "departements"};
+  var METRICS = {
+    count: {label: "établissements", decimals: 0, suffix: ""},
+    jobs: {label: "emplois estimés", decimals: 0, suffix: ""},
+    jobs_per_1000: {label: "emplois pour 1 000 habitants", decimals: 1, suffix: ""},
+    member_share: {label: "d'adhérents UIMM", decimals: 0, suffix: NBSP + "%"}
+  };
+  var PALETTE = ["#eef4f9", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"];
+
+  function unitValues(store, lookups, selected, level, metric) {
+    var unit = lookups[LEVEL_LOOKUP[level]], col = store[LEVEL_COLUMN[level]], n = unit.codes.length;
+    var count = new Float64Array(n), jobs = new Float64Array(n), members = new Float64Array(n);
+    selected.forEach(function (i) {
+      var u = col[i];
+      if (u >= 0) { count[u] += 1; jobs[u] += store.h[i]; members[u] += store.m[i]; }
+    });
+    var values = {};
+    for (var u = 0; u < n; u++) {
+      var v;
+      if (metric === "count") { v = count[u]; }
+      else if (metric === "jobs") { v = jobs[u]; }
+      else if (metric === "jobs_per_1000") { v = unit.pop[u] > 0 ? 1000 * jobs[u] / unit.pop[u] : null; }
+      else { v = count[u] > 0 ? 100 * members[u] / count[u] : null; }
+      values[unit.codes[u]] = v;
+    }
+    return values;
+  }
+
+  /* Quantile class breaks over the positive values (zero keeps its own light class). */
+  function quantileBreaks(values, classes) {
+    var positive = Object.keys(values).map(function (k) { return values[k]; })
+      .filter(function (v) { return v !== null && v > 0; }).sort(function (a, b) { return a - b; });
+    if (!positive.length) { return []; }
+    var breaks = [];
+    for (var c = 1; c < classes; c++) {
+      var b = positive[Math.min(positive.length - 1, Math.floor(c * positive.length / classes))];
+      if (breaks.indexOf(b) < 0 && b < positive[positive.length - 1]) { breaks.push(b); }
+    }
+    breaks.push(positive[positive.length - 1]);
+    return breaks;
+  }
+
+  function classOf(value, breaks) {
+    if (value === null || value === undefined) { return -1; }
+    if (value <= 0) { return 0; }
+    for (var i = 0; i < breaks.length; i++) { if (value <= breaks[i]) { return i + 1; } }
+    return breaks.length;
+  }
+
+  function h(type, props, children) {
+    props = props || {};
+    if (children !== undefined) { props.children = children; }
+    return {type: type, namespace: "dash_html_components", props: props};
+  }
+
+  function choroLegend(metric, breaks) {
+    var m = METRICS[metric], rows = [], lower = 0;
+    rows.push(h("Div", {className: "choro-row"}, [h("Span", {className: "choro-swatch", style: {background: PALETTE[0]}}), "0"]));
+    breaks.forEach(function (b, i) {
+      var label = (i === 0 ? "jusqu'à " + frNumber(b, m.decimals)
+        : "de " + frNumber(lower, m.decimals) + " à " + frNumber(b, m.decimals)) + m.suffix;
+      rows.push(h("Div", {className: "choro-row"}, [
+        h("Span", {className: "choro-swatch", style: {background: PALETTE[Math.min(i + 1, PALETTE.length - 1)]}}), label]));
+      lower = b;
+    });
+    rows.push(h("Div", {className: "choro-note"}, "Classes par quantiles · suit les filtres"));
+    return rows;
+  }
+
   window.tissu = window.tissu || {};
+  window.tissu.normalize = normalize;
+  window.tissu.matching = matching;
   window.tissu.map = {
     communeStyle: function (feature, context) {
       var tiles = context && context.hideout && context.hideout.tiles;
@@ -23,11 +206,29 @@
     departmentStyle: function () {
       return {color: "#3d4b5c", weight: 1.8, fill: false};
     },
+    choroStyle: function (feature, context) {
+      var hide = context.hideout || {};
+      if (!hide.values) { return {stroke: false, fillOpacity: 0}; }
+      var k = classOf(hide.values[feature.properties.code], hide.breaks || []);
+      return {color: "#ffffff", weight: 0.5, fillOpacity: k < 0 ? 0 : 0.85,
+        fillColor: PALETTE[Math.max(0, Math.min(k, PALETTE.length - 1))]};
+    },
+    choroTooltip: function (feature, layer) {
+      layer.bindTooltip(function () {
+        var choro = state.choro;
+        if (!choro) { return ""; }
+        var m = METRICS[choro.metric], v = choro.values[feature.properties.code];
+        return "<strong>" + escapeHtml(feature.properties.nom) + "</strong><br>" +
+          (v === null || v === undefined ? "sans objet" : frNumber(v, m.decimals) + m.suffix + " " + m.label);
+      }, {sticky: true});
+    },
     pointToLayer: function (feature, latlng, context) {
       var colors = (context && context.hideout && context.hideout.colors) || [];
+      // Unclustered points are few: SVG makes each one a DOM element (clickable, testable).
+      window.tissu.pointRenderer = window.tissu.pointRenderer || L.svg({padding: 0.5});
       var marker = L.circleMarker(latlng, {
         radius: 6, fillColor: colors[feature.properties.f] || "#6b7280", color: "#ffffff",
-        weight: 1.2, fillOpacity: 0.95
+        weight: 1.2, fillOpacity: 0.95, className: "tissu-point", renderer: window.tissu.pointRenderer
       });
       marker.bindTooltip(escapeHtml(feature.properties.n), {direction: "top", offset: [0, -6]});
       return marker;
@@ -37,28 +238,94 @@
       var size = n < 100 ? "small" : (n < 1000 ? "medium" : "large");
       var px = {small: 34, medium: 42, large: 52}[size];
       var icon = L.divIcon({
-        html: "<div><span>" + frenchCount(n) + "</span></div>",
+        html: "<div><span>" + clusterLabel(n) + "</span></div>",
         className: "marker-cluster tissu-cluster tissu-cluster-" + size,
         iconSize: L.point(px, px)
       });
-      return L.marker(latlng, {icon: icon, title: frenchCount(n) + " établissements"});
+      return L.marker(latlng, {icon: icon, title: frNumber(n) + " établissements"});
     }
   };
 
+  var noUpdate = function () { return window.dash_clientside.no_update; };
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tissu: {
-      /* Column store {id, lat, lon, f, n, ...} -> GeoJSON FeatureCollection for the clustered layer. */
-      buildPoints: function (store) {
-        if (!store || !store.lat) { return {type: "FeatureCollection", features: []}; }
-        var n = store.lat.length, features = new Array(n);
-        for (var i = 0; i < n; i++) {
-          features[i] = {
-            type: "Feature",
-            geometry: {type: "Point", coordinates: [store.lon[i], store.lat[i]]},
-            properties: {i: i, f: store.f[i], n: store.n[i]}
-          };
+      /* Filter controls -> clustered points, KPIs, empty state and the criteria (query parameters). */
+      applyFilters: function (q, dep, epci, zone, fil, div, naf, size, caps, capMode, certs, member, store, lookups) {
+        var criteria = {
+          q: q || "", departement: asList(dep), epci: asList(epci), zone_emploi: asList(zone), filiere: asList(fil),
+          division: asList(div), naf: asList(naf), size_min: size || "", capability: asList(caps),
+          capability_mode: capMode || "all", certification: asList(certs), member: member || ""
+        };
+        if (!store || !store.lat || !lookups) {
+          return [{type: "FeatureCollection", features: []}, "–", "–", "–", "–", {display: "none"}, criteria];
         }
-        return {type: "FeatureCollection", features: features};
+        var selected = matching(store, lookups, criteria), features = new Array(selected.length);
+        var jobs = 0, communes = {};
+        for (var j = 0; j < selected.length; j++) {
+          var i = selected[j];
+          features[j] = {type: "Feature", geometry: {type: "Point", coordinates: [store.lon[i], store.lat[i]]},
+            properties: {i: i, f: store.f[i], n: store.n[i]}};
+          jobs += store.h[i];
+          communes[store.c[i]] = true;
+        }
+        var total = store.lat.length;
+        var share = total ? 100 * selected.length / total : 0;
+        window.tissu.lastSelection = selected;
+        return [
+          {type: "FeatureCollection", features: features},
+          frNumber(selected.length), frNumber(jobs), frNumber(share, 1) + NBSP + "%",
+          frNumber(Object.keys(communes).length),
+          {display: selected.length === 0 && total > 0 ? "block" : "none"},
+          criteria
+        ];
+      },
+
+      /* Choropleth level/metric/criteria -> polygons to load, their colours, the legend. */
+      choropleth: function (criteria, level, metric, store, lookups) {
+        if (!level || level === "none" || !store || !store.lat) {
+          state.choro = null;
+          return [null, {level: "none"}, []];
+        }
+        var selected = matching(store, lookups, criteria || {});
+        var values = unitValues(store, lookups, selected, level, metric);
+        var breaks = quantileBreaks(values, 5);
+        state.choro = {metric: metric, values: values};
+        return ["/geo/" + level + ".geojson", {level: level, values: values, breaks: breaks}, choroLegend(metric, breaks)];
+      },
+
+      /* Keep the address bar shareable: filters, map view, choropleth and open card. */
+      syncUrl: function (criteria, center, zoom, level, metric, selected) {
+        var params = new URLSearchParams();
+        Object.keys(criteria || {}).forEach(function (key) {
+          var value = criteria[key];
+          if (Array.isArray(value)) { if (value.length) { params.set(key, value.join(",")); } }
+          else if (value !== "" && value !== null && !(key === "capability_mode" && value === "all")) {
+            params.set(key, value);
+          }
+        });
+        if (level && level !== "none") { params.set("carte", level); params.set("indicateur", metric); }
+        if (center && zoom !== undefined && zoom !== null) {
+          var lat = center.lat !== undefined ? center.lat : center[0], lon = center.lng !== undefined ? center.lng : center[1];
+          params.set("lat", Number(lat).toFixed(4));
+          params.set("lon", Number(lon).toFixed(4));
+          params.set("zoom", String(zoom));
+        }
+        if (selected) { params.set("etab", selected); }
+        var search = params.toString();
+        var url = window.location.pathname + (search ? "?" + search : "");
+        if (url !== window.location.pathname + window.location.search) { window.history.replaceState(null, "", url); }
+        return search;
+      },
+
+      resetFilters: function (n) {
+        if (!n) { throw window.dash_clientside.PreventUpdate; }
+        return ["", [], [], [], [], [], [], null, [], "all", [], ""];
+      },
+
+      switchView: function (tab) {
+        var onMap = tab !== "tableau";
+        return [{display: onMap ? "block" : "none"}, {display: onMap ? "none" : "block"}, onMap ? Date.now() : noUpdate()];
       }
     }
   });

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qs
 
 from dash import Input, Output, State
 
@@ -18,7 +18,7 @@ PAGES = {"/": explorer.render}
 def render_page(service: DataService, pathname: str | None, search: str | None):
     """The page for `pathname` (404 page when unknown) and the dataset badge of the header."""
     path = (pathname or "/").rstrip("/") or "/"
-    query = dict(parse_qsl((search or "").lstrip("?"), keep_blank_values=False))
+    query = parse_qs((search or "").lstrip("?"), keep_blank_values=False)
     page = PAGES.get(path)
     snap = service.snapshot()
     badge = demo_badge(snap.is_demo, snap.dataset.label if snap.dataset else "Aucune donnée")

@@ -11,12 +11,20 @@ import pandas as pd
 from flask import Blueprint, Response, json, request
 from werkzeug.exceptions import HTTPException
 
+from dashboard.analytics.filters import PARAMETERS, CriteriaError, filter_mask, parse_criteria, vocabulary_from
+from dashboard.analytics.records import establishment_records, export_frame
 from dashboard.openapi import openapi_document
 from dashboard.reference import ATTRIBUTION, DEPARTMENTS
 from dashboard.service import DataService
 
 DEMO_NOTICE = "Données de démonstration (fictives) : établissements, savoir-faire et indicateurs sont synthétiques."
 MAX_LIMIT = 10_000
+MAX_LIMIT_CSV = 1_000_000
+ESTABLISHMENT_FIELDS = ["id", "siret", "name", "naf", "naf_label", "filiere", "filiere_label", "size_band",
+                        "size_band_label", "headcount_estimate", "address", "commune_code", "commune_name",
+                        "departement", "epci", "epci_name", "zone_emploi", "zone_emploi_name", "lat", "lon",
+                        "capabilities", "capabilities_presumed", "certifications", "member", "created_on", "source",
+                        "source_date", "is_demo"]
 
 
 class ApiError(Exception):
@@ -176,6 +184,49 @@ def api_blueprint(service: DataService) -> Blueprint:
                 {"code": r["code"], "label": r["label"], "description": r["description"],
                  "establishments": int(counts.get(r["code"], 0))} for r in group.to_dict("records")]})
         return _json({"is_demo": service.snapshot().is_demo, "families": families})
+
+    def _selected_records() -> tuple[pd.DataFrame, int]:
+        """Establishments matching the query's filters (same definition as the map), paginated."""
+        Params(set(PARAMETERS) | {"limit", "offset"})
+        params = {k: request.args.getlist(k) for k in request.args if k in PARAMETERS}
+        try:
+            criteria, _ = parse_criteria(params, vocabulary_from(look), strict=True)
+        except CriteriaError as err:
+            raise ApiError(400, "bad_parameter", str(err), err.parameter) from None
+        snap = service.snapshot()
+        mask = filter_mask(snap.establishments, criteria, capability_links=snap.capability_links,
+                           certification_links=snap.certification_links)
+        return snap.establishments[mask], snap
+
+    def _records(frame: pd.DataFrame, snap) -> pd.DataFrame:
+        return establishment_records(frame, capability_links=snap.capability_links,
+                                     certification_links=snap.certification_links, lookups=look)
+
+    @route("/establishments")
+    def establishments():
+        selected, snap = _selected_records()
+        limit = Params.integer("limit", 100, minimum=1, maximum=MAX_LIMIT)
+        offset = Params.integer("offset", 0, minimum=0, maximum=10_000_000)
+        page = _records(selected.iloc[offset: offset + limit], snap)
+        items = json.loads(page[ESTABLISHMENT_FIELDS].to_json(orient="records", force_ascii=False, date_format="iso"))
+        for item in items:
+            for key in ("created_on", "source_date"):
+                item[key] = item[key][:10] if item[key] else None
+        return _json({"total": int(len(selected)), "limit": limit, "offset": offset, "is_demo": snap.is_demo,
+                      "notice": DEMO_NOTICE if snap.is_demo else None, "items": items})
+
+    @route("/establishments.csv")
+    def establishments_csv():
+        selected, snap = _selected_records()
+        limit = Params.integer("limit", MAX_LIMIT_CSV, minimum=1, maximum=MAX_LIMIT_CSV)
+        offset = Params.integer("offset", 0, minimum=0, maximum=10_000_000)
+        caps = dict(zip(look.capabilities["code"], look.capabilities["label"]))
+        certs = dict(zip(look.certifications["code"], look.certifications["label"]))
+        frame = export_frame(_records(selected.iloc[offset: offset + limit], snap), capability_labels=caps,
+                             certification_labels=certs)
+        body = "\ufeff" + frame.to_csv(index=False, sep=";", lineterminator="\r\n")
+        return Response(body.encode("utf-8"), mimetype="text/csv", headers={
+            "Content-Disposition": 'attachment; filename="tissu-etablissements.csv"'})
 
     @route("/openapi.json")
     def openapi():

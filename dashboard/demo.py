@@ -275,7 +275,7 @@ def generate_demo(ref: ReferenceData, communes: gpd.GeoDataFrame, *, seed: int =
     bands = _BandTable.build(ref.size_bands)
     places = _Places.build(ref.communes, communes)
 
-    rows = _draw_establishments(rng, naf, bands, places, scale)
+    rows = _draw_establishments(rng, naf, bands, scale)
     anchors = _anchor_rows(naf, bands, places)
     rows = {key: np.concatenate([anchors[key], rows[key]]) for key in rows}
     n = len(rows["naf"])
@@ -284,7 +284,7 @@ def generate_demo(ref: ReferenceData, communes: gpd.GeoDataFrame, *, seed: int =
     headcount[rows["anchor_headcount"] > 0] = rows["anchor_headcount"][rows["anchor_headcount"] > 0]
     commune = _draw_communes(rng, naf, places, rows["department"], rows["naf"], rows["anchor_commune"])
     lon, lat = _draw_points(rng, places, commune)
-    created, closed = _draw_dates(rng, rows["closed"], headcount, rows["anchor_created"], scale)
+    created, closed = _draw_dates(rng, rows["closed"], headcount, rows["anchor_created"])
 
     capability_matrix = _draw_capabilities(rng, ref.capabilities, places, naf, rows["naf"], headcount, lon, lat,
                                            active=~rows["closed"])
@@ -293,11 +293,14 @@ def generate_demo(ref: ReferenceData, communes: gpd.GeoDataFrame, *, seed: int =
     member = _draw_members(rng, naf.metallurgy[rows["naf"]], headcount, rows["closed"])
 
     capability_codes = np.asarray(ref.capabilities["code"], dtype=object)
-    main_capability = _main_capability(rng, capability_matrix, capability_codes)
-    trade_keys = np.asarray([demo_names.trade_key(code, cap) for code, cap in zip(naf.code[rows["naf"]],
-                                                                                    main_capability)], dtype=object)
-    craft = np.isin(naf.code[rows["naf"]], list(demo_names.CRAFT_KEYS)) & (main_capability == None)  # noqa: E711
-    unique_keys, key_index = np.unique(trade_keys, return_inverse=True)
+    # Trade word: from the main capability when there is one, else from the NAF code.
+    cap_index = _main_capability(rng, capability_matrix)
+    has_capability = cap_index >= 0
+    pair, key_index = np.unique(np.stack([rows["naf"], cap_index], axis=1), axis=0, return_inverse=True)
+    key_index = key_index.ravel()
+    unique_keys = np.asarray([demo_names.trade_key(naf.code[i], capability_codes[j] if j >= 0 else None)
+                              for i, j in pair], dtype=object)
+    craft = np.isin(naf.code[rows["naf"]], list(demo_names.CRAFT_KEYS)) & ~has_capability
     words, offsets, counts = demo_names.trade_lists(unique_keys)
     trade = words[offsets[key_index] + (rng.random(n) * counts[key_index]).astype(int)]
     surnames = demo_names.invented_surnames(rng)
@@ -484,7 +487,7 @@ def _tilted(base: np.ndarray, expected: np.ndarray, target_mean: float) -> np.nd
     return w / w.sum()
 
 
-def _draw_establishments(rng, naf: _NafTable, bands: _BandTable, places: _Places, scale: float) -> dict:
+def _draw_establishments(rng, naf: _NafTable, bands: _BandTable, scale: float) -> dict:
     """Non-anchor establishments: department, NAF index, band index and closed flag per row."""
     metal_anchor = {}  # (department, group) -> (count, jobs)
     anchor_jobs_by_group = {g.code: 0 for g in _METAL_GROUPS}
@@ -685,8 +688,8 @@ def _draw_points(rng, places: _Places, commune: np.ndarray, rounds: int = 40) ->
 # --- Dates -------------------------------------------------------------------------------------------
 
 
-def _draw_dates(rng, closed: np.ndarray, headcount: np.ndarray, anchor_created: np.ndarray,
-                scale: float) -> tuple[np.ndarray, np.ndarray]:
+def _draw_dates(rng, closed: np.ndarray, headcount: np.ndarray,
+                anchor_created: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Creation and closure dates (datetime64[D]; NaT closure for active rows) following the yearly profiles."""
     n = len(closed)
     created = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
@@ -838,13 +841,10 @@ def _capability_weight(affinity, advanced, size, geo) -> np.ndarray:
     return affinity * np.maximum(size_factor, 0.2) * geo
 
 
-def _main_capability(rng, matrix: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """One of each row's capabilities (or None), used to pick a trade word for the name."""
+def _main_capability(rng, matrix: np.ndarray) -> np.ndarray:
+    """Column index of one of each row's capabilities (-1 when none), to pick a trade word for the name."""
     noise = rng.random(matrix.shape) * matrix
-    best = np.argmax(noise, axis=1)
-    out = codes[best].astype(object)
-    out[~matrix.any(axis=1)] = None
-    return out
+    return np.where(matrix.any(axis=1), np.argmax(noise, axis=1), -1)
 
 
 def _draw_certifications(rng, certifications: pd.DataFrame, naf: _NafTable, naf_index, headcount, capabilities,

@@ -5,11 +5,56 @@ URL = "url"
 PAGE = "page"
 DATASET_BADGE = "dataset-badge"
 
-# Explorer (home page)
+# Explorer (home page): data
+POINT_STORE = "explorer-point-store"  # compact columns of every establishment (sent once)
+LOOKUP_STORE = "explorer-lookup-store"  # populations and names of territories, for choropleths
+DATA_VERSION = "explorer-data-version"  # (dataset id, version) the point store was built from
+CRITERIA = "explorer-criteria"  # current filters as query parameters (written in the browser)
+SELECTED = "explorer-selected"  # public id of the establishment whose card is open
+
+# Explorer: filters
+FILTER_Q = "filter-q"
+FILTER_DEPARTEMENT = "filter-departement"
+FILTER_EPCI = "filter-epci"
+FILTER_ZONE = "filter-zone-emploi"
+FILTER_FILIERE = "filter-filiere"
+FILTER_DIVISION = "filter-division"
+FILTER_NAF = "filter-naf"
+FILTER_SIZE = "filter-size-min"
+FILTER_CAPABILITY = "filter-capability"
+FILTER_CAPABILITY_MODE = "filter-capability-mode"
+FILTER_CERTIFICATION = "filter-certification"
+FILTER_MEMBER = "filter-member"
+RESET = "filter-reset"
+URL_NOTICES = "explorer-url-notices"
+
+# Explorer: map
 MAP = "explorer-map"
-POINT_STORE = "explorer-point-store"
 POINTS = "explorer-points"
 COMMUNES_LAYER = "explorer-communes"
 DEPARTMENTS_LAYER = "explorer-departements"
-KPI_STRIP = "explorer-kpis"
+CHORO_LAYER = "explorer-choropleth"
+CHORO_LEVEL = "choropleth-level"
+CHORO_METRIC = "choropleth-metric"
+CHORO_LEGEND = "choropleth-legend"
 LEGEND = "explorer-legend"
+EMPTY_STATE = "explorer-empty"
+
+# Explorer: figures, card, table
+KPI_STRIP = "explorer-kpis"
+KPI_ESTABLISHMENTS = "kpi-establishments"
+KPI_JOBS = "kpi-jobs"
+KPI_SHARE = "kpi-share"
+KPI_COMMUNES = "kpi-communes"
+CARD = "establishment-card"
+CARD_CLOSE = "establishment-card-close"
+VIEW_TABS = "explorer-view-tabs"
+TABLE = "explorer-table"
+TABLE_NOTE = "explorer-table-note"
+EXPORT_CSV = "export-csv"
+EXPORT_XLSX = "export-xlsx"
+DOWNLOAD = "explorer-download"
+URL_SYNC = "explorer-url-sync"  # dummy output of the clientside callback that rewrites the address bar
+MAP_AREA = "explorer-map-area"
+TABLE_AREA = "explorer-table-area"
+CARD_BODY = "establishment-card-body"

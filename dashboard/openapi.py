@@ -16,6 +16,27 @@ _OFFSET = _param("offset", "Décalage pour la pagination.", {"type": "integer", 
 _DEPT = _param("departement", "Code du département.", {"type": "string", "enum": ["54", "55", "57", "88"]})
 
 
+_MULTI = {"type": "array", "items": {"type": "string"}}
+_FILTERS = [
+    {**_param("departement", "Départements (54, 55, 57, 88).", _MULTI), "style": "form", "explode": True},
+    {**_param("epci", "SIREN d'EPCI.", _MULTI), "style": "form", "explode": True},
+    {**_param("zone_emploi", "Codes de zone d'emploi 2020.", _MULTI), "style": "form", "explode": True},
+    {**_param("filiere", "Codes de filière (voir /api/v1/meta).", _MULTI), "style": "form", "explode": True},
+    {**_param("division", "Divisions NAF (2 chiffres).", _MULTI), "style": "form", "explode": True},
+    {**_param("naf", "Sous-classes NAF (25.62B ou 2562B).", _MULTI), "style": "form", "explode": True},
+    _param("size_min", "Tranche d'effectif INSEE minimale (ex. 11 = 10 à 19 salariés).",
+           {"type": "string", "enum": ["NN", "00", "01", "02", "03", "11", "12", "21", "22", "31", "32", "41", "42",
+                                       "51", "52", "53"]}),
+    {**_param("capability", "Savoir-faire (codes de /api/v1/capabilities).", _MULTI), "style": "form",
+     "explode": True},
+    _param("capability_mode", "all : tous les savoir-faire ; any : au moins un.",
+           {"type": "string", "enum": ["all", "any"], "default": "all"}),
+    {**_param("certification", "Certifications (toutes exigées).", _MULTI), "style": "form", "explode": True},
+    _param("member", "Adhérents UIMM : oui / non.", {"type": "string", "enum": ["oui", "non", "true", "false"]}),
+    _param("q", "Mots du nom ou de la commune, sans accents ni casse.", {"type": "string", "maxLength": 100}),
+]
+
+
 def _get(summary: str, description: str, params: list[dict], schema: dict) -> dict:
     return {"get": {"summary": summary, "description": description, "parameters": params, "responses": {
         "200": {"description": "OK", "content": {"application/json": {"schema": schema}}}, "400": _ERROR}}}
@@ -45,6 +66,18 @@ def openapi_document() -> dict:
                 "Savoir-faire", "Taxonomie des savoir-faire par famille, avec le nombre d'établissements.",
                 [_param("family", "Code de famille.", {"type": "string"})],
                 {"$ref": "#/components/schemas/Capabilities"}),
+            "/api/v1/establishments": _get(
+                "Établissements filtrés",
+                "Les mêmes filtres que la carte (mêmes comptes). Paramètres multiples : répétés ou séparés par "
+                "des virgules. Établissements fermés exclus.",
+                _FILTERS + [_LIMIT, _OFFSET], {"$ref": "#/components/schemas/EstablishmentPage"}),
+            "/api/v1/establishments.csv": {"get": {
+                "summary": "Export CSV des établissements filtrés",
+                "description": "Mêmes filtres ; CSV UTF-8 avec BOM, séparateur « ; », en-têtes en français "
+                               "(limit jusqu'à 1 000 000).",
+                "parameters": _FILTERS + [_param("limit", "Nombre maximal de lignes.", {"type": "integer",
+                                                                                       "minimum": 1}), _OFFSET],
+                "responses": {"200": {"description": "CSV", "content": {"text/csv": {}}}, "400": _ERROR}}},
             "/api/v1/openapi.json": {"get": {"summary": "Ce document", "responses": {"200": {"description": "OK"}}}},
         },
         "components": {"schemas": {
@@ -63,6 +96,27 @@ def openapi_document() -> dict:
             "CommunePage": {"type": "object", "properties": {
                 "total": {"type": "integer"}, "limit": {"type": "integer"}, "offset": {"type": "integer"},
                 "items": {"type": "array", "items": {"$ref": "#/components/schemas/Commune"}}}},
+            "Establishment": {"type": "object", "properties": {
+                "id": {"type": "string", "description": "SIRET, ou identifiant DEMO-… pour la démonstration"},
+                "siret": {"type": ["string", "null"]}, "name": {"type": "string"},
+                "naf": {"type": ["string", "null"]}, "naf_label": {"type": ["string", "null"]},
+                "filiere": {"type": ["string", "null"]}, "filiere_label": {"type": ["string", "null"]},
+                "size_band": {"type": ["string", "null"]}, "size_band_label": {"type": ["string", "null"]},
+                "headcount_estimate": {"type": ["integer", "null"]}, "address": {"type": ["string", "null"]},
+                "commune_code": {"type": "string"}, "commune_name": {"type": "string"},
+                "departement": {"type": "string"}, "epci": {"type": ["string", "null"]},
+                "epci_name": {"type": ["string", "null"]}, "zone_emploi": {"type": "string"},
+                "zone_emploi_name": {"type": "string"}, "lat": {"type": "number"}, "lon": {"type": "number"},
+                "capabilities": {"type": "array", "items": {"type": "string"}},
+                "capabilities_presumed": {"type": "array", "items": {"type": "string"}},
+                "certifications": {"type": "array", "items": {"type": "string"}},
+                "member": {"type": "boolean"}, "created_on": {"type": ["string", "null"], "format": "date"},
+                "source": {"type": "string"}, "source_date": {"type": "string", "format": "date"},
+                "is_demo": {"type": "boolean"}}},
+            "EstablishmentPage": {"type": "object", "properties": {
+                "total": {"type": "integer"}, "limit": {"type": "integer"}, "offset": {"type": "integer"},
+                "is_demo": {"type": "boolean"}, "notice": {"type": ["string", "null"]},
+                "items": {"type": "array", "items": {"$ref": "#/components/schemas/Establishment"}}}},
             "Capabilities": {"type": "object", "properties": {
                 "is_demo": {"type": "boolean"},
                 "families": {"type": "array", "items": {"type": "object", "properties": {

@@ -1,89 +1,242 @@
-"""The home page: the map of Lorraine with every establishment, clustered."""
+"""The home page: filters, the map of Lorraine (clusters and choropleths), KPIs, card and table."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import dash_ag_grid as dag
 import dash_leaflet as dl
 from dash import dcc, html
 
 from dashboard import ids
-from dashboard.analytics.summary import Summary
-from dashboard.formatting import fr_date, fr_number, fr_percent
+from dashboard.analytics.filters import Criteria
+from dashboard.formatting import fr_date
 from dashboard.reference import ATTRIBUTION
-from layouts.components import empty_state, kpi_card, legend
 
-LORRAINE_CENTER = [48.78, 6.15]
-LORRAINE_BOUNDS = [[47.80, 4.85], [49.65, 7.70]]
+LORRAINE_CENTER = (48.78, 6.15)
+DEFAULT_ZOOM = 8.5
+
+CHORO_LEVELS = [("none", "Aucune"), ("communes", "Communes"), ("epci", "EPCI"), ("zones_emploi", "Zones d'emploi"),
+                ("departements", "Départements")]
+CHORO_METRICS = [("count", "Nombre d'établissements"), ("jobs", "Emplois industriels estimés"),
+                 ("jobs_per_1000", "Emplois industriels pour 1 000 habitants"),
+                 ("member_share", "Part d'adhérents UIMM")]
+MEMBER_CHOICES = [("", "Tous"), ("oui", "Adhérents"), ("non", "Non adhérents")]
+DROPDOWN_LABELS = {"select_all": "Tout sélectionner", "deselect_all": "Tout désélectionner",
+                   "selected_count": "{num_selected} sélectionné(s)", "search": "Rechercher",
+                   "clear_search": "Effacer"}
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """Dropdown options (value/label dicts), counts included where cheap."""
+
+    departements: list[dict]
+    epci: list[dict]
+    zones: list[dict]
+    filieres: list[dict]
+    divisions: list[dict]
+    naf: list[dict]
+    sizes: list[dict]
+    capabilities: list[dict]
+    certifications: list[dict]
 
 
 @dataclass(frozen=True)
 class ExplorerView:
-    """Everything the page shows, prepared by the callback from the data service."""
+    """Everything the page shows, prepared by the callback from the data service and the URL."""
 
-    summary: Summary
-    filiere_rows: list[tuple[str, str, str]]  # colour, label, count text
+    options: FilterOptions
+    criteria: Criteria
+    notices: list[str]
     point_store: dict
+    lookup_store: dict
+    data_version: list[int]
+    filiere_legend: list[tuple[str, str]]  # colour, label
     filiere_colors: list[str]
     source_name: str
     source_date: object
     is_demo: bool
+    total: int
+    center: tuple[float, float] = LORRAINE_CENTER
+    zoom: float = DEFAULT_ZOOM
+    choro_level: str = "none"
+    choro_metric: str = "count"
+    selected: str | None = None
     tile_url: str = ""
     tile_attribution: str = ""
+    card: object = None
 
 
-def _basemap(view: ExplorerView) -> list:
+def _dropdown(id_: str, options: list[dict], value, placeholder: str, *, multi: bool = True) -> dcc.Dropdown:
+    return dcc.Dropdown(id=id_, options=options, value=value, multi=multi, placeholder=placeholder,
+                        searchable=True, clearable=True, maxHeight=320, labels=DROPDOWN_LABELS,
+                        className="filter-dropdown")
+
+
+def _field(label: str, control, *, hint: str = "") -> html.Div:
+    return html.Div([html.Label(label, className="field-label"), control,
+                     html.Div(hint, className="field-hint") if hint else None], className="field")
+
+
+def filter_panel(view: ExplorerView) -> html.Div:
+    c, o = view.criteria, view.options
+    member = "" if c.member is None else ("oui" if c.member else "non")
+    return html.Div([
+        html.Div([
+            html.Div("Filtres", className="panel-title"),
+            html.Button("Réinitialiser", id=ids.RESET, className="link-button", n_clicks=0),
+        ], className="panel-head"),
+        html.Div([html.Div(n, className="notice") for n in view.notices], id=ids.URL_NOTICES,
+                 className="notices"),
+        _field("Recherche", dcc.Input(id=ids.FILTER_Q, type="search", value=c.q, debounce=0.25,
+                                      placeholder="Nom ou commune (ex. saint die)", className="text-input")),
+        _field("Savoir-faire", _dropdown(ids.FILTER_CAPABILITY, o.capabilities, list(c.capabilities),
+                                         "Usinage, soudure, traitement…")),
+        dcc.RadioItems(id=ids.FILTER_CAPABILITY_MODE, value=c.capability_mode, inline=True, className="radio-inline",
+                       options=[{"label": "tous ces savoir-faire", "value": "all"},
+                                {"label": "au moins un", "value": "any"}]),
+        _field("Département", _dropdown(ids.FILTER_DEPARTEMENT, o.departements, list(c.departements),
+                                        "Les 4 départements")),
+        _field("EPCI", _dropdown(ids.FILTER_EPCI, o.epci, list(c.epci), "Toutes les intercommunalités")),
+        _field("Zone d'emploi", _dropdown(ids.FILTER_ZONE, o.zones, list(c.zones), "Toutes les zones")),
+        _field("Filière", _dropdown(ids.FILTER_FILIERE, o.filieres, list(c.filieres), "Toutes les filières")),
+        _field("Division NAF", _dropdown(ids.FILTER_DIVISION, o.divisions, list(c.divisions), "Toutes")),
+        _field("Code NAF (sous-classe)", _dropdown(ids.FILTER_NAF, o.naf, list(c.naf), "ex. 25.62B")),
+        _field("Effectif minimal", _dropdown(ids.FILTER_SIZE, o.sizes, c.size_min, "Toutes tailles", multi=False),
+               hint="Tranches INSEE d'effectif salarié"),
+        _field("Certification", _dropdown(ids.FILTER_CERTIFICATION, o.certifications, list(c.certifications),
+                                          "ISO 9001, EN 9100…"), hint="Établissements ayant toutes celles choisies"),
+        _field("Adhérent UIMM", dcc.RadioItems(id=ids.FILTER_MEMBER, value=member, inline=True,
+                                               className="radio-inline",
+                                               options=[{"label": lab, "value": v} for v, lab in MEMBER_CHOICES])),
+    ], className="filters")
+
+
+def _kpi(id_: str, label: str, note: str = "") -> html.Div:
+    return html.Div([html.Div("–", id=id_, className="kpi-value"), html.Div(label, className="kpi-label"),
+                     html.Div(note, className="kpi-note") if note else None], className="kpi")
+
+
+def kpi_strip(view: ExplorerView) -> html.Div:
+    source = f"{view.source_name} · {fr_date(view.source_date)}"
+    return html.Div([
+        _kpi(ids.KPI_ESTABLISHMENTS, "établissements actifs"),
+        _kpi(ids.KPI_JOBS, "emplois estimés", "milieu de tranche INSEE"),
+        _kpi(ids.KPI_SHARE, "de la Lorraine", "part des établissements"),
+        _kpi(ids.KPI_COMMUNES, "communes couvertes", "sur 2 321"),
+        html.Div([html.Span("Source : ", className="muted"), source], className="kpi-source",
+                 title="Chaque indicateur est calculé sur ce jeu de données"),
+    ], id=ids.KPI_STRIP, className="kpi-strip")
+
+
+def _map(view: ExplorerView) -> dl.MapContainer:
     layers = []
     if view.tile_url:
         layers.append(dl.TileLayer(url=view.tile_url, attribution=view.tile_attribution, opacity=0.6))
     layers += [
-        dl.GeoJSON(id=ids.COMMUNES_LAYER, url="/geo/communes.geojson", attribution=ATTRIBUTION,
-                   style={"variable": "tissu.map.communeStyle"}, hideout={"tiles": bool(view.tile_url)},
-                   interactive=False),
+        dl.GeoJSON(id=ids.COMMUNES_LAYER, url="/geo/communes.geojson", style={"variable": "tissu.map.communeStyle"},
+                   hideout={"tiles": bool(view.tile_url)}, interactive=False),
+        dl.GeoJSON(id=ids.CHORO_LAYER, data=None, style={"variable": "tissu.map.choroStyle"},
+                   onEachFeature={"variable": "tissu.map.choroTooltip"}, hideout={"level": "none"},
+                   hoverStyle={"arrow": {"weight": 2.5, "color": "#1d2733"}}),
         dl.GeoJSON(id=ids.DEPARTMENTS_LAYER, url="/geo/departements.geojson",
                    style={"variable": "tissu.map.departmentStyle"}, interactive=False),
+        dl.GeoJSON(id=ids.POINTS, cluster=True, zoomToBoundsOnClick=True, spiderfyOnMaxZoom=True,
+                   superClusterOptions={"radius": 70, "maxZoom": 15},
+                   pointToLayer={"variable": "tissu.map.pointToLayer"},
+                   clusterToLayer={"variable": "tissu.map.clusterToLayer"},
+                   hideout={"colors": view.filiere_colors}),
+        dl.ScaleControl(position="bottomleft", imperial=False),
+        # The default control drops GeoJSON attributions: state the sources as its prefix.
+        dl.AttributionControl(position="bottomright", prefix=f"{ATTRIBUTION} · Leaflet"),
     ]
-    return layers
+    return dl.MapContainer(layers, id=ids.MAP, center=list(view.center), zoom=view.zoom, zoomSnap=0.25,
+                           zoomDelta=0.5, minZoom=7, maxZoom=17, maxBounds=[[46.8, 3.5], [50.6, 9.0]],
+                           attributionControl=False, preferCanvas=True, className="map")
+
+
+def map_overlays(view: ExplorerView) -> list:
+    choro = html.Div([
+        html.Div("Colorer la carte par", className="overlay-title"),
+        dcc.Dropdown(id=ids.CHORO_LEVEL, value=view.choro_level, clearable=False, searchable=False,
+                     options=[{"label": lab, "value": v} for v, lab in CHORO_LEVELS], className="overlay-dropdown"),
+        dcc.Dropdown(id=ids.CHORO_METRIC, value=view.choro_metric, clearable=False, searchable=False,
+                     options=[{"label": lab, "value": v} for v, lab in CHORO_METRICS], className="overlay-dropdown"),
+        html.Div(id=ids.CHORO_LEGEND, className="choro-legend"),
+    ], className="map-overlay choro-panel")
+    legend = html.Details([
+        html.Summary("Filières"),
+        html.Ul([html.Li([html.Span(className="swatch", style={"background": color}), label])
+                 for color, label in view.filiere_legend], className="legend-list"),
+    ], id=ids.LEGEND, open=True, className="map-overlay filiere-legend")
+    empty = html.Div([
+        html.Div("Aucun établissement ne correspond à ces filtres", className="empty-title"),
+        html.P("Élargissez la recherche : retirez un savoir-faire ou une certification, ou choisissez "
+               "« au moins un » savoir-faire."),
+    ], id=ids.EMPTY_STATE, className="empty-state", style={"display": "none"})
+    card = html.Div([
+        html.Button("×", id=ids.CARD_CLOSE, className="card-close", title="Fermer la fiche", n_clicks=0),
+        html.Div(view.card, id=ids.CARD_BODY),
+    ], id=ids.CARD, className="card-drawer" + (" open" if view.card else ""))
+    return [choro, legend, empty, card]
+
+
+TABLE_COLUMNS = [
+    ("name", "Nom", 260), ("commune_name", "Commune", 170), ("departement", "Dép.", 70),
+    ("filiere_label", "Filière", 210), ("naf", "NAF", 90), ("size_band_label", "Tranche d'effectif", 160),
+    ("headcount_estimate", "Effectif estimé", 120), ("capabilities_text", "Savoir-faire", 320),
+    ("certifications_text", "Certifications", 200), ("member_text", "Adhérent UIMM", 120), ("id", "Identifiant", 150),
+]
+
+
+def table_panel() -> html.Div:
+    grid = dag.AgGrid(
+        id=ids.TABLE,
+        columnDefs=[{"field": f, "headerName": h, "width": w, "sortable": True, "resizable": True,
+                     **({"type": "numericColumn"} if f == "headcount_estimate" else {})} for f, h, w in TABLE_COLUMNS],
+        rowData=[],
+        defaultColDef={"filter": False},
+        dashGridOptions={"animateRows": False, "localeText": {"noRowsToShow": "Aucun établissement"},
+                         "rowSelection": {"mode": "singleRow", "checkboxes": False}},
+        style={"height": "100%", "width": "100%"},
+        className="ag-theme-quartz",
+    )
+    return html.Div([
+        html.Div([
+            html.Div(id=ids.TABLE_NOTE, className="table-note"),
+            html.Div([
+                html.Button("Exporter CSV", id=ids.EXPORT_CSV, className="button button-light", n_clicks=0),
+                html.Button("Exporter Excel", id=ids.EXPORT_XLSX, className="button button-light", n_clicks=0),
+            ], className="table-actions"),
+        ], className="table-head"),
+        html.Div(grid, className="table-body"),
+    ], className="table-panel")
 
 
 def explorer_page(view: ExplorerView) -> html.Div:
-    s = view.summary
-    kpis = html.Div([
-        kpi_card("établissements actifs", fr_number(s.establishments),
-                 note=f"{fr_percent(s.share_of_region)} de la Lorraine"),
-        kpi_card("emplois estimés", fr_number(s.jobs), title="Somme des effectifs estimés (milieu de tranche INSEE)"),
-        kpi_card("communes couvertes", fr_number(s.communes), note="sur 2 321"),
-    ], id=ids.KPI_STRIP, className="kpi-strip")
     side = html.Aside([
         html.H1("Le tissu industriel lorrain", className="page-title"),
-        html.P("Établissements industriels (sections NAF B à E) de Meurthe-et-Moselle, Meuse, Moselle et "
-               "Vosges. Zoomez pour détailler les regroupements.", className="page-lead"),
-        kpis,
-        html.Div(f"Source : {view.source_name} · {fr_date(view.source_date)}", className="source-badge"),
-        html.Div(legend(view.filiere_rows, title="Filières"), id=ids.LEGEND),
+        html.P("Trouvez les établissements industriels de Lorraine par savoir-faire, territoire et taille. "
+               "Cliquez sur un point pour sa fiche ; le lien de la page garde vos filtres.", className="page-lead"),
+        filter_panel(view),
     ], className="side-panel")
-    if s.establishments == 0:
-        body = empty_state("Aucun établissement chargé",
-                           "Chargez la démonstration (tissu demo) ou des données réelles (tissu import sirene).")
-    else:
-        body = None
-    map_ = dl.MapContainer(
-        _basemap(view) + [
-            dl.GeoJSON(id=ids.POINTS, cluster=True, zoomToBoundsOnClick=True, spiderfyOnMaxZoom=True,
-                       superClusterOptions={"radius": 70, "maxZoom": 15},
-                       pointToLayer={"variable": "tissu.map.pointToLayer"},
-                       clusterToLayer={"variable": "tissu.map.clusterToLayer"},
-                       hideout={"colors": view.filiere_colors}),
-            dl.ScaleControl(position="bottomleft", imperial=False),
-            # The default control drops GeoJSON attributions: state the sources as its prefix.
-            dl.AttributionControl(position="bottomright", prefix=f"{ATTRIBUTION} · Leaflet"),
-        ],
-        id=ids.MAP, center=LORRAINE_CENTER, zoom=8.5, zoomSnap=0.25, zoomDelta=0.5, minZoom=7,
-        attributionControl=False, maxZoom=17, maxBounds=[[46.8, 3.5], [50.6, 9.0]],
-        preferCanvas=True, className="map",
-    )
+    tabs = dcc.Tabs(id=ids.VIEW_TABS, value="carte", className="view-tabs", children=[
+        dcc.Tab(label="Carte", value="carte", className="view-tab", selected_className="view-tab--selected"),
+        dcc.Tab(label="Tableau", value="tableau", className="view-tab", selected_className="view-tab--selected"),
+    ])
     return html.Div([
         side,
-        html.Section([map_, body], className="map-area"),
+        html.Section([
+            html.Div([kpi_strip(view), tabs], className="main-head"),
+            html.Div([_map(view), *map_overlays(view)], className="map-area", id=ids.MAP_AREA),
+            html.Div(table_panel(), className="table-area", id=ids.TABLE_AREA, style={"display": "none"}),
+        ], className="main-column"),
         dcc.Store(id=ids.POINT_STORE, data=view.point_store),
+        dcc.Store(id=ids.LOOKUP_STORE, data=view.lookup_store),
+        dcc.Store(id=ids.DATA_VERSION, data=view.data_version),
+        dcc.Store(id=ids.CRITERIA),
+        dcc.Store(id=ids.SELECTED, data=view.selected),
+        dcc.Store(id=ids.URL_SYNC),
+        dcc.Download(id=ids.DOWNLOAD),
     ], className="explorer")

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -120,3 +121,25 @@ def browser():
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture()
+def page(browser, live_server):
+    context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="fr-FR")
+    page = context.new_page()
+    own = urllib.parse.urlparse(live_server).netloc
+    page.foreign_requests = []
+    page.errors = []
+
+    def route(r):
+        host = urllib.parse.urlparse(r.request.url).netloc
+        if host and host != own:
+            page.foreign_requests.append(r.request.url)
+            return r.abort()
+        return r.continue_()
+
+    page.route("**/*", route)
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+    yield page
+    context.close()

@@ -93,3 +93,57 @@ def test_geometry_is_served_locally_and_compressed(client):
     assert response.headers["Content-Type"].startswith("application/geo+json")
     assert response.headers.get("Content-Encoding") == "gzip"
     assert client.get("/geo/unknown.geojson").status_code == 404
+
+
+def test_establishments_items_have_every_documented_field(client):
+    body = client.get("/api/v1/establishments?limit=3").get_json()
+    assert body["is_demo"] is True and "fictives" in body["notice"] and len(body["items"]) == 3
+    expected = {"id", "siret", "name", "naf", "naf_label", "filiere", "size_band", "headcount_estimate",
+                "commune_code", "commune_name", "departement", "epci", "lat", "lon", "capabilities", "certifications",
+                "member", "source", "source_date", "is_demo"}
+    assert expected <= set(body["items"][0])
+    assert body["items"][0]["source_date"] == "2025-12-31"
+
+
+def test_establishments_filters_combine(client, service):
+    everything = client.get("/api/v1/establishments?limit=1").get_json()["total"]
+    assert everything == len(service.snapshot().establishments)
+    moselle = client.get("/api/v1/establishments?departement=57&limit=10000").get_json()
+    assert 0 < moselle["total"] < everything and all(i["departement"] == "57" for i in moselle["items"])
+    both = client.get("/api/v1/establishments?capability=tournage&capability=fraisage_3axes&limit=10000").get_json()
+    anyof = client.get("/api/v1/establishments?capability=tournage,fraisage_3axes&capability_mode=any"
+                       "&limit=10000").get_json()
+    assert both["total"] < anyof["total"]
+    assert all({"tournage", "fraisage_3axes"} <= set(i["capabilities"]) for i in both["items"])
+    members = client.get("/api/v1/establishments?member=oui&limit=10000").get_json()
+    assert all(i["member"] for i in members["items"])
+    big = client.get("/api/v1/establishments?size_min=21&limit=10000").get_json()
+    assert all(i["headcount_estimate"] >= 50 for i in big["items"])
+    page2 = client.get("/api/v1/establishments?departement=57&limit=5&offset=5").get_json()
+    assert [i["id"] for i in page2["items"]] == [i["id"] for i in moselle["items"][5:10]]
+
+
+def test_establishments_csv_matches_the_json_count(client):
+    body = client.get("/api/v1/establishments.csv?departement=55&certification=iso9001")
+    assert body.status_code == 200 and body.mimetype == "text/csv"
+    text = body.data.decode("utf-8")
+    assert text.startswith("\ufeff") and "\r\n" in text
+    total = client.get("/api/v1/establishments?departement=55&certification=iso9001").get_json()["total"]
+    assert len(text.strip().split("\r\n")) == total + 1
+
+
+@pytest.mark.parametrize("query, parameter", [
+    ("capability=soudage", "capability"), ("capability_mode=both", "capability_mode"), ("size_min=XL", "size_min"),
+    ("member=peut-etre", "member"), ("departement=2A", "departement"), ("naf=99.99Z", "naf"),
+    ("certification=iso1", "certification"), ("limit=0", "limit"), ("offset=x", "offset"), ("tri=nom", "tri"),
+])
+def test_establishments_bad_parameters(client, query, parameter):
+    for path in ("/api/v1/establishments", "/api/v1/establishments.csv"):
+        response = client.get(f"{path}?{query}")
+        assert response.status_code == 400, path
+        assert response.get_json()["error"]["parameter"] == parameter
+
+
+def test_json_page_size_is_capped(client):
+    response = client.get("/api/v1/establishments?limit=10001")
+    assert response.status_code == 400 and response.get_json()["error"]["parameter"] == "limit"

@@ -1,32 +1,8 @@
 """Real Chromium against a live `tissu serve`, with every other host blocked (offline check)."""
 
-import urllib.parse
-
 import pytest
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture()
-def page(browser, live_server):
-    context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="fr-FR")
-    page = context.new_page()
-    own = urllib.parse.urlparse(live_server).netloc
-    page.foreign_requests = []
-    page.errors = []
-
-    def route(r):
-        host = urllib.parse.urlparse(r.request.url).netloc
-        if host and host != own:
-            page.foreign_requests.append(r.request.url)
-            return r.abort()
-        return r.continue_()
-
-    page.route("**/*", route)
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
-    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
-    yield page
-    context.close()
 
 
 def test_home_shows_clusters_attribution_and_demo_label(page, live_server):

@@ -1,15 +1,18 @@
 """Callbacks called as plain functions (no browser)."""
 
-from dash import html
+import io
 
-from callbacks.explorer import explorer_view
+import pandas as pd
+from dash import html, no_update
+
+from callbacks.explorer import (TABLE_LIMIT, card_for, explorer_view, export_file, on_point_click, on_row_click,
+                                table_rows)
 from callbacks.routing import render_page
 from dashboard import ids
 
 
 def _ids(component) -> set[str]:
-    found = set()
-    stack = [component]
+    found, stack = set(), [component]
     while stack:
         node = stack.pop()
         if isinstance(node, (list, tuple)):
@@ -23,9 +26,10 @@ def _ids(component) -> set[str]:
     return found
 
 
-def test_home_page_has_the_map_and_the_point_store(service):
+def test_home_page_has_filters_map_store_and_kpis(service):
     page, badge = render_page(service, "/", "")
-    assert {ids.MAP, ids.POINTS, ids.POINT_STORE, ids.KPI_STRIP, ids.COMMUNES_LAYER} <= _ids(page)
+    assert {ids.MAP, ids.POINTS, ids.POINT_STORE, ids.KPI_STRIP, ids.FILTER_CAPABILITY, ids.RESET,
+            ids.CHORO_LEVEL, ids.TABLE, ids.CARD} <= _ids(page)
     assert "fictives" in badge.children
 
 
@@ -35,13 +39,76 @@ def test_unknown_path_renders_a_french_404_page(service):
     assert page.children[0].children == "Page introuvable"
 
 
-def test_explorer_view_counts_match_the_dataset(service):
+def test_url_state_is_restored(service):
+    view = explorer_view(service, {"departement": ["57"], "capability": ["tournage"], "carte": ["epci"],
+                                   "indicateur": ["jobs"], "lat": ["49.1"], "lon": ["6.2"], "zoom": ["10"]})
+    assert view.criteria.departements == ("57",) and view.criteria.capabilities == ("tournage",)
+    assert (view.choro_level, view.choro_metric, view.center, view.zoom) == ("epci", "jobs", (49.1, 6.2), 10.0)
+    assert view.notices == []
+
+
+def test_bad_url_values_become_notices_not_errors(service):
+    view = explorer_view(service, {"departement": ["75"], "zoom": ["99"], "lat": ["abc"], "lon": ["6"],
+                                   "carte": ["pays"], "etab": ["DEMO-9999999"], "size_min": ["XXL"]})
+    assert view.criteria.departements == () and view.zoom == 8.5
+    assert len(view.notices) == 6
+    page = render_page(service, "/", "?departement=75&zoom=99&member=peut-etre")[0]
+    assert ids.URL_NOTICES in _ids(page)
+
+
+def test_point_store_matches_the_dataset(service):
     view = explorer_view(service)
     snap = service.snapshot()
-    assert view.summary.establishments == len(snap.establishments)
-    assert view.summary.jobs == int(snap.establishments["headcount_estimate"].sum())
     store = view.point_store
-    assert len(store["lat"]) == len(store["lon"]) == len(store["n"]) == len(snap.establishments)
+    n = len(snap.establishments)
+    assert len(store["lat"]) == len(store["n"]) == len(store["k"][0]) == n
+    assert store["version"] == view.data_version
     assert min(store["f"]) >= 0 and max(store["f"]) < len(service.lookups.filieres)
-    assert 47.8 < min(store["lat"]) and max(store["lat"]) < 49.7
-    assert sum(int(r[2].replace("\u00a0", "")) for r in view.filiere_rows) == view.summary.establishments
+
+
+def test_card_shows_every_attribute(service):
+    snap = service.snapshot()
+    row = snap.establishments.iloc[0]
+    card = card_for(service, row["public_id"])
+    text = str(card)
+    for expected in (row["name"], row["public_id"], row["naf_code"], row["commune_name"], "Savoir-faire",
+                     "Certifications", "Source", "fictives"):
+        assert expected in text
+    assert card_for(service, "DEMO-0000000") is None
+
+
+def test_clicking_a_marker_opens_its_card_and_clusters_are_ignored(service):
+    snap = service.snapshot()
+    version = [snap.dataset.id, snap.dataset.version]
+    body, class_name, selected = on_point_click(service, {"properties": {"i": 3}}, version)
+    assert class_name == "card-drawer open" and selected == snap.establishments["public_id"].iloc[3]
+    assert on_point_click(service, {"properties": {"cluster": True, "point_count": 9}}, version) == \
+        (no_update, no_update, no_update)
+    stale = on_point_click(service, {"properties": {"i": 3}}, [version[0], version[1] + 1])
+    assert "rechargez" in stale[0]
+    assert on_row_click(service, [{"id": selected}])[2] == selected
+
+
+def test_table_and_exports_contain_exactly_the_filtered_rows(service, client):
+    criteria = {"departement": ["57"], "capability": ["soudure_tig"], "capability_mode": "all", "q": ""}
+    rows, note = table_rows(service, criteria)
+    api_total = client.get("/api/v1/establishments?departement=57&capability=soudure_tig").get_json()["total"]
+    assert len(rows) == api_total <= TABLE_LIMIT and note.startswith(str(api_total))
+    assert rows == sorted(rows, key=lambda r: -r["headcount_estimate"])
+    csv = export_file(service, criteria, "csv")
+    assert csv["filename"].endswith(".csv")
+    import base64
+
+    content = base64.b64decode(csv["content"]).decode("utf-8")
+    assert content.startswith("\ufeffIdentifiant (SIRET ou démo);Nom;")
+    frame = pd.read_csv(io.StringIO(content.lstrip("\ufeff")), sep=";", dtype=str)
+    assert len(frame) == api_total
+    assert set(frame["Identifiant (SIRET ou démo)"]) == {r["id"] for r in rows}
+    xlsx = export_file(service, criteria, "xlsx")
+    sheet = pd.read_excel(io.BytesIO(base64.b64decode(xlsx["content"])), sheet_name="Établissements")
+    assert len(sheet) == api_total
+
+
+def test_table_for_no_filters_is_capped_with_a_note(service):
+    rows, note = table_rows(service, {})
+    assert len(rows) == min(TABLE_LIMIT, len(service.snapshot().establishments))

@@ -83,6 +83,7 @@ def parse_criteria(params: Mapping[str, Iterable[str]], vocab: Vocabulary, *,
     """
     values: dict = {}
     notices: list[str] = []
+    ignored = "" if strict else " (ignoré)"
 
     def reject(parameter: str, message: str) -> None:
         if strict:
@@ -98,27 +99,31 @@ def parse_criteria(params: Mapping[str, Iterable[str]], vocab: Vocabulary, *,
             cleaned = [_normalize_naf(v) if name == "naf" else v.strip() for v in raw]
             good = tuple(dict.fromkeys(v for v in cleaned if v in allowed))
             for bad in [v for v in cleaned if v not in allowed]:
-                reject(parameter, f"{_LABELS[name].capitalize()} inconnu(e) ignoré(e) : « {bad} ».")
+                reject(parameter, f"{_LABELS[name].capitalize()} inconnu(e) : « {bad} »{ignored}.")
             values[name] = good
         elif name == "size_min":
             if raw[0] in SIZE_ORDER:
                 values[name] = raw[0]
             else:
-                reject(parameter, f"Tranche d'effectif inconnue ignorée : « {raw[0]} ».")
+                reject(parameter, f"Tranche d'effectif inconnue : « {raw[0]} »{ignored}. Codes INSEE : "
+                                  f"{', '.join(SIZE_ORDER)}.")
         elif name == "capability_mode":
             if raw[0] in ("all", "any"):
                 values[name] = raw[0]
             else:
-                reject(parameter, f"Mode « {raw[0]} » inconnu (all ou any) : « all » retenu.")
+                reject(parameter, f"Mode de savoir-faire inconnu : « {raw[0]} » (all ou any){ignored}.")
         elif name == "member":
             flag = raw[0].lower()
             if flag in _TRUE | _FALSE:
                 values[name] = flag in _TRUE
             else:
-                reject(parameter, f"Valeur d'adhésion inconnue ignorée : « {raw[0]} » (oui ou non).")
+                reject(parameter, f"Valeur d'adhésion inconnue : « {raw[0]} » (oui ou non){ignored}.")
         elif name == "q":
-            text = " ".join(raw)[:100]
-            values[name] = text.strip()
+            text = " ".join(raw).strip()
+            if len(text) > 100:
+                reject(parameter, f"Recherche trop longue : 100 caractères au plus{ignored}.")
+                text = text[:100]
+            values[name] = text
     return Criteria(**values), notices
 
 def criteria_to_params(criteria: Criteria) -> list[tuple[str, str]]:

@@ -1,0 +1,123 @@
+"""The explorer in real Chromium: filters, shareable URL, card, export, and agreement with the API."""
+
+import csv
+import io
+import json
+import urllib.parse
+import urllib.request
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def _number(text: str) -> int:
+    return int("".join(ch for ch in text if ch.isdigit()))
+
+
+def _api_total(live_server: str, query: str) -> int:
+    with urllib.request.urlopen(f"{live_server}/api/v1/establishments?{query}&limit=1") as response:
+        return json.load(response)["total"]
+
+
+def _kpi(page) -> int:
+    return _number(page.locator("#kpi-establishments").inner_text())
+
+
+def _wait_kpi(page, expected: int) -> None:
+    page.wait_for_function("(n) => { const e = document.getElementById('kpi-establishments');"
+                           " return e && e.innerText.replace(/\\D/g, '') === String(n); }", arg=expected,
+                           timeout=15000)
+
+
+def test_a_filter_changes_the_count_and_the_url(page, live_server):
+    page.goto(live_server + "/", wait_until="networkidle")
+    page.wait_for_selector(".marker-cluster", timeout=30000)
+    everything = _kpi(page)
+    page.click(f"#filter-departement")
+    page.click(".dash-dropdown-option:has-text('57 Moselle')")
+    page.keyboard.press("Escape")
+    moselle = _api_total(live_server, "departement=57")
+    _wait_kpi(page, moselle)
+    assert 0 < moselle < everything
+    page.wait_for_function("() => location.search.includes('departement=57')", timeout=10000)
+    clusters = [_number(t) for t in page.locator(".marker-cluster span").all_inner_texts()]
+    assert 0 < sum(clusters) <= moselle  # clusters are rebuilt from the filtered points
+    assert page.errors == [] and page.foreign_requests == []
+
+
+def test_reloading_a_shared_url_restores_the_view(page, live_server):
+    query = "capability=soudure_tig&departement=57,54&carte=epci&indicateur=jobs&lat=49.0&lon=6.2&zoom=9"
+    page.goto(f"{live_server}/?{query}", wait_until="networkidle")
+    _wait_kpi(page, _api_total(live_server, "capability=soudure_tig&departement=57,54"))
+    assert page.locator("#filter-capability").inner_text().startswith("Soudure TIG")
+    assert "EPCI" in page.locator("#choropleth-level").inner_text()
+    assert page.locator(".choro-row").count() >= 3  # the choropleth legend is drawn
+    page.wait_for_function("() => location.search.includes('zoom=9')", timeout=10000)
+    params = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
+    assert params["capability"] == ["soudure_tig"] and params["carte"] == ["epci"] and params["zoom"] == ["9"]
+    assert page.errors == [] and page.foreign_requests == []
+
+
+def test_bad_url_values_show_a_notice_not_a_blank_page(page, live_server):
+    page.goto(f"{live_server}/?departement=75&zoom=abc&capability=soudage", wait_until="networkidle")
+    page.wait_for_selector(".marker-cluster", timeout=30000)
+    notices = page.locator(".notice").all_inner_texts()
+    assert len(notices) == 3 and any("« 75 »" in n for n in notices)
+
+
+@pytest.mark.parametrize("query", [
+    "capability=tournage,fraisage_5axes&capability_mode=any",
+    "capability=tournage,fraisage_3axes",
+    "q=saint die",
+    "filiere=metal&size_min=12&member=oui",
+    "division=25,28&certification=iso9001&zone_emploi=4410",
+    "naf=25.62B&epci=200039865",
+])
+def test_browser_and_api_agree_on_counts(page, live_server, query):
+    page.goto(f"{live_server}/?{query.replace(' ', '+')}", wait_until="networkidle")
+    _wait_kpi(page, _api_total(live_server, urllib.parse.quote(query, safe="=&,")))
+
+
+def test_clicking_a_marker_opens_its_card(page, live_server):
+    with urllib.request.urlopen(f"{live_server}/api/v1/establishments?departement=55&limit=1") as response:
+        target = json.load(response)["items"][0]
+    query = urllib.parse.urlencode({"q": target["name"], "lat": target["lat"], "lon": target["lon"], "zoom": 13})
+    page.goto(f"{live_server}/?{query}", wait_until="networkidle")
+    page.wait_for_selector("path.tissu-point", timeout=30000)
+    page.locator("path.tissu-point").first.click(force=True)
+    page.wait_for_selector(".card-drawer.open .card-title", timeout=10000)
+    assert page.locator(".card-title").inner_text() == target["name"]
+    assert target["id"] in page.locator(".card-drawer").inner_text()
+    page.wait_for_function("(id) => location.search.includes('etab=' + id)", arg=target["id"], timeout=10000)
+    page.click("#establishment-card-close")
+    page.wait_for_selector(".card-drawer.open", state="detached", timeout=10000)
+
+
+def test_csv_export_downloads_exactly_the_filtered_rows(page, live_server):
+    page.goto(f"{live_server}/?capability=traitement_thermique,galvanisation&capability_mode=any",
+              wait_until="networkidle")
+    expected = _api_total(live_server, "capability=traitement_thermique,galvanisation&capability_mode=any")
+    _wait_kpi(page, expected)
+    page.click("#explorer-view-tabs >> text=Tableau")
+    page.wait_for_function("() => document.querySelectorAll('.ag-row').length > 0", timeout=15000)
+    with page.expect_download() as download:
+        page.click("#export-csv")
+    content = open(download.value.path(), encoding="utf-8-sig").read()
+    rows = list(csv.DictReader(io.StringIO(content), delimiter=";"))
+    assert len(rows) == expected
+    assert all(("Traitement thermique" in r["Savoir-faire"]) or ("Galvanisation" in r["Savoir-faire"]) for r in rows)
+
+
+def test_reset_clears_every_filter(page, live_server):
+    page.goto(f"{live_server}/?departement=88&member=oui&q=a", wait_until="networkidle")
+    page.wait_for_selector("#kpi-establishments", timeout=30000)
+    page.click("#filter-reset")
+    _wait_kpi(page, _api_total(live_server, ""))
+    assert page.locator("#filter-q").input_value() == ""
+
+
+def test_empty_result_shows_a_friendly_message(page, live_server):
+    page.goto(f"{live_server}/?q=zzzzqqq", wait_until="networkidle")
+    page.wait_for_selector("#explorer-empty", state="visible", timeout=15000)
+    assert "Aucun établissement" in page.locator("#explorer-empty").inner_text()

@@ -1,0 +1,121 @@
+"""The explorer's filter definition: parsing from URLs/API queries and applying to establishments."""
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard.analytics.filters import (Criteria, CriteriaError, Vocabulary, criteria_to_params, filter_mask,
+                                         parse_criteria)
+
+VOCAB = Vocabulary(
+    departements=frozenset({"54", "55", "57", "88"}), epci=frozenset({"E1", "E2"}), zones=frozenset({"Z1", "Z2"}),
+    filieres=frozenset({"metal", "agro"}), divisions=frozenset({"25", "10"}),
+    naf=frozenset({"25.62B", "25.11Z", "10.71A"}), capabilities=frozenset({"tournage", "soudure_tig", "forge"}),
+    certifications=frozenset({"iso9001", "en9100"}),
+)
+
+SITES = pd.DataFrame({
+    "id": [1, 2, 3, 4],
+    "name": ["Usinage de la Fensch", "Boulangerie Industrielle", "Forges de Saint-Dié", "Atelier Vermois"],
+    "commune_name": ["Hayange", "Metz", "Saint-Dié-des-Vosges", "Saint-Nicolas-de-Port"],
+    "department_code": ["57", "57", "88", "54"], "epci_code": ["E1", "E1", "E2", "E2"],
+    "zone_code": ["Z1", "Z1", "Z2", "Z2"], "filiere_code": ["metal", "agro", "metal", "metal"],
+    "naf_code": ["25.62B", "10.71A", "25.11Z", None], "size_band_code": ["12", "03", "21", None],
+    "is_member": [True, False, True, False],
+})
+CAPS = pd.DataFrame({"establishment_id": [1, 1, 3, 4], "capability_code": ["tournage", "soudure_tig", "forge", "tournage"],
+                     "origin": "declared"})
+CERTS = pd.DataFrame({"establishment_id": [1, 1, 3], "certification_code": ["iso9001", "en9100", "iso9001"]})
+
+
+def ids_for(criteria: Criteria) -> list[int]:
+    mask = filter_mask(SITES, criteria, capability_links=CAPS, certification_links=CERTS)
+    return SITES["id"][mask].tolist()
+
+
+def test_parse_accepts_repeats_commas_and_naf_without_dot():
+    criteria, notices = parse_criteria({"departement": ["57,88"], "capability": ["tournage", "forge"],
+                                        "naf": ["2562b"], "member": ["oui"], "size_min": ["11"],
+                                        "capability_mode": ["any"], "q": ["  saint die "]}, VOCAB, strict=True)
+    assert criteria == Criteria(departements=("57", "88"), capabilities=("tournage", "forge"), naf=("25.62B",),
+                                member=True, size_min="11", capability_mode="any", q="saint die")
+    assert notices == []
+
+
+def test_lenient_parsing_drops_bad_values_with_a_french_notice():
+    criteria, notices = parse_criteria({"departement": ["57", "75"], "capability": ["soudage"], "member": ["peut-être"],
+                                        "size_min": ["XL"], "capability_mode": ["some"]}, VOCAB, strict=False)
+    assert criteria == Criteria(departements=("57",))
+    assert len(notices) == 5 and all("(ignoré)" in n for n in notices)
+    assert any("« 75 »" in n for n in notices)
+
+
+@pytest.mark.parametrize("params, parameter", [
+    ({"departement": ["75"]}, "departement"), ({"capability": ["x"]}, "capability"), ({"size_min": ["7"]}, "size_min"),
+    ({"capability_mode": ["both"]}, "capability_mode"), ({"member": ["2"]}, "member"), ({"q": ["a" * 101]}, "q"),
+    ({"certification": ["iso1"]}, "certification"), ({"naf": ["99.99Z"]}, "naf"),
+])
+def test_strict_parsing_raises_naming_the_parameter(params, parameter):
+    with pytest.raises(CriteriaError) as err:
+        parse_criteria(params, VOCAB, strict=True)
+    assert err.value.parameter == parameter
+
+
+def test_criteria_round_trip_through_parameters():
+    criteria = Criteria(departements=("57",), capabilities=("tournage", "forge"), capability_mode="any", member=False,
+                        q="metz")
+    params = criteria_to_params(criteria)
+    assert params == [("departement", "57"), ("capability", "tournage,forge"), ("capability_mode", "any"),
+                      ("member", "non"), ("q", "metz")]
+    again, _ = parse_criteria({k: [v] for k, v in params}, VOCAB, strict=True)
+    assert again == criteria
+    assert criteria_to_params(Criteria()) == []
+
+
+@pytest.mark.parametrize("criteria, expected", [
+    (Criteria(), [1, 2, 3, 4]),
+    (Criteria(departements=("57",)), [1, 2]),
+    (Criteria(epci=("E2",), filieres=("metal",)), [3, 4]),
+    (Criteria(zones=("Z1",)), [1, 2]),
+    (Criteria(divisions=("25",)), [1, 3]),
+    (Criteria(naf=("10.71A",)), [2]),
+    (Criteria(size_min="11"), [1, 3]),  # unknown size bands never pass a minimum
+    (Criteria(capabilities=("tournage",)), [1, 4]),
+    (Criteria(capabilities=("tournage", "soudure_tig")), [1]),
+    (Criteria(capabilities=("tournage", "forge"), capability_mode="any"), [1, 3, 4]),
+    (Criteria(certifications=("iso9001",)), [1, 3]),
+    (Criteria(certifications=("iso9001", "en9100")), [1]),
+    (Criteria(member=True), [1, 3]),
+    (Criteria(member=False), [2, 4]),
+    (Criteria(q="saint die"), [3]),
+    (Criteria(q="SAINT"), [3, 4]),
+    (Criteria(q="fensch usinage"), [1]),
+    (Criteria(departements=("55",)), []),
+])
+def test_each_filter(criteria, expected):
+    assert ids_for(criteria) == expected
+
+
+def test_mask_does_not_depend_on_row_order():
+    shuffled = SITES.iloc[[3, 1, 0, 2]]
+    mask = filter_mask(shuffled, Criteria(capabilities=("tournage",)), capability_links=CAPS, certification_links=CERTS)
+    assert sorted(shuffled["id"][mask]) == [1, 4]
+    assert isinstance(mask, np.ndarray) and mask.dtype == bool
+
+
+def test_records_and_french_export(service):
+    from dashboard.analytics.records import establishment_records, export_frame
+
+    snap = service.snapshot()
+    some = snap.establishments.head(5)
+    records = establishment_records(some, capability_links=snap.capability_links,
+                                    certification_links=snap.certification_links, lookups=service.lookups)
+    assert records["id"].tolist() == some["public_id"].tolist()
+    assert records["filiere_label"].notna().all() and records["epci_name"].notna().all()
+    caps = dict(zip(service.lookups.capabilities["code"], service.lookups.capabilities["label"]))
+    frame = export_frame(records, capability_labels=caps, certification_labels={})
+    assert frame.columns[0] == "Identifiant (SIRET ou démo)"
+    assert set(frame["Données fictives"]) == {"oui"}
+    assert frame["Date de la source"].iloc[0] == dt.date(2025, 12, 31).strftime("%d/%m/%Y")
