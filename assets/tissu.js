@@ -291,7 +291,7 @@
         var values = unitValues(store, lookups, selected, level, metric);
         var breaks = quantileBreaks(values, 5);
         state.choro = {metric: metric, values: values};
-        return ["/geo/" + level + ".geojson", {level: level, values: values, breaks: breaks}, choroLegend(metric, breaks)];
+        return ["/geo/" + level + ".pbf", {level: level, values: values, breaks: breaks}, choroLegend(metric, breaks)];
       },
 
       /* Keep the address bar shareable: filters, map view, choropleth and open card. */

@@ -17,7 +17,7 @@ from dashboard.formatting import fr_number
 from dashboard.service import DataService, Snapshot
 from layouts.card import establishment_card
 from layouts.explorer import (CHORO_LEVELS, CHORO_METRICS, DEFAULT_ZOOM, LORRAINE_CENTER, ExplorerView,
-                              FilterOptions, explorer_page)
+                              FilterOptions, explorer_page, table_grid)
 
 TABLE_LIMIT = 10_000
 FILTER_INPUTS = [ids.FILTER_Q, ids.FILTER_DEPARTEMENT, ids.FILTER_EPCI, ids.FILTER_ZONE, ids.FILTER_FILIERE,
@@ -233,6 +233,11 @@ def table_rows(service: DataService, criteria_params: dict | None) -> tuple[list
     return rows.to_dict("records"), note
 
 
+def table_view(service: DataService, criteria_params: dict | None):
+    rows, note = table_rows(service, criteria_params)
+    return table_grid(rows), note
+
+
 def export_file(service: DataService, criteria_params: dict | None, kind: str) -> dict:
     """dcc.Download payload of exactly the filtered establishments (CSV: UTF-8 with BOM and ';')."""
     records, _ = selected_records(service, criteria_params)
@@ -317,9 +322,9 @@ def register(app, service: DataService) -> None:
         Input(ids.CARD_CLOSE, "n_clicks"), prevent_initial_call=True,
     )(lambda _: ("card-drawer", None))
     app.callback(
-        Output(ids.TABLE, "rowData"), Output(ids.TABLE_NOTE, "children"),
+        Output(ids.TABLE_BODY, "children"), Output(ids.TABLE_NOTE, "children"),
         Input(ids.CRITERIA, "data"), Input(ids.VIEW_TABS, "value"),
-    )(lambda criteria, tab: table_rows(service, criteria) if tab == "tableau" else (no_update, no_update))
+    )(lambda criteria, tab: table_view(service, criteria) if tab == "tableau" else (no_update, no_update))
     app.callback(
         Output(ids.DOWNLOAD, "data"),
         Input(ids.EXPORT_CSV, "n_clicks"), Input(ids.EXPORT_XLSX, "n_clicks"), State(ids.CRITERIA, "data"),

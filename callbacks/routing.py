@@ -27,7 +27,10 @@ def render_page(service: DataService, pathname: str | None, search: str | None):
 
 def validation_pages(service: DataService) -> list:
     """One rendered instance of every page, for Dash's callback validation."""
-    return [render(service, {}) for render in PAGES.values()]
+    from layouts.explorer import table_grid
+
+    # Components that pages create later (the grid appears with the table tab).
+    return [render(service, {}) for render in PAGES.values()] + [table_grid([])]
 
 
 def register(app, service: DataService) -> None:

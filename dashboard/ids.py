@@ -58,3 +58,4 @@ URL_SYNC = "explorer-url-sync"  # dummy output of the clientside callback that r
 MAP_AREA = "explorer-map-area"
 TABLE_AREA = "explorer-table-area"
 CARD_BODY = "establishment-card-body"
+TABLE_BODY = "explorer-table-body"

@@ -135,12 +135,13 @@ def _map(view: ExplorerView) -> dl.MapContainer:
     if view.tile_url:
         layers.append(dl.TileLayer(url=view.tile_url, attribution=view.tile_attribution, opacity=0.6))
     layers += [
-        dl.GeoJSON(id=ids.COMMUNES_LAYER, url="/geo/communes.geojson", style={"variable": "tissu.map.communeStyle"},
+        dl.GeoJSON(id=ids.COMMUNES_LAYER, url="/geo/communes.pbf", format="geobuf",
+                   style={"variable": "tissu.map.communeStyle"},
                    hideout={"tiles": bool(view.tile_url)}, interactive=False),
-        dl.GeoJSON(id=ids.CHORO_LAYER, data=None, style={"variable": "tissu.map.choroStyle"},
+        dl.GeoJSON(id=ids.CHORO_LAYER, data=None, format="geobuf", style={"variable": "tissu.map.choroStyle"},
                    onEachFeature={"variable": "tissu.map.choroTooltip"}, hideout={"level": "none"},
                    hoverStyle={"arrow": {"weight": 2.5, "color": "#1d2733"}}),
-        dl.GeoJSON(id=ids.DEPARTMENTS_LAYER, url="/geo/departements.geojson",
+        dl.GeoJSON(id=ids.DEPARTMENTS_LAYER, url="/geo/departements.pbf", format="geobuf",
                    style={"variable": "tissu.map.departmentStyle"}, interactive=False),
         dl.GeoJSON(id=ids.POINTS, cluster=True, zoomToBoundsOnClick=True, spiderfyOnMaxZoom=True,
                    superClusterOptions={"radius": 70, "maxZoom": 15},
@@ -166,10 +167,10 @@ def map_overlays(view: ExplorerView) -> list:
         html.Div(id=ids.CHORO_LEGEND, className="choro-legend"),
     ], className="map-overlay choro-panel")
     legend = html.Details([
-        html.Summary("Filières"),
+        html.Summary("Légende des filières"),
         html.Ul([html.Li([html.Span(className="swatch", style={"background": color}), label])
                  for color, label in view.filiere_legend], className="legend-list"),
-    ], id=ids.LEGEND, open=True, className="map-overlay filiere-legend")
+    ], id=ids.LEGEND, open=False, className="map-overlay filiere-legend")
     empty = html.Div([
         html.Div("Aucun établissement ne correspond à ces filtres", className="empty-title"),
         html.P("Élargissez la recherche : retirez un savoir-faire ou une certification, ou choisissez "
@@ -190,18 +191,23 @@ TABLE_COLUMNS = [
 ]
 
 
-def table_panel() -> html.Div:
-    grid = dag.AgGrid(
+def table_grid(rows: list[dict]) -> dag.AgGrid:
+    """The grid, created when the table tab is first shown (its scripts load only then)."""
+    return dag.AgGrid(
         id=ids.TABLE,
         columnDefs=[{"field": f, "headerName": h, "width": w, "sortable": True, "resizable": True,
                      **({"type": "numericColumn"} if f == "headcount_estimate" else {})} for f, h, w in TABLE_COLUMNS],
-        rowData=[],
+        rowData=rows,
+        getRowId="params.data.id",
         defaultColDef={"filter": False},
         dashGridOptions={"animateRows": False, "localeText": {"noRowsToShow": "Aucun établissement"},
-                         "rowSelection": {"mode": "singleRow", "checkboxes": False}},
+                         "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True}},
         style={"height": "100%", "width": "100%"},
         className="ag-theme-quartz",
     )
+
+
+def table_panel() -> html.Div:
     return html.Div([
         html.Div([
             html.Div(id=ids.TABLE_NOTE, className="table-note"),
@@ -210,7 +216,7 @@ def table_panel() -> html.Div:
                 html.Button("Exporter Excel", id=ids.EXPORT_XLSX, className="button button-light", n_clicks=0),
             ], className="table-actions"),
         ], className="table-head"),
-        html.Div(grid, className="table-body"),
+        html.Div(id=ids.TABLE_BODY, className="table-body"),
     ], className="table-panel")
 
 

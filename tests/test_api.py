@@ -93,6 +93,22 @@ def test_geometry_is_served_locally_and_compressed(client):
     assert response.headers["Content-Type"].startswith("application/geo+json")
     assert response.headers.get("Content-Encoding") == "gzip"
     assert client.get("/geo/unknown.geojson").status_code == 404
+    assert client.get("/geo/communes.shp").status_code == 404
+    etag = response.headers["ETag"]
+    assert client.get("/geo/communes.geojson", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_geobuf_geometry_decodes_to_the_same_communes(client):
+    import json
+
+    import geobuf
+
+    packed = client.get("/geo/communes.pbf")
+    assert packed.status_code == 200 and packed.mimetype == "application/x-protobuf"
+    decoded = geobuf.decode(packed.data)
+    plain = json.loads(client.get("/geo/communes.geojson").data)
+    assert [f["properties"]["code"] for f in decoded["features"]] == [f["properties"]["code"] for f in plain["features"]]
+    assert decoded["features"][0]["geometry"] == plain["features"][0]["geometry"]
 
 
 def test_establishments_items_have_every_documented_field(client):

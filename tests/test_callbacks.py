@@ -29,7 +29,7 @@ def _ids(component) -> set[str]:
 def test_home_page_has_filters_map_store_and_kpis(service):
     page, badge = render_page(service, "/", "")
     assert {ids.MAP, ids.POINTS, ids.POINT_STORE, ids.KPI_STRIP, ids.FILTER_CAPABILITY, ids.RESET,
-            ids.CHORO_LEVEL, ids.TABLE, ids.CARD} <= _ids(page)
+            ids.CHORO_LEVEL, ids.TABLE_BODY, ids.CARD} <= _ids(page)
     assert "fictives" in badge.children
 
 
@@ -107,6 +107,13 @@ def test_table_and_exports_contain_exactly_the_filtered_rows(service, client):
     xlsx = export_file(service, criteria, "xlsx")
     sheet = pd.read_excel(io.BytesIO(base64.b64decode(xlsx["content"])), sheet_name="Établissements")
     assert len(sheet) == api_total
+
+
+def test_table_tab_builds_the_grid_with_the_rows(service):
+    from callbacks.explorer import table_view
+
+    grid, note = table_view(service, {"departement": ["55"]})
+    assert grid.id == ids.TABLE and len(grid.rowData) == int(note.split()[0].replace("\u00a0", ""))
 
 
 def test_table_for_no_filters_is_capped_with_a_note(service):
