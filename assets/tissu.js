@@ -233,6 +233,13 @@
       marker.bindTooltip(escapeHtml(feature.properties.n), {direction: "top", offset: [0, -6]});
       return marker;
     },
+    partnerToLayer: function (feature, latlng) {
+      var icon = L.divIcon({html: "<span>" + feature.properties.rank + "</span>", className: "partner-pin",
+        iconSize: L.point(26, 26)});
+      return L.marker(latlng, {icon: icon, title: feature.properties.name})
+        .bindTooltip(feature.properties.rank + ". " + escapeHtml(feature.properties.name) + " · " +
+          feature.properties.km + NBSP + "km", {direction: "top", offset: [0, -12]});
+    },
     clusterToLayer: function (feature, latlng) {
       var n = feature.properties.point_count;
       var size = n < 100 ? "small" : (n < 1000 ? "medium" : "large");
@@ -321,6 +328,19 @@
       resetFilters: function (n) {
         if (!n) { throw window.dash_clientside.PreventUpdate; }
         return ["", [], [], [], [], [], [], null, [], "all", [], ""];
+      },
+
+      partnerOriginMode: function (mode) {
+        var show = {display: "block"}, hide = {display: "none"};
+        return [mode === "site" ? show : hide, mode === "commune" ? show : hide, mode === "point" ? show : hide];
+      },
+
+      syncPartnerUrl: function (params) {
+        if (!params) { throw window.dash_clientside.PreventUpdate; }
+        var search = new URLSearchParams(params).toString();
+        var url = window.location.pathname + (search ? "?" + search : "");
+        if (url !== window.location.pathname + window.location.search) { window.history.replaceState(null, "", url); }
+        return search;
       },
 
       switchView: function (tab) {

@@ -4,11 +4,13 @@ Each query asks for one capability within 40 km of a random establishment (exclu
 results), keeping the 50 best (what a page shows). Two engine timings: the search alone
 (`partner_ranking`: index lookup, filters, in-radius and beyond-radius counts, ranking) and the full
 `partners_near` (plus the explained rows as a DataFrame). Baseline, measured in the same run on the
-same origins: a brute-force scan computing the haversine distance to EVERY row with numpy (latitudes
-pre-converted to radians and cosines, so the scan is as fast as numpy allows), then the same filter,
-counts and sort, without building rows. Speed-up = baseline median / engine median (the full
-`partners_near` ratio is conservative: the baseline builds no rows). Measured, never asserted. The
-first 20 queries of each series check that both return the same ids and counts.
+same origins, two brute-force scans computing the haversine distance to EVERY row with numpy, then
+the same filter, counts and sort, without building rows: "optimised" (latitudes pre-converted to
+radians and cosines once, as fast as numpy allows) and "naive" (`haversine_km` on the raw degree
+columns, as the naive row of docs/dash-stack-notes §5). Speed-up = baseline median / engine median
+(the full `partners_near` ratio is conservative: the baselines build no rows). Measured, never
+asserted. The first 20 queries of each series check that engine and baseline return the same ids
+and counts.
 
 Data: the seeded demo generator (`dashboard.demo`) at the scale giving the requested number of
 active establishments; `--uniform` (or a missing generator) uses seeded uniform points in the
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard.analytics.geodesy import _haversine_rad
+from dashboard.analytics.geodesy import _haversine_rad, haversine_km
 from dashboard.analytics.partners import PartnerCatalog, partner_catalog, partner_ranking, partners_near
 
 ACTIVE_PER_DEMO_SCALE = 9_850  # active establishments of the demo at scale 1 (dashboard/demo.py docstring)
@@ -128,7 +130,15 @@ class BruteForce:
 
     def query(self, lat: float, lon: float, capability: str, exclude_id: int) -> tuple[list[int], int, int]:
         phi0, lam0 = np.radians(lat), np.radians(lon)
-        distances = _haversine_rad(phi0, lam0, self.phi, self.lam, np.cos(phi0), self.cos)
+        return self._select(_haversine_rad(phi0, lam0, self.phi, self.lam, np.cos(phi0), self.cos), capability,
+                            exclude_id)
+
+    def naive(self, lat: float, lon: float, capability: str, exclude_id: int) -> tuple[list[int], int, int]:
+        frame = self.catalog.establishments
+        return self._select(haversine_km(lat, lon, frame["lat"].to_numpy(), frame["lon"].to_numpy()), capability,
+                            exclude_id)
+
+    def _select(self, distances: np.ndarray, capability: str, exclude_id: int) -> tuple[list[int], int, int]:
         ids = self.catalog.ids
         column = self.catalog.capability_column(capability)
         candidates = np.flatnonzero(self.catalog.capabilities[:, column] & (distances <= 2 * RADIUS_KM)
@@ -147,6 +157,7 @@ class Series:
     full_ms: list[float]  # partners_near, 50 rows
     all_rows_ms: list[float]  # partners_near, every row in the radius
     brute_ms: list[float]
+    naive_ms: list[float]
     hits: list[int]
     mismatches: int
 
@@ -200,29 +211,33 @@ def measure(sizes: list[int], *, queries: int = 200, seed: int = 42, uniform: bo
             all_rows = _timed(lambda kw: partners_near(catalog, **kw), queries_kw)
             baseline = _timed(lambda kw: brute.query(kw["lat"], kw["lon"], kw["capabilities"][0], kw["exclude_id"]),
                               queries_kw)
+            naive = _timed(lambda kw: brute.naive(kw["lat"], kw["lon"], kw["capabilities"][0], kw["exclude_id"]),
+                           queries_kw)
             hits = [partner_ranking(catalog, **kw).total_in_radius for kw in queries_kw]
             mismatches = 0
             for kw in queries_kw[:20]:
                 result = partners_near(catalog, **kw, limit=LIMIT)
                 got = (result.items["id"].tolist(), result.total_in_radius, result.beyond_radius)
                 mismatches += got != brute.query(kw["lat"], kw["lon"], kw["capabilities"][0], kw["exclude_id"])
-            out.append(Series(catalog.size, mix, build_s, search, full, all_rows, baseline, hits, mismatches))
+            out.append(Series(catalog.size, mix, build_s, search, full, all_rows, baseline, naive, hits, mismatches))
         print(f"… {catalog.size:,} sites measured ({data.label})", flush=True)
     return out
 
 
 def report(series: list[Series]) -> str:
     lines = ["| sites | query mix | catalog build (s) | search median (ms) | search p95 (ms) | "
-             "brute-force scan median (ms) | brute-force p95 (ms) | speed-up, search | "
-             "partners_near 50 rows median (ms) | p95 (ms) | speed-up, full | all rows median (ms) | "
+             "partners_near, 50 rows, median (ms) | p95 (ms) | same, all rows, median (ms) | "
+             "optimised scan median (ms) | p95 (ms) | naive scan median (ms) | "
+             "speed-up search vs optimised / naive | speed-up partners_near vs optimised / naive | "
              "mean partners within 40 km | mismatches /20 |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for s in series:
-        search, full, brute = (statistics.median(v) for v in (s.search_ms, s.full_ms, s.brute_ms))
+        search, full, brute, naive = (statistics.median(v) for v in (s.search_ms, s.full_ms, s.brute_ms, s.naive_ms))
         lines.append(
             f"| {s.sites:,} | {s.mix} | {s.build_s:.2f} | {search:.2f} | {_percentile(s.search_ms, 95):.2f} | "
-            f"{brute:.2f} | {_percentile(s.brute_ms, 95):.2f} | {_ratio(brute, search)} | {full:.2f} | "
-            f"{_percentile(s.full_ms, 95):.2f} | {_ratio(brute, full)} | {statistics.median(s.all_rows_ms):.2f} | "
+            f"{full:.2f} | {_percentile(s.full_ms, 95):.2f} | {statistics.median(s.all_rows_ms):.2f} | "
+            f"{brute:.2f} | {_percentile(s.brute_ms, 95):.2f} | {naive:.2f} | "
+            f"{_ratio(brute, search)} / {_ratio(naive, search)} | {_ratio(brute, full)} / {_ratio(naive, full)} | "
             f"{statistics.mean(s.hits):,.0f} | {s.mismatches} |")
     return "\n".join(lines)
 

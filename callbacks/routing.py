@@ -6,13 +6,13 @@ from urllib.parse import parse_qs
 
 from dash import Input, Output, State
 
-from callbacks import explorer
+from callbacks import explorer, partners
 from dashboard import ids
 from dashboard.service import DataService
 from layouts.components import demo_badge
-from layouts.shell import not_found
+from layouts.shell import nav_links, not_found
 
-PAGES = {"/": explorer.render}
+PAGES = {"/": explorer.render, "/partenaires": partners.render}
 
 
 def render_page(service: DataService, pathname: str | None, search: str | None):
@@ -22,7 +22,7 @@ def render_page(service: DataService, pathname: str | None, search: str | None):
     page = PAGES.get(path)
     snap = service.snapshot()
     badge = demo_badge(snap.is_demo, snap.dataset.label if snap.dataset else "Aucune donnée")
-    return (page(service, query) if page else not_found(pathname or "/")), badge
+    return (page(service, query) if page else not_found(pathname or "/")), badge, nav_links(path)
 
 
 def validation_pages(service: DataService) -> list:
@@ -37,6 +37,7 @@ def register(app, service: DataService) -> None:
     app.callback(
         Output(ids.PAGE, "children"),
         Output(ids.DATASET_BADGE, "children"),
+        Output(ids.NAV, "children"),
         Input(ids.URL, "pathname"),
         State(ids.URL, "search"),
     )(lambda pathname, search: render_page(service, pathname, search))

@@ -12,7 +12,10 @@ from flask import Blueprint, Response, json, request
 from werkzeug.exceptions import HTTPException
 
 from dashboard.analytics.filters import PARAMETERS, CriteriaError, filter_mask, parse_criteria, vocabulary_from
+from dashboard.analytics.partner_query import PartnerParamError, parse_partner_query
+from dashboard.analytics.partners import PartnerQueryError
 from dashboard.analytics.records import establishment_records, export_frame
+from dashboard.partner_search import OriginError, search_partners
 from dashboard.openapi import openapi_document
 from dashboard.reference import ATTRIBUTION, DEPARTMENTS
 from dashboard.service import DataService
@@ -20,6 +23,11 @@ from dashboard.service import DataService
 DEMO_NOTICE = "Données de démonstration (fictives) : établissements, savoir-faire et indicateurs sont synthétiques."
 MAX_LIMIT = 10_000
 MAX_LIMIT_CSV = 1_000_000
+PARTNER_PARAMETERS = {"lat", "lon", "siret", "id", "site", "commune", "capability", "capability_mode", "naf",
+                      "certification", "size_min", "member", "radius_km", "sort"}
+PARTNER_METHOD = ("distance_km : grand cercle (haversine, rayon terrestre moyen 6 371,0088 km). road_km_estimate et "
+                  "drive_min_estimate : estimations (détour et vitesse moyenne forfaitaires, voir docs/indicators.md). "
+                  "score : part des savoir-faire demandés trouvés, puis proximité.")
 ESTABLISHMENT_FIELDS = ["id", "siret", "name", "naf", "naf_label", "filiere", "filiere_label", "size_band",
                         "size_band_label", "headcount_estimate", "address", "commune_code", "commune_name",
                         "departement", "epci", "epci_name", "zone_emploi", "zone_emploi_name", "lat", "lon",
@@ -227,6 +235,43 @@ def api_blueprint(service: DataService) -> Blueprint:
         body = "\ufeff" + frame.to_csv(index=False, sep=";", lineterminator="\r\n")
         return Response(body.encode("utf-8"), mimetype="text/csv", headers={
             "Content-Disposition": 'attachment; filename="tissu-etablissements.csv"'})
+
+    @route("/partners")
+    def partners():
+        Params(PARTNER_PARAMETERS | {"limit"})
+        try:
+            query, _ = parse_partner_query(request.args.to_dict(flat=False), vocabulary_from(look), strict=True)
+        except PartnerParamError as err:
+            raise ApiError(400, "bad_parameter", str(err), err.parameter) from None
+        if query.origin_kind == "none":
+            raise ApiError(400, "missing_origin", "Indiquez lat et lon, ou siret (ou id), ou commune.", "lat")
+        if query.origin_kind == "point" and not (41.0 <= query.lat <= 51.5 and -5.5 <= query.lon <= 10.0):
+            raise ApiError(400, "bad_parameter", "Coordonnées hors de France métropolitaine.", "lat")
+        limit = Params.integer("limit", 100, minimum=1, maximum=1000)
+        try:
+            found = search_partners(service, query, limit=limit)
+        except OriginError as err:
+            raise ApiError(400, "unknown_origin", str(err), "siret" if err.parameter == "site" else err.parameter) \
+                from None
+        except PartnerQueryError as err:
+            raise ApiError(400, "bad_parameter", str(err), err.field) from None
+        records = found.records
+        fields = ["rank", *ESTABLISHMENT_FIELDS, "distance_km", "road_km_estimate", "drive_min_estimate", "score",
+                  "why", "matched_capabilities"]
+        items = json.loads(records[fields].to_json(orient="records", force_ascii=False, date_format="iso",
+                                                   double_precision=3))
+        for item in items:
+            for key in ("created_on", "source_date"):
+                item[key] = item[key][:10] if item[key] else None
+        origin = found.origin
+        return _json({
+            "origin": {"kind": origin.kind, "label": origin.label, "lat": origin.lat, "lon": origin.lon,
+                       "id": origin.public_id},
+            "radius_km": found.result.radius_km, "total_in_radius": found.result.total_in_radius,
+            "beyond_radius": found.result.beyond_radius, "next_radius_km": found.result.next_radius_km,
+            "sort": query.sort, "is_demo": service.snapshot().is_demo,
+            "method": PARTNER_METHOD, "items": items,
+        })
 
     @route("/openapi.json")
     def openapi():

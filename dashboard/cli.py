@@ -105,6 +105,101 @@ def cmd_dataset_use(args) -> int:
     return 0
 
 
+# --- Imports (docs/real-data.md) -----------------------------------------------------------------
+# Exit codes: 0 = every row in scope accepted; 1 = imported, but some rows were rejected (see the
+# report); 2 = nothing imported (bad file or arguments, interrupted): the database is unchanged.
+
+def _report_dir(settings):
+    """Where import reports go: beside the SQLite file, else in the instance folder."""
+    from pathlib import Path
+
+    url = settings.database_url
+    if url.startswith("sqlite:///") and ":memory:" not in url:
+        return Path(url.removeprefix("sqlite:///")).parent
+    return Path(settings.instance_dir)
+
+
+def _run_import(title: str, action) -> int:
+    from dashboard.importers import EXIT_NOTHING_IMPORTED, EXIT_REJECTED_ROWS, ImportFailed
+
+    settings = _settings()
+    engine = _engine(settings)
+    started = time.perf_counter()
+    try:
+        outcome = action(engine, _report_dir(settings))
+    except ImportFailed as err:
+        print(f"error: {err}\nNothing was imported: the database is unchanged.", file=sys.stderr)
+        return EXIT_NOTHING_IMPORTED
+    except KeyboardInterrupt:
+        print("\ninterrupted: nothing was imported, the database is unchanged.", file=sys.stderr)
+        return EXIT_NOTHING_IMPORTED
+    finally:
+        engine.dispose()
+    print(f"{title} ({time.perf_counter() - started:.1f} s)")
+    print("\n".join(outcome.report.summary_lines()))
+    if outcome.dataset is not None:
+        d = outcome.dataset
+        print(f"Dataset {d.name!r} ({d.label}) is active; source: {d.source_name}, {d.source_date}.")
+        if not d.is_demo:
+            print("Switch back to the demo with `tissu dataset use demo`.")
+    if outcome.report_file is not None:
+        print(f"Report (every rejected or adjusted row): {outcome.report_file}")
+    if outcome.exit_code == EXIT_REJECTED_ROWS:
+        print("Some rows were rejected (exit code 1): see the report.")
+    return outcome.exit_code
+
+
+def cmd_import_sirene(args) -> int:
+    from pathlib import Path
+
+    from dashboard.importers import ImportFailed
+    from dashboard.importers.sirene import SireneOptions, import_sirene, parse_date, parse_departments, parse_sections
+
+    try:
+        options = SireneOptions(
+            etablissements=Path(args.etablissements),
+            geoloc=Path(args.geoloc) if args.geoloc else None,
+            unites_legales=Path(args.unites_legales) if args.unites_legales else None,
+            departements=parse_departments(args.departements),
+            sections=parse_sections(args.sections),
+            source_date=parse_date(args.date) if args.date else None,
+        )
+    except ImportFailed as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return _run_import(f"Sirene import of {options.etablissements.name}",
+                       lambda engine, report_dir: import_sirene(engine, options, report_dir=report_dir,
+                                                                progress=not args.no_progress))
+
+
+def cmd_import_members(args) -> int:
+    from dashboard.importers.members import import_members
+
+    return _run_import(f"Member list import of {args.file}",
+                       lambda engine, report_dir: import_members(engine, args.file, report_dir=report_dir))
+
+
+def cmd_import_idcc(args) -> int:
+    from dashboard.importers.idcc import import_idcc
+
+    return _run_import(f"IDCC import of {args.file}",
+                       lambda engine, report_dir: import_idcc(engine, args.file, report_dir=report_dir,
+                                                              progress=not args.no_progress))
+
+
+def cmd_template_members(args) -> int:
+    from dashboard.importers import ImportFailed
+    from dashboard.importers.templates import DEFAULT_MEMBERS_TEMPLATE, write_members_template
+
+    try:
+        path = write_members_template(args.path or DEFAULT_MEMBERS_TEMPLATE, overwrite=args.force)
+    except ImportFailed as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(f"Member list template written: {path}. Fill it in, then run `tissu import members {path}`.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tissu",
@@ -137,6 +232,45 @@ def build_parser() -> argparse.ArgumentParser:
     use = ds_sub.add_parser("use", help="make a dataset active")
     use.add_argument("name", help="dataset name, e.g. demo")
     use.set_defaults(func=cmd_dataset_use)
+
+    imp = sub.add_parser(
+        "import", help="import real data: Sirene, the member list, the IDCC file (see docs/real-data.md)",
+        description="Import real data. Exit codes: 0 = every row accepted; 1 = imported, but some rows "
+                    "were rejected (listed in the report); 2 = nothing imported (bad file or arguments), "
+                    "the database is unchanged.")
+    imp_sub = imp.add_subparsers(dest="import_command", required=True, metavar="SOURCE")
+    sirene = imp_sub.add_parser(
+        "sirene", help="the Sirene stock (INSEE): establishments of the chosen departments and NAF sections",
+        description="Load the Sirene establishments of the chosen departments and NAF sections as the dataset "
+                    "'sirene' and make it active. FILE: CSV, the .zip as downloaded, or Parquet.")
+    sirene.add_argument("--etablissements", required=True, metavar="FILE",
+                        help="StockEtablissement (mandatory)")
+    sirene.add_argument("--geoloc", metavar="FILE",
+                        help="GeolocalisationEtablissement_Sirene_pour_etudes_statistiques (optional)")
+    sirene.add_argument("--unites-legales", metavar="FILE", help="StockUniteLegale, for company names (optional)")
+    sirene.add_argument("--departements", default="54,55,57,88", metavar="CODES",
+                        help="departments to keep (default: 54,55,57,88)")
+    sirene.add_argument("--sections", default="B,C,D,E", metavar="LETTERS",
+                        help="NAF sections to keep (default: B,C,D,E)")
+    sirene.add_argument("--date", metavar="YYYY-MM-DD",
+                        help="source date (default: the latest dateDernierTraitementEtablissement of the file)")
+    sirene.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    sirene.set_defaults(func=cmd_import_sirene)
+    members = imp_sub.add_parser("members", help="the UIMM member list (CSV or XLSX, see `tissu template members`)")
+    members.add_argument("file", help="the member list")
+    members.set_defaults(func=cmd_import_members)
+    idcc = imp_sub.add_parser("idcc", help="collective agreements by SIRET (MOIS,SIRET,IDCC,DATE_MAJ): IDCC 3248")
+    idcc.add_argument("file", help="the Labour Ministry file (CSV or zip)")
+    idcc.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    idcc.set_defaults(func=cmd_import_idcc)
+
+    template = sub.add_parser("template", help="write a template to fill in")
+    template_sub = template.add_subparsers(dest="template_command", required=True, metavar="KIND")
+    members_template = template_sub.add_parser("members", help="the member list (XLSX with the lists of codes, or CSV)")
+    members_template.add_argument("path", nargs="?",
+                                  help="file to write, .xlsx or .csv (default: modele-adherents.xlsx)")
+    members_template.add_argument("--force", action="store_true", help="overwrite an existing file")
+    members_template.set_defaults(func=cmd_template_members)
     return parser
 
 

@@ -4,6 +4,7 @@
 URL = "url"
 PAGE = "page"
 DATASET_BADGE = "dataset-badge"
+NAV = "nav"
 
 # Explorer (home page): data
 POINT_STORE = "explorer-point-store"  # compact columns of every establishment (sent once)
@@ -59,3 +60,29 @@ MAP_AREA = "explorer-map-area"
 TABLE_AREA = "explorer-table-area"
 CARD_BODY = "establishment-card-body"
 TABLE_BODY = "explorer-table-body"
+
+# Partners page
+PARTNER_ORIGIN_MODE = "partner-origin-mode"
+PARTNER_ORIGIN_SITE = "partner-origin-site"
+PARTNER_ORIGIN_COMMUNE = "partner-origin-commune"
+PARTNER_ORIGIN_POINT = "partner-origin-point"  # {lat, lon} placed by a click on the map
+PARTNER_CAPABILITY = "partner-capability"
+PARTNER_CAPABILITY_MODE = "partner-capability-mode"
+PARTNER_NAF = "partner-naf"
+PARTNER_CERTIFICATION = "partner-certification"
+PARTNER_SIZE = "partner-size-min"
+PARTNER_MEMBER = "partner-member"
+PARTNER_RADIUS = "partner-radius"
+PARTNER_SORT = "partner-sort"
+PARTNER_WIDEN = "partner-widen"
+PARTNER_MAP = "partner-map"
+PARTNER_ORIGIN_LAYER = "partner-origin-layer"
+PARTNER_RESULTS_LAYER = "partner-results-layer"
+PARTNER_SUMMARY = "partner-summary"
+PARTNER_LIST = "partner-list"
+PARTNER_QUERY = "partner-query"  # the current query as URL parameters (for the link and the exports)
+PARTNER_NOTICES = "partner-notices"
+PARTNER_EXPORT_CSV = "partner-export-csv"
+PARTNER_EXPORT_XLSX = "partner-export-xlsx"
+PARTNER_DOWNLOAD = "partner-download"
+PARTNER_URL_SYNC = "partner-url-sync"

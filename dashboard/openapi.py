@@ -78,6 +78,32 @@ def openapi_document() -> dict:
                 "parameters": _FILTERS + [_param("limit", "Nombre maximal de lignes.", {"type": "integer",
                                                                                        "minimum": 1}), _OFFSET],
                 "responses": {"200": {"description": "CSV", "content": {"text/csv": {}}}, "400": _ERROR}}},
+            "/api/v1/partners": _get(
+                "Partenaires de proximité",
+                "Établissements répondant au besoin dans un rayon autour d'une origine (lat/lon, siret ou id, ou "
+                "commune), classés et expliqués (`why`). Distances à vol d'oiseau (haversine, R = 6 371,0088 km) ; "
+                "distance routière et temps de trajet estimés (× 1,3 ; 70 km/h). L'origine est exclue.",
+                [_param("lat", "Latitude de l'origine (France métropolitaine).", {"type": "number"}),
+                 _param("lon", "Longitude de l'origine.", {"type": "number"}),
+                 _param("siret", "SIRET (ou identifiant de démonstration) de l'établissement d'origine.",
+                        {"type": "string"}),
+                 _param("id", "Synonyme de siret.", {"type": "string"}),
+                 _param("commune", "Code INSEE de la commune d'origine.", {"type": "string"}),
+                 {**_param("capability", "Savoir-faire recherchés.", _MULTI), "style": "form", "explode": True},
+                 _param("capability_mode", "all ou any.", {"type": "string", "enum": ["all", "any"]}),
+                 {**_param("certification", "Certifications exigées (toutes).", _MULTI), "style": "form",
+                  "explode": True},
+                 {**_param("naf", "Codes NAF (division 25, groupe 25.6, classe 25.62 ou sous-classe 25.62B).",
+                           _MULTI), "style": "form", "explode": True},
+                 _param("size_min", "Tranche d'effectif INSEE minimale.", {"type": "string"}),
+                 _param("member", "oui : adhérents UIMM seulement.", {"type": "string"}),
+                 _param("radius_km", "Rayon en km, dans ]0, 300] (40 par défaut).",
+                        {"type": "number", "exclusiveMinimum": 0, "maximum": 300}),
+                 _param("sort", "score (savoir-faire puis distance), distance, ou road (distance routière estimée).",
+                        {"type": "string", "enum": ["score", "distance", "road"]}),
+                 _param("limit", "Nombre maximal de résultats (1 à 1 000, 100 par défaut).",
+                        {"type": "integer", "minimum": 1, "maximum": 1000})],
+                {"$ref": "#/components/schemas/PartnerPage"}),
             "/api/v1/openapi.json": {"get": {"summary": "Ce document", "responses": {"200": {"description": "OK"}}}},
         },
         "components": {"schemas": {
@@ -117,6 +143,21 @@ def openapi_document() -> dict:
                 "total": {"type": "integer"}, "limit": {"type": "integer"}, "offset": {"type": "integer"},
                 "is_demo": {"type": "boolean"}, "notice": {"type": ["string", "null"]},
                 "items": {"type": "array", "items": {"$ref": "#/components/schemas/Establishment"}}}},
+            "PartnerPage": {"type": "object", "properties": {
+                "origin": {"type": "object", "properties": {
+                    "kind": {"type": "string", "enum": ["site", "commune", "point"]}, "label": {"type": "string"},
+                    "lat": {"type": "number"}, "lon": {"type": "number"}, "id": {"type": ["string", "null"]}}},
+                "radius_km": {"type": "number"}, "total_in_radius": {"type": "integer"},
+                "beyond_radius": {"type": "integer", "description": "entre radius_km et next_radius_km"},
+                "next_radius_km": {"type": ["number", "null"]}, "sort": {"type": "string"},
+                "is_demo": {"type": "boolean"}, "method": {"type": "string"},
+                "items": {"type": "array", "items": {"allOf": [
+                    {"$ref": "#/components/schemas/Establishment"},
+                    {"type": "object", "properties": {
+                        "rank": {"type": "integer"}, "distance_km": {"type": "number"},
+                        "road_km_estimate": {"type": "number"}, "drive_min_estimate": {"type": "number"},
+                        "score": {"type": "number"}, "why": {"type": "array", "items": {"type": "string"}},
+                        "matched_capabilities": {"type": "array", "items": {"type": "string"}}}}]}}}},
             "Capabilities": {"type": "object", "properties": {
                 "is_demo": {"type": "boolean"},
                 "families": {"type": "array", "items": {"type": "object", "properties": {

@@ -311,3 +311,110 @@ def establishment_counts(engine: Engine, dataset_id: int) -> dict[str, int]:
         rows = conn.execute(select(e.state, func.count()).where(e.dataset_id == dataset_id).group_by(e.state)).all()
     counts = {state: n for state, n in rows}
     return {"active": counts.get("A", 0), "closed": counts.get("F", 0)}
+
+
+# --- Importers -----------------------------------------------------------------------------------
+# Writes of `tissu import members/idcc` on an existing dataset, and the reads that the importers
+# need. Each write runs in one transaction and bumps the dataset version (caches then rebuild).
+
+_IN_CHUNK = 500  # ids per IN (…) list: well under SQLite's bound-parameter limit
+
+
+def _chunks(values: list, size: int = _IN_CHUNK):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def dataset_named(engine: Engine, name: str) -> DatasetInfo | None:
+    with engine.connect() as conn:
+        row = conn.execute(select(m.Dataset).where(m.Dataset.name == name)).first()
+    return _info(row) if row else None
+
+
+def establishment_keys(engine: Engine, dataset_id: int) -> pd.DataFrame:
+    """(id, siret, naf_code, name) of every establishment of a dataset, closed ones included."""
+    e = m.Establishment
+    return _frame(engine, select(e.id, e.siret, e.naf_code, e.name).where(e.dataset_id == dataset_id)
+                  .order_by(e.id))
+
+
+@dataclass(frozen=True)
+class DatasetEnrichments:
+    """What member and IDCC imports added to a dataset, keyed by SIRET (carried over on re-import)."""
+
+    flags: pd.DataFrame  # siret, is_member, metallurgy_agreement (rows where either is set)
+    declared_capabilities: pd.DataFrame  # siret, capability_code
+    certifications: pd.DataFrame  # siret, certification_code
+
+
+def dataset_enrichments(engine: Engine, name: str) -> DatasetEnrichments:
+    """Member flags, IDCC flags, declared capabilities and certifications of the dataset `name`."""
+    e, cap, cert, d = m.Establishment, m.EstablishmentCapability, m.EstablishmentCertification, m.Dataset
+    in_dataset = e.dataset_id == select(d.id).where(d.name == name).scalar_subquery()
+    return DatasetEnrichments(
+        flags=_frame(engine, select(e.siret, e.is_member, e.metallurgy_agreement)
+                     .where(in_dataset, (e.is_member.is_(True)) | (e.metallurgy_agreement.is_not(None)))
+                     .order_by(e.siret)),
+        declared_capabilities=_frame(engine, select(e.siret, cap.capability_code)
+                                     .join(e, e.id == cap.establishment_id)
+                                     .where(in_dataset, cap.origin == "declared")
+                                     .order_by(e.siret, cap.capability_code)),
+        certifications=_frame(engine, select(e.siret, cert.certification_code)
+                              .join(e, e.id == cert.establishment_id).where(in_dataset)
+                              .order_by(e.siret, cert.certification_code)),
+    )
+
+
+@dataclass(frozen=True)
+class MemberUpdate:
+    """The new state of one establishment after a member import."""
+
+    establishment_id: int
+    is_member: bool
+    capabilities: dict[str, str]  # every capability of the establishment: code -> 'declared' | 'presumed'
+    certifications: tuple[str, ...]
+
+
+def _bump_version(conn, dataset_id: int) -> None:
+    conn.execute(update(m.Dataset).where(m.Dataset.id == dataset_id).values(version=m.Dataset.version + 1))
+
+
+def apply_member_updates(engine: Engine, dataset_id: int, updates: list[MemberUpdate]) -> DatasetInfo:
+    """Replace the capabilities, certifications and member flag of these establishments (one transaction)."""
+    e, cap, cert = m.Establishment, m.EstablishmentCapability, m.EstablishmentCertification
+    ids = [u.establishment_id for u in updates]
+    with engine.begin() as conn:
+        known = set()
+        for chunk in _chunks(ids):
+            known |= set(conn.scalars(select(e.id).where(e.dataset_id == dataset_id, e.id.in_(chunk))))
+        if len(known) != len(set(ids)):
+            raise LookupError(f"{len(set(ids) - known)} establishment(s) are not in dataset {dataset_id}")
+        for chunk in _chunks(ids):
+            conn.execute(delete(cap).where(cap.establishment_id.in_(chunk)))
+            conn.execute(delete(cert).where(cert.establishment_id.in_(chunk)))
+        cap_rows = [{"establishment_id": u.establishment_id, "capability_code": code, "origin": origin}
+                    for u in updates for code, origin in sorted(u.capabilities.items())]
+        if cap_rows:
+            conn.execute(insert(cap), cap_rows)
+        cert_rows = [{"establishment_id": u.establishment_id, "certification_code": code}
+                     for u in updates for code in sorted(set(u.certifications))]
+        if cert_rows:
+            conn.execute(insert(cert), cert_rows)
+        for flag in (True, False):
+            for chunk in _chunks([u.establishment_id for u in updates if u.is_member is flag]):
+                conn.execute(update(e).where(e.id.in_(chunk)).values(is_member=flag))
+        _bump_version(conn, dataset_id)
+    return next(d for d in list_datasets(engine) if d.id == dataset_id)
+
+
+def set_metallurgy_agreements(engine: Engine, dataset_id: int, values: dict[int, bool | None]) -> DatasetInfo:
+    """Set `metallurgy_agreement` of every establishment of the dataset: the value given, else NULL."""
+    e = m.Establishment
+    with engine.begin() as conn:
+        conn.execute(update(e).where(e.dataset_id == dataset_id).values(metallurgy_agreement=None))
+        for flag in (True, False):
+            for chunk in _chunks(sorted(i for i, v in values.items() if v is flag)):
+                conn.execute(update(e).where(e.dataset_id == dataset_id, e.id.in_(chunk))
+                             .values(metallurgy_agreement=flag))
+        _bump_version(conn, dataset_id)
+    return next(d for d in list_datasets(engine) if d.id == dataset_id)

@@ -7,8 +7,7 @@ from dash import html
 from dashboard.formatting import fr_date, fr_number
 from layouts.components import demo_badge
 
-# The partner page comes with its own issue; the card links to it once it exists.
-PARTNER_PAGE = None
+PARTNER_PAGE = "/partenaires"
 
 
 def _row(label: str, value) -> html.Div:
@@ -57,6 +56,6 @@ def establishment_card(record: dict, *, capability_labels: dict[str, str], certi
         html.Div("Certifications", className="card-section"),
         _chips(certifications, "Aucune certification renseignée"),
         html.Div(f"Source : {record['source']} · {fr_date(record['source_date'])}", className="source-badge"),
-        html.A("Trouver des partenaires près de ce site", href=f"{PARTNER_PAGE}?origine={record['id']}",
+        html.A("Trouver des partenaires près de ce site", href=f"{PARTNER_PAGE}?site={record['id']}",
                className="button") if PARTNER_PAGE else None,
     ], className="card")

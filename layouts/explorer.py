@@ -11,7 +11,7 @@ from dash import dcc, html
 from dashboard import ids
 from dashboard.analytics.filters import Criteria
 from dashboard.formatting import fr_date
-from dashboard.reference import ATTRIBUTION
+from layouts.basemap import basemap, map_controls
 
 LORRAINE_CENTER = (48.78, 6.15)
 DEFAULT_ZOOM = 8.5
@@ -131,27 +131,16 @@ def kpi_strip(view: ExplorerView) -> html.Div:
 
 
 def _map(view: ExplorerView) -> dl.MapContainer:
-    layers = []
-    if view.tile_url:
-        layers.append(dl.TileLayer(url=view.tile_url, attribution=view.tile_attribution, opacity=0.6))
-    layers += [
-        dl.GeoJSON(id=ids.COMMUNES_LAYER, url="/geo/communes.pbf", format="geobuf",
-                   style={"variable": "tissu.map.communeStyle"},
-                   hideout={"tiles": bool(view.tile_url)}, interactive=False),
-        dl.GeoJSON(id=ids.CHORO_LAYER, data=None, format="geobuf", style={"variable": "tissu.map.choroStyle"},
-                   onEachFeature={"variable": "tissu.map.choroTooltip"}, hideout={"level": "none"},
-                   hoverStyle={"arrow": {"weight": 2.5, "color": "#1d2733"}}),
-        dl.GeoJSON(id=ids.DEPARTMENTS_LAYER, url="/geo/departements.pbf", format="geobuf",
-                   style={"variable": "tissu.map.departmentStyle"}, interactive=False),
-        dl.GeoJSON(id=ids.POINTS, cluster=True, zoomToBoundsOnClick=True, spiderfyOnMaxZoom=True,
-                   superClusterOptions={"radius": 70, "maxZoom": 15},
-                   pointToLayer={"variable": "tissu.map.pointToLayer"},
-                   clusterToLayer={"variable": "tissu.map.clusterToLayer"},
-                   hideout={"colors": view.filiere_colors}),
-        dl.ScaleControl(position="bottomleft", imperial=False),
-        # The default control drops GeoJSON attributions: state the sources as its prefix.
-        dl.AttributionControl(position="bottomright", prefix=f"{ATTRIBUTION} · Leaflet"),
-    ]
+    choropleth = dl.GeoJSON(id=ids.CHORO_LAYER, data=None, format="geobuf", style={"variable": "tissu.map.choroStyle"},
+                            onEachFeature={"variable": "tissu.map.choroTooltip"}, hideout={"level": "none"},
+                            hoverStyle={"arrow": {"weight": 2.5, "color": "#1d2733"}})
+    points = dl.GeoJSON(id=ids.POINTS, cluster=True, zoomToBoundsOnClick=True, spiderfyOnMaxZoom=True,
+                        superClusterOptions={"radius": 70, "maxZoom": 15},
+                        pointToLayer={"variable": "tissu.map.pointToLayer"},
+                        clusterToLayer={"variable": "tissu.map.clusterToLayer"},
+                        hideout={"colors": view.filiere_colors})
+    layers = basemap(tile_url=view.tile_url, tile_attribution=view.tile_attribution, communes_id=ids.COMMUNES_LAYER,
+                     borders_id=ids.DEPARTMENTS_LAYER, choropleth=choropleth) + [points] + map_controls()
     return dl.MapContainer(layers, id=ids.MAP, center=list(view.center), zoom=view.zoom, zoomSnap=0.25,
                            zoomDelta=0.5, minZoom=7, maxZoom=17, maxBounds=[[46.8, 3.5], [50.6, 9.0]],
                            attributionControl=False, preferCanvas=True, className="map")

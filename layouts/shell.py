@@ -7,7 +7,7 @@ from dash import dcc, html
 from dashboard import ids
 
 # Only pages that work are listed; later issues add theirs here.
-NAV = [("/", "Carte")]
+NAV = [("/", "Carte"), ("/partenaires", "Partenaires")]
 
 _LOGO = html.Span([html.Span(className=f"logo-thread logo-thread-{i}") for i in range(3)], className="logo-mark")
 
@@ -19,11 +19,16 @@ def shell() -> html.Div:
             html.A([_LOGO, html.Span("tissu", className="brand-name"),
                     html.Span("le tissu industriel lorrain", className="brand-tagline")],
                    href="/", className="brand"),
-            html.Nav([html.A(label, href=path, className="nav-link") for path, label in NAV], className="nav"),
+            html.Nav(nav_links("/"), id=ids.NAV, className="nav"),
             html.Div(id=ids.DATASET_BADGE, className="header-badge"),
         ], className="app-header"),
         html.Main(id=ids.PAGE, className="app-main"),
     ], className="app")
+
+
+def nav_links(current: str) -> list:
+    return [html.A(label, href=path, className="nav-link" + (" active" if path == current else ""))
+            for path, label in NAV]
 
 
 def not_found(pathname: str) -> html.Div:

@@ -108,7 +108,13 @@ def test_geobuf_geometry_decodes_to_the_same_communes(client):
     decoded = geobuf.decode(packed.data)
     plain = json.loads(client.get("/geo/communes.geojson").data)
     assert [f["properties"]["code"] for f in decoded["features"]] == [f["properties"]["code"] for f in plain["features"]]
-    assert decoded["features"][0]["geometry"] == plain["features"][0]["geometry"]
+    import numpy as np
+
+    for a, b in zip(decoded["features"][:50], plain["features"][:50]):
+        assert a["geometry"]["type"] == b["geometry"]["type"]
+        ring_a, ring_b = (np.array(f["geometry"]["coordinates"][0] if f["geometry"]["type"] == "Polygon"
+                                   else f["geometry"]["coordinates"][0][0]) for f in (a, b))
+        assert ring_a.shape == ring_b.shape and np.abs(ring_a - ring_b).max() <= 0.5e-4 + 1e-12
 
 
 def test_establishments_items_have_every_documented_field(client):

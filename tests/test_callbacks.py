@@ -27,14 +27,14 @@ def _ids(component) -> set[str]:
 
 
 def test_home_page_has_filters_map_store_and_kpis(service):
-    page, badge = render_page(service, "/", "")
+    page, badge, _nav = render_page(service, "/", "")
     assert {ids.MAP, ids.POINTS, ids.POINT_STORE, ids.KPI_STRIP, ids.FILTER_CAPABILITY, ids.RESET,
             ids.CHORO_LEVEL, ids.TABLE_BODY, ids.CARD} <= _ids(page)
     assert "fictives" in badge.children
 
 
 def test_unknown_path_renders_a_french_404_page(service):
-    page, _ = render_page(service, "/nulle-part", "?x=1")
+    page, _, _nav = render_page(service, "/nulle-part", "?x=1")
     assert isinstance(page, html.Div)
     assert page.children[0].children == "Page introuvable"
 

@@ -18,6 +18,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from dashboard.analytics.partners import MAX_RADIUS_KM, PartnerCatalog
+from dashboard.analytics.spatial import QueryPoints, query_points
 from dashboard.formatting import fr_number
 
 DEMANDS = ("establishments", "communes")
@@ -101,6 +102,7 @@ class _Demand:
     frame: pd.DataFrame  # demand points, one row each, with commune_code / territory columns
     lat: NDArray[np.float64]
     lon: NDArray[np.float64]
+    points: QueryPoints  # lat/lon converted once for every capability's index
     weight: NDArray[np.float64]
     own: NDArray[np.int64] | None  # catalog position of each demand establishment (None for communes)
 
@@ -119,7 +121,8 @@ def _demand(catalog: PartnerCatalog, communes: pd.DataFrame | None, demand: str,
         else:
             values = pd.Series(1.0, index=frame.index)
         own = np.arange(catalog.size, dtype=np.int64)
-    return _Demand(frame=frame, lat=frame["lat"].to_numpy(float), lon=frame["lon"].to_numpy(float),
+    lat, lon = frame["lat"].to_numpy(float), frame["lon"].to_numpy(float)
+    return _Demand(frame=frame, lat=lat, lon=lon, points=query_points(lat, lon),
                    weight=values.fillna(0.0).to_numpy(float), own=own)
 
 
@@ -128,14 +131,15 @@ def _nearest_suppliers(catalog: PartnerCatalog, capability: str, demand: _Demand
     """(m, k) catalog positions (-1) and km (inf) of each demand point's k nearest suppliers, never itself."""
     index = catalog.supplier_index[capability]
     extra = 1 if demand.own is not None else 0
-    positions, distances = index.nearest_many(demand.lat, demand.lon, k + extra, max_km=max_km)
+    positions, distances = index.nearest_many(demand.points, k=k + extra, max_km=max_km)
     if extra:
+        # Drop the demand point's own column (a supplier is its own nearest) by shifting the rest left.
         mine = positions == demand.own[:, None]
-        positions = np.where(mine, -1, positions)
-        distances = np.where(mine, np.inf, distances)
-        order = np.argsort(distances, axis=1, kind="stable")
-        positions = np.take_along_axis(positions, order, axis=1)[:, :k]
-        distances = np.take_along_axis(distances, order, axis=1)[:, :k]
+        own_column = np.where(mine.any(axis=1), mine.argmax(axis=1), k + 1)
+        columns = np.arange(k)[None, :]
+        take = columns + (columns >= own_column[:, None])
+        positions = np.take_along_axis(positions, take, axis=1)
+        distances = np.take_along_axis(distances, take, axis=1)
     return positions, distances
 
 
@@ -149,7 +153,7 @@ def _weighted_median(values: NDArray[np.float64], weights: NDArray[np.float64]) 
     total = weights.sum()
     if not total > 0:
         return math.nan
-    order = np.argsort(values, kind="stable")
+    order = np.argsort(values)  # ties hold equal values: any order gives the same median
     cumulative = np.cumsum(weights[order])
     value = values[order][np.searchsorted(cumulative, total / 2.0)]
     return float(value) if math.isfinite(value) else math.nan
@@ -189,8 +193,10 @@ def coverage_rate(
     if points.own is not None:
         counts -= catalog.capabilities[:, column].astype(np.int64)  # a supplier is within 0 km of itself
     covered, single = counts >= 1, counts == 1
-    nearest_ids = pd.array(catalog.ids[np.maximum(positions[:, 0], 0)], dtype="Int64")
-    nearest_ids[positions[:, 0] < 0] = pd.NA
+    found = positions[:, 0] >= 0
+    nearest_ids = pd.array(np.zeros(found.size, dtype=np.int64), dtype="Int64")
+    nearest_ids[found] = catalog.ids[positions[found, 0]]
+    nearest_ids[~found] = pd.NA
 
     frame = points.frame.assign(
         weight=points.weight,

@@ -7,8 +7,9 @@ exactly the sites a great-circle query would: the projection error is provably z
 globe and at any radius. Why not Lambert-93 (EPSG:2154)? Its Euclidean distance differs from the
 haversine distance by a latitude-dependent factor (≈ +0.3 % in Lorraine, more towards the edges of
 France and beyond), so it needs a margin and a bound to prove; the chord needs neither and measured
-as fast (see docs/indicators.md). Queries still run with a relative slack of 1e-9 and then keep what
-`haversine_km` says is inside, so results agree with the reported distances to the last bit.
+about as fast (see docs/indicators.md). Queries run with a relative slack of 1e-9 (float rounding)
+and then keep what the haversine formula says is inside, so the distance reported for a site and the
+decision to include it are the same number.
 
 Positions returned are row positions in the lat/lon arrays the index was built from (for a
 `subset`, positions in the parent's arrays), so they index the caller's DataFrame with `iloc`.
@@ -17,6 +18,7 @@ Positions returned are row positions in the lat/lon arrays the index was built f
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -55,6 +57,30 @@ def _check_radius(radius_km: float) -> float:
     if not math.isfinite(radius_km) or radius_km < 0:
         raise ValueError(f"radius must be a finite, non-negative number of km (got {radius_km})")
     return radius_km
+
+
+@dataclass(frozen=True)
+class QueryPoints:
+    """Query points converted once (radians, cosines, unit vectors), for many indexes."""
+
+    phi: NDArray[np.float64]  # latitudes, radians
+    lam: NDArray[np.float64]  # longitudes, radians
+    cos: NDArray[np.float64]  # cos(phi)
+    xyz: NDArray[np.float64]  # (m, 3) unit vectors
+
+    @property
+    def size(self) -> int:
+        return int(self.phi.size)
+
+
+def query_points(lat: ArrayLike, lon: ArrayLike) -> QueryPoints:
+    """Query points from latitudes and longitudes in degrees (broadcast together, flattened)."""
+    lat = np.atleast_1d(np.asarray(lat, dtype=float))
+    lon = np.atleast_1d(np.asarray(lon, dtype=float))
+    lat, lon = np.broadcast_arrays(lat, lon)
+    _check_coordinates(lat, lon)
+    phi, lam = np.radians(lat.ravel()), np.radians(lon.ravel())
+    return QueryPoints(phi=phi, lam=lam, cos=np.cos(phi), xyz=_unit_vectors(phi, lam))
 
 
 class SiteIndex:
@@ -106,13 +132,13 @@ class SiteIndex:
         return local.astype(np.int64, copy=False) if self._keys is None else self._keys[local]
 
     def _local_distances(self, phi0: float, lam0: float, local: NDArray) -> Distances:
-        return _haversine_rad(phi0, lam0, self._phi[local], self._lam[local], math.cos(phi0), self._cos[local])
+        return _haversine_rad(phi0, lam0, self._phi[local], self._lam[local], np.cos(phi0), self._cos[local])
 
     @staticmethod
     def _query_point(lat: float, lon: float) -> tuple[float, float, NDArray]:
         lat, lon = float(lat), float(lon)
         _check_coordinates(np.array([lat]), np.array([lon]))
-        phi, lam = math.radians(lat), math.radians(lon)
+        phi, lam = np.radians(lat), np.radians(lon)
         return phi, lam, _unit_vectors(np.array([phi]), np.array([lam]))[0]
 
     @staticmethod
@@ -149,7 +175,8 @@ class SiteIndex:
         phi, lam, xyz = self._query_point(lat, lon)
         if self._tree is None or k == 0:
             return np.empty(0, np.int64), np.empty(0, float)
-        eligible = None
+        n = self.size
+        eligible, count = None, n
         if mask is not None:
             mask = np.asarray(mask, dtype=bool)
             if mask.shape != (self._space,):
@@ -162,9 +189,9 @@ class SiteIndex:
                 local = np.flatnonzero(eligible)
                 positions, distances = self._sorted(self._positions(local), self._local_distances(phi, lam, local))
                 return positions[:k], distances[:k]
-        n = self.size
-        want = min(k, n if eligible is None else int(eligible.sum()))
-        fetch = min(n, want if eligible is None else max(2 * want * n // int(eligible.sum()) + 8, want))
+        want = min(k, count)
+        # Enough neighbours that `want` eligible ones are likely among them (twice the expected need).
+        fetch = want if eligible is None else min(n, max(want, 2 * want * n // count + 8))
         while True:
             _, local = self._tree.query(xyz, k=fetch)
             local = np.atleast_1d(local)
@@ -185,54 +212,76 @@ class SiteIndex:
         return positions[:k], distances[:k]
 
     def nearest_many(
-        self, lat: ArrayLike, lon: ArrayLike, k: int, *, max_km: float | None = None
+        self, lat: ArrayLike | QueryPoints, lon: ArrayLike | None = None, k: int = 1, *, max_km: float | None = None
     ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """For each query point, the k nearest sites: (m, k) positions (-1 when missing) and km (inf), nearest first.
 
-        `max_km` ignores sites farther than that (km), which also speeds up the search. Ties between
-        sites at exactly the same distance are broken arbitrarily.
+        Pass lat and lon arrays in degrees, or `QueryPoints` (lon=None) to reuse their conversion
+        across indexes. `max_km` ignores sites farther than that (km), which also speeds up the
+        search. Ties between sites at exactly the same distance are broken arbitrarily.
         """
-        lat = np.atleast_1d(np.asarray(lat, dtype=float))
-        lon = np.atleast_1d(np.asarray(lon, dtype=float))
-        lat, lon = np.broadcast_arrays(lat, lon)
-        _check_coordinates(lat, lon)
-        m, k = lat.size, int(k)
+        points = lat if isinstance(lat, QueryPoints) else query_points(lat, lon)
+        m, k = points.size, int(k)
         positions = np.full((m, k), -1, dtype=np.int64)
         distances = np.full((m, k), np.inf)
         if self._tree is None or k <= 0 or m == 0:
             return positions, distances
         upper = np.inf if max_km is None else _chord(_check_radius(max_km)) * (1 + _REL_SLACK) + _ABS_SLACK
-        phi, lam = np.radians(lat.ravel()), np.radians(lon.ravel())
         fetch = min(k, self.size)
-        _, local = self._tree.query(_unit_vectors(phi, lam), k=fetch, distance_upper_bound=upper, workers=-1)
+        _, local = self._tree.query(points.xyz, k=fetch, distance_upper_bound=upper, workers=-1)
         local = local.reshape(m, fetch)
         found = local < self.size
         safe = np.where(found, local, 0)
-        dist = _haversine_rad(phi[:, None], lam[:, None], self._phi[safe], self._lam[safe],
-                              np.cos(phi)[:, None], self._cos[safe])
+        dist = _haversine_rad(points.phi[:, None], points.lam[:, None], self._phi[safe], self._lam[safe],
+                              points.cos[:, None], self._cos[safe])
         if max_km is not None:
             found &= dist <= max_km
         dist = np.where(found, dist, np.inf)
-        order = np.argsort(dist, axis=1, kind="stable")  # re-sort on the reported (haversine) distances
-        dist = np.take_along_axis(dist, order, axis=1)
-        safe = np.take_along_axis(safe, order, axis=1)
-        found = np.take_along_axis(found, order, axis=1)
+        # Chord order is haversine order up to float rounding: re-sort only the rows where it shows.
+        unsorted = np.flatnonzero(np.any(dist[:, 1:] < dist[:, :-1], axis=1)) if fetch > 1 else np.empty(0, int)
+        if unsorted.size:
+            order = np.argsort(dist[unsorted], axis=1, kind="stable")
+            dist[unsorted] = np.take_along_axis(dist[unsorted], order, axis=1)
+            safe[unsorted] = np.take_along_axis(safe[unsorted], order, axis=1)
+            found[unsorted] = np.take_along_axis(found[unsorted], order, axis=1)
         positions[:, :fetch] = np.where(found, self._positions(safe), -1)
         distances[:, :fetch] = dist
         return positions, distances
+
+    def counts_within(self, lat: float, lon: float, radii_km: ArrayLike) -> NDArray[np.int64]:
+        """Number of sites at great-circle distance ≤ each radius (km) of one point, without listing them."""
+        radii = np.atleast_1d(np.asarray(radii_km, dtype=float))
+        for radius in radii:
+            _check_radius(radius)
+        _, _, xyz = self._query_point(lat, lon)
+        if self._tree is None or radii.size == 0:
+            return np.zeros(radii.size, dtype=np.int64)
+        chords = np.array([_chord(r) for r in radii])
+        # Counts just inside and just outside each radius; they differ only when a site lies within float
+        # rounding of the edge, and then the exact haversine decides.
+        bounds = np.concatenate([np.maximum(chords * (1 - _REL_SLACK) - _ABS_SLACK, 0.0),
+                                 chords * (1 + _REL_SLACK) + _ABS_SLACK])
+        order = np.argsort(bounds)
+        counted = np.empty(bounds.size, dtype=np.int64)
+        counted[order] = cKDTree(xyz[None, :]).count_neighbors(self._tree, bounds[order], cumulative=True)
+        inner, outer = counted[:radii.size], counted[radii.size:]
+        for i in np.flatnonzero(inner != outer):
+            outer[i] = self.within(lat, lon, radii[i], sort=False)[0].size
+        return outer
 
     def count_within(self, lat: ArrayLike, lon: ArrayLike, radius_km: float) -> NDArray[np.int64] | int:
         """Number of sites at great-circle distance ≤ radius_km (km) of each query point (an int for a scalar query)."""
         radius_km = _check_radius(radius_km)
         scalar = np.ndim(lat) == 0 and np.ndim(lon) == 0
+        if scalar:
+            return int(self.counts_within(float(lat), float(lon), [radius_km])[0])
         lat = np.atleast_1d(np.asarray(lat, dtype=float))
         lon = np.atleast_1d(np.asarray(lon, dtype=float))
         lat, lon = np.broadcast_arrays(lat, lon)
         _check_coordinates(lat, lon)
         shape = lat.shape
         if self._tree is None:
-            counts = np.zeros(shape, dtype=np.int64)
-            return int(counts[0]) if scalar else counts
+            return np.zeros(shape, dtype=np.int64)
         xyz = _unit_vectors(np.radians(lat.ravel()), np.radians(lon.ravel()))
         chord = _chord(radius_km)
         outer = self._tree.query_ball_point(xyz, chord * (1 + _REL_SLACK) + _ABS_SLACK, return_length=True, workers=-1)
@@ -241,8 +290,7 @@ class SiteIndex:
         counts = np.asarray(outer, dtype=np.int64)
         for row in np.flatnonzero(np.asarray(inner) != counts):  # a site within float rounding of the edge
             counts[row] = self.within(lat.ravel()[row], lon.ravel()[row], radius_km, sort=False)[0].size
-        counts = counts.reshape(shape)
-        return int(counts[0]) if scalar else counts
+        return counts.reshape(shape)
 
     def distances_km(self, lat: float, lon: float, positions: ArrayLike) -> Distances:
         """Great-circle km from (lat, lon) to the sites at `positions` (only on an index built from lat/lon arrays)."""

@@ -59,7 +59,8 @@ class ImportReport:
         lines = [f"  {label:<{width}}{n:>12,}" for label, n in self.counts.items()]
         for action, title in ((REJECTED, "rejected rows"), (ADJUSTED, "adjusted rows")):
             reasons = self.reasons(action)
-            lines.append(f"  {title:<{width}}{sum(reasons.values()):>12,}")
+            rows = len({(i.file, i.line) for i in self.issues if i.action == action})
+            lines.append(f"  {title:<{width}}{rows:>12,}")
             lines += [f"    {reason:<{width - 2}}{n:>12,}" for reason, n in sorted(reasons.items())]
         return lines
 
@@ -72,6 +73,19 @@ class ImportReport:
             for issue in sorted(self.issues, key=lambda i: (i.file, i.line, i.action, i.reason)):
                 writer.writerow([issue.file, issue.line, issue.siret, issue.action, issue.reason, issue.detail])
         return path
+
+
+@dataclass
+class ImportOutcome:
+    """What `tissu import …` reports: the row issues, the dataset written, the report file."""
+
+    report: ImportReport
+    dataset: object | None = None  # repository.DatasetInfo of the dataset written
+    report_file: Path | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return self.report.exit_code
 
 
 def report_path(directory: Path, kind: str, *, now: dt.datetime | None = None) -> Path:

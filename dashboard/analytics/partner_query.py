@@ -1,0 +1,167 @@
+"""The partner search as URL/API parameters: parsed, validated, written back (same names everywhere)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from dashboard.analytics.filters import SIZE_ORDER, Vocabulary
+
+DEFAULT_RADIUS_KM = 40.0
+PAGE_RADIUS_RANGE = (5.0, 150.0)  # the slider; the API accepts (0, 300]
+SORTS = ("score", "distance", "road")
+_TRUE, _FALSE = {"1", "true", "oui", "yes"}, {"0", "false", "non", "no"}
+
+
+@dataclass(frozen=True)
+class PartnerQuery:
+    """Who is looking (origin) and for what (need), before the origin is resolved to coordinates."""
+
+    site: str | None = None  # public id (SIRET or DEMO-…) of the origin establishment
+    commune: str | None = None  # INSEE code of the origin commune
+    lat: float | None = None  # an explicit point (e.g. a click on the map)
+    lon: float | None = None
+    capabilities: tuple[str, ...] = ()
+    capability_mode: str = "all"
+    naf: tuple[str, ...] = ()  # division (25), group (25.6), class (25.62) or sub-class (25.62B)
+    certifications: tuple[str, ...] = ()
+    size_min: str | None = None
+    members_only: bool = False
+    radius_km: float = DEFAULT_RADIUS_KM
+    sort: str = "score"
+
+    @property
+    def origin_kind(self) -> str:
+        if self.site:
+            return "site"
+        if self.commune:
+            return "commune"
+        if self.lat is not None and self.lon is not None:
+            return "point"
+        return "none"
+
+
+class PartnerParamError(ValueError):
+    def __init__(self, parameter: str, message: str):
+        super().__init__(message)
+        self.parameter = parameter
+
+
+def _values(params: Mapping[str, Iterable[str]], name: str) -> list[str]:
+    return [v.strip() for item in params.get(name, []) for v in str(item).split(",") if v.strip()]
+
+
+def _normalize_naf(code: str) -> str:
+    code = code.upper()
+    if len(code) == 5 and "." not in code:
+        return f"{code[:2]}.{code[2:]}"
+    return code
+
+
+def parse_partner_query(params: Mapping[str, Iterable[str]], vocab: Vocabulary, *, strict: bool,
+                        max_radius_km: float = 300.0) -> tuple[PartnerQuery, list[str]]:
+    """A PartnerQuery from query parameters; strict (API) raises PartnerParamError, else notices."""
+    values: dict = {}
+    notices: list[str] = []
+    ignored = "" if strict else " (ignoré)"
+
+    def reject(parameter: str, message: str) -> None:
+        if strict:
+            raise PartnerParamError(parameter, message)
+        notices.append(message)
+
+    for name in ("site", "siret", "id"):
+        found = _values(params, name)
+        if found:
+            values["site"] = found[0][:40]
+            break
+    commune = _values(params, "commune")
+    if commune:
+        values["commune"] = commune[0][:5]
+    lat, lon = _values(params, "lat"), _values(params, "lon")
+    if lat or lon:
+        coordinates = {}
+        for name, raw in (("lat", lat), ("lon", lon)):
+            try:
+                coordinates[name] = float(raw[0])
+            except (IndexError, ValueError):
+                reject(name, f"Coordonnées invalides : lat et lon sont deux nombres{ignored}.")
+                break
+        else:
+            values.update(coordinates)
+    for name, field_name, allowed, label in (
+        ("capability", "capabilities", vocab.capabilities, "Savoir-faire"),
+        ("certification", "certifications", vocab.certifications, "Certification"),
+    ):
+        codes = _values(params, name)
+        bad = [c for c in codes if c not in allowed]
+        for code in bad:
+            reject(name, f"{label} inconnu(e) : « {code} »{ignored}.")
+        values[field_name] = tuple(dict.fromkeys(c for c in codes if c in allowed))
+    naf = [_normalize_naf(c) for c in _values(params, "naf")]
+    known_naf = vocab.naf | vocab.divisions | {c[:4] for c in vocab.naf} | {c[:5] for c in vocab.naf}
+    for code in [c for c in naf if c not in known_naf]:
+        reject("naf", f"Code NAF inconnu : « {code} »{ignored}.")
+    values["naf"] = tuple(dict.fromkeys(c for c in naf if c in known_naf))
+    mode = _values(params, "capability_mode")
+    if mode:
+        if mode[0] in ("all", "any"):
+            values["capability_mode"] = mode[0]
+        else:
+            reject("capability_mode", f"Mode de savoir-faire inconnu : « {mode[0]} » (all ou any){ignored}.")
+    size = _values(params, "size_min")
+    if size:
+        if size[0] in SIZE_ORDER:
+            values["size_min"] = size[0]
+        else:
+            reject("size_min", f"Tranche d'effectif inconnue : « {size[0]} »{ignored}.")
+    member = _values(params, "member")
+    if member:
+        if member[0].lower() in _TRUE | _FALSE:
+            values["members_only"] = member[0].lower() in _TRUE
+        else:
+            reject("member", f"Valeur d'adhésion inconnue : « {member[0]} » (oui ou non){ignored}.")
+    radius = _values(params, "radius_km")
+    if radius:
+        try:
+            value = float(radius[0])
+            if not 0 < value <= max_radius_km:
+                raise ValueError
+            values["radius_km"] = value
+        except ValueError:
+            reject("radius_km", f"Rayon invalide : « {radius[0]} » (entre 0 et {max_radius_km:g} km){ignored}.")
+    sort = _values(params, "sort")
+    if sort:
+        if sort[0] in SORTS:
+            values["sort"] = sort[0]
+        else:
+            reject("sort", f"Classement inconnu : « {sort[0]} » (score, distance ou road){ignored}.")
+    return PartnerQuery(**values), notices
+
+
+def partner_query_params(query: PartnerQuery) -> list[tuple[str, str]]:
+    """Parameters that reproduce `query` (defaults left out): the page's shareable link."""
+    out: list[tuple[str, str]] = []
+    if query.site:
+        out.append(("site", query.site))
+    elif query.commune:
+        out.append(("commune", query.commune))
+    elif query.lat is not None and query.lon is not None:
+        out += [("lat", f"{query.lat:.5f}"), ("lon", f"{query.lon:.5f}")]
+    if query.capabilities:
+        out.append(("capability", ",".join(query.capabilities)))
+    if query.capability_mode != "all":
+        out.append(("capability_mode", query.capability_mode))
+    if query.naf:
+        out.append(("naf", ",".join(query.naf)))
+    if query.certifications:
+        out.append(("certification", ",".join(query.certifications)))
+    if query.size_min:
+        out.append(("size_min", query.size_min))
+    if query.members_only:
+        out.append(("member", "oui"))
+    if query.radius_km != DEFAULT_RADIUS_KM:
+        out.append(("radius_km", f"{query.radius_km:g}"))
+    if query.sort != "score":
+        out.append(("sort", query.sort))
+    return out

@@ -1,0 +1,38 @@
+"""The offline vector basemap shared by every map: communes, department borders, attribution.
+
+Layers live in named panes so their order does not depend on which file downloads first:
+base (communes) < choropleth < borders < Leaflet's overlay pane (points, circles) < markers.
+"""
+
+from __future__ import annotations
+
+import dash_leaflet as dl
+
+from dashboard.reference import ATTRIBUTION
+
+BASE_PANE, CHORO_PANE, BORDERS_PANE = "tissu-base", "tissu-choro", "tissu-borders"
+
+
+def basemap(*, tile_url: str = "", tile_attribution: str = "", communes_id: str | None = None,
+            borders_id: str | None = None, choropleth=None) -> list:
+    """Tiles (only when configured), communes, an optional choropleth layer, department borders."""
+    layers = []
+    if tile_url:
+        layers.append(dl.TileLayer(url=tile_url, attribution=tile_attribution, opacity=0.6))
+    communes = dict(url="/geo/communes.pbf", format="geobuf", style={"variable": "tissu.map.communeStyle"},
+                    hideout={"tiles": bool(tile_url)}, interactive=False)
+    borders = dict(url="/geo/departements.pbf", format="geobuf", style={"variable": "tissu.map.departmentStyle"},
+                   interactive=False)
+    layers.append(dl.Pane(dl.GeoJSON(**communes, **({"id": communes_id} if communes_id else {})), name=BASE_PANE))
+    if choropleth is not None:
+        layers.append(dl.Pane(choropleth, name=CHORO_PANE))
+    layers.append(dl.Pane(dl.GeoJSON(**borders, **({"id": borders_id} if borders_id else {})), name=BORDERS_PANE))
+    return layers
+
+
+def map_controls() -> list:
+    return [
+        dl.ScaleControl(position="bottomleft", imperial=False),
+        # The default control drops GeoJSON attributions: state the sources as its prefix.
+        dl.AttributionControl(position="bottomright", prefix=f"{ATTRIBUTION} · Leaflet"),
+    ]

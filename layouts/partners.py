@@ -1,0 +1,149 @@
+"""Partenaires de proximité: who can do what I need near my site, ranked and explained."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dash_leaflet as dl
+from dash import dcc, html
+
+from dashboard import ids
+from dashboard.analytics.partner_query import PAGE_RADIUS_RANGE, PartnerQuery
+from dashboard.formatting import fr_number
+from layouts.basemap import basemap, map_controls
+from layouts.explorer import DEFAULT_ZOOM, DROPDOWN_LABELS, LORRAINE_CENTER
+
+SORT_CHOICES = [("score", "Savoir-faire puis distance"), ("distance", "Distance (vol d'oiseau)"),
+                ("road", "Distance routière estimée")]
+ORIGIN_MODES = [("site", "Un établissement"), ("commune", "Une commune"), ("point", "Un point sur la carte")]
+
+
+@dataclass(frozen=True)
+class PartnerPageView:
+    query: PartnerQuery
+    notices: list[str]
+    site_options: list[dict]  # the selected origin establishment, if any (others come from the search callback)
+    commune_options: list[dict]
+    capability_options: list[dict]
+    naf_options: list[dict]
+    certification_options: list[dict]
+    size_options: list[dict]
+    origin_mode: str
+    source_line: str
+    tile_url: str = ""
+    tile_attribution: str = ""
+
+
+def _field(label: str, control, hint: str = "") -> html.Div:
+    return html.Div([html.Label(label, className="field-label"), control,
+                     html.Div(hint, className="field-hint") if hint else None], className="field")
+
+
+def _dropdown(id_, options, value, placeholder, *, multi=True, **kwargs) -> dcc.Dropdown:
+    return dcc.Dropdown(id=id_, options=options, value=value, multi=multi, placeholder=placeholder,
+                        searchable=True, clearable=True, maxHeight=320, labels=DROPDOWN_LABELS,
+                        className="filter-dropdown", **kwargs)
+
+
+def query_panel(view: PartnerPageView) -> html.Div:
+    q = view.query
+    low, high = PAGE_RADIUS_RANGE
+    radius = min(max(q.radius_km, low), high)
+    return html.Div([
+        html.Div("1. Point de départ", className="panel-title"),
+        dcc.RadioItems(id=ids.PARTNER_ORIGIN_MODE, value=view.origin_mode, className="radio-stack",
+                       options=[{"label": lab, "value": v} for v, lab in ORIGIN_MODES]),
+        html.Div(_dropdown(ids.PARTNER_ORIGIN_SITE, view.site_options, q.site, "Nom, commune ou SIRET…",
+                           multi=False), id="partner-site-box"),
+        html.Div(_dropdown(ids.PARTNER_ORIGIN_COMMUNE, view.commune_options, q.commune, "Commune…", multi=False),
+                 id="partner-commune-box"),
+        html.Div("Cliquez sur la carte pour placer le point de départ.", id="partner-point-box",
+                 className="field-hint"),
+        html.Div("2. Besoin", className="panel-title"),
+        _field("Savoir-faire recherchés", _dropdown(ids.PARTNER_CAPABILITY, view.capability_options,
+                                                    list(q.capabilities), "Traitement thermique, soudure TIG…")),
+        dcc.RadioItems(id=ids.PARTNER_CAPABILITY_MODE, value=q.capability_mode, inline=True,
+                       className="radio-inline",
+                       options=[{"label": "tous", "value": "all"}, {"label": "au moins un", "value": "any"}]),
+        _field("Certifications exigées", _dropdown(ids.PARTNER_CERTIFICATION, view.certification_options,
+                                                   list(q.certifications), "EN 9100, IATF 16949…")),
+        _field("Codes NAF", _dropdown(ids.PARTNER_NAF, view.naf_options, list(q.naf), "Division ou sous-classe")),
+        _field("Effectif minimal", _dropdown(ids.PARTNER_SIZE, view.size_options, q.size_min, "Toutes tailles",
+                                             multi=False)),
+        dcc.Checklist(id=ids.PARTNER_MEMBER, value=["oui"] if q.members_only else [], className="radio-inline",
+                      options=[{"label": "Adhérents UIMM seulement", "value": "oui"}]),
+        html.Div("3. Rayon et classement", className="panel-title"),
+        _field("Rayon (km, à vol d'oiseau)", dcc.Slider(
+            id=ids.PARTNER_RADIUS, min=low, max=high, step=5, value=radius,
+            marks={v: f"{v}" for v in (5, 25, 50, 75, 100, 150)})),
+        dcc.RadioItems(id=ids.PARTNER_SORT, value=q.sort, className="radio-stack",
+                       options=[{"label": lab, "value": v} for v, lab in SORT_CHOICES]),
+        html.Details([
+            html.Summary("Comment le classement est-il fait ?"),
+            html.P("Score = part des savoir-faire demandés que le site propose, puis proximité (100 = tout ce "
+                   "qui est demandé, sur place). Distances à vol d'oiseau ; la distance routière (× 1,3) et le "
+                   "temps de trajet (70 km/h de moyenne) sont des estimations."),
+        ], className="method-note"),
+    ], className="filters")
+
+
+def partners_page(view: PartnerPageView) -> html.Div:
+    layers = basemap(tile_url=view.tile_url, tile_attribution=view.tile_attribution) + [
+        dl.LayerGroup(id=ids.PARTNER_ORIGIN_LAYER),
+        dl.GeoJSON(id=ids.PARTNER_RESULTS_LAYER, data=None, pointToLayer={"variable": "tissu.map.partnerToLayer"}),
+    ] + map_controls()
+    map_ = dl.MapContainer(layers, id=ids.PARTNER_MAP, center=list(LORRAINE_CENTER), zoom=DEFAULT_ZOOM, zoomSnap=0.25,
+                           zoomDelta=0.5, minZoom=6, maxZoom=17, attributionControl=False, preferCanvas=True,
+                           className="map")
+    side = html.Aside([
+        html.H1("Partenaires de proximité", className="page-title"),
+        html.P("Qui sait faire ce dont j'ai besoin, près de mon site ? Une liste classée et expliquée, "
+               "à partager ou à exporter.", className="page-lead"),
+        html.Div([html.Div(n, className="notice") for n in view.notices], id=ids.PARTNER_NOTICES, className="notices"),
+        query_panel(view),
+    ], className="side-panel")
+    results = html.Section([
+        html.Div([
+            html.Div([html.Div(id=ids.PARTNER_SUMMARY, className="partner-summary"),
+                      html.Button("", id=ids.PARTNER_WIDEN, className="link-button", n_clicks=0,
+                                  style={"display": "none"})]),
+            html.Div([
+                html.Button("Exporter CSV", id=ids.PARTNER_EXPORT_CSV, className="button button-light", n_clicks=0),
+                html.Button("Exporter Excel", id=ids.PARTNER_EXPORT_XLSX, className="button button-light", n_clicks=0),
+            ], className="table-actions"),
+        ], className="partner-head"),
+        html.Div(view.source_line, className="source-badge partner-source"),
+        html.Ol(id=ids.PARTNER_LIST, className="partner-list"),
+    ], className="partner-results")
+    return html.Div([
+        side,
+        html.Div([html.Div(map_, className="partner-map"), results], className="partner-main"),
+        dcc.Store(id=ids.PARTNER_ORIGIN_POINT,
+                  data={"lat": view.query.lat, "lon": view.query.lon} if view.query.lat is not None else None),
+        dcc.Store(id=ids.PARTNER_QUERY),
+        dcc.Store(id=ids.PARTNER_URL_SYNC),
+        dcc.Download(id=ids.PARTNER_DOWNLOAD),
+    ], className="partners")
+
+
+def result_item(record: dict, *, capability_labels: dict[str, str]) -> html.Li:
+    """One ranked partner with its distances and its plain-French "pourquoi"."""
+    distance = record["distance_km"]
+    return html.Li([
+        html.Div([
+            html.Span(str(record["rank"]), className="rank"),
+            html.Div([
+                html.A(record["name"], href=f"/?etab={record['id']}", className="partner-name",
+                       title="Ouvrir la fiche sur la carte"),
+                html.Div(f"{record['commune_name']} ({record['departement']}) · {record['filiere_label'] or ''}",
+                         className="partner-where"),
+            ], className="partner-title"),
+            html.Div([html.Div(f"{fr_number(distance, 1)}\u00a0km", className="partner-km"),
+                      html.Div(f"≈ {fr_number(record['road_km_estimate'])}\u00a0km route · "
+                               f"{fr_number(record['drive_min_estimate'])}\u00a0min", className="partner-drive",
+                               title="Estimation : détour moyen × 1,3 et 70 km/h")], className="partner-distance"),
+        ], className="partner-row"),
+        html.Div(" · ".join(record["why"]), className="partner-why"),
+        html.Div([html.Span(capability_labels.get(c, c), className="chip chip-small") for c in record["capabilities"]],
+                 className="chips") if record["capabilities"] else None,
+    ], className="partner-item", **{"data-id": record["id"]})

@@ -1,0 +1,67 @@
+"""The partner page in real Chromium: pick an origin and a need, see the shortlist, share the link."""
+
+import json
+import urllib.parse
+import urllib.request
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_origin_and_capability_give_a_ranked_list_and_a_shareable_link(page, live_server):
+    page.goto(live_server + "/partenaires", wait_until="networkidle")
+    page.click("text=Une commune")
+    page.click("#partner-origin-commune")
+    page.keyboard.type("Commercy")
+    page.click(".dash-dropdown-option:has-text('Commercy (55)')")
+    page.click("#partner-capability")
+    page.keyboard.type("Soudure TIG")
+    page.click(".dash-dropdown-option:has-text('Soudure TIG')")
+    page.keyboard.press("Escape")
+    page.wait_for_selector(".partner-item", timeout=15000)
+    page.wait_for_function("() => location.search.includes('capability=soudure_tig')", timeout=10000)
+
+    with urllib.request.urlopen(f"{live_server}/api/v1/partners?commune=55122&capability=soudure_tig") as response:
+        api = json.load(response)
+    names = page.locator(".partner-name").all_inner_texts()
+    assert names == [i["name"] for i in api["items"]]
+    assert page.locator(".partner-pin").count() == len(names)  # one numbered marker per partner on the map
+    assert page.locator(".partner-why").first.inner_text().startswith("1 savoir-faire demandé sur 1")
+    assert "Commercy" in page.locator("#partner-summary").inner_text()
+
+    shared = page.url
+    params = urllib.parse.parse_qs(urllib.parse.urlparse(shared).query)
+    assert params["commune"] == ["55122"] and params["capability"] == ["soudure_tig"]
+    page.goto(shared, wait_until="networkidle")
+    page.wait_for_selector(".partner-item", timeout=15000)
+    assert page.locator(".partner-name").all_inner_texts() == names
+    assert page.errors == [] and page.foreign_requests == []
+
+
+def test_widen_button_doubles_the_radius(page, live_server):
+    for query in (f"commune={c}&capability={k}&radius_km=10" for c in ("55122", "88160", "57463")
+                  for k in ("soudure_tig", "tournage", "maintenance_industrielle")):
+        with urllib.request.urlopen(f"{live_server}/api/v1/partners?{query}") as response:
+            narrow = json.load(response)
+        if narrow["beyond_radius"] > 0:
+            break
+    assert narrow["beyond_radius"] > 0, "no query with candidates between 10 and 20 km"
+    page.goto(f"{live_server}/partenaires?{query}", wait_until="networkidle")
+    page.wait_for_selector("#partner-widen", state="visible", timeout=15000)
+    assert page.locator("#partner-widen").inner_text() == "Élargir à 20 km"
+    page.click("#partner-widen")
+    page.wait_for_function("() => location.search.includes('radius_km=20')", timeout=10000)
+    expected = narrow["total_in_radius"] + narrow["beyond_radius"]
+    page.wait_for_function("(n) => document.querySelector('#partner-summary strong').innerText.startsWith(n + ' ')",
+                           arg=str(expected), timeout=10000)
+
+
+def test_card_link_opens_the_partner_page_with_the_origin(page, live_server):
+    with urllib.request.urlopen(f"{live_server}/api/v1/establishments?departement=57&limit=1") as response:
+        site = json.load(response)["items"][0]
+    page.goto(f"{live_server}/?etab={site['id']}", wait_until="networkidle")
+    page.click("text=Trouver des partenaires près de ce site")
+    page.wait_for_url("**/partenaires?site=*", timeout=10000)
+    page.wait_for_selector("#partner-summary strong", timeout=15000)
+    assert site["name"] in page.locator("#partner-summary").inner_text()
