@@ -15,13 +15,12 @@ from dashboard.analytics.filters import PARAMETERS, CriteriaError, filter_mask, 
 from dashboard.analytics.partner_query import PartnerParamError, parse_partner_query
 from dashboard.analytics.partners import PartnerQueryError
 from dashboard.analytics.records import establishment_records, export_frame
-from dashboard.partner_search import OriginError, search_partners
+from dashboard.api_base import DEMO_NOTICE, MAX_LIMIT, ApiError, Params, error_response, json_response, paginate
 from dashboard.openapi import openapi_document
+from dashboard.partner_search import OriginError, search_partners
 from dashboard.reference import ATTRIBUTION, DEPARTMENTS
 from dashboard.service import DataService
 
-DEMO_NOTICE = "Données de démonstration (fictives) : établissements, savoir-faire et indicateurs sont synthétiques."
-MAX_LIMIT = 10_000
 MAX_LIMIT_CSV = 1_000_000
 PARTNER_PARAMETERS = {"lat", "lon", "siret", "id", "site", "commune", "capability", "capability_mode", "naf",
                       "certification", "size_min", "member", "radius_km", "sort"}
@@ -35,67 +34,9 @@ ESTABLISHMENT_FIELDS = ["id", "siret", "name", "naf", "naf_label", "filiere", "f
                         "source_date", "is_demo"]
 
 
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, parameter: str | None = None):
-        super().__init__(message)
-        self.status, self.code, self.message, self.parameter = status, code, message, parameter
-
-
-def _json(payload, status: int = 200) -> Response:
-    return Response(json.dumps(payload, ensure_ascii=False), status=status, mimetype="application/json")
-
-
-def _error(err: ApiError) -> Response:
-    body = {"code": err.code, "message": err.message}
-    if err.parameter:
-        body["parameter"] = err.parameter
-    return _json({"error": body}, err.status)
-
-
-class Params:
-    """Validated query parameters: unknown names and malformed values raise ApiError(400)."""
-
-    def __init__(self, allowed: set[str]):
-        unknown = sorted(set(request.args) - allowed)
-        if unknown:
-            raise ApiError(400, "unknown_parameter", f"Paramètre inconnu : {unknown[0]}. Acceptés : "
-                           f"{', '.join(sorted(allowed)) or 'aucun'}.", unknown[0])
-
-    @staticmethod
-    def text(name: str, *, max_length: int = 100) -> str | None:
-        value = request.args.get(name)
-        if value is None or value.strip() == "":
-            return None
-        if len(value) > max_length:
-            raise ApiError(400, "bad_parameter", f"{name} : {max_length} caractères au plus.", name)
-        return value.strip()
-
-    @staticmethod
-    def choice(name: str, choices) -> str | None:
-        value = Params.text(name)
-        if value is not None and value not in choices:
-            shown = ", ".join(sorted(choices)[:20])
-            raise ApiError(400, "bad_parameter", f"{name}={value!r} inconnu. Valeurs possibles : {shown}.", name)
-        return value
-
-    @staticmethod
-    def integer(name: str, default: int, *, minimum: int, maximum: int) -> int:
-        raw = request.args.get(name)
-        if raw is None or raw.strip() == "":
-            return default
-        try:
-            value = int(raw)
-        except ValueError:
-            raise ApiError(400, "bad_parameter", f"{name} doit être un entier ({raw!r} reçu).", name) from None
-        if not minimum <= value <= maximum:
-            raise ApiError(400, "bad_parameter", f"{name} doit être entre {minimum} et {maximum}.", name)
-        return value
-
-
-def _page(frame: pd.DataFrame, limit: int, offset: int) -> dict:
-    items = frame.iloc[offset: offset + limit]
-    return {"total": int(len(frame)), "limit": limit, "offset": offset,
-            "items": json.loads(items.to_json(orient="records", force_ascii=False))}
+def _extensions() -> list[Callable]:
+    """`register(route, service)` of every topic module (skills, indicators, event…), in this order."""
+    return []
 
 
 def api_blueprint(service: DataService) -> Blueprint:
@@ -108,7 +49,7 @@ def api_blueprint(service: DataService) -> Blueprint:
                 try:
                     return view(*args, **kwargs)
                 except ApiError as err:
-                    return _error(err)
+                    return error_response(err)
             guarded.__name__ = view.__name__
             return api.route(rule, methods=["GET"])(guarded)
         return wrap
@@ -118,7 +59,7 @@ def api_blueprint(service: DataService) -> Blueprint:
         Params(set())
         snap = service.snapshot()
         ds = snap.dataset
-        return _json({
+        return json_response({
             "name": "tissu",
             "is_demo": snap.is_demo,
             "notice": DEMO_NOTICE if snap.is_demo else None,
@@ -175,7 +116,7 @@ def api_blueprint(service: DataService) -> Blueprint:
         out = frame.rename(columns={"department_code": "departement", "epci_code": "epci",
                                     "zone_code": "zone_emploi"})
         out = out[["code", "name", "population", "departement", "epci", "zone_emploi", "lat", "lon"]]
-        return _json(_page(out, limit, offset))
+        return json_response(paginate(out, limit, offset))
 
     @route("/capabilities")
     def capabilities():
@@ -191,7 +132,7 @@ def api_blueprint(service: DataService) -> Blueprint:
             families.append({"code": code, "label": label, "capabilities": [
                 {"code": r["code"], "label": r["label"], "description": r["description"],
                  "establishments": int(counts.get(r["code"], 0))} for r in group.to_dict("records")]})
-        return _json({"is_demo": service.snapshot().is_demo, "families": families})
+        return json_response({"is_demo": service.snapshot().is_demo, "families": families})
 
     def _selected_records() -> tuple[pd.DataFrame, int]:
         """Establishments matching the query's filters (same definition as the map), paginated."""
@@ -220,7 +161,7 @@ def api_blueprint(service: DataService) -> Blueprint:
         for item in items:
             for key in ("created_on", "source_date"):
                 item[key] = item[key][:10] if item[key] else None
-        return _json({"total": int(len(selected)), "limit": limit, "offset": offset, "is_demo": snap.is_demo,
+        return json_response({"total": int(len(selected)), "limit": limit, "offset": offset, "is_demo": snap.is_demo,
                       "notice": DEMO_NOTICE if snap.is_demo else None, "items": items})
 
     @route("/establishments.csv")
@@ -264,7 +205,7 @@ def api_blueprint(service: DataService) -> Blueprint:
             for key in ("created_on", "source_date"):
                 item[key] = item[key][:10] if item[key] else None
         origin = found.origin
-        return _json({
+        return json_response({
             "origin": {"kind": origin.kind, "label": origin.label, "lat": origin.lat, "lon": origin.lon,
                        "id": origin.public_id},
             "radius_km": found.result.radius_km, "total_in_radius": found.result.total_in_radius,
@@ -273,17 +214,20 @@ def api_blueprint(service: DataService) -> Blueprint:
             "method": PARTNER_METHOD, "items": items,
         })
 
+    for register in _extensions():
+        register(route, service)
+
     @route("/openapi.json")
     def openapi():
-        return _json(openapi_document())
+        return json_response(openapi_document())
 
     @api.route("/<path:rest>", methods=["GET"])
     def unknown(rest: str):
         # Without this, Dash's catch-all page route would answer unknown API paths with HTML.
-        return _error(ApiError(404, "not_found", f"Aucune ressource à l'adresse /api/v1/{rest}."))
+        return error_response(ApiError(404, "not_found", f"Aucune ressource à l'adresse /api/v1/{rest}."))
 
     @api.errorhandler(HTTPException)
     def http_error(err: HTTPException):
-        return _error(ApiError(err.code or 500, err.name.lower().replace(" ", "_"), err.description or err.name))
+        return error_response(ApiError(err.code or 500, err.name.lower().replace(" ", "_"), err.description or err.name))
 
     return api

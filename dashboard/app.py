@@ -13,7 +13,8 @@ from flask import Response, request
 from sqlalchemy import Engine
 
 from dashboard import bootstrap
-from dashboard.api import ApiError, _error, api_blueprint
+from dashboard.api import api_blueprint
+from dashboard.api_base import ApiError, error_response
 from dashboard.database import make_engine
 from dashboard.paths import ASSETS_DIR
 from dashboard.reference import geojson_path
@@ -53,9 +54,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.server.register_blueprint(api_blueprint(service))
     _register_static_geometry(app)
     _register_api_errors(app)
-    routing.register(app, service)
-    explorer.register(app, service)
-    partners.register(app, service)
+    for page in (routing, explorer, partners):
+        page.register(app, service)
     app.server.extensions["tissu"] = service
     return app
 
@@ -97,11 +97,11 @@ def _register_api_errors(app: Dash) -> None:
     @app.server.errorhandler(404)
     def not_found(err):
         if request.path.startswith("/api/"):
-            return _error(ApiError(404, "not_found", f"Aucune ressource à l'adresse {request.path}."))
+            return error_response(ApiError(404, "not_found", f"Aucune ressource à l'adresse {request.path}."))
         return err
 
     @app.server.errorhandler(405)
     def not_allowed(err):
         if request.path.startswith("/api/"):
-            return _error(ApiError(405, "method_not_allowed", "L'API est en lecture seule (GET)."))
+            return error_response(ApiError(405, "method_not_allowed", "L'API est en lecture seule (GET)."))
         return err

@@ -24,8 +24,24 @@ def prepare_database(engine: Engine) -> None:
     repository.sync_reference(engine, load_reference())
 
 
+def demo_extras() -> list:
+    """Modules with synthetic data loaded alongside the demo establishments (skills, indicators, event…).
+
+    Each exposes `load_demo(engine, *, seed)` (replace its demo rows, one transaction) and
+    `ensure_demo(engine, *, seed)` (load them only when absent).
+    """
+    return []
+
+
 def load_demo(engine: Engine, *, seed: int = 42, scale: float = 1.0) -> repository.DatasetInfo:
-    """Generate the synthetic demo ecosystem and make it the active dataset (one transaction)."""
+    """Generate the synthetic demo ecosystem and make it the active dataset; then the extras' demos."""
+    info = _load_demo_establishments(engine, seed=seed, scale=scale)
+    for extra in demo_extras():
+        extra.load_demo(engine, seed=seed)
+    return info
+
+
+def _load_demo_establishments(engine: Engine, *, seed: int, scale: float) -> repository.DatasetInfo:
     from dashboard.demo import DEMO_SOURCE_NAME, generate_demo
 
     demo = generate_demo(load_reference(), load_polygons("communes"), seed=seed, scale=scale)
@@ -51,4 +67,7 @@ def ensure_ready(engine: Engine, settings: Settings) -> repository.DatasetInfo |
         log.info("Empty database: generating the demo dataset (seed %s, scale %s)", settings.demo_seed,
                  settings.demo_scale)
         active = load_demo(engine, seed=settings.demo_seed, scale=settings.demo_scale)
+    elif settings.auto_demo:
+        for extra in demo_extras():  # a database created before an extra existed gets its demo now
+            extra.ensure_demo(engine, seed=settings.demo_seed)
     return active

@@ -217,3 +217,204 @@ class EstablishmentCertification(Base):
     __tablename__ = "establishment_certifications"
     establishment_id: Mapped[int] = mapped_column(ForeignKey("establishments.id", ondelete="CASCADE"), primary_key=True)
     certification_code: Mapped[str] = mapped_column(ForeignKey("certifications.code"), primary_key=True, index=True)
+
+
+# --- Skills: BMO recruitment needs and training supply (issue 7) -------------------------------------
+
+class Trade(Base):
+    """A trade ("métier") of France Travail's BMO survey (FAP-based codes), or a demo stand-in."""
+
+    __tablename__ = "trades"
+    code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+    family_code: Mapped[str] = mapped_column(String(10))
+    family_label: Mapped[str] = mapped_column(String(200))
+    is_industrial: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class BmoArea(Base):
+    """A territory of the BMO survey ("bassin d'emploi"); the demo uses the zones d'emploi 2020."""
+
+    __tablename__ = "bmo_areas"
+    code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    department_code: Mapped[str | None] = mapped_column(String(3))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class BmoAreaCommune(Base):
+    """Optional commune -> BMO area mapping (to place areas on the map)."""
+
+    __tablename__ = "bmo_area_communes"
+    commune_code: Mapped[str] = mapped_column(ForeignKey("communes.code"), primary_key=True)
+    area_code: Mapped[str] = mapped_column(ForeignKey("bmo_areas.code"), index=True)
+
+
+class RecruitmentNeed(Base):
+    """One BMO cell: projects (met), difficult (xmet), seasonal (smet); NULL = statistical secret, never 0."""
+
+    __tablename__ = "recruitment_needs"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    trade_code: Mapped[str] = mapped_column(ForeignKey("trades.code"), primary_key=True)
+    area_code: Mapped[str] = mapped_column(ForeignKey("bmo_areas.code"), primary_key=True, index=True)
+    projects: Mapped[int | None] = mapped_column(Integer)
+    difficult: Mapped[int | None] = mapped_column(Integer)
+    seasonal: Mapped[int | None] = mapped_column(Integer)
+    source_name: Mapped[str] = mapped_column(String(300))
+    source_date: Mapped[dt.date] = mapped_column(Date)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TrainingSite(Base):
+    __tablename__ = "training_sites"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str | None] = mapped_column(String(60))  # lycée professionnel, CFA, AFPA-like centre…
+    commune_code: Mapped[str] = mapped_column(ForeignKey("communes.code"), index=True)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    source_name: Mapped[str] = mapped_column(String(300))
+    source_date: Mapped[dt.date] = mapped_column(Date)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TrainingOffer(Base):
+    """Yearly output of a training site for a trade."""
+
+    __tablename__ = "training_offers"
+    site_id: Mapped[int] = mapped_column(ForeignKey("training_sites.id", ondelete="CASCADE"), primary_key=True)
+    trade_code: Mapped[str] = mapped_column(ForeignKey("trades.code"), primary_key=True, index=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    graduates: Mapped[int | None] = mapped_column(Integer)
+    apprentices: Mapped[int | None] = mapped_column(Integer)
+
+
+# --- Reindustrialisation indicators (issue 8) ------------------------------------------------------
+
+class IndicatorDefinition(Base):
+    __tablename__ = "indicator_catalog"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+    definition: Mapped[str] = mapped_column(String(1000))
+    unit: Mapped[str] = mapped_column(String(40))
+    higher_is_better: Mapped[bool | None] = mapped_column(Boolean)  # None: neutral
+    source: Mapped[str] = mapped_column(String(300))
+
+
+class IndicatorValue(Base):
+    """A generic time series point: indicator × territory × period."""
+
+    __tablename__ = "indicator_values"
+    __table_args__ = (
+        UniqueConstraint("indicator_code", "level", "territory_code", "period", name="uq_indicator_values_key"),
+        Index("ix_indicator_values_lookup", "indicator_code", "level", "territory_code"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicator_catalog.code"))
+    level: Mapped[str] = mapped_column(String(30))  # region, departement, epci, zone_emploi, commune, territoire_industrie
+    territory_code: Mapped[str] = mapped_column(String(20))
+    period: Mapped[str] = mapped_column(String(10))  # 2024, 2024-Q3 or 2024-07
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    value: Mapped[float | None] = mapped_column(Float)  # NULL: secret or missing, never 0
+    unit: Mapped[str] = mapped_column(String(40))
+    source_name: Mapped[str] = mapped_column(String(300))
+    source_date: Mapped[dt.date] = mapped_column(Date)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class InvestmentProject(Base):
+    """An announced project: opening, extension, closure or reduction; also France 2030 / deeptech items."""
+
+    __tablename__ = "investment_projects"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(20))  # opening, extension, closure, reduction
+    programme: Mapped[str | None] = mapped_column(String(60))  # e.g. france2030, deeptech
+    commune_code: Mapped[str] = mapped_column(ForeignKey("communes.code"), index=True)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    announced_on: Mapped[dt.date] = mapped_column(Date)
+    jobs: Mapped[int | None] = mapped_column(Integer)
+    amount_eur: Mapped[float | None] = mapped_column(Float)
+    filiere_code: Mapped[str | None] = mapped_column(ForeignKey("filieres.code"))
+    source_name: Mapped[str] = mapped_column(String(300))
+    source_date: Mapped[dt.date] = mapped_column(Date)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class IndustryTerritory(Base):
+    """A "Territoire d'industrie" (ANCT), imported from its commune file."""
+
+    __tablename__ = "industry_territories"
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)  # id_ti, e.g. ti-4401
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class IndustryTerritoryCommune(Base):
+    __tablename__ = "industry_territory_communes"
+    territory_code: Mapped[str] = mapped_column(ForeignKey("industry_territories.code", ondelete="CASCADE"),
+                                                primary_key=True)
+    commune_code: Mapped[str] = mapped_column(ForeignKey("communes.code"), primary_key=True, index=True)
+
+
+# --- Event: participants, requests, meetings (issue 9) -----------------------------------------------
+
+class Event(Base):
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    venue: Mapped[str] = mapped_column(String(200))
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    days: Mapped[int] = mapped_column(Integer, default=2)
+    day_start_minute: Mapped[int] = mapped_column(Integer, default=9 * 60)  # minutes after midnight
+    day_end_minute: Mapped[int] = mapped_column(Integer, default=17 * 60)
+    slot_minutes: Mapped[int] = mapped_column(Integer, default=20)
+    meeting_target: Mapped[int] = mapped_column(Integer, default=3000)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Participant(Base):
+    __tablename__ = "participants"
+    __table_args__ = (Index("ix_participants_event_role", "event_id", "role"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(10))  # exposant, visiteur
+    name: Mapped[str] = mapped_column(String(200))
+    siret: Mapped[str | None] = mapped_column(String(20))  # SIRET or demo id
+    establishment_id: Mapped[int | None] = mapped_column(ForeignKey("establishments.id", ondelete="SET NULL"))
+    commune_code: Mapped[str | None] = mapped_column(ForeignKey("communes.code"))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    stand: Mapped[str | None] = mapped_column(String(20))
+    availability: Mapped[str] = mapped_column(String(200), default="")  # half-days, e.g. "J1AM;J1PM;J2AM"
+    max_meetings: Mapped[int] = mapped_column(Integer, default=8)
+
+
+class ParticipantCapability(Base):
+    __tablename__ = "participant_capabilities"
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True)
+    capability_code: Mapped[str] = mapped_column(ForeignKey("capabilities.code"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(5), primary_key=True)  # offer, need
+
+
+class MeetingRequest(Base):
+    __tablename__ = "meeting_requests"
+    requester_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Meeting(Base):
+    __tablename__ = "meetings"
+    __table_args__ = (Index("ix_meetings_event_slot", "event_id", "slot"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    exhibitor_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    visitor_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    slot: Mapped[int] = mapped_column(Integer)  # index of the slot over the whole event
+    starts_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    stand: Mapped[str | None] = mapped_column(String(20))
+    origin: Mapped[str] = mapped_column(String(15))  # mutual, request, recommendation
+    score: Mapped[float] = mapped_column(Float)
+    why: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(10), default="scheduled")  # scheduled, held, cancelled

@@ -42,8 +42,21 @@ def _get(summary: str, description: str, params: list[dict], schema: dict) -> di
         "200": {"description": "OK", "content": {"application/json": {"schema": schema}}}, "400": _ERROR}}}
 
 
+def _extensions() -> list:
+    """Topic modules (dashboard/api_*.py) that add OPENAPI_PATHS and OPENAPI_SCHEMAS, in this order."""
+    return []
+
+
 def openapi_document() -> dict:
     """The whole document; every route of the blueprint appears here (a test checks)."""
+    document = _core_document()
+    for module in _extensions():
+        document["paths"].update(module.OPENAPI_PATHS)
+        document["components"]["schemas"].update(getattr(module, "OPENAPI_SCHEMAS", {}))
+    return document
+
+
+def _core_document() -> dict:
     return {
         "openapi": "3.1.0",
         "info": {

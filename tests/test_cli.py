@@ -17,7 +17,7 @@ def test_help_lists_every_command(capsys):
 def test_db_upgrade_creates_schema_and_reference(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("TISSU_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
     assert main(["db", "upgrade"]) == 0
-    assert "revision 0001" in capsys.readouterr().out
+    assert "revision 0002" in capsys.readouterr().out
     assert main(["db", "upgrade"]) == 0  # idempotent
     assert main(["dataset", "list"]) == 0
     assert "No dataset loaded" in capsys.readouterr().out

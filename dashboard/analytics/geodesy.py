@@ -57,7 +57,9 @@ def from_lambert93(x: ArrayLike, y: ArrayLike) -> tuple[NDArray[np.float64], NDA
     return np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
 
 
-def road_km_estimate(distance_km: ArrayLike, *, detour_factor: float = ROAD_DETOUR_FACTOR) -> NDArray[np.float64] | float:
+def road_km_estimate(
+    distance_km: ArrayLike, *, detour_factor: float = ROAD_DETOUR_FACTOR
+) -> NDArray[np.float64] | float:
     """Estimated road distance in km: great-circle km × detour factor (a rough assumption, not routing)."""
     out = np.asarray(distance_km, dtype=float) * detour_factor
     return float(out) if np.ndim(out) == 0 else out

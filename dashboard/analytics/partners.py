@@ -221,8 +221,9 @@ def _validate_origin(lat: float, lon: float) -> tuple[float, float]:
     lon_min, lon_max = FRANCE_LON_RANGE
     if not (math.isfinite(lat) and math.isfinite(lon) and lat_min <= lat <= lat_max and lon_min <= lon <= lon_max):
         raise PartnerQueryError(
-            f"Coordonnées hors de la France métropolitaine (latitude {fr_number(lat_min)} à {fr_number(lat_max, 1)}, "
-            f"longitude {fr_number(lon_min, 1)} à {fr_number(lon_max)}) : reçu {lat}, {lon}.", field="lat")
+            f"Coordonnées hors de la France métropolitaine (latitude {fr_number(lat_min)} à "
+            f"{fr_number(lat_max, 1)}, longitude {fr_number(lon_min, 1)} à {fr_number(lon_max)}) : "
+            f"reçu {lat}, {lon}.", field="lat")
     return lat, lon
 
 
@@ -382,7 +383,8 @@ def partner_ranking(
         raise PartnerQueryError(f"Mode de recherche des savoir-faire inconnu : « {capability_mode} » "
                                 "(valeurs possibles : all, any).", field="capability_mode")
     if sort not in SORTS:
-        raise PartnerQueryError(f"Tri inconnu : « {sort} » (valeurs possibles : score, distance, road).", field="sort")
+        raise PartnerQueryError(f"Tri inconnu : « {sort} » (valeurs possibles : score, distance, road).",
+                                field="sort")
     requested = _as_codes(capabilities)
     unknown = [c for c in requested if c not in catalog.capability_codes]
     if unknown:
@@ -448,7 +450,8 @@ def partner_ranking(
     if limit is not None:
         order = order[:limit]
     return PartnerRanking(
-        positions=positions[order], distances_km=distances[order], matched_counts=matched_counts[order].astype(np.int64),
+        positions=positions[order], distances_km=distances[order],
+        matched_counts=matched_counts[order].astype(np.int64),
         requested=tuple(requested), certifications=tuple(certs), naf_codes=tuple(nafs),
         size_min=None if size_min is None else str(size_min), total_in_radius=total, beyond_radius=beyond,
         radius_km=radius_km, next_radius_km=next_radius)

@@ -153,7 +153,7 @@ class SiteIndex:
     # --- queries -----------------------------------------------------------------------------
 
     def within(self, lat: float, lon: float, radius_km: float, *, sort: bool = True) -> tuple[Positions, Distances]:
-        """Sites at great-circle distance ≤ radius_km (km) of (lat, lon): positions and distances in km, nearest first."""
+        """Sites within radius_km great-circle km of (lat, lon): positions and distances in km, nearest first."""
         radius_km = _check_radius(radius_km)
         phi, lam, xyz = self._query_point(lat, lon)
         if self._tree is None:
@@ -165,7 +165,7 @@ class SiteIndex:
         return self._sorted(positions, distances) if sort else (positions, distances)
 
     def nearest(self, lat: float, lon: float, k: int, *, mask: ArrayLike | None = None) -> tuple[Positions, Distances]:
-        """The k nearest sites (optionally among `mask`, a boolean array over positions): positions and km, nearest first.
+        """The k nearest sites (among `mask`, a boolean array over positions, if given): positions, km, nearest first.
 
         Ties at the k-th distance go to the lowest positions. Fewer than k sites: all of them.
         """
@@ -270,7 +270,7 @@ class SiteIndex:
         return outer
 
     def count_within(self, lat: ArrayLike, lon: ArrayLike, radius_km: float) -> NDArray[np.int64] | int:
-        """Number of sites at great-circle distance ≤ radius_km (km) of each query point (an int for a scalar query)."""
+        """Number of sites within radius_km great-circle km of each query point (an int for a scalar query)."""
         radius_km = _check_radius(radius_km)
         scalar = np.ndim(lat) == 0 and np.ndim(lon) == 0
         if scalar:
