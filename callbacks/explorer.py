@@ -165,6 +165,10 @@ def explorer_view(service: DataService, query: dict[str, list[str]] | None = Non
     card = card_for(service, view_params.get("selected"))
     if view_params.get("selected") and card is None:
         view_notices.append(f"Établissement introuvable : « {view_params.pop('selected')} ».")
+    elif card is not None and "center" not in view_params:  # a link to a card shows its site
+        site = snap.establishments[snap.establishments["public_id"] == view_params["selected"]].iloc[0]
+        view_params["center"] = (float(site["lat"]), float(site["lon"]))
+        view_params.setdefault("zoom", 12.0)
     store = snap.cached("point_store", lambda: point_store(
         snap.establishments, capability_links=snap.capability_links, certification_links=snap.certification_links,
         vocabularies=vocabularies(look), version=data_key(snap)))

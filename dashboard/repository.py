@@ -79,14 +79,15 @@ def sync_reference(engine: Engine, ref: ReferenceData) -> int:
     with engine.begin() as conn:
         for model, rows in _reference_rows(ref):
             key = model.__table__.primary_key.columns.values()[0]
-            existing = set(conn.scalars(select(key)))
+            columns = [model.__table__.c[name] for name in rows[0]] if rows else []
+            existing = {r.code: r._asdict() for r in conn.execute(select(*columns))} if rows else {}
             new = [r for r in rows if r["code"] not in existing]
-            old = [r for r in rows if r["code"] in existing]
             if new:
                 conn.execute(insert(model), new)
                 inserted += len(new)
-            for row in old:
-                conn.execute(update(model).where(key == row["code"]).values(**row))
+            for row in rows:  # refresh only what changed (a new bundled release), not every row at each start
+                if row["code"] in existing and existing[row["code"]] != row:
+                    conn.execute(update(model).where(key == row["code"]).values(**row))
     return inserted
 
 

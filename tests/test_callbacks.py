@@ -56,6 +56,15 @@ def test_bad_url_values_become_notices_not_errors(service):
     assert ids.URL_NOTICES in _ids(page)
 
 
+def test_a_card_link_centres_the_map_on_the_site(service):
+    site = service.snapshot().establishments.iloc[5]
+    view = explorer_view(service, {"etab": [site["public_id"]]})
+    assert view.card is not None and view.selected == site["public_id"]
+    assert view.center == (site["lat"], site["lon"]) and view.zoom == 12.0
+    explicit = explorer_view(service, {"etab": [site["public_id"]], "lat": ["49"], "lon": ["6"], "zoom": ["9"]})
+    assert (explicit.center, explicit.zoom) == ((49.0, 6.0), 9.0)
+
+
 def test_point_store_matches_the_dataset(service):
     view = explorer_view(service)
     snap = service.snapshot()
