@@ -335,13 +335,15 @@
         return [mode === "site" ? show : hide, mode === "commune" ? show : hide, mode === "point" ? show : hide];
       },
 
-      syncPartnerUrl: function (params) {
+      syncQueryUrl: function (params) {
         if (!params) { throw window.dash_clientside.PreventUpdate; }
         var search = new URLSearchParams(params).toString();
         var url = window.location.pathname + (search ? "?" + search : "");
         if (url !== window.location.pathname + window.location.search) { window.history.replaceState(null, "", url); }
         return search;
       },
+
+      syncPartnerUrl: function (params) { return window.dash_clientside.tissu.syncQueryUrl(params); },
 
       switchView: function (tab) {
         var onMap = tab !== "tableau";

@@ -195,3 +195,18 @@ def _load_table(figures: list[PageFigures]) -> str:
                      f"{f.ready_ms:.0f} | {f.ready_ms / base.ready_ms:.2f}× | {f.transfer_bytes / 1024:,.0f} | "
                      f"{f.transfer_bytes / base.transfer_bytes:.2f}× |")
     return "\n".join(lines)
+
+
+def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Page load and filter repaint in headless Chromium.")
+    parser.add_argument("--scales", default="1,10", help="demo scales (1 ≈ 10k, 10 ≈ 100k establishments)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; medians are printed")
+    args = parser.parse_args()
+    print("## Page load and filter repaint (headless Chromium, localhost)\n")
+    print(report(measure([float(s) for s in args.scales.split(",") if s], repeat=args.repeat)))
+
+
+if __name__ == "__main__":
+    main()

@@ -16,6 +16,7 @@ from dashboard.analytics.records import establishment_records, export_frame
 from dashboard.formatting import fr_number
 from dashboard.service import DataService, Snapshot
 from layouts.card import establishment_card
+from layouts.components import capability_options
 from layouts.explorer import (CHORO_LEVELS, CHORO_METRICS, DEFAULT_ZOOM, LORRAINE_CENTER, ExplorerView,
                               FilterOptions, explorer_page, table_grid)
 
@@ -71,13 +72,6 @@ def filter_options(service: DataService, snap: Snapshot) -> FilterOptions:
     certs_count = snap.certification_links["certification_code"].value_counts().to_dict()
     divisions = look.naf.drop_duplicates("division_code")
     division_counts = frame["naf_code"].dropna().str[:2].value_counts().to_dict()
-    capability_options = []
-    for family, group in look.capabilities.groupby("family_code", sort=False):
-        capability_options.append({"label": group["family_label"].iloc[0].upper(), "value": f"famille:{family}",
-                                   "disabled": True, "search": group["family_label"].iloc[0]})
-        capability_options += [{"label": f"{r['label']} ({fr_number(caps_count.get(r['code'], 0))})",
-                                "value": r["code"], "search": f"{r['label']} {r['family_label']}"}
-                               for r in group.to_dict("records")]
     sizes = look.size_bands[look.size_bands["code"].isin(SIZE_ORDER[2:])]
     return FilterOptions(
         departements=counted(look.departments["code"], [f"{c} {n}" for c, n in zip(look.departments["code"],
@@ -93,7 +87,7 @@ def filter_options(service: DataService, snap: Snapshot) -> FilterOptions:
                     by("naf_code")),
         sizes=[{"label": f"{r['min_staff']:,} salariés ou plus".replace(",", "\u00a0"), "value": r["code"]}
                for r in sizes.to_dict("records")],
-        capabilities=capability_options,
+        capabilities=capability_options(look.capabilities, caps_count),
         certifications=counted(look.certifications["code"], look.certifications["label"], certs_count),
     )
 

@@ -18,19 +18,11 @@ from dashboard.analytics.text import matches
 from dashboard.formatting import fr_date, fr_number
 from dashboard.partner_search import OriginError, search_partners
 from dashboard.service import DataService
+from layouts.components import capability_options
 from layouts.partners import PartnerPageView, partners_page, result_item
 
 RESULT_LIMIT = 100
 SEARCH_LIMIT = 30
-
-
-def _capability_options(look) -> list[dict]:
-    options = []
-    for family, group in look.capabilities.groupby("family_code", sort=False):
-        options.append({"label": group["family_label"].iloc[0].upper(), "value": f"famille:{family}", "disabled": True})
-        options += [{"label": r["label"], "value": r["code"], "search": f"{r['label']} {r['family_label']}"}
-                    for r in group.to_dict("records")]
-    return options
 
 
 def _site_option(row) -> dict:
@@ -69,7 +61,7 @@ def partner_view(service: DataService, query: dict[str, list[str]]) -> PartnerPa
         site_options=site_options(service, None, parsed.site),
         commune_options=[{"label": f"{n} ({d})", "value": c, "search": f"{n} {c}"}
                          for c, n, d in zip(communes["code"], communes["name"], communes["department_code"])],
-        capability_options=_capability_options(look),
+        capability_options=capability_options(look.capabilities),
         naf_options=[{"label": f"{c} – {lab}", "value": c} for c, lab in
                      zip(naf_divisions["division_code"], naf_divisions["division_label"])]
         + [{"label": f"{c} – {lab}", "value": c} for c, lab in zip(look.naf["code"], look.naf["label"])],
@@ -228,7 +220,7 @@ def register(app, service: DataService) -> None:
         prevent_initial_call=True,
     )(lambda _n, radius: min(150, 2 * float(radius or 40)))
     app.clientside_callback(
-        ClientsideFunction(namespace="tissu", function_name="syncPartnerUrl"),
+        ClientsideFunction(namespace="tissu", function_name="syncQueryUrl"),
         Output(ids.PARTNER_URL_SYNC, "data"), Input(ids.PARTNER_QUERY, "data"),
     )
     app.callback(

@@ -6,13 +6,13 @@ from urllib.parse import parse_qs
 
 from dash import Input, Output, State
 
-from callbacks import explorer, partners
+from callbacks import coverage, event, explorer, indicators, partners, skills
 from dashboard import ids
 from dashboard.service import DataService
 from layouts.components import demo_badge
 from layouts.shell import nav_links, not_found
 
-PAGES = {"/": explorer.render, "/partenaires": partners.render}
+PAGES = {"/": explorer.render, "/partenaires": partners.render, "/couverture": coverage.render, "/reindustrialisation": indicators.render, "/fiche": indicators.render_fiche, "/competences": skills.render, "/evenement": event.render, "/evenement/agenda": event.render_agenda, "/evenement/kiosque": event.render_kiosk}
 
 
 def render_page(service: DataService, pathname: str | None, search: str | None):

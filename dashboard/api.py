@@ -36,7 +36,9 @@ ESTABLISHMENT_FIELDS = ["id", "siret", "name", "naf", "naf_label", "filiere", "f
 
 def _extensions() -> list[Callable]:
     """`register(route, service)` of every topic module (skills, indicators, event…), in this order."""
-    return []
+    from dashboard import api_coverage, api_event, api_indicators, api_skills
+
+    return [api_coverage.register, api_skills.register, api_indicators.register, api_event.register]
 
 
 def api_blueprint(service: DataService) -> Blueprint:

@@ -31,7 +31,7 @@ _COMPRESSED_TYPES = ["text/html", "text/css", "text/javascript", "application/ja
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Dash:
     """Build the app: migrate and seed the database if needed, then wire layouts, callbacks and the API."""
-    from callbacks import explorer, partners, routing
+    from callbacks import coverage, event, explorer, indicators, partners, routing, skills
     from layouts.shell import shell
 
     settings = settings or load_settings()
@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.server.register_blueprint(api_blueprint(service))
     _register_static_geometry(app)
     _register_api_errors(app)
-    for page in (routing, explorer, partners):
+    for page in (routing, explorer, partners, coverage, indicators, skills, event):
         page.register(app, service)
     app.server.extensions["tissu"] = service
     return app

@@ -30,7 +30,9 @@ def demo_extras() -> list:
     Each exposes `load_demo(engine, *, seed)` (replace its demo rows, one transaction) and
     `ensure_demo(engine, *, seed)` (load them only when absent).
     """
-    return []
+    from dashboard import demo_event, demo_indicators, demo_skills
+
+    return [demo_indicators, demo_skills, demo_event]
 
 
 def load_demo(engine: Engine, *, seed: int = 42, scale: float = 1.0) -> repository.DatasetInfo:

@@ -187,6 +187,78 @@ def cmd_import_idcc(args) -> int:
                                                               progress=not args.no_progress))
 
 
+def cmd_import_bmo(args) -> int:
+    from pathlib import Path
+
+    from dashboard.importers import ImportFailed
+    from dashboard.importers.bmo import BmoOptions, import_bmo
+    from dashboard.importers.sirene import parse_date, parse_departments
+
+    try:
+        options = BmoOptions(path=Path(args.file), departements=parse_departments(args.departements),
+                             sheet=args.sheet, source_date=parse_date(args.date) if args.date else None)
+    except ImportFailed as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return _run_import(f"BMO import of {options.path.name}",
+                       lambda engine, report_dir: import_bmo(engine, options, report_dir=report_dir,
+                                                             progress=not args.no_progress))
+
+
+def cmd_import_training(args) -> int:
+    from dashboard.importers.training import import_training
+
+    return _run_import(f"Training import of {args.file}",
+                       lambda engine, report_dir: import_training(engine, args.file, report_dir=report_dir))
+
+
+def cmd_template_training(args) -> int:
+    from dashboard.importers import ImportFailed
+    from dashboard.importers.training import DEFAULT_TRAINING_TEMPLATE, write_training_template
+
+    try:
+        path = write_training_template(args.path or DEFAULT_TRAINING_TEMPLATE, overwrite=args.force)
+    except ImportFailed as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(f"Training template written: {path}. Fill it in, then run `tissu import training {path}`.")
+    return 0
+
+
+def cmd_import_urssaf(args) -> int:
+    from dashboard.importers.urssaf import import_urssaf
+
+    return _run_import(f"URSSAF import of {args.file}",
+                       lambda engine, report_dir: import_urssaf(engine, args.file, report_dir=report_dir))
+
+
+def cmd_import_indicators(args) -> int:
+    from dashboard.importers.indicators import import_indicators
+
+    return _run_import(f"Indicator import of {args.file}",
+                       lambda engine, report_dir: import_indicators(engine, args.file, report_dir=report_dir))
+
+
+def cmd_import_territories(args) -> int:
+    from dashboard.importers.territories import import_territories
+
+    return _run_import(f"Territoires d'industrie import of {args.file}",
+                       lambda engine, report_dir: import_territories(engine, args.file, report_dir=report_dir))
+
+
+def cmd_template_indicators(args) -> int:
+    from dashboard.importers import ImportFailed
+    from dashboard.importers.indicators import write_indicators_template
+
+    try:
+        path = write_indicators_template(args.path or "modele-indicateurs.xlsx", overwrite=args.force)
+    except ImportFailed as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(f"Indicator template written: {path}. Fill it in, then run `tissu import indicators {path}`.")
+    return 0
+
+
 def cmd_template_members(args) -> int:
     from dashboard.importers import ImportFailed
     from dashboard.importers.templates import DEFAULT_MEMBERS_TEMPLATE, write_members_template
@@ -197,6 +269,60 @@ def cmd_template_members(args) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     print(f"Member list template written: {path}. Fill it in, then run `tissu import members {path}`.")
+    return 0
+
+
+def cmd_import_event(args) -> int:
+    import datetime as dt
+
+    from dashboard.importers import ImportFailed
+    from dashboard.importers.event import EventOptions, import_event, parse_time
+
+    try:
+        options = EventOptions(
+            name=args.name, venue=args.venue, starts_on=dt.date.fromisoformat(args.date), days=args.days,
+            day_start_minute=parse_time(args.start), day_end_minute=parse_time(args.end),
+            slot_minutes=args.slot, meeting_target=args.target)
+        options.grid()
+    except (ImportFailed, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    code = _run_import(f"Event import of {args.file}",
+                       lambda engine, report_dir: import_event(engine, args.file, options, report_dir=report_dir))
+    if code != 2:
+        print("Next: `tissu event schedule` builds the meeting programme.")
+    return code
+
+
+def cmd_template_event(args) -> int:
+    from dashboard.importers import ImportFailed
+    from dashboard.importers.event import DEFAULT_EVENT_TEMPLATE, write_event_template
+
+    try:
+        path = write_event_template(args.path or DEFAULT_EVENT_TEMPLATE, overwrite=args.force)
+    except ImportFailed as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(f"Participant template written: {path}. Fill it in, then run `tissu import event {path} --date YYYY-MM-DD`.")
+    return 0
+
+
+def cmd_event_schedule(args) -> int:
+    from dashboard.bootstrap import prepare_database
+    from dashboard.event import EventError, require_event, schedule_event
+
+    settings = _settings()
+    engine = _engine(settings)
+    prepare_database(engine)
+    try:
+        event = require_event(engine)
+    except EventError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    summary = schedule_event(engine, event, keep_scheduled=args.keep)
+    print(f"{event.name}: {summary.placed:,} meetings scheduled ({summary.placed_requested:,} of "
+          f"{summary.requested:,} requested), {summary.kept:,} kept in place, from {summary.candidates:,} "
+          f"candidates; total score {summary.total_score:,.0f}; schedule validated; {summary.seconds:.1f} s.")
     return 0
 
 
@@ -263,6 +389,47 @@ def build_parser() -> argparse.ArgumentParser:
     idcc.add_argument("file", help="the Labour Ministry file (CSV or zip)")
     idcc.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     idcc.set_defaults(func=cmd_import_idcc)
+    urssaf = imp_sub.add_parser("urssaf", help="URSSAF employment exports (department × NA38 quarterly, or "
+                                               "commune × APE annual), CSV ';'")
+    urssaf.add_argument("file", help="the URSSAF open-data CSV export")
+    urssaf.set_defaults(func=cmd_import_urssaf)
+    indicators = imp_sub.add_parser("indicators", help="curated series and projects (CSV or XLSX, see "
+                                                       "`tissu template indicators`)")
+    indicators.add_argument("file", help="the indicator file")
+    indicators.set_defaults(func=cmd_import_indicators)
+    territories = imp_sub.add_parser("territoires-industrie", help="the ANCT Territoires d'industrie commune file "
+                                                                   "(insee_com, lib_com, id_ti, lib_ti)")
+    territories.add_argument("file", help="liste-ti-com2023-….csv")
+    territories.set_defaults(func=cmd_import_territories)
+    bmo = imp_sub.add_parser(
+        "bmo", help="France Travail's BMO survey (Base_open_data_BMO_YYYY.xlsx or its `;` CSV re-save)",
+        description="Replace the real BMO recruitment needs of the file's years (one transaction). Secret "
+                    "cells (`*`) are stored as unknown, never 0.")
+    bmo.add_argument("file", help="the BMO open-data workbook or CSV")
+    bmo.add_argument("--sheet", help="data sheet of the workbook (default: the one named like BMO_2025_open_data)")
+    bmo.add_argument("--departements", default="54,55,57,88", metavar="CODES",
+                     help="departments to keep (default: 54,55,57,88)")
+    bmo.add_argument("--date", metavar="YYYY-MM-DD", help="source date (default: 1 April of the survey year)")
+    bmo.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    bmo.set_defaults(func=cmd_import_bmo)
+    training = imp_sub.add_parser("training", help="training sites and their graduates by trade (see "
+                                                   "`tissu template training`)")
+    training.add_argument("file", help="the training file (CSV or XLSX)")
+    training.set_defaults(func=cmd_import_training)
+    event_imp = imp_sub.add_parser(
+        "event", help="the participants of a B2B event (CSV or XLSX, see `tissu template event`)",
+        description="Replace the event NAME by the participants of FILE (one transaction), then run "
+                    "`tissu event schedule`.")
+    event_imp.add_argument("file", help="the participant list")
+    event_imp.add_argument("--name", default="Proxi indus", help="event name (default: Proxi indus)")
+    event_imp.add_argument("--venue", default="Parc des expositions de Metz", help="venue")
+    event_imp.add_argument("--date", default="2027-03-17", metavar="YYYY-MM-DD", help="first day")
+    event_imp.add_argument("--days", type=int, default=2, help="number of days (default: 2)")
+    event_imp.add_argument("--start", default="09:00", metavar="HH:MM", help="first slot of a day (default: 09:00)")
+    event_imp.add_argument("--end", default="17:00", metavar="HH:MM", help="end of the last slot (default: 17:00)")
+    event_imp.add_argument("--slot", type=int, default=20, metavar="MINUTES", help="slot length (default: 20)")
+    event_imp.add_argument("--target", type=int, default=3000, help="meeting target shown on the wall")
+    event_imp.set_defaults(func=cmd_import_event)
 
     template = sub.add_parser("template", help="write a template to fill in")
     template_sub = template.add_subparsers(dest="template_command", required=True, metavar="KIND")
@@ -271,6 +438,26 @@ def build_parser() -> argparse.ArgumentParser:
                                   help="file to write, .xlsx or .csv (default: modele-adherents.xlsx)")
     members_template.add_argument("--force", action="store_true", help="overwrite an existing file")
     members_template.set_defaults(func=cmd_template_members)
+    indicators_template = template_sub.add_parser("indicators", help="series and projects to import (XLSX or CSV)")
+    indicators_template.add_argument("path", nargs="?",
+                                     help="file to write, .xlsx or .csv (default: modele-indicateurs.xlsx)")
+    indicators_template.add_argument("--force", action="store_true", help="overwrite an existing file")
+    indicators_template.set_defaults(func=cmd_template_indicators)
+    training_template = template_sub.add_parser("training", help="training sites × trades × years (XLSX or CSV)")
+    training_template.add_argument("path", nargs="?", help="file to write (default: modele-formations.xlsx)")
+    training_template.add_argument("--force", action="store_true", help="overwrite an existing file")
+    training_template.set_defaults(func=cmd_template_training)
+    event_template = template_sub.add_parser("event", help="an event's participants (XLSX with the capabilities, or CSV)")
+    event_template.add_argument("path", nargs="?", help="file to write, .xlsx or .csv (default: modele-evenement.xlsx)")
+    event_template.add_argument("--force", action="store_true", help="overwrite an existing file")
+    event_template.set_defaults(func=cmd_template_event)
+
+    event = sub.add_parser("event", help="the B2B meetings of the current event")
+    event_sub = event.add_subparsers(dest="event_command", required=True, metavar="ACTION")
+    schedule = event_sub.add_parser("schedule", help="match and schedule the meetings (held ones never move)")
+    schedule.add_argument("--keep", action="store_true",
+                          help="after cancellations: keep every scheduled meeting in place, only refill freed capacity")
+    schedule.set_defaults(func=cmd_event_schedule)
     return parser
 
 

@@ -44,7 +44,9 @@ def _get(summary: str, description: str, params: list[dict], schema: dict) -> di
 
 def _extensions() -> list:
     """Topic modules (dashboard/api_*.py) that add OPENAPI_PATHS and OPENAPI_SCHEMAS, in this order."""
-    return []
+    from dashboard import api_coverage, api_event, api_indicators, api_skills
+
+    return [api_coverage, api_skills, api_indicators, api_event]
 
 
 def openapi_document() -> dict:

@@ -419,3 +419,406 @@ def set_metallurgy_agreements(engine: Engine, dataset_id: int, values: dict[int,
                              .values(metallurgy_agreement=flag))
         _bump_version(conn, dataset_id)
     return next(d for d in list_datasets(engine) if d.id == dataset_id)
+
+
+# --- Indicators ----------------------------------------------------------------------------------
+# Catalogue, generic time series, investment projects and Territoires d'industrie (issue 8).
+
+def write_indicator_data(engine: Engine, *, catalog: list[dict] = (), values: list[dict] = (),
+                         projects: list[dict] = (), replace_demo: bool = False) -> dict[str, int]:
+    """Upsert catalogue rows, series points (by code × level × territory × period) and projects, in one transaction.
+
+    A project replaces any project with the same (name, commune, date, kind). With `replace_demo`, every
+    demo value and demo project is deleted first. Returns counts of rows written.
+    """
+    iv, ip, cat = m.IndicatorValue, m.InvestmentProject, m.IndicatorDefinition
+    with engine.begin() as conn:
+        if replace_demo:
+            conn.execute(delete(iv).where(iv.is_demo.is_(True)))
+            conn.execute(delete(ip).where(ip.is_demo.is_(True)))
+        known = set(conn.scalars(select(cat.code)))
+        for row in catalog:
+            if row["code"] in known:
+                conn.execute(update(cat).where(cat.code == row["code"]).values(**row))
+            else:
+                conn.execute(insert(cat).values(**row))
+                known.add(row["code"])
+        keys = {}
+        for row in values:
+            keys.setdefault((row["indicator_code"], row["level"]), set()).add((row["territory_code"], row["period"]))
+        for (code, level), pairs in keys.items():
+            territories = sorted({t for t, _ in pairs})
+            for chunk in _chunks(territories):
+                existing = conn.execute(select(iv.id, iv.territory_code, iv.period).where(
+                    iv.indicator_code == code, iv.level == level, iv.territory_code.in_(chunk))).all()
+                doomed = [r.id for r in existing if (r.territory_code, r.period) in pairs]
+                for ids in _chunks(doomed):
+                    conn.execute(delete(iv).where(iv.id.in_(ids)))
+        if values:
+            conn.execute(insert(iv), list(values))
+        for row in projects:
+            conn.execute(delete(ip).where(ip.name == row["name"], ip.commune_code == row["commune_code"],
+                                          ip.announced_on == row["announced_on"], ip.kind == row["kind"]))
+        if projects:
+            conn.execute(insert(ip), list(projects))
+    return {"catalog": len(catalog), "values": len(values), "projects": len(projects)}
+
+
+def has_demo_indicators(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return bool(conn.scalar(select(func.count()).select_from(m.IndicatorValue)
+                                .where(m.IndicatorValue.is_demo.is_(True))))
+
+
+def indicator_catalog_frame(engine: Engine) -> pd.DataFrame:
+    """The indicator catalogue as stored (code, label, definition, unit, higher_is_better, source)."""
+    return _table(engine, m.IndicatorDefinition, m.IndicatorDefinition.code)
+
+
+def indicator_values_frame(engine: Engine, *, codes: list[str] | None = None, level: str | None = None,
+                           territories: list[str] | None = None, start: dt.date | None = None,
+                           end: dt.date | None = None) -> pd.DataFrame:
+    """Series points, optionally filtered; sorted by code, level, territory, period_start."""
+    iv = m.IndicatorValue
+    statement = select(iv.indicator_code, iv.level, iv.territory_code, iv.period, iv.period_start, iv.value, iv.unit,
+                       iv.source_name, iv.source_date, iv.is_demo)
+    if codes:
+        statement = statement.where(iv.indicator_code.in_(codes))
+    if level:
+        statement = statement.where(iv.level == level)
+    if territories:
+        statement = statement.where(iv.territory_code.in_(territories))
+    if start:
+        statement = statement.where(iv.period_start >= start)
+    if end:
+        statement = statement.where(iv.period_start <= end)
+    return _frame(engine, statement.order_by(iv.indicator_code, iv.level, iv.territory_code, iv.period_start))
+
+
+def investment_projects_frame(engine: Engine) -> pd.DataFrame:
+    """Investment projects with their commune's department, EPCI and zone d'emploi."""
+    p, c = m.InvestmentProject, m.Commune
+    return _frame(engine, select(
+        p.id, p.name, p.kind, p.programme, p.commune_code, c.name.label("commune_name"), c.department_code,
+        c.epci_code, c.zone_code, p.lat, p.lon, p.announced_on, p.jobs, p.amount_eur, p.filiere_code,
+        p.source_name, p.source_date, p.is_demo).join(c, c.code == p.commune_code).order_by(p.announced_on, p.id))
+
+
+def replace_industry_territories(engine: Engine, territories: list[dict], links: list[dict]) -> None:
+    """Replace every Territoire d'industrie and its communes (one transaction)."""
+    with engine.begin() as conn:
+        conn.execute(delete(m.IndustryTerritoryCommune))
+        conn.execute(delete(m.IndustryTerritory))
+        if territories:
+            conn.execute(insert(m.IndustryTerritory), territories)
+        if links:
+            conn.execute(insert(m.IndustryTerritoryCommune), links)
+
+
+def industry_territories_frame(engine: Engine) -> pd.DataFrame:
+    """Territoires d'industrie (code, name, communes) that have at least one commune in Lorraine."""
+    t, link = m.IndustryTerritory, m.IndustryTerritoryCommune
+    return _frame(engine, select(t.code, t.name, func.count(link.commune_code).label("communes"))
+                  .join(link, link.territory_code == t.code).group_by(t.code, t.name).order_by(t.name))
+
+
+def industry_territory_communes_frame(engine: Engine) -> pd.DataFrame:
+    link = m.IndustryTerritoryCommune
+    return _frame(engine, select(link.territory_code, link.commune_code)
+                  .order_by(link.territory_code, link.commune_code))
+
+
+# --- Skills ----------------------------------------------------------------------------------------
+# BMO recruitment needs and training supply (issue 7). Demo rows (is_demo) and real rows coexist; the
+# page shows the real ones as soon as a BMO file was imported (see `skills_uses_demo`).
+
+def skills_version(engine: Engine) -> tuple:
+    """Cheap fingerprint of the skills tables: caches rebuild when an import or the demo changed them."""
+    n, t, s, o = m.RecruitmentNeed, m.Trade, m.TrainingSite, m.TrainingOffer
+    with engine.connect() as conn:
+        return (conn.scalar(select(func.count()).select_from(n)), conn.scalar(select(func.sum(n.projects))),
+                conn.scalar(select(func.max(n.source_date))), conn.scalar(select(func.count()).select_from(t)),
+                conn.scalar(select(func.count()).select_from(s)), conn.scalar(select(func.count()).select_from(o)),
+                conn.scalar(select(func.sum(o.graduates))))
+
+
+def skills_uses_demo(engine: Engine) -> bool:
+    """True unless real (non-demo) recruitment needs were imported."""
+    n = m.RecruitmentNeed
+    with engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(n).where(n.is_demo.is_(False))) == 0
+
+
+def trades_frame(engine: Engine, *, demo: bool) -> pd.DataFrame:
+    t = m.Trade
+    return _frame(engine, select(t.code, t.label, t.family_code, t.family_label, t.is_industrial)
+                  .where(t.is_demo.is_(demo)).order_by(t.code))
+
+
+def bmo_areas_frame(engine: Engine, *, demo: bool) -> pd.DataFrame:
+    a = m.BmoArea
+    return _frame(engine, select(a.code, a.name, a.department_code).where(a.is_demo.is_(demo)).order_by(a.name))
+
+
+def bmo_area_communes_frame(engine: Engine) -> pd.DataFrame:
+    link = m.BmoAreaCommune
+    return _frame(engine, select(link.commune_code, link.area_code).order_by(link.commune_code))
+
+
+def recruitment_needs_frame(engine: Engine, *, demo: bool) -> pd.DataFrame:
+    """year, trade_code, area_code, projects, difficult, seasonal (NaN = statistical secret), source."""
+    n = m.RecruitmentNeed
+    frame = _frame(engine, select(n.year, n.trade_code, n.area_code, n.projects, n.difficult, n.seasonal,
+                                  n.source_name, n.source_date).where(n.is_demo.is_(demo))
+                   .order_by(n.year, n.trade_code, n.area_code))
+    for column in ("projects", "difficult", "seasonal"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    return frame
+
+
+def training_sites_frame(engine: Engine, *, demo: bool) -> pd.DataFrame:
+    s = m.TrainingSite
+    return _frame(engine, select(s.id, s.name, s.kind, s.commune_code, s.lat, s.lon, s.source_name, s.source_date)
+                  .where(s.is_demo.is_(demo)).order_by(s.id))
+
+
+def training_offers_frame(engine: Engine, *, demo: bool) -> pd.DataFrame:
+    o, s = m.TrainingOffer, m.TrainingSite
+    frame = _frame(engine, select(o.site_id, o.trade_code, o.year, o.graduates, o.apprentices)
+                   .join(s, s.id == o.site_id).where(s.is_demo.is_(demo)).order_by(o.site_id, o.trade_code, o.year))
+    for column in ("graduates", "apprentices"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    return frame
+
+
+def _delete_training(conn, *, demo: bool) -> None:
+    s = m.TrainingSite
+    sites = select(s.id).where(s.is_demo.is_(demo)).scalar_subquery()
+    conn.execute(delete(m.TrainingOffer).where(m.TrainingOffer.site_id.in_(sites)))
+    conn.execute(delete(s).where(s.is_demo.is_(demo)))
+
+
+def _insert_training(conn, sites: pd.DataFrame, offers: pd.DataFrame, *, demo: bool) -> None:
+    """Insert sites (with a `key` column) and offers (`site_key`, …); ids are assigned here."""
+    ids = {}
+    for row in _records(sites, ["key", "name", "kind", "commune_code", "lat", "lon", "source_name", "source_date"]):
+        key = row.pop("key")
+        ids[key] = conn.execute(insert(m.TrainingSite).values(**row, is_demo=demo)).inserted_primary_key[0]
+    rows = [{**r, "site_id": ids[r.pop("site_key")]}
+            for r in _records(offers, ["site_key", "trade_code", "year", "graduates", "apprentices"])]
+    if rows:
+        conn.execute(insert(m.TrainingOffer), rows)
+
+
+def replace_demo_skills(engine: Engine, *, trades: pd.DataFrame, areas: pd.DataFrame, needs: pd.DataFrame,
+                        sites: pd.DataFrame, offers: pd.DataFrame) -> None:
+    """Replace every demo row of the skills tables (one transaction)."""
+    t, a, n = m.Trade, m.BmoArea, m.RecruitmentNeed
+    with engine.begin() as conn:
+        _delete_training(conn, demo=True)
+        conn.execute(delete(n).where(n.is_demo.is_(True)))
+        demo_areas = select(a.code).where(a.is_demo.is_(True)).scalar_subquery()
+        conn.execute(delete(m.BmoAreaCommune).where(m.BmoAreaCommune.area_code.in_(demo_areas)))
+        conn.execute(delete(a).where(a.is_demo.is_(True)))
+        conn.execute(delete(t).where(t.is_demo.is_(True)))
+        conn.execute(insert(t), [{**r, "is_demo": True} for r in _records(
+            trades, ["code", "label", "family_code", "family_label", "is_industrial"])])
+        conn.execute(insert(a), [{**r, "is_demo": True} for r in _records(areas, ["code", "name", "department_code"])])
+        conn.execute(insert(n), [{**r, "is_demo": True} for r in _records(
+            needs, ["year", "trade_code", "area_code", "projects", "difficult", "seasonal", "source_name",
+                    "source_date"])])
+        _insert_training(conn, sites, offers, demo=True)
+
+
+def replace_bmo_years(engine: Engine, *, trades: pd.DataFrame, areas: pd.DataFrame, needs: pd.DataFrame) -> None:
+    """Real BMO rows: upsert trades and areas, replace the needs of the years present (one transaction)."""
+    t, a, n = m.Trade, m.BmoArea, m.RecruitmentNeed
+    years = sorted({int(y) for y in needs["year"]})
+    with engine.begin() as conn:
+        for model, frame, columns in ((t, trades, ["code", "label", "family_code", "family_label", "is_industrial"]),
+                                      (a, areas, ["code", "name", "department_code"])):
+            existing = set(conn.scalars(select(model.code).where(model.is_demo.is_(False))))
+            for row in _records(frame, columns):
+                if row["code"] in existing:
+                    conn.execute(update(model).where(model.code == row["code"]).values(**row))
+                else:
+                    conn.execute(insert(model).values(**row, is_demo=False))
+        conn.execute(delete(n).where(n.is_demo.is_(False), n.year.in_(years)))
+        rows = [{**r, "is_demo": False} for r in _records(
+            needs, ["year", "trade_code", "area_code", "projects", "difficult", "seasonal", "source_name",
+                    "source_date"])]
+        for start in range(0, len(rows), 5000):
+            conn.execute(insert(n), rows[start: start + 5000])
+
+
+def replace_training(engine: Engine, *, sites: pd.DataFrame, offers: pd.DataFrame) -> None:
+    """Replace every real training site and offer (one transaction)."""
+    with engine.begin() as conn:
+        _delete_training(conn, demo=False)
+        _insert_training(conn, sites, offers, demo=False)
+
+
+def trade_codes(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(conn.scalars(select(m.Trade.code)))
+
+
+# --- Event ---------------------------------------------------------------------------------------
+# Participants, requests and meetings of B2B events (issue 9). An event is replaced as a whole by an
+# import or the demo (one transaction); meetings are rewritten by `tissu event schedule`.
+
+def events_frame(engine: Engine) -> pd.DataFrame:
+    """Every event, newest first."""
+    return _frame(engine, select(*m.Event.__table__.columns).order_by(m.Event.id.desc()))
+
+
+def _delete_event_rows(conn, event_id: int) -> None:
+    p = m.Participant
+    ids = select(p.id).where(p.event_id == event_id).scalar_subquery()
+    conn.execute(delete(m.Meeting).where(m.Meeting.event_id == event_id))
+    conn.execute(delete(m.MeetingRequest).where(m.MeetingRequest.requester_id.in_(ids)))
+    conn.execute(delete(m.ParticipantCapability).where(m.ParticipantCapability.participant_id.in_(ids)))
+    conn.execute(delete(p).where(p.event_id == event_id))
+
+
+def replace_event(engine: Engine, *, event: dict, participants: list[dict], capabilities: list[dict],
+                  requests: list[dict], meetings: list[dict] = ()) -> int:
+    """Write an event (replacing the one of the same name) in one transaction; returns its id.
+
+    Participants carry a `key` (any hashable) that capabilities (`participant`), requests
+    (`requester`, `target`) and meetings (`exhibitor`, `visitor`) refer to; ids are assigned here.
+    """
+    with engine.begin() as conn:
+        old = conn.scalar(select(m.Event.id).where(m.Event.name == event["name"]))
+        if old is not None:
+            _delete_event_rows(conn, old)
+            conn.execute(delete(m.Event).where(m.Event.id == old))
+        event_id = conn.execute(insert(m.Event).values(**event)).inserted_primary_key[0]
+        base = (conn.scalar(select(func.max(m.Participant.id))) or 0) + 1
+        pid = {row["key"]: base + i for i, row in enumerate(participants)}
+        rows = [{k: v for k, v in row.items() if k != "key"} | {"id": pid[row["key"]], "event_id": event_id}
+                for row in participants]
+        for chunk in _chunks(rows, 2000):
+            conn.execute(insert(m.Participant), chunk)
+        links = [{"participant_id": pid[c["participant"]], "capability_code": c["capability_code"], "kind": c["kind"]}
+                 for c in capabilities]
+        for chunk in _chunks(links, 5000):
+            conn.execute(insert(m.ParticipantCapability), chunk)
+        asked = [{"requester_id": pid[r["requester"]], "target_id": pid[r["target"]]} for r in requests]
+        for chunk in _chunks(asked, 5000):
+            conn.execute(insert(m.MeetingRequest), chunk)
+        placed = [{k: v for k, v in row.items() if k not in ("exhibitor", "visitor")}
+                  | {"event_id": event_id, "exhibitor_id": pid[row["exhibitor"]], "visitor_id": pid[row["visitor"]]}
+                  for row in meetings]
+        for chunk in _chunks(placed, 5000):
+            conn.execute(insert(m.Meeting), chunk)
+    return int(event_id)
+
+
+def event_participants(engine: Engine, event_id: int) -> pd.DataFrame:
+    """Participants with their commune, department, linked establishment (public id) and its filière."""
+    p, c, e, n = m.Participant, m.Commune, m.Establishment, m.NafSubclass
+    return _frame(engine, select(
+        p.id, p.role, p.name, p.siret, p.establishment_id, e.public_id.label("establishment_public_id"),
+        n.filiere_code, p.commune_code, c.name.label("commune_name"), c.department_code, p.lat, p.lon, p.stand,
+        p.availability, p.max_meetings)
+        .outerjoin(c, c.code == p.commune_code).outerjoin(e, e.id == p.establishment_id)
+        .outerjoin(n, n.code == e.naf_code).where(p.event_id == event_id).order_by(p.id))
+
+
+def event_capabilities(engine: Engine, event_id: int) -> pd.DataFrame:
+    """(participant_id, capability_code, kind) of an event's participants."""
+    link, p = m.ParticipantCapability, m.Participant
+    return _frame(engine, select(link.participant_id, link.capability_code, link.kind)
+                  .join(p, p.id == link.participant_id).where(p.event_id == event_id)
+                  .order_by(link.participant_id, link.kind, link.capability_code))
+
+
+def event_certifications(engine: Engine, event_id: int) -> pd.DataFrame:
+    """(participant_id, certification_code) from the establishments the participants are linked to."""
+    p, link = m.Participant, m.EstablishmentCertification
+    return _frame(engine, select(p.id.label("participant_id"), link.certification_code)
+                  .join(link, link.establishment_id == p.establishment_id).where(p.event_id == event_id)
+                  .order_by(p.id, link.certification_code))
+
+
+def event_requests(engine: Engine, event_id: int) -> pd.DataFrame:
+    """(requester_id, target_id) of an event."""
+    r, p = m.MeetingRequest, m.Participant
+    return _frame(engine, select(r.requester_id, r.target_id).join(p, p.id == r.requester_id)
+                  .where(p.event_id == event_id).order_by(r.requester_id, r.target_id))
+
+
+def event_meetings(engine: Engine, event_id: int, *, participant_id: int | None = None) -> pd.DataFrame:
+    """Meetings of an event (optionally of one participant), by slot."""
+    mt = m.Meeting
+    statement = select(mt.id, mt.exhibitor_id, mt.visitor_id, mt.slot, mt.starts_at, mt.stand, mt.origin, mt.score,
+                       mt.why, mt.status).where(mt.event_id == event_id)
+    if participant_id is not None:
+        statement = statement.where((mt.exhibitor_id == participant_id) | (mt.visitor_id == participant_id))
+    return _frame(engine, statement.order_by(mt.slot, mt.exhibitor_id))
+
+
+def event_meeting_counts(engine: Engine, event_id: int) -> dict[str, int]:
+    """Meetings of an event by status."""
+    mt = m.Meeting
+    with engine.connect() as conn:
+        rows = conn.execute(select(mt.status, func.count()).where(mt.event_id == event_id).group_by(mt.status)).all()
+    return {status: int(n) for status, n in rows}
+
+
+def write_meetings(engine: Engine, event_id: int, meetings: list[dict], *, keep_ids: list[int] | None = None) -> None:
+    """Replace an event's meetings by `meetings`, except those whose id is in `keep_ids` (one transaction)."""
+    mt = m.Meeting
+    with engine.begin() as conn:
+        statement = delete(mt).where(mt.event_id == event_id)
+        if keep_ids:
+            statement = statement.where(mt.id.not_in(keep_ids))
+        conn.execute(statement)
+        rows = [{**row, "event_id": event_id} for row in meetings]
+        for chunk in _chunks(rows, 5000):
+            conn.execute(insert(mt), chunk)
+
+
+def set_meeting_status(engine: Engine, event_id: int, meeting_id: int, status: str) -> bool:
+    """Mark a meeting scheduled, held or cancelled; False when the meeting does not exist."""
+    mt = m.Meeting
+    with engine.begin() as conn:
+        done = conn.execute(update(mt).where(mt.event_id == event_id, mt.id == meeting_id).values(status=status))
+    return done.rowcount == 1
+
+
+def establishments_for_event(engine: Engine, dataset_id: int) -> pd.DataFrame:
+    """(id, public_id, siret, name, commune_code, lat, lon) of a dataset's active establishments (SIRET linking)."""
+    e = m.Establishment
+    return _frame(engine, select(e.id, e.public_id, e.siret, e.name, e.commune_code, e.lat, e.lon)
+                  .where(e.dataset_id == dataset_id, e.state == "A").order_by(e.id))
+
+
+def establishment_flows(engine: Engine, dataset_id: int) -> pd.DataFrame:
+    """(created_on, closed_on, state) of every establishment of a dataset, for openings and closures by year."""
+    e = m.Establishment
+    return _frame(engine, select(e.created_on, e.closed_on, e.state).where(e.dataset_id == dataset_id))
+
+
+def recruitment_tensions(engine: Engine, *, limit: int = 6) -> pd.DataFrame:
+    """Trades of the latest BMO year with the most difficult projects: label, projects, difficult (may be empty)."""
+    n, t = m.RecruitmentNeed, m.Trade
+    with engine.connect() as conn:
+        year = conn.scalar(select(func.max(n.year)))
+    if year is None:
+        return pd.DataFrame(columns=["label", "projects", "difficult"])
+    return _frame(engine, select(t.label, func.sum(n.projects).label("projects"),
+                                 func.sum(n.difficult).label("difficult"))
+                  .join(t, t.code == n.trade_code).where(n.year == year).group_by(t.label)
+                  .order_by(func.sum(n.difficult).desc()).limit(limit))
+
+
+def set_meeting_statuses(engine: Engine, event_id: int, statuses: dict[int, str]) -> None:
+    """Set the status of many meetings in one transaction."""
+    mt = m.Meeting
+    with engine.begin() as conn:
+        for status in sorted(set(statuses.values())):
+            ids = [i for i, s in statuses.items() if s == status]
+            for chunk in _chunks(ids):
+                conn.execute(update(mt).where(mt.event_id == event_id, mt.id.in_(chunk)).values(status=status))

@@ -7,7 +7,7 @@ from dash import dcc, html
 from dashboard import ids
 
 # Only pages that work are listed; later issues add theirs here.
-NAV = [("/", "Carte"), ("/partenaires", "Partenaires")]
+NAV = [("/", "Carte"), ("/partenaires", "Partenaires"), ("/couverture", "Couverture"), ("/reindustrialisation", "Réindustrialisation"), ("/competences", "Compétences"), ("/evenement", "Événement")]
 
 _LOGO = html.Span([html.Span(className=f"logo-thread logo-thread-{i}") for i in range(3)], className="logo-mark")
 

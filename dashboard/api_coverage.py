@@ -1,0 +1,121 @@
+"""GET /api/v1/coverage and /api/v1/coverage/summary: local supplier coverage (issue 5)."""
+
+from __future__ import annotations
+
+import math
+
+from dashboard import coverage_service as cs
+from dashboard.analytics.coverage import LEVELS, CoverageQueryError
+from dashboard.api_base import ApiError, Params, json_response
+from dashboard.service import DataService
+
+DEFINITION = ("rate : part de la demande (poids `weight`) ayant au moins un fournisseur du savoir-faire à moins de "
+              "radius_km km (grand cercle) ; un fournisseur ne se couvre pas lui-même. desert : aucun fournisseur "
+              "dans le rayon. single_source_share : exactement un fournisseur. Voir docs/indicators.md.")
+
+
+def _radius() -> float:
+    raw = Params.text("radius_km") or "50"
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ApiError(400, "bad_parameter", f"radius_km doit être un nombre ({raw!r} reçu).", "radius_km") from None
+    if not 0 < value <= 300:
+        raise ApiError(400, "bad_parameter", "radius_km doit être dans ]0, 300].", "radius_km")
+    return value
+
+
+def _number(value):
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else round(float(value), 4)
+
+
+def register(route, service: DataService) -> None:
+    look = service.lookups
+
+    @route("/coverage")
+    def coverage():
+        Params({"capability", "radius_km", "level", "weight"})
+        capability = Params.text("capability")
+        if capability is None:
+            raise ApiError(400, "missing_parameter", "capability est obligatoire (voir /api/v1/capabilities).",
+                           "capability")
+        Params.choice("capability", set(look.capabilities["code"]))
+        radius = _radius()
+        level = Params.choice("level", set(LEVELS)) or "commune"
+        weighting = Params.choice("weight", set(cs.WEIGHTINGS)) or "jobs"
+        try:
+            result = cs.capability_coverage(service, capability=capability, radius_km=radius, weighting=weighting)
+        except CoverageQueryError as err:
+            raise ApiError(400, "bad_parameter", str(err), err.field) from None
+        units = cs.by_unit(result, service, level=level)
+        return json_response({
+            "capability": capability, "radius_km": radius, "level": level, "weight": weighting,
+            "demand": result.demand, "is_demo": service.snapshot().is_demo, "definition": DEFINITION,
+            "rate": _number(result.rate), "desert_share": _number(result.desert_share),
+            "single_source_share": _number(result.single_source_share),
+            "median_nearest_km": _number(result.median_nearest_km),
+            "median_third_nearest_km": _number(result.median_third_nearest_km),
+            "suppliers": int(len(result.suppliers)),
+            "deserts": [{"code": r["code"], "name": r["name"]} for r in units[units["is_desert"]].to_dict("records")],
+            "units": [{"code": r["code"], "name": r["name"], "rate": _number(r["rate"]),
+                       "is_desert": bool(r["is_desert"]), "demand_points": int(r["demand_points"]),
+                       "single_source_share": _number(r["single_source_share"]),
+                       "median_nearest_km": _number(r["median_nearest_km"]),
+                       "max_nearest_km": _number(r["max_nearest_km"])} for r in units.to_dict("records")],
+            "single_suppliers": [{"id": r["public_id"], "name": r["name"], "commune_code": r["commune_code"],
+                                  "dependent_points": int(r["dependent_points"])}
+                                 for r in result.single_suppliers.to_dict("records")],
+        })
+
+    @route("/coverage/summary")
+    def coverage_summary():
+        Params({"radius_km", "weight"})
+        radius = _radius()
+        weighting = Params.choice("weight", set(cs.WEIGHTINGS)) or "jobs"
+        table = cs.summary(service, radius_km=radius, weighting=weighting)
+        return json_response({
+            "radius_km": radius, "weight": weighting, "is_demo": service.snapshot().is_demo, "definition": DEFINITION,
+            "items": [{"capability": r["capability_code"], "label": r["capability_label"], "suppliers": int(r["suppliers"]),
+                       "rate": _number(r["rate"]), "single_source_share": _number(r["single_source_share"]),
+                       "median_nearest_km": _number(r["median_nearest_km"]),
+                       "median_third_nearest_km": _number(r["median_third_nearest_km"]),
+                       "single_suppliers": int(r["single_suppliers"])}
+                      for r in table.sort_values("rate").to_dict("records")],
+        })
+
+
+def _param(name, description, schema, required=False):
+    return {"name": name, "in": "query", "required": required, "description": description, "schema": schema}
+
+
+_ERROR = {"description": "Paramètre invalide.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+_RADIUS = _param("radius_km", "Rayon en km dans ]0, 300] (50 par défaut).", {"type": "number"})
+_WEIGHT = _param("weight", "jobs : établissements pondérés par leurs emplois ; count : un par établissement ; "
+                           "population : communes pondérées par leur population.",
+                 {"type": "string", "enum": ["jobs", "count", "population"]})
+
+OPENAPI_PATHS = {
+    "/api/v1/coverage": {"get": {
+        "summary": "Couverture fournisseurs d'un savoir-faire",
+        "description": DEFINITION,
+        "parameters": [_param("capability", "Code du savoir-faire.", {"type": "string"}, required=True), _RADIUS,
+                       _param("level", "Échelle des unités.", {"type": "string",
+                                                               "enum": ["commune", "epci", "zone_emploi", "departement"]}),
+                       _WEIGHT],
+        "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
+            "$ref": "#/components/schemas/Coverage"}}}}, "400": _ERROR}}},
+    "/api/v1/coverage/summary": {"get": {
+        "summary": "Couverture de tous les savoir-faire",
+        "description": "Pour un rayon : taux de couverture, part en source unique, distances médianes au plus "
+                       "proche et au 3e plus proche fournisseur, du plus faible au plus fort.",
+        "parameters": [_RADIUS, _WEIGHT],
+        "responses": {"200": {"description": "OK"}, "400": _ERROR}}},
+}
+OPENAPI_SCHEMAS = {
+    "Coverage": {"type": "object", "properties": {
+        "capability": {"type": "string"}, "radius_km": {"type": "number"}, "level": {"type": "string"},
+        "rate": {"type": ["number", "null"]}, "desert_share": {"type": ["number", "null"]},
+        "single_source_share": {"type": ["number", "null"]}, "median_nearest_km": {"type": ["number", "null"]},
+        "median_third_nearest_km": {"type": ["number", "null"]}, "suppliers": {"type": "integer"},
+        "deserts": {"type": "array"}, "units": {"type": "array"}, "single_suppliers": {"type": "array"}}},
+}

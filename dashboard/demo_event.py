@@ -1,0 +1,140 @@
+"""A SYNTHETIC B2B event ("Proxi indus", fictitious edition) drawn from the demo establishments, then scheduled.
+
+Up to 200 exhibitors (establishments with capabilities, larger ones more likely) and up to 2,000
+visitors (other establishments), sized on what the demo dataset holds. Exhibitors offer their
+capabilities; visitors need 1–3 capabilities that some exhibitor offers, nearer ones more likely.
+About 60 % of visitors ask to meet one exhibitor, exhibitors ask for 4–8 visitors (a third of them
+visitors who asked for them: mutual requests). Maxima are never below a participant's requests, so
+every request is feasible on its own. The schedule is built at load time; meetings of the first
+two hours are marked held (and a few cancelled) so that the live wall has something to show.
+Everything is seeded: same seed, same event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine
+
+from dashboard import repository
+
+DEMO_EVENT_NAME = "Proxi indus 2027 (démonstration, fictif)"
+DEMO_VENUE = "Parc des expositions de Metz"
+DEMO_STARTS_ON = dt.date(2027, 3, 17)
+MAX_EXHIBITORS, MAX_VISITORS = 200, 2000
+HALLS = "ABCD"
+
+
+def _demo_dataset(engine: Engine):
+    return repository.dataset_named(engine, "demo")
+
+
+def build_demo_event(establishments: pd.DataFrame, capability_links: pd.DataFrame, *, seed: int) -> dict:
+    """Rows for `repository.replace_event`: event, participants, capabilities, requests (keys = establishment ids)."""
+    rng = np.random.default_rng(seed + 909)
+    frame = establishments.reset_index(drop=True)
+    caps_of = capability_links.groupby("establishment_id")["capability_code"].apply(list).to_dict()
+    has_caps = frame["id"].map(lambda i: i in caps_of).to_numpy()
+    weight = np.log1p(frame["headcount_estimate"].fillna(0).to_numpy(float)) + 1.0
+    pool = np.flatnonzero(has_caps)
+    n_ex = min(MAX_EXHIBITORS, len(pool) // 3)
+    ex_rows = rng.choice(pool, size=n_ex, replace=False, p=weight[pool] / weight[pool].sum()) if n_ex else []
+    rest = np.setdiff1d(np.arange(len(frame)), ex_rows)
+    n_vi = min(MAX_VISITORS, int(len(rest) * 0.85))
+    vi_rows = rng.choice(rest, size=n_vi, replace=False, p=weight[rest] / weight[rest].sum()) if n_vi else []
+    ex, vi = frame.loc[ex_rows].reset_index(drop=True), frame.loc[vi_rows].reset_index(drop=True)
+
+    offered = sorted({c for i in ex["id"] for c in caps_of.get(i, [])})
+    exhibitors_of: dict[str, list[int]] = {}
+    for i in ex["id"]:
+        for c in caps_of.get(i, []):
+            exhibitors_of.setdefault(c, []).append(int(i))
+    popularity = np.array([len(exhibitors_of[c]) for c in offered], dtype=float)
+    capabilities, requests = [], []
+    participants = []
+    for k, row in enumerate(ex.to_dict("records")):
+        own = caps_of.get(row["id"], [])
+        capabilities += [{"participant": row["id"], "capability_code": c, "kind": "offer"} for c in own]
+        needs = [c for c in rng.choice(offered, size=min(2, len(offered)), replace=False) if c not in own]
+        capabilities += [{"participant": row["id"], "capability_code": c, "kind": "need"}
+                         for c in needs[: int(rng.integers(0, 3))]]
+        participants.append({"key": row["id"], "role": "exposant", "name": row["name"], "siret": row["public_id"],
+                             "establishment_id": int(row["id"]), "commune_code": row["commune_code"],
+                             "lat": float(row["lat"]), "lon": float(row["lon"]),
+                             "stand": f"{HALLS[k % len(HALLS)]}{k // len(HALLS) + 1:02d}", "availability": "",
+                             "max_meetings": int(rng.integers(18, 27))})
+    ex_lat, ex_lon = ex["lat"].to_numpy(float), ex["lon"].to_numpy(float)
+    ex_index = {int(i): k for k, i in enumerate(ex["id"])}
+    half_days = ["J1AM", "J1PM", "J2AM", "J2PM"]
+    visitor_requests: dict[int, list[int]] = {}
+    needs_of: dict[int, list[str]] = {}
+    for row in vi.to_dict("records"):
+        own = caps_of.get(row["id"], [])
+        k = int(rng.integers(1, 4))
+        needs = [c for c in rng.choice(offered, size=min(k, len(offered)), replace=False,
+                                       p=popularity / popularity.sum()) if c not in own] if offered else []
+        needs_of[int(row["id"])] = needs
+        capabilities += [{"participant": row["id"], "capability_code": c, "kind": "offer"} for c in own]
+        capabilities += [{"participant": row["id"], "capability_code": c, "kind": "need"} for c in needs]
+        if rng.random() >= 0.4 and needs:  # ask to meet a supplier of the first need, nearer ones more likely
+            suppliers = np.array(exhibitors_of[needs[0]])
+            pos = np.array([ex_index[s] for s in suppliers])
+            d = np.hypot(ex_lat[pos] - row["lat"], (ex_lon[pos] - row["lon"]) * 0.66) + 0.05
+            chosen = int(rng.choice(suppliers, p=(1 / d) / (1 / d).sum()))
+            visitor_requests.setdefault(chosen, []).append(int(row["id"]))
+            requests.append({"requester": row["id"], "target": chosen})
+        availability = "" if rng.random() < 0.6 else ";".join(
+            sorted(rng.choice(half_days, size=int(rng.integers(1, 4)), replace=False), key=half_days.index))
+        participants.append({"key": row["id"], "role": "visiteur", "name": row["name"], "siret": row["public_id"],
+                             "establishment_id": int(row["id"]), "commune_code": row["commune_code"],
+                             "lat": float(row["lat"]), "lon": float(row["lon"]), "stand": None,
+                             "availability": availability, "max_meetings": int(rng.integers(1, 4))})
+    # Exhibitors ask for visitors that need what they offer; a third of them visitors that asked for them.
+    vi_ids = vi["id"].to_numpy()
+    for row in ex.to_dict("records"):
+        own = set(caps_of.get(row["id"], []))
+        fans = visitor_requests.get(int(row["id"]), [])
+        wanted = int(rng.integers(4, 9))
+        mutual = list(rng.permutation(fans)[: wanted // 3]) if fans else []
+        interested = [v for v in rng.permutation(vi_ids)[:400] if own & set(needs_of[int(v)]) and v not in fans]
+        requests += [{"requester": row["id"], "target": int(v)} for v in mutual + interested[: wanted - len(mutual)]]
+    # Maxima never below a participant's requests (each request is feasible on its own).
+    involved = pd.Series([r["requester"] for r in requests] + [r["target"] for r in requests]).value_counts()
+    for p in participants:
+        p["max_meetings"] = max(p["max_meetings"], int(involved.get(p["key"], 0)))
+    event = {"name": DEMO_EVENT_NAME, "venue": DEMO_VENUE, "starts_on": DEMO_STARTS_ON, "days": 2,
+             "day_start_minute": 9 * 60, "day_end_minute": 17 * 60, "slot_minutes": 20, "meeting_target": 3000,
+             "is_demo": True}
+    return {"event": event, "participants": participants, "capabilities": capabilities, "requests": requests}
+
+
+def load_demo(engine: Engine, *, seed: int = 42) -> int | None:
+    """Replace the demo event (from the demo establishments), schedule it, mark the first morning held."""
+    from dashboard.event import event_by_id, schedule_event
+
+    dataset = _demo_dataset(engine)
+    if dataset is None:
+        return None
+    establishments = repository.establishments_frame(engine, dataset.id)
+    links = repository.establishment_capabilities(engine, dataset.id)
+    rows = build_demo_event(establishments, links, seed=seed)
+    event_id = repository.replace_event(engine, **rows)
+    event = event_by_id(engine, event_id)
+    schedule_event(engine, event)
+    meetings = repository.event_meetings(engine, event_id)
+    rng = np.random.default_rng(seed + 910)
+    morning = meetings["slot"] < 120 // event.grid.slot_minutes  # the first two hours have happened
+    draw = rng.random(len(meetings))
+    statuses = {int(i): ("cancelled" if d < 0.04 else "held")
+                for i, d, early in zip(meetings["id"], draw, morning) if early and d < 0.85}
+    repository.set_meeting_statuses(engine, event_id, statuses)
+    return event_id
+
+
+def ensure_demo(engine: Engine, *, seed: int = 42) -> None:
+    """Load the demo event when the database has none."""
+    events = repository.events_frame(engine)
+    if not len(events) or not events["is_demo"].astype(bool).any():
+        load_demo(engine, seed=seed)

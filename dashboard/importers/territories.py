@@ -1,0 +1,68 @@
+"""`tissu import territoires-industrie FILE`: the ANCT commune file of the Territoires d'industrie programme.
+
+Columns `insee_com, lib_com, id_ti, lib_ti` (`,` or `;`, UTF-8). Communes outside Lorraine are skipped;
+the import replaces every Territoire d'industrie (one transaction, idempotent).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from dashboard import repository
+from dashboard.importers.errors import FileFormatError
+from dashboard.importers.report import ImportOutcome, ImportReport, report_path
+from dashboard.reference import DEPARTMENTS, load_reference
+
+COLUMNS = ("insee_com", "lib_com", "id_ti", "lib_ti")
+
+
+def import_territories(engine: Engine, path: Path | str, *, report_dir: Path | None = None) -> ImportOutcome:
+    path = Path(path)
+    if not path.is_file():
+        raise FileFormatError(path, "file not found")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise FileFormatError(path, f"is not UTF-8 ({err.reason})") from None
+    first = text.split("\n", 1)[0]
+    sep = max((";", ",", "\t"), key=first.count)
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+    header = [h.strip().lower() for h in rows[0]] if rows else []
+    missing = [c for c in ("insee_com", "id_ti", "lib_ti") if c not in header]
+    if missing:
+        raise FileFormatError(path, f"is not the ANCT Territoires d'industrie file: missing {', '.join(missing)} "
+                                    f"(expected columns {', '.join(COLUMNS)})")
+    at = {c: header.index(c) for c in COLUMNS if c in header}
+    communes = set(load_reference().communes["code"])
+    report = ImportReport("territoires-industrie")
+    territories, links = {}, set()
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        report.count("rows read")
+        get = lambda c: row[at[c]].strip() if c in at and at[c] < len(row) else ""  # noqa: E731
+        commune, code, name = get("insee_com").zfill(5), get("id_ti"), get("lib_ti")
+        if commune[:2] not in DEPARTMENTS:
+            report.count("communes outside Lorraine (skipped)")
+            continue
+        if not code or not name:
+            report.reject(path.name, line, "", "missing_territory", "id_ti or lib_ti is empty")
+            continue
+        if commune not in communes:
+            report.reject(path.name, line, "", "unknown_commune", f"commune {commune!r} is not in COG 2026")
+            continue
+        territories[code] = name
+        links.add((code, commune))
+    repository.replace_industry_territories(
+        engine, [{"code": c, "name": n} for c, n in sorted(territories.items())],
+        [{"territory_code": t, "commune_code": c} for t, c in sorted(links)])
+    report.count("territories (Lorraine)", len(territories))
+    report.count("communes linked", len(links))
+    outcome = ImportOutcome(report=report)
+    if report.issues and report_dir is not None:
+        outcome.report_file = report.write_csv(report_path(Path(report_dir), "territoires-industrie"))
+    return outcome

@@ -1,0 +1,223 @@
+"""`tissu import urssaf FILE`: URSSAF open-data exports (CSV `;`) of private salaried employment.
+
+Two shapes are recognised from the header, with the API field names or the French column labels:
+- department × NA38, quarterly (`code_departement`, `secteur_na38`, `annee`, `trimestre`,
+  `effectifs_salaries_cvs`/`_brut`) -> emploi_industrie, emploi_prive, part_industrie per department
+  and for Lorraine (41) when the four departments are present;
+- commune × APE, annual, wide (`code_commune`, `code_ape`, `effectifs_salaries_2006…`,
+  `nombre_d_etablissements_2006…`) -> emploi_industrie (as Q4, the 31/12 stock) per commune, EPCI and zone
+  d'emploi, and etablissements_industrie per commune, EPCI, zone d'emploi and department.
+Secret (blank) cells are stored as NULL at the finest level and left out of the totals (counted in the report).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from dashboard import repository
+from dashboard.analytics.indicators import CATALOG, REGION_CODE, period_start
+from dashboard.analytics.text import normalize as plain
+from dashboard.importers.errors import FileFormatError
+from dashboard.importers.report import ImportOutcome, ImportReport, report_path
+from dashboard.reference import DEPARTMENTS, load_reference
+
+INDUSTRY_NA38 = {"BZ", "CA", "CB", "CC", "CD", "CE", "CF", "CG", "CH", "CI", "CJ", "CK", "CL", "CM", "DZ", "EZ"}
+# canonical name -> accepted spellings (plain: lower case, no accents, spaces and punctuation as "_")
+_QUARTERLY = {
+    "departement": ("code_departement",),
+    "na38": ("secteur_na38", "secteur_na38i", "secteur_na38_i"),
+    "grand_secteur": ("grand_secteur_d_activite",),
+    "annee": ("annee",),
+    "trimestre": ("trimestre",),
+    "cvs": ("effectifs_salaries_cvs",),
+    "brut": ("effectifs_salaries_brut",),
+}
+_ANNUAL = {"commune": ("code_commune",), "ape": ("code_ape", "ape")}
+_YEAR_COLUMN = re.compile(r"^(nombre_d_etablissements|effectifs_salaries)_(\d{4})$")
+
+
+def _key(header: str) -> str:
+    text = plain(str(header or "")).strip().lower()
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+def _number(raw: str) -> float | None:
+    """'' -> None (secret); '12 345,0' or '12345.0' -> 12345.0; ValueError otherwise."""
+    text = (raw or "").strip().replace("\u00a0", "").replace(" ", "")
+    if text == "":
+        return None
+    return float(text.replace(",", "."))
+
+
+def read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    if not path.is_file():
+        raise FileFormatError(path, "file not found")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise FileFormatError(path, f"is not UTF-8 ({err.reason})") from None
+    first = text.split("\n", 1)[0]
+    if ";" not in first:
+        raise FileFormatError(path, "is not a URSSAF export: expected a CSV separated by ';'")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+    rows = list(reader)
+    if not rows:
+        raise FileFormatError(path, "the file is empty")
+    return [_key(h) for h in rows[0]], [(i + 2, r) for i, r in enumerate(rows[1:]) if any(c.strip() for c in r)]
+
+
+def _find(header: list[str], spellings: tuple[str, ...]) -> int | None:
+    return next((header.index(s) for s in spellings if s in header), None)
+
+
+def _value(row: dict, name: str, values: dict) -> None:
+    pass
+
+
+def import_urssaf(engine: Engine, path: Path | str, *, report_dir: Path | None = None,
+                  source_date: dt.date | None = None) -> ImportOutcome:
+    """Import one URSSAF export (either shape) in one transaction; returns the report."""
+    path = Path(path)
+    header, body = read_rows(path)
+    columns = {name: _find(header, spellings) for name, spellings in {**_QUARTERLY, **_ANNUAL}.items()}
+    years = {m.group(2): m for h in header if (m := _YEAR_COLUMN.match(h))}
+    if columns["departement"] is not None and columns["annee"] is not None and columns["trimestre"] is not None \
+            and (columns["cvs"] is not None or columns["brut"] is not None):
+        report, values = _quarterly(path, columns, body)
+        kind = "quarterly"
+    elif columns["commune"] is not None and columns["ape"] is not None and years:
+        report, values = _annual(path, header, columns, body)
+        kind = "annual"
+    else:
+        raise FileFormatError(path, "is not a URSSAF export by department × NA38 (code_departement, annee, trimestre, "
+                                    "effectifs_salaries_cvs) nor by commune × APE (code_commune, code_ape, "
+                                    "effectifs_salaries_AAAA); found: " + ", ".join(header[:8]))
+    date = source_date or dt.date.today()
+    source = f"URSSAF – open data ({path.name})"
+    rows = [dict(indicator_code=code, level=level, territory_code=territory, period=period,
+                 period_start=period_start(period), value=value, unit=_UNITS[code], source_name=source,
+                 source_date=date, is_demo=False) for (code, level, territory, period), value in sorted(values.items())]
+    repository.write_indicator_data(engine, catalog=CATALOG, values=rows)
+    report.count(f"series points written ({kind})", len(rows))
+    outcome = ImportOutcome(report=report)
+    if report.issues and report_dir is not None:
+        outcome.report_file = report.write_csv(report_path(Path(report_dir), "urssaf"))
+    return outcome
+
+
+_UNITS = {row["code"]: row["unit"] for row in CATALOG}
+
+
+def _quarterly(path: Path, columns: dict, body) -> tuple[ImportReport, dict]:
+    report = ImportReport("urssaf")
+    industry: dict[tuple[str, str], list] = {}
+    private: dict[tuple[str, str], list] = {}
+    value_col = columns["cvs"] if columns["cvs"] is not None else columns["brut"]
+    for line, row in body:
+        cells = lambda name: row[columns[name]].strip() if columns[name] is not None and columns[name] < len(row) else ""  # noqa: E731
+        dep = cells("departement").zfill(2)
+        report.count("rows read")
+        if dep not in DEPARTMENTS:
+            report.count("rows outside Lorraine (skipped)")
+            continue
+        year, quarter = cells("annee"), cells("trimestre").upper().lstrip("TQ")
+        if not (year.isdigit() and len(year) == 4 and quarter in ("1", "2", "3", "4")):
+            report.reject(path.name, line, "", "bad_period", f"year {year!r} / quarter {cells('trimestre')!r}")
+            continue
+        try:
+            value = _number(row[value_col] if value_col < len(row) else "")
+        except ValueError:
+            report.reject(path.name, line, "", "bad_number", f"headcount {row[value_col]!r} is not a number")
+            continue
+        if value is None:
+            report.count("secret cells (stored as null)")
+        na38 = cells("na38")[:2].upper()
+        sector = plain(cells("grand_secteur")).lower()
+        is_industry = na38 in INDUSTRY_NA38 or (not na38 and "industrie" in sector)
+        key = (dep, f"{year}-Q{quarter}")
+        private.setdefault(key, []).append(value)
+        if is_industry:
+            industry.setdefault(key, []).append(value)
+        report.count("rows kept")
+    values = {}
+
+    def total(parts):
+        return None if any(v is None for v in parts) else float(sum(parts))
+
+    all_sectors = len({k for k in private}) and any(len(v) > len(industry.get(k, [])) for k, v in private.items())
+    for (dep, period), parts in industry.items():
+        values[("emploi_industrie", "departement", dep, period)] = total(parts)
+    if all_sectors:
+        for (dep, period), parts in private.items():
+            values[("emploi_prive", "departement", dep, period)] = total(parts)
+            ind_v, all_v = total(industry.get((dep, period), [])), total(parts)
+            values[("part_industrie", "departement", dep, period)] = \
+                round(100 * ind_v / all_v, 2) if ind_v is not None and all_v else None
+    for code in ("emploi_industrie", "emploi_prive"):
+        periods = {p for (c, _, _, p) in values if c == code}
+        for period in periods:
+            parts = [values.get((code, "departement", d, period)) for d in DEPARTMENTS]
+            if all((code, "departement", d, period) in values for d in DEPARTMENTS):
+                values[(code, "region", REGION_CODE, period)] = total(parts)
+    for period in {p for (c, lev, _, p) in values if c == "emploi_prive" and lev == "region"}:
+        i, a = values.get(("emploi_industrie", "region", REGION_CODE, period)), values[("emploi_prive", "region",
+                                                                                        REGION_CODE, period)]
+        values[("part_industrie", "region", REGION_CODE, period)] = round(100 * i / a, 2) if i is not None and a else None
+    return report, values
+
+
+def _annual(path: Path, header: list[str], columns: dict, body) -> tuple[ImportReport, dict]:
+    report = ImportReport("urssaf")
+    communes = load_reference().communes.set_index("code")
+    year_cols = [(i, m.group(1), m.group(2)) for i, h in enumerate(header) if (m := _YEAR_COLUMN.match(h))]
+    sums: dict[tuple, list] = {}
+    for line, row in body:
+        report.count("rows read")
+        commune = row[columns["commune"]].strip().zfill(5) if columns["commune"] < len(row) else ""
+        ape = re.sub(r"[^0-9A-Z]", "", row[columns["ape"]].upper()) if columns["ape"] < len(row) else ""
+        if commune[:2] not in DEPARTMENTS:
+            report.count("rows outside Lorraine (skipped)")
+            continue
+        if commune not in communes.index:
+            report.reject(path.name, line, "", "unknown_commune", f"commune {commune!r} is not in COG 2026 (Lorraine)")
+            continue
+        if not (len(ape) >= 2 and ape[:2].isdigit()):
+            report.reject(path.name, line, "", "bad_ape", f"APE code {row[columns['ape']]!r}")
+            continue
+        if not 5 <= int(ape[:2]) <= 39:
+            report.count("rows outside industry (skipped)")
+            continue
+        parsed = []
+        try:
+            for i, measure, year in year_cols:
+                parsed.append((measure, year, _number(row[i] if i < len(row) else "")))
+        except ValueError as err:
+            report.reject(path.name, line, "", "bad_number", str(err))
+            continue
+        place = communes.loc[commune]
+        for measure, year, value in parsed:
+            code = "emploi_industrie" if measure == "effectifs_salaries" else "etablissements_industrie"
+            period = f"{year}-Q4" if code == "emploi_industrie" else year
+            if value is None:
+                report.count("secret cells (stored as null)")
+            levels = [("commune", commune), ("epci", place["epci"]), ("zone_emploi", place["zone_emploi"])]
+            if code == "etablissements_industrie":
+                levels.append(("departement", place["departement"]))
+            for level, territory in levels:
+                if territory:
+                    sums.setdefault((code, level, territory, period), []).append(value)
+        report.count("rows kept")
+    values = {}
+    for key, parts in sums.items():
+        known = [v for v in parts if v is not None]
+        if key[1] == "commune":
+            values[key] = None if len(known) < len(parts) else float(sum(known))
+        else:
+            values[key] = float(sum(known)) if known else None
+    return report, values

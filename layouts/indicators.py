@@ -1,0 +1,208 @@
+"""Réindustrialisation page and the printable territory scorecard (fiche territoire)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dash_leaflet as dl
+from dash import dcc, html
+
+from dashboard import ids
+from dashboard.analytics.indicators import PROJECT_KIND_COLORS, PROJECT_KIND_LABELS, PROJECT_KINDS
+from dashboard.figures_indicators import GRAPH_CONFIG
+from layouts.basemap import basemap, map_controls
+from layouts.components import demo_badge, legend
+from layouts.explorer import DEFAULT_ZOOM, DROPDOWN_LABELS, LORRAINE_CENTER
+
+SERIES_CHOICES = [("emploi_industrie", "Emploi salarié industriel"), ("part_industrie", "Part de l'industrie"),
+                  ("sirene_etablissements", "Établissements actifs (Sirene)"),
+                  ("etablissements_industrie", "Établissements employeurs (URSSAF)")]
+
+
+@dataclass(frozen=True)
+class IndicatorPageView:
+    departements: list[str]
+    epci: str | None
+    zone: str | None
+    ti: str | None
+    filieres: list[str]
+    period: tuple[int, int]
+    year_bounds: tuple[int, int]
+    index100: bool
+    threshold: bool
+    series_code: str
+    notices: list[str]
+    department_options: list[dict]
+    epci_options: list[dict]
+    zone_options: list[dict]
+    ti_options: list[dict]
+    filiere_options: list[dict]
+    is_demo: bool
+    tile_url: str = ""
+    tile_attribution: str = ""
+
+
+def _field(label: str, control) -> html.Div:
+    return html.Div([html.Label(label, className="field-label"), control], className="field")
+
+
+def _dropdown(id_, options, value, placeholder, *, multi=False) -> dcc.Dropdown:
+    return dcc.Dropdown(id=id_, options=options, value=value, multi=multi, placeholder=placeholder, searchable=True,
+                        clearable=True, maxHeight=320, labels=DROPDOWN_LABELS, className="filter-dropdown")
+
+
+def filters(view: IndicatorPageView) -> html.Div:
+    low, high = view.year_bounds
+    return html.Div([
+        html.Div("Territoire", className="panel-title"),
+        _field("Départements", _dropdown(ids.IND_DEPARTEMENT, view.department_options, view.departements,
+                                         "Les 4 départements", multi=True)),
+        _field("EPCI", _dropdown(ids.IND_EPCI, view.epci_options, view.epci, "Tous les EPCI")),
+        _field("Zone d'emploi", _dropdown(ids.IND_ZONE, view.zone_options, view.zone, "Toutes les zones")),
+        _field("Territoire d'industrie", _dropdown(ids.IND_TI, view.ti_options, view.ti,
+                                                   "Importez la liste ANCT" if not view.ti_options else "Tous")),
+        html.Div("Activité et période", className="panel-title"),
+        _field("Filières (indicateurs Sirene et projets)",
+               _dropdown(ids.IND_FILIERE, view.filiere_options, view.filieres, "Toutes les filières", multi=True)),
+        _field("Période", dcc.RangeSlider(id=ids.IND_PERIOD, min=low, max=high, step=1, value=list(view.period),
+                                          marks={y: str(y) for y in range(low, high + 1, 3)},
+                                          tooltip={"placement": "bottom", "always_visible": False})),
+        dcc.Checklist(id=ids.IND_THRESHOLD, value=["10"] if view.threshold else [], className="radio-inline",
+                      options=[{"label": "Ouvertures/fermetures : sites de 10 salariés ou plus", "value": "10"}]),
+        html.Details([
+            html.Summary("Définitions"),
+            html.P("Emploi : effectifs salariés privés URSSAF (sections B à E), fin de trimestre. Ouvertures : date "
+                   "de création Sirene dans l'année ; fermetures : date de fermeture des établissements fermés. "
+                   "L'option « 10 salariés ou plus » approche les seuils de Trendeo et des sites significatifs du "
+                   "baromètre DGE. Flèche verte : évolution favorable."),
+        ], className="method-note"),
+    ], className="filters")
+
+
+def kpi_card(*, code: str, label: str, value: str, period: str, changes: list[tuple[str, str, str]], spark,
+             source: str, is_demo: bool) -> html.Div:
+    """One KPI: value, 1- and 5-year changes with coloured arrows, a sparkline, source and date."""
+    return html.Div([
+        html.Div(label, className="ikpi-label"),
+        html.Div([html.Span(value, className="ikpi-value"), html.Span(period, className="ikpi-period")]),
+        html.Div([html.Span([html.Span(arrow, className="ikpi-arrow"), f" {text}"], className=f"ikpi-change {tone}")
+                  for arrow, text, tone in changes], className="ikpi-changes"),
+        dcc.Graph(figure=spark, config={"staticPlot": True, "displaylogo": False}, className="ikpi-spark"),
+        html.Div([html.Span(source, className="ikpi-source"),
+                  html.Span("fictives", className="ikpi-demo") if is_demo else None], className="ikpi-foot"),
+    ], className="ikpi", **{"data-code": code})
+
+
+def _graph(id_, height: int) -> dcc.Graph:
+    return dcc.Graph(id=id_, config=GRAPH_CONFIG, style={"height": f"{height}px"}, className="ind-graph")
+
+
+def indicators_page(view: IndicatorPageView) -> html.Div:
+    side = html.Aside([
+        html.H1("Réindustrialisation", className="page-title"),
+        html.P("L'industrie revient-elle ici ? Quelques indicateurs, leur tendance, leur source et leur date, "
+               "par département et par territoire.", className="page-lead"),
+        demo_badge(view.is_demo, "Données réelles"),
+        html.Div([html.Div(n, className="notice") for n in view.notices], id=ids.IND_NOTICES, className="notices"),
+        filters(view),
+    ], className="side-panel")
+    project_legend = legend([(PROJECT_KIND_COLORS[k], PROJECT_KIND_LABELS[k], "") for k in PROJECT_KINDS],
+                            title="Projets annoncés (taille : emplois)")
+    map_ = dl.MapContainer(basemap(tile_url=view.tile_url, tile_attribution=view.tile_attribution) + [
+        dl.LayerGroup(id=ids.IND_PROJECTS_LAYER)] + map_controls(), id=ids.IND_MAP, center=list(LORRAINE_CENTER),
+        zoom=DEFAULT_ZOOM - 0.5, zoomSnap=0.25, minZoom=6, maxZoom=14, attributionControl=False, className="map")
+    main = html.Div([
+        html.Div([
+            html.Div(id=ids.IND_SCOPE, className="ind-scope"),
+            html.Div([
+                html.A("Fiche territoire", id=ids.IND_FICHE_LINK, href="/fiche", className="button"),
+                html.Button("Exporter CSV", id=ids.IND_EXPORT_CSV, className="button button-light", n_clicks=0),
+                html.Button("Exporter Excel", id=ids.IND_EXPORT_XLSX, className="button button-light", n_clicks=0),
+            ], className="table-actions"),
+        ], className="ind-head"),
+        html.Div(id=ids.IND_KPIS, className="ikpi-strip"),
+        html.Div([
+            html.Section([
+                html.Div([html.H2("Évolution par département", className="ind-h2"),
+                          dcc.Dropdown(id=ids.IND_SERIES_CODE, options=[{"label": lab, "value": v}
+                                                                        for v, lab in SERIES_CHOICES],
+                                       value=view.series_code, clearable=False, className="ind-series-choice"),
+                          dcc.Checklist(id=ids.IND_INDEX100, value=["1"] if view.index100 else [],
+                                        className="radio-inline",
+                                        options=[{"label": "Indice 100 = première année", "value": "1"}])],
+                         className="ind-card-head"),
+                _graph(ids.IND_SERIES_GRAPH, 330),
+            ], className="ind-card"),
+            html.Section([html.H2("Ouvertures et fermetures d'établissements", className="ind-h2"),
+                          _graph(ids.IND_FLOWS_GRAPH, 330)], className="ind-card"),
+            html.Section([html.H2("Projets d'investissement annoncés", className="ind-h2"),
+                          html.Div(id=ids.IND_PROJECTS_SUMMARY, className="ind-note"),
+                          html.Div([html.Div(map_, className="ind-map"), project_legend], className="ind-map-wrap")],
+                         className="ind-card"),
+            html.Section([html.H2("Contexte national", className="ind-h2"),
+                          html.Div("Baromètre industriel de l'État (DGE) et Plan Deeptech (Bpifrance) : chiffres "
+                                   "publiés, France entière.", className="ind-note"),
+                          _graph(ids.IND_CONTEXT_GRAPH, 300)], className="ind-card"),
+        ], className="ind-grid"),
+    ], className="ind-main")
+    return html.Div([side, main, dcc.Store(id=ids.IND_QUERY), dcc.Store(id=ids.IND_URL_SYNC),
+                     dcc.Download(id=ids.IND_DOWNLOAD)], className="indicators")
+
+
+@dataclass(frozen=True)
+class FicheView:
+    level: str
+    code: str | None
+    level_options: list[dict]
+    territory_options: list[dict]
+    notices: list[str]
+
+
+def fiche_page(view: FicheView, body) -> html.Div:
+    """The selector bar (hidden when printing) and the one-page scorecard."""
+    pdf = f"/fiche.pdf?niveau={view.level}&code={view.code}" if view.code else None
+    bar = html.Div([
+        html.Div([html.Label("Niveau", className="field-label"),
+                  dcc.Dropdown(id=ids.FICHE_LEVEL, options=view.level_options, value=view.level, clearable=False,
+                               className="filter-dropdown")], className="fiche-field"),
+        html.Div([html.Label("Territoire", className="field-label"),
+                  dcc.Dropdown(id=ids.FICHE_TERRITORY, options=view.territory_options, value=view.code,
+                               clearable=False, searchable=True, className="filter-dropdown")],
+                 className="fiche-field fiche-field-wide"),
+        html.A("Afficher", id=ids.FICHE_OPEN, href=f"/fiche?niveau={view.level}&code={view.code or ''}",
+               className="button"),
+        html.A("Télécharger en PDF", href=pdf, className="button button-accent", id="fiche-pdf") if pdf else None,
+        html.A("Retour aux indicateurs", href="/reindustrialisation", className="link-button"),
+    ], className="fiche-bar no-print")
+    notices = html.Div([html.Div(n, className="notice") for n in view.notices], className="notices no-print")
+    return html.Div([bar, notices, body], className="fiche-wrap")
+
+
+def fiche_sheet(content, figures: dict, *, edition: str) -> html.Div:
+    """The printable sheet: header, key figures, three charts, the map, the sources."""
+    from dashboard.scorecard import ScorecardContent  # noqa: F401  (type of `content`)
+
+    figures_row = html.Div([
+        html.Div([html.Div(f.value, className="fiche-value"), html.Div(f"{f.label}, {f.period}", className="fiche-label"),
+                  html.Div(f"1 an : {f.change_1y}", className=f"fiche-change {f.tone_1y}"),
+                  html.Div(f"5 ans : {f.change_5y}", className=f"fiche-change {f.tone_5y}")], className="fiche-kpi")
+        for f in content.figures], className="fiche-kpis")
+    static = {"displaylogo": False, "staticPlot": True}
+    charts = html.Div([
+        html.Div([html.H3(title, className="fiche-h3"), dcc.Graph(figure=fig, config=static)], className="fiche-chart")
+        for title, fig in figures["charts"]], className="fiche-charts")
+    map_ = html.Div([html.H3("Carte du territoire et projets annoncés", className="fiche-h3"),
+                     dcc.Graph(figure=figures["map"], config=static)], className="fiche-map")
+    return html.Article([
+        html.Header([
+            html.Div([html.H1(f"Fiche territoire : {content.scope.label}", className="fiche-title"),
+                      html.Div(f"{content.level_label} · Indicateurs de réindustrialisation "
+                               f"{content.years.start}–{content.years.stop - 1} · édition du {edition}",
+                               className="fiche-sub")]),
+            demo_badge(True) if content.is_demo else None,
+        ], className="fiche-header"),
+        figures_row,
+        html.Div([charts, map_], className="fiche-body"),
+        html.Div([html.H3("Sources", className="fiche-h3"),
+                  html.Ul([html.Li(s) for s in content.sources], className="fiche-sources")], className="fiche-foot"),
+    ], className="fiche-sheet", id="fiche-sheet")

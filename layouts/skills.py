@@ -1,0 +1,293 @@
+"""Compétences: BMO skill gaps by trade and territory, training supply and local employers."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import dash_leaflet as dl
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from dashboard import ids
+from dashboard.analytics.skills import TENSION_THRESHOLD
+from dashboard.formatting import fr_number, fr_percent
+from layouts.basemap import basemap, map_controls
+from layouts.components import demo_badge
+from layouts.explorer import DEFAULT_ZOOM, DROPDOWN_LABELS, LORRAINE_CENTER
+
+SECRET = "secret statistique"
+INDICATORS = [("difficulte", "Taux de difficulté"), ("projets", "Projets de recrutement")]
+GRAPH_CONFIG = {"displaylogo": False, "locale": "fr",
+                "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"]}
+RATE_BREAKS = [0.4, 0.5, 0.6, 0.7, 0.8]  # fixed classes: the tension threshold (60 %) is a class edge
+RATE_COLORS = ["#fff5eb", "#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603"]
+PROJECT_COLORS = ["#eef4f9", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
+NO_VALUE_COLOR = "#d5d9df"
+DEFINITIONS = [
+    ("Taux de difficulté", "projets jugés difficiles ÷ projets de recrutement, calculé seulement sur les cellules "
+                           "dont les deux valeurs sont publiées (jamais de secret compté comme 0)."),
+    ("Métier en tension", f"taux de difficulté supérieur à {fr_percent(TENSION_THRESHOLD, 0)} (niveau national "
+                          "de l'enquête BMO 2023 : 61 %)."),
+    ("Couverture par la formation", "diplômés de l'année dans les sites de formation du territoire ÷ projets "
+                                    "de recrutement du métier (1 = autant de diplômés que de projets)."),
+    ("Employeurs locaux", "établissements actifs dont le code NAF ou un savoir-faire relève du métier "
+                          "(correspondance documentée dans data/taxonomy/trade_employers.csv)."),
+    ("Secret statistique", "France Travail masque les petites cellules (« * ») : elles sont affichées "
+                           "« secret statistique » et exclues des sommes."),
+]
+
+
+@dataclass(frozen=True)
+class SkillsPageView:
+    notices: list[str]
+    departement_options: list[dict]
+    territory_options: list[dict]
+    family_options: list[dict]
+    year_options: list[dict]
+    trade_options: list[dict]
+    departement: str | None
+    territory: str | None
+    family: str | None
+    industrial_only: bool
+    year: int | None
+    indicator: str
+    trade: str | None
+    is_demo: bool
+    source_line: str
+    tile_url: str = ""
+    tile_attribution: str = ""
+
+
+def _field(label: str, control, hint: str = "") -> html.Div:
+    return html.Div([html.Label(label, className="field-label"), control,
+                     html.Div(hint, className="field-hint") if hint else None], className="field")
+
+
+def _dropdown(id_, options, value, placeholder, *, clearable=True) -> dcc.Dropdown:
+    return dcc.Dropdown(id=id_, options=options, value=value, multi=False, placeholder=placeholder, searchable=True,
+                        clearable=clearable, maxHeight=320, labels=DROPDOWN_LABELS, className="filter-dropdown")
+
+
+def filter_panel(view: SkillsPageView) -> html.Div:
+    return html.Div([
+        html.Div("Filtres", className="panel-title"),
+        _field("Département", _dropdown(ids.SKILLS_DEPARTEMENT, view.departement_options, view.departement,
+                                        "Toute la Lorraine")),
+        _field("Territoire (bassin d'emploi)", _dropdown(ids.SKILLS_TERRITORY, view.territory_options, view.territory,
+                                                         "Tous les territoires")),
+        _field("Famille de métiers", _dropdown(ids.SKILLS_FAMILY, view.family_options, view.family,
+                                               "Toutes les familles")),
+        dcc.Checklist(id=ids.SKILLS_INDUSTRIAL, value=["oui"] if view.industrial_only else [],
+                      className="radio-inline", options=[{"label": "Métiers industriels seulement", "value": "oui"}]),
+        _field("Année de l'enquête", _dropdown(ids.SKILLS_YEAR, view.year_options, view.year, "Année",
+                                               clearable=False)),
+        html.Div("Affichage", className="panel-title"),
+        _field("Indicateur (carte et carte de chaleur)", dcc.RadioItems(
+            id=ids.SKILLS_INDICATOR, value=view.indicator, className="radio-stack",
+            options=[{"label": lab, "value": v} for v, lab in INDICATORS])),
+        _field("Métier (évolution et carte)", _dropdown(ids.SKILLS_TRADE, view.trade_options, view.trade,
+                                                        "Métier…", clearable=False)),
+        html.Details([html.Summary("Définitions"),
+                      html.Dl([item for term, text in DEFINITIONS for item in (html.Dt(term), html.Dd(text))])],
+                     className="method-note", open=False),
+    ], className="filters")
+
+
+def _export_buttons(csv_id: str, xlsx_id: str) -> html.Div:
+    return html.Div([html.Button("CSV", id=csv_id, className="button button-light button-small", n_clicks=0),
+                     html.Button("Excel", id=xlsx_id, className="button button-light button-small", n_clicks=0)],
+                    className="table-actions")
+
+
+def _card(title, body, *, exports: tuple[str, str], source_id: str | None = None, extra_class: str = "",
+          title_id: str | None = None) -> html.Section:
+    return html.Section([
+        html.Div([html.H2(title, className="skills-card-title", **({"id": title_id} if title_id else {})),
+                  _export_buttons(*exports)], className="skills-card-head"),
+        body,
+        html.Div(className="source-badge skills-source", **({"id": source_id} if source_id else {})),
+    ], className="skills-card " + extra_class)
+
+
+def skills_page(view: SkillsPageView) -> html.Div:
+    map_ = dl.MapContainer(
+        basemap(tile_url=view.tile_url, tile_attribution=view.tile_attribution, choropleth=dl.GeoJSON(
+            # The url arrives with the first hideout (callbacks/skills.py): a polygon loaded before its
+            # colours would keep the initial style.
+            id=ids.SKILLS_AREAS_LAYER, url=None, format="geobuf",
+            style={"variable": "tissu.skills.areaStyle"}, onEachFeature={"variable": "tissu.skills.areaTooltip"},
+            hideout={"colors": {}, "tips": {}}))
+        + [dl.GeoJSON(id=ids.SKILLS_EMPLOYERS_LAYER, data=None, pointToLayer={"variable": "tissu.skills.employerToLayer"}),
+           dl.GeoJSON(id=ids.SKILLS_SITES_LAYER, data=None, pointToLayer={"variable": "tissu.skills.siteToLayer"})]
+        + map_controls(),
+        id=ids.SKILLS_MAP, center=list(LORRAINE_CENTER), zoom=7.25, zoomSnap=0.25, zoomDelta=0.5,
+        minZoom=6, maxZoom=14, attributionControl=False, preferCanvas=True, className="map")
+    side = html.Aside([
+        html.H1("Compétences", className="page-title"),
+        html.P("Quels métiers de l'industrie manquent de bras, où, et la formation locale suit-elle ? "
+               "D'après l'enquête Besoins en main-d'œuvre (BMO) de France Travail.", className="page-lead"),
+        demo_badge(view.is_demo) if view.is_demo else None,
+        html.Div([html.Div(n, className="notice") for n in view.notices], id=ids.SKILLS_NOTICES, className="notices"),
+        filter_panel(view),
+    ], className="side-panel")
+    graph = lambda id_, height: dcc.Graph(id=id_, config=GRAPH_CONFIG, style={"height": height},  # noqa: E731
+                                          figure=empty_figure(""))
+    main = html.Div([
+        html.Div(id=ids.SKILLS_KPIS, className="kpi-strip skills-kpis"),
+        html.Div([
+            _card("Difficultés de recrutement par métier et territoire",
+                  html.Div(graph(ids.SKILLS_HEATMAP, "100%"), className="skills-heatmap-box"),
+                  exports=(ids.SKILLS_EXPORT_HEATMAP_CSV, ids.SKILLS_EXPORT_HEATMAP_XLSX),
+                  source_id="skills-heatmap-source", extra_class="skills-heat-card"),
+            _card("Carte", html.Div([html.Div(map_, className="skills-map"),
+                                     html.Div(id=ids.SKILLS_MAP_LEGEND, className="map-overlay skills-legend")],
+                                    className="skills-map-box"),
+                  exports=(ids.SKILLS_EXPORT_MAP_CSV, ids.SKILLS_EXPORT_MAP_XLSX), source_id="skills-map-source",
+                  title_id=ids.SKILLS_MAP_TITLE, extra_class="skills-map-card"),
+            _card("Métiers les plus critiques", html.Div(id=ids.SKILLS_RANKING, className="skills-table-box"),
+                  exports=(ids.SKILLS_EXPORT_RANKING_CSV, ids.SKILLS_EXPORT_RANKING_XLSX),
+                  source_id="skills-ranking-source"),
+            _card("Évolution du métier", graph(ids.SKILLS_TREND, "320px"),
+                  exports=(ids.SKILLS_EXPORT_TREND_CSV, ids.SKILLS_EXPORT_TREND_XLSX), source_id="skills-trend-source"),
+        ], className="skills-grid"),
+    ], className="skills-main")
+    return html.Div([side, main, dcc.Store(id=ids.SKILLS_QUERY), dcc.Store(id=ids.SKILLS_URL_SYNC),
+                     dcc.Download(id=ids.SKILLS_DOWNLOAD)], className="skills")
+
+
+# --- Figures ---------------------------------------------------------------------------------------
+
+def _base_layout(**kwargs) -> dict:
+    base = dict(separators=", ", font={"family": "Segoe UI, Liberation Sans, Arial, sans-serif", "size": 12},
+                paper_bgcolor="#ffffff", plot_bgcolor="#ffffff", margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    return {**base, **kwargs}
+
+
+def empty_figure(message: str) -> go.Figure:
+    fig = go.Figure(layout=_base_layout(xaxis={"visible": False}, yaxis={"visible": False}))
+    if message:
+        fig.add_annotation(text=message, showarrow=False, font={"size": 14, "color": "#5a6778"})
+    return fig
+
+
+def _short(label: str, width: int = 40) -> str:
+    return label if len(label) <= width else label[: width - 1].rstrip() + "…"
+
+
+def heatmap_figure(cells, *, indicator: str) -> go.Figure:
+    """Trade × territory heatmap; rows and columns in the order of `cells` (worst gaps first), secret cells grey."""
+    if cells.empty:
+        return empty_figure("Aucune donnée pour ces filtres")
+    trades = list(dict.fromkeys(cells["trade_code"]))
+    areas = list(dict.fromkeys(cells["area_code"]))
+    trade_label = dict(zip(cells["trade_code"], cells["trade_label"]))
+    area_name = dict(zip(cells["area_code"], cells["area_name"]))
+    lookup = {(r["trade_code"], r["area_code"]): r for r in cells.to_dict("records")}
+    z, text = [], []
+    for t in trades:
+        zr, tr = [], []
+        for a in areas:
+            r = lookup.get((t, a))
+            if r is None:
+                zr.append(None)
+                tr.append("pas de projet publié")
+                continue
+            rate, projects = r["difficulty_rate"], r["projects"]
+            value = rate * 100 if indicator == "difficulte" else projects
+            zr.append(None if value is None or (isinstance(value, float) and math.isnan(value)) else value)
+            tr.append(_cell_text(projects, rate, r["secret_cells"]))
+        z.append(zr)
+        text.append(tr)
+    secret_z = [[1 if v is None else None for v in row] for row in z]
+    is_rate = indicator == "difficulte"
+    known = sorted(v for row in z for v in row if v is not None)
+    # Projects: cap the colour scale at the 95th percentile so that one big cell does not wash out the rest.
+    project_max = known[int(0.95 * (len(known) - 1))] if known else None
+    fig = go.Figure([
+        go.Heatmap(z=secret_z, x=[area_name[a] for a in areas], y=[_short(trade_label[t]) for t in trades],
+                   colorscale=[[0, NO_VALUE_COLOR], [1, NO_VALUE_COLOR]], showscale=False, hoverinfo="skip",
+                   xgap=1, ygap=1),
+        go.Heatmap(z=z, x=[area_name[a] for a in areas], y=[_short(trade_label[t]) for t in trades], text=text,
+                   customdata=[[trade_label[t]] * len(areas) for t in trades],
+                   hovertemplate="<b>%{customdata}</b><br>%{x}<br>%{text}<extra></extra>",
+                   colorscale=[[i / (len(RATE_COLORS) - 1), c] for i, c in enumerate(RATE_COLORS)] if is_rate
+                   else [[i / (len(PROJECT_COLORS) - 1), c] for i, c in enumerate(PROJECT_COLORS)],
+                   zmin=20 if is_rate else 0, zmax=90 if is_rate else project_max, xgap=1, ygap=1,
+                   colorbar={"title": {"text": "% difficiles" if is_rate else "projets", "side": "right"},
+                             "thickness": 12, "len": 0.8, "ticksuffix": " %" if is_rate else ""}),
+    ])
+    fig.update_layout(**_base_layout(height=max(260, 26 * len(trades) + 120)))
+    fig.update_xaxes(side="top", tickangle=-35, automargin=True)
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    return fig
+
+
+def _cell_text(projects, rate, secret_cells) -> str:
+    if projects is None or (isinstance(projects, float) and math.isnan(projects)):
+        return SECRET
+    parts = [f"{fr_number(projects)} projets"]
+    parts.append(f"{fr_percent(rate, 0)} difficiles" if rate == rate and rate is not None else f"difficiles : {SECRET}")
+    if secret_cells:
+        parts.append(f"{int(secret_cells)} cellule(s) en {SECRET}")
+    return " · ".join(parts)
+
+
+def trend_figure(series, *, title_scope: str, lorraine=None) -> go.Figure:
+    """Projects (bars, right axis) and difficulty rate (line, %) per year."""
+    if series.empty:
+        return empty_figure("Aucune donnée pour ce métier")
+    years = series["year"].astype(int).tolist()
+    fig = go.Figure([
+        go.Bar(x=years, y=series["projects"], name=f"Projets ({title_scope})", marker_color="#c6dbef", yaxis="y2",
+               hovertemplate="%{x} : %{y:,.0f} projets<extra></extra>"),
+        go.Scatter(x=years, y=series["difficulty_rate"] * 100, name=f"% difficiles ({title_scope})",
+                   mode="lines+markers", line={"color": "#e6550d", "width": 3},
+                   hovertemplate="%{x} : %{y:.0f} % difficiles<extra></extra>"),
+    ])
+    if lorraine is not None and len(lorraine):
+        fig.add_trace(go.Scatter(x=lorraine["year"].astype(int).tolist(), y=lorraine["difficulty_rate"] * 100,
+                                 name="% difficiles (Lorraine)", mode="lines", line={"color": "#5a6778", "dash": "dot"},
+                                 hovertemplate="%{x} : %{y:.0f} % (Lorraine)<extra></extra>"))
+    fig.add_hline(y=TENSION_THRESHOLD * 100, line={"color": "#a63603", "width": 1, "dash": "dash"},
+                  annotation_text="seuil de tension", annotation_position="top left")
+    fig.update_layout(**_base_layout(
+        margin={"l": 10, "r": 10, "t": 10, "b": 10}, legend={"orientation": "h", "y": -0.15},
+        yaxis={"title": "% difficiles", "range": [0, 100], "ticksuffix": " %", "automargin": True},
+        yaxis2={"title": "projets", "overlaying": "y", "side": "right", "showgrid": False, "rangemode": "tozero",
+                "tickformat": ",.0f",
+                "automargin": True},
+        xaxis={"dtick": 1}, bargap=0.35))
+    return fig
+
+
+def ranking_table(rows: list[dict]) -> html.Table | html.Div:
+    if not rows:
+        return html.Div("Aucun métier pour ces filtres.", className="muted")
+    head = html.Thead(html.Tr([html.Th(h) for h in ("", "Métier", "Projets", "Difficiles", "Diplômés",
+                                                    "Couverture", "Employeurs")]))
+    body = []
+    for r in rows:
+        rate = r["difficulty_rate"]
+        secret_rate = rate is None or (isinstance(rate, float) and math.isnan(rate))
+        body.append(html.Tr([
+            html.Td(str(r["rank"]), className="num"),
+            html.Td([html.Span(r["label"]), html.Span(" en tension", className="chip chip-small chip-tension")
+                     if r["tension"] else None]),
+            html.Td(SECRET if r["projects"] != r["projects"] else fr_number(r["projects"]), className="num"),
+            html.Td(SECRET if secret_rate else fr_percent(rate, 0), className="num rate"
+                    + (" rate-high" if not secret_rate and rate > TENSION_THRESHOLD else "")),
+            html.Td(fr_number(r["graduates"]) if r["graduates"] == r["graduates"] else "–", className="num"),
+            html.Td(fr_percent(r["coverage"], 0) if r["coverage"] == r["coverage"] else "–", className="num"),
+            html.Td(fr_number(r["employers"]), className="num"),
+        ], **{"data-trade": r["trade_code"]}))
+    return html.Table([head, html.Tbody(body)], className="skills-table")
+
+
+def map_legend(title: str, classes: list[tuple[str, str]]) -> list:
+    return [html.Div(title, className="panel-title"),
+            *[html.Div([html.Span(className="choro-swatch", style={"background": c}), label], className="choro-row")
+              for c, label in classes],
+            html.Div([html.Span(className="skills-dot skills-dot-site"), "centre de formation"], className="choro-row"),
+            html.Div([html.Span(className="skills-dot skills-dot-employer"), "employeur local du métier"],
+                     className="choro-row")]

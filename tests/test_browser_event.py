@@ -1,0 +1,58 @@
+"""Event pages in real Chromium with every other host blocked: the kiosk rotates offline, an agenda shows meetings."""
+
+import json
+import urllib.request
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def _deck_class(page) -> str:
+    return page.get_attribute("#kiosk-deck", "class")
+
+
+def test_the_kiosk_rotates_its_slides_offline_and_pauses(page, live_server):
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(live_server + "/evenement/kiosque?duree=1", wait_until="networkidle")
+    page.wait_for_selector("#kiosk-deck .kiosk-slide", timeout=15000)
+    slides = page.locator(".kiosk-slide").count()
+    assert 6 <= slides <= 10
+    seen = set()
+    for _ in range(40):  # ~1 s per slide: three different slides within 10 s
+        seen.add(_deck_class(page))
+        if len(seen) >= 3:
+            break
+        page.wait_for_timeout(250)
+    assert len(seen) >= 3, seen
+    visible = page.locator(".kiosk-slide").evaluate_all(
+        "els => els.filter(e => getComputedStyle(e).visibility === 'visible').length")
+    assert visible <= 2  # the active slide (plus the one fading out)
+    assert page.locator(".kiosk").evaluate("e => getComputedStyle(e).position") == "fixed"  # covers the shell
+    page.click("#kiosk-pause")
+    page.wait_for_timeout(300)
+    paused = _deck_class(page)
+    page.wait_for_timeout(2200)
+    assert _deck_class(page) == paused
+    page.click("#kiosk-pause")
+    page.wait_for_function(f"() => document.querySelector('#kiosk-deck').className !== {json.dumps(paused)}",
+                           timeout=5000)
+    assert page.foreign_requests == []
+    assert page.errors == []
+
+
+def test_an_agenda_page_shows_a_participants_meetings(page, live_server):
+    with urllib.request.urlopen(f"{live_server}/api/v1/event/meetings?limit=1") as response:
+        first = json.load(response)["items"][0]
+    visitor = first["visitor_id"]
+    with urllib.request.urlopen(f"{live_server}/api/v1/event/participants/{visitor}/agenda") as response:
+        agenda = json.load(response)
+    page.goto(f"{live_server}/evenement/agenda?participant={visitor}", wait_until="networkidle")
+    page.wait_for_selector(".ag-table", timeout=15000)
+    assert page.locator(".ag-name").inner_text() == agenda["participant"]["name"]
+    rows = page.locator(".ag-row")
+    assert rows.count() == len(agenda["items"])
+    assert page.locator(".ag-with").all_inner_texts() == [i["exhibitor_name"] for i in agenda["items"]]
+    assert page.locator(".ag-time").first.inner_text() == agenda["items"][0]["time"]
+    assert first["exhibitor_name"] in page.locator("#event-agenda").inner_text()
+    assert page.foreign_requests == [] and page.errors == []

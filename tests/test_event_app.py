@@ -1,0 +1,293 @@
+"""Event: the demo event, importer, scheduling service, API (incl. 400/404), page callbacks as functions, CLI."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from callbacks import event as page
+from dashboard import event as ev
+from dashboard import ids, repository
+from dashboard.analytics.scheduling import validate_schedule
+from dashboard.importers import FileFormatError
+from dashboard.importers.event import EventOptions, import_event, write_event_template
+
+
+@pytest.fixture()
+def scratch_engine(db_path, tmp_path):
+    """A private copy of the session database (tests that write)."""
+    from dashboard.database import make_engine
+
+    copy = tmp_path / "scratch.sqlite3"
+    shutil.copy(db_path, copy)
+    engine = make_engine(f"sqlite:///{copy}")
+    yield engine
+    engine.dispose()
+
+
+# --- Demo event -----------------------------------------------------------------------------------
+
+def test_the_demo_event_is_loaded_scheduled_and_feasible(engine):
+    event = ev.current_event(engine)
+    assert event is not None and event.is_demo
+    people = repository.event_participants(engine, event.id)
+    roles = people["role"].value_counts()
+    assert 0 < roles["exposant"] <= 200 and 0 < roles["visiteur"] <= 2000
+    assert people["establishment_id"].notna().all()
+    meetings = repository.event_meetings(engine, event.id)
+    assert len(meetings) > 1000
+    assert set(meetings["status"]) <= {"scheduled", "held", "cancelled"}
+    assert validate_schedule(meetings, people, event.grid) == []
+    assert meetings["why"].str.contains(" km|même commune").all()
+    # Every feasible request is placed (maxima never below requests in the demo).
+    _, candidates = ev.event_candidates(engine, event.id)
+    requested = candidates[candidates["origin"].isin(["mutual", "request"])]
+    masks = {int(p): event.grid.mask(a) for p, a in zip(people["id"], people["availability"])}
+    feasible = {(e, v) for e, v in zip(requested["exhibitor_id"], requested["visitor_id"]) if masks[e] & masks[v]}
+    placed = set(zip(meetings["exhibitor_id"], meetings["visitor_id"]))
+    assert len(feasible & placed) / len(feasible) >= 0.98
+
+
+def test_rescheduling_after_cancellations_keeps_every_meeting_that_stays(scratch_engine):
+    event = ev.current_event(scratch_engine)
+    before = repository.event_meetings(scratch_engine, event.id)
+    active = before[before["status"] == "scheduled"]
+    victims = active["id"].head(30).tolist()
+    for meeting_id in victims:
+        ev.set_status(scratch_engine, event, meeting_id, "cancelled")
+    summary = ev.schedule_event(scratch_engine, event, keep_scheduled=True)
+    after = repository.event_meetings(scratch_engine, event.id)
+    stay = before[~before["id"].isin(victims)].set_index("id")[["exhibitor_id", "visitor_id", "slot", "status"]]
+    assert after.set_index("id").loc[stay.index, ["exhibitor_id", "visitor_id", "slot", "status"]].equals(stay)
+    cancelled = after[after["id"].isin(victims)]
+    assert (cancelled["status"] == "cancelled").all()
+    new = after[~after["id"].isin(before["id"])]
+    assert len(new) == summary.placed
+    cancelled_pairs = set(zip(cancelled["exhibitor_id"], cancelled["visitor_id"]))
+    assert not cancelled_pairs & set(zip(new["exhibitor_id"], new["visitor_id"]))
+    people = repository.event_participants(scratch_engine, event.id)
+    assert validate_schedule(after, people, event.grid) == []
+    with pytest.raises(ev.EventError):
+        ev.set_status(scratch_engine, event, 10**9, "held")
+
+
+# --- Importer -------------------------------------------------------------------------------------
+
+GOOD = """Réf;Rôle;Nom;SIRET;Commune;Stand;Propose;Cherche;Disponibilités;Max rendez-vous;Souhaite rencontrer
+E1;exposant;Traitements de Metz;;57463;A01;traitement_thermique;;;10;V1
+E2;exposant;Usinage Lorrain;;Nancy;A02;Tournage; Fraisage 3 axes;;;;
+V1;visiteur;Mécanique du Toulois;;54528;;;traitement_thermique;J1AM;3;E1
+V2;visiteur;Forges de Vosges;;88160;;;tournage;J2PM;2;E2;
+"""
+BAD_ROWS = """V3;visiteur;Sans commune;;Nullepart;;;tournage;;;
+V4;artiste;Mauvais rôle;;57463;;;;;;
+E3;exposant;Sans stand;;57463;;tournage;;;;
+V5;visiteur;Mauvais savoir-faire;;57463;;;soudure sous-marine;;;
+V6;visiteur;Mauvaise dispo;;57463;;;tournage;J9AM;;
+V1;visiteur;Doublon;;57463;;;tournage;;;
+V7;visiteur;Demande perdue;;57463;;;tournage;;;E99
+"""
+
+
+def write(tmp_path, text: str, name: str = "participants.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_import_event_loads_participants_and_is_idempotent(scratch_engine, tmp_path):
+    path = write(tmp_path, GOOD)
+    options = EventOptions(name="Salon test")
+    outcome = import_event(scratch_engine, path, options, report_dir=tmp_path)
+    assert outcome.exit_code == 0 and outcome.report.counts["participants"] == 4
+    event = ev.current_event(scratch_engine)
+    assert event.name == "Salon test" and not event.is_demo
+    people = repository.event_participants(scratch_engine, event.id)
+    assert dict(zip(people["name"], people["commune_name"]))["Usinage Lorrain"] == "Nancy"
+    caps = repository.event_capabilities(scratch_engine, event.id)
+    assert len(caps) == 5
+    assert len(repository.event_requests(scratch_engine, event.id)) == 3
+    summary = ev.schedule_event(scratch_engine, event)
+    assert summary.placed == 2 and summary.placed_requested == 2
+    import_event(scratch_engine, path, options)  # again: same state, meetings dropped until rescheduled
+    event2 = ev.current_event(scratch_engine)
+    assert len(repository.event_participants(scratch_engine, event2.id)) == 4
+    assert len(repository.event_meetings(scratch_engine, event2.id)) == 0
+    assert (repository.events_frame(scratch_engine)["name"] == "Salon test").sum() == 1
+
+
+def test_import_event_rejects_rows_with_their_line_and_reason(scratch_engine, tmp_path):
+    outcome = import_event(scratch_engine, write(tmp_path, GOOD + BAD_ROWS), EventOptions(name="Salon test"),
+                           report_dir=tmp_path)
+    assert outcome.exit_code == 1
+    reasons = {(i.line, i.reason) for i in outcome.report.rejected}
+    assert {(6, "unknown_commune"), (7, "bad_role"), (8, "missing_stand"), (9, "unknown_capability"),
+            (10, "bad_availability"), (11, "duplicate_ref")} <= reasons
+    assert (12, "unknown_request_target") in {(i.line, i.reason) for i in outcome.report.adjusted}
+    assert outcome.report_file is not None and outcome.report_file.exists()
+    assert outcome.report.counts["participants"] == 5  # 4 good rows + V7
+
+
+def test_import_event_refuses_a_wrong_file_before_touching_the_database(scratch_engine, tmp_path):
+    before = repository.events_frame(scratch_engine)
+    with pytest.raises(FileFormatError, match="missing column"):
+        import_event(scratch_engine, write(tmp_path, "SIRET;Raison sociale\n1;x\n"))
+    with pytest.raises(FileFormatError, match="not found"):
+        import_event(scratch_engine, tmp_path / "absent.csv")
+    assert repository.events_frame(scratch_engine).equals(before)
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_the_template_imports_as_is(scratch_engine, tmp_path, suffix):
+    path = write_event_template(tmp_path / f"modele{suffix}")
+    outcome = import_event(scratch_engine, path, EventOptions(name="Modèle"))
+    assert outcome.exit_code == 0 and outcome.report.counts["participants"] == 2
+
+
+# --- API ------------------------------------------------------------------------------------------
+
+def test_api_meetings_lists_and_filters(client):
+    body = client.get("/api/v1/event/meetings?limit=5").get_json()
+    assert body["event"]["is_demo"] is True and "fictif" in body["event"]["notice"]
+    assert body["total"] > 1000 and len(body["items"]) == 5
+    item = body["items"][0]
+    assert {"exhibitor_name", "visitor_name", "stand", "why", "score", "starts_at", "status"} <= set(item)
+    held = client.get("/api/v1/event/meetings?status=held&day=1&limit=10000").get_json()
+    assert held["total"] > 0 and all(i["status"] == "held" and i["day"] == "J1" for i in held["items"])
+    mine = client.get(f"/api/v1/event/meetings?participant={item['visitor_id']}").get_json()
+    assert all(item["visitor_id"] in (i["visitor_id"], i["exhibitor_id"]) for i in mine["items"])
+
+
+@pytest.mark.parametrize("query, parameter", [
+    ("status=perdu", "status"), ("origin=x", "origin"), ("day=9", "day"), ("limit=0", "limit"),
+    ("participant=abc", "participant"), ("couleur=bleu", "couleur"),
+])
+def test_api_meetings_400s_name_the_parameter(client, query, parameter):
+    response = client.get(f"/api/v1/event/meetings?{query}")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["parameter"] == parameter
+
+
+def test_api_agenda_and_its_errors(client, engine):
+    event = ev.current_event(engine)
+    people = repository.event_participants(engine, event.id)
+    exhibitor = int(people[people["role"] == "exposant"]["id"].iloc[0])
+    body = client.get(f"/api/v1/event/participants/{exhibitor}/agenda").get_json()
+    assert body["participant"]["role"] == "exposant" and body["participant"]["stand"]
+    assert body["items"] and all(i["stand"] == body["participant"]["stand"] for i in body["items"])
+    assert [i["slot"] for i in body["items"]] == sorted(i["slot"] for i in body["items"])
+    missing = client.get("/api/v1/event/participants/999999999/agenda")
+    assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "unknown_participant"
+    bad = client.get("/api/v1/event/participants/abc/agenda")
+    assert bad.status_code == 400 and bad.get_json()["error"]["parameter"] == "participant_id"
+    assert client.get(f"/api/v1/event/participants/{exhibitor}/agenda?x=1").status_code == 400
+
+
+def test_api_meetings_csv_for_the_event_platform(client):
+    response = client.get("/api/v1/event/meetings.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    text = response.data.decode("utf-8-sig")
+    header = text.splitlines()[0].split(";")
+    assert header[:4] == ["rdv_id", "date", "heure", "stand"] and "pourquoi" in header
+
+
+# --- Pages (callbacks as functions) -----------------------------------------------------------------
+
+def _ids(tree) -> set[str]:
+    found = set()
+
+    def walk(node):
+        if isinstance(node, (list, tuple)):
+            for child in node:
+                walk(child)
+            return
+        if node is None or isinstance(node, (str, int, float)):
+            return
+        if getattr(node, "id", None):
+            found.add(node.id)
+        walk(getattr(node, "children", None))
+    walk(tree)
+    return found
+
+
+def _text(tree) -> str:
+    parts = []
+
+    def walk(node):
+        if isinstance(node, (list, tuple)):
+            for child in node:
+                walk(child)
+        elif isinstance(node, (str, int, float)):
+            parts.append(str(node))
+        elif node is not None:
+            walk(getattr(node, "children", None))
+    walk(tree)
+    return " ".join(parts)
+
+
+def test_event_page_shows_the_wall_and_the_participant_picker(service):
+    tree = page.render(service, {})
+    assert {ids.EVENT_WALL, ids.EVENT_PARTICIPANT, ids.EVENT_WALL_TICK, ids.EVENT_RESCHEDULE} <= _ids(tree)
+    text = _text(tree)
+    assert "objectif 3\u00a0000" in text and "Par département du visiteur" in text
+    link = page.agenda_link(42)
+    assert link.href == "/evenement/agenda?participant=42"
+    assert page.agenda_link(None) is None
+
+
+def test_agenda_page_lists_a_participants_meetings(service, engine):
+    event = ev.current_event(engine)
+    meetings = repository.event_meetings(engine, event.id)
+    visitor = int(meetings["visitor_id"].iloc[0])
+    tree = page.render_agenda(service, {"participant": [str(visitor)]})
+    text = _text(tree)
+    mine = meetings[meetings["visitor_id"] == visitor]
+    assert ids.EVENT_AGENDA in _ids(tree)
+    assert f"{len(mine)} rendez-vous" in text and "Jour 1" in text or "Jour 2" in text
+    assert "Stand " in text and "km" in text
+    exhibitor = int(meetings["exhibitor_id"].iloc[0])
+    view = page.agenda_view(service, event, exhibitor)
+    assert view.qr_data_uri.startswith("data:image/svg+xml") and "?etab=" in view.card_url
+    assert "Choisissez" in _text(page.render_agenda(service, {}))
+    assert "inconnu" in _text(page.render_agenda(service, {"participant": ["999999999"]}))
+
+
+def test_admin_actions_answer_in_french(service):
+    assert page.admin_action(service, ids.EVENT_MARK_HELD, None) == "Indiquez le n° du rendez-vous."
+    assert "introuvable" in page.admin_action(service, ids.EVENT_MARK_CANCELLED, 10**9)
+
+
+def test_kiosk_has_6_to_10_slides_and_reads_the_duration(service):
+    view = page.kiosk_view(service, {"duree": ["12"]})
+    assert 6 <= len(view.slides) <= 10 and view.seconds == 12
+    keys = [k for k, _, _ in view.slides]
+    assert {"territoire", "carte", "savoir-faire", "rendez-vous"} <= set(keys)
+    assert view.config["n"] == len(keys) and view.config["map"] == keys.index("carte")
+    assert len(view.config["stops"]) == 4
+    assert page.slide_seconds({"duree": ["abc"]}) == 8 and page.slide_seconds({"duree": ["0"]}) == 1
+    assert page.slide_seconds({"duree": ["1000"]}) == 120
+    tree = page.render_kiosk(service, {})
+    assert {ids.KIOSK_DECK, ids.KIOSK_TICK, ids.KIOSK_PAUSE, ids.KIOSK_MAP, ids.KIOSK_COUNTER} <= _ids(tree)
+    assert "rendez-vous d'affaires" in _text(page.live_counter(service))
+
+
+# --- CLI ------------------------------------------------------------------------------------------
+
+def test_cli_template_import_and_schedule(tmp_path, db_path, monkeypatch, capsys):
+    from dashboard.cli import main
+
+    copy = tmp_path / "cli.sqlite3"
+    shutil.copy(db_path, copy)
+    monkeypatch.setenv("TISSU_DATABASE_URL", f"sqlite:///{copy}")
+    monkeypatch.setenv("TISSU_INSTANCE_DIR", str(tmp_path))
+    template = tmp_path / "modele.csv"
+    assert main(["template", "event", str(template)]) == 0
+    assert main(["template", "event", str(template)]) == 2  # exists: --force needed
+    participants = write(tmp_path, GOOD, "p.csv")
+    assert main(["import", "event", str(participants), "--name", "Salon CLI", "--date", "2027-05-04"]) == 0
+    assert main(["event", "schedule"]) == 0
+    out = capsys.readouterr().out
+    assert "Salon CLI: 2 meetings scheduled" in out and "validated" in out
+    assert main(["import", "event", str(participants), "--slot", "0"]) == 2
+    assert main(["import", "event", str(tmp_path / "absent.csv")]) == 2
