@@ -343,8 +343,6 @@
         return search;
       },
 
-      syncPartnerUrl: function (params) { return window.dash_clientside.tissu.syncQueryUrl(params); },
-
       switchView: function (tab) {
         var onMap = tab !== "tableau";
         return [{display: onMap ? "block" : "none"}, {display: onMap ? "none" : "block"}, onMap ? Date.now() : noUpdate()];

@@ -388,7 +388,7 @@ def register(app, service: DataService) -> None:
         *[Input(i, "value") for i in INPUTS],
     )(lambda *values: page_outputs(service, query_from_controls(*values)))
     app.clientside_callback(
-        ClientsideFunction(namespace="tissu", function_name="syncPartnerUrl"),
+        ClientsideFunction(namespace="tissu", function_name="syncQueryUrl"),
         Output(ids.IND_URL_SYNC, "data"), Input(ids.IND_QUERY, "data"),
     )
     app.callback(

@@ -12,7 +12,17 @@ from dashboard.service import DataService
 from layouts.components import demo_badge
 from layouts.shell import nav_links, not_found
 
-PAGES = {"/": explorer.render, "/partenaires": partners.render, "/couverture": coverage.render, "/reindustrialisation": indicators.render, "/fiche": indicators.render_fiche, "/competences": skills.render, "/evenement": event.render, "/evenement/agenda": event.render_agenda, "/evenement/kiosque": event.render_kiosk}
+PAGES = {
+    "/": explorer.render,
+    "/partenaires": partners.render,
+    "/couverture": coverage.render,
+    "/reindustrialisation": indicators.render,
+    "/fiche": indicators.render_fiche,
+    "/competences": skills.render,
+    "/evenement": event.render,
+    "/evenement/agenda": event.render_agenda,
+    "/evenement/kiosque": event.render_kiosk,
+}
 
 
 def render_page(service: DataService, pathname: str | None, search: str | None):

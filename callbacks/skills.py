@@ -442,7 +442,7 @@ def register(app, service: DataService) -> None:
         *[Input(i, "value") for i in CONTROLS],
     )(lambda *values: skills_results(service, query_from_controls(*values)))
     app.clientside_callback(  # the partner page's function writes any params dict into the address bar
-        ClientsideFunction(namespace="tissu", function_name="syncPartnerUrl"),
+        ClientsideFunction(namespace="tissu", function_name="syncQueryUrl"),
         Output(ids.SKILLS_URL_SYNC, "data"), Input(ids.SKILLS_QUERY, "data"),
     )
     app.callback(
