@@ -36,11 +36,40 @@ def render_page(service: DataService, pathname: str | None, search: str | None):
 
 
 def validation_pages(service: DataService) -> list:
-    """One rendered instance of every page, for Dash's callback validation."""
+    """An empty stand-in for every component with an id on every page, for Dash's callback validation.
+
+    Dash sends the validation layout inside the page's HTML: stand-ins keep it small (the rendered pages,
+    with their data, weighed 2 MB).
+    """
     from layouts.explorer import table_grid
 
-    # Components that pages create later (the grid appears with the table tab).
-    return [render(service, {}) for render in PAGES.values()] + [table_grid([])]
+    # Components that pages create later (the grid appears with the table tab) are listed too.
+    pages = [render(service, {}) for render in PAGES.values()] + [table_grid([])]
+    return [_stand_in(component) for component in _with_ids(pages)]
+
+
+def _with_ids(tree) -> list:
+    found, stack, seen = [], [tree], set()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (list, tuple)):
+            stack.extend(node)
+            continue
+        component_id = getattr(node, "id", None)
+        if isinstance(component_id, str) and component_id not in seen:
+            seen.add(component_id)
+            found.append(node)
+        children = getattr(node, "children", None)
+        if children is not None and not isinstance(children, (str, int, float)):
+            stack.append(children)
+    return found
+
+
+def _stand_in(component):
+    try:
+        return type(component)(id=component.id)
+    except TypeError:  # a component with other required props keeps them
+        return component
 
 
 def register(app, service: DataService) -> None:

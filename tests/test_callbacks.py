@@ -128,3 +128,15 @@ def test_table_tab_builds_the_grid_with_the_rows(service):
 def test_table_for_no_filters_is_capped_with_a_note(service):
     rows, note = table_rows(service, {})
     assert len(rows) == min(TABLE_LIMIT, len(service.snapshot().establishments))
+
+
+JUNK = ("?departement=xx&capability=zzz&radius_km=abc&year=abc&participant=abc&code=zz&niveau=zz&territory=%00"
+        "&trade=zz&carte=zz&zoom=-4&lat=abc&etab=%3Cscript%3E&site=zz&commune=zz&weight=zz&level=zz&duree=abc")
+
+
+def test_every_page_survives_junk_parameters(service):
+    from callbacks.routing import PAGES
+
+    for path in PAGES:
+        page, badge, nav = render_page(service, path, JUNK)
+        assert page is not None and "Page introuvable" not in str(page), path
