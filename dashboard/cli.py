@@ -212,19 +212,6 @@ def cmd_import_training(args) -> int:
                        lambda engine, report_dir: import_training(engine, args.file, report_dir=report_dir))
 
 
-def cmd_template_training(args) -> int:
-    from dashboard.importers import ImportFailed
-    from dashboard.importers.training import DEFAULT_TRAINING_TEMPLATE, write_training_template
-
-    try:
-        path = write_training_template(args.path or DEFAULT_TRAINING_TEMPLATE, overwrite=args.force)
-    except ImportFailed as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    print(f"Training template written: {path}. Fill it in, then run `tissu import training {path}`.")
-    return 0
-
-
 def cmd_import_urssaf(args) -> int:
     from dashboard.importers.urssaf import import_urssaf
 
@@ -244,32 +231,6 @@ def cmd_import_territories(args) -> int:
 
     return _run_import(f"Territoires d'industrie import of {args.file}",
                        lambda engine, report_dir: import_territories(engine, args.file, report_dir=report_dir))
-
-
-def cmd_template_indicators(args) -> int:
-    from dashboard.importers import ImportFailed
-    from dashboard.importers.indicators import write_indicators_template
-
-    try:
-        path = write_indicators_template(args.path or "modele-indicateurs.xlsx", overwrite=args.force)
-    except ImportFailed as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    print(f"Indicator template written: {path}. Fill it in, then run `tissu import indicators {path}`.")
-    return 0
-
-
-def cmd_template_members(args) -> int:
-    from dashboard.importers import ImportFailed
-    from dashboard.importers.templates import DEFAULT_MEMBERS_TEMPLATE, write_members_template
-
-    try:
-        path = write_members_template(args.path or DEFAULT_MEMBERS_TEMPLATE, overwrite=args.force)
-    except ImportFailed as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    print(f"Member list template written: {path}. Fill it in, then run `tissu import members {path}`.")
-    return 0
 
 
 def cmd_import_event(args) -> int:
@@ -294,17 +255,45 @@ def cmd_import_event(args) -> int:
     return code
 
 
-def cmd_template_event(args) -> int:
+def _write_template(write, default: str, args, *, label: str, next_step: str) -> int:
+    """Write an import template (XLSX or CSV by the path's suffix) and say how to import it."""
     from dashboard.importers import ImportFailed
-    from dashboard.importers.event import DEFAULT_EVENT_TEMPLATE, write_event_template
 
     try:
-        path = write_event_template(args.path or DEFAULT_EVENT_TEMPLATE, overwrite=args.force)
+        path = write(args.path or default, overwrite=args.force)
     except ImportFailed as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    print(f"Participant template written: {path}. Fill it in, then run `tissu import event {path} --date YYYY-MM-DD`.")
+    print(f"{label} template written: {path}. Fill it in, then run `{next_step.format(path=path)}`.")
     return 0
+
+
+def cmd_template_members(args) -> int:
+    from dashboard.importers.templates import DEFAULT_MEMBERS_TEMPLATE, write_members_template
+
+    return _write_template(write_members_template, DEFAULT_MEMBERS_TEMPLATE, args, label="Member list",
+                           next_step="tissu import members {path}")
+
+
+def cmd_template_training(args) -> int:
+    from dashboard.importers.training import DEFAULT_TRAINING_TEMPLATE, write_training_template
+
+    return _write_template(write_training_template, DEFAULT_TRAINING_TEMPLATE, args, label="Training",
+                           next_step="tissu import training {path}")
+
+
+def cmd_template_indicators(args) -> int:
+    from dashboard.importers.indicators import write_indicators_template
+
+    return _write_template(write_indicators_template, "modele-indicateurs.xlsx", args, label="Indicator",
+                           next_step="tissu import indicators {path}")
+
+
+def cmd_template_event(args) -> int:
+    from dashboard.importers.event import DEFAULT_EVENT_TEMPLATE, write_event_template
+
+    return _write_template(write_event_template, DEFAULT_EVENT_TEMPLATE, args, label="Participant",
+                           next_step="tissu import event {path} --date YYYY-MM-DD")
 
 
 def cmd_event_schedule(args) -> int:
