@@ -135,7 +135,7 @@ def _map(view: ExplorerView) -> dl.MapContainer:
                             onEachFeature={"variable": "tissu.map.choroTooltip"}, hideout={"level": "none"},
                             hoverStyle={"arrow": {"weight": 2.5, "color": "#1d2733"}})
     points = dl.GeoJSON(id=ids.POINTS, cluster=True, zoomToBoundsOnClick=True, spiderfyOnMaxZoom=True,
-                        superClusterOptions={"radius": 70, "maxZoom": 15},
+                        superClusterOptions={"radius": 70, "maxZoom": 12, "minZoom": 6},
                         pointToLayer={"variable": "tissu.map.pointToLayer"},
                         clusterToLayer={"variable": "tissu.map.clusterToLayer"},
                         hideout={"colors": view.filiere_colors})
