@@ -22,6 +22,17 @@ from layouts.skills import (INDICATORS, NO_VALUE_COLOR, PROJECT_COLORS, RATE_BRE
 
 RANKING_LIMIT = 12
 AREAS_URL = "/geo/zones_emploi.pbf"  # geometry sent once; colours and tooltips come in the hideout
+COMMUNES_URL = "/geo/communes.pbf"  # real BMO bassins are drawn as their communes (`tissu import bassins`)
+
+
+def _drawn_as_zones(data: SkillsData) -> bool:
+    """True when every bassin coincides with a zone d'emploi (the demo): the zones layer can draw them."""
+    return set(data.areas["code"]) <= set(data.zone_of_area) or data.area_of_commune.empty
+
+
+def areas_url(data: SkillsData) -> str:
+    """Zones d'emploi when the bassins coincide with them, else the communes of each bassin."""
+    return AREAS_URL if _drawn_as_zones(data) else COMMUNES_URL
 DEPARTMENT_NAMES = {"54": "Meurthe-et-Moselle", "55": "Meuse", "57": "Moselle", "88": "Vosges"}
 
 
@@ -236,13 +247,16 @@ def map_layers(data: SkillsData, q: SkillsQuery, table: pd.DataFrame) -> tuple[d
     label = data.trades.set_index("code")["label"].get(q.trade, "")
     breaks = [b * 1 for b in RATE_BREAKS] if q.indicator == "difficulte" else _project_breaks(table["projects"])
     colors, tips = {}, {}
+    # Bassins that coincide with zones d'emploi (the demo) colour the zones; others colour their communes.
+    by_zones = _drawn_as_zones(data)
+    communes_of = {} if by_zones else data.area_of_commune.groupby(data.area_of_commune).groups
     for row in table.to_dict("records"):
         zone = data.zone_of_area.get(row["code"])
-        if zone is None:
-            continue
+        features = ([zone] if zone is not None else []) if by_zones else list(communes_of.get(row["code"], []))
         value = row["difficulty_rate"] if q.indicator == "difficulte" else row["projects"]
-        colors[zone] = _color(value, q.indicator, breaks)
-        tips[zone] = area_tooltip(label, row)
+        for feature in features:
+            colors[feature] = _color(value, q.indicator, breaks)
+            tips[feature] = area_tooltip(label, row)
     hideout = {"colors": colors, "tips": tips, "v": time.time()}  # v: the browser keeps the newest
     in_scope = set(table["code"])
     sites = data.sites[data.sites["area_code"].isin(in_scope)]
@@ -272,8 +286,8 @@ def map_layers(data: SkillsData, q: SkillsQuery, table: pd.DataFrame) -> tuple[d
         legend_title = "Projets de recrutement"
     classes.append((NO_VALUE_COLOR, "secret stat. ou aucun projet"))
     title = f"Carte : {label}, {q.year}"
-    if data.areas["code"].isin(list(data.zone_of_area)).sum() == 0 and len(data.areas):
-        title += " (contours des bassins BMO indisponibles : importez la correspondance communes → bassins)"
+    if not colors and len(data.areas) and not data.zone_of_area:
+        title += " (contours des bassins BMO indisponibles : importez la correspondance communes → bassins : tissu import bassins)"
     return (hideout, {"type": "FeatureCollection", "features": site_features},
             {"type": "FeatureCollection", "features": employer_features}, map_legend(legend_title, classes), title)
 
@@ -327,7 +341,7 @@ def skills_results(service: DataService, q: SkillsQuery):
     map_source = f"{source} · Employeurs : {data.employers_source} · Centres de formation : " \
                  f"{data.sites['source_name'].iloc[0] if len(data.sites) else 'aucun'}"
     ranking_source = f"{scope}, {q.year} · {source} · Formation et employeurs : voir la carte"
-    return (kpis(data, q, t), heat, ranking, trend, hideout, AREAS_URL, sites, employers, legend, title,
+    return (kpis(data, q, t), heat, ranking, trend, hideout, areas_url(data), sites, employers, legend, title,
             skills_query_params(q), source, ranking_source, map_source, trend_source)
 
 

@@ -205,6 +205,13 @@ def cmd_import_bmo(args) -> int:
                                                              progress=not args.no_progress))
 
 
+def cmd_import_bassins(args) -> int:
+    from dashboard.importers.bassins import import_bassins
+
+    return _run_import(f"Bassin mapping import of {args.file}",
+                       lambda engine, report_dir: import_bassins(engine, args.file, report_dir=report_dir))
+
+
 def cmd_import_training(args) -> int:
     from dashboard.importers.training import import_training
 
@@ -405,6 +412,10 @@ def build_parser() -> argparse.ArgumentParser:
                                                    "`tissu template training`)")
     training.add_argument("file", help="the training file (CSV or XLSX)")
     training.set_defaults(func=cmd_import_training)
+    bassins = imp_sub.add_parser("bassins", help="communes of each BMO bassin (CSV or XLSX: code commune, code "
+                                                 "bassin[, nom bassin]) so that the skills map can draw them")
+    bassins.add_argument("file", help="the commune → bassin file")
+    bassins.set_defaults(func=cmd_import_bassins)
     event_imp = imp_sub.add_parser(
         "event", help="the participants of a B2B event (CSV or XLSX, see `tissu template event`)",
         description="Replace the event NAME by the participants of FILE (one transaction), then run "

@@ -822,3 +822,22 @@ def set_meeting_statuses(engine: Engine, event_id: int, statuses: dict[int, str]
             ids = [i for i, s in statuses.items() if s == status]
             for chunk in _chunks(ids):
                 conn.execute(update(mt).where(mt.event_id == event_id, mt.id.in_(chunk)).values(status=status))
+
+
+def replace_bmo_area_communes(engine: Engine, *, areas: pd.DataFrame, mapping: pd.DataFrame) -> None:
+    """Replace the commune → real BMO bassin mapping (one transaction); bassins missing are created.
+
+    `areas` has code, name, department_code (name used only for bassins not yet known from a BMO import);
+    `mapping` has commune_code, area_code.
+    """
+    a, link = m.BmoArea, m.BmoAreaCommune
+    with engine.begin() as conn:
+        known = set(conn.scalars(select(a.code)))
+        new = [r for r in _records(areas, ["code", "name", "department_code"]) if r["code"] not in known]
+        if new:
+            conn.execute(insert(a), [{**r, "is_demo": False} for r in new])
+        real_areas = select(a.code).where(a.is_demo.is_(False)).scalar_subquery()
+        conn.execute(delete(link).where(link.area_code.in_(real_areas)))
+        conn.execute(delete(link).where(link.commune_code.in_(mapping["commune_code"].tolist())))
+        if len(mapping):
+            conn.execute(insert(link), _records(mapping, ["commune_code", "area_code"]))

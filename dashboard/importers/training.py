@@ -87,6 +87,9 @@ def _rows(path: Path) -> list[tuple[int, list]]:
     return rows
 
 
+read_rows = _rows  # CSV (any of ; , tab) or XLSX rows with their line numbers, shared by small importers
+
+
 def import_training(engine: Engine, path: Path | str, *, report_dir: Path | None = None) -> ImportOutcome:
     """Replace the real training sites and offers with the file's (one transaction)."""
     from dashboard.bootstrap import prepare_database

@@ -1,0 +1,73 @@
+"""Real BMO bassins drawn from the imported commune → bassin mapping (`tissu import bassins`)."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from callbacks import skills as cb
+from dashboard.database import make_engine
+from dashboard.importers.bassins import import_bassins
+from dashboard.importers.bmo import BmoOptions, import_bmo
+from dashboard.importers.errors import FileFormatError
+from dashboard import repository
+from dashboard.service import DataService
+
+FIXTURES = Path(__file__).parent / "fixtures" / "bmo"
+MAPPING = ("Code commune;Code bassin;Nom bassin\n"
+           "57227;4408;FORBACH\n"       # Forbach
+           "57463;4410;METZ\n"          # Metz
+           "57672;4410;METZ\n"          # Thionville, deliberately in the Metz bassin here
+           "67482;6701;STRASBOURG\n"    # outside Lorraine: skipped, counted
+           "57999;4410;METZ\n"          # not a commune: rejected
+           "57463;4408;FORBACH\n"       # conflicts with line 3: rejected
+           "54395;;\n")                 # no bassin: rejected
+
+
+@pytest.fixture()
+def real_engine(db_path, tmp_path):
+    copy = tmp_path / "real.sqlite3"
+    shutil.copy(db_path, copy)
+    engine = make_engine(f"sqlite:///{copy}")
+    import_bmo(engine, BmoOptions(FIXTURES / "bmo_2025_open_data.csv"), progress=False)
+    yield engine
+    engine.dispose()
+
+
+def test_import_reports_every_bad_row_and_is_idempotent(real_engine, tmp_path):
+    path = tmp_path / "bassins.csv"
+    path.write_text(MAPPING, encoding="utf-8")
+    outcome = import_bassins(real_engine, path, report_dir=tmp_path)
+    counts = outcome.report.counts
+    assert (counts["communes mapped"], counts["bassins"], counts["communes outside Lorraine (skipped)"]) == (3, 2, 1)
+    assert sorted((i.line, i.reason) for i in outcome.report.rejected) == \
+        [(6, "unknown_commune"), (7, "conflicting_bassin"), (8, "missing_bassin")]
+    assert outcome.exit_code == 1 and outcome.report_file.exists()
+    first = repository.bmo_area_communes_frame(real_engine).sort_values("commune_code").reset_index(drop=True)
+    import_bassins(real_engine, path)
+    again = repository.bmo_area_communes_frame(real_engine).sort_values("commune_code").reset_index(drop=True)
+    assert first.equals(again)
+    real = first[first["area_code"].isin(["4408", "4410"])]
+    assert dict(zip(real["commune_code"], real["area_code"])) == {"57227": "4408", "57463": "4410", "57672": "4410"}
+
+
+def test_wrong_file_is_refused_before_writing(real_engine, tmp_path):
+    path = tmp_path / "autre.csv"
+    path.write_text("siret;nom\n1;x\n", encoding="utf-8")
+    with pytest.raises(FileFormatError, match="Code commune"):
+        import_bassins(real_engine, path)
+
+
+def test_the_map_colours_the_communes_of_each_real_bassin(real_engine, tmp_path, settings):
+    path = tmp_path / "bassins.csv"
+    path.write_text(MAPPING, encoding="utf-8")
+    import_bassins(real_engine, path)
+    service = DataService(real_engine, settings)
+    q = cb.SkillsQuery(departement="57", territory=None, trade="D1X40", year=2025)
+    results = cb.skills_results(service, q)
+    hideout, url, title = results[4], results[5], results[9]
+    assert url == cb.COMMUNES_URL
+    assert {"57227", "57463", "57672"} <= set(hideout["colors"])
+    assert hideout["colors"]["57463"] == hideout["colors"]["57672"]  # same bassin, same colour
+    assert hideout["tips"]["57227"].startswith("Soudeurs, ")
+    assert "indisponibles" not in title
