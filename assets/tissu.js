@@ -155,16 +155,21 @@
   }
 
   /* Quantile class breaks over the positive values (zero keeps its own light class). */
-  function quantileBreaks(values, classes) {
+  function quantileBreaks(values, classes, decimals) {
+    var factor = Math.pow(10, decimals || 0);
     var positive = Object.keys(values).map(function (k) { return values[k]; })
       .filter(function (v) { return v !== null && v > 0; }).sort(function (a, b) { return a - b; });
     if (!positive.length) { return []; }
     var breaks = [];
     for (var c = 1; c < classes; c++) {
-      var b = positive[Math.min(positive.length - 1, Math.floor(c * positive.length / classes))];
-      if (breaks.indexOf(b) < 0 && b < positive[positive.length - 1]) { breaks.push(b); }
+      // Rounded as displayed, so that no legend class reads "de 1,1 à 1,1".
+      var b = Math.ceil(positive[Math.min(positive.length - 1, Math.floor(c * positive.length / classes))] * factor) / factor;
+      if (breaks.indexOf(b) < 0 && b < positive[positive.length - 1] && (!breaks.length || b > breaks[breaks.length - 1])) {
+        breaks.push(b);
+      }
     }
-    breaks.push(positive[positive.length - 1]);
+    var top = Math.ceil(positive[positive.length - 1] * factor) / factor;
+    if (breaks.indexOf(top) < 0) { breaks.push(top); }
     return breaks;
   }
 
@@ -296,7 +301,7 @@
         }
         var selected = matching(store, lookups, criteria || {});
         var values = unitValues(store, lookups, selected, level, metric);
-        var breaks = quantileBreaks(values, 5);
+        var breaks = quantileBreaks(values, 5, METRICS[metric].decimals);
         state.choro = {metric: metric, values: values};
         return ["/geo/" + level + ".pbf", {level: level, values: values, breaks: breaks}, choroLegend(metric, breaks)];
       },
