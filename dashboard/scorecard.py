@@ -291,6 +291,9 @@ def _axis(c, px, py, pw, ph, low, high, *, decimals=0):
 
 
 def _scale(values, *, include_zero=False):
+    """Axis bounds for 4 intervals of a "nice" step (1, 2, 2.5 or 5 × 10^k): ticks read 0, 5, 10… not 6, 12, 19."""
+    import math
+
     data = [v for v in values if v is not None and not pd.isna(v)]
     if not data:
         return 0.0, 1.0
@@ -299,8 +302,14 @@ def _scale(values, *, include_zero=False):
         low, high = min(low, 0), max(high, 0)
     if high == low:
         high, low = high + 1, low - 1
-    pad = (high - low) * 0.08
-    return low - (0 if include_zero and low == 0 else pad), high + pad
+    raw = (high - low) / 4
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 2.5, 5, 10):
+        step = factor * magnitude
+        start = math.floor(low / step) * step
+        if start + 4 * step >= high:
+            return start, start + 4 * step
+    return low, high
 
 
 def _x_labels(c, px, py, pw, labels):
@@ -390,8 +399,8 @@ def _projects_chart(c, x, y, w, h, title, projects, years):
     data = projects.assign(year=pd.to_datetime(projects["announced_on"]).dt.year)
     counts = {k: data[data["kind"] == k]["year"].value_counts() for k in ind.PROJECT_KINDS}
     totals = [sum(int(counts[k].get(yr, 0)) for k in ind.PROJECT_KINDS) for yr in years]
-    high = max(totals + [1]) * 1.1
-    _axis(c, px, py, pw, ph, 0, high, decimals=1 if high < 4 else 0)
+    _, high = _scale(totals + [1], include_zero=True)
+    _axis(c, px, py, pw, ph, 0, high, decimals=0 if high >= 4 else 1)
     slot = pw / len(labels)
     for i, yr in enumerate(years):
         base = py
