@@ -18,6 +18,7 @@ from dashboard import repository
 from dashboard.importers.errors import FileFormatError
 from dashboard.importers.report import ImportOutcome, ImportReport, report_path
 from dashboard.importers.taxonomy import plain
+from dashboard.importers.training import cell_text as _text
 from dashboard.importers.training import read_rows
 from dashboard.reference import load_reference
 
@@ -36,14 +37,6 @@ def _canonical(header: object) -> str | None:
     if key.startswith("nombe") and key[5:].isdigit():
         return "name"
     return next((name for name, spellings in _ACCEPTED.items() if key in spellings), None)
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def import_bassins(engine: Engine, path: Path | str, *, report_dir: Path | None = None) -> ImportOutcome:

@@ -17,6 +17,8 @@ a line break), or the 1-based row of a Parquet file.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import csv
 import queue
 import re
@@ -77,7 +79,7 @@ class Row:
     malformed: bool = False  # the line does not have as many fields as the header
 
 
-class Table:
+class Table(ABC):
     """An opened, checked table; `rows()` streams the rows in scope once."""
 
     def __init__(self, path: Path, spec: TableSpec, columns: list[str]):
@@ -122,9 +124,10 @@ class Table:
 
     # --- rows --------------------------------------------------------------------------------
 
+    @abstractmethod
     def rows(self, keep: Sequence[Keep] = (), *, use: Sequence[str] = (), max_date_of: str | None = None,
              progress: Progress | None = None) -> Iterator[Row]:
-        raise NotImplementedError
+        """The rows kept by `keep` (all when empty), as field lists in column order."""
 
     def close(self) -> None:
         pass
@@ -254,7 +257,7 @@ def _open_zip_member(path: Path, raw: BinaryIO) -> tuple[zipfile.ZipFile, Binary
         raise FileFormatError(path, f"the zip archive should hold exactly one CSV file, it holds {names}")
     try:
         return archive, archive.open(tables[0])
-    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as err:
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as err:  # zipfile: unsupported method
         archive.close()
         raise FileFormatError(path, f"cannot open {tables[0].filename} in the zip archive ({err})") from None
 

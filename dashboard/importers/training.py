@@ -87,7 +87,9 @@ def _rows(path: Path) -> list[tuple[int, list]]:
     return rows
 
 
-read_rows = _rows  # CSV (any of ; , tab) or XLSX rows with their line numbers, shared by small importers
+# Shared by the small template importers (bassins): rows with line numbers (CSV ; , tab or XLSX), cell text.
+read_rows = _rows
+cell_text = _text
 
 
 def import_training(engine: Engine, path: Path | str, *, report_dir: Path | None = None) -> ImportOutcome:
