@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import math
 
 import pandas as pd
-from dash import ClientsideFunction, Input, Output, State, ctx, dcc, html, no_update
+from dash import ClientsideFunction, Input, Output, State, ctx, html, no_update
 
 from dashboard import coverage_service as cs
-from dashboard import ids
+from dashboard import exports, ids
 from dashboard.analytics.coverage import CoverageQueryError
 from dashboard.figures import coverage_matrix_figure, coverage_ranking_figure
 from dashboard.formatting import fr_date, fr_number, fr_percent
@@ -169,18 +168,14 @@ def export_tables(service: DataService, params: dict | None, choice: str, kind: 
               "matrix": ("Filières × savoir-faire", matrix.reset_index()), "singles": ("Fournisseurs uniques", singles)}
     stamp = f"{capability}-{radius:g}km"
     if kind == "csv":
-        name, frame = tables.get(choice, tables["units"])
-        text = frame.to_csv(index=False, sep=";", decimal=",", lineterminator="\r\n")
-        return dcc.send_bytes(("\ufeff" + text).encode("utf-8"), f"tissu-couverture-{choice}-{stamp}.csv")
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in tables.values():
-            frame.to_excel(writer, index=False, sheet_name=name[:31])
-        pd.DataFrame({"Paramètre": ["Savoir-faire", "Rayon", "Demande", "Source"],
-                      "Valeur": [cap_labels.get(capability, capability), f"{radius:g} km",
-                                 dict(WEIGHT_CHOICES)[weighting], service.snapshot().dataset.source_name]}) \
-            .to_excel(writer, index=False, sheet_name="Paramètres")
-    return dcc.send_bytes(buffer.getvalue(), f"tissu-couverture-{stamp}.xlsx")
+        _, frame = tables.get(choice, tables["units"])
+        return exports.download(frame, f"tissu-couverture-{choice}-{stamp}", "csv")
+    parameters = pd.DataFrame({"Paramètre": ["Savoir-faire", "Rayon", "Demande", "Source"],
+                               "Valeur": [cap_labels.get(capability, capability), f"{radius:g} km",
+                                          dict(WEIGHT_CHOICES)[weighting], service.snapshot().dataset.source_name]})
+    (first_name, first), *others = tables.values()
+    return exports.download(first, f"tissu-couverture-{stamp}", "xlsx", sheet=first_name,
+                            extra_sheets={**dict(others), "Paramètres": parameters})
 
 
 def register(app, service: DataService) -> None:

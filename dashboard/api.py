@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import Callable
 
 import pandas as pd
-from flask import Blueprint, Response, json, request
+from flask import Blueprint, json, request
 from werkzeug.exceptions import HTTPException
 
+from dashboard import exports
 from dashboard.analytics.filters import PARAMETERS, CriteriaError, filter_mask, parse_criteria, vocabulary_from
 from dashboard.analytics.partner_query import PartnerParamError, parse_partner_query
 from dashboard.analytics.partners import PartnerQueryError
@@ -175,9 +176,7 @@ def api_blueprint(service: DataService) -> Blueprint:
         certs = dict(zip(look.certifications["code"], look.certifications["label"]))
         frame = export_frame(_records(selected.iloc[offset: offset + limit], snap), capability_labels=caps,
                              certification_labels=certs)
-        body = "\ufeff" + frame.to_csv(index=False, sep=";", lineterminator="\r\n")
-        return Response(body.encode("utf-8"), mimetype="text/csv", headers={
-            "Content-Disposition": 'attachment; filename="tissu-etablissements.csv"'})
+        return exports.csv_response(frame, "tissu-etablissements")
 
     @route("/partners")
     def partners():

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Response, json
+from flask import json
 
 from dashboard import event as ev
+from dashboard import exports
 from dashboard.analytics.scheduling import ORIGINS, STATUSES
 from dashboard.api_base import ApiError, Params, json_response
 from dashboard.service import DataService
@@ -60,9 +61,7 @@ def register(route, service: DataService) -> None:
     def event_meetings_csv():
         Params(set())
         frame = ev.export_frame(service.engine, _event(service))
-        body = "\ufeff" + frame.to_csv(index=False, sep=";", lineterminator="\r\n")
-        return Response(body.encode("utf-8"), mimetype="text/csv", headers={
-            "Content-Disposition": 'attachment; filename="tissu-rendez-vous.csv"'})
+        return exports.csv_response(frame, "tissu-rendez-vous", labels=ev.EXPORT_LABELS)
 
     @route("/event/participants/<participant_id>/agenda")
     def event_agenda(participant_id: str):
