@@ -120,7 +120,8 @@ OPENAPI_PATHS = {
         "responses": _resp({"$ref": "#/components/schemas/EventMeetings"}, not_found=True)}},
     "/api/v1/event/meetings.csv": {"get": {
         "summary": "Rendez-vous au format CSV (plateforme de l'événement)",
-        "description": "CSV UTF-8 (BOM), séparateur « ; », en-têtes français.",
+        "description": "CSV UTF-8 (BOM), séparateur « ; », virgule décimale, dates jj/mm/aaaa, "
+                       "en-têtes, statut et origine en français.",
         "parameters": [],
         "responses": {"200": {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}},
                       "404": {"description": "Aucun événement", "content": {"application/json": {"schema": _ERR}}}}}},

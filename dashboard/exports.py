@@ -67,6 +67,8 @@ def _naive_paris(moment: dt.datetime) -> dt.datetime:
 
 def _cell(value: object) -> Cell:
     """One value as what both writers know: None, text, int, float, date or datetime."""
+    if isinstance(value, np.datetime64):
+        value = pd.Timestamp(value)
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, (bool, np.bool_)):

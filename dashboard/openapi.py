@@ -88,8 +88,8 @@ def _core_document() -> dict:
                 _FILTERS + [_LIMIT, _OFFSET], {"$ref": "#/components/schemas/EstablishmentPage"}),
             "/api/v1/establishments.csv": {"get": {
                 "summary": "Export CSV des établissements filtrés",
-                "description": "Mêmes filtres ; CSV UTF-8 avec BOM, séparateur « ; », en-têtes en français "
-                               "(limit jusqu'à 1 000 000).",
+                "description": "Mêmes filtres ; CSV UTF-8 avec BOM, séparateur « ; », virgule décimale, "
+                               "dates jj/mm/aaaa, en-têtes en français (limit jusqu'à 1 000 000).",
                 "parameters": _FILTERS + [_param("limit", "Nombre maximal de lignes.", {"type": "integer",
                                                                                        "minimum": 1}), _OFFSET],
                 "responses": {"200": {"description": "CSV", "content": {"text/csv": {}}}, "400": _ERROR}}},
