@@ -72,6 +72,6 @@ def test_export_before_an_origin_is_chosen_explains_instead_of_failing(page, liv
     page.wait_for_selector("#partner-summary .partner-empty", timeout=15000)
     for button in ("#partner-export-csv", "#partner-export-xlsx"):
         page.click(button)
-        page.wait_for_function("() => document.querySelector('#partner-summary').innerText.includes('Export impossible')",
-                               timeout=10000)
+        page.wait_for_function(
+            "() => document.querySelector('#partner-summary').innerText.includes('Export impossible')", timeout=10000)
     assert page.errors == []

@@ -16,8 +16,14 @@ from sqlalchemy import Engine
 
 from dashboard import repository
 from dashboard.analytics.matchmaking import match_candidates
-from dashboard.analytics.scheduling import (ORIGIN_LABELS, STATUS_LABELS, EventGrid, ScheduleResult, schedule_meetings,
-                                            validate_schedule)
+from dashboard.analytics.scheduling import (
+    ORIGIN_LABELS,
+    STATUS_LABELS,
+    EventGrid,
+    ScheduleResult,
+    schedule_meetings,
+    validate_schedule,
+)
 
 
 class EventError(ValueError):
