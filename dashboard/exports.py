@@ -67,19 +67,24 @@ def _naive_paris(moment: dt.datetime) -> dt.datetime:
 
 def _cell(value: object) -> Cell:
     """One value as what both writers know: None, text, int, float, date or datetime."""
-    if isinstance(value, np.datetime64):
-        value = pd.Timestamp(value)
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
+    # Cheap concrete checks first (most cells are text or numbers), abstract ones (numbers.*) last.
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, float):  # numpy floats included
+        return value if math.isfinite(value) else None  # NaN and ±inf: no value to show
     if isinstance(value, (bool, np.bool_)):
         return "oui" if value else "non"
+    if isinstance(value, int):
+        return value
+    if isinstance(value, np.datetime64):
+        value = pd.Timestamp(value)
+    if value is pd.NA or value is pd.NaT:
+        return None
     if isinstance(value, numbers.Integral):
         return int(value)
     if isinstance(value, (numbers.Real, Decimal)):
         number = float(value)
-        return number if math.isfinite(number) else None  # NaN and ±inf: no value to show
-    if isinstance(value, str):
-        return value
+        return number if math.isfinite(number) else None
     if isinstance(value, dt.datetime):  # pd.Timestamp included
         moment = _naive_paris(value.to_pydatetime() if isinstance(value, pd.Timestamp) else value)
         return moment.date() if moment.time() == dt.time(0) else moment.replace(microsecond=0)
