@@ -14,8 +14,8 @@ def test_help_lists_every_command(capsys):
         assert command in out
 
 
-def test_db_upgrade_creates_schema_and_reference(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("TISSU_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+def test_db_upgrade_creates_schema_and_reference(new_database, monkeypatch, capsys):
+    new_database().point_cli_here(monkeypatch)
     assert main(["db", "upgrade"]) == 0
     assert "revision 0002" in capsys.readouterr().out
     assert main(["db", "upgrade"]) == 0  # idempotent
@@ -23,8 +23,8 @@ def test_db_upgrade_creates_schema_and_reference(tmp_path, monkeypatch, capsys):
     assert "No dataset loaded" in capsys.readouterr().out
 
 
-def test_demo_then_dataset_commands(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("TISSU_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+def test_demo_then_dataset_commands(new_database, monkeypatch, capsys):
+    new_database().point_cli_here(monkeypatch)
     assert main(["demo", "--seed", "3", "--scale", "0.05"]) == 0
     assert "synthetic" in capsys.readouterr().out
     assert main(["dataset", "list"]) == 0

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from callbacks import event as page
@@ -15,15 +13,9 @@ from dashboard.importers.event import EventOptions, import_event, write_event_te
 
 
 @pytest.fixture()
-def scratch_engine(db_path, tmp_path):
-    """A private copy of the session database (tests that write)."""
-    from dashboard.database import make_engine
-
-    copy = tmp_path / "scratch.sqlite3"
-    shutil.copy(db_path, copy)
-    engine = make_engine(f"sqlite:///{copy}")
-    yield engine
-    engine.dispose()
+def scratch_engine(new_database, demo_database):
+    """A private copy of the demo template (tests that write)."""
+    return new_database(demo_database).engine
 
 
 # --- Demo event -----------------------------------------------------------------------------------
@@ -274,13 +266,10 @@ def test_kiosk_has_6_to_10_slides_and_reads_the_duration(service):
 
 # --- CLI ------------------------------------------------------------------------------------------
 
-def test_cli_template_import_and_schedule(tmp_path, db_path, monkeypatch, capsys):
+def test_cli_template_import_and_schedule(tmp_path, new_database, demo_database, monkeypatch, capsys):
     from dashboard.cli import main
 
-    copy = tmp_path / "cli.sqlite3"
-    shutil.copy(db_path, copy)
-    monkeypatch.setenv("TISSU_DATABASE_URL", f"sqlite:///{copy}")
-    monkeypatch.setenv("TISSU_INSTANCE_DIR", str(tmp_path))
+    new_database(demo_database).point_cli_here(monkeypatch)
     template = tmp_path / "modele.csv"
     assert main(["template", "event", str(template)]) == 0
     assert main(["template", "event", str(template)]) == 2  # exists: --force needed
