@@ -24,6 +24,7 @@ def _engine(settings):
 
 def cmd_serve(args) -> int:
     from dashboard.app import create_app
+    from dashboard.database import display_url
 
     settings = _settings()
     overrides = {k: v for k, v in {"host": args.host, "port": args.port}.items() if v is not None}
@@ -34,7 +35,7 @@ def cmd_serve(args) -> int:
     started = time.perf_counter()
     app = create_app(settings)
     print(f"tissu {__version__} ready in {time.perf_counter() - started:.1f} s: "
-          f"http://{settings.host}:{settings.port}/  (database: {settings.database_url})", flush=True)
+          f"http://{settings.host}:{settings.port}/  (database: {display_url(settings.database_url)})", flush=True)
     app.run(host=settings.host, port=settings.port, debug=settings.debug,
             dev_tools_disable_version_check=True, dev_tools_hot_reload=False)
     return 0
@@ -42,12 +43,12 @@ def cmd_serve(args) -> int:
 
 def cmd_db_upgrade(args) -> int:
     from dashboard.bootstrap import prepare_database
-    from dashboard.database import current_revision
+    from dashboard.database import current_revision, display_url
 
     settings = _settings()
     engine = _engine(settings)
     prepare_database(engine)
-    print(f"Database at revision {current_revision(engine)}: {settings.database_url}")
+    print(f"Database at revision {current_revision(engine)}: {display_url(settings.database_url)}")
     return 0
 
 
@@ -464,11 +465,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    from dashboard.database import DatabaseUnavailable
     from dashboard.settings import SettingsError
 
     try:
         return args.func(args)
-    except SettingsError as err:
+    except (SettingsError, DatabaseUnavailable) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
 
