@@ -694,12 +694,14 @@ def replace_event(engine: Engine, *, event: dict, participants: list[dict], capa
             _delete_event_rows(conn, old)
             conn.execute(delete(m.Event).where(m.Event.id == old))
         event_id = conn.execute(insert(m.Event).values(**event)).inserted_primary_key[0]
-        base = (conn.scalar(select(func.max(m.Participant.id))) or 0) + 1
-        pid = {row["key"]: base + i for i, row in enumerate(participants)}
-        rows = [{k: v for k, v in row.items() if k != "key"} | {"id": pid[row["key"]], "event_id": event_id}
-                for row in participants]
-        for chunk in _chunks(rows, 2000):
-            conn.execute(insert(m.Participant), chunk)
+        # Ids come from the database (RETURNING, in row order): explicit ids would leave PostgreSQL's
+        # sequence behind, and the next insert would collide.
+        rows = [{k: v for k, v in row.items() if k != "key"} | {"event_id": event_id} for row in participants]
+        pid = {}
+        for start in range(0, len(rows), 2000):
+            ids = conn.scalars(insert(m.Participant).returning(m.Participant.id, sort_by_parameter_order=True),
+                               rows[start:start + 2000]).all()
+            pid.update(zip((row["key"] for row in participants[start:start + 2000]), ids))
         links = [{"participant_id": pid[c["participant"]], "capability_code": c["capability_code"], "kind": c["kind"]}
                  for c in capabilities]
         for chunk in _chunks(links, 5000):
@@ -798,7 +800,7 @@ def establishments_for_event(engine: Engine, dataset_id: int) -> pd.DataFrame:
 def establishment_flows(engine: Engine, dataset_id: int) -> pd.DataFrame:
     """(created_on, closed_on, state) of every establishment of a dataset, for openings and closures by year."""
     e = m.Establishment
-    return _frame(engine, select(e.created_on, e.closed_on, e.state).where(e.dataset_id == dataset_id))
+    return _frame(engine, select(e.created_on, e.closed_on, e.state).where(e.dataset_id == dataset_id).order_by(e.id))
 
 
 def recruitment_tensions(engine: Engine, *, limit: int = 6) -> pd.DataFrame:
@@ -811,7 +813,7 @@ def recruitment_tensions(engine: Engine, *, limit: int = 6) -> pd.DataFrame:
     return _frame(engine, select(t.label, func.sum(n.projects).label("projects"),
                                  func.sum(n.difficult).label("difficult"))
                   .join(t, t.code == n.trade_code).where(n.year == year).group_by(t.label)
-                  .order_by(func.sum(n.difficult).desc()).limit(limit))
+                  .order_by(func.sum(n.difficult).desc(), t.label).limit(limit))  # ties: same rows on every backend
 
 
 def set_meeting_statuses(engine: Engine, event_id: int, statuses: dict[int, str]) -> None:

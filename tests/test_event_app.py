@@ -109,6 +109,26 @@ def test_import_event_loads_participants_and_is_idempotent(scratch_engine, tmp_p
     assert (repository.events_frame(scratch_engine)["name"] == "Salon test").sum() == 1
 
 
+def test_participant_ids_come_from_the_database_and_keep_their_links(scratch_engine, tmp_path):
+    from sqlalchemy import insert
+
+    from dashboard import models as m
+
+    import_event(scratch_engine, write(tmp_path, GOOD), EventOptions(name="Salon test"))
+    event = ev.current_event(scratch_engine)
+    people = repository.event_participants(scratch_engine, event.id).set_index("id")
+    requests = repository.event_requests(scratch_engine, event.id)
+    assert set(requests["requester_id"]) | set(requests["target_id"]) <= set(people.index)
+    caps = repository.event_capabilities(scratch_engine, event.id)
+    assert set(caps["participant_id"]) <= set(people.index)
+    # A row inserted afterwards gets a fresh id: PostgreSQL's sequence was not left behind.
+    with scratch_engine.begin() as conn:
+        new_id = conn.execute(insert(m.Participant).values(
+            event_id=event.id, role="visiteur", name="Arrivé plus tard", availability="",
+            max_meetings=8)).inserted_primary_key[0]
+    assert new_id not in people.index
+
+
 def test_import_event_rejects_rows_with_their_line_and_reason(scratch_engine, tmp_path):
     outcome = import_event(scratch_engine, write(tmp_path, GOOD + BAD_ROWS), EventOptions(name="Salon test"),
                            report_dir=tmp_path)
