@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from dashboard import repository
 from dashboard.importers.errors import FileFormatError
 from dashboard.importers.report import ImportOutcome, ImportReport, report_path
-from dashboard.importers.sheets import Cell, Line, read_sheet
+from dashboard.importers.sheets import Cell, read_sheet
 from dashboard.importers.taxonomy import plain
 from dashboard.reference import load_reference
 
@@ -63,11 +63,7 @@ def import_bassins(engine: Engine, path: Path | str, *, report_dir: Path | None 
     source = path.name
     records = table.records()
     for row in records:
-        line = row.number
-
-        def get(name: str, row: Line = row) -> str:
-            return row.text(index.get(name))
-
+        line, get = row.number, row.text_by_name(index)
         commune, area = get("commune").zfill(5), get("area")
         if commune not in communes.index:
             if commune[:2] in ("54", "55", "57", "88"):

@@ -24,7 +24,7 @@ from dashboard.analytics.indicators import (
 )
 from dashboard.importers.errors import ArgumentError, FileFormatError
 from dashboard.importers.report import ImportOutcome, ImportReport, report_path
-from dashboard.importers.sheets import Line, cell_text, read_sheets
+from dashboard.importers.sheets import cell_text, read_sheets
 from dashboard.reference import load_reference
 
 SERIES_COLUMNS = ("indicateur", "niveau", "territoire", "periode", "valeur", "unite", "source", "date_source")
@@ -68,11 +68,7 @@ def import_indicators(engine: Engine, path: Path | str, *, report_dir: Path | No
     for name, header, body in kinds:
         at = {h: i for i, h in enumerate(header)}
         for row in body:
-            line = row.number
-
-            def get(column: str, row: Line = row, at: dict[str, int] = at) -> str:
-                return row.text(at.get(column))
-
+            line, get = row.number, row.text_by_name(at)
             report.count("rows read")
             try:
                 if "indicateur" in at:

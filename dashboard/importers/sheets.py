@@ -20,7 +20,7 @@ import datetime as dt
 import io
 import zipfile
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -57,6 +57,10 @@ class Line(NamedTuple):
     def text(self, position: int | None) -> str:
         """The cell at `position` as text ('' when the position is None or past the end of the row)."""
         return cell_text(self.value(position))
+
+    def text_by_name(self, columns: Mapping[str, int | None]) -> Callable[[str], str]:
+        """A function: column name -> the text of that column in this row ('' for a column the file lacks)."""
+        return lambda name: self.text(columns.get(name))
 
     def is_blank(self) -> bool:
         return all(cell_text(v) == "" for v in self.values)

@@ -105,11 +105,7 @@ def _quarterly(path: Path, columns: dict, body: list[Line]) -> tuple[ImportRepor
     private: dict[tuple[str, str], list] = {}
     value_col = columns["cvs"] if columns["cvs"] is not None else columns["brut"]
     for row in body:
-        line = row.number
-
-        def cells(name: str, row: Line = row) -> str:
-            return row.text(columns[name])
-
+        line, cells = row.number, row.text_by_name(columns)
         dep = cells("departement").zfill(2)
         report.count("rows read")
         if dep not in DEPARTMENTS:
