@@ -1,7 +1,7 @@
 """Import France Travail's "Besoins en main-d'œuvre" (BMO) open data: `tissu import bmo FILE`.
 
 Reads the official workbook (`Base_open_data_BMO_2025.xlsx`, sheet `BMO_2025_open_data`) or a CSV re-save
-(`;`), in both column generations (docs: ../shared/docs/official-formats.md §3):
+(`;`, `,` or tab; UTF-8 or Windows-1252), in both column generations (docs: ../shared/docs/official-formats.md §3):
 * 2023+: annee, Code métier BMO, Nom métier BMO, Famille_met, Lbl_fam_met, REG, NOM_REG, Dept, NomDept,
   BE25, NOMBE25, met, xmet, smet;
 * 2019–2022: annee, BE20, NOMBE20, Famille_met, Lbl_fam_met, metier, nommetier, Dept, NomDept, met, xmet, smet…
