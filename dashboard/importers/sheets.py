@@ -56,14 +56,17 @@ class Line(NamedTuple):
 
     def text(self, position: int | None) -> str:
         """The cell at `position` as text ('' when the position is None or past the end of the row)."""
-        return cell_text(self.value(position))
+        if position is None or position >= len(self.values):
+            return ""
+        value = self.values[position]
+        return value.strip() if type(value) is str else cell_text(value)  # CSV cells: the fast path
 
     def text_by_name(self, columns: Mapping[str, int | None]) -> Callable[[str], str]:
         """A function: column name -> the text of that column in this row ('' for a column the file lacks)."""
         return lambda name: self.text(columns.get(name))
 
     def is_blank(self) -> bool:
-        return all(cell_text(v) == "" for v in self.values)
+        return all(v is None or (type(v) is str and not v.strip()) for v in self.values)
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,8 @@ class Sheet:
 
 def cell_text(value: Cell) -> str:
     """A cell as the person who typed it reads it: '' for empty, 57463.0 -> '57463', TRUE -> 'oui', dates ISO."""
+    if isinstance(value, str):
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -105,7 +110,7 @@ def cell_text(value: Cell) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value).strip()
+    return str(value)
 
 
 def read_sheet(path: Path | str, *, sheet: str | None = None, rank: SheetRank | None = None,
