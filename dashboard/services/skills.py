@@ -10,7 +10,7 @@ import pandas as pd
 from dashboard import repository
 from dashboard.analytics import skills as sk
 from dashboard.formatting import fr_date
-from dashboard.service import DataService
+from dashboard.services import DataService
 
 
 @dataclass(frozen=True)

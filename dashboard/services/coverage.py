@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.analytics.coverage import CoverageResult, coverage_by_unit, coverage_matrix, coverage_rate, coverage_summary
-from dashboard.partner_search import catalog_for
-from dashboard.service import DataService
+from dashboard.services.partners import catalog_for
+from dashboard.services import DataService
 
 # What a user picks -> (demand points, weight) of the engine.
 WEIGHTINGS = {

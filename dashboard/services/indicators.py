@@ -15,7 +15,7 @@ import pandas as pd
 
 from dashboard import repository
 from dashboard.analytics import indicators as ind
-from dashboard.service import DataService
+from dashboard.services import DataService
 
 LORRAINE = "Lorraine"
 

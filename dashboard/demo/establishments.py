@@ -62,7 +62,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from dashboard import demo_names
+from dashboard.demo import names as demo_names
 from dashboard.reference import ReferenceData
 
 DEMO_SOURCE_NAME = "Données de démonstration tissu (fictives)"
