@@ -51,7 +51,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(parsed)
     except ModuleNotFoundError as err:
         raise DatabaseUnavailable(f"the PostgreSQL driver of {display_url(parsed)} is not installed (no module "
-                                  f"{err.name!r}): pip install 'tissu[postgresql]' and use a postgresql:// URL") from None
+                                  f"{err.name!r}): pip install 'tissu[postgresql]', use a postgresql:// URL") from None
     except NoSuchModuleError:
         raise DatabaseUnavailable(f"{display_url(parsed)}: unknown driver (use postgresql:// for psycopg 3)") from None
     if engine.dialect.name == "sqlite":

@@ -1,4 +1,4 @@
-"""Shared fixtures: seeded test databases (SQLite, or PostgreSQL with TISSU_TEST_DATABASE_URL), an app, a live server."""
+"""Shared fixtures: seeded test databases (SQLite, or PostgreSQL: TISSU_TEST_DATABASE_URL), an app, a live server."""
 
 from __future__ import annotations
 
