@@ -129,6 +129,14 @@ def test_participant_ids_come_from_the_database_and_keep_their_links(scratch_eng
     assert new_id not in people.index
 
 
+def test_text_longer_than_its_column_is_cut_alike_on_every_backend(scratch_engine, tmp_path):
+    # PostgreSQL refuses a VARCHAR(20) overflow where SQLite stores it: the repository cuts free text first.
+    path = write(tmp_path, GOOD.replace(";A01;", ";Hall B, allée 3, stand 42;"))
+    assert import_event(scratch_engine, path, EventOptions(name="Salon test")).exit_code == 0
+    people = repository.event_participants(scratch_engine, ev.current_event(scratch_engine).id)
+    assert dict(zip(people["name"], people["stand"]))["Traitements de Metz"] == "Hall B, allée 3, sta"
+
+
 def test_import_event_rejects_rows_with_their_line_and_reason(scratch_engine, tmp_path):
     outcome = import_event(scratch_engine, write(tmp_path, GOOD + BAD_ROWS), EventOptions(name="Salon test"),
                            report_dir=tmp_path)

@@ -8,6 +8,7 @@ from sqlalchemy import Engine, delete, func, insert, select, update
 from dashboard import models as m
 from dashboard.repository._base import (
     _chunks,
+    _fit,
     _frame,
 )
 
@@ -38,10 +39,11 @@ def replace_event(engine: Engine, *, event: dict, participants: list[dict], capa
         if old is not None:
             _delete_event_rows(conn, old)
             conn.execute(delete(m.Event).where(m.Event.id == old))
-        event_id = conn.execute(insert(m.Event).values(**event)).inserted_primary_key[0]
+        event_id = conn.execute(insert(m.Event).values(**_fit(m.Event, [event])[0])).inserted_primary_key[0]
         # Ids come from the database (RETURNING, in row order): explicit ids would leave PostgreSQL's
         # sequence behind, and the next insert would collide.
-        rows = [{k: v for k, v in row.items() if k != "key"} | {"event_id": event_id} for row in participants]
+        rows = _fit(m.Participant, [{k: v for k, v in row.items() if k != "key"} | {"event_id": event_id}
+                                    for row in participants])
         pid = {}
         for start in range(0, len(rows), 2000):
             ids = conn.scalars(insert(m.Participant).returning(m.Participant.id, sort_by_parameter_order=True),

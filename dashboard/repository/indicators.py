@@ -10,6 +10,7 @@ from sqlalchemy import Engine, delete, func, insert, select, update
 from dashboard import models as m
 from dashboard.repository._base import (
     _chunks,
+    _fit,
     _frame,
     _table,
 )
@@ -23,6 +24,7 @@ def write_indicator_data(engine: Engine, *, catalog: list[dict] = (), values: li
     demo value and demo project is deleted first. Returns counts of rows written.
     """
     iv, ip, cat = m.IndicatorValue, m.InvestmentProject, m.IndicatorDefinition
+    catalog, values, projects = _fit(cat, list(catalog)), _fit(iv, list(values)), _fit(ip, list(projects))
     with engine.begin() as conn:
         if replace_demo:
             conn.execute(delete(iv).where(iv.is_demo.is_(True)))
@@ -101,7 +103,7 @@ def replace_industry_territories(engine: Engine, territories: list[dict], links:
         conn.execute(delete(m.IndustryTerritoryCommune))
         conn.execute(delete(m.IndustryTerritory))
         if territories:
-            conn.execute(insert(m.IndustryTerritory), territories)
+            conn.execute(insert(m.IndustryTerritory), _fit(m.IndustryTerritory, territories))
         if links:
             conn.execute(insert(m.IndustryTerritoryCommune), links)
 
