@@ -114,7 +114,7 @@ def capability_outputs(service: DataService, capability: str, radius_km: float, 
     suppliers = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
          "properties": {"name": r["name"], "id": r["public_id"]}} for r in result.suppliers.to_dict("records")]}
-    units = cs.by_unit(result, service, level=level)
+    units = cs.by_unit(service, capability=capability, radius_km=radius_km, weighting=weighting, level=level)
     communes_names = dict(zip(service.lookups.communes["code"], service.lookups.communes["name"]))
     singles = result.single_suppliers.assign(commune_name=lambda f: f["commune_code"].map(communes_names))
     unit_rows = units.sort_values(["rate", "name"]).replace({float("nan"): None}).to_dict("records")
@@ -150,9 +150,9 @@ def export_tables(service: DataService, params: dict | None, choice: str, kind: 
     look = service.lookups
     cap_labels = dict(zip(look.capabilities["code"], look.capabilities["label"]))
     result = cs.capability_coverage(service, capability=capability, radius_km=radius, weighting=weighting)
-    units = cs.by_unit(result, service, level=level)[["code", "name", "rate", "covered_points", "desert_points",
-                                                       "single_source_share", "median_nearest_km", "max_nearest_km",
-                                                       "demand_points", "weight"]]
+    units = cs.by_unit(service, capability=capability, radius_km=radius, weighting=weighting, level=level)
+    units = units[["code", "name", "rate", "covered_points", "desert_points", "single_source_share",
+                   "median_nearest_km", "max_nearest_km", "demand_points", "weight"]]
     units.columns = ["Code", "Territoire", "Couverture", "Points couverts", "Points en désert", "Source unique",
                      "Distance médiane (km)", "Distance max. (km)", "Points de demande", "Poids de la demande"]
     summary = cs.summary(service, radius_km=radius, weighting=weighting).drop(columns=["capability_code"])

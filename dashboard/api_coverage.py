@@ -45,9 +45,9 @@ def register(route, service: DataService) -> None:
         weighting = Params.choice("weight", set(cs.WEIGHTINGS)) or "jobs"
         try:
             result = cs.capability_coverage(service, capability=capability, radius_km=radius, weighting=weighting)
+            units = cs.by_unit(service, capability=capability, radius_km=radius, weighting=weighting, level=level)
         except CoverageQueryError as err:
             raise ApiError(400, "bad_parameter", str(err), err.field) from None
-        units = cs.by_unit(result, service, level=level)
         return json_response({
             "capability": capability, "radius_km": radius, "level": level, "weight": weighting,
             "demand": result.demand, "is_demo": service.snapshot().is_demo, "definition": DEFINITION,

@@ -16,6 +16,16 @@ WEIGHTINGS = {
 }
 
 
+# Coverage results and tables are user-keyed (any capability x radius x weighting x level): keys hold
+# the capability code and the radius as parsed (repr of the float: exact, so 12.5 and 12.50 share one
+# entry and two radii never collide, which `:g` rounding to 6 digits allowed).
+COUNT_CAP = 3  # no page, table or API shows a per-point supplier count; 3 comes free with the 3rd-nearest query
+
+
+def _radius_key(radius_km: float) -> str:
+    return repr(float(radius_km))
+
+
 def _communes(service: DataService) -> pd.DataFrame:
     return service.lookups.communes[["code", "name", "population", "department_code", "epci_code", "zone_code",
                                      "lat", "lon"]]
@@ -25,9 +35,9 @@ def capability_coverage(service: DataService, *, capability: str, radius_km: flo
     """Coverage of one capability (raises CoverageQueryError on a bad capability or radius)."""
     snap = service.snapshot()
     demand, weight = WEIGHTINGS[weighting]
-    return snap.cached(f"coverage:{capability}:{radius_km:g}:{weighting}", lambda: coverage_rate(
+    return snap.cached(f"coverage:{capability}:{_radius_key(radius_km)}:{weighting}", lambda: coverage_rate(
         catalog_for(service, snap), _communes(service), capability=capability, radius_km=radius_km, demand=demand,
-        weight=weight))
+        weight=weight, count_cap=COUNT_CAP))
 
 
 def commune_distances(service: DataService, *, capability: str, radius_km: float) -> CoverageResult:
@@ -39,7 +49,7 @@ def summary(service: DataService, *, radius_km: float, weighting: str) -> pd.Dat
     """All capabilities at one radius: rate, single-source share, median distances (shares in [0, 1], km)."""
     snap = service.snapshot()
     demand, weight = WEIGHTINGS[weighting]
-    return snap.cached(f"coverage-summary:{radius_km:g}:{weighting}", lambda: coverage_summary(
+    return snap.cached(f"coverage-summary:{_radius_key(radius_km)}:{weighting}", lambda: coverage_summary(
         catalog_for(service, snap), _communes(service), radius_km=radius_km, demand=demand, weight=weight))
 
 
@@ -47,20 +57,23 @@ def matrix(service: DataService, *, radius_km: float, weighting: str) -> pd.Data
     """Filière × capability coverage of establishments (rates in [0, 1]); communes weighting falls back to jobs."""
     snap = service.snapshot()
     weight = weighting if weighting in ("jobs", "count") else "jobs"
-    return snap.cached(f"coverage-matrix:{radius_km:g}:{weight}", lambda: coverage_matrix(
+    return snap.cached(f"coverage-matrix:{_radius_key(radius_km)}:{weight}", lambda: coverage_matrix(
         catalog_for(service, snap), radius_km=radius_km, weight=weight,
         filieres=service.lookups.filieres["code"].tolist()))
 
 
-def by_unit(result: CoverageResult, service: DataService, *, level: str) -> pd.DataFrame:
-    """coverage_by_unit with the unit's French name."""
+def by_unit(service: DataService, *, capability: str, radius_km: float, weighting: str, level: str) -> pd.DataFrame:
+    """coverage_by_unit of one capability with the unit's French name, built once per dataset version."""
+    snap = service.snapshot()
+    key = f"coverage-units:{capability}:{_radius_key(radius_km)}:{weighting}:{level}"
+    return snap.cached(key, lambda: _named_units(service, capability_coverage(
+        service, capability=capability, radius_km=radius_km, weighting=weighting), level))
+
+
+def _named_units(service: DataService, result: CoverageResult, level: str) -> pd.DataFrame:
     table = coverage_by_unit(result, level=level)
     look = service.lookups
-    names = {
-        "commune": dict(zip(look.communes["code"], look.communes["name"])),
-        "epci": dict(zip(look.epci["code"], look.epci["name"])),
-        "zone_emploi": dict(zip(look.zones["code"], look.zones["name"])),
-        "departement": dict(zip(look.departments["code"], look.departments["name"])),
-    }[level]
-    table.insert(1, "name", table["code"].map(names))
+    names = {"commune": look.communes, "epci": look.epci, "zone_emploi": look.zones,
+             "departement": look.departments}[level]
+    table.insert(1, "name", table["code"].map(dict(zip(names["code"], names["name"]))))
     return table
