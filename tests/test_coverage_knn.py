@@ -138,6 +138,7 @@ def test_units_table_equals_a_groupby_loop(drawn, radius, level):
     want = _units_by_loop(result.points, column)
     assert list(got.columns) == list(want.columns) and got["code"].tolist() == want["code"].tolist()
     for name in want.columns.drop("code"):
+        assert len(want) == 0 or got[name].dtype == want[name].dtype, name
         np.testing.assert_allclose(got[name].to_numpy(float), want[name].to_numpy(float), rtol=0, atol=1e-12,
                                    err_msg=name)
 

@@ -324,7 +324,7 @@ def coverage_by_unit(result: CoverageResult, *, level: str) -> pd.DataFrame:
 
     def total(flags: NDArray[np.bool_] | None = None) -> NDArray[np.float64]:
         return np.bincount(group if flags is None else group[flags],
-                           weights=weights if flags is None else weights[flags], minlength=n)
+                           weights=weights if flags is None else weights[flags], minlength=n).astype(float)
 
     demand_points = np.bincount(group, minlength=n)
     weight = total()
