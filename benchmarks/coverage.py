@@ -36,11 +36,23 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchmarks.partners import ACTIVE_PER_DEMO_SCALE, Dataset, build_catalog, synthetic_dataset
-from dashboard.analytics.coverage import LEVELS, CoverageResult, coverage_matrix, coverage_rate, coverage_summary
+from benchmarks.partners import Dataset, build_catalog, demo_app, synthetic_dataset
+from dashboard.analytics.coverage import (
+    LEVELS,
+    CoverageResult,
+    coverage_matrix,
+    coverage_rate,
+    coverage_summary,
+)
 from dashboard.analytics.geodesy import _haversine_rad
 from dashboard.analytics.partners import PartnerCatalog
-from dashboard.analytics.spatial import _ABS_SLACK, _REL_SLACK, SiteIndex, _chord, _unit_vectors
+from dashboard.analytics.spatial import (
+    _ABS_SLACK,
+    _REL_SLACK,
+    SiteIndex,
+    _chord,
+    _unit_vectors,
+)
 from dashboard.paths import DATA_DIR
 
 RADII_KM = (25.0, 50.0, 100.0)
@@ -210,22 +222,6 @@ def main_path(catalog: PartnerCatalog, communes: pd.DataFrame, *, capability: st
     return result, counts, _old_units(result, level)
 
 
-def _request_app(target: int, folder: Path, seed: int):
-    from dashboard.app import create_app
-    from dashboard.bootstrap import load_demo, prepare_database
-    from dashboard.database import make_engine
-    from dashboard.settings import load_settings
-
-    url = f"sqlite:///{folder / 'bench.sqlite3'}"
-    engine = make_engine(url)
-    prepare_database(engine)
-    started = time.perf_counter()
-    load_demo(engine, seed=seed, scale=target / ACTIVE_PER_DEMO_SCALE)
-    load_s = time.perf_counter() - started
-    settings = load_settings({}, database_url=url, instance_dir=folder / "instance", auto_demo=False)
-    return create_app(settings, engine), load_s
-
-
 def measure_requests(sizes: list[int], *, seed: int = 42) -> list[dict]:
     from dashboard import coverage_service as cs
     from dashboard.partner_search import catalog_for
@@ -233,7 +229,7 @@ def measure_requests(sizes: list[int], *, seed: int = 42) -> list[dict]:
     rows = []
     for target in sizes:
         with tempfile.TemporaryDirectory() as folder:
-            app, load_s = _request_app(target, Path(folder), seed)
+            app, load_s = demo_app(target, Path(folder), seed)
             service, client = app.server.extensions["tissu"], app.server.test_client()
             snap = service.snapshot()
             started = time.perf_counter()
@@ -267,7 +263,7 @@ def measure_requests(sizes: list[int], *, seed: int = 42) -> list[dict]:
                 service_warm = cold(service_call, (50.0,) * 20)
                 api_cold = cold(api_call, (48.0, 47.0, 52.0))
                 api_warm = cold(api_call, (48.0,) * 20)
-                old_s, (old_result, old_counts, old_units) = _median_time(lambda d=demand, w=weight: main_path(
+                old_s, (_, old_counts, old_units) = _median_time(lambda d=demand, w=weight: main_path(
                     catalog, communes, capability=common, radius_km=50.0, demand=d, weight=w, level="commune"))
                 new_result = cs.capability_coverage(service, capability=common, radius_km=50.0, weighting=weighting)
                 new_units = service_call(50.0)
