@@ -234,11 +234,15 @@ def coverage_rate(
     frame["single_supplier_id"] = frame["nearest_supplier_id"].where(single, pd.NA)
 
     supplier_positions = np.flatnonzero(catalog.capabilities[:, column])
-    suppliers = catalog.establishments.iloc[supplier_positions][
-        [c for c in _SUPPLIER_KEEP if c in catalog.establishments.columns]].reset_index(drop=True)
-    singles = frame.loc[single].groupby("single_supplier_id").agg(
-        dependent_points=("weight", "size"), dependent_weight=("weight", "sum"))
-    singles.index = singles.index.astype(np.int64)
+    establishments = catalog.establishments
+    keep = [establishments.columns.get_loc(c) for c in _SUPPLIER_KEEP if c in establishments.columns]
+    suppliers = establishments.iloc[supplier_positions, keep].reset_index(drop=True)  # rows first: no full copy
+    # Per sole supplier: how many demand points (and how much weight) depend on it.
+    sole, inverse = np.unique(catalog.ids[positions[single, 0]], return_inverse=True)
+    singles = pd.DataFrame({"dependent_points": np.bincount(inverse, minlength=sole.size).astype(np.int64),
+                            "dependent_weight": np.bincount(inverse, weights=points.weight[single],
+                                                            minlength=sole.size).astype(float)},
+                           index=pd.Index(sole.astype(np.int64)))
     single_suppliers = (suppliers.merge(singles, left_on="id", right_index=True, how="inner")
                         .sort_values(["dependent_weight", "dependent_points", "id"], ascending=[False, False, True])
                         .reset_index(drop=True))
