@@ -223,8 +223,8 @@ def main_path(catalog: PartnerCatalog, communes: pd.DataFrame, *, capability: st
 
 
 def measure_requests(sizes: list[int], *, seed: int = 42) -> list[dict]:
-    from dashboard import coverage_service as cs
-    from dashboard.partner_search import catalog_for
+    from dashboard.services import coverage as cs
+    from dashboard.services.partners import catalog_for
 
     rows = []
     for target in sizes:

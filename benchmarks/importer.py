@@ -224,8 +224,9 @@ def _measure_tissu_import3(path: Path) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="tissu-bench-db-"))
     engine = make_engine(f"sqlite:///{folder / 'tissu.sqlite3'}")
     prepare_database(engine)
+    geoloc = path.parent / "GeolocalisationEtablissement_Sirene_pour_etudes_statistiques_utf8.csv"
     options = SireneOptions(etablissements=path, unites_legales=path.parent / "StockUniteLegale_utf8.csv",
-                            geoloc=path.parent / "GeolocalisationEtablissement_Sirene_pour_etudes_statistiques_utf8.csv")
+                            geoloc=geoloc)
     started, cpu = time.perf_counter(), time.process_time()
     outcome = import_sirene(engine, options, report_dir=folder, progress=False)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
@@ -308,7 +309,8 @@ def _table(results: list[tuple[str, dict]]) -> str:
             per_row = (r["seconds"] - small["seconds"]) / (r["rows"] - small["rows"])
             national = small["seconds"] + max(per_row, 0.0) * (NATIONAL_ROWS - small["rows"])
         lines.append(f"| {name} | {r['rows']:,} | {r['kept']:,} | {r['seconds']:.1f} | {r['cpu']:.1f} | "
-                     f"{rate / 1e6:.2f} M | {r['kept'] / r['seconds']:,.0f} | {r['peak_mb']:.0f} | {rate / base_rate:.1f}× | {national / 60:.1f} min |")
+                     f"{rate / 1e6:.2f} M | {r['kept'] / r['seconds']:,.0f} | {r['peak_mb']:.0f} | "
+                     f"{rate / base_rate:.1f}× | {national / 60:.1f} min |")
     return "\n".join(lines)
 
 

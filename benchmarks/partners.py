@@ -7,7 +7,7 @@ results), keeping the 50 best (what a page shows). Two engine timings: the searc
 same origins, two brute-force scans computing the haversine distance to EVERY row with numpy, then
 the same filter, counts and sort, without building rows: "optimised" (latitudes pre-converted to
 radians and cosines once, as fast as numpy allows) and "naive" (`haversine_km` on the raw degree
-columns, as the naive row of docs/dash-stack-notes §5). Speed-up = baseline median / engine median
+columns, the naive baseline of docs/performance.md §6). Speed-up = baseline median / engine median
 (the full `partners_near` ratio is conservative: the baselines build no rows). A third baseline,
 "capability first", is the best simple alternative: the same numpy haversine over only the
 establishments having the capability (their radians precomputed per capability), then the same
@@ -38,14 +38,9 @@ import numpy as np
 import pandas as pd
 
 from dashboard.analytics.geodesy import _haversine_rad, haversine_km
-from dashboard.analytics.partners import (
-    PartnerCatalog,
-    partner_catalog,
-    partner_ranking,
-    partners_near,
-)
+from dashboard.analytics.partners import PartnerCatalog, partner_catalog, partner_ranking, partners_near
 
-ACTIVE_PER_DEMO_SCALE = 9_850  # active establishments of the demo at scale 1 (dashboard/demo.py docstring)
+ACTIVE_PER_DEMO_SCALE = 9_850  # active establishments of the demo at scale 1 (dashboard/demo/establishments.py docstring)
 RADIUS_KM = 40.0
 LIMIT = 50
 LORRAINE_BBOX = (47.8, 49.6, 4.9, 7.6)  # lat min, lat max, lon min, lon max
@@ -271,7 +266,8 @@ def report(series: list[Series]) -> str:
         lines.append(
             f"| {s.sites:,} | {s.mix} | {s.build_s:.2f} | {search:.2f} | {_percentile(s.search_ms, 95):.2f} | "
             f"{full:.2f} | {_percentile(s.full_ms, 95):.2f} | {statistics.median(s.all_rows_ms):.2f} | "
-            f"{brute:.2f} | {_percentile(s.brute_ms, 95):.2f} | {filtered:.2f} | {_percentile(s.filtered_ms, 95):.2f} | "
+            f"{brute:.2f} | {_percentile(s.brute_ms, 95):.2f} | {filtered:.2f} | "
+            f"{_percentile(s.filtered_ms, 95):.2f} | "
             f"{naive:.2f} | {_ratio(brute, search)} / {_ratio(filtered, search)} / {_ratio(naive, search)} | "
             f"{_ratio(filtered, full)} | {statistics.mean(s.hits):,.0f} | {s.mismatches} |")
     return "\n".join(lines)
@@ -300,7 +296,7 @@ def measure_api(sizes: list[int], *, queries: int = 100, seed: int = 42) -> list
     """Per size and query mix: /api/v1/partners round trips, search_partners calls, capability-first scans (ms)."""
     from dashboard.analytics.filters import vocabulary_from
     from dashboard.analytics.partner_query import parse_partner_query
-    from dashboard.partner_search import catalog_for, search_partners
+    from dashboard.services.partners import catalog_for, search_partners
 
     rows = []
     for target in sizes:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.analytics.coverage import CoverageResult, coverage_by_unit, coverage_matrix, coverage_rate, coverage_summary
-from dashboard.partner_search import catalog_for
-from dashboard.service import DataService
+from dashboard.services.partners import catalog_for
+from dashboard.services import DataService
 
 # What a user picks -> (demand points, weight) of the engine.
 WEIGHTINGS = {
@@ -16,14 +16,7 @@ WEIGHTINGS = {
 }
 
 
-# Coverage results and tables are user-keyed (any capability x radius x weighting x level): keys hold
-# the capability code and the radius as parsed (repr of the float: exact, so 12.5 and 12.50 share one
-# entry and two radii never collide, which `:g` rounding to 6 digits allowed).
 COUNT_CAP = 3  # no page, table or API shows a per-point supplier count; 3 comes free with the 3rd-nearest query
-
-
-def _radius_key(radius_km: float) -> str:
-    return repr(float(radius_km))
 
 
 def _communes(service: DataService) -> pd.DataFrame:
@@ -35,7 +28,7 @@ def capability_coverage(service: DataService, *, capability: str, radius_km: flo
     """Coverage of one capability (raises CoverageQueryError on a bad capability or radius)."""
     snap = service.snapshot()
     demand, weight = WEIGHTINGS[weighting]
-    return snap.cached(f"coverage:{capability}:{_radius_key(radius_km)}:{weighting}", lambda: coverage_rate(
+    return snap.lru(("coverage", capability, radius_km, weighting), lambda: coverage_rate(
         catalog_for(service, snap), _communes(service), capability=capability, radius_km=radius_km, demand=demand,
         weight=weight, count_cap=COUNT_CAP))
 
@@ -49,7 +42,7 @@ def summary(service: DataService, *, radius_km: float, weighting: str) -> pd.Dat
     """All capabilities at one radius: rate, single-source share, median distances (shares in [0, 1], km)."""
     snap = service.snapshot()
     demand, weight = WEIGHTINGS[weighting]
-    return snap.cached(f"coverage-summary:{_radius_key(radius_km)}:{weighting}", lambda: coverage_summary(
+    return snap.lru(("coverage-summary", radius_km, weighting), lambda: coverage_summary(
         catalog_for(service, snap), _communes(service), radius_km=radius_km, demand=demand, weight=weight))
 
 
@@ -57,17 +50,16 @@ def matrix(service: DataService, *, radius_km: float, weighting: str) -> pd.Data
     """Filière × capability coverage of establishments (rates in [0, 1]); communes weighting falls back to jobs."""
     snap = service.snapshot()
     weight = weighting if weighting in ("jobs", "count") else "jobs"
-    return snap.cached(f"coverage-matrix:{_radius_key(radius_km)}:{weight}", lambda: coverage_matrix(
+    return snap.lru(("coverage-matrix", radius_km, weight), lambda: coverage_matrix(
         catalog_for(service, snap), radius_km=radius_km, weight=weight,
         filieres=service.lookups.filieres["code"].tolist()))
 
 
 def by_unit(service: DataService, *, capability: str, radius_km: float, weighting: str, level: str) -> pd.DataFrame:
-    """coverage_by_unit of one capability with the unit's French name, built once per dataset version."""
+    """coverage_by_unit of one capability with the unit's French name, built once per data version and choice."""
     snap = service.snapshot()
-    key = f"coverage-units:{capability}:{_radius_key(radius_km)}:{weighting}:{level}"
-    return snap.cached(key, lambda: _named_units(service, capability_coverage(
-        service, capability=capability, radius_km=radius_km, weighting=weighting), level))
+    return snap.lru(("coverage-units", capability, radius_km, weighting, level), lambda: _named_units(
+        service, capability_coverage(service, capability=capability, radius_km=radius_km, weighting=weighting), level))
 
 
 def _named_units(service: DataService, result: CoverageResult, level: str) -> pd.DataFrame:

@@ -6,10 +6,10 @@ import math
 
 import pandas as pd
 
-from dashboard import coverage_service as cs
+from dashboard.services import coverage as cs
 from dashboard.analytics.coverage import LEVELS, CoverageQueryError
-from dashboard.api_base import ApiError, Params, json_response, json_text, json_text_response
-from dashboard.service import DataService
+from dashboard.api.params import ApiError, Params, json_response, json_text, json_text_response
+from dashboard.services import DataService
 
 DEFINITION = ("rate : part de la demande (poids `weight`) ayant au moins un fournisseur du savoir-faire à moins de "
               "radius_km km (grand cercle) ; un fournisseur ne se couvre pas lui-même. desert : aucun fournisseur "
@@ -79,11 +79,11 @@ def register(route, service: DataService) -> None:
         radius = _radius()
         level = Params.choice("level", set(LEVELS)) or "commune"
         weighting = Params.choice("weight", set(cs.WEIGHTINGS)) or "jobs"
-        # The encoded body, once per dataset version and parameters (user-keyed, like the tables it reads).
-        key = f"api-coverage:{capability}:{radius!r}:{weighting}:{level}"
+        # The encoded body, once per data version and parameters (user-keyed, like the tables it reads).
         try:
-            body = service.snapshot().cached(key, lambda: _coverage_body(
-                service, capability=capability, radius=radius, level=level, weighting=weighting))
+            body = service.snapshot().lru(("api-coverage", capability, radius, weighting, level),
+                                          lambda: _coverage_body(service, capability=capability, radius=radius,
+                                                                 level=level, weighting=weighting))
         except CoverageQueryError as err:
             raise ApiError(400, "bad_parameter", str(err), err.field) from None
         return json_text_response(body)
