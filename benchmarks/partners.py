@@ -193,6 +193,8 @@ def _percentile(values: list[float], q: float) -> float:
 
 def _ratio(baseline: float, engine: float) -> str:
     ratio = baseline / engine
+    if ratio < 0.1:
+        return f"{ratio:.2g}×"  # the baseline is faster: keep two significant digits
     return f"{ratio:,.1f}×" if ratio < 10 else f"{ratio:,.0f}×"
 
 
