@@ -15,7 +15,7 @@ from dashboard.analytics.points import point_store
 from dashboard.analytics.records import establishment_records, export_frame
 from dashboard.analytics.text import TEXT_RULES
 from dashboard.formatting import fr_number
-from dashboard.service import DataService, Snapshot
+from dashboard.services import DataService, Snapshot
 from layouts.card import establishment_card
 from layouts.components import capability_options
 from layouts.explorer import (CHORO_LEGEND, CHORO_LEVELS, CHORO_METRICS, CHORO_PALETTE, DEFAULT_ZOOM, LORRAINE_CENTER,
@@ -277,6 +277,11 @@ def on_row_click(service: DataService, rows: list[dict] | None):
         return no_update, no_update, no_update
     public_id = rows[0]["id"]
     return card_for(service, public_id), "card-drawer open", public_id
+
+
+def late_components() -> list:
+    """Components the page creates after its first render (the grid appears with the table tab)."""
+    return [table_grid([])]
 
 
 def register(app, service: DataService) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+from collections.abc import Sequence
 
 import geobuf
 
@@ -12,13 +13,13 @@ from dash import Dash, html
 from flask import Response, request
 from sqlalchemy import Engine
 
-from dashboard import bootstrap
+from dashboard import bootstrap, pages
 from dashboard.api import api_blueprint
-from dashboard.api_base import ApiError, error_response
+from dashboard.api.params import ApiError, error_response
 from dashboard.database import make_engine
 from dashboard.paths import ASSETS_DIR
 from dashboard.reference import geojson_path
-from dashboard.service import DataService
+from dashboard.services import DataService
 from dashboard.settings import Settings, load_settings
 
 # Decimals kept in the geobuf basemap: 1e-4° is ≤ 11 m, far below the 75 m simplification of the polygons;
@@ -29,14 +30,15 @@ _COMPRESSED_TYPES = ["text/html", "text/css", "text/javascript", "application/ja
                      "application/geo+json", "text/csv"]
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Dash:
-    """Build the app: migrate and seed the database if needed, then wire layouts, callbacks and the API."""
-    from callbacks import coverage, event, explorer, indicators, partners, routing, skills
+def create_app(settings: Settings | None = None, engine: Engine | None = None,
+               registry: Sequence[pages.Page] = pages.PAGES) -> Dash:
+    """Build the app: migrate and seed the database if needed, then wire the registry's pages and the API."""
+    from callbacks import routing
     from layouts.shell import shell
 
     settings = settings or load_settings()
     engine = engine or make_engine(settings.database_url)
-    bootstrap.ensure_ready(engine, settings)
+    bootstrap.ensure_ready(engine, settings, pages.demo_modules(registry))
     service = DataService(engine, settings)
 
     app = Dash(
@@ -48,14 +50,16 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         compress=True,
     )
     app.server.config["COMPRESS_MIMETYPES"] = _COMPRESSED_TYPES
-    app.layout = shell()
+    nav = pages.nav_entries(registry)
+    app.layout = shell(nav)
     # Pages are rendered into #page by the router: declare their trees so callbacks validate.
-    app.validation_layout = html.Div([shell(), *routing.validation_pages(service)])
-    app.server.register_blueprint(api_blueprint(service))
+    app.validation_layout = html.Div([shell(nav), *routing.validation_pages(service, registry)])
+    app.server.register_blueprint(api_blueprint(service, pages.api_modules(registry)))
     _register_static_geometry(app)
     _register_api_errors(app)
-    for page in (routing, explorer, partners, coverage, indicators, skills, event):
-        page.register(app, service)
+    routing.register(app, service, registry)
+    for module in pages.callback_modules(registry):
+        module.register(app, service)
     app.server.extensions["tissu"] = service
     return app
 
