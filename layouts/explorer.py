@@ -30,7 +30,7 @@ CHORO_LEGEND = {
 }
 CHORO_PALETTE = ["#eef4f9", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]  # zero, then 5 quantile classes
 MEMBER_CHOICES = [("", "Tous"), ("oui", "Adhérents"), ("non", "Non adhérents")]
-DROPDOWN_LABELS = {"select_all": "Tout sélectionner", "deselect_all": "Tout désélectionner",
+DROPDOWN_LABELS: dcc.Dropdown.Labels = {"select_all": "Tout sélectionner", "deselect_all": "Tout désélectionner",
                    "selected_count": "{num_selected} sélectionné(s)", "search": "Rechercher",
                    "clear_search": "Effacer"}
 
