@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 from sqlalchemy import Engine, delete, func, insert, select, update
 
@@ -9,6 +11,7 @@ from dashboard import models as m
 from dashboard.repository._base import (
     _chunks,
     _frame,
+    _inserted_id,
 )
 
 
@@ -27,7 +30,7 @@ def _delete_event_rows(conn, event_id: int) -> None:
 
 
 def replace_event(engine: Engine, *, event: dict, participants: list[dict], capabilities: list[dict],
-                  requests: list[dict], meetings: list[dict] = ()) -> int:
+                  requests: list[dict], meetings: Sequence[dict] = ()) -> int:
     """Write an event (replacing the one of the same name) in one transaction; returns its id.
 
     Participants carry a `key` (any hashable) that capabilities (`participant`), requests
@@ -38,7 +41,7 @@ def replace_event(engine: Engine, *, event: dict, participants: list[dict], capa
         if old is not None:
             _delete_event_rows(conn, old)
             conn.execute(delete(m.Event).where(m.Event.id == old))
-        event_id = conn.execute(insert(m.Event).values(**event)).inserted_primary_key[0]
+        event_id = _inserted_id(conn, insert(m.Event).values(**event))
         base = (conn.scalar(select(func.max(m.Participant.id))) or 0) + 1
         pid = {row["key"]: base + i for i, row in enumerate(participants)}
         rows = [{k: v for k, v in row.items() if k != "key"} | {"id": pid[row["key"]], "event_id": event_id}
