@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 import time
+from pathlib import Path
 
 from dashboard import __version__
 
@@ -263,7 +264,7 @@ def cmd_import_event(args) -> int:
     return code
 
 
-def _write_template(write, default: str, args, *, label: str, next_step: str) -> int:
+def _write_template(write, default: str | Path, args, *, label: str, next_step: str) -> int:
     """Write an import template (XLSX or CSV by the path's suffix) and say how to import it."""
     from dashboard.importers import ImportFailed
 
@@ -448,7 +449,8 @@ def build_parser() -> argparse.ArgumentParser:
     training_template.add_argument("path", nargs="?", help="file to write (default: modele-formations.xlsx)")
     training_template.add_argument("--force", action="store_true", help="overwrite an existing file")
     training_template.set_defaults(func=cmd_template_training)
-    event_template = template_sub.add_parser("event", help="an event's participants (XLSX with the capabilities, or CSV)")
+    event_template = template_sub.add_parser(
+        "event", help="an event's participants (XLSX with the capabilities, or CSV)")
     event_template.add_argument("path", nargs="?", help="file to write, .xlsx or .csv (default: modele-evenement.xlsx)")
     event_template.add_argument("--force", action="store_true", help="overwrite an existing file")
     event_template.set_defaults(func=cmd_template_event)

@@ -59,5 +59,13 @@ def _chunks(values: list, size: int = _IN_CHUNK):
         yield values[start:start + size]
 
 
+def _inserted_id(conn, statement) -> int:
+    """Execute a one-row INSERT and return the primary key the database assigned."""
+    key = conn.execute(statement).inserted_primary_key
+    if key is None:  # SQLAlchemy gives None only for executemany, never for a single-row insert
+        raise RuntimeError("the INSERT reported no primary key")
+    return key[0]
+
+
 def _bump_version(conn, dataset_id: int) -> None:
     conn.execute(update(m.Dataset).where(m.Dataset.id == dataset_id).values(version=m.Dataset.version + 1))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 from sqlalchemy import Engine, delete, func, insert, select, update
 
@@ -10,6 +12,7 @@ from dashboard.repository._base import (
     _chunks,
     _fit,
     _frame,
+    _inserted_id,
 )
 
 
@@ -28,7 +31,7 @@ def _delete_event_rows(conn, event_id: int) -> None:
 
 
 def replace_event(engine: Engine, *, event: dict, participants: list[dict], capabilities: list[dict],
-                  requests: list[dict], meetings: list[dict] = ()) -> int:
+                  requests: list[dict], meetings: Sequence[dict] = ()) -> int:
     """Write an event (replacing the one of the same name) in one transaction; returns its id.
 
     Participants carry a `key` (any hashable) that capabilities (`participant`), requests
@@ -39,12 +42,12 @@ def replace_event(engine: Engine, *, event: dict, participants: list[dict], capa
         if old is not None:
             _delete_event_rows(conn, old)
             conn.execute(delete(m.Event).where(m.Event.id == old))
-        event_id = conn.execute(insert(m.Event).values(**_fit(m.Event, [event])[0])).inserted_primary_key[0]
+        event_id = _inserted_id(conn, insert(m.Event).values(**_fit(m.Event, [event])[0]))
         # Ids come from the database (RETURNING, in row order): explicit ids would leave PostgreSQL's
         # sequence behind, and the next insert would collide.
         rows = _fit(m.Participant, [{k: v for k, v in row.items() if k != "key"} | {"event_id": event_id}
                                     for row in participants])
-        pid = {}
+        pid: dict = {}
         for start in range(0, len(rows), 2000):
             ids = conn.scalars(insert(m.Participant).returning(m.Participant.id, sort_by_parameter_order=True),
                                rows[start:start + 2000]).all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import pandas as pd
 from sqlalchemy import Engine, delete, func, insert, select, update
@@ -16,8 +17,8 @@ from dashboard.repository._base import (
 )
 
 
-def write_indicator_data(engine: Engine, *, catalog: list[dict] = (), values: list[dict] = (),
-                         projects: list[dict] = (), replace_demo: bool = False) -> dict[str, int]:
+def write_indicator_data(engine: Engine, *, catalog: Sequence[dict] = (), values: Sequence[dict] = (),
+                         projects: Sequence[dict] = (), replace_demo: bool = False) -> dict[str, int]:
     """Upsert catalogue rows, series points (by code × level × territory × period) and projects, in one transaction.
 
     A project replaces any project with the same (name, commune, date, kind). With `replace_demo`, every
@@ -36,7 +37,7 @@ def write_indicator_data(engine: Engine, *, catalog: list[dict] = (), values: li
             else:
                 conn.execute(insert(cat).values(**row))
                 known.add(row["code"])
-        keys = {}
+        keys: dict[tuple[str, str], set[tuple[str, str]]] = {}  # (code, level) -> {(territory, period)}
         for row in values:
             keys.setdefault((row["indicator_code"], row["level"]), set()).add((row["territory_code"], row["period"]))
         for (code, level), pairs in keys.items():
