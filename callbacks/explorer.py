@@ -12,12 +12,13 @@ from dashboard import exports, ids
 from dashboard.analytics.filters import SIZE_ORDER, Criteria, filter_mask, parse_criteria, vocabulary_from
 from dashboard.analytics.points import point_store
 from dashboard.analytics.records import establishment_records, export_frame
+from dashboard.analytics.text import TEXT_RULES
 from dashboard.formatting import fr_number
 from dashboard.services import DataService, Snapshot
 from layouts.card import establishment_card
 from layouts.components import capability_options
-from layouts.explorer import (CHORO_LEVELS, CHORO_METRICS, DEFAULT_ZOOM, LORRAINE_CENTER, ExplorerView,
-                              FilterOptions, explorer_page, table_grid)
+from layouts.explorer import (CHORO_LEGEND, CHORO_LEVELS, CHORO_METRICS, CHORO_PALETTE, DEFAULT_ZOOM, LORRAINE_CENTER,
+                              ExplorerView, FilterOptions, explorer_page, table_grid)
 
 TABLE_LIMIT = 10_000
 FILTER_INPUTS = [ids.FILTER_Q, ids.FILTER_DEPARTEMENT, ids.FILTER_EPCI, ids.FILTER_ZONE, ids.FILTER_FILIERE,
@@ -40,7 +41,8 @@ def vocabularies(look) -> dict[str, list[str]]:
 
 
 def lookup_store(look) -> dict:
-    """Territory codes, names and populations aligned with the vocabularies (for choropleths and search)."""
+    """What the browser filter and choropleth need besides the points: territory codes, names and populations
+    aligned with the vocabularies, and the constants shared with Python (size order, text rules, legend)."""
     def unit(frame: pd.DataFrame, code_column: str) -> dict:
         population = look.communes.groupby(code_column)["population"].sum()
         return {"codes": frame["code"].tolist(), "pop": [int(population.get(c, 0)) for c in frame["code"]]}
@@ -51,6 +53,9 @@ def lookup_store(look) -> dict:
         "epci": unit(look.epci, "epci_code"),
         "zones": unit(look.zones, "zone_code"),
         "departements": unit(look.departments, "department_code"),
+        "size_order": list(SIZE_ORDER),
+        "text": TEXT_RULES,
+        "choropleth": {"metrics": CHORO_LEGEND, "palette": CHORO_PALETTE},
     }
 
 

@@ -16,6 +16,9 @@ def establishment_records(selected: pd.DataFrame, *, capability_links: pd.DataFr
                           certification_links: pd.DataFrame, lookups) -> pd.DataFrame:
     """One record per establishment with labels, territories, capabilities and certifications."""
     ids = selected["id"]
+    # The few selected sites' links first: one id scan per table, not a string scan of every link.
+    capability_links = capability_links[capability_links["establishment_id"].isin(ids)]
+    certification_links = certification_links[certification_links["establishment_id"].isin(ids)]
     presumed = capability_links[capability_links["origin"] == "presumed"]
     epci_names = lookups.epci.set_index("code")["name"]
     zone_names = lookups.zones.set_index("code")["name"]

@@ -203,6 +203,7 @@ def wall_counts(engine: Engine, event: EventInfo, *, filiere_labels: dict[str, s
         "cancelled": int(counts.get("cancelled", 0)),
         "active": int(len(active)),
         "target": event.meeting_target,
-        "by_department": [(department_names.get(k, k), int(v)) for k, v in by_dept.items()],
-        "by_filiere": [(filiere_labels.get(k, k), int(v)) for k, v in by_filiere.items()],
+        # value_counts keys are the (string) codes; str() tells the type checker so.
+        "by_department": [(department_names.get(str(k), str(k)), int(v)) for k, v in by_dept.items()],
+        "by_filiere": [(filiere_labels.get(str(k), str(k)), int(v)) for k, v in by_filiere.items()],
     }
