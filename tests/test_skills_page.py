@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from callbacks import skills as cb
-from dashboard.services.skills import skills_data
+from dashboard.figures.skills import heatmap_figure
+from dashboard.services.skills import export_frame, skills_data, tables
 
 
 def _texts(tree) -> str:
@@ -49,11 +50,11 @@ def test_secret_cells_are_shown_as_secret(service):
     data = skills_data(service)
     secret = data.needs[data.needs["projects"].isna()].iloc[0]
     q = cb.SkillsQuery(year=int(secret["year"]), industrial_only=False, trade=secret["trade_code"])
-    frame, _ = cb.export_frame(data, q, "heatmap")
+    frame, _ = export_frame(data, q, "heatmap")
     row = frame[(frame["Code métier"] == secret["trade_code"]) & (frame["Code territoire"] == secret["area_code"])]
     assert row["Projets"].tolist() == ["secret statistique"]
     assert 0 not in frame.loc[frame["Projets"] == "secret statistique", "Cellules en secret statistique"].tolist()
-    heat = cb.heatmap_figure(cb.tables(data, q)["heatmap"], indicator="difficulte")
+    heat = heatmap_figure(tables(data, q)["heatmap"], indicator="difficulte")
     assert any("secret statistique" in t for row in heat.data[1].text for t in row)
 
 
