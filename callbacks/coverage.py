@@ -33,7 +33,7 @@ def overview_figures(service: DataService, capability: str, radius_km: float, we
 
 def capability_from_click(click: dict | None):
     try:
-        return click["points"][0]["customdata"][0]
+        return (click or {})["points"][0]["customdata"][0]
     except (TypeError, KeyError, IndexError):
         return no_update
 

@@ -7,8 +7,16 @@ from dash import ClientsideFunction, Input, Output, State, ctx
 from dashboard import ids
 from dashboard.services import DataService
 from dashboard.services import event as svc
-from layouts.event import (AgendaView, KioskView, agenda, agenda_link, counter_panel, kiosk_page, overview_page,
-                           wall_update)
+from layouts.event import (
+    AgendaView,
+    KioskView,
+    agenda,
+    agenda_link,
+    counter_panel,
+    kiosk_page,
+    overview_page,
+    wall_update,
+)
 from layouts.event import agenda_view as agenda_components
 from layouts.event import kiosk_view as kiosk_components
 

@@ -44,7 +44,7 @@ def fiche_pdf_response(service: DataService, args) -> Response:
 
 def fiche_selector(service: DataService, level: str, code: str | None):
     """Territory options for a level, the selected territory, and the link to open it."""
-    return scorecard.fiche_choice(service, level, code, 
+    return scorecard.fiche_choice(service, level, code,
                                    level_changed=(ctx.triggered_id if ctx else None) == ids.FICHE_LEVEL)
 
 

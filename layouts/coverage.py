@@ -12,8 +12,15 @@ from dashboard import ids
 from dashboard.figures import GRAPH_CONFIG
 from dashboard.figures.coverage import coverage_matrix_figure, coverage_ranking_figure
 from dashboard.formatting import fr_number, fr_percent
-from dashboard.services.coverage import (COMMUNES_URL, LEVEL_CHOICES, WEIGHT_CHOICES, CapabilityError, CapabilityPage,
-                                         CoverageOverview, CoverageView)
+from dashboard.services.coverage import (
+    COMMUNES_URL,
+    LEVEL_CHOICES,
+    WEIGHT_CHOICES,
+    CapabilityError,
+    CapabilityPage,
+    CoverageOverview,
+    CoverageView,
+)
 from layouts.basemap import basemap, map_controls
 from layouts.components import kpi_card
 from layouts.explorer import DROPDOWN_LABELS
@@ -142,7 +149,8 @@ def _columns(spec: list[tuple[str, str, str]]) -> list[dict]:
     return out
 
 
-UNIT_COLUMNS = [("name", "Territoire", "text"), ("rate", "Couverture", "pct"), ("desert_points", "Points en désert", "num"),
+UNIT_COLUMNS = [("name", "Territoire", "text"), ("rate", "Couverture", "pct"),
+                ("desert_points", "Points en désert", "num"),
                 ("single_source_share", "Source unique", "pct"), ("median_nearest_km", "Distance médiane", "km"),
                 ("max_nearest_km", "Distance max.", "km"), ("demand_points", "Points de demande", "num")]
 SINGLE_COLUMNS = [("name", "Fournisseur unique", "text"), ("commune_name", "Commune", "text"),

@@ -357,7 +357,7 @@ def kiosk_view(data: KioskData, *, seconds: float) -> KioskView:
         ("exposants", "Flashez un exposant pour voir sa fiche", _exhibitors(data.exhibitors) if data.exhibitors
          else None),
     ]
-    slides = [(k, t, b) for k, t, b in candidates if b is not None]
+    slides: list[tuple[str, str, ComponentType]] = [(k, t, b) for k, t, b in candidates if b is not None]
     keys = [k for k, _, _ in slides]
     config = {"n": len(slides), "map": keys.index("carte"), "ticks": TICKS_PER_SLIDE,
               "stops": [{k: s[k] for k in ("lat", "lon", "zoom", "caption")} for s in stops]}

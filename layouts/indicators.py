@@ -14,8 +14,15 @@ from dashboard import ids
 from dashboard.analytics import indicators as ind
 from dashboard.analytics.indicators import PROJECT_KIND_COLORS, PROJECT_KIND_LABELS, PROJECT_KINDS
 from dashboard.figures import GRAPH_CONFIG
-from dashboard.figures.indicators import (DEPARTMENT_COLORS, REGION_COLOR, context_figure, fiche_figures,
-                                          flows_figure, series_figure, sparkline)
+from dashboard.figures.indicators import (
+    DEPARTMENT_COLORS,
+    REGION_COLOR,
+    context_figure,
+    fiche_figures,
+    flows_figure,
+    series_figure,
+    sparkline,
+)
 from dashboard.formatting import fr_date, fr_number
 from dashboard.scorecard import STOCK_CODES, FicheData, ScorecardContent, format_change, format_value, tone
 from dashboard.services.indicators import SERIES_CHOICES, IndicatorKpi, IndicatorPageView, IndicatorResults

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dash_leaflet as dl
 from dash import dcc, html, no_update
+from dash.development.base_component import Component
 
 from dashboard import ids
 from dashboard.analytics.partner_query import PAGE_RADIUS_RANGE
@@ -151,14 +152,15 @@ def results_outputs(r: PartnerResults | PartnerFailure) -> tuple:
             {"display": "none"}, ""
     result, origin, records = r.search.result, r.search.origin, r.records
     radius = fr_number(result.radius_km)
-    summary = [html.Strong(f"{fr_number(result.total_in_radius)} partenaire(s)"),
+    summary: list[str | Component] = [html.Strong(f"{fr_number(result.total_in_radius)} partenaire(s)"),
                f" dans un rayon de {radius}\u00a0km autour de {origin.label}"]
     if result.total_in_radius > len(records):
         summary.append(f" · les {len(records)} premiers affichés")
     if result.next_radius_km:
         summary.append(f" · {fr_number(result.beyond_radius)} autre(s) entre {radius} et "
                        f"{fr_number(result.next_radius_km)}\u00a0km")
-    widen_style, widen_label = ({}, f"Élargir à {fr_number(r.widen_km)} km") if r.widen_km else ({"display": "none"}, "")
+    widen_style, widen_label = ({}, f"Élargir à {fr_number(r.widen_km)} km") if r.widen_km else \
+        ({"display": "none"}, "")
     items = [result_item(rec, capability_labels=r.capability_labels) for rec in records]
     if not items:
         items = [html.Li("Aucun partenaire ne répond à ce besoin dans ce rayon : élargissez le rayon ou "

@@ -12,8 +12,14 @@ from dash import dcc, html
 from dashboard import ids
 from dashboard.analytics.skills import SECRET, TENSION_THRESHOLD
 from dashboard.figures import GRAPH_CONFIG
-from dashboard.figures.skills import (NO_VALUE_COLOR, PROJECT_COLORS, RATE_COLORS, empty_figure, heatmap_figure,
-                                      trend_figure)
+from dashboard.figures.skills import (
+    NO_VALUE_COLOR,
+    PROJECT_COLORS,
+    RATE_COLORS,
+    empty_figure,
+    heatmap_figure,
+    trend_figure,
+)
 from dashboard.formatting import fr_number, fr_percent
 from dashboard.services.skills import INDICATORS, NoSkillsData, SkillsMap, SkillsPageView, SkillsResults
 from layouts.basemap import basemap, map_controls
@@ -181,7 +187,8 @@ def area_tooltip(trade_label: str, row: dict) -> str:
     projects = row.get("projects")
     difficulty = SECRET if _nan(rate) else f"{fr_percent(rate, 0)} difficiles"
     project_text = f"{SECRET} (projets)" if _nan(projects) else f"{fr_number(projects)} projets"
-    return (f"{trade_label}, {row['name']} : {fr_number(row['employers'])} employeur{'s' if row['employers'] > 1 else ''}"
+    employers = row["employers"]
+    return (f"{trade_label}, {row['name']} : {fr_number(employers)} employeur{'s' if employers > 1 else ''}"
             f", {sites} centre{'s' if sites > 1 else ''} de formation, {difficulty} · {project_text}")
 
 
@@ -252,7 +259,8 @@ def results_outputs(r: SkillsResults | NoSkillsData) -> tuple:
                                                    year=q.year)
     title = f"Carte : {r.trade_label}, {q.year}"
     if r.map.geometry_missing:
-        title += " (contours des bassins BMO indisponibles : importez la correspondance communes → bassins : tissu import bassins)"
+        title += (" (contours des bassins BMO indisponibles : importez la correspondance communes → bassins : "
+                  "tissu import bassins)")
     return (kpi_cards(r), heatmap_figure(t["heatmap"], indicator=q.indicator),
             ranking_table(t["ranking"].head(RANKING_LIMIT).to_dict("records")), trend, hideout, r.map.url, sites,
             employers, legend, title, r.params, *_sources(r))

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from callbacks import event as page
-from dashboard.services import event as ev
-from dashboard.services.event import slide_seconds
 from dashboard import ids, repository
 from dashboard.analytics.scheduling import validate_schedule
 from dashboard.importers import FileFormatError
 from dashboard.importers.event import EventOptions, import_event, write_event_template
+from dashboard.services import event as ev
+from dashboard.services.event import slide_seconds
 
 
 @pytest.fixture()

@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 
 from callbacks import skills as cb
+from dashboard import repository
 from dashboard.importers.bassins import import_bassins
 from dashboard.importers.bmo import BmoOptions, import_bmo
 from dashboard.importers.errors import FileFormatError
-from dashboard import repository
 from dashboard.services import DataService
 from dashboard.services.skills import COMMUNES_URL
 

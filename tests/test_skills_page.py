@@ -34,7 +34,8 @@ def test_render_restores_the_query_and_reports_bad_values(service):
 
 def test_results_for_forbach_welders(service):
     q = cb.SkillsQuery(departement="57", territory="DEMO-4408", trade="DEMO-I01", year=2025)
-    kpis, heat, ranking, trend, hideout, url, sites, employers, legend, title, params, *sources = cb.skills_results(service, q)
+    kpis, heat, ranking, trend, hideout, url, sites, employers, legend, title, params, *sources = \
+        cb.skills_results(service, q)
     assert params == {"departement": "57", "territoire": "DEMO-4408", "annee": "2025", "metier": "DEMO-I01"}
     assert heat.layout.separators == ", " and len(heat.data) == 2 and url == "/geo/zones_emploi.pbf"
     assert set(hideout["colors"]) == {"4408", "4410", "4416", "4419", "4420", "4424"}  # Moselle zones

@@ -6,8 +6,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard.analytics.coverage import (CoverageQueryError, CoverageResult, coverage_by_unit, coverage_matrix,
-                                          coverage_rate, coverage_summary)
+from dashboard.analytics.coverage import (
+    CoverageQueryError,
+    CoverageResult,
+    coverage_by_unit,
+    coverage_matrix,
+    coverage_rate,
+    coverage_summary,
+)
 from dashboard.formatting import fr_date
 from dashboard.services import DataService
 from dashboard.services.downloads import ExportFile
@@ -233,9 +239,10 @@ def export_file(service: DataService, params: dict | None, choice: str, kind: st
     if kind == "csv":
         _, frame = tables.get(choice, tables["units"])
         return ExportFile(frame, f"tissu-couverture-{choice}-{stamp}")
+    ds = service.snapshot().dataset
     parameters = pd.DataFrame({"Paramètre": ["Savoir-faire", "Rayon", "Demande", "Source"],
                                "Valeur": [cap_labels.get(capability, capability), f"{radius:g} km",
-                                          dict(WEIGHT_CHOICES)[weighting], service.snapshot().dataset.source_name]})
+                                          dict(WEIGHT_CHOICES)[weighting], ds.source_name if ds else ""]})
     (first_name, first), *others = tables.values()
     return ExportFile(first, f"tissu-couverture-{stamp}", sheet=first_name,
                       extra_sheets={**dict(others), "Paramètres": parameters})

@@ -13,7 +13,13 @@ import pandas as pd
 
 from dashboard.analytics.filters import SIZE_ORDER, vocabulary_from
 from dashboard.analytics.partner_query import PartnerQuery, parse_partner_query, partner_query_params
-from dashboard.analytics.partners import PartnerCatalog, PartnerQueryError, PartnerResult, partner_catalog, partners_near
+from dashboard.analytics.partners import (
+    PartnerCatalog,
+    PartnerQueryError,
+    PartnerResult,
+    partner_catalog,
+    partners_near,
+)
 from dashboard.analytics.records import establishment_records, export_frame
 from dashboard.analytics.text import matches
 from dashboard.formatting import fr_date

@@ -164,8 +164,8 @@ def parse_skills_query(query: dict[str, list[str]], data: SkillsData) -> tuple[S
             notices.append("Le territoire choisi n'est pas dans ce département : filtre territoire retiré.")
             territory = None
     parsed = SkillsQuery(departement=departement, territory=territory, family=family,
-                         industrial_only=industrial_text != "non", year=year or (data.years[-1] if data.years else None),
-                         indicator=indicator, trade=trade)
+                         industrial_only=industrial_text != "non",
+                         year=year or (data.years[-1] if data.years else None), indicator=indicator, trade=trade)
     if trade is None:
         parsed = replace(parsed, trade=default_trade(data, parsed))
     return parsed, notices
@@ -263,7 +263,7 @@ def areas_url(data: SkillsData) -> str:
 
 def _scope_label(data: SkillsData, q: SkillsQuery) -> str:
     if q.territory:
-        return data.areas.set_index("code").at[q.territory, "name"]
+        return str(data.areas.set_index("code").at[q.territory, "name"])
     if q.departement:
         return DEPARTMENT_NAMES[q.departement]
     return "Lorraine"
@@ -500,5 +500,6 @@ def export_file(service: DataService, params: dict | None, table: str) -> Export
     source = data.source_line + (" (données fictives)" if data.is_demo else "")
     info = pd.DataFrame({"Informations": [source, "Lien : /competences?" + urlencode(skills_query_params(q)),
                                           f"Tension : taux de difficulté > {fr_percent(sk.TENSION_THRESHOLD, 0)}",
-                                          f"« {sk.SECRET} » : valeur masquée par France Travail, jamais comptée comme 0"]})
+                                          f"« {sk.SECRET} » : valeur masquée par France Travail, "
+                                          "jamais comptée comme 0"]})
     return ExportFile(frame, f"tissu-competences-{table}-{q.year}-{stamp}", sheet=sheet, extra_sheets={"Source": info})
