@@ -19,6 +19,7 @@ import time
 # name -> (full arguments, quick arguments)
 BENCHMARKS = {
     "page_load": ([], ["--scales", "1", "--repeat", "2"]),
+    "router": ([], ["--scales", "1"]),
     "partners": ([], ["--sizes", "10000,100000", "--queries", "100"]),
     "coverage": ([], ["--sizes", "10000"]),
     "importer": ([], ["--rows", "1000000", "--no-zip"]),

@@ -154,14 +154,12 @@ def _register_payloads_and_bundles(app: Dash, service: DataService, registry: Se
 
     # Dash writes a <script> for every imported component library: mark the lazy ones dynamic (served, not
     # written), then give the browser their URLs and write them on the pages whose first render needs them.
-    lazy = {(library, path) for library, path in LAZY_BUNDLES.items()}
-    app.scripts = _LazyScripts(app.scripts, lazy)
+    app.scripts = _LazyScripts(app.scripts, set(LAZY_BUNDLES.items()))
     urls = {library: app._collect_and_register_resources([{"relative_package_path": path, "namespace": library}])[0]
             for library, path in LAZY_BUNDLES.items()}
     # Before the assets run: they stand in for each lazy component until its bundle has loaded.
-    config = ('<script id="tissu-bundles" type="application/json">'
-              + json.dumps({library: {"url": url, "components": _component_types(library)} for library, url in urls.items()})
-              + "</script>")
+    declared = {library: {"url": url, "components": _component_types(library)} for library, url in urls.items()}
+    config = f'<script id="tissu-bundles" type="application/json">{json.dumps(declared)}</script>'
     interpolate = app.interpolate_index
 
     def interpolate_index(**kwargs):
@@ -169,7 +167,7 @@ def _register_payloads_and_bundles(app: Dash, service: DataService, registry: Se
         kwargs["scripts"] = config + kwargs.get("scripts", "") + "".join(f'<script src="{u}"></script>' for u in needed)
         return interpolate(**kwargs)
 
-    app.interpolate_index = interpolate_index  # type: ignore[method-assign]
+    app.interpolate_index = interpolate_index  # type: ignore[method-assign,assignment]
 
 
 def _component_types(library: str) -> list[str]:

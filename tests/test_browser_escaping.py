@@ -40,7 +40,7 @@ def _watch(page) -> list[str]:
 
 
 def _inject(page, rename) -> None:
-    """Pass every Dash callback response and every fetched payload through `rename(payload)` before the page sees it."""
+    """Pass every Dash callback response and fetched payload through `rename(payload)` before the page sees it."""
     def handle(route):
         response = route.fetch()
         try:

@@ -6,6 +6,7 @@ once per data version and fetched by the browser from a versioned URL; the page 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
@@ -59,7 +60,7 @@ class ExplorerData:
     filiere_legend: list[tuple[str, str]]  # colour, label
     filiere_colors: list[str]
     source_name: str
-    source_date: object
+    source_date: dt.date | None
     is_demo: bool
     total: int
 
@@ -142,7 +143,7 @@ def filter_options(service: DataService, snap: Snapshot) -> FilterOptions:
                 for code, label in zip(codes, labels)]
 
     by = lambda column: frame[column].value_counts().to_dict()  # noqa: E731
-    caps_count = snap.capability_links["capability_code"].value_counts().to_dict()
+    caps_count = {str(code): int(n) for code, n in snap.capability_links["capability_code"].value_counts().items()}
     certs_count = snap.certification_links["certification_code"].value_counts().to_dict()
     divisions = look.naf.drop_duplicates("division_code")
     division_counts = frame["naf_code"].dropna().str[:2].value_counts().to_dict()
@@ -172,21 +173,26 @@ def explorer_data(service: DataService, query: dict[str, list[str]]) -> Explorer
     look = service.lookups
     criteria, notices = parse_criteria(query, vocabulary_from(look), strict=False)
     ds = snap.dataset
-    present = set(snap.establishments["filiere_code"].dropna())
     return ExplorerData(
         options=snap.cached("filter_options", lambda: filter_options(service, snap)),
         criteria=criteria,
         notices=notices,
         payload_urls={"points": points_payload(service).url, "lookups": lookups_payload(service).url},
         data_version=data_key(snap),
-        filiere_legend=[(c, lab) for code, c, lab in zip(look.filieres["code"], look.filieres["color"],
-                                                        look.filieres["label"]) if code in present],
+        filiere_legend=snap.cached("filiere_legend", lambda: _filiere_legend(look, snap)),
         filiere_colors=look.filieres["color"].tolist(),
         source_name=ds.source_name if ds else "aucune donnée chargée",
         source_date=ds.source_date if ds else None,
         is_demo=snap.is_demo,
         total=len(snap.establishments),
     )
+
+
+def _filiere_legend(look: Lookups, snap: Snapshot) -> list[tuple[str, str]]:
+    """(colour, label) of the filières present in the data, in reference order."""
+    present = set(snap.establishments["filiere_code"].dropna().unique())
+    return [(c, lab) for code, c, lab in zip(look.filieres["code"], look.filieres["color"], look.filieres["label"])
+            if code in present]
 
 
 def labels(look: Lookups) -> tuple[dict, dict, dict]:
