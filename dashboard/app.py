@@ -11,11 +11,13 @@ import geobuf
 from dash import Dash, html
 from flask import Response, request
 from sqlalchemy import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard import bootstrap
 from dashboard.api import api_blueprint
 from dashboard.api_base import ApiError, error_response
 from dashboard.database import make_engine
+from dashboard.limits import install_request_limits
 from dashboard.paths import ASSETS_DIR
 from dashboard.reference import geojson_path
 from dashboard.service import DataService
@@ -29,14 +31,18 @@ _COMPRESSED_TYPES = ["text/html", "text/css", "text/javascript", "application/ja
                      "application/geo+json", "text/csv"]
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Dash:
-    """Build the app: migrate and seed the database if needed, then wire layouts, callbacks and the API."""
+def create_app(settings: Settings | None = None, engine: Engine | None = None, *, prepare: bool = True) -> Dash:
+    """Build the app: migrate and seed the database if needed, then wire layouts, callbacks and the API.
+
+    prepare=False: the caller already ran `bootstrap.ensure_ready` (the server does, once, before forking).
+    """
     from callbacks import coverage, event, explorer, indicators, partners, routing, skills
     from layouts.shell import shell
 
     settings = settings or load_settings()
     engine = engine or make_engine(settings.database_url)
-    bootstrap.ensure_ready(engine, settings)
+    if prepare:
+        bootstrap.ensure_ready(engine, settings)
     service = DataService(engine, settings)
 
     app = Dash(
@@ -48,6 +54,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         compress=True,
     )
     app.server.config["COMPRESS_MIMETYPES"] = _COMPRESSED_TYPES
+    install_request_limits(app.server, max_request_kb=settings.max_request_kb,
+                           callback_path=app.config.routes_pathname_prefix + "_dash-update-component")
+    if settings.proxy_hops:  # trust that many proxies' X-Forwarded-* so links and QR codes carry the public address
+        hops = settings.proxy_hops
+        app.server.wsgi_app = ProxyFix(app.server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
     app.layout = shell()
     # Pages are rendered into #page by the router: declare their trees so callbacks validate.
     app.validation_layout = html.Div([shell(), *routing.validation_pages(service)])

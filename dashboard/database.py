@@ -7,6 +7,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -19,6 +21,14 @@ def make_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def display_url(url: str) -> str:
+    """The database URL as printed or logged: the password masked (`***`)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:  # not a URL SQLAlchemy can read: show only its scheme
+        return url.split(":", 1)[0] + ":***" if ":" in url else "***"
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -56,6 +57,7 @@ class DataService:
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._key: tuple[int, int] | None = None
+        self._checked_at = float("-inf")  # monotonic time of the last dataset version query
         self.lookups = Lookups(
             communes=repository.communes_frame(engine),
             departments=repository.departments_frame(engine),
@@ -69,9 +71,17 @@ class DataService:
         )
 
     def snapshot(self) -> Snapshot:
-        """The active dataset, reloaded only when its (id, version) changed (e.g. after an import)."""
-        key = repository.dataset_version(self.engine)
+        """The active dataset, reloaded only when its (id, version) changed (e.g. after an import).
+
+        The version is queried at most once every `version_check_seconds` per process: a request calls
+        this several times, and an import made by the CLI still reaches every server process within that delay.
+        """
         with self._lock:
+            now = time.monotonic()
+            if self._snapshot is not None and now - self._checked_at < self.settings.version_check_seconds:
+                return self._snapshot
+            key = repository.dataset_version(self.engine)
+            self._checked_at = now
             if self._snapshot is None or key != self._key:
                 self._snapshot = self._load(key)
                 self._key = key
