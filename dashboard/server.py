@@ -38,16 +38,15 @@ def gunicorn_available() -> bool:
     return importlib.util.find_spec("fcntl") is not None
 
 
-def server_header(wsgi_app: Callable) -> Callable:
-    """WSGI middleware: `Server: tissu` (the dev server otherwise names Werkzeug and Python versions)."""
+def _dev_request_handler():
+    """Werkzeug's handler naming no version (it sends `Server: Werkzeug/x Python/y` otherwise)."""
+    from werkzeug.serving import WSGIRequestHandler
 
-    def app(environ, start_response):
-        def start(status, headers, exc_info=None):
-            headers = [(k, v) for k, v in headers if k.lower() != "server"] + [("Server", SERVER_NAME)]
-            return start_response(status, headers, exc_info)
-        return wsgi_app(environ, start)
+    class Handler(WSGIRequestHandler):
+        def version_string(self) -> str:
+            return SERVER_NAME
 
-    return app
+    return Handler
 
 
 def serve(settings: Settings, *, dev: bool = False) -> int:
@@ -66,10 +65,10 @@ def serve(settings: Settings, *, dev: bool = False) -> int:
               f"{display_url(settings.database_url)})", flush=True)
 
     if dev:
-        app.server.wsgi_app = server_header(app.server.wsgi_app)
         ready("development server, reloads on code changes")
         app.run(host=settings.host, port=settings.port, debug=True, use_reloader=True,
-                dev_tools_disable_version_check=True, dev_tools_hot_reload=False)
+                dev_tools_disable_version_check=True, dev_tools_hot_reload=False,
+                request_handler=_dev_request_handler())
         return 0
     if settings.debug:
         app.enable_dev_tools(debug=True, dev_tools_disable_version_check=True, dev_tools_hot_reload=False)

@@ -248,3 +248,33 @@ def test_every_print_site_masks_the_url():
         (ROOT / "dashboard" / "server.py").read_text(encoding="utf-8")
     printed = [line for line in source.splitlines() if "database_url" in line and ("print" in line or "f\"" in line)]
     assert printed and all("display_url(" in line for line in printed)
+
+
+def test_waitress_serves_where_gunicorn_cannot(db_path, tmp_path):
+    import shutil
+
+    copy = tmp_path / "tissu.sqlite3"
+    shutil.copy(db_path, copy)
+    port = _free_port()
+    env = {**os.environ, "TISSU_DATABASE_URL": f"sqlite:///{copy}", "TISSU_PORT": str(port), "TISSU_AUTO_DEMO": "0",
+           "TISSU_HOST": "127.0.0.1"}
+    script = ("import sys, dashboard.server as s; s.gunicorn_available = lambda: False; "
+              "from dashboard.cli import main; sys.exit(main(['serve', '--workers', '1']))")
+    proc = subprocess.Popen([sys.executable, "-c", script], env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline, status = time.monotonic() + 90, None
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                status, headers, _ = _request(f"http://127.0.0.1:{port}/api/v1/meta")
+                break
+            except OSError:
+                time.sleep(0.3)
+        assert status == 200 and headers["Server"] == "tissu"
+        body = json.dumps({"inputs": "x" * 300_000}).encode()
+        assert _request(f"http://127.0.0.1:{port}/_dash-update-component", data=body,
+                        headers={"Content-Type": "application/json"})[0] == 413
+    finally:
+        proc.terminate()
+        out = proc.communicate(timeout=15)[0]
+    assert "waitress, 2 threads" in out
