@@ -1,7 +1,7 @@
 """Event scheduler: the demo event (200 exhibitors × 2,000 visitors) matched and scheduled, beside a greedy baseline.
 
 The demo establishments (seeded generator, scale 1 by default) go into a temporary SQLite
-database; the demo event is built on them (`dashboard.demo_event.build_demo_event`). Timed, in the
+database; the demo event is built on them (`dashboard.demo.event.build_demo_event`). Timed, in the
 same run: matching (`match_candidates`), the tiered heuristic with repair (`schedule_meetings`),
 the greedy baseline (by score only, first common slot, no repair), the slot-free upper bound
 (`score_upper_bound`, HiGHS LP) and the whole `tissu event schedule` path (`schedule_event`: reads,
@@ -36,8 +36,8 @@ def measure(*, scale: float = 1.0, seed: int = 42, repeat: int = 3) -> dict:
     from dashboard.analytics.scheduling import schedule_meetings, score_upper_bound, validate_schedule
     from dashboard.bootstrap import _load_demo_establishments, prepare_database
     from dashboard.database import make_engine
-    from dashboard.demo_event import build_demo_event
-    from dashboard.event import _labels, event_by_id, schedule_event
+    from dashboard.demo.event import build_demo_event
+    from dashboard.services.event import _labels, event_by_id, schedule_event
 
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")

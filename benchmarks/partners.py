@@ -7,7 +7,7 @@ results), keeping the 50 best (what a page shows). Two engine timings: the searc
 same origins, two brute-force scans computing the haversine distance to EVERY row with numpy, then
 the same filter, counts and sort, without building rows: "optimised" (latitudes pre-converted to
 radians and cosines once, as fast as numpy allows) and "naive" (`haversine_km` on the raw degree
-columns, as the naive row of docs/dash-stack-notes §5). Speed-up = baseline median / engine median
+columns, the naive baseline of docs/performance.md §6). Speed-up = baseline median / engine median
 (the full `partners_near` ratio is conservative: the baselines build no rows). Measured, never
 asserted. The first 20 queries of each series check that engine and baseline return the same ids
 and counts.
@@ -31,7 +31,7 @@ import pandas as pd
 from dashboard.analytics.geodesy import _haversine_rad, haversine_km
 from dashboard.analytics.partners import PartnerCatalog, partner_catalog, partner_ranking, partners_near
 
-ACTIVE_PER_DEMO_SCALE = 9_850  # active establishments of the demo at scale 1 (dashboard/demo.py docstring)
+ACTIVE_PER_DEMO_SCALE = 9_850  # active establishments of the demo at scale 1 (dashboard/demo/establishments.py docstring)
 RADIUS_KM = 40.0
 LIMIT = 50
 LORRAINE_BBOX = (47.8, 49.6, 4.9, 7.6)  # lat min, lat max, lon min, lon max

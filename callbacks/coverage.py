@@ -8,12 +8,12 @@ import math
 import pandas as pd
 from dash import ClientsideFunction, Input, Output, State, ctx, dcc, html, no_update
 
-from dashboard import coverage_service as cs
+from dashboard.services import coverage as cs
 from dashboard import ids
 from dashboard.analytics.coverage import CoverageQueryError
-from dashboard.figures import coverage_matrix_figure, coverage_ranking_figure
+from dashboard.figures.coverage import coverage_matrix_figure, coverage_ranking_figure
 from dashboard.formatting import fr_date, fr_number, fr_percent
-from dashboard.service import DataService
+from dashboard.services import DataService
 from layouts.components import capability_options, kpi_card
 from layouts.coverage import LEVEL_CHOICES, WEIGHT_CHOICES, CoverageView, coverage_page
 

@@ -8,11 +8,11 @@ import logging
 import pandas as pd
 from dash import ClientsideFunction, Input, Output, State, ctx, html, no_update
 
-from dashboard import event as ev
+from dashboard.services import event as ev
 from dashboard import ids, repository
 from dashboard.analytics.scheduling import ORIGIN_LABELS, STATUS_LABELS
 from dashboard.formatting import fr_number
-from dashboard.service import DataService
+from dashboard.services import DataService
 from layouts.event import (AgendaView, EventPageView, KioskView, agenda_missing, agenda_page, big_numbers, counter,
                            event_page, kiosk_bars, kiosk_map, kiosk_page, no_event, wall)
 
@@ -200,7 +200,7 @@ def _top_capabilities(service: DataService):
 def _deserts(service: DataService):
     """Capabilities with the lowest 25 km coverage of the population (None when the engine is unusable)."""
     try:
-        from dashboard import coverage_service
+        from dashboard.services import coverage as coverage_service
 
         table = coverage_service.summary(service, radius_km=25.0, weighting="population")
     except Exception:  # noqa: BLE001 - optional slide: any failure of another topic's engine skips it

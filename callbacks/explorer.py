@@ -14,7 +14,7 @@ from dashboard.analytics.filters import SIZE_ORDER, Criteria, filter_mask, parse
 from dashboard.analytics.points import point_store
 from dashboard.analytics.records import establishment_records, export_frame
 from dashboard.formatting import fr_number
-from dashboard.service import DataService, Snapshot
+from dashboard.services import DataService, Snapshot
 from layouts.card import establishment_card
 from layouts.components import capability_options
 from layouts.explorer import (CHORO_LEVELS, CHORO_METRICS, DEFAULT_ZOOM, LORRAINE_CENTER, ExplorerView,
@@ -272,6 +272,11 @@ def on_row_click(service: DataService, rows: list[dict] | None):
         return no_update, no_update, no_update
     public_id = rows[0]["id"]
     return card_for(service, public_id), "card-drawer open", public_id
+
+
+def late_components() -> list:
+    """Components the page creates after its first render (the grid appears with the table tab)."""
+    return [table_grid([])]
 
 
 def register(app, service: DataService) -> None:

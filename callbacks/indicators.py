@@ -13,13 +13,13 @@ from flask import Response, request
 
 from dashboard import ids
 from dashboard.analytics import indicators as ind
-from dashboard.figures_indicators import (DEPARTMENT_COLORS, REGION_COLOR, context_figure, flows_figure,
+from dashboard.figures.indicators import (DEPARTMENT_COLORS, REGION_COLOR, context_figure, flows_figure,
                                           projects_figure, series_figure, sparkline, territory_map_figure)
 from dashboard.formatting import fr_date, fr_number
-from dashboard.indicator_data import IndicatorData, Scope, indicator_data
+from dashboard.services.indicators import IndicatorData, Scope, indicator_data
 from dashboard.scorecard import (FICHE_LEVELS, STOCK_CODES, build_content, format_change, format_value,
                                  scorecard_pdf, tone)
-from dashboard.service import DataService
+from dashboard.services import DataService
 from layouts.indicators import SERIES_CHOICES, FicheView, IndicatorPageView, fiche_page, fiche_sheet, indicators_page
 
 FIRST_YEAR = 2012
@@ -193,7 +193,7 @@ def page_outputs(service: DataService, q: IndicatorQuery):
              for key, code in (("o", "sirene_ouvertures"), ("c", "sirene_fermetures"), ("n", "sirene_solde"))}
     if q.threshold:  # openings/closures of sites of 10 or more employees
         frame = data.establishments
-        from dashboard.indicator_data import _mask
+        from dashboard.services.indicators import _mask
 
         sub = frame[_mask(frame, scope, data.ti_communes)]
         if q.filieres:
@@ -227,7 +227,7 @@ def _fiche_href(scope: Scope) -> str:
 
 
 def _projects(data: IndicatorData, q: IndicatorQuery) -> pd.DataFrame:
-    from dashboard.indicator_data import _mask
+    from dashboard.services.indicators import _mask
 
     frame = data.projects
     frame = frame[_mask(frame, scope_of(data, q), data.ti_communes)]

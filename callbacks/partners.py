@@ -16,8 +16,8 @@ from dashboard.analytics.partners import PartnerQueryError
 from dashboard.analytics.records import export_frame
 from dashboard.analytics.text import matches
 from dashboard.formatting import fr_date, fr_number
-from dashboard.partner_search import OriginError, search_partners
-from dashboard.service import DataService
+from dashboard.services.partners import OriginError, search_partners
+from dashboard.services import DataService
 from layouts.components import capability_options
 from layouts.partners import PartnerPageView, partners_page, result_item
 

@@ -2,50 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import parse_qs
 
 from dash import Input, Output, State
 
-from callbacks import coverage, event, explorer, indicators, partners, skills
-from dashboard import ids
-from dashboard.service import DataService
+from dashboard import ids, pages
+from dashboard.services import DataService
 from layouts.components import demo_badge
 from layouts.shell import nav_links, not_found
 
-PAGES = {
-    "/": explorer.render,
-    "/partenaires": partners.render,
-    "/couverture": coverage.render,
-    "/reindustrialisation": indicators.render,
-    "/fiche": indicators.render_fiche,
-    "/competences": skills.render,
-    "/evenement": event.render,
-    "/evenement/agenda": event.render_agenda,
-    "/evenement/kiosque": event.render_kiosk,
-}
-
-
-def render_page(service: DataService, pathname: str | None, search: str | None):
-    """The page for `pathname` (404 page when unknown) and the dataset badge of the header."""
+def render_page(service: DataService, pathname: str | None, search: str | None,
+                registry: Sequence[pages.Page] = pages.PAGES):
+    """The page for `pathname` (404 page when unknown), the dataset badge of the header and the navigation."""
     path = (pathname or "/").rstrip("/") or "/"
     query = parse_qs((search or "").lstrip("?"), keep_blank_values=False)
-    page = PAGES.get(path)
+    page = pages.renderers(registry).get(path)
     snap = service.snapshot()
     badge = demo_badge(snap.is_demo, snap.dataset.label if snap.dataset else "Aucune donnée")
-    return (page(service, query) if page else not_found(pathname or "/")), badge, nav_links(path)
+    body = page(service, query) if page else not_found(pathname or "/")
+    return body, badge, nav_links(path, pages.nav_entries(registry))
 
 
-def validation_pages(service: DataService) -> list:
+def validation_pages(service: DataService, registry: Sequence[pages.Page] = pages.PAGES) -> list:
     """An empty stand-in for every component with an id on every page, for Dash's callback validation.
 
     Dash sends the validation layout inside the page's HTML: stand-ins keep it small (the rendered pages,
     with their data, weighed 2 MB).
     """
-    from layouts.explorer import table_grid
-
-    # Components that pages create later (the grid appears with the table tab) are listed too.
-    pages = [render(service, {}) for render in PAGES.values()] + [table_grid([])]
-    return [_stand_in(component) for component in _with_ids(pages)]
+    rendered = [render(service, {}) for render in pages.renderers(registry).values()]
+    rendered += pages.late_components(registry)  # components that pages create later
+    return [_stand_in(component) for component in _with_ids(rendered)]
 
 
 def _with_ids(tree) -> list:
@@ -72,11 +59,11 @@ def _stand_in(component):
         return component
 
 
-def register(app, service: DataService) -> None:
+def register(app, service: DataService, registry: Sequence[pages.Page] = pages.PAGES) -> None:
     app.callback(
         Output(ids.PAGE, "children"),
         Output(ids.DATASET_BADGE, "children"),
         Output(ids.NAV, "children"),
         Input(ids.URL, "pathname"),
         State(ids.URL, "search"),
-    )(lambda pathname, search: render_page(service, pathname, search))
+    )(lambda pathname, search: render_page(service, pathname, search, registry))

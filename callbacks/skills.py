@@ -14,11 +14,12 @@ from dashboard import ids
 from dashboard.analytics import skills as sk
 from dashboard.formatting import fr_number, fr_percent
 from dashboard.reference import DEPARTMENTS
-from dashboard.service import DataService
-from dashboard.skills_data import SkillsData, skills_data
+from dashboard.services import DataService
+from dashboard.services.skills import SkillsData, skills_data
 from layouts.components import kpi_card
-from layouts.skills import (INDICATORS, NO_VALUE_COLOR, PROJECT_COLORS, RATE_BREAKS, RATE_COLORS, SECRET,
-                            SkillsPageView, heatmap_figure, map_legend, ranking_table, skills_page, trend_figure)
+from dashboard.figures.skills import (NO_VALUE_COLOR, PROJECT_COLORS, RATE_BREAKS, RATE_COLORS, SECRET, empty_figure,
+                                      heatmap_figure, trend_figure)
+from layouts.skills import INDICATORS, SkillsPageView, map_legend, ranking_table, skills_page
 
 RANKING_LIMIT = 12
 AREAS_URL = "/geo/zones_emploi.pbf"  # geometry sent once; colours and tooltips come in the hideout
@@ -316,8 +317,6 @@ def skills_results(service: DataService, q: SkillsQuery):
     data = skills_data(service)
     if not data.years:
         message = html.Div("Aucune donnée BMO : lancez `tissu demo` ou `tissu import bmo FICHIER`.", className="notice")
-        from layouts.skills import empty_figure
-
         empty = empty_figure("Aucune donnée")
         return [message], empty, html.Div(), empty, {"colors": {}, "tips": {}}, None, None, None, [], "Carte", {}, \
             *([data.source_line] * 4)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+from collections.abc import Sequence
 
 import geobuf
 
@@ -13,14 +14,14 @@ from flask import Response, request
 from sqlalchemy import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from dashboard import bootstrap
+from dashboard import bootstrap, pages
 from dashboard.api import api_blueprint
-from dashboard.api_base import ApiError, error_response
+from dashboard.api.params import ApiError, error_response
 from dashboard.database import make_engine
 from dashboard.limits import install_request_limits
 from dashboard.paths import ASSETS_DIR
 from dashboard.reference import geojson_path
-from dashboard.service import DataService
+from dashboard.services import DataService
 from dashboard.settings import Settings, load_settings
 
 # Decimals kept in the geobuf basemap: 1e-4° is ≤ 11 m, far below the 75 m simplification of the polygons;
@@ -31,19 +32,20 @@ _COMPRESSED_TYPES = ["text/html", "text/css", "text/javascript", "application/ja
                      "application/geo+json", "text/csv"]
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None, *, prepare: bool = True) -> Dash:
-    """Build the app: migrate and seed the database if needed, then wire layouts, callbacks and the API.
+def create_app(settings: Settings | None = None, engine: Engine | None = None,
+               registry: Sequence[pages.Page] = pages.PAGES, *, prepare: bool = True) -> Dash:
+    """Build the app: migrate and seed the database if needed, then wire the registry's pages and the API.
 
     prepare=False: the caller already ran `bootstrap.ensure_ready` (the server does, once, before forking).
     """
-    from callbacks import coverage, event, explorer, indicators, partners, routing, skills
+    from callbacks import routing
     from layouts.shell import shell
 
     settings = settings or load_settings()
     engine = engine or make_engine(settings.database_url)
     if prepare:
-        bootstrap.ensure_ready(engine, settings)
-    service = DataService(engine, settings)
+        bootstrap.ensure_ready(engine, settings, pages.demo_modules(registry))
+    service = DataService(engine, settings, version_check_seconds=settings.version_check_seconds)
 
     app = Dash(
         __name__,
@@ -59,14 +61,16 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, *
     if settings.proxy_hops:  # trust that many proxies' X-Forwarded-* so links and QR codes carry the public address
         hops = settings.proxy_hops
         app.server.wsgi_app = ProxyFix(app.server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
-    app.layout = shell()
+    nav = pages.nav_entries(registry)
+    app.layout = shell(nav)
     # Pages are rendered into #page by the router: declare their trees so callbacks validate.
-    app.validation_layout = html.Div([shell(), *routing.validation_pages(service)])
-    app.server.register_blueprint(api_blueprint(service))
+    app.validation_layout = html.Div([shell(nav), *routing.validation_pages(service, registry)])
+    app.server.register_blueprint(api_blueprint(service, pages.api_modules(registry)))
     _register_static_geometry(app)
     _register_api_errors(app)
-    for page in (routing, explorer, partners, coverage, indicators, skills, event):
-        page.register(app, service)
+    routing.register(app, service, registry)
+    for module in pages.callback_modules(registry):
+        module.register(app, service)
     app.server.extensions["tissu"] = service
     return app
 

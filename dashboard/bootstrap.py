@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
+from types import ModuleType
 
 from sqlalchemy import Engine
 
@@ -24,15 +26,15 @@ def prepare_database(engine: Engine) -> None:
     repository.sync_reference(engine, load_reference())
 
 
-def demo_extras() -> list:
+def demo_extras() -> list[ModuleType]:
     """Modules with synthetic data loaded alongside the demo establishments (skills, indicators, event…).
 
-    Each exposes `load_demo(engine, *, seed)` (replace its demo rows, one transaction) and
-    `ensure_demo(engine, *, seed)` (load them only when absent).
+    Declared by the pages of the registry (`dashboard/pages.py`). Each exposes `load_demo(engine, *, seed)`
+    (replace its demo rows, one transaction) and `ensure_demo(engine, *, seed)` (load them only when absent).
     """
-    from dashboard import demo_event, demo_indicators, demo_skills
+    from dashboard import pages
 
-    return [demo_indicators, demo_skills, demo_event]
+    return pages.demo_modules()
 
 
 def load_demo(engine: Engine, *, seed: int = 42, scale: float = 1.0) -> repository.DatasetInfo:
@@ -61,8 +63,12 @@ def _load_demo_establishments(engine: Engine, *, seed: int, scale: float) -> rep
     )
 
 
-def ensure_ready(engine: Engine, settings: Settings) -> repository.DatasetInfo | None:
-    """Everything `tissu serve` needs before answering: schema, reference data, and a dataset."""
+def ensure_ready(engine: Engine, settings: Settings,
+                 extras: Sequence[ModuleType] | None = None) -> repository.DatasetInfo | None:
+    """Everything `tissu serve` needs before answering: schema, reference data, and a dataset.
+
+    `extras`: the demo modules to keep loaded (default: those of the page registry).
+    """
     prepare_database(engine)
     active = repository.active_dataset(engine)
     if active is None and settings.auto_demo:
@@ -70,6 +76,6 @@ def ensure_ready(engine: Engine, settings: Settings) -> repository.DatasetInfo |
                  settings.demo_scale)
         active = load_demo(engine, seed=settings.demo_seed, scale=settings.demo_scale)
     elif settings.auto_demo:
-        for extra in demo_extras():  # a database created before an extra existed gets its demo now
+        for extra in (demo_extras() if extras is None else extras):  # a database created before an extra existed gets its demo now
             extra.ensure_demo(engine, seed=settings.demo_seed)
     return active

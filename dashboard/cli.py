@@ -298,7 +298,7 @@ def cmd_template_event(args) -> int:
 
 def cmd_event_schedule(args) -> int:
     from dashboard.bootstrap import prepare_database
-    from dashboard.event import EventError, require_event, schedule_event
+    from dashboard.services.event import EventError, require_event, schedule_event
 
     settings = _settings()
     engine = _engine(settings)

@@ -2,7 +2,7 @@
 
 Bodies above `TISSU_MAX_REQUEST_KB` get 413; a Dash callback whose inputs hold an over-long list (or
 mapping) gets 400 before Dash runs it; API and page parameters cap their multi-valued lists
-(`dashboard.analytics.filters.MAX_VALUES`, applied there and in `api_base.Params`).
+(`dashboard.analytics.filters.MAX_VALUES`, applied there and in `dashboard.api.params.Params`).
 """
 
 from __future__ import annotations

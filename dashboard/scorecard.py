@@ -14,7 +14,7 @@ import pandas as pd
 
 from dashboard.analytics import indicators as ind
 from dashboard.formatting import fr_date, fr_number
-from dashboard.indicator_data import IndicatorData, Scope
+from dashboard.services.indicators import IndicatorData, Scope
 
 FICHE_LEVELS = {"region": "Région", "departement": "Département", "epci": "EPCI", "zone_emploi": "Zone d'emploi",
                 "territoire_industrie": "Territoire d'industrie"}

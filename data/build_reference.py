@@ -1,11 +1,12 @@
 """Build the compact reference data bundled with tissu (geography and nomenclatures of Lorraine).
 
-Reads only the unchanged public sources in the shared data folder (france-geojson contours,
+Reads only the unchanged public sources in a sources folder (france-geojson contours,
 INSEE COG 2026 via @etalab/decoupage-administratif, NAF rév. 2 via @socialgouv/codes-naf and
-the INSEE tables in reference/) and writes `geo/*.geojson` and `ref/*.csv` next to this script.
+the INSEE tables in reference/; data/README.md says where each comes from and the folder layout)
+and writes `geo/*.geojson` and `ref/*.csv` next to this script.
 The output is deterministic: the same input gives byte-identical files.
 
-    /work/venv/bin/python data/build_reference.py --shared /work/shared/data --out data
+    python data/build_reference.py --sources SOURCES_DIR [--out data]
 
 Needs numpy, shapely >= 2.1 and pyproj (all runtime dependencies of the project).
 See data/README.md for provenance, licences and the choices made here.
@@ -17,6 +18,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import re
 import sys
 from collections import Counter, defaultdict
@@ -30,6 +32,7 @@ from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Point, Polygon, mapping, shape
 
 DEPARTEMENTS = ("54", "55", "57", "88")
+SOURCES_ENV = "TISSU_REFERENCE_SOURCES"  # default of --sources
 EXPECTED_COMMUNES = 2321
 EXPECTED_EPCI = 67
 EXPECTED_ZONES = 15
@@ -197,11 +200,11 @@ def _old_to_current(cog: list[dict], current: dict[str, Commune]) -> dict[str, s
 
 
 def _communes_2026_geometries(
-    shared: Path, current: dict[str, Commune], old_to_current: dict[str, str]
+    sources: Path, current: dict[str, Commune], old_to_current: dict[str, str]
 ) -> tuple[dict[str, Polygon | MultiPolygon], dict[str, str], int]:
     """2018 polygons dissolved by 2026 code; also returns the merges applied and the 2018 vertex count."""
     polygons_2018: dict[str, Polygon | MultiPolygon] = {}
-    for path in sorted((shared / "upstream" / "france-geojson").glob("communes-*.geojson")):
+    for path in sorted((sources / "upstream" / "france-geojson").glob("communes-*.geojson")):
         for feature in _read_json(path)["features"]:
             code = feature["properties"]["code"]
             if code in polygons_2018:
@@ -481,8 +484,8 @@ class _Report:
         print(message)
 
 
-def _epci_membership(shared: Path, current: dict[str, Commune]) -> tuple[dict[str, str], dict[str, dict]]:
-    epci_rows = _read_json(shared / "upstream" / "decoupage-administratif" / "epci.json")
+def _epci_membership(sources: Path, current: dict[str, Commune]) -> tuple[dict[str, str], dict[str, dict]]:
+    epci_rows = _read_json(sources / "upstream" / "decoupage-administratif" / "epci.json")
     commune_epci: dict[str, str] = {}
     epcis: dict[str, dict] = {}
     for epci in epci_rows:
@@ -500,9 +503,9 @@ def _epci_membership(shared: Path, current: dict[str, Commune]) -> tuple[dict[st
 
 
 def _zone_emploi_membership(
-    shared: Path, current: dict[str, Commune], old_to_current: dict[str, str], report: _Report
+    sources: Path, current: dict[str, Commune], old_to_current: dict[str, str], report: _Report
 ) -> tuple[dict[str, str], dict[str, str]]:
-    rows = _read_csv(shared / "reference" / "insee_ze2020_communes_lorraine.csv")
+    rows = _read_csv(sources / "reference" / "insee_ze2020_communes_lorraine.csv")
     names: dict[str, str] = {}
     own: dict[str, str] = {}
     absorbed: list[tuple[str, str, str]] = []
@@ -527,10 +530,10 @@ def _zone_emploi_membership(
     return {code: own[code] for code in current}, dict(sorted(names.items()))
 
 
-def _naf_table(shared: Path, report: _Report) -> list[list[str]]:
+def _naf_table(sources: Path, report: _Report) -> list[list[str]]:
     labels = {row["id"]: _clean_label(row["label"])
-              for row in _read_json(shared / "upstream" / "codes-naf" / "naf-rev2.json")}
-    rows = _read_csv(shared / "reference" / "naf_rev2_industrie_sous_classes.csv")
+              for row in _read_json(sources / "upstream" / "codes-naf" / "naf-rev2.json")}
+    rows = _read_csv(sources / "reference" / "naf_rev2_industrie_sous_classes.csv")
     if len(rows) != EXPECTED_NAF_SUBCLASSES:
         raise ReferenceBuildError(f"{len(rows)} NAF sub-classes, expected {EXPECTED_NAF_SUBCLASSES}")
     table = []
@@ -574,8 +577,8 @@ def _check_filieres(used: Iterable[str]) -> None:
         raise ReferenceBuildError("filière slugs and colours must be unique")
 
 
-def _tranches_table(shared: Path) -> tuple[list[str], list[list[str]]]:
-    rows = _read_csv(shared / "reference" / "insee_tranches_effectifs.csv")
+def _tranches_table(sources: Path) -> tuple[list[str], list[list[str]]]:
+    rows = _read_csv(sources / "reference" / "insee_tranches_effectifs.csv")
     table = []
     for row in rows:
         code = row["code"]
@@ -588,19 +591,19 @@ def _tranches_table(shared: Path) -> tuple[list[str], list[list[str]]]:
     return [*rows[0].keys(), "headcount_mid", "short_label"], table
 
 
-def build(shared: Path, out: Path, *, tolerance: float = SIMPLIFY_TOLERANCE_M) -> list[str]:
+def build(sources: Path, out: Path, *, tolerance: float = SIMPLIFY_TOLERANCE_M) -> list[str]:
     """Write every bundled reference file into `out`; returns the build report lines.
 
     Everything is computed and checked in memory first, so a failed build leaves `out` as it was."""
     report = _Report([])
-    cog_dir = shared / "upstream" / "decoupage-administratif"
+    cog_dir = sources / "upstream" / "decoupage-administratif"
     cog = _read_json(cog_dir / "communes.json")
     current = _current_communes(cog)
     codes = list(current)
     old_to_current = _old_to_current(cog, current)
 
     # Geometry: 2018 polygons -> 2026 communes -> simplified -> dissolved layers.
-    geometries, merges, vertices_2018 = _communes_2026_geometries(shared, current, old_to_current)
+    geometries, merges, vertices_2018 = _communes_2026_geometries(sources, current, old_to_current)
     for old, new in sorted(merges.items()):
         report.add(f"communes: 2018 polygon {old} dissolved into 2026 commune {new} {current[new].nom}")
     dissolved_vertices = int(shapely.get_num_coordinates([geometries[c] for c in codes]).sum())
@@ -613,8 +616,8 @@ def build(shared: Path, out: Path, *, tolerance: float = SIMPLIFY_TOLERANCE_M) -
     report.add(f"communes: {vertices_2018} vertices in the 2018 polygons, {dissolved_vertices} after dissolving, "
                f"{simplified_vertices} after simplification (tolerance {tolerance:g} m, {protected} arcs kept whole)")
 
-    commune_epci, epcis = _epci_membership(shared, current)
-    commune_zone, zone_names = _zone_emploi_membership(shared, current, old_to_current, report)
+    commune_epci, epcis = _epci_membership(sources, current)
+    commune_zone, zone_names = _zone_emploi_membership(sources, current, old_to_current, report)
     departements = {row["code"]: row["nom"] for row in _read_json(cog_dir / "departements.json")
                     if row["code"] in DEPARTEMENTS}
 
@@ -671,13 +674,13 @@ def build(shared: Path, out: Path, *, tolerance: float = SIMPLIFY_TOLERANCE_M) -
         [[z, zone_names[z], sum(current[c].population for c in codes if commune_zone[c] == z),
           sum(1 for c in codes if commune_zone[c] == z)] for z in sorted(set(commune_zone.values()))])
 
-    naf = _naf_table(shared, report)
+    naf = _naf_table(sources, report)
     files["ref/naf.csv"] = _csv_text(
         ["subclass", "subclass_label", "class", "class_label", "group", "group_label", "division",
          "division_label", "section", "section_label", "a38", "filiere", "metallurgie"], naf)
     _check_filieres(row[11] for row in naf)
     files["ref/filieres.csv"] = _csv_text(["code", "label", "color"], FILIERES)
-    files["ref/tranches_effectifs.csv"] = _csv_text(*_tranches_table(shared))
+    files["ref/tranches_effectifs.csv"] = _csv_text(*_tranches_table(sources))
 
     for name, text in sorted(files.items()):
         path = out / name
@@ -691,17 +694,20 @@ def build(shared: Path, out: Path, *, tolerance: float = SIMPLIFY_TOLERANCE_M) -
 def main(argv: Sequence[str] | None = None) -> int:
     here = Path(__file__).resolve().parent
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=here.parent / ".." / "shared" / "data",
-                        help="the read-only shared data folder (default: ../shared/data from the repo root)")
+    default_sources = os.environ.get(SOURCES_ENV)
+    parser.add_argument("--sources", type=Path, default=Path(default_sources) if default_sources else None,
+                        required=not default_sources,
+                        help=f"the read-only folder of upstream sources, laid out as data/README.md says "
+                             f"(default: ${SOURCES_ENV})")
     parser.add_argument("--out", type=Path, default=here, help="output folder (default: the folder of this script)")
     parser.add_argument("--tolerance", type=float, default=SIMPLIFY_TOLERANCE_M,
                         help=f"simplification tolerance in metres (default {SIMPLIFY_TOLERANCE_M:g})")
     args = parser.parse_args(argv)
-    shared, out = args.shared.resolve(), args.out.resolve()
-    if out == shared or shared in out.parents:
-        parser.error("--out must not be inside the shared data folder")
+    sources, out = args.sources.resolve(), args.out.resolve()
+    if out == sources or sources in out.parents:
+        parser.error("--out must not be inside the sources folder")
     try:
-        build(shared, out, tolerance=args.tolerance)
+        build(sources, out, tolerance=args.tolerance)
     except ReferenceBuildError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -37,7 +37,7 @@ class EventPageView:
     title: str
     subtitle: str
     is_demo: bool
-    wall: dict  # dashboard.event.wall_counts
+    wall: dict  # dashboard.services.event.wall_counts
     participant_options: list[dict] = field(default_factory=list)
 
 

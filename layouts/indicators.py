@@ -9,7 +9,7 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.analytics.indicators import PROJECT_KIND_COLORS, PROJECT_KIND_LABELS, PROJECT_KINDS
-from dashboard.figures_indicators import GRAPH_CONFIG
+from dashboard.figures import GRAPH_CONFIG
 from layouts.basemap import basemap, map_controls
 from layouts.components import demo_badge, legend
 from layouts.explorer import DEFAULT_ZOOM, DROPDOWN_LABELS, LORRAINE_CENTER

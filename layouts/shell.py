@@ -6,29 +6,28 @@ from dash import dcc, html
 
 from dashboard import ids
 
-# Only pages that work are listed; later issues add theirs here.
-NAV = [("/", "Carte"), ("/partenaires", "Partenaires"), ("/couverture", "Couverture"), ("/reindustrialisation", "Réindustrialisation"), ("/competences", "Compétences"), ("/evenement", "Événement")]
 
 _LOGO = html.Span([html.Span(className=f"logo-thread logo-thread-{i}") for i in range(3)], className="logo-mark")
 
 
-def shell() -> html.Div:
+def shell(nav: list[tuple[str, str]]) -> html.Div:
+    """The header (brand, navigation `(path, label)` entries, dataset badge) around the routed page."""
     return html.Div([
         dcc.Location(id=ids.URL, refresh="callback-nav"),
         html.Header([
             html.A([_LOGO, html.Span("tissu", className="brand-name"),
                     html.Span("le tissu industriel lorrain", className="brand-tagline")],
                    href="/", className="brand"),
-            html.Nav(nav_links("/"), id=ids.NAV, className="nav"),
+            html.Nav(nav_links("/", nav), id=ids.NAV, className="nav"),
             html.Div(id=ids.DATASET_BADGE, className="header-badge"),
         ], className="app-header"),
         html.Main(id=ids.PAGE, className="app-main"),
     ], className="app")
 
 
-def nav_links(current: str) -> list:
+def nav_links(current: str, nav: list[tuple[str, str]]) -> list:
     return [html.A(label, href=path, className="nav-link" + (" active" if path == current else ""))
-            for path, label in NAV]
+            for path, label in nav]
 
 
 def not_found(pathname: str) -> html.Div:

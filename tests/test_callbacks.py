@@ -135,8 +135,8 @@ JUNK = ("?departement=xx&capability=zzz&radius_km=abc&year=abc&participant=abc&c
 
 
 def test_every_page_survives_junk_parameters(service):
-    from callbacks.routing import PAGES
+    from dashboard.pages import PAGES
 
-    for path in PAGES:
+    for path in (page.path for page in PAGES):
         page, badge, nav = render_page(service, path, JUNK)
         assert page is not None and "Page introuvable" not in str(page), path

@@ -1,4 +1,4 @@
-"""The synthetic demo ecosystem: calibration (docs facts §4.1/§4.6), determinism and integrity."""
+"""The synthetic demo ecosystem: calibration (docs/sources.md, docs/demo-calibration.md), determinism and integrity."""
 
 from __future__ import annotations
 

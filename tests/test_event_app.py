@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from callbacks import event as page
-from dashboard import event as ev
+from dashboard.services import event as ev
 from dashboard import ids, repository
 from dashboard.analytics.scheduling import validate_schedule
 from dashboard.importers import FileFormatError

@@ -99,7 +99,7 @@ def test_period_start_rejects(bad):
 
 
 def test_demo_series_match_the_published_falls():
-    from dashboard.demo_indicators import generate_series
+    from dashboard.demo.indicators import generate_series
 
     rows = pd.DataFrame(generate_series(None, seed=1))
     emp = rows[(rows.indicator_code == "emploi_industrie") & (rows.level == "departement")].set_index(

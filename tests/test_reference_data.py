@@ -1,12 +1,14 @@
 """Checks on the committed reference data in data/ (built by data/build_reference.py).
 
 The assertions read the committed files; they do not rebuild them. Only the last two tests use
-the shared source folder (../shared/data), and they are skipped when it is absent.
+the upstream sources (laid out as data/README.md says), found through TISSU_REFERENCE_SOURCES; they
+are skipped when it is unset.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -18,7 +20,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
-SHARED = ROOT.parent / "shared" / "data"
+_SOURCES_DIR = os.environ.get("TISSU_REFERENCE_SOURCES", "")
+SOURCES = Path(_SOURCES_DIR) if _SOURCES_DIR else None
 
 DEPARTEMENTS = {"54", "55", "57", "88"}
 N_COMMUNES = 2321
@@ -215,9 +218,10 @@ def test_tranches_effectifs():
     assert (tranches["short_label"] != "").all() and tranches["short_label"].is_unique
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="shared source data not available")
+@pytest.mark.skipif(SOURCES is None or not SOURCES.is_dir(),
+                    reason="upstream sources not available (set TISSU_REFERENCE_SOURCES, see data/README.md)")
 def test_communes_match_decoupage_administratif(communes):
-    cog = json.loads((SHARED / "upstream" / "decoupage-administratif" / "communes.json").read_text(encoding="utf-8"))
+    cog = json.loads((SOURCES / "upstream" / "decoupage-administratif" / "communes.json").read_text(encoding="utf-8"))
     current = {c["code"]: c for c in cog if c.get("departement") in DEPARTEMENTS and c["type"] == "commune-actuelle"}
     assert set(communes["code"]) == set(current)
     assert sum(c["population"] for c in current.values()) == LORRAINE_POPULATION
@@ -225,10 +229,11 @@ def test_communes_match_decoupage_administratif(communes):
         assert (row.nom, int(row.population)) == (current[row.code]["nom"], current[row.code]["population"])
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="shared source data not available")
+@pytest.mark.skipif(SOURCES is None or not SOURCES.is_dir(),
+                    reason="upstream sources not available (set TISSU_REFERENCE_SOURCES, see data/README.md)")
 def test_committed_files_are_what_the_build_script_produces(tmp_path):
     """Rebuilding from the sources gives byte-identical files (nothing edited by hand, script in sync)."""
-    subprocess.run([sys.executable, str(DATA / "build_reference.py"), "--shared", str(SHARED), "--out",
+    subprocess.run([sys.executable, str(DATA / "build_reference.py"), "--sources", str(SOURCES), "--out",
                     str(tmp_path)], check=True, capture_output=True)
     built = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
     assert built, "the build wrote nothing"

@@ -15,12 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import repository
 from dashboard.analytics.filters import MAX_VALUES
 from dashboard.database import display_url
 from dashboard.limits import MAX_CALLBACK_ITEMS, oversize_container
 from dashboard.server import default_workers, gunicorn_available
-from dashboard.service import DataService
+from dashboard.services import DataService
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 3
@@ -211,15 +210,16 @@ def test_pages_keep_the_first_values_of_an_over_long_list_with_a_notice():
     assert any("100 valeurs au plus" in n for n in notices)
 
 
-def test_snapshot_checks_the_dataset_version_at_most_once_per_interval(engine, settings, monkeypatch):
+def test_snapshot_checks_the_data_versions_at_most_once_per_interval(engine, settings, service, monkeypatch):
+    assert service.version_check_seconds == settings.version_check_seconds == 2  # TISSU_VERSION_CHECK_SECONDS
     calls = []
-    real = repository.dataset_version
-    monkeypatch.setattr(repository, "dataset_version", lambda e: calls.append(1) or real(e))
-    service = DataService(engine, replace(settings, version_check_seconds=60))
-    first = service.snapshot()
-    assert all(service.snapshot() is first for _ in range(20))
+    real = DataService._versions
+    monkeypatch.setattr(DataService, "_versions", lambda self: calls.append(1) or real(self))
+    lazy = DataService(engine, settings, version_check_seconds=60)
+    first = lazy.snapshot()
+    assert all(lazy.snapshot() is first for _ in range(20))
     assert len(calls) == 1
-    eager = DataService(engine, replace(settings, version_check_seconds=0))
+    eager = DataService(engine, settings, version_check_seconds=0)
     for _ in range(3):
         eager.snapshot()
     assert len(calls) == 4

@@ -11,7 +11,7 @@ from dashboard.importers.bassins import import_bassins
 from dashboard.importers.bmo import BmoOptions, import_bmo
 from dashboard.importers.errors import FileFormatError
 from dashboard import repository
-from dashboard.service import DataService
+from dashboard.services import DataService
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bmo"
 MAPPING = ("Code commune;Code bassin;Nom bassin\n"

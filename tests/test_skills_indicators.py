@@ -107,7 +107,8 @@ def test_communes_to_areas_and_zones():
 
 
 def test_demo_calibration(engine):
-    from dashboard import demo_skills, repository
+    from dashboard import repository
+    from dashboard.demo import skills as demo_skills
 
     data = demo_skills.generate_skills(repository.communes_frame(engine), seed=3)
     needs = data["needs"].merge(data["areas"], left_on="area_code", right_on="code")

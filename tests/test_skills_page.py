@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from callbacks import skills as cb
-from dashboard.skills_data import skills_data
+from dashboard.services.skills import skills_data
 
 
 def _texts(tree) -> str:

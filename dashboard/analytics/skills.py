@@ -17,7 +17,7 @@ from dashboard.analytics.text import normalize
 from dashboard.paths import DATA_DIR
 
 # A trade is "en tension" when more than 60 % of its projects are judged difficult (the national BMO 2023
-# level was 61 %; docs/facts-lorraine.md §4.6).
+# level was 61 %; docs/sources.md, "Skills").
 TENSION_THRESHOLD = 0.60
 DEMO_PREFIX = "DEMO-"
 TRADE_EMPLOYERS_FILE = DATA_DIR / "taxonomy" / "trade_employers.csv"

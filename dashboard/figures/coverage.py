@@ -1,14 +1,12 @@
-"""Plotly figures (pure: DataFrames in, go.Figure out), in French number format, offline-safe."""
+"""Coverage figures: capabilities ranked by coverage, and the filière × capability matrix."""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 
-FONT = dict(family="Segoe UI, Liberation Sans, Helvetica Neue, Arial, sans-serif", size=12, color="#1d2733")
-GRAPH_CONFIG = {"displaylogo": False, "locale": "fr",
-                "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "tissu"},
-                "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
+from dashboard.figures import FONT
+
 
 
 def _layout(fig: go.Figure, *, height: int, title: str = "") -> go.Figure:

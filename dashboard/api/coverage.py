@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 
-from dashboard import coverage_service as cs
+from dashboard.services import coverage as cs
 from dashboard.analytics.coverage import LEVELS, CoverageQueryError
-from dashboard.api_base import ApiError, Params, json_response
-from dashboard.service import DataService
+from dashboard.api.params import ApiError, Params, json_response
+from dashboard.services import DataService
 
 DEFINITION = ("rate : part de la demande (poids `weight`) ayant au moins un fournisseur du savoir-faire à moins de "
               "radius_km km (grand cercle) ; un fournisseur ne se couvre pas lui-même. desert : aucun fournisseur "

@@ -5,7 +5,7 @@ codes such as `D1X40`), and the territories are the 15 zones d'emploi 2020 of Lo
 (real geography; BMO bassins are France Travail's own zoning). Training sites sit in real communes under
 invented names.
 
-Calibration (docs/facts-lorraine.md §4.3, §4.6; levels are assumptions, not sourced, unless stated):
+Calibration (sources in docs/sources.md, "Skills"; levels are assumptions, not sourced, unless stated):
 * Moselle 2025: 25,631 projects over all trades, 57.3 % judged difficult (sourced). A trade
   "Autres métiers (agrégat de démonstration)" carries what the listed trades do not, so that every
   department's total and rate hit their targets (Meurthe-et-Moselle 22,000, Vosges 12,300, Meuse 5,200
@@ -90,7 +90,7 @@ SITES = [
     ("Lycée professionnel de Sarreguemines (démo)", "Lycée professionnel", "57631", ["I01", "I05", "I08"]),
     ("Institut universitaire de technologie (démo)", "IUT", "57463", ["C01", "C02", "T04"]),
 ]
-TRAINING_TARGET = {"I01": 0.60}  # welders: training meets 60 % of needs (GIFAS, via facts §4.3)
+TRAINING_TARGET = {"I01": 0.60}  # welders: training meets 60 % of needs (GIFAS / Les Échos, docs/sources.md)
 
 
 def generate_skills(communes: pd.DataFrame, *, seed: int = 42) -> dict[str, pd.DataFrame]:

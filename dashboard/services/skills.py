@@ -10,7 +10,7 @@ import pandas as pd
 from dashboard import repository
 from dashboard.analytics import skills as sk
 from dashboard.formatting import fr_date
-from dashboard.service import DataService
+from dashboard.services import DataService
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,7 @@ class SkillsData:
 def skills_data(service: DataService) -> SkillsData:
     """The skills tables of the database (real BMO rows when imported, else the demo), cached per snapshot."""
     snap = service.snapshot()
-    key = f"skills:{repository.skills_version(service.engine)}"
-    return snap.cached(key, lambda: _load(service, snap))
+    return snap.cached("skills", lambda: _load(service, snap))
 
 
 def _load(service: DataService, snap) -> SkillsData:

@@ -12,7 +12,7 @@ import pandas as pd
 from dashboard.analytics.partner_query import PartnerQuery
 from dashboard.analytics.partners import PartnerCatalog, PartnerResult, partner_catalog, partners_near
 from dashboard.analytics.records import establishment_records
-from dashboard.service import DataService, Snapshot
+from dashboard.services import DataService, Snapshot
 
 
 class OriginError(ValueError):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.analytics.coverage import CoverageResult, coverage_by_unit, coverage_matrix, coverage_rate, coverage_summary
-from dashboard.partner_search import catalog_for
-from dashboard.service import DataService
+from dashboard.services.partners import catalog_for
+from dashboard.services import DataService
 
 # What a user picks -> (demand points, weight) of the engine.
 WEIGHTINGS = {
@@ -25,7 +25,7 @@ def capability_coverage(service: DataService, *, capability: str, radius_km: flo
     """Coverage of one capability (raises CoverageQueryError on a bad capability or radius)."""
     snap = service.snapshot()
     demand, weight = WEIGHTINGS[weighting]
-    return snap.cached(f"coverage:{capability}:{radius_km:g}:{weighting}", lambda: coverage_rate(
+    return snap.lru(("coverage", capability, radius_km, weighting), lambda: coverage_rate(
         catalog_for(service, snap), _communes(service), capability=capability, radius_km=radius_km, demand=demand,
         weight=weight))
 
@@ -39,7 +39,7 @@ def summary(service: DataService, *, radius_km: float, weighting: str) -> pd.Dat
     """All capabilities at one radius: rate, single-source share, median distances (shares in [0, 1], km)."""
     snap = service.snapshot()
     demand, weight = WEIGHTINGS[weighting]
-    return snap.cached(f"coverage-summary:{radius_km:g}:{weighting}", lambda: coverage_summary(
+    return snap.lru(("coverage-summary", radius_km, weighting), lambda: coverage_summary(
         catalog_for(service, snap), _communes(service), radius_km=radius_km, demand=demand, weight=weight))
 
 
@@ -47,7 +47,7 @@ def matrix(service: DataService, *, radius_km: float, weighting: str) -> pd.Data
     """Filière × capability coverage of establishments (rates in [0, 1]); communes weighting falls back to jobs."""
     snap = service.snapshot()
     weight = weighting if weighting in ("jobs", "count") else "jobs"
-    return snap.cached(f"coverage-matrix:{radius_km:g}:{weight}", lambda: coverage_matrix(
+    return snap.lru(("coverage-matrix", radius_km, weight), lambda: coverage_matrix(
         catalog_for(service, snap), radius_km=radius_km, weight=weight,
         filieres=service.lookups.filieres["code"].tolist()))
 

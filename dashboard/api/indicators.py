@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 
 from dashboard.analytics import indicators as ind
-from dashboard.api_base import DEMO_NOTICE, ApiError, Params, json_response
-from dashboard.indicator_data import indicator_data
-from dashboard.service import DataService
+from dashboard.api.params import DEMO_NOTICE, ApiError, Params, json_response
+from dashboard.services.indicators import indicator_data
+from dashboard.services import DataService
 
 PARAMETERS = {"code", "level", "territory", "from", "to", "filiere"}
 

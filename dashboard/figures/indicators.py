@@ -6,8 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.analytics import indicators as ind
+from dashboard.figures import FONT
 
-GRAPH_CONFIG = {"displaylogo": False, "locale": "fr", "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 DEPARTMENT_COLORS = {"54": "#2f6f9f", "55": "#8c510a", "57": "#d9731c", "88": "#1b7f3b"}
 REGION_COLOR = "#1f3a5f"
 OPENING, CLOSURE, NET = "#1b7f3b", "#c0392b", "#1f3a5f"
@@ -17,7 +17,7 @@ def _layout(fig: go.Figure, *, title: str = "", height: int = 300, unit: str = "
     fig.update_layout(
         title={"text": title, "x": 0, "font": {"size": 14}} if title else None,
         separators=", ", height=height, margin={"l": 50, "r": 12, "t": 36 if title else 10, "b": 30},
-        paper_bgcolor="#ffffff", plot_bgcolor="#ffffff", font={"family": "Liberation Sans, Arial", "size": 12},
+        paper_bgcolor="#ffffff", plot_bgcolor="#ffffff", font=FONT,
         legend={"orientation": "h", "y": -0.15, "x": 0}, hovermode="x unified",
     )
     fig.update_yaxes(gridcolor="#e6e9ee", zerolinecolor="#b8c0cc", tickformat=",.0f" if unit != "%" else ",.1f",

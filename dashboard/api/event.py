@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Response, json
 
-from dashboard import event as ev
+from dashboard.services import event as ev
 from dashboard.analytics.scheduling import ORIGINS, STATUSES
-from dashboard.api_base import ApiError, Params, json_response
-from dashboard.service import DataService
+from dashboard.api.params import ApiError, Params, json_response
+from dashboard.services import DataService
 
 MEETING_FIELDS = ["id", "slot", "starts_at", "day", "time", "stand", "exhibitor_id", "exhibitor_name", "visitor_id",
                   "visitor_name", "origin", "score", "why", "status"]

@@ -112,7 +112,7 @@ def build_demo_event(establishments: pd.DataFrame, capability_links: pd.DataFram
 
 def load_demo(engine: Engine, *, seed: int = 42) -> int | None:
     """Replace the demo event (from the demo establishments), schedule it, mark the first morning held."""
-    from dashboard.event import event_by_id, schedule_event
+    from dashboard.services.event import event_by_id, schedule_event
 
     dataset = _demo_dataset(engine)
     if dataset is None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 
 from dashboard.analytics import skills as sk
-from dashboard.api_base import DEMO_NOTICE, ApiError, Params, json_response
+from dashboard.api.params import DEMO_NOTICE, ApiError, Params, json_response
 from dashboard.reference import DEPARTMENTS
-from dashboard.skills_data import skills_data
+from dashboard.services.skills import skills_data
 
 SKILLS_METHOD = ("difficulty_rate = difficult / projects sur les cellules où les deux sont connus (part entre 0 et 1) ; "
                  f"tension si difficulty_rate > {sk.TENSION_THRESHOLD:g}. null = secret statistique (jamais 0).")

@@ -5,8 +5,8 @@ nomenclatures (NAF, INSEE size bands, tissu's capability taxonomy) are real. Sam
 give identical frames: all randomness comes from one `numpy.random.default_rng(seed)`, consumed in a
 fixed order (no `hash()`, no set iteration, no clock).
 
-Calibration at scale 1 (targets, with sources from docs/facts-lorraine.md §4.1 and §4.6)
--------------------------------------------------------------------------------------
+Calibration at scale 1 (targets; each figure's publisher and address are in docs/sources.md)
+----------------------------------------------------------------------------------------
 * Active industrial establishments (NAF sections B–E): 9,850 in total, by department
   Moselle 3,500 (largest), Vosges 3,300, Meurthe-et-Moselle 1,950, Meuse 1,100.
   - Meuse: 1,135 establishments and 10,400 jobs (Insee/CCI Écoscopie de la Meuse, 2013).
@@ -24,7 +24,7 @@ Calibration at scale 1 (targets, with sources from docs/facts-lorraine.md §4.1 
 * Metallurgy branch = active establishments whose NAF has metallurgie == "coeur": 1,600 establishments
   and 48,000 estimated employees, 76 % under 20 staff (UIMM Lorraine, Feb. 2021). Employee mix
   24–25 37 %, 29 24 %, 26–28 22 %, 33 15 %, 30 1.8 % (same source). Department split of the branch
-  establishments Moselle 40 %, Meurthe-et-Moselle 30 %, Vosges 20 %, Meuse 10 % (§4.6, an assumption).
+  establishments Moselle 40 %, Meurthe-et-Moselle 30 %, Vosges 20 %, Meuse 10 % (an assumption).
 * Size bands are drawn per stratum (department × sector group) with heavy tails: the band counts of a
   stratum are rounded from a probability vector (a fixed base shape exponentially tilted so that the
   expected headcount hits the job target) and given to establishments by a noisy ranking on a per-NAF
@@ -34,7 +34,7 @@ Calibration at scale 1 (targets, with sources from docs/facts-lorraine.md §4.1 
   Trémery 57677, steel at Florange, pipe foundry at Pont-à-Mousson, vans at Batilly, city cars at
   Hambach, newsprint at Golbey, aero composites at Commercy, ophthalmic lenses at Ligny-en-Barrois,
   crystal at Baccarat, polymers at Saint-Avold, tyres at Sarreguemines, cheese at Verdun) with invented
-  names (§4.1 "Big employers"). The anchors do not scale: at scale < 1 the calibration degrades.
+  names (docs/sources.md, "Metallurgy"). The anchors do not scale: at scale < 1 the calibration degrades.
 * Locations: real communes weighted by population and by known industrial poles (Fensch and Orne
   valleys, Metz, Thionville, Nancy, Épinal/Golbey, Saint-Dié, Sarreguemines, Forbach/Saint-Avold,
   Lunéville, Toul, Bar-le-Duc, Verdun, Commercy, Pont-à-Mousson, Remiremont, Sarrebourg…); wood,
@@ -62,7 +62,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from dashboard import demo_names
+from dashboard.demo import names as demo_names
 from dashboard.reference import ReferenceData
 
 DEMO_SOURCE_NAME = "Données de démonstration tissu (fictives)"

@@ -8,14 +8,14 @@ projects, for any territory and filière. Cached per (dataset version, indicator
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from dashboard import repository
 from dashboard.analytics import indicators as ind
-from dashboard.service import DataService
+from dashboard.services import DataService
+from dashboard.services.cache import BoundedCache, normalised_key
 
 LORRAINE = "Lorraine"
 
@@ -55,7 +55,7 @@ class IndicatorData:
     dataset_date: dt.date | None
     dataset_is_demo: bool
     names: dict[tuple[str, str], str]
-    _cache: dict = field(default_factory=dict, repr=False)
+    _series_cache: BoundedCache = field(default_factory=lambda: BoundedCache(256), repr=False)
 
     @property
     def last_year(self) -> int:
@@ -85,9 +85,8 @@ class IndicatorData:
                min_headcount: bool = False) -> Series:
         """The series `code` for a scope (filières apply to Sirene- and project-based series only)."""
         key = (code, scope.key, filieres, years.start if years else None, years.stop if years else None, min_headcount)
-        if key not in self._cache:
-            self._cache[key] = self._series(code, scope, filieres=filieres, years=years, min_headcount=min_headcount)
-        return self._cache[key]
+        return self._series_cache.get_or_build(normalised_key(*key), lambda: self._series(
+            code, scope, filieres=filieres, years=years, min_headcount=min_headcount))
 
     def _series(self, code, scope, *, filieres, years, min_headcount) -> Series:
         years = years or range(2012, self.last_year + 1)
@@ -140,31 +139,11 @@ def _mask(frame: pd.DataFrame, scope: Scope, ti_communes) -> pd.Series:
     return mask
 
 
-_lock = threading.Lock()
-
-
-def _version(service: DataService) -> tuple:
-    from sqlalchemy import func, select
-
-    from dashboard import models as m
-
-    with service.engine.connect() as conn:
-        counts = tuple(conn.execute(select(func.count(), func.max(t.id))).one()
-                       for t in (m.IndicatorValue, m.InvestmentProject))
-        ti = conn.scalar(select(func.count()).select_from(m.IndustryTerritoryCommune))
-        catalog = conn.scalar(select(func.count()).select_from(m.IndicatorDefinition))
-    return repository.dataset_version(service.engine), counts, ti, catalog
 
 
 def indicator_data(service: DataService) -> IndicatorData:
     """The current indicator data, rebuilt when the dataset or an indicator table changed."""
-    version = _version(service)
-    with _lock:
-        cached = getattr(service, "_indicator_data", None)
-        if cached is None or cached[0] != version:
-            cached = (version, _load(service))
-            service._indicator_data = cached
-        return cached[1]
+    return service.snapshot().cached("indicators", lambda: _load(service))
 
 
 def _load(service: DataService) -> IndicatorData:

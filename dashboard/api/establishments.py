@@ -1,0 +1,106 @@
+"""GET /api/v1/establishments and .csv: the explorer's filtered establishments (same filter as the map)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from flask import Response, json, request
+
+from dashboard.analytics.filters import PARAMETERS, CriteriaError, filter_mask, parse_criteria, vocabulary_from
+from dashboard.analytics.records import establishment_records, export_frame
+from dashboard.api.openapi import ERROR_RESPONSE, FILTER_PARAMS, LIMIT_PARAM, OFFSET_PARAM, get_operation, query_param
+from dashboard.api.params import DEMO_NOTICE, MAX_LIMIT, ApiError, Params, json_response
+from dashboard.services import DataService
+
+MAX_LIMIT_CSV = 1_000_000
+ESTABLISHMENT_FIELDS = ESTABLISHMENT_FIELDS = ["id", "siret", "name", "naf", "naf_label", "filiere", "filiere_label", "size_band",
+                        "size_band_label", "headcount_estimate", "address", "commune_code", "commune_name",
+                        "departement", "epci", "epci_name", "zone_emploi", "zone_emploi_name", "lat", "lon",
+                        "capabilities", "capabilities_presumed", "certifications", "member", "created_on", "source",
+                        "source_date", "is_demo"]
+
+
+def register(route, service: DataService) -> None:
+    look = service.lookups
+
+    def _selected_records() -> tuple[pd.DataFrame, int]:
+        """Establishments matching the query's filters (same definition as the map), paginated."""
+        Params(set(PARAMETERS) | {"limit", "offset"})
+        params = {k: request.args.getlist(k) for k in request.args if k in PARAMETERS}
+        try:
+            criteria, _ = parse_criteria(params, vocabulary_from(look), strict=True)
+        except CriteriaError as err:
+            raise ApiError(400, "bad_parameter", str(err), err.parameter) from None
+        snap = service.snapshot()
+        mask = filter_mask(snap.establishments, criteria, capability_links=snap.capability_links,
+                           certification_links=snap.certification_links)
+        return snap.establishments[mask], snap
+
+    def _records(frame: pd.DataFrame, snap) -> pd.DataFrame:
+        return establishment_records(frame, capability_links=snap.capability_links,
+                                     certification_links=snap.certification_links, lookups=look)
+
+    @route("/establishments")
+    def establishments():
+        selected, snap = _selected_records()
+        limit = Params.integer("limit", 100, minimum=1, maximum=MAX_LIMIT)
+        offset = Params.integer("offset", 0, minimum=0, maximum=10_000_000)
+        page = _records(selected.iloc[offset: offset + limit], snap)
+        items = json.loads(page[ESTABLISHMENT_FIELDS].to_json(orient="records", force_ascii=False, date_format="iso"))
+        for item in items:
+            for key in ("created_on", "source_date"):
+                item[key] = item[key][:10] if item[key] else None
+        return json_response({"total": int(len(selected)), "limit": limit, "offset": offset, "is_demo": snap.is_demo,
+                      "notice": DEMO_NOTICE if snap.is_demo else None, "items": items})
+
+    @route("/establishments.csv")
+    def establishments_csv():
+        selected, snap = _selected_records()
+        limit = Params.integer("limit", MAX_LIMIT_CSV, minimum=1, maximum=MAX_LIMIT_CSV)
+        offset = Params.integer("offset", 0, minimum=0, maximum=10_000_000)
+        caps = dict(zip(look.capabilities["code"], look.capabilities["label"]))
+        certs = dict(zip(look.certifications["code"], look.certifications["label"]))
+        frame = export_frame(_records(selected.iloc[offset: offset + limit], snap), capability_labels=caps,
+                             certification_labels=certs)
+        body = "\ufeff" + frame.to_csv(index=False, sep=";", lineterminator="\r\n")
+        return Response(body.encode("utf-8"), mimetype="text/csv", headers={
+            "Content-Disposition": 'attachment; filename="tissu-etablissements.csv"'})
+
+
+OPENAPI_PATHS = {
+    "/api/v1/establishments": get_operation(
+        "Établissements filtrés",
+        "Les mêmes filtres que la carte (mêmes comptes). Paramètres multiples : répétés ou séparés par "
+        "des virgules. Établissements fermés exclus.",
+        FILTER_PARAMS + [LIMIT_PARAM, OFFSET_PARAM], {"$ref": "#/components/schemas/EstablishmentPage"}),
+    "/api/v1/establishments.csv": {"get": {
+        "summary": "Export CSV des établissements filtrés",
+        "description": "Mêmes filtres ; CSV UTF-8 avec BOM, séparateur « ; », en-têtes en français "
+                       "(limit jusqu'à 1 000 000).",
+        "parameters": FILTER_PARAMS + [query_param("limit", "Nombre maximal de lignes.", {"type": "integer",
+                                                                               "minimum": 1}), OFFSET_PARAM],
+        "responses": {"200": {"description": "CSV", "content": {"text/csv": {}}}, "400": ERROR_RESPONSE}}},
+}
+
+OPENAPI_SCHEMAS = {
+    "Establishment": {"type": "object", "properties": {
+        "id": {"type": "string", "description": "SIRET, ou identifiant DEMO-… pour la démonstration"},
+        "siret": {"type": ["string", "null"]}, "name": {"type": "string"},
+        "naf": {"type": ["string", "null"]}, "naf_label": {"type": ["string", "null"]},
+        "filiere": {"type": ["string", "null"]}, "filiere_label": {"type": ["string", "null"]},
+        "size_band": {"type": ["string", "null"]}, "size_band_label": {"type": ["string", "null"]},
+        "headcount_estimate": {"type": ["integer", "null"]}, "address": {"type": ["string", "null"]},
+        "commune_code": {"type": "string"}, "commune_name": {"type": "string"},
+        "departement": {"type": "string"}, "epci": {"type": ["string", "null"]},
+        "epci_name": {"type": ["string", "null"]}, "zone_emploi": {"type": "string"},
+        "zone_emploi_name": {"type": "string"}, "lat": {"type": "number"}, "lon": {"type": "number"},
+        "capabilities": {"type": "array", "items": {"type": "string"}},
+        "capabilities_presumed": {"type": "array", "items": {"type": "string"}},
+        "certifications": {"type": "array", "items": {"type": "string"}},
+        "member": {"type": "boolean"}, "created_on": {"type": ["string", "null"], "format": "date"},
+        "source": {"type": "string"}, "source_date": {"type": "string", "format": "date"},
+        "is_demo": {"type": "boolean"}}},
+    "EstablishmentPage": {"type": "object", "properties": {
+        "total": {"type": "integer"}, "limit": {"type": "integer"}, "offset": {"type": "integer"},
+        "is_demo": {"type": "boolean"}, "notice": {"type": ["string", "null"]},
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Establishment"}}}},
+}

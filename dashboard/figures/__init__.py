@@ -1,0 +1,25 @@
+"""Every Plotly figure builder of tissu (DataFrames in, go.Figure out) and the one graph configuration.
+
+Figures are pure and offline-safe (no map styles fetched, no online toolbar action); numbers use French
+separators (`12 345,6`). One module per topic: coverage, indicators, skills.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+FONT: dict[str, Any] = dict(family="Segoe UI, Liberation Sans, Helvetica Neue, Arial, sans-serif", size=12,
+                            color="#1d2733")
+# The one dcc.Graph config of every page: French locale, no Plotly logo, no selection tools.
+GRAPH_CONFIG: dict[str, Any] = {
+    "displaylogo": False, "locale": "fr",
+    "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "tissu"},
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+}
+
+
+def base_layout(**overrides: Any) -> dict[str, Any]:
+    """The layout every figure starts from (French separators, white background, the house font)."""
+    base: dict[str, Any] = dict(separators=", ", font=FONT, paper_bgcolor="#ffffff", plot_bgcolor="#ffffff",
+                                margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    return {**base, **overrides}

@@ -1,0 +1,102 @@
+"""The page registry: every page of tissu is declared here once.
+
+Routing, the navigation, Dash's validation layout, the API blueprint, the OpenAPI document and the demo
+extras all derive from `PAGES`. Code is named by reference (`"module:attribute"` or a module path) and
+imported when the app is built, so this module imports neither Dash nor the pages themselves.
+To add a page, see docs/adding-a-page.md.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Page:
+    """One URL of the app and what it brings.
+
+    `render` returns the page's component tree for `(service, query)`. `callbacks` is a module with
+    `register(app, service)`; `api` a module with `register(route, service)`, `OPENAPI_PATHS` and optionally
+    `OPENAPI_SCHEMAS`; `demo` a module with `load_demo(engine, *, seed)` and `ensure_demo(engine, *, seed)`;
+    `late_components` returns components a page creates after its first render (for callback validation).
+    A sub-page (agenda, kiosk, fiche) has no `nav_label` and usually shares its topic's modules.
+    """
+
+    path: str
+    render: str | Callable[..., Any]
+    nav_label: str | None = None
+    callbacks: str | ModuleType | None = None
+    api: str | ModuleType | None = None
+    demo: str | ModuleType | None = None
+    late_components: str | Callable[[], list] | None = None
+
+
+# Modules every app has, whatever its pages: the dataset, geography and taxonomy endpoints.
+CORE_API = "dashboard.api.core"
+
+PAGES: tuple[Page, ...] = (
+    Page("/", "callbacks.explorer:render", nav_label="Carte", callbacks="callbacks.explorer",
+         api="dashboard.api.establishments", late_components="callbacks.explorer:late_components"),
+    Page("/partenaires", "callbacks.partners:render", nav_label="Partenaires", callbacks="callbacks.partners",
+         api="dashboard.api.partners"),
+    Page("/couverture", "callbacks.coverage:render", nav_label="Couverture", callbacks="callbacks.coverage",
+         api="dashboard.api.coverage"),
+    Page("/reindustrialisation", "callbacks.indicators:render", nav_label="Réindustrialisation",
+         callbacks="callbacks.indicators", api="dashboard.api.indicators", demo="dashboard.demo.indicators"),
+    Page("/fiche", "callbacks.indicators:render_fiche"),
+    Page("/competences", "callbacks.skills:render", nav_label="Compétences", callbacks="callbacks.skills",
+         api="dashboard.api.skills", demo="dashboard.demo.skills"),
+    Page("/evenement", "callbacks.event:render", nav_label="Événement", callbacks="callbacks.event",
+         api="dashboard.api.event", demo="dashboard.demo.event"),
+    Page("/evenement/agenda", "callbacks.event:render_agenda"),
+    Page("/evenement/kiosque", "callbacks.event:render_kiosk"),
+)
+
+
+def resolve(reference: Any) -> Any:
+    """`"package.module:attribute"` -> that attribute, `"package.module"` -> the module; objects pass through."""
+    if not isinstance(reference, str):
+        return reference
+    module_name, _, attribute = reference.partition(":")
+    module = importlib.import_module(module_name)
+    return getattr(module, attribute) if attribute else module
+
+
+def _unique_modules(references: Iterable[Any]) -> list[ModuleType]:
+    modules: list[ModuleType] = []
+    for reference in references:
+        if reference is not None and (module := resolve(reference)) not in modules:
+            modules.append(module)
+    return modules
+
+
+def nav_entries(pages: Sequence[Page] = PAGES) -> list[tuple[str, str]]:
+    """(path, label) of the pages shown in the navigation, in registry order."""
+    return [(page.path, page.nav_label) for page in pages if page.nav_label]
+
+
+def renderers(pages: Sequence[Page] = PAGES) -> dict[str, Callable[..., Any]]:
+    """path -> render(service, query)."""
+    return {page.path: resolve(page.render) for page in pages}
+
+
+def callback_modules(pages: Sequence[Page] = PAGES) -> list[ModuleType]:
+    return _unique_modules(page.callbacks for page in pages)
+
+
+def api_modules(pages: Sequence[Page] = PAGES) -> list[ModuleType]:
+    """The core API module first, then each page's, in registry order."""
+    return _unique_modules([CORE_API, *(page.api for page in pages)])
+
+
+def demo_modules(pages: Sequence[Page] = PAGES) -> list[ModuleType]:
+    """Synthetic data loaded alongside the demo establishments, in registry order."""
+    return _unique_modules(page.demo for page in pages)
+
+
+def late_components(pages: Sequence[Page] = PAGES) -> list:
+    return [component for page in pages if page.late_components for component in resolve(page.late_components)()]

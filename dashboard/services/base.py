@@ -1,0 +1,146 @@
+"""The dataset snapshot every service reads, and the one caching convention.
+
+- `Snapshot.cached(key, build)`: a value that depends only on the dataset (point store, partner catalog, a
+  topic's tables), built once per data version.
+- `Snapshot.lru(key, build)`: a value keyed by what a user chose (radius, territory, filters), kept in a
+  bounded LRU (`services/cache.py`) with a normalised key.
+Both are dropped together when the data version changes (an import, `tissu dataset use`, a topic import).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from dashboard import repository
+from dashboard.services.cache import BoundedCache, normalised_key
+from dashboard.settings import Settings
+
+T = TypeVar("T")
+USER_CACHE_SIZE = 64  # user-keyed entries per snapshot (one coverage result is ~0.5 MB at 10k establishments)
+VERSION_CHECK_SECONDS = 2.0  # how stale a worker may be after an import made by another process
+
+
+@dataclass(frozen=True)
+class DataVersions:
+    """What identifies the loaded data: the active dataset (id, version) and each topic's tables."""
+
+    dataset: tuple[int, int] | None
+    topics: tuple[Hashable, ...] = ()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    dataset: repository.DatasetInfo | None
+    establishments: pd.DataFrame  # active establishments, one row each
+    capability_links: pd.DataFrame  # establishment_id, capability_code, origin
+    certification_links: pd.DataFrame  # establishment_id, certification_code
+    closed_count: int
+    versions: DataVersions = DataVersions(None)
+    _derived: dict = field(default_factory=dict, repr=False, compare=False)
+    _user: BoundedCache = field(default_factory=lambda: BoundedCache(USER_CACHE_SIZE), repr=False, compare=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    @property
+    def is_demo(self) -> bool:
+        return bool(self.dataset and self.dataset.is_demo)
+
+    def cached(self, key: str, build: Callable[[], T]) -> T:
+        """A value derived from this data version only (e.g. the map's point store), computed once."""
+        with self._lock:
+            if key in self._derived:
+                return self._derived[key]
+        value = build()
+        with self._lock:
+            return self._derived.setdefault(key, value)
+
+    def lru(self, key: tuple, build: Callable[[], T]) -> T:
+        """A value keyed by a user's choice, in a bounded LRU; `key` is normalised (floats rounded, lists sorted)."""
+        return self._user.get_or_build(normalised_key(*key), build)
+
+    def with_versions(self, versions: DataVersions) -> Snapshot:
+        """The same establishments with empty caches, for a change of a topic's tables only."""
+        return Snapshot(self.dataset, self.establishments, self.capability_links, self.certification_links,
+                        self.closed_count, versions)
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """Reference tables that never change while the app runs."""
+
+    communes: pd.DataFrame
+    departments: pd.DataFrame
+    epci: pd.DataFrame
+    zones: pd.DataFrame
+    filieres: pd.DataFrame
+    size_bands: pd.DataFrame
+    capabilities: pd.DataFrame
+    certifications: pd.DataFrame
+    naf: pd.DataFrame
+
+
+class DataService:
+    """What callbacks and the API are given: settings, lookups, and the current dataset snapshot."""
+
+    def __init__(self, engine: Engine, settings: Settings, *, version_check_seconds: float = VERSION_CHECK_SECONDS):
+        self.engine = engine
+        self.settings = settings
+        self.version_check_seconds = version_check_seconds
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self._checked_at = float("-inf")
+        self.lookups = Lookups(
+            communes=repository.communes_frame(engine),
+            departments=repository.departments_frame(engine),
+            epci=repository.epci_frame(engine),
+            zones=repository.zones_frame(engine),
+            filieres=repository.filieres_frame(engine),
+            size_bands=repository.size_bands_frame(engine),
+            capabilities=repository.capabilities_frame(engine),
+            certifications=repository.certifications_frame(engine),
+            naf=repository.naf_frame(engine),
+        )
+
+    def snapshot(self) -> Snapshot:
+        """The loaded data; its versions are re-read at most every `version_check_seconds` (not per call)."""
+        with self._lock:
+            current = self._snapshot
+            if current is not None and time.monotonic() - self._checked_at < self.version_check_seconds:
+                return current
+            versions = self._versions()
+            self._checked_at = time.monotonic()
+            if current is None or versions.dataset != current.versions.dataset:
+                self._snapshot = self._load(versions)
+            elif versions != current.versions:
+                self._snapshot = current.with_versions(versions)
+            return self._snapshot  # type: ignore[return-value]
+
+    def refresh(self) -> Snapshot:
+        """Re-read the versions now (after a write made by this process)."""
+        with self._lock:
+            self._checked_at = float("-inf")
+        return self.snapshot()
+
+    def _versions(self) -> DataVersions:
+        return DataVersions(repository.dataset_version(self.engine), repository.topic_versions(self.engine))
+
+    def _load(self, versions: DataVersions) -> Snapshot:
+        key = versions.dataset
+        dataset_id = key[0] if key else -1  # -1: no dataset; the frames come back empty but typed
+        counts = repository.establishment_counts(self.engine, dataset_id)
+        return Snapshot(
+            dataset=repository.active_dataset(self.engine) if key else None,
+            establishments=repository.establishments_frame(self.engine, dataset_id),
+            capability_links=repository.establishment_capabilities(self.engine, dataset_id),
+            certification_links=repository.establishment_certifications(self.engine, dataset_id),
+            closed_count=counts["closed"],
+            versions=versions,
+        )
+
+
