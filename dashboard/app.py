@@ -8,7 +8,6 @@ import json
 from collections.abc import Sequence
 
 import geobuf
-
 from dash import Dash, html
 from flask import Response, request
 from sqlalchemy import Engine

@@ -21,7 +21,8 @@ def _json_error(status: int, code: str, message: str) -> Response:
     return Response(body, status=status, mimetype="application/json")
 
 
-def oversize_container(value, *, max_items: int = MAX_CALLBACK_ITEMS, max_depth: int = MAX_CALLBACK_DEPTH) -> str | None:
+def oversize_container(value, *, max_items: int = MAX_CALLBACK_ITEMS,
+                       max_depth: int = MAX_CALLBACK_DEPTH) -> str | None:
     """Why `value` (parsed JSON) is too large to hand to a callback, or None. Iterative: no recursion limit."""
     stack = [(value, 0)]
     while stack:

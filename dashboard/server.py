@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy import Engine
 
@@ -82,8 +82,8 @@ def serve(settings: Settings, *, dev: bool = False) -> int:
                        max_request_body_size=settings.max_request_kb * 1024)
         return 0
     engine.dispose()  # nothing opened in the master survives into a worker
-    _Gunicorn(app.server, engine, _gunicorn_options(settings, workers),
-              lambda: ready(f"gunicorn, {workers} processes × {settings.threads} threads")).run()
+    _run_gunicorn(app.server, engine, _gunicorn_options(settings, workers),
+                  lambda: ready(f"gunicorn, {workers} processes × {settings.threads} threads"))
     return 0
 
 
@@ -108,29 +108,22 @@ def _gunicorn_options(settings: Settings, workers: int) -> dict:
     }
 
 
-try:
+def _run_gunicorn(wsgi_app: Callable, engine: Engine, options: dict, on_ready: Callable[[], None]) -> None:
+    """gunicorn driven from Python (imported here: it needs fcntl): the app is preloaded, engines stay per process."""
+    import gunicorn.http.wsgi
     from gunicorn.app.base import BaseApplication
-except ImportError:  # Windows: gunicorn imports fcntl; serve() uses waitress there
-    BaseApplication = object  # type: ignore[assignment,misc]
 
+    class Application(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+            self.cfg.set("preload_app", True)
+            self.cfg.set("pre_fork", lambda _server, _worker: engine.dispose())
+            self.cfg.set("post_fork", lambda _server, _worker: engine.dispose(close=False))
+            self.cfg.set("when_ready", lambda _server: on_ready())
 
-class _Gunicorn(BaseApplication):  # type: ignore[misc,valid-type]
-    """gunicorn driven from Python: the app is already built (preloaded), the hooks keep engines per process."""
+        def load(self) -> Callable:
+            return wsgi_app
 
-    def __init__(self, wsgi_app: Callable, engine: Engine, options: dict, on_ready: Callable[[], None]):
-        self.wsgi_app, self.engine, self.options, self.on_ready = wsgi_app, engine, options, on_ready
-        super().__init__()
-
-    def load_config(self) -> None:
-        import gunicorn.http.wsgi
-
-        gunicorn.http.wsgi.SERVER = SERVER_NAME  # read by each response; gunicorn has no setting for it
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-        self.cfg.set("preload_app", True)
-        self.cfg.set("pre_fork", lambda _server, _worker: self.engine.dispose())
-        self.cfg.set("post_fork", lambda _server, _worker: self.engine.dispose(close=False))
-        self.cfg.set("when_ready", lambda _server: self.on_ready())
-
-    def load(self) -> Callable:
-        return self.wsgi_app
+    gunicorn.http.wsgi.SERVER = SERVER_NAME  # read by each response; gunicorn has no setting for it
+    Application().run()

@@ -29,11 +29,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TISSU_AUTO_DEMO", "1", "Load the demo dataset on start when the database holds no establishments (`0` to start empty)."),
     Setting("TISSU_DEMO_SEED", "42", "Seed of the demo generator used on first start."),
     Setting("TISSU_DEMO_SCALE", "1", "Scale of the demo generated on first start (1 ≈ 9,000 establishments, 10 ≈ 90,000)."),
-    Setting("TISSU_WORKERS", "0", "Web server processes (`tissu serve`). 0: sized to the machine, min(cores + 1, 4): pages are CPU-bound pandas under the GIL, so processes, not threads, serve people in parallel."),
-    Setting("TISSU_THREADS", "2", "Threads per web server process: overlap a slow client or the database wait, not computing."),
-    Setting("TISSU_PROXY_HOPS", "0", "Reverse proxies in front of the app whose `X-Forwarded-*` headers are trusted (0: none), so links and QR codes carry the public address."),
-    Setting("TISSU_VERSION_CHECK_SECONDS", "2", "How often (seconds) each server process checks whether the active dataset changed (an import reaches every process within that delay)."),
-    Setting("TISSU_MAX_REQUEST_KB", "256", "Largest accepted request body in KB (a Dash callback is a few KB): larger ones get 413."),
+    Setting("TISSU_WORKERS", "0", "Web server processes (`tissu serve`). 0: min(cores + 1, 4): pages are "
+                                  "CPU-bound pandas under the GIL, so processes, not threads, serve in parallel."),
+    Setting("TISSU_THREADS", "2", "Threads per web server process: they overlap slow clients and database waits."),
+    Setting("TISSU_PROXY_HOPS", "0", "Reverse proxies in front of the app whose `X-Forwarded-*` headers are "
+                                     "trusted (0: none), so links and QR codes carry the public address."),
+    Setting("TISSU_VERSION_CHECK_SECONDS", "2", "How often (seconds) each server process checks whether the data "
+                                                "changed: an import reaches every process within that delay."),
+    Setting("TISSU_MAX_REQUEST_KB", "256", "Largest accepted request body in KB (a Dash callback is under 2 KB): "
+                                         "larger ones get 413."),
 )
 
 

@@ -10,7 +10,6 @@ import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -56,26 +55,25 @@ def empty_instance(tmp_path_factory) -> dict:
 def multi_server(empty_instance, tmp_path_factory):
     """`tissu serve --workers 3` on an instance folder with no database yet."""
     log_path = tmp_path_factory.mktemp("server-log") / "server.log"
-    log = open(log_path, "w")
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "serve", "--workers", str(WORKERS)],
-                            env=empty_instance, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{empty_instance['TISSU_PORT']}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url + "/api/v1/meta", timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited: {log_path.read_text()}")
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        raise RuntimeError("server did not start within 120 s")
-    yield url, proc, log_path
-    proc.terminate()
-    proc.wait(timeout=15)
-    log.close()
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "serve", "--workers", str(WORKERS)],
+                                env=empty_instance, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{empty_instance['TISSU_PORT']}"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(url + "/api/v1/meta", timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"server exited: {log_path.read_text()}") from None
+                time.sleep(0.3)
+        else:
+            proc.kill()
+            raise RuntimeError("server did not start within 120 s")
+        yield url, proc, log_path
+        proc.terminate()
+        proc.wait(timeout=15)
 
 
 def _worker_pids(master: int) -> list[int]:
