@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 import time
+from pathlib import Path
 
 from dashboard import __version__
 
@@ -255,7 +256,7 @@ def cmd_import_event(args) -> int:
     return code
 
 
-def _write_template(write, default: str, args, *, label: str, next_step: str) -> int:
+def _write_template(write, default: str | Path, args, *, label: str, next_step: str) -> int:
     """Write an import template (XLSX or CSV by the path's suffix) and say how to import it."""
     from dashboard.importers import ImportFailed
 
@@ -455,7 +456,8 @@ def build_parser() -> argparse.ArgumentParser:
     training_template.add_argument("path", nargs="?", help="file to write (default: modele-formations.xlsx)")
     training_template.add_argument("--force", action="store_true", help="overwrite an existing file")
     training_template.set_defaults(func=cmd_template_training)
-    event_template = template_sub.add_parser("event", help="an event's participants (XLSX with the capabilities, or CSV)")
+    event_template = template_sub.add_parser(
+        "event", help="an event's participants (XLSX with the capabilities, or CSV)")
     event_template.add_argument("path", nargs="?", help="file to write, .xlsx or .csv (default: modele-evenement.xlsx)")
     event_template.add_argument("--force", action="store_true", help="overwrite an existing file")
     event_template.set_defaults(func=cmd_template_event)
@@ -472,21 +474,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
-    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
-
+    from dashboard.database import DatabaseUnavailable
     from dashboard.settings import SettingsError
 
     try:
         return args.func(args)
-    except SettingsError as err:
+    except (SettingsError, DatabaseUnavailable) as err:
         print(f"error: {err}", file=sys.stderr)
-        return 2
-    except (DBAPIError, ArgumentError, NoSuchModuleError) as err:
-        # The URL is shown masked; the driver's own message names host and port, never the password.
-        from dashboard.database import display_url
-
-        reason = str(getattr(err, "orig", None) or err).strip().splitlines()[0]
-        print(f"error: cannot use the database {display_url(_settings().database_url)}: {reason}", file=sys.stderr)
         return 2
 
 
