@@ -248,13 +248,10 @@ def test_every_print_site_masks_the_url():
     assert printed and all("display_url(" in line for line in printed)
 
 
-def test_waitress_serves_where_gunicorn_cannot(db_path, tmp_path):
-    import shutil
-
-    copy = tmp_path / "tissu.sqlite3"
-    shutil.copy(db_path, copy)
+def test_waitress_serves_where_gunicorn_cannot(new_database, demo_database):
+    copy = new_database(demo_database)
     port = _free_port()
-    env = {**os.environ, "TISSU_DATABASE_URL": f"sqlite:///{copy}", "TISSU_PORT": str(port), "TISSU_AUTO_DEMO": "0",
+    env = {**os.environ, "TISSU_DATABASE_URL": copy.url, "TISSU_PORT": str(port), "TISSU_AUTO_DEMO": "0",
            "TISSU_HOST": "127.0.0.1"}
     script = ("import sys, dashboard.server as s; s.gunicorn_available = lambda: False; "
               "from dashboard.cli import main; sys.exit(main(['serve', '--workers', '1']))")
