@@ -197,6 +197,7 @@ class Sample:
     label: str
     ms: float
     ok: bool
+    error: str = ""  # HTTP status or exception name when not ok
 
 
 @dataclass
@@ -285,10 +286,10 @@ class User:
                                             stream=True)
             with response:
                 response.raw.read()  # every byte, left compressed: the client does not pay for gunzip
-            ok = response.status_code < 400
-        except requests.RequestException:
-            ok = False
-        self.samples.append(Sample(label, (time.perf_counter() - started) * 1000, ok))
+            ok, error = response.status_code < 400, f"HTTP {response.status_code}"
+        except requests.RequestException as err:
+            ok, error = False, type(err).__name__
+        self.samples.append(Sample(label, (time.perf_counter() - started) * 1000, ok, "" if ok else error))
         return True
 
     def _replay(self, requests_: list[dict], page: str) -> bool:
@@ -439,9 +440,13 @@ def breakdown_report(runs: list[RunFigures], *, top: int = 8) -> str:
             by_label[s.label].append(s.ms)
             errors[s.label] += not s.ok
         ranked = sorted(by_label.items(), key=lambda kv: -sum(kv[1]))[:top]
+        reasons: dict[str, int] = defaultdict(int)
+        for s in r.samples:
+            reasons[s.error] += not s.ok
         out.append(f"- {r.server}, scale {r.scale:g}, {'think' if r.think else 'saturation'}: " + "; ".join(
             f"{label} ×{len(v)} p50 {statistics.median(v):,.0f} ms p95 {r.percentile(95, label):,.0f} ms"
-            + (f" ({errors[label]} errors)" if errors[label] else "") for label, v in ranked))
+            + (f" ({errors[label]} errors)" if errors[label] else "") for label, v in ranked)
+            + "".join(f"; errors: {n} × {reason}" for reason, n in reasons.items() if n))
     return "\n".join(out)
 
 

@@ -23,6 +23,8 @@ from types import SimpleNamespace
 
 from benchmarks import load
 
+_OWN_CODE = r"/(dashboard|callbacks|layouts)/"
+
 
 def _session(fixtures: dict, capabilities: list[str]) -> list[tuple[str, str, str, dict | None]]:
     """(label, method, path, body) of one user's pass through the mix, with a browser cache."""
@@ -56,10 +58,10 @@ def profile(scale: float, *, top_kinds: int = 4, top_functions: int = 12) -> str
         out = []
         passes: dict[str, dict[str, list[float]]] = {}
         profiles: dict[str, cProfile.Profile] = defaultdict(cProfile.Profile)
-        for name in ("cold", "warm"):
+        for name in ("cold", "warm", "profiled"):  # profiled: warm again, under cProfile (slower, not timed)
             times: dict[str, list[float]] = defaultdict(list)
             for label, method, path, body in requests_:
-                profiler = profiles[label] if name == "warm" else None
+                profiler = profiles[label] if name == "profiled" else None
                 started = time.perf_counter()
                 if profiler:
                     profiler.enable()
@@ -81,8 +83,11 @@ def profile(scale: float, *, top_kinds: int = 4, top_functions: int = 12) -> str
     out.append("\n".join(lines))
     for label in ranked[:top_kinds]:
         stream = io.StringIO()
-        pstats.Stats(profiles[label], stream=stream).sort_stats("cumulative").print_stats(top_functions)
-        out.append(f"### {label} (warm)\n\n" + "\n".join(stream.getvalue().splitlines()[4:]))
+        stats = pstats.Stats(profiles[label], stream=stream)
+        stats.sort_stats("tottime").print_stats(top_functions)
+        stats.sort_stats("cumulative").print_stats(_OWN_CODE, top_functions)  # tissu's own frames
+        out.append(f"### {label} (warm)\n\n" + "\n".join(line for line in stream.getvalue().splitlines()
+                                                        if line.strip() and "Ordered by" not in line))
     return "\n\n".join(out)
 
 
