@@ -3,14 +3,8 @@
 (function () {
   "use strict";
   var state = {hideout: null};
+  var escapeHtml = window.tissu.escapeHtml;  // assets/00-tissu-core.js, loaded first
 
-  function escapeHtml(text) {
-    return String(text).replace(/[&<>"']/g, function (c) {
-      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
-    });
-  }
-
-  window.tissu = window.tissu || {};
   window.tissu.skills = {
     state: state,  // what the tooltips read (inspected by tests/test_browser_skills.py)
     areaStyle: function (feature, context) {

@@ -1,38 +1,38 @@
 /* tissu in the browser: dash-leaflet functions ({"variable": "tissu.map.fn"}) and clientside callbacks.
    Geometry and points are sent once; filtering, clustering and choropleth colouring happen here.
-   The filter semantics mirror dashboard/analytics/filters.py (a browser test checks the counts agree). */
+   The filter semantics mirror dashboard/analytics/filters.py, and every constant they need (size order,
+   text rules, bit width, choropleth metrics and palette) comes from Python in the point and lookup stores
+   (callbacks/explorer.py); tests/test_browser_parity.py checks both select the same establishments. */
 (function () {
   "use strict";
 
-  var NBSP = "\u00a0";
-  var SIZE_ORDER = ["NN", "00", "01", "02", "03", "11", "12", "21", "22", "31", "32", "41", "42", "51", "52", "53"];
-  var BITS = 30;
+  var tissu = window.tissu;  // assets/00-tissu-core.js, loaded first
+  var NBSP = tissu.NBSP, escapeHtml = tissu.escapeHtml, frNumber = tissu.frNumber;
   var state = {choro: null};  // per browser tab: what the choropleth tooltips read
-
-  function frNumber(value, decimals) {
-    if (value === null || value === undefined || isNaN(value)) { return "–"; }
-    var fixed = Number(value).toFixed(decimals || 0).split(".");
-    var whole = fixed[0].replace(/\B(?=(\d{3})+(?!\d))/g, NBSP);
-    return fixed.length > 1 ? whole + "," + fixed[1] : whole;
-  }
 
   function clusterLabel(n) {
     return n >= 10000 ? Math.round(n / 1000) + NBSP + "k" : frNumber(n);
   }
 
-  function escapeHtml(text) {
-    return String(text).replace(/[&<>"']/g, function (c) {
-      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
-    });
+  /* Same as dashboard.analytics.text.normalize, from its TEXT_RULES (lookups.text). */
+  var compiledRules = {rules: null};
+  function normalizer(rules) {
+    if (compiledRules.rules !== rules) {
+      var ligatures = Object.keys(rules.ligatures);
+      compiledRules = {
+        rules: rules, separators: new RegExp(rules.separators), marks: new RegExp(rules.marks, "g"),
+        ligatures: ligatures.length ? new RegExp(ligatures.join("|"), "g") : null
+      };
+    }
+    return compiledRules;
   }
 
-  /* Same as dashboard.analytics.text.normalize. */
-  var ABBREVIATIONS = {st: "saint", ste: "sainte"};
-  function normalize(text) {
-    var plain = String(text || "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
-      .replace(/œ/g, "oe").replace(/æ/g, "ae");
-    return plain.split(/[\s\-'’.,;/()]+/).filter(Boolean).map(function (w) {
-      return ABBREVIATIONS[w] || w;
+  function normalize(text, rules) {
+    var r = normalizer(rules);
+    var plain = String(text || "").normalize("NFKD").replace(r.marks, "").toLowerCase();
+    if (r.ligatures) { plain = plain.replace(r.ligatures, function (m) { return rules.ligatures[m]; }); }
+    return plain.split(r.separators).filter(Boolean).map(function (w) {
+      return Object.prototype.hasOwnProperty.call(rules.abbreviations, w) ? rules.abbreviations[w] : w;
     }).join(" ");
   }
 
@@ -47,12 +47,12 @@
     return Array.isArray(value) ? value : [value];
   }
 
-  function maskWords(codes, vocabIndex, nWords) {
+  function maskWords(codes, vocabIndex, nWords, bits) {
     var words = [];
     for (var w = 0; w < nWords; w++) { words.push(0); }
     codes.forEach(function (code) {
       var i = vocabIndex[code];
-      if (i !== undefined) { words[Math.floor(i / BITS)] |= (1 << (i % BITS)); }
+      if (i !== undefined) { words[Math.floor(i / bits)] |= (1 << (i % bits)); }
     });
     return words;
   }
@@ -63,7 +63,7 @@
     if (searchCache.store !== store) {
       var names = lookups.communes.names, text = new Array(store.n.length);
       for (var i = 0; i < store.n.length; i++) {
-        text[i] = " " + normalize(store.n[i] + " " + (names[store.c[i]] || "")) + " ";
+        text[i] = " " + normalize(store.n[i] + " " + (names[store.c[i]] || ""), lookups.text) + " ";
       }
       searchCache = {store: store, text: text};
     }
@@ -87,13 +87,13 @@
       divWanted = {};
       vocab.naf.forEach(function (code, i) { if (divisions.indexOf(code.slice(0, 2)) >= 0) { divWanted[i] = true; } });
     }
-    var sizeMin = criteria.size_min ? SIZE_ORDER.indexOf(criteria.size_min) : -1;
+    var sizeMin = criteria.size_min ? lookups.size_order.indexOf(criteria.size_min) : -1;
     var caps = asList(criteria.capability), capMode = criteria.capability_mode === "any" ? "any" : "all";
-    var capWords = caps.length ? maskWords(caps, indexOf(vocab.capabilities), store.k.length) : null;
+    var capWords = caps.length ? maskWords(caps, indexOf(vocab.capabilities), store.k.length, store.bits) : null;
     var certs = asList(criteria.certification);
-    var certWord = certs.length ? maskWords(certs, indexOf(vocab.certifications), 1)[0] : 0;
+    var certWord = certs.length ? maskWords(certs, indexOf(vocab.certifications), 1, store.bits)[0] : 0;
     var member = criteria.member === "oui" ? 1 : (criteria.member === "non" ? 0 : -1);
-    var words = normalize(criteria.q || "").split(" ").filter(Boolean);
+    var words = normalize(criteria.q || "", lookups.text).split(" ").filter(Boolean);
     var text = words.length ? searchText(store, lookups) : null;
     for (var i = 0; i < n; i++) {
       if (dep && !dep[store.d[i]]) { continue; }
@@ -127,14 +127,6 @@
   /* Choropleth: value per unit of `level` for the selected points. */
   var LEVEL_COLUMN = {communes: "c", epci: "e", zones_emploi: "z", departements: "d"};
   var LEVEL_LOOKUP = {communes: "communes", epci: "epci", zones_emploi: "zones", departements: "departements"};
-  var METRICS = {
-    count: {label: "établissements", decimals: 0, suffix: ""},
-    jobs: {label: "emplois estimés", decimals: 0, suffix: ""},
-    jobs_per_1000: {label: "emplois pour 1 000 habitants", decimals: 1, suffix: ""},
-    member_share: {label: "d'adhérents UIMM", decimals: 0, suffix: NBSP + "%"}
-  };
-  var PALETTE = ["#eef4f9", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"];
-
   function unitValues(store, lookups, selected, level, metric) {
     var unit = lookups[LEVEL_LOOKUP[level]], col = store[LEVEL_COLUMN[level]], n = unit.codes.length;
     var count = new Float64Array(n), jobs = new Float64Array(n), members = new Float64Array(n);
@@ -186,24 +178,24 @@
     return {type: type, namespace: "dash_html_components", props: props};
   }
 
-  function choroLegend(metric, breaks) {
-    var m = METRICS[metric], rows = [], lower = 0;
-    rows.push(h("Div", {className: "choro-row"}, [h("Span", {className: "choro-swatch", style: {background: PALETTE[0]}}), "0"]));
+  /* Legend rows; `choro` is lookups.choropleth: {metrics: {key: {label, decimals, suffix}}, palette}. */
+  function choroLegend(choro, metric, breaks) {
+    var m = choro.metrics[metric], palette = choro.palette, rows = [], lower = 0;
+    rows.push(h("Div", {className: "choro-row"}, [h("Span", {className: "choro-swatch", style: {background: palette[0]}}), "0"]));
     breaks.forEach(function (b, i) {
       var label = (i === 0 ? "jusqu'à " + frNumber(b, m.decimals)
         : "de " + frNumber(lower, m.decimals) + " à " + frNumber(b, m.decimals)) + m.suffix;
       rows.push(h("Div", {className: "choro-row"}, [
-        h("Span", {className: "choro-swatch", style: {background: PALETTE[Math.min(i + 1, PALETTE.length - 1)]}}), label]));
+        h("Span", {className: "choro-swatch", style: {background: palette[Math.min(i + 1, palette.length - 1)]}}), label]));
       lower = b;
     });
     rows.push(h("Div", {className: "choro-note"}, "Classes par quantiles · suit les filtres"));
     return rows;
   }
 
-  window.tissu = window.tissu || {};
-  window.tissu.normalize = normalize;
-  window.tissu.matching = matching;
-  window.tissu.map = {
+  tissu.normalize = normalize;
+  tissu.matching = matching;
+  tissu.map = {
     communeStyle: function (feature, context) {
       var tiles = context && context.hideout && context.hideout.tiles;
       return {color: "#c3ccd6", weight: 0.6, fillColor: "#fbfcfd", fillOpacity: tiles ? 0.15 : 1};
@@ -213,16 +205,16 @@
     },
     choroStyle: function (feature, context) {
       var hide = context.hideout || {};
-      if (!hide.values) { return {stroke: false, fillOpacity: 0}; }
-      var k = classOf(hide.values[feature.properties.code], hide.breaks || []);
+      if (!hide.values || !hide.palette) { return {stroke: false, fillOpacity: 0}; }
+      var k = classOf(hide.values[feature.properties.code], hide.breaks || []), palette = hide.palette;
       return {color: "#ffffff", weight: 0.5, fillOpacity: k < 0 ? 0 : 0.85,
-        fillColor: PALETTE[Math.max(0, Math.min(k, PALETTE.length - 1))]};
+        fillColor: palette[Math.max(0, Math.min(k, palette.length - 1))]};
     },
     choroTooltip: function (feature, layer) {
       layer.bindTooltip(function () {
         var choro = state.choro;
         if (!choro) { return ""; }
-        var m = METRICS[choro.metric], v = choro.values[feature.properties.code];
+        var m = choro.legend, v = choro.values[feature.properties.code];
         return "<strong>" + escapeHtml(feature.properties.nom) + "</strong><br>" +
           (v === null || v === undefined ? "sans objet" : frNumber(v, m.decimals) + m.suffix + " " + m.label);
       }, {sticky: true});
@@ -230,20 +222,21 @@
     pointToLayer: function (feature, latlng, context) {
       var colors = (context && context.hideout && context.hideout.colors) || [];
       // Unclustered points are few: SVG makes each one a DOM element (clickable, testable).
-      window.tissu.pointRenderer = window.tissu.pointRenderer || L.svg({padding: 0.5});
+      tissu.pointRenderer = tissu.pointRenderer || L.svg({padding: 0.5});
       var marker = L.circleMarker(latlng, {
         radius: 6, fillColor: colors[feature.properties.f] || "#6b7280", color: "#ffffff",
-        weight: 1.2, fillOpacity: 0.95, className: "tissu-point", renderer: window.tissu.pointRenderer
+        weight: 1.2, fillOpacity: 0.95, className: "tissu-point", renderer: tissu.pointRenderer
       });
       marker.bindTooltip(escapeHtml(feature.properties.n), {direction: "top", offset: [0, -6]});
       return marker;
     },
     partnerToLayer: function (feature, latlng) {
-      var icon = L.divIcon({html: "<span>" + feature.properties.rank + "</span>", className: "partner-pin",
+      var p = feature.properties;
+      var icon = L.divIcon({html: "<span>" + escapeHtml(p.rank) + "</span>", className: "partner-pin",
         iconSize: L.point(26, 26)});
-      return L.marker(latlng, {icon: icon, title: feature.properties.name})
-        .bindTooltip(feature.properties.rank + ". " + escapeHtml(feature.properties.name) + " · " +
-          feature.properties.km + NBSP + "km", {direction: "top", offset: [0, -12]});
+      return L.marker(latlng, {icon: icon, title: p.name})  // title is set as an attribute: text
+        .bindTooltip(escapeHtml(p.rank + ". " + p.name + " · " + p.km + NBSP + "km"),
+          {direction: "top", offset: [0, -12]});
     },
     clusterToLayer: function (feature, latlng) {
       var n = feature.properties.point_count;
@@ -283,7 +276,7 @@
         }
         var total = store.lat.length;
         var share = total ? 100 * selected.length / total : 0;
-        window.tissu.lastSelection = selected;
+        tissu.lastSelection = selected;
         return [
           {type: "FeatureCollection", features: features},
           frNumber(selected.length), frNumber(jobs), frNumber(share, 1) + NBSP + "%",
@@ -295,15 +288,17 @@
 
       /* Choropleth level/metric/criteria -> polygons to load, their colours, the legend. */
       choropleth: function (criteria, level, metric, store, lookups) {
-        if (!level || level === "none" || !store || !store.lat) {
+        if (!level || level === "none" || !store || !store.lat || !lookups) {
           state.choro = null;
           return [null, {level: "none"}, []];
         }
         var selected = matching(store, lookups, criteria || {});
         var values = unitValues(store, lookups, selected, level, metric);
-        var breaks = quantileBreaks(values, 5, METRICS[metric].decimals);
-        state.choro = {metric: metric, values: values};
-        return ["/geo/" + level + ".pbf", {level: level, values: values, breaks: breaks}, choroLegend(metric, breaks)];
+        var choro = lookups.choropleth, legend = choro.metrics[metric];
+        var breaks = quantileBreaks(values, choro.palette.length - 1, legend.decimals);
+        state.choro = {legend: legend, values: values};
+        return ["/geo/" + level + ".pbf", {level: level, values: values, breaks: breaks, palette: choro.palette},
+          choroLegend(choro, metric, breaks)];
       },
 
       /* Keep the address bar shareable: filters, map view, choropleth and open card. */

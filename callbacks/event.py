@@ -8,13 +8,26 @@ import logging
 import pandas as pd
 from dash import ClientsideFunction, Input, Output, State, ctx, html, no_update
 
-from dashboard.services import event as ev
 from dashboard import ids, repository
 from dashboard.analytics.scheduling import ORIGIN_LABELS, STATUS_LABELS
 from dashboard.formatting import fr_number
 from dashboard.services import DataService
-from layouts.event import (AgendaView, EventPageView, KioskView, agenda_missing, agenda_page, big_numbers, counter,
-                           event_page, kiosk_bars, kiosk_map, kiosk_page, no_event, wall)
+from dashboard.services import event as ev
+from layouts.event import (
+    AgendaView,
+    EventPageView,
+    KioskView,
+    agenda_missing,
+    agenda_page,
+    big_numbers,
+    counter,
+    event_page,
+    kiosk_bars,
+    kiosk_map,
+    kiosk_page,
+    no_event,
+    wall,
+)
 
 log = logging.getLogger(__name__)
 DEFAULT_SLIDE_SECONDS = 8.0
@@ -125,10 +138,9 @@ def agenda_view(service: DataService, event: ev.EventInfo, participant_id: int) 
         date = event.grid.starts_at(int(group["slot"].iloc[0])).date()
         rows = group.assign(origin_label=group["origin"].map(ORIGIN_LABELS),
                             status_label=group["status"].map(STATUS_LABELS)).to_dict("records")
-        days.append((f"Jour {day[1:]} · {_day(date)}", rows))
+        days.append((f"Jour {str(day)[1:]} · {_day(date)}", rows))
     public_id = person.get("establishment_public_id")
-    has_card = person["role"] == "exposant" and isinstance(public_id, str) and public_id
-    url = card_url(public_id) if has_card else None
+    url = card_url(public_id) if person["role"] == "exposant" and isinstance(public_id, str) and public_id else None
     return AgendaView(event_name=event.name, venue=event.venue, is_demo=event.is_demo, person=person, days=days,
                       qr_data_uri=_qr(url) if url else None, card_url=url)
 

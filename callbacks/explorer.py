@@ -5,20 +5,20 @@ Server callbacks here only do what needs the full records: the card, the table a
 
 from __future__ import annotations
 
-import io
 import pandas as pd
-from dash import ClientsideFunction, Input, Output, State, dcc, no_update
+from dash import ClientsideFunction, Input, Output, State, no_update
 
-from dashboard import ids
+from dashboard import exports, ids
 from dashboard.analytics.filters import SIZE_ORDER, Criteria, filter_mask, parse_criteria, vocabulary_from
 from dashboard.analytics.points import point_store
 from dashboard.analytics.records import establishment_records, export_frame
+from dashboard.analytics.text import TEXT_RULES
 from dashboard.formatting import fr_number
 from dashboard.services import DataService, Snapshot
 from layouts.card import establishment_card
 from layouts.components import capability_options
-from layouts.explorer import (CHORO_LEVELS, CHORO_METRICS, DEFAULT_ZOOM, LORRAINE_CENTER, ExplorerView,
-                              FilterOptions, explorer_page, table_grid)
+from layouts.explorer import (CHORO_LEGEND, CHORO_LEVELS, CHORO_METRICS, CHORO_PALETTE, DEFAULT_ZOOM, LORRAINE_CENTER,
+                              ExplorerView, FilterOptions, explorer_page, table_grid)
 
 TABLE_LIMIT = 10_000
 FILTER_INPUTS = [ids.FILTER_Q, ids.FILTER_DEPARTEMENT, ids.FILTER_EPCI, ids.FILTER_ZONE, ids.FILTER_FILIERE,
@@ -41,7 +41,8 @@ def vocabularies(look) -> dict[str, list[str]]:
 
 
 def lookup_store(look) -> dict:
-    """Territory codes, names and populations aligned with the vocabularies (for choropleths and search)."""
+    """What the browser filter and choropleth need besides the points: territory codes, names and populations
+    aligned with the vocabularies, and the constants shared with Python (size order, text rules, legend)."""
     def unit(frame: pd.DataFrame, code_column: str) -> dict:
         population = look.communes.groupby(code_column)["population"].sum()
         return {"codes": frame["code"].tolist(), "pop": [int(population.get(c, 0)) for c in frame["code"]]}
@@ -52,6 +53,9 @@ def lookup_store(look) -> dict:
         "epci": unit(look.epci, "epci_code"),
         "zones": unit(look.zones, "zone_code"),
         "departements": unit(look.departments, "department_code"),
+        "size_order": list(SIZE_ORDER),
+        "text": TEXT_RULES,
+        "choropleth": {"metrics": CHORO_LEGEND, "palette": CHORO_PALETTE},
     }
 
 
@@ -237,22 +241,16 @@ def table_view(service: DataService, criteria_params: dict | None):
 
 
 def export_file(service: DataService, criteria_params: dict | None, kind: str) -> dict:
-    """dcc.Download payload of exactly the filtered establishments (CSV: UTF-8 with BOM and ';')."""
+    """dcc.Download payload of exactly the filtered establishments, as CSV or XLSX (dashboard.exports)."""
     records, _ = selected_records(service, criteria_params)
     caps, certs, _ = _labels(service.lookups)
     frame = export_frame(records, capability_labels=caps, certification_labels=certs)
     stamp = pd.Timestamp.now().strftime("%Y%m%d")
-    if kind == "csv":
-        text = frame.to_csv(index=False, sep=";", lineterminator="\r\n")
-        return dcc.send_bytes(("\ufeff" + text).encode("utf-8"), f"tissu-etablissements-{stamp}.csv",
-                              type="text/csv")
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, index=False, sheet_name="Établissements")
-        if service.snapshot().is_demo:
-            pd.DataFrame({"Avertissement": ["Données de démonstration (fictives) : établissements synthétiques."]}) \
-                .to_excel(writer, index=False, sheet_name="Avertissement")
-    return dcc.send_bytes(buffer.getvalue(), f"tissu-etablissements-{stamp}.xlsx")
+    warning = {"Avertissement": pd.DataFrame(
+        {"Avertissement": ["Données de démonstration (fictives) : établissements synthétiques."]})} \
+        if service.snapshot().is_demo else {}
+    return exports.download(frame, f"tissu-etablissements-{stamp}", kind, sheet="Établissements",
+                            extra_sheets=warning)
 
 
 def on_point_click(service: DataService, click: dict | None, version: list[int] | None):

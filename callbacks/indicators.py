@@ -1,25 +1,42 @@
-"""Réindustrialisation page and fiche territoire adapters: URL/controls -> query -> series -> cards, figures, exports."""
+"""Réindustrialisation page and fiche territoire adapters.
+
+URL/controls -> query -> series -> cards, figures, exports.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import dash_leaflet as dl
 import pandas as pd
-from dash import ClientsideFunction, Input, Output, State, ctx, dcc, html, no_update
+from dash import ClientsideFunction, Input, Output, State, ctx, html
 from flask import Response, request
 
-from dashboard import ids
+from dashboard import exports, ids
 from dashboard.analytics import indicators as ind
-from dashboard.figures.indicators import (DEPARTMENT_COLORS, REGION_COLOR, context_figure, flows_figure,
-                                          projects_figure, series_figure, sparkline, territory_map_figure)
+from dashboard.figures.indicators import (
+    DEPARTMENT_COLORS,
+    REGION_COLOR,
+    context_figure,
+    flows_figure,
+    projects_figure,
+    series_figure,
+    sparkline,
+    territory_map_figure,
+)
 from dashboard.formatting import fr_date, fr_number
-from dashboard.services.indicators import IndicatorData, Scope, indicator_data
-from dashboard.scorecard import (FICHE_LEVELS, STOCK_CODES, build_content, format_change, format_value,
-                                 scorecard_pdf, tone)
+from dashboard.scorecard import (
+    FICHE_LEVELS,
+    STOCK_CODES,
+    build_content,
+    format_change,
+    format_value,
+    scorecard_pdf,
+    tone,
+)
 from dashboard.services import DataService
+from dashboard.services.indicators import IndicatorData, Scope, indicator_data
 from layouts.indicators import SERIES_CHOICES, FicheView, IndicatorPageView, fiche_page, fiche_sheet, indicators_page
 
 FIRST_YEAR = 2012
@@ -46,7 +63,8 @@ def _values(query: dict, name: str) -> list[str]:
     return [v.strip() for raw in query.get(name, []) for v in str(raw).split(",") if v.strip()]
 
 
-def parse_query(data: IndicatorData, service: DataService, query: dict[str, list[str]]) -> tuple[IndicatorQuery, list[str]]:
+def parse_query(data: IndicatorData, service: DataService,
+                query: dict[str, list[str]]) -> tuple[IndicatorQuery, list[str]]:
     """URL parameters -> a query; unknown values are dropped with a French notice."""
     look, notices = service.lookups, []
     last = data.last_year
@@ -153,8 +171,8 @@ def kpi_cards(data: IndicatorData, q: IndicatorQuery) -> list:
                                                                                    k.change_5y_pct)):
             t = tone(absolute, better)
             arrow = "▲" if absolute and absolute > 0 else "▼" if absolute and absolute < 0 else "="
-            changes.append((arrow, f"{label} : {format_change(absolute, relative, unit, with_relative=code in STOCK_CODES)}",
-                            t))
+            change = format_change(absolute, relative, unit, with_relative=code in STOCK_CODES)
+            changes.append((arrow, f"{label} : {change}", t))
         label = row.get("label", code) + (" (cumul 5 ans)" if code in ind.PROJECT_CODES else "")
         if code == "deeptech_creations":
             label += f" · objectif national {ind.DEEPTECH_TARGET}/an"
@@ -257,12 +275,13 @@ def _markers(projects: pd.DataFrame) -> list:
 
 
 def export_indicators(service: DataService, params: dict | None, kind: str) -> dict:
-    """Every series shown (KPIs and charts) for the current filters, as CSV (UTF-8 BOM, ';') or XLSX."""
+    """Every series shown (KPIs and charts) for the current filters, as CSV or XLSX (dashboard.exports)."""
     data = indicator_data(service)
     q, _ = parse_query(data, service, {k: [v] for k, v in (params or {}).items()})
     rows = []
     years = range(q.start, q.end + 1)
-    scopes = [scope_of(data, q)] + [data.scope("departement", [d]) for d in (q.departements or ("54", "55", "57", "88"))]
+    departements = q.departements or ("54", "55", "57", "88")
+    scopes = [scope_of(data, q)] + [data.scope("departement", [d]) for d in departements]
     scopes.append(data.scope("region", ()))
     seen = set()
     codes = list(dict.fromkeys(list(KPI_CODES) + [q.series, "sirene_ouvertures", "sirene_fermetures",
@@ -279,17 +298,11 @@ def export_indicators(service: DataService, params: dict | None, kind: str) -> d
                              "Niveau": ind.LEVEL_LABELS.get(scope.level, scope.level), "Territoire": scope.label,
                              "Codes territoire": " + ".join(scope.codes), "Période": r["period"], "Valeur": r["value"],
                              "Unité": row.get("unit", ""), "Source": s.source,
-                             "Date de la source": fr_date(s.source_date), "Fictif": "oui" if s.is_demo else "non"})
+                             "Date de la source": s.source_date, "Fictif": bool(s.is_demo)})
     frame = pd.DataFrame(rows)
     stamp = pd.Timestamp.now().strftime("%Y%m%d")
-    if kind == "csv":
-        text = frame.to_csv(index=False, sep=";", lineterminator="\r\n", decimal=",")
-        return dcc.send_bytes(("\ufeff" + text).encode("utf-8"), f"tissu-reindustrialisation-{stamp}.csv")
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, index=False, sheet_name="Indicateurs")
-        pd.DataFrame(data.catalog).to_excel(writer, index=False, sheet_name="Définitions")
-    return dcc.send_bytes(buffer.getvalue(), f"tissu-reindustrialisation-{stamp}.xlsx")
+    return exports.download(frame, f"tissu-reindustrialisation-{stamp}", kind, sheet="Indicateurs",
+                            extra_sheets={"Définitions": pd.DataFrame(data.catalog)})
 
 
 # --- Fiche territoire ------------------------------------------------------------------------------
@@ -315,7 +328,8 @@ def fiche_levels(data: IndicatorData) -> list[dict]:
 def fiche_scope(data: IndicatorData, service: DataService, query: dict) -> tuple[str, str, list[str]]:
     """(level, code, notices) from `?niveau=&code=`; bad values fall back to Lorraine with a notice."""
     level = (_values(query, "niveau") or ["departement"])[0]
-    code = (_values(query, "code") or [None])[0]
+    codes = _values(query, "code")
+    code: str | None = codes[0] if codes else None
     notices = []
     if level not in FICHE_LEVELS:
         notices.append(f"Niveau « {level} » inconnu : Lorraine affichée.")
@@ -323,7 +337,7 @@ def fiche_scope(data: IndicatorData, service: DataService, query: dict) -> tuple
     allowed = {o["value"] for o in territory_options(data, service, level)}
     if code is None:
         code = "57" if level == "departement" else next(iter(sorted(allowed)), None)
-    if code not in allowed:
+    if code is None or code not in allowed:
         notices.append(f"Territoire « {code} » inconnu pour ce niveau : Lorraine affichée.")
         return "region", ind.REGION_CODE, notices
     return level, code, notices

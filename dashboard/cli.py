@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 import time
+from pathlib import Path
 
 from dashboard import __version__
 
@@ -24,6 +25,7 @@ def _engine(settings):
 
 def cmd_serve(args) -> int:
     from dashboard.app import create_app
+    from dashboard.database import display_url
 
     settings = _settings()
     overrides = {k: v for k, v in {"host": args.host, "port": args.port}.items() if v is not None}
@@ -34,7 +36,7 @@ def cmd_serve(args) -> int:
     started = time.perf_counter()
     app = create_app(settings)
     print(f"tissu {__version__} ready in {time.perf_counter() - started:.1f} s: "
-          f"http://{settings.host}:{settings.port}/  (database: {settings.database_url})", flush=True)
+          f"http://{settings.host}:{settings.port}/  (database: {display_url(settings.database_url)})", flush=True)
     app.run(host=settings.host, port=settings.port, debug=settings.debug,
             dev_tools_disable_version_check=True, dev_tools_hot_reload=False)
     return 0
@@ -42,12 +44,12 @@ def cmd_serve(args) -> int:
 
 def cmd_db_upgrade(args) -> int:
     from dashboard.bootstrap import prepare_database
-    from dashboard.database import current_revision
+    from dashboard.database import current_revision, display_url
 
     settings = _settings()
     engine = _engine(settings)
     prepare_database(engine)
-    print(f"Database at revision {current_revision(engine)}: {settings.database_url}")
+    print(f"Database at revision {current_revision(engine)}: {display_url(settings.database_url)}")
     return 0
 
 
@@ -262,7 +264,7 @@ def cmd_import_event(args) -> int:
     return code
 
 
-def _write_template(write, default: str, args, *, label: str, next_step: str) -> int:
+def _write_template(write, default: str | Path, args, *, label: str, next_step: str) -> int:
     """Write an import template (XLSX or CSV by the path's suffix) and say how to import it."""
     from dashboard.importers import ImportFailed
 
@@ -447,7 +449,8 @@ def build_parser() -> argparse.ArgumentParser:
     training_template.add_argument("path", nargs="?", help="file to write (default: modele-formations.xlsx)")
     training_template.add_argument("--force", action="store_true", help="overwrite an existing file")
     training_template.set_defaults(func=cmd_template_training)
-    event_template = template_sub.add_parser("event", help="an event's participants (XLSX with the capabilities, or CSV)")
+    event_template = template_sub.add_parser(
+        "event", help="an event's participants (XLSX with the capabilities, or CSV)")
     event_template.add_argument("path", nargs="?", help="file to write, .xlsx or .csv (default: modele-evenement.xlsx)")
     event_template.add_argument("--force", action="store_true", help="overwrite an existing file")
     event_template.set_defaults(func=cmd_template_event)
@@ -464,11 +467,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    from dashboard.database import DatabaseUnavailable
     from dashboard.settings import SettingsError
 
     try:
         return args.func(args)
-    except SettingsError as err:
+    except (SettingsError, DatabaseUnavailable) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
 

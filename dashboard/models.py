@@ -312,7 +312,8 @@ class IndicatorValue(Base):
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     indicator_code: Mapped[str] = mapped_column(ForeignKey("indicator_catalog.code"))
-    level: Mapped[str] = mapped_column(String(30))  # region, departement, epci, zone_emploi, commune, territoire_industrie
+    # region, departement, epci, zone_emploi, commune, territoire_industrie
+    level: Mapped[str] = mapped_column(String(30))
     territory_code: Mapped[str] = mapped_column(String(20))
     period: Mapped[str] = mapped_column(String(10))  # 2024, 2024-Q3 or 2024-07
     period_start: Mapped[dt.date] = mapped_column(Date)

@@ -97,7 +97,9 @@ def build_content(data: IndicatorData, scope: Scope, communes: pd.DataFrame, *, 
                   filieres: tuple[str, ...] = ()) -> ScorecardContent:
     """Everything the scorecard shows, for the HTML page and the PDF alike."""
     years = years or range(2012, data.last_year + 1)
-    figures, sources, demo = [], {}, False
+    figures: list[KeyFigure] = []
+    sources: dict[str, dt.date | None] = {}  # source name -> date, in order of appearance
+    demo = False
     for code in KEY_FIGURES:
         series = data.series(code, scope, years=years, filieres=filieres)
         row = data.catalog_row(code) or {}

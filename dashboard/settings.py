@@ -19,7 +19,7 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("TISSU_DATABASE_URL", "", "SQLAlchemy database URL. Empty: a SQLite file `tissu.sqlite3` in the instance folder, created on first start."),
+    Setting("TISSU_DATABASE_URL", "", "SQLAlchemy database URL. Empty: a SQLite file `tissu.sqlite3` in the instance folder, created on first start. PostgreSQL: postgresql://user:password@host:5432/db (pip install tissu[postgresql])."),
     Setting("TISSU_INSTANCE_DIR", "instance", "Folder for the default SQLite file and import reports (relative to the working directory)."),
     Setting("TISSU_HOST", "127.0.0.1", "Address the web server listens on (`0.0.0.0` to reach it from other machines, e.g. phones at an event)."),
     Setting("TISSU_PORT", "8050", "Port of the web server."),

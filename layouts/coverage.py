@@ -43,7 +43,8 @@ def _definitions() -> html.Details:
             html.Li([html.B("Taux de couverture : "), "part de la demande (établissements pondérés par leurs "
                      "emplois, ou communes pondérées par leur population) ayant au moins un fournisseur du "
                      "savoir-faire à moins de r km (à vol d'oiseau)."]),
-            html.Li([html.B("Désert fournisseur : "), "commune (ou territoire) sans aucun fournisseur à moins de r km."]),
+            html.Li([html.B("Désert fournisseur : "),
+                     "commune (ou territoire) sans aucun fournisseur à moins de r km."]),
             html.Li([html.B("Source unique : "), "part de la demande qui n'a qu'un seul fournisseur à moins de r km."]),
             html.Li([html.B("Distance au k-ième fournisseur : "), "médiane, sur la demande, de la distance au plus "
                      "proche (k = 1) et au 3e plus proche (k = 3)."]),
@@ -85,8 +86,8 @@ def coverage_page(view: CoverageView) -> html.Div:
     legend = html.Div([html.Div("Distance au fournisseur le plus proche", className="overlay-title")] + [
         html.Div([html.Span(className="choro-swatch", style={"background": color}), label], className="choro-row")
         for _, color, label in DISTANCE_CLASSES] + [
-        html.Div([html.Span(className="choro-swatch desert-swatch"), "désert (bord rouge) : aucun fournisseur dans le rayon"],
-                 className="choro-row"),
+        html.Div([html.Span(className="choro-swatch desert-swatch"),
+                  "désert (bord rouge) : aucun fournisseur dans le rayon"], className="choro-row"),
         html.Div([html.Span(className="swatch", style={"background": "#d9731c"}), "fournisseur"],
                  className="choro-row")], id=ids.COVERAGE_LEGEND, className="map-overlay coverage-legend")
     # The url is set by the callback together with the first styling: dash-leaflet ignores a hideout
@@ -106,7 +107,8 @@ def coverage_page(view: CoverageView) -> html.Div:
         html.Button("Exporter CSV", id=ids.COVERAGE_EXPORT_CSV, className="button button-light", n_clicks=0),
         html.Button("Tout exporter (Excel)", id=ids.COVERAGE_EXPORT_XLSX, className="button button-light", n_clicks=0),
     ], className="table-actions")
-    grid = lambda id_: dag.AgGrid(id=id_, rowData=[], columnDefs=[], defaultColDef={"sortable": True, "resizable": True},  # noqa: E731
+    grid = lambda id_: dag.AgGrid(id=id_, rowData=[], columnDefs=[],
+                                  defaultColDef={"sortable": True, "resizable": True},
                                   dashGridOptions={"localeText": {"noRowsToShow": "Aucune ligne"}},
                                   style={"height": "340px", "width": "100%"}, className="ag-theme-quartz")
     main = html.Section([

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import dash_leaflet as dl
 from dash import dcc, html
+from dash.development.base_component import Component, ComponentType
 
 from dashboard import ids
 from dashboard.formatting import fr_date, fr_number, fr_percent
@@ -144,7 +145,7 @@ def agenda_page(view: AgendaView) -> html.Div:
                   html.Div("Fiche sur tissu", className="ag-qr-label")], className="ag-qr-box")
         if view.qr_data_uri else None,
     ], className="ag-head")
-    sections = []
+    sections: list[Component] = []
     for label, rows in view.days:
         sections.append(html.Section([
             html.H2(label, className="ag-day"),
@@ -169,7 +170,8 @@ def agenda_page(view: AgendaView) -> html.Div:
     return html.Div([
         html.Div([html.A("← Événement", href="/evenement", className="button"),
                   # assets/event.js prints on click (no server round trip, no Dash callback)
-                  html.Button("Imprimer / PDF", id=ids.EVENT_PRINT, className="button")], className="ag-tools no-print"),
+                  html.Button("Imprimer / PDF", id=ids.EVENT_PRINT, className="button")],
+                 className="ag-tools no-print"),
         html.P(view.notice, className="ag-notice no-print") if view.notice else None,
         head, *sections,
     ], id=ids.EVENT_AGENDA, className="ag-page")
@@ -186,7 +188,7 @@ def agenda_missing(message: str) -> html.Div:
 
 @dataclass(frozen=True)
 class KioskView:
-    slides: list[tuple[str, str, object]]  # (key, title, body)
+    slides: list[tuple[str, str, ComponentType]]  # (key, title, body)
     seconds: float  # per slide
     config: dict  # {"n": slides, "map": index of the map slide or -1, "stops": [...]}
     is_demo: bool

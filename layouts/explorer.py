@@ -21,8 +21,16 @@ CHORO_LEVELS = [("none", "Aucune"), ("communes", "Communes"), ("epci", "EPCI"), 
 CHORO_METRICS = [("count", "Nombre d'établissements"), ("jobs", "Emplois industriels estimés"),
                  ("jobs_per_1000", "Emplois industriels pour 1 000 habitants"),
                  ("member_share", "Part d'adhérents UIMM")]
+# What the choropleth legend and tooltips write for each metric (assets/tissu.js reads them from the lookup store).
+CHORO_LEGEND = {
+    "count": {"label": "établissements", "decimals": 0, "suffix": ""},
+    "jobs": {"label": "emplois estimés", "decimals": 0, "suffix": ""},
+    "jobs_per_1000": {"label": "emplois pour 1 000 habitants", "decimals": 1, "suffix": ""},
+    "member_share": {"label": "d'adhérents UIMM", "decimals": 0, "suffix": "\u00a0%"},
+}
+CHORO_PALETTE = ["#eef4f9", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]  # zero, then 5 quantile classes
 MEMBER_CHOICES = [("", "Tous"), ("oui", "Adhérents"), ("non", "Non adhérents")]
-DROPDOWN_LABELS = {"select_all": "Tout sélectionner", "deselect_all": "Tout désélectionner",
+DROPDOWN_LABELS: dcc.Dropdown.Labels = {"select_all": "Tout sélectionner", "deselect_all": "Tout désélectionner",
                    "selected_count": "{num_selected} sélectionné(s)", "search": "Rechercher",
                    "clear_search": "Effacer"}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import dash_leaflet as dl
 from dash import dcc, html
@@ -13,6 +14,9 @@ from dashboard.figures import GRAPH_CONFIG
 from layouts.basemap import basemap, map_controls
 from layouts.components import demo_badge, legend
 from layouts.explorer import DEFAULT_ZOOM, DROPDOWN_LABELS, LORRAINE_CENTER
+
+if TYPE_CHECKING:  # layouts take the scorecard's content, they do not build it
+    from dashboard.scorecard import ScorecardContent
 
 SERIES_CHOICES = [("emploi_industrie", "Emploi salarié industriel"), ("part_industrie", "Part de l'industrie"),
                   ("sirene_etablissements", "Établissements actifs (Sirene)"),
@@ -82,6 +86,7 @@ def filters(view: IndicatorPageView) -> html.Div:
 def kpi_card(*, code: str, label: str, value: str, period: str, changes: list[tuple[str, str, str]], spark,
              source: str, is_demo: bool) -> html.Div:
     """One KPI: value, 1- and 5-year changes with coloured arrows, a sparkline, source and date."""
+    data_code: dict[str, Any] = {"data-code": code}  # a data-* attribute is not a Python keyword
     return html.Div([
         html.Div(label, className="ikpi-label"),
         html.Div([html.Span(value, className="ikpi-value"), html.Span(period, className="ikpi-period")]),
@@ -90,7 +95,7 @@ def kpi_card(*, code: str, label: str, value: str, period: str, changes: list[tu
         dcc.Graph(figure=spark, config={"staticPlot": True, "displaylogo": False}, className="ikpi-spark"),
         html.Div([html.Span(source, className="ikpi-source"),
                   html.Span("fictives", className="ikpi-demo") if is_demo else None], className="ikpi-foot"),
-    ], className="ikpi", **{"data-code": code})
+    ], className="ikpi", **data_code)
 
 
 def _graph(id_, height: int) -> dcc.Graph:
@@ -178,16 +183,15 @@ def fiche_page(view: FicheView, body) -> html.Div:
     return html.Div([bar, notices, body], className="fiche-wrap")
 
 
-def fiche_sheet(content, figures: dict, *, edition: str) -> html.Div:
+def fiche_sheet(content: ScorecardContent, figures: dict, *, edition: str) -> html.Article:
     """The printable sheet: header, key figures, three charts, the map, the sources."""
-    from dashboard.scorecard import ScorecardContent  # noqa: F401  (type of `content`)
-
     figures_row = html.Div([
-        html.Div([html.Div(f.value, className="fiche-value"), html.Div(f"{f.label}, {f.period}", className="fiche-label"),
+        html.Div([html.Div(f.value, className="fiche-value"),
+                  html.Div(f"{f.label}, {f.period}", className="fiche-label"),
                   html.Div(f"1 an : {f.change_1y}", className=f"fiche-change {f.tone_1y}"),
                   html.Div(f"5 ans : {f.change_5y}", className=f"fiche-change {f.tone_5y}")], className="fiche-kpi")
         for f in content.figures], className="fiche-kpis")
-    static = {"displaylogo": False, "staticPlot": True}
+    static: dcc.Graph.Config = {"displaylogo": False, "staticPlot": True}
     charts = html.Div([
         html.Div([html.H3(title, className="fiche-h3"), dcc.Graph(figure=fig, config=static)], className="fiche-chart")
         for title, fig in figures["charts"]], className="fiche-charts")

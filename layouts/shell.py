@@ -6,7 +6,6 @@ from dash import dcc, html
 
 from dashboard import ids
 
-
 _LOGO = html.Span([html.Span(className=f"logo-thread logo-thread-{i}") for i in range(3)], className="logo-mark")
 
 

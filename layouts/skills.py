@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import dash_leaflet as dl
 from dash import dcc, html
@@ -15,7 +16,7 @@ from dashboard.figures.skills import SECRET, empty_figure
 from dashboard.formatting import fr_number, fr_percent
 from layouts.basemap import basemap, map_controls
 from layouts.components import demo_badge
-from layouts.explorer import DEFAULT_ZOOM, DROPDOWN_LABELS, LORRAINE_CENTER
+from layouts.explorer import DROPDOWN_LABELS, LORRAINE_CENTER
 
 INDICATORS = [("difficulte", "Taux de difficulté"), ("projets", "Projets de recrutement")]
 DEFINITIONS = [
@@ -96,11 +97,14 @@ def _export_buttons(csv_id: str, xlsx_id: str) -> html.Div:
 
 def _card(title, body, *, exports: tuple[str, str], source_id: str | None = None, extra_class: str = "",
           title_id: str | None = None) -> html.Section:
+    # No id at all rather than id=None: Dash would serialise an explicit None.
+    title_props: dict[str, Any] = {"id": title_id} if title_id else {}
+    source_props: dict[str, Any] = {"id": source_id} if source_id else {}
     return html.Section([
-        html.Div([html.H2(title, className="skills-card-title", **({"id": title_id} if title_id else {})),
+        html.Div([html.H2(title, className="skills-card-title", **title_props),
                   _export_buttons(*exports)], className="skills-card-head"),
         body,
-        html.Div(className="source-badge skills-source", **({"id": source_id} if source_id else {})),
+        html.Div(className="source-badge skills-source", **source_props),
     ], className="skills-card " + extra_class)
 
 
@@ -112,7 +116,8 @@ def skills_page(view: SkillsPageView) -> html.Div:
             id=ids.SKILLS_AREAS_LAYER, url=None, format="geobuf",
             style={"variable": "tissu.skills.areaStyle"}, onEachFeature={"variable": "tissu.skills.areaTooltip"},
             hideout={"colors": {}, "tips": {}}))
-        + [dl.GeoJSON(id=ids.SKILLS_EMPLOYERS_LAYER, data=None, pointToLayer={"variable": "tissu.skills.employerToLayer"}),
+        + [dl.GeoJSON(id=ids.SKILLS_EMPLOYERS_LAYER, data=None,
+                      pointToLayer={"variable": "tissu.skills.employerToLayer"}),
            dl.GeoJSON(id=ids.SKILLS_SITES_LAYER, data=None, pointToLayer={"variable": "tissu.skills.siteToLayer"})]
         + map_controls(),
         id=ids.SKILLS_MAP, center=list(LORRAINE_CENTER), zoom=7.25, zoomSnap=0.25, zoomDelta=0.5,

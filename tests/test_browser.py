@@ -5,6 +5,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
+@pytest.mark.smoke  # CI runs this one on PostgreSQL too
 def test_home_shows_clusters_attribution_and_demo_label(page, live_server):
     page.goto(live_server + "/", wait_until="networkidle")
     page.wait_for_selector(".marker-cluster", timeout=30000)

@@ -75,6 +75,20 @@ def test_point_store_matches_the_dataset(service):
     assert min(store["f"]) >= 0 and max(store["f"]) < len(service.lookups.filieres)
 
 
+def test_lookup_store_carries_the_constants_the_browser_filter_needs(service):
+    from dashboard.analytics.filters import SIZE_ORDER
+    from dashboard.analytics.points import BITS_PER_WORD
+    from dashboard.analytics.text import TEXT_RULES
+    from layouts.explorer import CHORO_METRICS
+
+    view = explorer_view(service)
+    lookups = view.lookup_store
+    assert lookups["size_order"] == list(SIZE_ORDER) and lookups["text"] == TEXT_RULES
+    assert set(lookups["choropleth"]["metrics"]) == {key for key, _ in CHORO_METRICS}
+    assert len(lookups["choropleth"]["palette"]) == 6  # zero + 5 quantile classes
+    assert view.point_store["bits"] == BITS_PER_WORD
+
+
 def test_card_shows_every_attribute(service):
     snap = service.snapshot()
     row = snap.establishments.iloc[0]

@@ -9,6 +9,7 @@ from dash import no_update
 
 from callbacks.coverage import (capability_from_click, capability_outputs, coverage_view, export_tables,
                                 overview_figures)
+from layouts.coverage import DISTANCE_CLASSES
 
 
 def test_view_reads_the_url_and_reports_bad_values(service):
@@ -27,6 +28,7 @@ def test_capability_outputs_are_consistent(service):
     assert params == {"capability": "galvanisation", "radius_km": "25", "weight": "jobs", "level": "departement"}
     assert url == "/geo/communes.pbf" and len(kpis) == 6
     assert len(hideout["km"]) == 2321 and hideout["radius"] == 25.0
+    assert hideout["classes"] == [[upper, color] for upper, color, _ in DISTANCE_CLASSES]  # the legend's classes
     n_suppliers = len(suppliers["features"])
     assert n_suppliers > 0 and kpis[5].children[0].children == str(n_suppliers)
     # A commune hosting a supplier is 0 km from it... up to the commune centroid: within its own size.

@@ -17,3 +17,17 @@ def test_matches_every_word_as_a_prefix_in_any_order():
     assert matches(names, "epin").tolist() == [False, False, False, True]
     assert matches(names, "  ").tolist() == [True] * 4
     assert matches(names, "vosges saint").tolist() == [True, False, False, False]
+
+
+def test_text_rules_are_plain_data_the_browser_can_compile():
+    # Sent as JSON to assets/tissu.js: strings and string maps only, no Python-only regex syntax.
+    import json
+    import re
+
+    from dashboard.analytics.text import TEXT_RULES
+
+    assert json.loads(json.dumps(TEXT_RULES)) == TEXT_RULES
+    for pattern in (TEXT_RULES["separators"], TEXT_RULES["marks"]):
+        re.compile(pattern)
+        assert "(?" not in pattern and "\\s" not in pattern  # \s differs between Python and JavaScript
+    assert normalize("Ste\u00a0Marie\u2009aux-Mines") == "sainte marie aux mines"

@@ -46,7 +46,8 @@ CATALOG: list[dict] = [
          higher_is_better=True, source=SIRENE,
          definition="Établissements du jeu actif créés au plus tard le 31/12 de l'année et non fermés à cette date."),
     dict(code="sirene_ouvertures", label="Ouvertures d'établissements", unit="établissements", higher_is_better=True,
-         source=SIRENE, definition="Établissements dont la date de création tombe dans l'année (dateCreationEtablissement)."),
+         source=SIRENE,
+         definition="Établissements dont la date de création tombe dans l'année (dateCreationEtablissement)."),
     dict(code="sirene_fermetures", label="Fermetures d'établissements", unit="établissements", higher_is_better=False,
          source=SIRENE, definition="Établissements fermés (état F) dont la date de fermeture tombe dans l'année."),
     dict(code="sirene_solde", label="Solde ouvertures − fermetures", unit="établissements", higher_is_better=True,
@@ -157,9 +158,12 @@ def change(series: pd.DataFrame, *, years_back: int) -> tuple[float | None, floa
 def index_100(series: pd.DataFrame, *, by: str | None = "territory_code") -> pd.DataFrame:
     """Add `index` = value ÷ first non-missing value × 100, per `by` group (or the whole frame)."""
     out = series.sort_values("period_start").copy()
-    groups = out.groupby(by, sort=False)["value"] if by else None
-    first = groups.transform(lambda v: v.dropna().iloc[0] if v.notna().any() else np.nan) if by else \
-        out["value"].dropna().iloc[0] if out["value"].notna().any() else np.nan
+    first: pd.Series | float
+    if by:
+        first = out.groupby(by, sort=False)["value"].transform(
+            lambda v: v.dropna().iloc[0] if v.notna().any() else np.nan)
+    else:
+        first = out["value"].dropna().iloc[0] if out["value"].notna().any() else np.nan
     out["index"] = out["value"] / first * 100
     return out
 
@@ -227,7 +231,8 @@ def project_series(projects: pd.DataFrame, code: str, *, years: range) -> pd.Dat
     return annual_series(out, "value")
 
 
-def in_territory(frame: pd.DataFrame, level: str, code: str, *, ti_communes: dict[str, set[str]] | None = None) -> pd.Series:
+def in_territory(frame: pd.DataFrame, level: str, code: str, *,
+                 ti_communes: dict[str, set[str]] | None = None) -> pd.Series:
     """Mask of rows (with department_code, epci_code, zone_code, commune_code) inside a territory."""
     if level in ("region", "pays"):
         return pd.Series(True, index=frame.index)
@@ -243,8 +248,8 @@ def sum_series(frames: list[pd.DataFrame]) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=["period", "period_start", "value"])
     data = pd.concat(frames)
-    grouped = data.groupby(["period", "period_start"], as_index=False)["value"]
-    out = grouped.agg(value=lambda v: v.sum() if v.notna().all() and len(v) == len(frames) else np.nan)
+    out = data.groupby(["period", "period_start"], as_index=False).agg(
+        value=("value", lambda v: v.sum() if v.notna().all() and len(v) == len(frames) else np.nan))
     return out.sort_values("period_start").reset_index(drop=True)
 
 

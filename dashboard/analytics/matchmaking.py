@@ -31,8 +31,8 @@ def _matrix(links: pd.DataFrame, ids: np.ndarray, codes: list[str], kind: str | 
     if links is None or not len(links):
         return out
     frame = links if kind is None else links[links["kind"] == kind]
-    rows = pd.Index(ids).get_indexer(frame["participant_id"].astype(int))
-    cols = pd.Index(codes).get_indexer(frame.iloc[:, 1].astype(str))
+    rows = pd.Index(ids).get_indexer(pd.Index(frame["participant_id"].astype(int)))
+    cols = pd.Index(codes).get_indexer(pd.Index(frame.iloc[:, 1].astype(str)))
     ok = (rows >= 0) & (cols >= 0)
     out[rows[ok], cols[ok]] = True
     return out
@@ -119,8 +119,8 @@ def match_candidates(
     rows = []
     for ei, vj, origin, prefix in picks:
         sought = [cap_labels.get(codes[c], codes[c]) for c in np.flatnonzero(need_v[vj] & offer_e[ei])]
-        offered = [s.lower() for s in sought] + [cert_labels.get(cert_codes[c], cert_codes[c]) for c in np.flatnonzero(cert_e[ei])][:2] \
-            if sought else []
+        cert_names = [cert_labels.get(cert_codes[c], cert_codes[c]) for c in np.flatnonzero(cert_e[ei])]
+        offered = [s.lower() for s in sought] + cert_names[:2] if sought else []
         back = [cap_labels.get(codes[c], codes[c]) for c in np.flatnonzero(need_e[ei] & offer_v[vj])]
         parts = [] if origin == "recommendation" else [prefix]
         if sought:

@@ -47,6 +47,7 @@ def point_store(establishments: pd.DataFrame, *, capability_links: pd.DataFrame,
     certs = _bitmask_words(frame["id"], certification_links, "certification_code", vocabularies["certifications"])
     return {
         "version": version,
+        "bits": BITS_PER_WORD,
         "lat": np.round(frame["lat"].to_numpy(float), 5).tolist(),
         "lon": np.round(frame["lon"].to_numpy(float), 5).tolist(),
         "n": frame["name"].tolist(),

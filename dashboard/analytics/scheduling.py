@@ -356,7 +356,8 @@ def validate_schedule(meetings: pd.DataFrame, participants: pd.DataFrame, grid: 
             if info[pid]["role"] != role:
                 out.append(Violation("wrong_role", f"{label} : {pid} n'est pas {role}"))
             if not masks[pid] >> slot & 1:
-                out.append(Violation("outside_availability", f"{label} : {pid} indisponible ({grid.half_day_of(slot)})"))
+                half_day = grid.half_day_of(slot)
+                out.append(Violation("outside_availability", f"{label} : {pid} indisponible ({half_day})"))
             if (pid, slot) in seen_slot:
                 out.append(Violation("double_booking", f"{label} : {pid} a déjà un rendez-vous à ce créneau"))
             seen_slot[pid, slot] = i

@@ -1,4 +1,8 @@
-"""Accent- and case-insensitive text search ("saint die" finds Saint-Dié-des-Vosges)."""
+"""Accent- and case-insensitive text search ("saint die" finds Saint-Dié-des-Vosges).
+
+The browser runs the same normalisation (assets/tissu.js) from `TEXT_RULES`, sent in the explorer's
+lookup store: the patterns below are written in the syntax Python `re` and JavaScript `RegExp` read alike.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,23 @@ import unicodedata
 
 import pandas as pd
 
-_SEPARATORS = re.compile(r"[\s\-'’.,;/()]+")
-_ABBREVIATIONS = {"st": "saint", "ste": "sainte"}
+# Whitespace spelt out (Python's and JavaScript's `\s` differ on a few control characters), then punctuation.
+SEPARATORS = r"[ \t\n\r\f\v\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\-'’.,;/()]+"
+MARKS = r"[\u0300-\u036f]"  # the combining accents NFKD splits off Latin letters
+LIGATURES = {"œ": "oe", "æ": "ae"}
+ABBREVIATIONS = {"st": "saint", "ste": "sainte"}
+TEXT_RULES = {"separators": SEPARATORS, "marks": MARKS, "ligatures": LIGATURES, "abbreviations": ABBREVIATIONS}
+
+_SEPARATORS = re.compile(SEPARATORS)
+_MARKS = re.compile(MARKS)
+_LIGATURES = re.compile("|".join(LIGATURES))
 
 
 def normalize(text: str) -> str:
     """Lower case, no accents, separators folded to single spaces, 'St' expanded to 'saint'."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-    plain = plain.replace("œ", "oe").replace("æ", "ae")
-    words = [_ABBREVIATIONS.get(w, w) for w in _SEPARATORS.split(plain) if w]
+    plain = _MARKS.sub("", unicodedata.normalize("NFKD", text)).lower()
+    plain = _LIGATURES.sub(lambda m: LIGATURES[m.group()], plain)
+    words = [ABBREVIATIONS.get(w, w) for w in _SEPARATORS.split(plain) if w]
     return " ".join(words)
 
 

@@ -18,8 +18,17 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.parameter = status, code, message, parameter
 
 
+def json_text(payload) -> str:
+    """The JSON text of a response body (encode once, serve many times with `json_text_response`)."""
+    return json.dumps(payload, ensure_ascii=False)
+
+
+def json_text_response(body: str, status: int = 200) -> Response:
+    return Response(body, status=status, mimetype="application/json")
+
+
 def json_response(payload, status: int = 200) -> Response:
-    return Response(json.dumps(payload, ensure_ascii=False), status=status, mimetype="application/json")
+    return json_text_response(json_text(payload), status)
 
 
 def error_response(err: ApiError) -> Response:

@@ -489,18 +489,18 @@ def _tilted(base: np.ndarray, expected: np.ndarray, target_mean: float) -> np.nd
 
 def _draw_establishments(rng, naf: _NafTable, bands: _BandTable, scale: float) -> dict:
     """Non-anchor establishments: department, NAF index, band index and closed flag per row."""
-    metal_anchor = {}  # (department, group) -> (count, jobs)
+    metal_anchor: dict[tuple[str, str], tuple[int, int]] = {}  # (department, group code) -> (count, jobs)
     anchor_jobs_by_group = {g.code: 0 for g in _METAL_GROUPS}
     nonmetal_anchor = {d: [0, 0] for d in _DEPARTMENTS}
     for anchor in _ANCHORS:
-        group = _metal_group(anchor.naf[:2]) if naf.metallurgy[naf.index_of(anchor.naf)] == "coeur" else None
-        if group is None:
+        group_code = _metal_group(anchor.naf[:2]) if naf.metallurgy[naf.index_of(anchor.naf)] == "coeur" else None
+        if group_code is None:
             nonmetal_anchor[anchor.department][0] += 1
             nonmetal_anchor[anchor.department][1] += anchor.headcount
         else:
-            count, jobs = metal_anchor.get((anchor.department, group), (0, 0))
-            metal_anchor[anchor.department, group] = (count + 1, jobs + anchor.headcount)
-            anchor_jobs_by_group[group] += anchor.headcount
+            known_count, known_jobs = metal_anchor.get((anchor.department, group_code), (0, 0))
+            metal_anchor[anchor.department, group_code] = (known_count + 1, known_jobs + anchor.headcount)
+            anchor_jobs_by_group[group_code] += anchor.headcount
 
     weights_metal = naf.lookup(_METAL_NAF_WEIGHTS, 0.5) * (naf.metallurgy == "coeur")
     weights_other = naf.lookup(_NON_METAL_NAF_WEIGHTS, 0.1) * (naf.metallurgy != "coeur")
@@ -512,8 +512,8 @@ def _draw_establishments(rng, naf: _NafTable, bands: _BandTable, scale: float) -
     # A stratum shares one band vector: (parts [(department, count)], NAF weights, band probabilities, closed).
     # Metallurgy groups are one stratum across departments so that the group job totals stay tight.
     strata = []
-    metal_count = {d: 0 for d in _DEPARTMENTS}
-    metal_jobs = {d: 0.0 for d in _DEPARTMENTS}
+    metal_count = dict.fromkeys(_DEPARTMENTS, 0)
+    metal_jobs = dict.fromkeys(_DEPARTMENTS, 0.0)
     small_mean = float((small * bands.expected).sum())
     for group in _METAL_GROUPS:
         in_group = np.isin(naf.division, group.divisions)
@@ -553,17 +553,17 @@ def _draw_establishments(rng, naf: _NafTable, bands: _BandTable, scale: float) -
             + (1 - metal_fraction) * weights_other * multipliers[d] / (weights_other * multipliers[d]).sum()
         strata.append(([(d, int(count))], mix, closed_probs, True))
 
-    department, naf_index, band, closed, stratum = [], [], [], [], []
+    department, naf_parts, band, closed, stratum_parts = [], [], [], [], []
     for s, (parts, naf_weights, band_probs, is_closed) in enumerate(strata):
         size = sum(count for _, count in parts)
         for d, count in parts:
             department.append(np.full(count, d, dtype=object))
-            naf_index.append(rng.choice(len(naf.code), size=count, p=naf_weights / naf_weights.sum()))
+            naf_parts.append(rng.choice(len(naf.code), size=count, p=naf_weights / naf_weights.sum()))
         band.append(np.repeat(np.arange(len(bands.code)), _systematic_counts(rng, band_probs, size)))
         closed.append(np.full(size, is_closed))
-        stratum.append(np.full(size, s))
-    naf_index = np.concatenate(naf_index)
-    stratum = np.concatenate(stratum)
+        stratum_parts.append(np.full(size, s))
+    naf_index = np.concatenate(naf_parts)
+    stratum = np.concatenate(stratum_parts)
     # Bands go to establishments by a noisy ranking on the NAF size propensity, inside each stratum.
     score = propensity[naf_index] + rng.normal(0.0, _BAND_NOISE, len(naf_index))
     order = np.lexsort((score, stratum))
@@ -656,7 +656,6 @@ def _draw_communes(rng, naf: _NafTable, places: _Places, department, naf_index, 
 
 def _draw_points(rng, places: _Places, commune: np.ndarray, rounds: int = 40) -> tuple[np.ndarray, np.ndarray]:
     """Points inside each row's commune polygon (6 decimals): Gaussian around the commune point, then uniform."""
-    n = len(commune)
     lon, lat = places.lon[commune].copy(), places.lat[commune].copy()
     bounds = places.bounds[commune]
     pending = np.flatnonzero(np.asarray([places.geometry[c] is not None for c in range(len(places.code))])[commune])
@@ -692,8 +691,9 @@ def _draw_dates(rng, closed: np.ndarray, headcount: np.ndarray,
                 anchor_created: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Creation and closure dates (datetime64[D]; NaT closure for active rows) following the yearly profiles."""
     n = len(closed)
-    created = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
-    closed_on = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    # np.dtype(...) rather than the string: numpy's stubs then know these are datetime64 arrays.
+    created = np.full(n, np.datetime64("NaT"), dtype=np.dtype("datetime64[D]"))
+    closed_on = np.full(n, np.datetime64("NaT"), dtype=np.dtype("datetime64[D]"))
     years = np.asarray(list(_CLOSURES_BY_YEAR))
 
     closed_rows = np.flatnonzero(closed)

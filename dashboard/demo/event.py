@@ -40,10 +40,14 @@ def build_demo_event(establishments: pd.DataFrame, capability_links: pd.DataFram
     weight = np.log1p(frame["headcount_estimate"].fillna(0).to_numpy(float)) + 1.0
     pool = np.flatnonzero(has_caps)
     n_ex = min(MAX_EXHIBITORS, len(pool) // 3)
-    ex_rows = rng.choice(pool, size=n_ex, replace=False, p=weight[pool] / weight[pool].sum()) if n_ex else []
+    ex_rows: np.ndarray | list[int] = []
+    if n_ex:
+        ex_rows = rng.choice(pool, size=n_ex, replace=False, p=weight[pool] / weight[pool].sum())
     rest = np.setdiff1d(np.arange(len(frame)), ex_rows)
     n_vi = min(MAX_VISITORS, int(len(rest) * 0.85))
-    vi_rows = rng.choice(rest, size=n_vi, replace=False, p=weight[rest] / weight[rest].sum()) if n_vi else []
+    vi_rows: np.ndarray | list[int] = []
+    if n_vi:
+        vi_rows = rng.choice(rest, size=n_vi, replace=False, p=weight[rest] / weight[rest].sum())
     ex, vi = frame.loc[ex_rows].reset_index(drop=True), frame.loc[vi_rows].reset_index(drop=True)
 
     offered = sorted({c for i in ex["id"] for c in caps_of.get(i, [])})

@@ -92,7 +92,7 @@ def _year_end(year: int, start: float, end2022: float) -> float:
     return start + _PATH[year] * (end2022 - start)
 
 
-def _quarterly(rng, start: float, end2022: float, noise: float) -> dict[str, float]:
+def _quarterly(rng, start: float, end2022: float, noise: float) -> dict[str, int]:
     """Q4 values on the calibrated path; Q1–Q3 interpolated from the previous Q4, with small seeded noise."""
     out = {}
     for year in range(FIRST_YEAR, LAST_YEAR + 1):
@@ -119,7 +119,8 @@ def generate_series(engine: Engine | None = None, *, seed: int = 42) -> list[dic
     industry, private = {}, {}
     for dep, (start, end) in EMPLOYMENT_ANCHORS.items():
         industry[dep] = _quarterly(rng, start, end, 0.002)
-        growth = {y: 1 + 0.003 * (y - FIRST_YEAR) - (0.018 if y == 2020 else 0) for y in range(FIRST_YEAR, LAST_YEAR + 1)}
+        growth = {y: 1 + 0.003 * (y - FIRST_YEAR) - (0.018 if y == 2020 else 0)
+                  for y in range(FIRST_YEAR, LAST_YEAR + 1)}
         private[dep] = {p: round(PRIVATE_2012[dep] * growth[int(p[:4])] * (1 + rng.normal(0, 0.002)))
                         for p in _quarters()}
     territories = {**{d: ("departement", d) for d in industry}, "region": ("region", REGION_CODE)}
@@ -136,8 +137,8 @@ def generate_series(engine: Engine | None = None, *, seed: int = 42) -> list[dic
     for dep, base in ESTABLISHMENTS_2012.items():
         establishments[dep] = {y: round(base * (1 - 0.011 * (y - FIRST_YEAR)) + rng.integers(-8, 9))
                                for y in range(FIRST_YEAR, LAST_YEAR + 1)}
-        for year, value in establishments[dep].items():
-            add("etablissements_industrie", "departement", dep, str(year), value)
+        for year, count in establishments[dep].items():
+            add("etablissements_industrie", "departement", dep, str(year), count)
     for year in range(FIRST_YEAR, LAST_YEAR + 1):
         add("etablissements_industrie", "region", REGION_CODE, str(year), sum(e[year] for e in establishments.values()))
     if engine is not None:
@@ -174,9 +175,9 @@ def generate_projects(*, seed: int = 42) -> list[dict]:
     """The demo investment projects, placed near the centre of real communes (fictional names)."""
     rng = np.random.default_rng(seed + 88)
     communes = load_reference().communes.set_index("code")
+    lat_of, lon_of = communes["lat"], communes["lon"]
     rows = []
-    for i, (commune, kind, programme, filiere, name) in enumerate(_PROJECT_SITES):
-        place = communes.loc[commune]
+    for commune, kind, programme, filiere, name in _PROJECT_SITES:
         year = int(rng.integers(2018, 2026))
         day = dt.date(year, 1, 1) + dt.timedelta(days=int(rng.integers(0, 360)))
         if programme == "deeptech":
@@ -187,8 +188,8 @@ def generate_projects(*, seed: int = 42) -> list[dict]:
             jobs, amount = int(rng.integers(15, 350)), float(rng.integers(3, 120)) * 1e6
         rows.append(dict(
             name=f"{name} (fictif)", kind=kind, programme=programme, commune_code=commune,
-            lat=round(float(place["lat"]) + float(rng.normal(0, 0.006)), 5),
-            lon=round(float(place["lon"]) + float(rng.normal(0, 0.008)), 5), announced_on=day, jobs=jobs,
+            lat=round(float(lat_of[commune]) + float(rng.normal(0, 0.006)), 5),
+            lon=round(float(lon_of[commune]) + float(rng.normal(0, 0.008)), 5), announced_on=day, jobs=jobs,
             amount_eur=amount, filiere_code=filiere, source_name=DEMO_SOURCE, source_date=DEMO_DATE, is_demo=True))
     return rows
 

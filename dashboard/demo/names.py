@@ -232,7 +232,8 @@ _INITIALS = np.asarray(list("BCDFGLMPRSTV"), dtype=object)
 
 def trade_lists(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Flattened trade words for an array of TRADES keys: (words, offsets, counts)."""
-    words, offsets, counts = [], [], []
+    words: list[str] = []
+    offsets, counts = [], []
     for key in keys:
         choices = TRADES[key]
         offsets.append(len(words))

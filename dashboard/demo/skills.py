@@ -144,13 +144,14 @@ def _other_cell(year: int, zone: str, total: int, rate: float, cells: list) -> t
 
 def _training(communes: pd.DataFrame, needs: pd.DataFrame, rng) -> tuple[pd.DataFrame, pd.DataFrame]:
     place = communes.set_index("code")
+    lat_of, lon_of = place["lat"], place["lon"]
     sites = pd.DataFrame([{"key": i, "name": name, "kind": kind, "commune_code": code,
-                           "lat": round(float(place.at[code, "lat"]) + rng.normal(0, 0.004), 5),
-                           "lon": round(float(place.at[code, "lon"]) + rng.normal(0, 0.006), 5),
+                           "lat": round(float(lat_of[code]) + rng.normal(0, 0.004), 5),
+                           "lon": round(float(lon_of[code]) + rng.normal(0, 0.006), 5),
                            "source_name": SOURCE_NAME, "source_date": SOURCE_DATE}
                           for i, (name, kind, code, _) in enumerate(SITES)])
     projects = needs.groupby(["trade_code", "year"])["projects"].sum().astype(float)
-    teaching = {}
+    teaching: dict[str, list[int]] = {}
     for i, (_, _, _, taught) in enumerate(SITES):
         for suffix in taught:
             teaching.setdefault(suffix, []).append(i)

@@ -6,12 +6,15 @@ separators (`12 345,6`). One module per topic: coverage, indicators, skills.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the TypedDict of dcc.Graph(config=...); importing dash at run time is not needed
+    from dash import dcc
 
 FONT: dict[str, Any] = dict(family="Segoe UI, Liberation Sans, Helvetica Neue, Arial, sans-serif", size=12,
                             color="#1d2733")
 # The one dcc.Graph config of every page: French locale, no Plotly logo, no selection tools.
-GRAPH_CONFIG: dict[str, Any] = {
+GRAPH_CONFIG: dcc.Graph.Config = {
     "displaylogo": False, "locale": "fr",
     "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "tissu"},
     "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],

@@ -8,7 +8,6 @@ import plotly.graph_objects as go
 from dashboard.figures import FONT
 
 
-
 def _layout(fig: go.Figure, *, height: int, title: str = "") -> go.Figure:
     fig.update_layout(height=height, margin=dict(l=10, r=16, t=40 if title else 12, b=10), font=FONT,
                       separators=", ", paper_bgcolor="white", plot_bgcolor="white",

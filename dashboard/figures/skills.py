@@ -7,8 +7,8 @@ import math
 import plotly.graph_objects as go
 
 from dashboard.analytics.skills import TENSION_THRESHOLD
-from dashboard.formatting import fr_number, fr_percent
 from dashboard.figures import base_layout
+from dashboard.formatting import fr_number, fr_percent
 
 SECRET = "secret statistique"
 RATE_BREAKS = [0.4, 0.5, 0.6, 0.7, 0.8]  # fixed classes: the tension threshold (60 %) is a class edge
@@ -39,7 +39,8 @@ def heatmap_figure(cells, *, indicator: str) -> go.Figure:
     lookup = {(r["trade_code"], r["area_code"]): r for r in cells.to_dict("records")}
     z, text = [], []
     for t in trades:
-        zr, tr = [], []
+        zr: list[float | None] = []
+        tr: list[str] = []
         for a in areas:
             r = lookup.get((t, a))
             if r is None:

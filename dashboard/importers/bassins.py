@@ -9,6 +9,7 @@ reported with their line and reason.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -17,9 +18,8 @@ from sqlalchemy import Engine
 from dashboard import repository
 from dashboard.importers.errors import FileFormatError
 from dashboard.importers.report import ImportOutcome, ImportReport, report_path
+from dashboard.importers.sheets import Cell, read_sheet
 from dashboard.importers.taxonomy import plain
-from dashboard.importers.training import cell_text as _text
-from dashboard.importers.training import read_rows
 from dashboard.reference import load_reference
 
 _ACCEPTED = {
@@ -39,18 +39,18 @@ def _canonical(header: object) -> str | None:
     return next((name for name, spellings in _ACCEPTED.items() if key in spellings), None)
 
 
+def _mapping_sheet_rank(title: str, header: Sequence[Cell]) -> int:
+    """A sheet with both the commune and the bassin columns."""
+    return int({"commune", "area"} <= {_canonical(h) for h in header})
+
+
 def import_bassins(engine: Engine, path: Path | str, *, report_dir: Path | None = None) -> ImportOutcome:
     """Replace the real commune → bassin mapping with the file's (one transaction)."""
     from dashboard.bootstrap import prepare_database
 
     path = Path(path)
-    rows = read_rows(path)
-    header = rows[0][1] if rows else []
-    index: dict[str, int] = {}
-    for i, h in enumerate(header):
-        name = _canonical(h)
-        if name and name not in index:
-            index[name] = i
+    table = read_sheet(path, rank=_mapping_sheet_rank)
+    index = table.columns(_canonical)
     missing = [n for n in ("commune", "area") if n not in index]
     if missing:
         raise FileFormatError(path, "is not a commune → bassin file: needs the columns \"Code commune\" and "
@@ -61,10 +61,9 @@ def import_bassins(engine: Engine, path: Path | str, *, report_dir: Path | None 
     mapping: dict[str, tuple[int, str]] = {}
     areas: dict[str, dict] = {}
     source = path.name
-    for line, values in rows[1:]:
-        if all(_text(v) == "" for v in values):
-            continue
-        get = lambda n: _text(values[index[n]]) if n in index and index[n] < len(values) else ""  # noqa: E731
+    records = table.records()
+    for row in records:
+        line, get = row.number, row.text_by_name(index)
         commune, area = get("commune").zfill(5), get("area")
         if commune not in communes.index:
             if commune[:2] in ("54", "55", "57", "88"):
@@ -86,7 +85,7 @@ def import_bassins(engine: Engine, path: Path | str, *, report_dir: Path | None 
     repository.replace_bmo_area_communes(engine, areas=pd.DataFrame(list(areas.values()),
                                                                     columns=["code", "name", "department_code"]),
                                          mapping=frame)
-    report.counts.update({"rows read": len(rows) - 1, "communes mapped": len(mapping), "bassins": len(areas)})
+    report.counts.update({"rows read": len(records), "communes mapped": len(mapping), "bassins": len(areas)})
     outcome = ImportOutcome(report=report)
     if report_dir is not None:
         outcome.report_file = report.write_csv(report_path(report_dir, "bassins"))

@@ -1,7 +1,7 @@
 """Import France Travail's "Besoins en main-d'œuvre" (BMO) open data: `tissu import bmo FILE`.
 
 Reads the official workbook (`Base_open_data_BMO_2025.xlsx`, sheet `BMO_2025_open_data`) or a CSV re-save
-(`;`), in both column generations (docs/official-formats.md §3):
+(`;`, `,` or tab; UTF-8 or Windows-1252), in both column generations (docs/official-formats.md §3):
 * 2023+: annee, Code métier BMO, Nom métier BMO, Famille_met, Lbl_fam_met, REG, NOM_REG, Dept, NomDept,
   BE25, NOMBE25, met, xmet, smet;
 * 2019–2022: annee, BE20, NOMBE20, Famille_met, Lbl_fam_met, metier, nommetier, Dept, NomDept, met, xmet, smet…
@@ -13,12 +13,9 @@ the real rows of those years in one transaction, so importing the same file twic
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -28,7 +25,13 @@ from sqlalchemy import Engine
 
 from dashboard import repository
 from dashboard.importers.errors import FileFormatError
-from dashboard.importers.report import ImportOutcome, ImportReport, Progress, report_path
+from dashboard.importers.report import (
+    ImportOutcome,
+    ImportReport,
+    Progress,
+    report_path,
+)
+from dashboard.importers.sheets import Sheet, cell_text, read_sheet
 from dashboard.reference import DEPARTMENTS
 
 SHEET_PATTERN = re.compile(r"^BMO_\d{4}_open_data$", re.IGNORECASE)
@@ -65,74 +68,18 @@ class BmoOptions:
     source_date: dt.date | None = None
 
 
-def read_bmo_table(path: Path | str, *, sheet: str | None = None) -> tuple[list[tuple[int, list]], list[str]]:
-    """(line, values) rows with the header first, and the file's header; fails fast on a wrong file or sheet."""
+def read_bmo_table(path: Path | str, *, sheet: str | None = None) -> Sheet:
+    """The BMO table (header first); fails fast on a wrong file or sheet."""
     path = Path(path)
-    if not path.is_file():
-        raise FileFormatError(path, "file not found")
-    with open(path, "rb") as handle:
-        magic = handle.read(4)
-    if not magic:
-        raise FileFormatError(path, "the file is empty")
-    rows = _xlsx_rows(path, sheet) if magic == b"PK\x03\x04" else _csv_rows(path)
-    if not rows:
-        raise FileFormatError(path, "the file is empty")
-    header = [str(h or "").strip() for h in rows[0][1]]
-    names = [canonical(h) for h in header]
-    missing = [m for m in MANDATORY if m not in names]
+    table = read_sheet(path, sheet=sheet, rank=lambda title, _header: int(bool(SHEET_PATTERN.match(title))),
+                       wanted="sheet named like BMO_2025_open_data", hint="; give the data sheet with --sheet")
+    header = [cell_text(h) for h in table.header]
+    missing = [m for m in MANDATORY if m not in {canonical(h) for h in header}]
     if missing:
         shown = ", ".join(header[:8]) + (", …" if len(header) > 8 else "")
         raise FileFormatError(path, f"is not a BMO open-data table: missing column(s) for {', '.join(missing)} "
                                     f"(header starts with: {shown})")
-    return rows, header
-
-
-def _csv_rows(path: Path) -> list[tuple[int, list]]:
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252")  # Excel's "CSV (séparateur: point-virgule)" on Windows
-    first = text.split("\n", 1)[0]
-    if first.count(";") < 5:
-        raise FileFormatError(path, "is not a `;`-separated BMO CSV (the header has fewer than 6 `;`)")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
-    rows, line = [], 1
-    for row in reader:
-        rows.append((line, row))
-        line = reader.line_num + 1
-    return rows
-
-
-def _xlsx_rows(path: Path, sheet: str | None) -> list[tuple[int, list]]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as err:  # zipfile.BadZipFile, openpyxl's InvalidFileException, KeyError…
-        kind = "a damaged XLSX workbook" if isinstance(err, (zipfile.BadZipFile, KeyError)) else "not a readable XLSX"
-        raise FileFormatError(path, f"is {kind} ({err})") from None
-    try:
-        titles = book.sheetnames
-        if sheet:
-            chosen = sheet if sheet in titles else None
-        else:
-            chosen = next((t for t in titles if SHEET_PATTERN.match(t)), None)
-        if chosen is None:
-            wanted = f"sheet {sheet!r}" if sheet else "sheet named like BMO_2025_open_data"
-            raise FileFormatError(path, f"has no {wanted} (sheets: {', '.join(titles)}); "
-                                        "give the data sheet with --sheet")
-        return [(i + 1, list(r)) for i, r in enumerate(book[chosen].iter_rows(values_only=True))]
-    finally:
-        book.close()
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+    return table
 
 
 def _count(value) -> tuple[float | None, str | None]:
@@ -140,7 +87,7 @@ def _count(value) -> tuple[float | None, str | None]:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         number = float(value)
     else:
-        text = _text(value).replace("\u00a0", "").replace(" ", "")
+        text = cell_text(value).replace("\u00a0", "").replace(" ", "")
         if text == "*":
             return None, None
         if text == "":
@@ -165,14 +112,10 @@ def is_industrial(trade_code: str, family_code: str) -> bool:
 
 def read_bmo(options: BmoOptions, report: ImportReport, *, progress: Progress | None = None) -> dict[str, pd.DataFrame]:
     """Validated frames (trades, areas, needs) of the rows in scope; every problem goes to `report`."""
-    rows, header = read_bmo_table(options.path, sheet=options.sheet)
+    table = read_bmo_table(options.path, sheet=options.sheet)
     source = options.path.name
-    index = {}
-    for i, h in enumerate(header):
-        name = canonical(h)
-        if name and name not in index:
-            index[name] = i
-    ignored = [h for h in header if canonical(h) is None]
+    index = table.columns(canonical)
+    ignored = [cell_text(h) for h in table.header if canonical(h) is None]
     if ignored:
         report.count(f"unknown columns ignored ({', '.join(ignored)})", len(ignored))
     wanted = set(options.departements)
@@ -180,17 +123,15 @@ def read_bmo(options: BmoOptions, report: ImportReport, *, progress: Progress | 
     trades: dict[str, dict] = {}
     areas: dict[str, dict] = {}
     outside = read = secret = 0
-    for line, values in rows[1:]:
-        if all(_text(v) == "" for v in values):
-            continue
+    for row in table.records():
+        line = row.number
         read += 1
-        get = lambda name: values[index[name]] if name in index and index[name] < len(values) else None  # noqa: E731
-        dept_raw = _text(get("departement"))
+        dept_raw = row.text(index.get("departement"))
         dept = _pad(dept_raw, 2)
         if dept not in wanted:
             outside += 1
             continue
-        year_text, trade, area = _text(get("year")), _text(get("trade_code")), _text(get("area_code"))
+        year_text, trade, area = (row.text(index.get(n)) for n in ("year", "trade_code", "area_code"))
         key = f"{year_text}/{trade}/{area}"
         if not re.fullmatch(r"(19|20)\d\d", year_text):
             report.reject(source, line, key, "invalid_year", f"annee {year_text!r} is not a year")
@@ -206,7 +147,7 @@ def read_bmo(options: BmoOptions, report: ImportReport, *, progress: Progress | 
             area = padded
         counts, problems = {}, []
         for name in ("met", "xmet", "smet"):
-            value, problem = _count(get(name))
+            value, problem = _count(row.value(index.get(name)))
             if problem == "blank":
                 report.adjust(source, line, key, "blank_value", f"{name} is blank: stored as unknown (NULL)")
             elif problem:
@@ -221,11 +162,13 @@ def read_bmo(options: BmoOptions, report: ImportReport, *, progress: Progress | 
             continue
         secret += sum(v is None for v in counts.values())
         year = int(year_text)
-        family = _text(get("family_code"))
-        trades[trade] = {"code": trade, "label": _text(get("trade_label")) or trade, "family_code": family or "?",
-                         "family_label": _text(get("family_label")) or "Famille non précisée",
+        family = row.text(index.get("family_code"))
+        trades[trade] = {"code": trade, "label": row.text(index.get("trade_label")) or trade,
+                         "family_code": family or "?",
+                         "family_label": row.text(index.get("family_label")) or "Famille non précisée",
                          "is_industrial": is_industrial(trade, family)}
-        area_row = areas.setdefault(area, {"code": area, "name": _text(get("area_name")) or area, "weights": {}})
+        area_row = areas.setdefault(area, {"code": area, "name": row.text(index.get("area_name")) or area,
+                                           "weights": {}})
         area_row["weights"][dept] = area_row["weights"].get(dept, 0) + (counts["met"] or 0)
         cell_key = (year, trade, area)
         if cell_key in cells:

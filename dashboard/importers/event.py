@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import re
-import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from dashboard import repository
 from dashboard.analytics.scheduling import EventGrid, parse_availability
 from dashboard.importers.errors import ArgumentError, FileFormatError
 from dashboard.importers.report import ImportOutcome, ImportReport, report_path
+from dashboard.importers.sheets import Cell, cell_text, read_sheet
 from dashboard.importers.taxonomy import Vocabulary, plain, split_values
 from dashboard.reference import load_reference
 
@@ -84,14 +84,6 @@ class _Row:
     cells: dict[str, str] = field(default_factory=dict)
 
 
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def _canonical(header: object) -> str | None:
     key = plain(str(header or "")).replace("-", " ").replace("'", " ")
     key = re.sub(r"\s+", " ", key).strip()
@@ -99,64 +91,20 @@ def _canonical(header: object) -> str | None:
 
 
 def read_event_rows(path: Path | str) -> list[_Row]:
-    """Rows of a participant file (CSV `;`/`,`/tab in UTF-8, or XLSX); FileFormatError before any row is used."""
+    """Rows of a participant file (CSV `;`/`,`/tab, or XLSX); FileFormatError before any row is used."""
     path = Path(path)
-    if not path.is_file():
-        raise FileFormatError(path, "file not found")
-    with open(path, "rb") as handle:
-        magic = handle.read(4)
-    if not magic:
-        raise FileFormatError(path, "the file is empty")
-    table = _xlsx(path) if magic == b"PK\x03\x04" else _csv(path)
-    if not table:
-        raise FileFormatError(path, "the file is empty")
-    header = table[0][1]
-    names = {_canonical(h): i for i, h in reversed(list(enumerate(header))) if _canonical(h)}
+    table = read_sheet(path, rank=_participant_sheet_rank)
+    names = table.columns(_canonical)
     missing = [{"ref": "Réf", "role": "Rôle", "name": "Nom"}[k] for k in _MANDATORY if k not in names]
     if missing:
-        shown = ", ".join(_text(h) for h in header[:6])
+        shown = ", ".join(cell_text(h) for h in table.header[:6])
         raise FileFormatError(path, f"is not a participant list: missing column(s) {', '.join(missing)} "
                                     f"(header starts with: {shown}); write one with `tissu template event`")
-    rows = []
-    for line, values in table[1:]:
-        if all(_text(v) == "" for v in values):
-            continue
-        rows.append(_Row(line, {k: _text(values[i]) if i < len(values) else "" for k, i in names.items()}))
-    return rows
+    return [_Row(line.number, {k: line.text(i) for k, i in names.items()}) for line in table.records()]
 
 
-def _csv(path: Path) -> list[tuple[int, list]]:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise FileFormatError(path, f"is not UTF-8 ({err.reason}); in Excel, save as \"CSV UTF-8\" or as .xlsx") \
-            from None
-    first = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=max((";", ",", "\t"), key=first.count))
-    rows, line = [], 1
-    for row in reader:
-        rows.append((line, row))
-        line = reader.line_num + 1
-    return rows
-
-
-def _xlsx(path: Path) -> list[tuple[int, list]]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as err:  # openpyxl raises many kinds (zip, XML, InvalidFileException)
-        raise FileFormatError(path, f"is not a readable XLSX workbook ({err})") from None
-    try:
-        for sheet in book.worksheets:
-            rows = [(i + 1, list(r)) for i, r in enumerate(sheet.iter_rows(values_only=True))]
-            if rows and any(_canonical(h) == "ref" for h in rows[0][1]):
-                return rows
-        return [(1, list(r)) for r in book.worksheets[0].iter_rows(values_only=True, max_row=1)]
-    except zipfile.BadZipFile as err:
-        raise FileFormatError(path, f"is a damaged XLSX workbook ({err})") from None
-    finally:
-        book.close()
+def _participant_sheet_rank(title: str, header: Sequence[Cell]) -> int:
+    return int(any(_canonical(h) == "ref" for h in header))
 
 
 def import_event(engine: Engine, path: Path | str, options: EventOptions = EventOptions(), *,
@@ -216,8 +164,8 @@ def import_event(engine: Engine, path: Path | str, options: EventOptions = Event
                     code = matches[0]
                 else:
                     problems.append(("unknown_commune" if not matches else "ambiguous_commune",
-                                     f"commune {commune!r} {'unknown' if not matches else 'ambiguous'}: "
-                                     "give its INSEE code (e.g. 57463 for Metz)"))
+                                     (f"commune {commune!r} {'unknown' if not matches else 'ambiguous'}: "
+                                      "give its INSEE code (e.g. 57463 for Metz)")))
         elif site is not None:
             code = site["commune_code"]
         stand = c.get("stand", "") or None

@@ -9,17 +9,22 @@ One transaction; every rejected row reported with its line; idempotent (same key
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 from dashboard import repository
-from dashboard.analytics.indicators import CATALOG, CATALOG_BY_CODE, DERIVED_CODES, LEVELS, period_start
+from dashboard.analytics.indicators import (
+    CATALOG,
+    CATALOG_BY_CODE,
+    DERIVED_CODES,
+    LEVELS,
+    period_start,
+)
 from dashboard.importers.errors import ArgumentError, FileFormatError
 from dashboard.importers.report import ImportOutcome, ImportReport, report_path
+from dashboard.importers.sheets import cell_text, read_sheets
 from dashboard.reference import load_reference
 
 SERIES_COLUMNS = ("indicateur", "niveau", "territoire", "periode", "valeur", "unite", "source", "date_source")
@@ -30,48 +35,8 @@ KINDS = {"ouverture": "opening", "extension": "extension", "fermeture": "closure
 PROGRAMMES = {"": None, "france2030": "france2030", "france 2030": "france2030", "deeptech": "deeptech"}
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _tables(path: Path) -> list[tuple[str, list[str], list[tuple[int, list[str]]]]]:
-    if not path.is_file():
-        raise FileFormatError(path, "file not found")
-    if path.read_bytes()[:4] == b"PK\x03\x04":
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(path, read_only=True, data_only=True)
-        except Exception as err:  # openpyxl raises several kinds
-            raise FileFormatError(path, f"is not a readable XLSX workbook ({err})") from None
-        out = []
-        for sheet in book.worksheets:
-            rows = [[_cell(v) for v in r] for r in sheet.iter_rows(values_only=True)]
-            if rows:
-                out.append((sheet.title, [h.lower() for h in rows[0]], [(i + 2, r) for i, r in enumerate(rows[1:])]))
-        book.close()
-        return out
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise FileFormatError(path, f"is not UTF-8 ({err.reason})") from None
-    sep = max((";", ",", "\t"), key=text.split("\n", 1)[0].count)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
-    if not rows:
-        raise FileFormatError(path, "the file is empty")
-    return [(path.name, [h.strip().lower() for h in rows[0]], [(i + 2, r) for i, r in enumerate(rows[1:])])]
-
-
 def _date(text: str) -> dt.date:
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S"):  # the last: an Excel date cell with a time
         try:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
@@ -86,9 +51,11 @@ def _number(text: str) -> float | None:
 
 def import_indicators(engine: Engine, path: Path | str, *, report_dir: Path | None = None) -> ImportOutcome:
     path = Path(path)
-    tables = _tables(path)
-    kinds = [(name, header, body) for name, header, body in tables
-             if set(SERIES_COLUMNS[:5]) <= set(header) or set(PROJECT_COLUMNS[:5]) <= set(header)]
+    kinds = []
+    for sheet in read_sheets(path):
+        header = [cell_text(h).lower() for h in sheet.header]
+        if set(SERIES_COLUMNS[:5]) <= set(header) or set(PROJECT_COLUMNS[:5]) <= set(header):
+            kinds.append((sheet.name, header, sheet.records()))
     if not kinds:
         raise FileFormatError(path, "is not an indicator file: expected the columns of `tissu template indicators` "
                                     f"({', '.join(SERIES_COLUMNS)}) or ({', '.join(PROJECT_COLUMNS)})")
@@ -100,10 +67,8 @@ def import_indicators(engine: Engine, path: Path | str, *, report_dir: Path | No
     report, values, projects, catalog = ImportReport("indicators"), {}, [], []
     for name, header, body in kinds:
         at = {h: i for i, h in enumerate(header)}
-        for line, row in body:
-            get = lambda c: row[at[c]].strip() if c in at and at[c] < len(row) and row[at[c]] else ""  # noqa: E731
-            if not any(str(c).strip() for c in row):
-                continue
+        for row in body:
+            line, get = row.number, row.text_by_name(at)
             report.count("rows read")
             try:
                 if "indicateur" in at:
@@ -119,13 +84,15 @@ def import_indicators(engine: Engine, path: Path | str, *, report_dir: Path | No
                     period = get("periode")
                     start = period_start(period)
                     if code not in CATALOG_BY_CODE and code not in {c["code"] for c in catalog}:
-                        catalog.append(dict(code=code, label=code, definition="Indicateur importé.",
-                                            unit=get("unite"), higher_is_better=None, source=get("source")))
-                    values[(code, level, territory, period)] = dict(
-                        indicator_code=code, level=level, territory_code=territory, period=period, period_start=start,
-                        value=_number(get("valeur")), unit=get("unite") or CATALOG_BY_CODE.get(code, {}).get("unit", ""),
-                        source_name=get("source") or path.name, source_date=_date(get("date_source")) if
-                        get("date_source") else dt.date.today(), is_demo=False)
+                        catalog.append({"code": code, "label": code, "definition": "Indicateur importé.",
+                                        "unit": get("unite"), "higher_is_better": None, "source": get("source")})
+                    values[(code, level, territory, period)] = {
+                        "indicator_code": code, "level": level, "territory_code": territory, "period": period,
+                        "period_start": start, "value": _number(get("valeur")),
+                        "unit": get("unite") or CATALOG_BY_CODE.get(code, {}).get("unit", ""),
+                        "source_name": get("source") or path.name,
+                        "source_date": _date(get("date_source")) if get("date_source") else dt.date.today(),
+                        "is_demo": False}
                 else:
                     kind = KINDS.get(get("type").lower())
                     if kind is None:
@@ -140,14 +107,14 @@ def import_indicators(engine: Engine, path: Path | str, *, report_dir: Path | No
                     if filiere and filiere not in filieres:
                         raise ValueError(f"filiere {filiere!r} unknown")
                     jobs = _number(get("emplois"))
-                    projects.append(dict(
-                        name=get("nom") or "(sans nom)", kind=kind, programme=PROGRAMMES[programme],
-                        commune_code=commune, lat=float(communes.loc[commune, "lat"]),
-                        lon=float(communes.loc[commune, "lon"]), announced_on=_date(get("date")),
-                        jobs=None if jobs is None else int(jobs), amount_eur=_number(get("montant_eur")),
-                        filiere_code=filiere, source_name=get("source") or path.name,
-                        source_date=_date(get("date_source")) if get("date_source") else dt.date.today(),
-                        is_demo=False))
+                    projects.append({
+                        "name": get("nom") or "(sans nom)", "kind": kind, "programme": PROGRAMMES[programme],
+                        "commune_code": commune, "lat": float(communes.loc[commune, "lat"]),
+                        "lon": float(communes.loc[commune, "lon"]), "announced_on": _date(get("date")),
+                        "jobs": None if jobs is None else int(jobs), "amount_eur": _number(get("montant_eur")),
+                        "filiere_code": filiere, "source_name": get("source") or path.name,
+                        "source_date": _date(get("date_source")) if get("date_source") else dt.date.today(),
+                        "is_demo": False})
             except ValueError as err:
                 report.reject(name, line, "", "bad_value", str(err))
                 continue

@@ -9,10 +9,8 @@ with any problem is rejected as a whole (nothing of it is applied) and reported.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +20,13 @@ from dashboard import repository
 from dashboard.importers.errors import FileFormatError, NoTargetDataset
 from dashboard.importers.reading import describe
 from dashboard.importers.report import ImportOutcome, ImportReport, report_path
-from dashboard.importers.taxonomy import Vocabulary, load_presumed_capabilities, plain, split_values
+from dashboard.importers.sheets import Cell, cell_text, read_sheet
+from dashboard.importers.taxonomy import (
+    Vocabulary,
+    load_presumed_capabilities,
+    plain,
+    split_values,
+)
 from dashboard.reference import load_reference
 
 # Template header (French, as the UIMM staff fill it in), and the spellings accepted when reading.
@@ -61,44 +65,30 @@ def siret_is_valid(siret: str) -> bool:
 
 
 def read_member_rows(path: Path | str) -> list[MemberRow]:
-    """Rows of a member file (CSV with `;` or `,`, or XLSX); fails fast on a file of another kind."""
+    """Rows of a member file (CSV with `;`, `,` or tab, or XLSX); fails fast on a file of another kind.
+
+    A CSV must be UTF-8: capabilities and certifications are matched by their labels, which a guessed
+    legacy encoding could silently spoil.
+    """
     path = Path(path)
-    if not path.is_file():
-        raise FileFormatError(path, "file not found")
-    with open(path, "rb") as handle:
-        magic = handle.read(4)
-    table = _xlsx_rows(path) if magic == b"PK\x03\x04" else _csv_rows(path)
-    if not table:
-        raise FileFormatError(path, "the file is empty")
-    header, body = table[0][1], table[1:]
-    names = {_canonical(h): i for i, h in reversed(list(enumerate(header))) if _canonical(h)}
+    table = read_sheet(path, rank=_member_sheet_rank, utf8_only=True)
+    names = table.columns(_canonical)
     if "siret" not in names:
-        shown = ", ".join(str(h) for h in header[:6])
+        shown = ", ".join(cell_text(h) for h in table.header[:6])
         raise FileFormatError(path, f"is not a member list: no SIRET column in the header (found: {shown}); "
                                     "write one with `tissu template members`")
     rows = []
-    for line, values in body:
-        if all(v is None or str(v).strip() == "" for v in values):
-            continue
-        cells = {key: values[i] if i < len(values) else None for key, i in names.items()}
-        raw_siret = cells["siret"]
-        was_number = isinstance(raw_siret, (int, float)) and not isinstance(raw_siret, bool)
-        siret = str(int(raw_siret)) if was_number else _text(raw_siret)
-        rows.append(MemberRow(line=line, siret=siret, name=_text(cells.get("name")),
-                              capabilities=_text(cells.get("capabilities")),
-                              certifications=_text(cells.get("certifications")), member=_text(cells.get("member")),
-                              siret_was_number=was_number))
+    for line in table.records():
+        raw = line.values[names["siret"]] if names["siret"] < len(line.values) else None
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):  # an Excel number: leading zeros lost
+            siret, was_number = str(int(raw)), True
+        else:
+            siret, was_number = cell_text(raw), False
+        rows.append(MemberRow(line=line.number, siret=siret, name=line.text(names.get("name")),
+                              capabilities=line.text(names.get("capabilities")),
+                              certifications=line.text(names.get("certifications")),
+                              member=line.text(names.get("member")), siret_was_number=was_number))
     return rows
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def _canonical(header: object) -> str | None:
@@ -106,40 +96,11 @@ def _canonical(header: object) -> str | None:
     return next((name for name, spellings in _ACCEPTED.items() if key in spellings), None)
 
 
-def _csv_rows(path: Path) -> list[tuple[int, list[object]]]:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise FileFormatError(path, f"is not UTF-8 ({err.reason}); in Excel, save as \"CSV UTF-8\" or as .xlsx") \
-            from None
-    first_line = text.split("\n", 1)[0]
-    separator = max((";", ",", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-    rows, line = [], 1
-    for row in reader:  # a quoted cell may hold line breaks: number rows by their first line
-        rows.append((line, list(row)))
-        line = reader.line_num + 1
-    return rows
-
-
-def _xlsx_rows(path: Path) -> list[tuple[int, list[object]]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
-        raise FileFormatError(path, f"is not a readable XLSX workbook ({err})") from None
-    except Exception as err:  # openpyxl's InvalidFileException and friends
-        raise FileFormatError(path, f"is not a readable XLSX workbook ({err})") from None
-    try:
-        sheets = sorted(workbook.worksheets, key=lambda s: plain(s.title) not in ("adherents", "membres"))
-        for sheet in sheets:
-            rows = [(i + 1, list(r)) for i, r in enumerate(sheet.iter_rows(values_only=True))]
-            if rows and any(_canonical(h) == "siret" for h in rows[0][1]):
-                return rows
-        return [(1, list(r)) for r in sheets[0].iter_rows(values_only=True, max_row=1)] if sheets else []
-    finally:
-        workbook.close()
+def _member_sheet_rank(title: str, header: Sequence[Cell]) -> int:
+    """A sheet with a SIRET column, preferably the one named Adhérents (or Membres)."""
+    if not any(_canonical(h) == "siret" for h in header):
+        return 0
+    return 2 if plain(title) in ("adherents", "membres") else 1
 
 
 def _member_flag(value: str) -> bool | None:
@@ -221,8 +182,8 @@ def _problems(row: MemberRow, siret: str, by_siret: dict, seen: dict[str, int], 
     if siret in seen:
         return [("duplicate_siret", f"SIRET already given on line {seen[siret]}")]
     if siret not in by_siret:
-        return [("unknown_siret", f"SIRET {siret} is not in the active dataset (closed long ago, outside the "
-                                  "departments or sections imported, or a typing error?)")]
+        return [("unknown_siret", (f"SIRET {siret} is not in the active dataset (closed long ago, outside the "
+                                   "departments or sections imported, or a typing error?)"))]
     problems = []
     for value in split_values(row.capabilities):
         if capabilities.resolve(value) is None:

@@ -1,13 +1,11 @@
 """`tissu import territoires-industrie FILE`: the ANCT commune file of the Territoires d'industrie programme.
 
-Columns `insee_com, lib_com, id_ti, lib_ti` (`,` or `;`, UTF-8). Communes outside Lorraine are skipped;
+Columns `insee_com, lib_com, id_ti, lib_ti` (CSV `,` or `;`, or XLSX). Communes outside Lorraine are skipped;
 the import replaces every Territoire d'industrie (one transaction, idempotent).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -15,6 +13,7 @@ from sqlalchemy import Engine
 from dashboard import repository
 from dashboard.importers.errors import FileFormatError
 from dashboard.importers.report import ImportOutcome, ImportReport, report_path
+from dashboard.importers.sheets import cell_text, read_sheet
 from dashboard.reference import DEPARTMENTS, load_reference
 
 COLUMNS = ("insee_com", "lib_com", "id_ti", "lib_ti")
@@ -22,16 +21,8 @@ COLUMNS = ("insee_com", "lib_com", "id_ti", "lib_ti")
 
 def import_territories(engine: Engine, path: Path | str, *, report_dir: Path | None = None) -> ImportOutcome:
     path = Path(path)
-    if not path.is_file():
-        raise FileFormatError(path, "file not found")
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise FileFormatError(path, f"is not UTF-8 ({err.reason})") from None
-    first = text.split("\n", 1)[0]
-    sep = max((";", ",", "\t"), key=first.count)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
-    header = [h.strip().lower() for h in rows[0]] if rows else []
+    table = read_sheet(path)
+    header = [cell_text(h).lower() for h in table.header]
     missing = [c for c in ("insee_com", "id_ti", "lib_ti") if c not in header]
     if missing:
         raise FileFormatError(path, f"is not the ANCT Territoires d'industrie file: missing {', '.join(missing)} "
@@ -40,12 +31,11 @@ def import_territories(engine: Engine, path: Path | str, *, report_dir: Path | N
     communes = set(load_reference().communes["code"])
     report = ImportReport("territoires-industrie")
     territories, links = {}, set()
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in row):
-            continue
+    for row in table.records():
+        line = row.number
         report.count("rows read")
-        get = lambda c: row[at[c]].strip() if c in at and at[c] < len(row) else ""  # noqa: E731
-        commune, code, name = get("insee_com").zfill(5), get("id_ti"), get("lib_ti")
+        commune, code, name = (row.text(at.get(c)) for c in ("insee_com", "id_ti", "lib_ti"))
+        commune = commune.zfill(5)
         if commune[:2] not in DEPARTMENTS:
             report.count("communes outside Lorraine (skipped)")
             continue

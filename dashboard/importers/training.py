@@ -8,10 +8,8 @@ problem is rejected as a whole and reported with its line and reason.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +18,7 @@ from sqlalchemy import Engine
 from dashboard import repository
 from dashboard.importers.errors import ArgumentError, FileFormatError
 from dashboard.importers.report import ImportOutcome, ImportReport, report_path
+from dashboard.importers.sheets import Cell, read_sheet
 from dashboard.importers.taxonomy import plain
 from dashboard.reference import load_reference
 
@@ -45,51 +44,9 @@ def _canonical(header: object) -> str | None:
     return next((name for name, spellings in _ACCEPTED.items() if key in spellings), None)
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _rows(path: Path) -> list[tuple[int, list]]:
-    if not path.is_file():
-        raise FileFormatError(path, "file not found")
-    data = path.read_bytes()
-    if not data:
-        raise FileFormatError(path, "the file is empty")
-    if data[:4] == b"PK\x03\x04":
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(path, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
-            raise FileFormatError(path, f"is not a readable XLSX workbook ({err})") from None
-        try:
-            for sheet in book.worksheets:
-                rows = [(i + 1, list(r)) for i, r in enumerate(sheet.iter_rows(values_only=True))]
-                if rows and _canonical(rows[0][1][0] if rows[0][1] else "") == "name":
-                    return rows
-            return [(i + 1, list(r)) for i, r in enumerate(book.worksheets[0].iter_rows(values_only=True))]
-        finally:
-            book.close()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise FileFormatError(path, "is not UTF-8: in Excel, save as \"CSV UTF-8\" or as .xlsx") from None
-    separator = max((";", ",", "\t"), key=text.split("\n", 1)[0].count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-    rows, line = [], 1
-    for row in reader:
-        rows.append((line, row))
-        line = reader.line_num + 1
-    return rows
-
-
-# Shared by the small template importers (bassins): rows with line numbers (CSV ; , tab or XLSX), cell text.
-read_rows = _rows
-cell_text = _text
+def _training_sheet_rank(title: str, header: Sequence[Cell]) -> int:
+    """The sheet whose first column is the site name (the template's "Formations")."""
+    return int(bool(header) and _canonical(header[0]) == "name")
 
 
 def import_training(engine: Engine, path: Path | str, *, report_dir: Path | None = None) -> ImportOutcome:
@@ -97,13 +54,8 @@ def import_training(engine: Engine, path: Path | str, *, report_dir: Path | None
     from dashboard.bootstrap import prepare_database
 
     path = Path(path)
-    rows = _rows(path)
-    header = rows[0][1] if rows else []
-    index = {}
-    for i, h in enumerate(header):
-        name = _canonical(h)
-        if name and name not in index:
-            index[name] = i
+    table = read_sheet(path, rank=_training_sheet_rank)
+    index = table.columns(_canonical)
     missing = [n for n in ("name", "commune", "trade", "year", "graduates") if n not in index]
     if missing:
         raise FileFormatError(path, f"is not a training file: missing {', '.join(missing)} (write one with "
@@ -115,10 +67,9 @@ def import_training(engine: Engine, path: Path | str, *, report_dir: Path | None
     sites: dict[tuple[str, str], dict] = {}
     offers: dict[tuple, dict] = {}
     source = path.name
-    for line, values in rows[1:]:
-        if all(_text(v) == "" for v in values):
-            continue
-        get = lambda n: _text(values[index[n]]) if n in index and index[n] < len(values) else ""  # noqa: E731
+    records = table.records()
+    for row in records:
+        line, get = row.number, row.text_by_name(index)
         name, commune, trade, year = get("name"), get("commune").zfill(5), get("trade"), get("year")
         key = f"{name}/{trade}/{year}"
         problems = []
@@ -166,7 +117,7 @@ def import_training(engine: Engine, path: Path | str, *, report_dir: Path | None
     for column in ("graduates", "apprentices"):
         offer_frame[column] = offer_frame[column].astype("Int64")
     repository.replace_training(engine, sites=site_frame, offers=offer_frame)
-    report.counts.update({"rows read": len(rows) - 1, "training sites": len(sites), "offers": len(offers)})
+    report.counts.update({"rows read": len(records), "training sites": len(sites), "offers": len(offers)})
     outcome = ImportOutcome(report=report)
     if report_dir is not None:
         outcome.report_file = report.write_csv(report_path(report_dir, "training"))

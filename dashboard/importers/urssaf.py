@@ -1,4 +1,4 @@
-"""`tissu import urssaf FILE`: URSSAF open-data exports (CSV `;`) of private salaried employment.
+"""`tissu import urssaf FILE`: URSSAF open-data exports (CSV `;`, or XLSX) of private salaried employment.
 
 Two shapes are recognised from the header, with the API field names or the French column labels:
 - department × NA38, quarterly (`code_departement`, `secteur_na38`, `annee`, `trimestre`,
@@ -12,9 +12,7 @@ Secret (blank) cells are stored as NULL at the finest level and left out of the 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from dashboard.analytics.indicators import CATALOG, REGION_CODE, period_start
 from dashboard.analytics.text import normalize as plain
 from dashboard.importers.errors import FileFormatError
 from dashboard.importers.report import ImportOutcome, ImportReport, report_path
+from dashboard.importers.sheets import Line, cell_text, read_sheet
 from dashboard.reference import DEPARTMENTS, load_reference
 
 INDUSTRY_NA38 = {"BZ", "CA", "CB", "CC", "CD", "CE", "CF", "CG", "CH", "CI", "CJ", "CK", "CL", "CM", "DZ", "EZ"}
@@ -55,29 +54,14 @@ def _number(raw: str) -> float | None:
     return float(text.replace(",", "."))
 
 
-def read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    if not path.is_file():
-        raise FileFormatError(path, "file not found")
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise FileFormatError(path, f"is not UTF-8 ({err.reason})") from None
-    first = text.split("\n", 1)[0]
-    if ";" not in first:
-        raise FileFormatError(path, "is not a URSSAF export: expected a CSV separated by ';'")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
-    rows = list(reader)
-    if not rows:
-        raise FileFormatError(path, "the file is empty")
-    return [_key(h) for h in rows[0]], [(i + 2, r) for i, r in enumerate(rows[1:]) if any(c.strip() for c in r)]
+def read_rows(path: Path) -> tuple[list[str], list[Line]]:
+    """(header keys, non-blank rows) of a URSSAF export."""
+    table = read_sheet(path)
+    return [_key(cell_text(h)) for h in table.header], table.records()
 
 
 def _find(header: list[str], spellings: tuple[str, ...]) -> int | None:
     return next((header.index(s) for s in spellings if s in header), None)
-
-
-def _value(row: dict, name: str, values: dict) -> None:
-    pass
 
 
 def import_urssaf(engine: Engine, path: Path | str, *, report_dir: Path | None = None,
@@ -100,9 +84,10 @@ def import_urssaf(engine: Engine, path: Path | str, *, report_dir: Path | None =
                                     "effectifs_salaries_AAAA); found: " + ", ".join(header[:8]))
     date = source_date or dt.date.today()
     source = f"URSSAF – open data ({path.name})"
-    rows = [dict(indicator_code=code, level=level, territory_code=territory, period=period,
-                 period_start=period_start(period), value=value, unit=_UNITS[code], source_name=source,
-                 source_date=date, is_demo=False) for (code, level, territory, period), value in sorted(values.items())]
+    rows = [{"indicator_code": code, "level": level, "territory_code": territory, "period": period,
+             "period_start": period_start(period), "value": value, "unit": _UNITS[code], "source_name": source,
+             "source_date": date, "is_demo": False}
+            for (code, level, territory, period), value in sorted(values.items())]
     repository.write_indicator_data(engine, catalog=CATALOG, values=rows)
     report.count(f"series points written ({kind})", len(rows))
     outcome = ImportOutcome(report=report)
@@ -114,13 +99,13 @@ def import_urssaf(engine: Engine, path: Path | str, *, report_dir: Path | None =
 _UNITS = {row["code"]: row["unit"] for row in CATALOG}
 
 
-def _quarterly(path: Path, columns: dict, body) -> tuple[ImportReport, dict]:
+def _quarterly(path: Path, columns: dict, body: list[Line]) -> tuple[ImportReport, dict]:
     report = ImportReport("urssaf")
     industry: dict[tuple[str, str], list] = {}
     private: dict[tuple[str, str], list] = {}
     value_col = columns["cvs"] if columns["cvs"] is not None else columns["brut"]
-    for line, row in body:
-        cells = lambda name: row[columns[name]].strip() if columns[name] is not None and columns[name] < len(row) else ""  # noqa: E731
+    for row in body:
+        line, cells = row.number, row.text_by_name(columns)
         dep = cells("departement").zfill(2)
         report.count("rows read")
         if dep not in DEPARTMENTS:
@@ -131,9 +116,9 @@ def _quarterly(path: Path, columns: dict, body) -> tuple[ImportReport, dict]:
             report.reject(path.name, line, "", "bad_period", f"year {year!r} / quarter {cells('trimestre')!r}")
             continue
         try:
-            value = _number(row[value_col] if value_col < len(row) else "")
+            value = _number(row.text(value_col))
         except ValueError:
-            report.reject(path.name, line, "", "bad_number", f"headcount {row[value_col]!r} is not a number")
+            report.reject(path.name, line, "", "bad_number", f"headcount {row.text(value_col)!r} is not a number")
             continue
         if value is None:
             report.count("secret cells (stored as null)")
@@ -172,15 +157,16 @@ def _quarterly(path: Path, columns: dict, body) -> tuple[ImportReport, dict]:
     return report, values
 
 
-def _annual(path: Path, header: list[str], columns: dict, body) -> tuple[ImportReport, dict]:
+def _annual(path: Path, header: list[str], columns: dict, body: list[Line]) -> tuple[ImportReport, dict]:
     report = ImportReport("urssaf")
     communes = load_reference().communes.set_index("code")
     year_cols = [(i, m.group(1), m.group(2)) for i, h in enumerate(header) if (m := _YEAR_COLUMN.match(h))]
     sums: dict[tuple, list] = {}
-    for line, row in body:
+    for row in body:
+        line = row.number
         report.count("rows read")
-        commune = row[columns["commune"]].strip().zfill(5) if columns["commune"] < len(row) else ""
-        ape = re.sub(r"[^0-9A-Z]", "", row[columns["ape"]].upper()) if columns["ape"] < len(row) else ""
+        commune = row.text(columns["commune"]).zfill(5)
+        ape = re.sub(r"[^0-9A-Z]", "", row.text(columns["ape"]).upper())
         if commune[:2] not in DEPARTMENTS:
             report.count("rows outside Lorraine (skipped)")
             continue
@@ -188,7 +174,7 @@ def _annual(path: Path, header: list[str], columns: dict, body) -> tuple[ImportR
             report.reject(path.name, line, "", "unknown_commune", f"commune {commune!r} is not in COG 2026 (Lorraine)")
             continue
         if not (len(ape) >= 2 and ape[:2].isdigit()):
-            report.reject(path.name, line, "", "bad_ape", f"APE code {row[columns['ape']]!r}")
+            report.reject(path.name, line, "", "bad_ape", f"APE code {row.text(columns['ape'])!r}")
             continue
         if not 5 <= int(ape[:2]) <= 39:
             report.count("rows outside industry (skipped)")
@@ -196,7 +182,7 @@ def _annual(path: Path, header: list[str], columns: dict, body) -> tuple[ImportR
         parsed = []
         try:
             for i, measure, year in year_cols:
-                parsed.append((measure, year, _number(row[i] if i < len(row) else "")))
+                parsed.append((measure, year, _number(row.text(i))))
         except ValueError as err:
             report.reject(path.name, line, "", "bad_number", str(err))
             continue

@@ -12,7 +12,10 @@ from dashboard import models as m
 from dashboard.repository._base import (
     _bump_version,
     _chunks,
+    _fit,
+    _fit_frame,
     _frame,
+    _inserted_id,
     _records,
 )
 
@@ -53,7 +56,14 @@ def activate_dataset(engine: Engine, name: str) -> DatasetInfo:
         if dataset_id is None:
             raise LookupError(f"no dataset named {name!r}")
         conn.execute(update(m.Dataset).values(is_active=m.Dataset.id == dataset_id))
-    return active_dataset(engine)
+    return _just_activated(engine)
+
+
+def _just_activated(engine: Engine) -> DatasetInfo:
+    info = active_dataset(engine)
+    if info is None:  # only if another process deactivated it in between
+        raise LookupError("the dataset just activated is no longer active")
+    return info
 
 
 def dataset_version(engine: Engine) -> tuple[int, int] | None:
@@ -97,20 +107,21 @@ def replace_dataset(
             conn.execute(delete(m.Dataset).where(m.Dataset.id == previous.id))
         if activate:
             conn.execute(update(m.Dataset).values(is_active=False))
-        dataset_id = conn.execute(insert(m.Dataset).values(
+        dataset_id = _inserted_id(conn, insert(m.Dataset).values(**_fit(m.Dataset, [dict(
             name=name, label=label, is_demo=is_demo, is_active=activate, source_name=source_name,
             source_date=source_date, version=(previous.version + 1) if previous else 1,
             loaded_at=dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0), parameters=parameters,
-        )).inserted_primary_key[0]
-        rows = _records(establishments, _ESTABLISHMENT_COLUMNS)
+        )])[0]))
+        rows = _records(_fit_frame(m.Establishment, establishments), _ESTABLISHMENT_COLUMNS)
         common = {"dataset_id": dataset_id, "source_name": source_name, "source_date": source_date, "is_demo": is_demo}
         for row in rows:
             row.update(common)
             row.setdefault("location_approximate", False)
             row.setdefault("name_is_personal", False)
         conn.execute(insert(m.Establishment), rows)
-        ids = {public_id: id_ for public_id, id_ in conn.execute(
-            select(m.Establishment.public_id, m.Establishment.id).where(m.Establishment.dataset_id == dataset_id))}
+        ids = dict(conn.execute(
+            select(m.Establishment.public_id, m.Establishment.id).where(m.Establishment.dataset_id == dataset_id)
+        ).all())
         cap_rows = [{"establishment_id": ids[r["public_id"]], "capability_code": r["capability_code"],
                      "origin": r.get("origin") or "declared"}
                     for r in _records(capabilities, ["public_id", "capability_code", "origin"])]
@@ -120,7 +131,7 @@ def replace_dataset(
                      for r in _records(certifications, ["public_id", "certification_code"])]
         if cert_rows:
             conn.execute(insert(m.EstablishmentCertification), cert_rows)
-    return active_dataset(engine) if activate else next(d for d in list_datasets(engine) if d.name == name)
+    return _just_activated(engine) if activate else next(d for d in list_datasets(engine) if d.name == name)
 
 
 def _delete_dataset_rows(conn, dataset_id: int) -> None:
@@ -171,8 +182,8 @@ def establishment_counts(engine: Engine, dataset_id: int) -> dict[str, int]:
     """Active and closed establishments of a dataset."""
     e = m.Establishment
     with engine.connect() as conn:
-        rows = conn.execute(select(e.state, func.count()).where(e.dataset_id == dataset_id).group_by(e.state)).all()
-    counts = {state: n for state, n in rows}
+        query = select(e.state, func.count()).where(e.dataset_id == dataset_id).group_by(e.state)
+        counts = dict(conn.execute(query).all())
     return {"active": counts.get("A", 0), "closed": counts.get("F", 0)}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import pandas as pd
 from sqlalchemy import Engine, delete, func, insert, select, update
@@ -10,19 +11,21 @@ from sqlalchemy import Engine, delete, func, insert, select, update
 from dashboard import models as m
 from dashboard.repository._base import (
     _chunks,
+    _fit,
     _frame,
     _table,
 )
 
 
-def write_indicator_data(engine: Engine, *, catalog: list[dict] = (), values: list[dict] = (),
-                         projects: list[dict] = (), replace_demo: bool = False) -> dict[str, int]:
+def write_indicator_data(engine: Engine, *, catalog: Sequence[dict] = (), values: Sequence[dict] = (),
+                         projects: Sequence[dict] = (), replace_demo: bool = False) -> dict[str, int]:
     """Upsert catalogue rows, series points (by code × level × territory × period) and projects, in one transaction.
 
     A project replaces any project with the same (name, commune, date, kind). With `replace_demo`, every
     demo value and demo project is deleted first. Returns counts of rows written.
     """
     iv, ip, cat = m.IndicatorValue, m.InvestmentProject, m.IndicatorDefinition
+    catalog, values, projects = _fit(cat, list(catalog)), _fit(iv, list(values)), _fit(ip, list(projects))
     with engine.begin() as conn:
         if replace_demo:
             conn.execute(delete(iv).where(iv.is_demo.is_(True)))
@@ -34,7 +37,7 @@ def write_indicator_data(engine: Engine, *, catalog: list[dict] = (), values: li
             else:
                 conn.execute(insert(cat).values(**row))
                 known.add(row["code"])
-        keys = {}
+        keys: dict[tuple[str, str], set[tuple[str, str]]] = {}  # (code, level) -> {(territory, period)}
         for row in values:
             keys.setdefault((row["indicator_code"], row["level"]), set()).add((row["territory_code"], row["period"]))
         for (code, level), pairs in keys.items():
@@ -101,7 +104,7 @@ def replace_industry_territories(engine: Engine, territories: list[dict], links:
         conn.execute(delete(m.IndustryTerritoryCommune))
         conn.execute(delete(m.IndustryTerritory))
         if territories:
-            conn.execute(insert(m.IndustryTerritory), territories)
+            conn.execute(insert(m.IndustryTerritory), _fit(m.IndustryTerritory, territories))
         if links:
             conn.execute(insert(m.IndustryTerritoryCommune), links)
 
@@ -122,7 +125,7 @@ def industry_territory_communes_frame(engine: Engine) -> pd.DataFrame:
 def establishment_flows(engine: Engine, dataset_id: int) -> pd.DataFrame:
     """(created_on, closed_on, state) of every establishment of a dataset, for openings and closures by year."""
     e = m.Establishment
-    return _frame(engine, select(e.created_on, e.closed_on, e.state).where(e.dataset_id == dataset_id))
+    return _frame(engine, select(e.created_on, e.closed_on, e.state).where(e.dataset_id == dataset_id).order_by(e.id))
 
 
 def indicator_tables_version(engine: Engine) -> tuple:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, func, insert, inspect, select, update
 
 from dashboard import models as m
 from dashboard.reference import ReferenceData
@@ -64,7 +64,7 @@ def sync_reference(engine: Engine, ref: ReferenceData) -> int:
     inserted = 0
     with engine.begin() as conn:
         for model, rows in _reference_rows(ref):
-            key = model.__table__.primary_key.columns.values()[0]
+            key = inspect(model).primary_key[0]
             columns = [model.__table__.c[name] for name in rows[0]] if rows else []
             existing = {r.code: r._asdict() for r in conn.execute(select(*columns))} if rows else {}
             new = [r for r in rows if r["code"] not in existing]

@@ -127,9 +127,10 @@ class IndicatorData:
             data = ind.sum_series([p[["period", "period_start", "value"]] for p in parts])
         data = data.assign(period_start=pd.to_datetime(data["period_start"]))
         data = data[data["period_start"].dt.year.between(years.start, years.stop - 1)].reset_index(drop=True)
-        sources = sorted(set(used["source_name"]))
-        return Series(code, scope, data, "; ".join(sources) or ind.CATALOG_BY_CODE.get(code, {}).get("source", ""),
-                      used["source_date"].max() if len(used) else None, bool(used["is_demo"].any()) if len(used) else False)
+        source = "; ".join(sorted(set(used["source_name"]))) or ind.CATALOG_BY_CODE.get(code, {}).get("source", "")
+        if len(used):
+            return Series(code, scope, data, source, used["source_date"].max(), bool(used["is_demo"].any()))
+        return Series(code, scope, data, source, None, False)
 
 
 def _mask(frame: pd.DataFrame, scope: Scope, ti_communes) -> pd.Series:
@@ -169,7 +170,7 @@ def _load(service: DataService) -> IndicatorData:
         projects=repository.investment_projects_frame(engine),
         establishments=repository.establishments_frame(engine, dataset_id, include_closed=True),
         ti=ti,
-        ti_communes={k: set(g["commune_code"]) for k, g in links.groupby("territory_code")},
+        ti_communes={str(k): set(g["commune_code"]) for k, g in links.groupby("territory_code")},
         dataset_source=snap.dataset.source_name if snap.dataset else "",
         dataset_date=snap.dataset.source_date if snap.dataset else None,
         dataset_is_demo=snap.is_demo,
