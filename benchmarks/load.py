@@ -19,12 +19,14 @@ asserted; the targets in docs/performance.md are reported against the figures.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import hashlib
 import json
 import os
 import random
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -43,7 +45,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 FIXTURES = Path(__file__).with_name("load_fixtures.json")
 DEPARTEMENTS = ["54", "55", "57", "88"]
-COMMUNES = ["57463", "54395", "88160", "55029", "57672", "54329"]  # Metz, Nancy, Épinal, Bar-le-Duc, Thionville, Lunéville
+# Metz, Nancy, Épinal, Bar-le-Duc, Thionville, Lunéville
+COMMUNES = ["57463", "54395", "88160", "55029", "57672", "54329"]
 REQUEST_TIMEOUT = 60.0
 _CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -179,13 +182,18 @@ class Server:
         return self
 
     def __exit__(self, *exc) -> None:
+        # The whole tree: `serve --dev` serves from a reloader child that would outlive its parent.
+        children = process_tree(self.proc.pid)[1:]
         if self.proc.poll() is None:
             self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
         self._log.close()
         self._tmp.cleanup()
 

@@ -32,7 +32,8 @@ class _Recorder:
     """Keeps the page's same-origin requests, in order, in whichever list `bucket` is."""
 
     def __init__(self, page, origin: str):
-        self.origin, self.bucket = origin, []
+        self.origin = origin
+        self.bucket: list[dict] = []
         page.on("request", self._on_request)
 
     def _on_request(self, request) -> None:
