@@ -9,13 +9,14 @@ from collections.abc import Sequence
 
 import geobuf
 from dash import Dash, html
-from flask import Response, request
+from flask import Flask, Response, request
 from sqlalchemy import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard import bootstrap, pages
 from dashboard.api import api_blueprint
 from dashboard.api.params import ApiError, error_response
+from dashboard.compression import StaticCompressionCache, static_compression_key
 from dashboard.database import make_engine
 from dashboard.limits import install_request_limits
 from dashboard.paths import ASSETS_DIR
@@ -46,15 +47,21 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
         bootstrap.ensure_ready(engine, settings, pages.demo_modules(registry))
     service = DataService(engine, settings, version_check_seconds=settings.version_check_seconds)
 
+    server = Flask(__name__)
+    server.config["COMPRESS_MIMETYPES"] = _COMPRESSED_TYPES
+    # Dash's bundles (plotly.js alone is 1 MB) were gzipped again on every request: compress each once.
+    server.config["COMPRESS_CACHE_BACKEND"] = lambda: server.extensions.setdefault(
+        "tissu_compression", StaticCompressionCache())
+    server.config["COMPRESS_CACHE_KEY"] = static_compression_key
     app = Dash(
         __name__,
+        server=server,
         title="tissu · le tissu industriel lorrain",
         update_title=None,
         assets_folder=str(ASSETS_DIR),
         serve_locally=True,
         compress=True,
     )
-    app.server.config["COMPRESS_MIMETYPES"] = _COMPRESSED_TYPES
     install_request_limits(app.server, max_request_kb=settings.max_request_kb,
                            callback_path=app.config.routes_pathname_prefix + "_dash-update-component")
     if settings.proxy_hops:  # trust that many proxies' X-Forwarded-* so links and QR codes carry the public address
