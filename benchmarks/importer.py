@@ -12,11 +12,17 @@ comma. Then, each in a fresh subprocess so that its peak memory (max RSS) is its
   sections), the step that scales with the national file;
 - tissu full import: `import_sirene` into a new SQLite database (filter, build, one-transaction load);
 - tissu read + filter of the same CSV zipped, as downloaded (unless `--no-zip`);
-- pandas baseline: `pd.read_csv(dtype=str, chunksize=500_000)` with the same filter on the columns.
+- tissu three-file import: the same, plus a StockUniteLegale file (one row per SIREN, the 35
+  published columns) and a Geolocalisation file (`;`, the 19 published columns, one row per SIRET),
+  generated beside it in the formats of tests/fixtures/make_fixtures.py (headers read from those
+  fixture files);
+- pandas baseline: `pd.read_csv(dtype=str, chunksize=500_000)` with the same filter on the columns;
+- pyarrow baseline: `pyarrow.csv.open_csv` streaming record batches of the 20 columns the importer
+  reads (all as strings) with the same department and NAF-division filter in `pyarrow.compute`.
 
-It prints a Markdown table with rows per second, peak memory, the ratio to pandas and the time
-extrapolated to the national file (≈ 44 M rows; linear, and from two file sizes for the full
-import). Targets: ≥ 1 M rows/s read + filter, ≤ 1 GB peak memory.
+It prints a Markdown table with rows read and rows kept per second, peak memory, the ratio to
+pandas and the time extrapolated to the national file (≈ 44 M rows; linear, and from two file sizes
+for the full import). Targets: ≥ 1 M rows/s read + filter, ≤ 1 GB peak memory.
 """
 
 from __future__ import annotations
@@ -134,11 +140,52 @@ def generate(path: Path, rows: int, *, seed: int = 1, batch: int = 100_000) -> d
     return {"bytes": path.stat().st_size, "lorraine_rows": lorraine}
 
 
+FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "sirene"
+
+
+def generate_companions(folder: Path, rows: int, *, seed: int = 2, batch: int = 200_000) -> tuple[Path, Path]:
+    """StockUniteLegale (one row per SIREN of `generate`) and Geolocalisation (one per SIRET) files."""
+    import numpy as np
+
+    legal_path = folder / "StockUniteLegale_utf8.csv"
+    geo_path = folder / "GeolocalisationEtablissement_Sirene_pour_etudes_statistiques_utf8.csv"
+    legal_header = (FIXTURES / "StockUniteLegale_utf8.csv").read_text(encoding="utf-8").splitlines()[0]
+    geo_header = (FIXTURES / geo_path.name).read_text(encoding="utf-8").splitlines()[0]
+    legal_columns, geo_columns = legal_header.split(","), geo_header.split(";")
+    name_at = legal_columns.index("denominationUniteLegale")
+    rng = np.random.default_rng(seed)
+    with open(legal_path, "w", encoding="utf-8", newline="") as legal, \
+            open(geo_path, "w", encoding="utf-8", newline="") as geo:
+        legal.write(legal_header + "\n")
+        geo.write(geo_header + "\n")
+        for first in range(0, rows, batch):
+            n = min(batch, rows - first)
+            xs, ys = rng.uniform(850000, 1050000, n), rng.uniform(6750000, 6950000, n)
+            lat, lon = rng.uniform(47.9, 49.5, n), rng.uniform(4.9, 7.6, n)
+            legal_lines, geo_lines = [], []
+            legal_row, geo_row = [""] * len(legal_columns), [""] * len(geo_columns)
+            for j in range(n):
+                siren = f"{first + j:09d}"
+                legal_row[0], legal_row[name_at] = siren, f"SOCIETE {first + j}"
+                legal_lines.append(",".join(legal_row))
+                geo_row[0], geo_row[1], geo_row[2], geo_row[3], geo_row[4] = (
+                    siren + "00012", f"{xs[j]:.1f}", f"{ys[j]:.1f}", "11", "2154")
+                geo_row[-2], geo_row[-1] = f"{lat[j]:.6f}", f"{lon[j]:.6f}"
+                geo_lines.append(";".join(geo_row))
+            legal.write("\n".join(legal_lines) + "\n")
+            geo.write("\n".join(geo_lines) + "\n")
+    return legal_path, geo_path
+
+
 # --- Measurements (each runs in its own subprocess) ----------------------------------------------
 
 def _measure_tissu_filter(path: Path) -> dict:
     from dashboard.importers.reading import Keep, open_table
-    from dashboard.importers.sirene import DEFAULT_SECTIONS, ESTABLISHMENTS, _division_prefixes
+    from dashboard.importers.sirene import (
+        DEFAULT_SECTIONS,
+        ESTABLISHMENTS,
+        _division_prefixes,
+    )
     from dashboard.reference import DEPARTMENTS
 
     started, cpu = time.perf_counter(), time.process_time()
@@ -169,6 +216,55 @@ def _measure_tissu_import(path: Path) -> dict:
             "cpu": cpu}
 
 
+def _measure_tissu_import3(path: Path) -> dict:
+    from dashboard.bootstrap import prepare_database
+    from dashboard.database import make_engine
+    from dashboard.importers.sirene import SireneOptions, import_sirene
+
+    folder = Path(tempfile.mkdtemp(prefix="tissu-bench-db-"))
+    engine = make_engine(f"sqlite:///{folder / 'tissu.sqlite3'}")
+    prepare_database(engine)
+    geoloc = path.parent / "GeolocalisationEtablissement_Sirene_pour_etudes_statistiques_utf8.csv"
+    options = SireneOptions(etablissements=path, unites_legales=path.parent / "StockUniteLegale_utf8.csv",
+                            geoloc=geoloc)
+    started, cpu = time.perf_counter(), time.process_time()
+    outcome = import_sirene(engine, options, report_dir=folder, progress=False)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    engine.dispose()
+    shutil.rmtree(folder)
+    return {"rows": outcome.report.counts["rows read"], "kept": outcome.report.counts["kept"], "seconds": seconds,
+            "cpu": cpu}
+
+
+def _measure_pyarrow(path: Path) -> dict:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from pyarrow import csv
+
+    from dashboard.importers.sirene import (
+        _ESTABLISHMENT_COLUMNS,
+        DEFAULT_SECTIONS,
+        _division_prefixes,
+    )
+    from dashboard.reference import DEPARTMENTS
+
+    departments, divisions = pa.array(list(DEPARTMENTS)), pa.array(sorted(_division_prefixes(DEFAULT_SECTIONS)))
+    started, cpu = time.perf_counter(), time.process_time()
+    reader = csv.open_csv(path, read_options=csv.ReadOptions(block_size=8 << 20),
+                          convert_options=csv.ConvertOptions(include_columns=_ESTABLISHMENT_COLUMNS,
+                                                             column_types=dict.fromkeys(_ESTABLISHMENT_COLUMNS,
+                                                                                        pa.string())))
+    rows = kept = 0
+    for batch in reader:
+        rows += batch.num_rows
+        commune = batch.column(batch.schema.get_field_index("codeCommuneEtablissement"))
+        naf = batch.column(batch.schema.get_field_index("activitePrincipaleEtablissement"))
+        mask = pc.and_(pc.is_in(pc.utf8_slice_codeunits(commune, 0, 2), value_set=departments),
+                       pc.is_in(pc.utf8_slice_codeunits(naf, 0, 2), value_set=divisions))
+        kept += batch.filter(mask).num_rows
+    return {"rows": rows, "kept": kept, "seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu}
+
+
 def _measure_pandas(path: Path) -> dict:
     import pandas as pd
 
@@ -188,7 +284,7 @@ def _measure_pandas(path: Path) -> dict:
 
 
 _MEASURES = {"tissu-filter": _measure_tissu_filter, "tissu-import": _measure_tissu_import,
-             "pandas": _measure_pandas}
+             "tissu-import3": _measure_tissu_import3, "pandas": _measure_pandas, "pyarrow": _measure_pyarrow}
 
 
 def _run(kind: str, path: Path) -> dict:
@@ -202,9 +298,9 @@ def _run(kind: str, path: Path) -> dict:
 def _table(results: list[tuple[str, dict]]) -> str:
     baseline = next(r for name, r in results if name.startswith("pandas"))
     base_rate = baseline["rows"] / baseline["seconds"]
-    lines = ["| step | rows read | kept | wall (s) | CPU (s) | rows/s | peak memory (MB) | speed vs pandas | "
-             "national file (44 M rows) |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| step | rows read | kept | wall (s) | CPU (s) | rows read/s | rows kept/s | peak memory (MB) | "
+             "speed vs pandas | national file (44 M rows) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, r in results:
         rate = r["rows"] / r["seconds"]
         national = NATIONAL_ROWS / rate
@@ -213,7 +309,8 @@ def _table(results: list[tuple[str, dict]]) -> str:
             per_row = (r["seconds"] - small["seconds"]) / (r["rows"] - small["rows"])
             national = small["seconds"] + max(per_row, 0.0) * (NATIONAL_ROWS - small["rows"])
         lines.append(f"| {name} | {r['rows']:,} | {r['kept']:,} | {r['seconds']:.1f} | {r['cpu']:.1f} | "
-                     f"{rate / 1e6:.2f} M | {r['peak_mb']:.0f} | {rate / base_rate:.1f}× | {national / 60:.1f} min |")
+                     f"{rate / 1e6:.2f} M | {r['kept'] / r['seconds']:,.0f} | {r['peak_mb']:.0f} | "
+                     f"{rate / base_rate:.1f}× | {national / 60:.1f} min |")
     return "\n".join(lines)
 
 
@@ -248,12 +345,18 @@ def main(argv: list[str] | None = None) -> None:
         results.append(("tissu: read + filter (zip)", _run("tissu-filter", zipped)))
     head = folder / "head.csv"
     with open(path, encoding="utf-8") as source, open(head, "w", encoding="utf-8") as target:
-        for _, line in zip(range(args.rows // 10 + 1), source):
-            target.write(line)
+        target.writelines(line for _, line in zip(range(args.rows // 10 + 1), source))
     full = _run("tissu-import", path)
     full["small"] = _run("tissu-import", head)
     results.append(("tissu: full import into SQLite (CSV)", full))
+    started = time.perf_counter()
+    generate_companions(folder, args.rows)
+    print(f"Generated the legal units and geolocation files ({args.rows:,} rows each) in "
+          f"{time.perf_counter() - started:.0f} s\n", flush=True)
+    results.append(("tissu: three-file import (establishments + legal units + geolocation)",
+                    _run("tissu-import3", path)))
     results.append(("pandas read_csv(chunksize=500_000) + filter (CSV)", _run("pandas", path)))
+    results.append(("pyarrow open_csv (20 columns, streamed) + filter (CSV)", _run("pyarrow", path)))
     print(_table(results))
     print("\nTargets: ≥ 1 M rows/s read + filter, ≤ 1 GB peak memory. rows/s and the national time use the wall "
           "time (linear extrapolation; for the full import, from a second run on the first tenth of the file, "

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import math
 
 import pandas as pd
-from dash import ClientsideFunction, Input, Output, State, ctx, dcc, html, no_update
+from dash import ClientsideFunction, Input, Output, State, ctx, html, no_update
 
+from dashboard import exports, ids
 from dashboard.services import coverage as cs
-from dashboard import ids
 from dashboard.analytics.coverage import CoverageQueryError
 from dashboard.figures.coverage import coverage_matrix_figure, coverage_ranking_figure
 from dashboard.formatting import fr_date, fr_number, fr_percent
@@ -115,7 +114,7 @@ def capability_outputs(service: DataService, capability: str, radius_km: float, 
     suppliers = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
          "properties": {"name": r["name"], "id": r["public_id"]}} for r in result.suppliers.to_dict("records")]}
-    units = cs.by_unit(result, service, level=level)
+    units = cs.by_unit(service, capability=capability, radius_km=radius_km, weighting=weighting, level=level)
     communes_names = dict(zip(service.lookups.communes["code"], service.lookups.communes["name"]))
     singles = result.single_suppliers.assign(commune_name=lambda f: f["commune_code"].map(communes_names))
     unit_rows = units.sort_values(["rate", "name"]).replace({float("nan"): None}).to_dict("records")
@@ -151,9 +150,9 @@ def export_tables(service: DataService, params: dict | None, choice: str, kind: 
     look = service.lookups
     cap_labels = dict(zip(look.capabilities["code"], look.capabilities["label"]))
     result = cs.capability_coverage(service, capability=capability, radius_km=radius, weighting=weighting)
-    units = cs.by_unit(result, service, level=level)[["code", "name", "rate", "covered_points", "desert_points",
-                                                       "single_source_share", "median_nearest_km", "max_nearest_km",
-                                                       "demand_points", "weight"]]
+    units = cs.by_unit(service, capability=capability, radius_km=radius, weighting=weighting, level=level)
+    units = units[["code", "name", "rate", "covered_points", "desert_points", "single_source_share",
+                   "median_nearest_km", "max_nearest_km", "demand_points", "weight"]]
     units.columns = ["Code", "Territoire", "Couverture", "Points couverts", "Points en désert", "Source unique",
                      "Distance médiane (km)", "Distance max. (km)", "Points de demande", "Poids de la demande"]
     summary = cs.summary(service, radius_km=radius, weighting=weighting).drop(columns=["capability_code"])
@@ -170,18 +169,14 @@ def export_tables(service: DataService, params: dict | None, choice: str, kind: 
               "matrix": ("Filières × savoir-faire", matrix.reset_index()), "singles": ("Fournisseurs uniques", singles)}
     stamp = f"{capability}-{radius:g}km"
     if kind == "csv":
-        name, frame = tables.get(choice, tables["units"])
-        text = frame.to_csv(index=False, sep=";", decimal=",", lineterminator="\r\n")
-        return dcc.send_bytes(("\ufeff" + text).encode("utf-8"), f"tissu-couverture-{choice}-{stamp}.csv")
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in tables.values():
-            frame.to_excel(writer, index=False, sheet_name=name[:31])
-        pd.DataFrame({"Paramètre": ["Savoir-faire", "Rayon", "Demande", "Source"],
-                      "Valeur": [cap_labels.get(capability, capability), f"{radius:g} km",
-                                 dict(WEIGHT_CHOICES)[weighting], service.snapshot().dataset.source_name]}) \
-            .to_excel(writer, index=False, sheet_name="Paramètres")
-    return dcc.send_bytes(buffer.getvalue(), f"tissu-couverture-{stamp}.xlsx")
+        _, frame = tables.get(choice, tables["units"])
+        return exports.download(frame, f"tissu-couverture-{choice}-{stamp}", "csv")
+    parameters = pd.DataFrame({"Paramètre": ["Savoir-faire", "Rayon", "Demande", "Source"],
+                               "Valeur": [cap_labels.get(capability, capability), f"{radius:g} km",
+                                          dict(WEIGHT_CHOICES)[weighting], service.snapshot().dataset.source_name]})
+    (first_name, first), *others = tables.values()
+    return exports.download(first, f"tissu-couverture-{stamp}", "xlsx", sheet=first_name,
+                            extra_sheets={**dict(others), "Paramètres": parameters})
 
 
 def register(app, service: DataService) -> None:

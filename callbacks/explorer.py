@@ -6,11 +6,10 @@ callbacks here only do what needs the full records: the card, the table and the 
 
 from __future__ import annotations
 
-import io
 import pandas as pd
-from dash import ClientsideFunction, Input, Output, State, dcc, no_update
+from dash import ClientsideFunction, Input, Output, State, no_update
 
-from dashboard import ids
+from dashboard import exports, ids
 from dashboard.analytics.records import export_frame
 from dashboard.services import DataService, explorer
 from dashboard.services.explorer import TABLE_LIMIT, table_rows  # noqa: F401  (the table's cap and rows, for tests)
@@ -102,22 +101,16 @@ def table_view(service: DataService, criteria_params: dict | None):
 
 
 def export_file(service: DataService, criteria_params: dict | None, kind: str) -> dict:
-    """dcc.Download payload of exactly the filtered establishments (CSV: UTF-8 with BOM and ';')."""
+    """dcc.Download payload of exactly the filtered establishments, as CSV or XLSX (dashboard.exports)."""
     records, _ = explorer.selected_records(service, criteria_params)
     caps, certs, _ = explorer.labels(service.lookups)
     frame = export_frame(records, capability_labels=caps, certification_labels=certs)
     stamp = pd.Timestamp.now().strftime("%Y%m%d")
-    if kind == "csv":
-        text = frame.to_csv(index=False, sep=";", lineterminator="\r\n")
-        return dcc.send_bytes(("\ufeff" + text).encode("utf-8"), f"tissu-etablissements-{stamp}.csv",
-                              type="text/csv")
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, index=False, sheet_name="Établissements")
-        if service.snapshot().is_demo:
-            pd.DataFrame({"Avertissement": ["Données de démonstration (fictives) : établissements synthétiques."]}) \
-                .to_excel(writer, index=False, sheet_name="Avertissement")
-    return dcc.send_bytes(buffer.getvalue(), f"tissu-etablissements-{stamp}.xlsx")
+    warning = {"Avertissement": pd.DataFrame(
+        {"Avertissement": ["Données de démonstration (fictives) : établissements synthétiques."]})} \
+        if service.snapshot().is_demo else {}
+    return exports.download(frame, f"tissu-etablissements-{stamp}", kind, sheet="Établissements",
+                            extra_sheets=warning)
 
 
 def on_point_click(service: DataService, click: dict | None, version: list[int] | None):

@@ -6,15 +6,14 @@ URL/controls -> query -> series -> cards, figures, exports.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 
 import dash_leaflet as dl
 import pandas as pd
-from dash import ClientsideFunction, Input, Output, State, ctx, dcc, html
+from dash import ClientsideFunction, Input, Output, State, ctx, html
 from flask import Response, request
 
-from dashboard import ids
+from dashboard import exports, ids
 from dashboard.analytics import indicators as ind
 from dashboard.figures.indicators import (
     DEPARTMENT_COLORS,
@@ -276,7 +275,7 @@ def _markers(projects: pd.DataFrame) -> list:
 
 
 def export_indicators(service: DataService, params: dict | None, kind: str) -> dict:
-    """Every series shown (KPIs and charts) for the current filters, as CSV (UTF-8 BOM, ';') or XLSX."""
+    """Every series shown (KPIs and charts) for the current filters, as CSV or XLSX (dashboard.exports)."""
     data = indicator_data(service)
     q, _ = parse_query(data, service, {k: [v] for k, v in (params or {}).items()})
     rows = []
@@ -299,17 +298,11 @@ def export_indicators(service: DataService, params: dict | None, kind: str) -> d
                              "Niveau": ind.LEVEL_LABELS.get(scope.level, scope.level), "Territoire": scope.label,
                              "Codes territoire": " + ".join(scope.codes), "Période": r["period"], "Valeur": r["value"],
                              "Unité": row.get("unit", ""), "Source": s.source,
-                             "Date de la source": fr_date(s.source_date), "Fictif": "oui" if s.is_demo else "non"})
+                             "Date de la source": s.source_date, "Fictif": bool(s.is_demo)})
     frame = pd.DataFrame(rows)
     stamp = pd.Timestamp.now().strftime("%Y%m%d")
-    if kind == "csv":
-        text = frame.to_csv(index=False, sep=";", lineterminator="\r\n", decimal=",")
-        return dcc.send_bytes(("\ufeff" + text).encode("utf-8"), f"tissu-reindustrialisation-{stamp}.csv")
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, index=False, sheet_name="Indicateurs")
-        pd.DataFrame(data.catalog).to_excel(writer, index=False, sheet_name="Définitions")
-    return dcc.send_bytes(buffer.getvalue(), f"tissu-reindustrialisation-{stamp}.xlsx")
+    return exports.download(frame, f"tissu-reindustrialisation-{stamp}", kind, sheet="Indicateurs",
+                            extra_sheets={"Définitions": pd.DataFrame(data.catalog)})
 
 
 # --- Fiche territoire ------------------------------------------------------------------------------

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from urllib.parse import urlencode
 
 import dash_leaflet as dl
 import pandas as pd
-from dash import ClientsideFunction, Input, Output, State, ctx, dcc, html, no_update
+from dash import ClientsideFunction, Input, Output, State, ctx, html, no_update
 
-from dashboard import ids
+from dashboard import exports, ids
 from dashboard.analytics.filters import SIZE_ORDER, vocabulary_from
 from dashboard.analytics.partner_query import PartnerQuery, parse_partner_query, partner_query_params
 from dashboard.analytics.partners import PartnerQueryError
@@ -153,7 +152,7 @@ def partner_results(service: DataService, query: PartnerQuery):
 
 
 def export_partners(service: DataService, params: dict | None, kind: str) -> dict:
-    """The shortlist as CSV (UTF-8 with BOM, ';') or XLSX, with distances, estimates, score and reasons."""
+    """The shortlist as CSV or XLSX (dashboard.exports), with distances, estimates, score and reasons."""
     query, _ = parse_partner_query({k: [v] for k, v in (params or {}).items()}, vocabulary_from(service.lookups),
                                    strict=False)
     found = search_partners(service, query, limit=None)
@@ -167,16 +166,18 @@ def export_partners(service: DataService, params: dict | None, kind: str) -> dic
     frame.insert(6, "Score", found.records["score"].to_numpy())
     frame.insert(7, "Pourquoi", [" · ".join(w) for w in found.records["why"]])
     stamp = pd.Timestamp.now().strftime("%Y%m%d")
-    if kind == "csv":
-        text = frame.to_csv(index=False, sep=";", lineterminator="\r\n", decimal=",")
-        return dcc.send_bytes(("\ufeff" + text).encode("utf-8"), f"tissu-partenaires-{stamp}.csv")
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, index=False, sheet_name="Partenaires")
-        pd.DataFrame({"Recherche": [f"Départ : {found.origin.label}", f"Rayon : {query.radius_km:g} km",
-                                    "Lien : /partenaires?" + urlencode(partner_query_params(query))]}) \
-            .to_excel(writer, index=False, sheet_name="Recherche")
-    return dcc.send_bytes(buffer.getvalue(), f"tissu-partenaires-{stamp}.xlsx")
+    search = pd.DataFrame({"Recherche": [f"Départ : {found.origin.label}", f"Rayon : {query.radius_km:g} km",
+                                         "Lien : /partenaires?" + urlencode(partner_query_params(query))]})
+    return exports.download(frame, f"tissu-partenaires-{stamp}", kind, sheet="Partenaires",
+                            extra_sheets={"Recherche": search})
+
+
+def export_or_notice(service: DataService, params: dict | None, kind: str):
+    """The download, or no download and a French hint when the query cannot run (no origin chosen yet...)."""
+    try:
+        return export_partners(service, params, kind), no_update
+    except (OriginError, PartnerQueryError) as err:
+        return no_update, html.Div(f"Export impossible : {err}", className="partner-empty")
 
 
 def origin_from_click(mode: str, click: dict | None):
@@ -224,8 +225,8 @@ def register(app, service: DataService) -> None:
         Output(ids.PARTNER_URL_SYNC, "data"), Input(ids.PARTNER_QUERY, "data"),
     )
     app.callback(
-        Output(ids.PARTNER_DOWNLOAD, "data"),
+        Output(ids.PARTNER_DOWNLOAD, "data"), Output(ids.PARTNER_SUMMARY, "children", allow_duplicate=True),
         Input(ids.PARTNER_EXPORT_CSV, "n_clicks"), Input(ids.PARTNER_EXPORT_XLSX, "n_clicks"),
         State(ids.PARTNER_QUERY, "data"), prevent_initial_call=True,
-    )(lambda _c, _x, params: export_partners(service, params,
-                                             "csv" if ctx.triggered_id == ids.PARTNER_EXPORT_CSV else "xlsx"))
+    )(lambda _c, _x, params: export_or_notice(service, params,
+                                              "csv" if ctx.triggered_id == ids.PARTNER_EXPORT_CSV else "xlsx"))

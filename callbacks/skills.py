@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import math
 import time
 from dataclasses import dataclass, replace
+from urllib.parse import urlencode
 
 import pandas as pd
-from dash import ClientsideFunction, Input, Output, State, ctx, dcc, html
+from dash import ClientsideFunction, Input, Output, State, ctx, html
 
-from dashboard import ids
+from dashboard import exports, ids
 from dashboard.analytics import skills as sk
 from dashboard.formatting import fr_number, fr_percent
 from dashboard.reference import DEPARTMENTS
@@ -396,19 +396,10 @@ def export_table(service: DataService, params: dict | None, table: str, kind: st
     stamp = pd.Timestamp.now().strftime("%Y%m%d")
     name = f"tissu-competences-{table}-{q.year}-{stamp}"
     source = data.source_line + (" (données fictives)" if data.is_demo else "")
-    if kind == "csv":
-        text = frame.to_csv(index=False, sep=";", lineterminator="\r\n", decimal=",")
-        return dcc.send_bytes(("\ufeff" + text).encode("utf-8"), f"{name}.csv")
-    from urllib.parse import urlencode
-
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, index=False, sheet_name=sheet[:31])
-        pd.DataFrame({"Informations": [source, "Lien : /competences?" + urlencode(skills_query_params(q)),
-                                       f"Tension : taux de difficulté > {fr_percent(sk.TENSION_THRESHOLD, 0)}",
-                                       f"« {SECRET} » : valeur masquée par France Travail, jamais comptée comme 0"]}) \
-            .to_excel(writer, index=False, sheet_name="Source")
-    return dcc.send_bytes(buffer.getvalue(), f"{name}.xlsx")
+    info = pd.DataFrame({"Informations": [source, "Lien : /competences?" + urlencode(skills_query_params(q)),
+                                          f"Tension : taux de difficulté > {fr_percent(sk.TENSION_THRESHOLD, 0)}",
+                                          f"« {SECRET} » : valeur masquée par France Travail, jamais comptée comme 0"]})
+    return exports.download(frame, name, kind, sheet=sheet, extra_sheets={"Source": info})
 
 
 EXPORTS = {ids.SKILLS_EXPORT_HEATMAP_CSV: ("heatmap", "csv"), ids.SKILLS_EXPORT_HEATMAP_XLSX: ("heatmap", "xlsx"),

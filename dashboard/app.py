@@ -9,16 +9,18 @@ import json
 from collections.abc import Sequence
 
 import geobuf
-
 from dash import Dash, html
 from dash.resources import Scripts
-from flask import Response, request
+from flask import Flask, Response, request
 from sqlalchemy import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard import bootstrap, pages
 from dashboard.api import api_blueprint
 from dashboard.api.params import ApiError, error_response
+from dashboard.compression import StaticCompressionCache, static_compression_key
 from dashboard.database import make_engine
+from dashboard.limits import install_request_limits
 from dashboard.paths import ASSETS_DIR
 from dashboard.reference import geojson_path
 from dashboard.services import DataService
@@ -38,25 +40,40 @@ _COMPRESSED_TYPES = ["text/html", "text/css", "text/javascript", "application/ja
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None,
-               registry: Sequence[pages.Page] = pages.PAGES) -> Dash:
-    """Build the app: migrate and seed the database if needed, then wire the registry's pages and the API."""
+               registry: Sequence[pages.Page] = pages.PAGES, *, prepare: bool = True) -> Dash:
+    """Build the app: migrate and seed the database if needed, then wire the registry's pages and the API.
+
+    prepare=False: the caller already ran `bootstrap.ensure_ready` (the server does, once, before forking).
+    """
     from callbacks import routing
     from layouts.shell import shell
 
     settings = settings or load_settings()
     engine = engine or make_engine(settings.database_url)
-    bootstrap.ensure_ready(engine, settings, pages.demo_modules(registry))
-    service = DataService(engine, settings)
+    if prepare:
+        bootstrap.ensure_ready(engine, settings, pages.demo_modules(registry))
+    service = DataService(engine, settings, version_check_seconds=settings.version_check_seconds)
 
+    server = Flask(__name__)
+    server.config["COMPRESS_MIMETYPES"] = _COMPRESSED_TYPES
+    # Dash's bundles (plotly.js alone is 1 MB) were gzipped again on every request: compress each once.
+    server.config["COMPRESS_CACHE_BACKEND"] = lambda: server.extensions.setdefault(
+        "tissu_compression", StaticCompressionCache())
+    server.config["COMPRESS_CACHE_KEY"] = static_compression_key
     app = Dash(
         __name__,
+        server=server,
         title="tissu · le tissu industriel lorrain",
         update_title=None,
         assets_folder=str(ASSETS_DIR),
         serve_locally=True,
         compress=True,
     )
-    app.server.config["COMPRESS_MIMETYPES"] = _COMPRESSED_TYPES
+    install_request_limits(app.server, max_request_kb=settings.max_request_kb,
+                           callback_path=app.config.routes_pathname_prefix + "_dash-update-component")
+    if settings.proxy_hops:  # trust that many proxies' X-Forwarded-* so links and QR codes carry the public address
+        hops = settings.proxy_hops
+        app.server.wsgi_app = ProxyFix(app.server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
     nav = pages.nav_entries(registry)
     app.layout = shell(nav)
     # Pages are rendered into #page by the router: declare their trees so callbacks validate.

@@ -2,23 +2,78 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import URL, Engine, create_engine, event, inspect, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be used at all (bad URL, driver missing, server unreachable); a one-line reason."""
+
+
+def display_url(url: str | URL) -> str:
+    """The URL with its password masked: safe to print or log."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(unreadable database URL)"
+
+
 def make_engine(url: str) -> Engine:
-    """Create an engine; for SQLite, create the file's folder and enforce foreign keys."""
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
+    """Create an engine (connects lazily); for SQLite, create the file's folder and enforce foreign keys.
+
+    `postgresql://` means psycopg 3 (the `tissu[postgresql]` extra), not SQLAlchemy's default psycopg2.
+    A failure to connect, later, raises `DatabaseUnavailable` rather than the driver's error.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        # Not echoed: a malformed URL may still hold a password.
+        raise DatabaseUnavailable("TISSU_DATABASE_URL is not a database URL (expected sqlite:///PATH or "
+                                  "postgresql://USER:PASSWORD@HOST:PORT/DATABASE)") from None
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise DatabaseUnavailable(f"{display_url(parsed)}: unsupported database (tissu runs on SQLite or PostgreSQL)")
+    if backend == "sqlite" and parsed.database and parsed.database != ":memory:":
+        try:
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise DatabaseUnavailable(f"cannot create the folder of the SQLite database {parsed.database}: "
+                                      f"{err.strerror}") from None
+    try:
+        engine = create_engine(parsed)
+    except ModuleNotFoundError as err:
+        raise DatabaseUnavailable(f"the PostgreSQL driver of {display_url(parsed)} is not installed (no module "
+                                  f"{err.name!r}): pip install 'tissu[postgresql]', use a postgresql:// URL") from None
+    except NoSuchModuleError:
+        raise DatabaseUnavailable(f"{display_url(parsed)}: unknown driver (use postgresql:// for psycopg 3)") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "handle_error", _connection_failed)
     return engine
+
+
+def _connection_failed(context) -> None:
+    """Turn a failure to open a connection (not a failing statement) into `DatabaseUnavailable`."""
+    if context.connection is not None or context.engine is None:
+        return
+    url = context.engine.url
+    lines = str(context.original_exception).strip().splitlines() or ["unknown error"]
+    # psycopg: 'connection failed: connection to server at "h", port p failed: FATAL:  <reason>'
+    reason = re.sub(r"^(connection failed: )?(connection to server (at|on) .*? failed: )?(FATAL: +)?", "", lines[0])
+    if url.get_backend_name() == "sqlite":
+        raise DatabaseUnavailable(f"cannot open the SQLite database {url.database}: {reason}") from None
+    where = f"{url.host or 'localhost'}:{url.port or 5432}"
+    raise DatabaseUnavailable(f"cannot connect to PostgreSQL at {where} ({display_url(url)}): {reason}. "
+                              "Check that the server is running and TISSU_DATABASE_URL.") from None
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

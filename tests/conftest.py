@@ -1,9 +1,8 @@
-"""Shared fixtures: one seeded SQLite database per test session, an app built on it, a live server."""
+"""Shared fixtures: seeded test databases (SQLite, or PostgreSQL: TISSU_TEST_DATABASE_URL), an app, a live server."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -13,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from db_support import ENV, Databases, ScratchDatabase
 
 from dashboard.settings import load_settings
 
@@ -20,22 +20,63 @@ TEST_SEED = 7
 TEST_SCALE = 0.25  # ~2,400 establishments: fast, yet every capability has suppliers
 
 
-@pytest.fixture(scope="session")
-def db_path(tmp_path_factory) -> Path:
-    from dashboard.bootstrap import load_demo, prepare_database
-    from dashboard.database import make_engine
-
-    path = tmp_path_factory.mktemp("db") / "tissu-test.sqlite3"
-    engine = make_engine(f"sqlite:///{path}")
-    prepare_database(engine)
-    load_demo(engine, seed=TEST_SEED, scale=TEST_SCALE)
-    engine.dispose()
-    return path
+def pytest_collection_modifyitems(items):
+    """Mark `db` every test that touches a database: CI runs these again on PostgreSQL."""
+    for item in items:
+        if "databases" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db)
 
 
 @pytest.fixture(scope="session")
-def settings(db_path, tmp_path_factory):
-    return load_settings({}, database_url=f"sqlite:///{db_path}",
+def databases(tmp_path_factory):
+    """The factory of every test database, on PostgreSQL when TISSU_TEST_DATABASE_URL is set, else SQLite."""
+    factory = Databases(os.environ.get(ENV) or None, tmp_path_factory.mktemp("databases"))
+    yield factory
+    factory.close()
+
+
+@pytest.fixture(scope="session")
+def prepared_database(databases) -> ScratchDatabase:
+    """Template: the schema and the bundled reference data, no dataset. Copy it, never connect to it."""
+    from dashboard.bootstrap import prepare_database
+
+    db = databases.create()
+    prepare_database(db.engine)
+    db.dispose()
+    return db
+
+
+@pytest.fixture(scope="session")
+def demo_database(databases, prepared_database) -> ScratchDatabase:
+    """Template: the seeded demo of the tests (datasets, skills, indicators, event). Copy it, never connect to it."""
+    from dashboard.bootstrap import load_demo
+
+    db = databases.create(prepared_database)
+    load_demo(db.engine, seed=TEST_SEED, scale=TEST_SCALE)
+    db.dispose()
+    return db
+
+
+@pytest.fixture()
+def new_database(databases):
+    """Private databases for tests that write: `new_database()` is empty, `new_database(template)` a copy.
+
+    Each is dropped after the test.
+    """
+    made: list[ScratchDatabase] = []
+
+    def make(template: ScratchDatabase | None = None) -> ScratchDatabase:
+        made.append(databases.create(template))
+        return made[-1]
+    yield make
+    for db in made:
+        databases.drop(db)
+
+
+@pytest.fixture(scope="session")
+def settings(databases, demo_database, tmp_path_factory):
+    """Settings of the session's app and engine, on a copy of the demo template (read-only by convention)."""
+    return load_settings({}, database_url=databases.create(demo_database).url,
                          instance_dir=tmp_path_factory.mktemp("instance"), auto_demo=False)
 
 
@@ -72,12 +113,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(db_path, tmp_path_factory):
-    """`tissu serve` in a subprocess on a free port, on a copy of the session database."""
-    copy = tmp_path_factory.mktemp("live") / "tissu.sqlite3"
-    shutil.copy(db_path, copy)
+def live_server(databases, demo_database, tmp_path_factory):
+    """`tissu serve` in a subprocess on a free port, on its own copy of the demo template."""
+    copy = databases.create(demo_database)
     port = _free_port()
-    env = {**os.environ, "TISSU_DATABASE_URL": f"sqlite:///{copy}", "TISSU_PORT": str(port),
+    env = {**os.environ, "TISSU_DATABASE_URL": copy.url, "TISSU_PORT": str(port),
            "TISSU_HOST": "127.0.0.1", "TISSU_AUTO_DEMO": "0", "TISSU_TILE_URL": ""}
     log = open(tmp_path_factory.mktemp("logs") / "server.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "serve"], env=env, stdout=log,
@@ -99,6 +139,7 @@ def live_server(db_path, tmp_path_factory):
     proc.terminate()
     proc.wait(timeout=10)
     log.close()
+    databases.drop(copy)
 
 
 CHROMIUM = os.environ.get("TISSU_CHROMIUM", "/usr/bin/chromium")

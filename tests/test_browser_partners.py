@@ -65,3 +65,13 @@ def test_card_link_opens_the_partner_page_with_the_origin(page, live_server):
     page.wait_for_url("**/partenaires?site=*", timeout=10000)
     page.wait_for_selector("#partner-summary strong", timeout=15000)
     assert site["name"] in page.locator("#partner-summary").inner_text()
+
+
+def test_export_before_an_origin_is_chosen_explains_instead_of_failing(page, live_server):
+    page.goto(live_server + "/partenaires", wait_until="networkidle")
+    page.wait_for_selector("#partner-summary .partner-empty", timeout=15000)
+    for button in ("#partner-export-csv", "#partner-export-xlsx"):
+        page.click(button)
+        page.wait_for_function(
+            "() => document.querySelector('#partner-summary').innerText.includes('Export impossible')", timeout=10000)
+    assert page.errors == []

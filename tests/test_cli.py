@@ -1,5 +1,8 @@
 """The `tissu` command, run in-process against temporary databases."""
 
+import sys
+from pathlib import Path
+
 import pytest
 
 from dashboard.cli import build_parser, main
@@ -14,8 +17,8 @@ def test_help_lists_every_command(capsys):
         assert command in out
 
 
-def test_db_upgrade_creates_schema_and_reference(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("TISSU_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+def test_db_upgrade_creates_schema_and_reference(new_database, monkeypatch, capsys):
+    new_database().point_cli_here(monkeypatch)
     assert main(["db", "upgrade"]) == 0
     assert "revision 0002" in capsys.readouterr().out
     assert main(["db", "upgrade"]) == 0  # idempotent
@@ -23,8 +26,8 @@ def test_db_upgrade_creates_schema_and_reference(tmp_path, monkeypatch, capsys):
     assert "No dataset loaded" in capsys.readouterr().out
 
 
-def test_demo_then_dataset_commands(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("TISSU_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+def test_demo_then_dataset_commands(new_database, monkeypatch, capsys):
+    new_database().point_cli_here(monkeypatch)
     assert main(["demo", "--seed", "3", "--scale", "0.05"]) == 0
     assert "synthetic" in capsys.readouterr().out
     assert main(["dataset", "list"]) == 0
@@ -42,3 +45,59 @@ def test_bad_setting_is_reported_not_raised(monkeypatch, capsys):
 def test_serve_accepts_host_and_port():
     args = build_parser().parse_args(["serve", "--port", "9000", "--host", "0.0.0.0"])
     assert (args.port, args.host) == (9000, "0.0.0.0")
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]  # nothing listens there once the socket is closed
+
+
+URSSAF_FILE = str(Path(__file__).parent / "fixtures" / "urssaf" / "dep_na38_api_fields.csv")
+
+
+@pytest.mark.parametrize("command", [["db", "upgrade"], ["serve"], ["import", "urssaf", URSSAF_FILE]])
+def test_unreachable_postgresql_is_one_line_without_the_password(command, monkeypatch, capsys):
+    port = _closed_port()
+    monkeypatch.setenv("TISSU_DATABASE_URL", f"postgresql://tissu:s3cret@127.0.0.1:{port}/tissu")
+    assert main(command) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: cannot connect to PostgreSQL at 127.0.0.1:{port} "
+                          f"(postgresql+psycopg://tissu:***@127.0.0.1:{port}/tissu): Connection refused.")
+    assert err.count("\n") == 1 and "s3cret" not in err and "Traceback" not in err
+
+
+def test_missing_postgresql_driver_says_which_extra_to_install(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if `tissu[postgresql]` were not installed
+    monkeypatch.setenv("TISSU_DATABASE_URL", "postgresql://tissu:s3cret@db.example:5432/tissu")
+    assert main(["db", "upgrade"]) == 2
+    err = capsys.readouterr().err
+    assert "pip install 'tissu[postgresql]'" in err and "tissu:***@db.example" in err
+    assert err.count("\n") == 1 and "s3cret" not in err
+
+
+@pytest.mark.parametrize(("url", "problem"), [
+    ("nonsense", "is not a database URL"),
+    ("mysql://u:p@h/x", "unsupported database"),
+    ("sqlite:////proc/tissu-absent/tissu.sqlite3", "cannot create the folder of the SQLite database"),
+])
+def test_unusable_database_urls_are_one_line(url, problem, monkeypatch, capsys):
+    monkeypatch.setenv("TISSU_DATABASE_URL", url)
+    assert main(["db", "upgrade"]) == 2
+    err = capsys.readouterr().err
+    assert problem in err and err.count("\n") == 1
+
+
+def test_upgrade_prints_the_url_without_its_password(new_database, monkeypatch, capsys):
+    from sqlalchemy import make_url
+
+    db = new_database()
+    url = make_url(db.url)
+    if url.get_backend_name() == "sqlite":
+        pytest.skip("a SQLite URL has no password")
+    monkeypatch.setenv("TISSU_DATABASE_URL", url.set(password="s3cret").render_as_string(hide_password=False))
+    main(["db", "upgrade"])  # the throwaway test server may not check passwords
+    out = capsys.readouterr()
+    assert "s3cret" not in out.out + out.err

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from callbacks import event as page
@@ -15,15 +13,9 @@ from dashboard.importers.event import EventOptions, import_event, write_event_te
 
 
 @pytest.fixture()
-def scratch_engine(db_path, tmp_path):
-    """A private copy of the session database (tests that write)."""
-    from dashboard.database import make_engine
-
-    copy = tmp_path / "scratch.sqlite3"
-    shutil.copy(db_path, copy)
-    engine = make_engine(f"sqlite:///{copy}")
-    yield engine
-    engine.dispose()
+def scratch_engine(new_database, demo_database):
+    """A private copy of the demo template (tests that write)."""
+    return new_database(demo_database).engine
 
 
 # --- Demo event -----------------------------------------------------------------------------------
@@ -115,6 +107,34 @@ def test_import_event_loads_participants_and_is_idempotent(scratch_engine, tmp_p
     assert len(repository.event_participants(scratch_engine, event2.id)) == 4
     assert len(repository.event_meetings(scratch_engine, event2.id)) == 0
     assert (repository.events_frame(scratch_engine)["name"] == "Salon test").sum() == 1
+
+
+def test_participant_ids_come_from_the_database_and_keep_their_links(scratch_engine, tmp_path):
+    from sqlalchemy import insert
+
+    from dashboard import models as m
+
+    import_event(scratch_engine, write(tmp_path, GOOD), EventOptions(name="Salon test"))
+    event = ev.current_event(scratch_engine)
+    people = repository.event_participants(scratch_engine, event.id).set_index("id")
+    requests = repository.event_requests(scratch_engine, event.id)
+    assert set(requests["requester_id"]) | set(requests["target_id"]) <= set(people.index)
+    caps = repository.event_capabilities(scratch_engine, event.id)
+    assert set(caps["participant_id"]) <= set(people.index)
+    # A row inserted afterwards gets a fresh id: PostgreSQL's sequence was not left behind.
+    with scratch_engine.begin() as conn:
+        new_id = conn.execute(insert(m.Participant).values(
+            event_id=event.id, role="visiteur", name="Arrivé plus tard", availability="",
+            max_meetings=8)).inserted_primary_key[0]
+    assert new_id not in people.index
+
+
+def test_text_longer_than_its_column_is_cut_alike_on_every_backend(scratch_engine, tmp_path):
+    # PostgreSQL refuses a VARCHAR(20) overflow where SQLite stores it: the repository cuts free text first.
+    path = write(tmp_path, GOOD.replace(";A01;", ";Hall B, allée 3, stand 42;"))
+    assert import_event(scratch_engine, path, EventOptions(name="Salon test")).exit_code == 0
+    people = repository.event_participants(scratch_engine, ev.current_event(scratch_engine).id)
+    assert dict(zip(people["name"], people["stand"]))["Traitements de Metz"] == "Hall B, allée 3, sta"
 
 
 def test_import_event_rejects_rows_with_their_line_and_reason(scratch_engine, tmp_path):
@@ -274,13 +294,10 @@ def test_kiosk_has_6_to_10_slides_and_reads_the_duration(service):
 
 # --- CLI ------------------------------------------------------------------------------------------
 
-def test_cli_template_import_and_schedule(tmp_path, db_path, monkeypatch, capsys):
+def test_cli_template_import_and_schedule(tmp_path, new_database, demo_database, monkeypatch, capsys):
     from dashboard.cli import main
 
-    copy = tmp_path / "cli.sqlite3"
-    shutil.copy(db_path, copy)
-    monkeypatch.setenv("TISSU_DATABASE_URL", f"sqlite:///{copy}")
-    monkeypatch.setenv("TISSU_INSTANCE_DIR", str(tmp_path))
+    new_database(demo_database).point_cli_here(monkeypatch)
     template = tmp_path / "modele.csv"
     assert main(["template", "event", str(template)]) == 0
     assert main(["template", "event", str(template)]) == 2  # exists: --force needed

@@ -1,6 +1,7 @@
 """The explorer's filter definition: parsing from URLs/API queries and applying to establishments."""
 
 import datetime as dt
+import io
 
 import numpy as np
 import pandas as pd
@@ -117,5 +118,9 @@ def test_records_and_french_export(service):
     caps = dict(zip(service.lookups.capabilities["code"], service.lookups.capabilities["label"]))
     frame = export_frame(records, capability_labels=caps, certification_labels={})
     assert frame.columns[0] == "Identifiant (SIRET ou démo)"
-    assert set(frame["Données fictives"]) == {"oui"}
-    assert frame["Date de la source"].iloc[0] == dt.date(2025, 12, 31).strftime("%d/%m/%Y")
+    # Values stay typed (real dates in XLSX); the French text is the one writer's (dashboard.exports).
+    from dashboard.exports import csv_bytes
+
+    written = pd.read_csv(io.BytesIO(csv_bytes(frame)), sep=";", dtype=str, encoding="utf-8-sig")
+    assert set(written["Données fictives"]) == {"oui"}
+    assert written["Date de la source"].iloc[0] == dt.date(2025, 12, 31).strftime("%d/%m/%Y")

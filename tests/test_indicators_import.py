@@ -11,14 +11,11 @@ FIXTURES = Path(__file__).parent / "fixtures" / "urssaf"
 
 
 @pytest.fixture(scope="module")
-def fresh(tmp_path_factory):
-    from dashboard.bootstrap import prepare_database
-    from dashboard.database import make_engine
-
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('ind') / 'i.sqlite3'}")
-    prepare_database(engine)
-    yield engine
-    engine.dispose()
+def fresh(databases, prepared_database):
+    """One copy of the prepared template for the module (schema and reference data, nothing imported)."""
+    db = databases.create(prepared_database)
+    yield db.engine
+    databases.drop(db)
 
 
 def _values(engine, code, level):

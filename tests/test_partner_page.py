@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from dash import no_update
 
-from callbacks.partners import (export_partners, origin_from_click, partner_results, partner_view,
+from callbacks.partners import (export_or_notice, export_partners, origin_from_click, partner_results, partner_view,
                                 query_from_controls, site_options)
 from dashboard.analytics.filters import vocabulary_from
 from dashboard.analytics.partner_query import (PartnerParamError, PartnerQuery, parse_partner_query,
@@ -105,6 +105,15 @@ def test_export_contains_the_shortlist_with_reasons(service):
     xlsx = export_partners(service, params, "xlsx")
     assert pd.read_excel(io.BytesIO(base64.b64decode(xlsx["content"])), sheet_name="Partenaires").shape[0] == len(frame)
 
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_export_before_an_origin_is_chosen_says_so(service, kind):
+    download, notice = export_or_notice(service, {"capability": "tournage", "radius_km": "30"}, kind)
+    assert download is no_update and "point de départ" in notice.children
+    assert export_or_notice(service, None, kind)[0] is no_update
+    sent, untouched = export_or_notice(service, {"commune": "57463", "capability": "tournage"}, kind)
+    assert sent["filename"].endswith(f".{kind}") and untouched is no_update
 
 # --- API ------------------------------------------------------------------------------------------
 

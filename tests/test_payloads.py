@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 import re
-import shutil
 
 import pytest
 
@@ -89,16 +88,14 @@ def test_an_unknown_or_stale_payload_url_is_a_404_never_cached(client, path):
     assert response.get_json()["error"]["code"] in {"stale_payload", "unknown_payload"}
 
 
-def test_a_new_dataset_gives_new_urls_and_the_old_ones_answer_404(db_path, tmp_path):
+def test_a_new_dataset_gives_new_urls_and_the_old_ones_answer_404(new_database, demo_database, tmp_path):
     from dashboard.app import create_app
     from dashboard.bootstrap import load_demo
-    from dashboard.database import make_engine
     from dashboard.settings import load_settings
 
-    copy = tmp_path / "tissu.sqlite3"
-    shutil.copy(db_path, copy)
-    settings = load_settings({}, database_url=f"sqlite:///{copy}", instance_dir=tmp_path, auto_demo=False)
-    engine = make_engine(settings.database_url)
+    db = new_database(demo_database)
+    settings = load_settings({}, database_url=db.url, instance_dir=tmp_path, auto_demo=False)
+    engine = db.engine
     try:
         app = create_app(settings, engine)
         client = app.server.test_client()
@@ -113,7 +110,7 @@ def test_a_new_dataset_gives_new_urls_and_the_old_ones_answer_404(db_path, tmp_p
         assert fresh.status_code == 200
         assert fresh.get_json()["version"] == explorer.data_key(app.server.extensions["tissu"].snapshot())
     finally:
-        engine.dispose()
+        db.dispose()
 
 
 def test_the_grid_bundle_is_written_only_on_pages_that_render_a_grid_at_once(client):

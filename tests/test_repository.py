@@ -5,10 +5,11 @@ import datetime as dt
 import pandas as pd
 import pytest
 from sqlalchemy import inspect
+from sqlalchemy import types as sa_types
 
 from dashboard import repository
 from dashboard.bootstrap import prepare_database
-from dashboard.database import current_revision, make_engine
+from dashboard.database import current_revision
 from dashboard.reference import load_reference
 
 
@@ -82,11 +83,10 @@ def _tiny(public_ids):
 
 
 @pytest.fixture()
-def scratch_engine(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'scratch.sqlite3'}")
+def scratch_engine(new_database):
+    engine = new_database().engine
     prepare_database(engine)
-    yield engine
-    engine.dispose()
+    return engine
 
 
 def test_replace_dataset_replaces_and_bumps_version(scratch_engine):
@@ -128,6 +128,9 @@ def test_dataset_switching(scratch_engine):
 
 
 def test_schema_uses_only_portable_types(engine):
-    columns = [c["type"].__class__.__name__ for t in inspect(engine).get_table_names()
-               for c in inspect(engine).get_columns(t)]
-    assert set(columns) <= {"VARCHAR", "INTEGER", "FLOAT", "BOOLEAN", "DATE", "DATETIME"}
+    # As reflected: FLOAT is DOUBLE_PRECISION and DATETIME is TIMESTAMP on PostgreSQL.
+    portable = (sa_types.String, sa_types.Integer, sa_types.Float, sa_types.Boolean, sa_types.Date,
+                sa_types.DateTime)
+    columns = [c["type"] for t in inspect(engine).get_table_names() for c in inspect(engine).get_columns(t)]
+    assert columns and all(isinstance(c, portable) and not isinstance(c, sa_types.Text) for c in columns), \
+        {c.__class__.__name__ for c in columns}

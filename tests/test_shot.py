@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import struct
+import subprocess
 import sys
 import threading
 from functools import partial
@@ -70,16 +71,19 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 
 @pytest.mark.browser
-def test_a_phone_screenshot_blocks_other_hosts_and_reports_console_errors(local_page, tmp_path, capsys):
+def test_a_phone_screenshot_blocks_other_hosts_and_reports_console_errors(local_page, tmp_path):
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"CI=true requires Chromium at {CHROMIUM}")
         pytest.skip(f"Chromium not found at {CHROMIUM}")
     png = tmp_path / "out" / "phone.png"
-    code = shot.main([local_page, str(png), "--viewport", "phone", "--wait", "#ready", "--settle", "100",
-                      "--chromium", CHROMIUM])
-    printed = capsys.readouterr().out
-    assert code == 1
+    # In its own process, as a developer runs it: Playwright's sync API cannot start twice in one process,
+    # and the browser tests' session already holds one.
+    run = subprocess.run([sys.executable, str(ROOT / "scripts" / "shot.py"), local_page, str(png), "--viewport",
+                          "phone", "--wait", "#ready", "--settle", "100", "--chromium", CHROMIUM],
+                         capture_output=True, text=True, timeout=120)
+    printed = run.stdout + run.stderr
+    assert run.returncode == 1, printed
     assert "blocked request to another host: http://foreign.invalid/tracker.js" in printed
     assert "console: erreur volontaire" in printed
     header = png.read_bytes()[:24]

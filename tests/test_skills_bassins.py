@@ -1,12 +1,10 @@
 """Real BMO bassins drawn from the imported commune → bassin mapping (`tissu import bassins`)."""
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from callbacks import skills as cb
-from dashboard.database import make_engine
 from dashboard.importers.bassins import import_bassins
 from dashboard.importers.bmo import BmoOptions, import_bmo
 from dashboard.importers.errors import FileFormatError
@@ -25,13 +23,10 @@ MAPPING = ("Code commune;Code bassin;Nom bassin\n"
 
 
 @pytest.fixture()
-def real_engine(db_path, tmp_path):
-    copy = tmp_path / "real.sqlite3"
-    shutil.copy(db_path, copy)
-    engine = make_engine(f"sqlite:///{copy}")
+def real_engine(new_database, demo_database):
+    engine = new_database(demo_database).engine
     import_bmo(engine, BmoOptions(FIXTURES / "bmo_2025_open_data.csv"), progress=False)
-    yield engine
-    engine.dispose()
+    return engine
 
 
 def test_import_reports_every_bad_row_and_is_idempotent(real_engine, tmp_path):

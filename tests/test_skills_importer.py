@@ -18,14 +18,11 @@ FIXTURES = Path(__file__).parent / "fixtures" / "bmo"
 
 
 @pytest.fixture(scope="module")
-def fresh_engine(tmp_path_factory):
-    from dashboard.bootstrap import prepare_database
-    from dashboard.database import make_engine
-
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('bmo') / 'bmo.sqlite3'}")
-    prepare_database(engine)
-    yield engine
-    engine.dispose()
+def fresh_engine(databases, prepared_database):
+    """One copy of the prepared template for the module (schema and reference data, nothing imported)."""
+    db = databases.create(prepared_database)
+    yield db.engine
+    databases.drop(db)
 
 
 def _needs(engine) -> pd.DataFrame:

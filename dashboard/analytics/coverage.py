@@ -2,9 +2,12 @@
 
 Demand points are establishments (weighted by estimated jobs, or counted) or commune centroids
 (weighted by population, or counted). For a capability and a radius r (great-circle km), each demand
-point gets the number of suppliers within r, and its distances to the nearest and 3rd-nearest
-supplier, from k-nearest queries on that capability's supplier index (no all-pairs matrix). A
-supplier never covers itself. Definitions are in docs/indicators.md.
+point gets its distances to the 3 nearest suppliers from one k-nearest query on that capability's
+supplier index (no all-pairs matrix), and everything follows from them: covered = nearest ≤ r,
+single-source = covered and 2nd nearest > r, the medians of the nearest and 3rd-nearest distances.
+The number of suppliers within r is known from those distances while it is below 3; beyond, an
+exact count costs a ball query per point (seconds at 100k points), so callers that show no count
+cap it (`count_cap`). A supplier never covers itself. Definitions are in docs/indicators.md.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ class CoverageResult:
     desert_share: float  # 1 - rate
     median_nearest_km: float  # weighted median distance to the nearest supplier (NaN when undefined)
     median_third_nearest_km: float  # weighted median distance to the 3rd-nearest supplier
+    count_cap: int | None = None  # points["suppliers_within"] is min(count, count_cap); None: exact counts
 
 
 # --- validation ----------------------------------------------------------------------------------
@@ -143,6 +147,22 @@ def _nearest_suppliers(catalog: PartnerCatalog, capability: str, demand: _Demand
     return positions, distances
 
 
+def _suppliers_within(catalog: PartnerCatalog, capability: str, column: int, demand: _Demand,
+                      distances: NDArray[np.float64], radius_km: float, *, count_cap: int | None) -> NDArray[np.int64]:
+    """Suppliers within radius_km of each demand point (never itself), capped at count_cap when given."""
+    within = (distances <= radius_km).sum(axis=1).astype(np.int64)  # exact wherever it is below k
+    if count_cap is not None:
+        return np.minimum(within, count_cap)
+    full = np.flatnonzero(within == distances.shape[1])  # all k nearest inside: only a ball count knows more
+    if full.size:
+        counted = np.asarray(catalog.supplier_index[capability].count_within(
+            demand.lat[full], demand.lon[full], radius_km), dtype=np.int64)
+        if demand.own is not None:
+            counted -= catalog.capabilities[demand.own[full], column].astype(np.int64)  # 0 km from itself
+        within[full] = counted
+    return within
+
+
 def _weighted_share(flags: NDArray[np.bool_], weights: NDArray[np.float64]) -> float:
     total = weights.sum()
     return float(weights[flags].sum() / total) if total > 0 else math.nan
@@ -173,6 +193,7 @@ def coverage_rate(
     radius_km: float,
     demand: str = "establishments",
     weight: str | None = None,
+    count_cap: int | None = None,
 ) -> CoverageResult:
     """Coverage of `capability` within radius_km (great-circle km): rate and single-source share in [0, 1], per point.
 
@@ -180,19 +201,21 @@ def coverage_rate(
     public_id, name, filière, territories) plus weight, suppliers_within (count, never the point
     itself), nearest_km, third_nearest_km (NaN when fewer suppliers exist), nearest_supplier_id,
     covered (≥ 1 supplier within r), single_source (exactly 1), desert (none), single_supplier_id.
-    `weight` defaults to jobs (establishments) or population (communes).
+    `weight` defaults to jobs (establishments) or population (communes). `count_cap` (≥ 2) caps
+    suppliers_within at that many, read from a k-nearest query with k = max(3, count_cap) instead
+    of a ball query per point; every other figure is the same with or without it.
     """
     radius_km = _check_radius(radius_km)
     column = _check_capability(catalog, capability)
     weight = _check_demand(demand, weight, communes)
+    if count_cap is not None and int(count_cap) < 2:
+        raise ValueError("count_cap must be at least 2 (single-source needs to tell 1 from more)")
     points = _demand(catalog, communes, demand, weight)
-    index = catalog.supplier_index[capability]
-
-    positions, distances = _nearest_suppliers(catalog, capability, points, 3)
-    counts = np.asarray(index.count_within(points.lat, points.lon, radius_km), dtype=np.int64)
-    if points.own is not None:
-        counts -= catalog.capabilities[:, column].astype(np.int64)  # a supplier is within 0 km of itself
-    covered, single = counts >= 1, counts == 1
+    k = 3 if count_cap is None else max(3, int(count_cap))
+    positions, distances = _nearest_suppliers(catalog, capability, points, k)
+    counts = _suppliers_within(catalog, capability, column, points, distances, radius_km, count_cap=count_cap)
+    covered = distances[:, 0] <= radius_km  # the nearest supplier is within r
+    single = covered & ~(distances[:, 1] <= radius_km)  # ... and the 2nd is not
     found = positions[:, 0] >= 0
     nearest_ids = pd.array(np.zeros(found.size, dtype=np.int64), dtype="Int64")
     nearest_ids[found] = catalog.ids[positions[found, 0]]
@@ -211,11 +234,15 @@ def coverage_rate(
     frame["single_supplier_id"] = frame["nearest_supplier_id"].where(single, pd.NA)
 
     supplier_positions = np.flatnonzero(catalog.capabilities[:, column])
-    suppliers = catalog.establishments.iloc[supplier_positions][
-        [c for c in _SUPPLIER_KEEP if c in catalog.establishments.columns]].reset_index(drop=True)
-    singles = frame.loc[single].groupby("single_supplier_id").agg(
-        dependent_points=("weight", "size"), dependent_weight=("weight", "sum"))
-    singles.index = singles.index.astype(np.int64)
+    establishments = catalog.establishments
+    keep = [establishments.columns.get_loc(c) for c in _SUPPLIER_KEEP if c in establishments.columns]
+    suppliers = establishments.iloc[supplier_positions, keep].reset_index(drop=True)  # rows first: no full copy
+    # Per sole supplier: how many demand points (and how much weight) depend on it.
+    sole, inverse = np.unique(catalog.ids[positions[single, 0]], return_inverse=True)
+    singles = pd.DataFrame({"dependent_points": np.bincount(inverse, minlength=sole.size).astype(np.int64),
+                            "dependent_weight": np.bincount(inverse, weights=points.weight[single],
+                                                            minlength=sole.size).astype(float)},
+                           index=pd.Index(sole.astype(np.int64)))
     single_suppliers = (suppliers.merge(singles, left_on="id", right_index=True, how="inner")
                         .sort_values(["dependent_weight", "dependent_points", "id"], ascending=[False, False, True])
                         .reset_index(drop=True))
@@ -227,6 +254,7 @@ def coverage_rate(
         desert_share=1.0 - rate if not math.isnan(rate) else math.nan,
         median_nearest_km=_weighted_median(distances[:, 0], points.weight),
         median_third_nearest_km=_weighted_median(distances[:, 2], points.weight),
+        count_cap=count_cap,
     )
 
 
@@ -289,29 +317,49 @@ def coverage_by_unit(result: CoverageResult, *, level: str) -> pd.DataFrame:
         raise CoverageQueryError(f"Niveau inconnu : « {level} » (valeurs possibles : {', '.join(LEVELS)}).",
                                  field="level")
     points = result.points
-    column = LEVELS[level]
-    rows = []
-    for code, group in points.groupby(column, sort=True, dropna=True):
-        weights = group["weight"].to_numpy(float)
-        covered = group["covered"].to_numpy(bool)
-        nearest = group["nearest_km"].to_numpy(float)
-        nearest_inf = np.where(np.isnan(nearest), np.inf, nearest)
-        rows.append({
-            "code": code,
-            "demand_points": len(group),
-            "weight": float(weights.sum()),
-            "rate": _weighted_share(covered, weights),
-            "covered_points": int(covered.sum()),
-            "desert_points": int((~covered).sum()),
-            "desert_weight": float(weights[~covered].sum()),
-            "single_source_share": _weighted_share(group["single_source"].to_numpy(bool), weights),
-            "median_nearest_km": _weighted_median(nearest_inf, weights),
-            "max_nearest_km": float(nearest_inf.max()) if np.isfinite(nearest_inf).all() else math.nan,
-            "is_desert": not covered.any(),
-        })
-    return pd.DataFrame(rows, columns=["code", "demand_points", "weight", "rate", "covered_points", "desert_points",
-                                       "desert_weight", "single_source_share", "median_nearest_km",
-                                       "max_nearest_km", "is_desert"])
+    codes, uniques = pd.factorize(points[LEVELS[level]], sort=True)  # the groupby order; NaN codes dropped
+    keep = codes >= 0
+    group, n = codes[keep], len(uniques)
+    weights = points["weight"].to_numpy(float)[keep]
+    covered = points["covered"].to_numpy(bool)[keep]
+    single = points["single_source"].to_numpy(bool)[keep]
+    nearest = points["nearest_km"].to_numpy(float)[keep]
+    nearest = np.where(np.isnan(nearest), np.inf, nearest)
+
+    def total(flags: NDArray[np.bool_] | None = None) -> NDArray[np.float64]:
+        return np.bincount(group if flags is None else group[flags],
+                           weights=weights if flags is None else weights[flags], minlength=n).astype(float)
+
+    demand_points = np.bincount(group, minlength=n)
+    weight = total()
+    covered_points = np.bincount(group[covered], minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(weight > 0, total(covered) / weight, np.nan)
+        single_share = np.where(weight > 0, total(single) / weight, np.nan)
+    # Per unit, points by distance: the last is the worst served; the lower weighted median is the
+    # first whose running weight reaches half the unit's (sums of integer weights are exact).
+    order = np.lexsort((nearest, group))
+    ordered, running = nearest[order], np.cumsum(weights[order])
+    ends = np.cumsum(demand_points)
+    starts = ends - demand_points
+    before = np.concatenate([[0.0], running])[starts]  # weight of the units sorted before
+    at = np.clip(np.searchsorted(running, before + weight / 2.0, side="left"), starts, ends - 1)
+    median = np.where(weight > 0, ordered[at], np.nan)
+    worst = ordered[ends - 1]
+    return pd.DataFrame({
+        "code": np.asarray(uniques, dtype=object),
+        "demand_points": demand_points.astype(np.int64),
+        "weight": weight,
+        "rate": rate,
+        "covered_points": covered_points.astype(np.int64),
+        "desert_points": (demand_points - covered_points).astype(np.int64),
+        "desert_weight": total(~covered),
+        "single_source_share": single_share,
+        "median_nearest_km": np.where(np.isfinite(median), median, np.nan),
+        "max_nearest_km": np.where(np.isfinite(worst), worst, np.nan),
+        "is_desert": covered_points == 0,
+    }, columns=["code", "demand_points", "weight", "rate", "covered_points", "desert_points", "desert_weight",
+                "single_source_share", "median_nearest_km", "max_nearest_km", "is_desert"])
 
 
 def coverage_matrix(

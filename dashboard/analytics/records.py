@@ -16,6 +16,9 @@ def establishment_records(selected: pd.DataFrame, *, capability_links: pd.DataFr
                           certification_links: pd.DataFrame, lookups) -> pd.DataFrame:
     """One record per establishment with labels, territories, capabilities and certifications."""
     ids = selected["id"]
+    # The few selected sites' links first: one id scan per table, not a string scan of every link.
+    capability_links = capability_links[capability_links["establishment_id"].isin(ids)]
+    certification_links = certification_links[certification_links["establishment_id"].isin(ids)]
     presumed = capability_links[capability_links["origin"] == "presumed"]
     epci_names = lookups.epci.set_index("code")["name"]
     zone_names = lookups.zones.set_index("code")["name"]
@@ -66,7 +69,7 @@ EXPORT_COLUMNS = {
 
 def export_frame(records: pd.DataFrame, *, capability_labels: dict[str, str],
                  certification_labels: dict[str, str]) -> pd.DataFrame:
-    """French headers and values for CSV/XLSX: labels instead of codes, oui/non, dates dd/mm/yyyy."""
+    """French headers, labels instead of codes; booleans and dates stay typed for dashboard.exports."""
     out = records.copy()
     presumed = out["capabilities_presumed"].apply(set)
     out["capabilities"] = [
@@ -74,8 +77,6 @@ def export_frame(records: pd.DataFrame, *, capability_labels: dict[str, str],
         for caps, p in zip(out["capabilities"], presumed)]
     out["certifications"] = out["certifications"].apply(
         lambda codes: ", ".join(certification_labels.get(c, c) for c in codes))
-    for column in ("member", "is_demo"):
-        out[column] = out[column].map({True: "oui", False: "non"})
     for column in ("created_on", "source_date"):
-        out[column] = pd.to_datetime(out[column]).dt.strftime("%d/%m/%Y").fillna("")
+        out[column] = pd.to_datetime(out[column])
     return out[list(EXPORT_COLUMNS)].rename(columns=EXPORT_COLUMNS)

@@ -228,7 +228,7 @@ class SiteIndex:
             return positions, distances
         upper = np.inf if max_km is None else _chord(_check_radius(max_km)) * (1 + _REL_SLACK) + _ABS_SLACK
         fetch = min(k, self.size)
-        _, local = self._tree.query(points.xyz, k=fetch, distance_upper_bound=upper, workers=-1)
+        _, local = self._tree.query(points.xyz, k=fetch, distance_upper_bound=upper)
         local = local.reshape(m, fetch)
         found = local < self.size
         safe = np.where(found, local, 0)
@@ -284,9 +284,9 @@ class SiteIndex:
             return np.zeros(shape, dtype=np.int64)
         xyz = _unit_vectors(np.radians(lat.ravel()), np.radians(lon.ravel()))
         chord = _chord(radius_km)
-        outer = self._tree.query_ball_point(xyz, chord * (1 + _REL_SLACK) + _ABS_SLACK, return_length=True, workers=-1)
-        inner = self._tree.query_ball_point(xyz, max(chord * (1 - _REL_SLACK) - _ABS_SLACK, 0.0), return_length=True,
-                                            workers=-1)
+        # One thread: this runs inside web requests, which the server already runs side by side.
+        outer = self._tree.query_ball_point(xyz, chord * (1 + _REL_SLACK) + _ABS_SLACK, return_length=True)
+        inner = self._tree.query_ball_point(xyz, max(chord * (1 - _REL_SLACK) - _ABS_SLACK, 0.0), return_length=True)
         counts = np.asarray(outer, dtype=np.int64)
         for row in np.flatnonzero(np.asarray(inner) != counts):  # a site within float rounding of the edge
             counts[row] = self.within(lat.ravel()[row], lon.ravel()[row], radius_km, sort=False)[0].size

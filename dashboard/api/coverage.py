@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 from dashboard.services import coverage as cs
 from dashboard.analytics.coverage import LEVELS, CoverageQueryError
-from dashboard.api.params import ApiError, Params, json_response
+from dashboard.api.params import ApiError, Params, json_response, json_text, json_text_response
 from dashboard.services import DataService
 
 DEFINITION = ("rate : part de la demande (poids `weight`) ayant au moins un fournisseur du savoir-faire à moins de "
@@ -29,6 +31,40 @@ def _number(value):
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else round(float(value), 4)
 
 
+def _numbers(column: pd.Series) -> list[float | None]:
+    """_number of every value of a float column (built-in round, as _number: the same digits)."""
+    return [None if v != v else round(v, 4) for v in column.to_numpy(float).tolist()]  # v != v: NaN
+
+
+def _coverage_body(service: DataService, *, capability: str, radius: float, level: str, weighting: str) -> str:
+    """The JSON text of GET /coverage for these parameters (raises CoverageQueryError)."""
+    result = cs.capability_coverage(service, capability=capability, radius_km=radius, weighting=weighting)
+    units = cs.by_unit(service, capability=capability, radius_km=radius, weighting=weighting, level=level)
+    names = units["name"].tolist()
+    columns = zip(units["code"].tolist(), names, _numbers(units["rate"]), units["is_desert"].tolist(),
+                  units["demand_points"].tolist(), _numbers(units["single_source_share"]),
+                  _numbers(units["median_nearest_km"]), _numbers(units["max_nearest_km"]))
+    singles = result.single_suppliers
+    return json_text({
+        "capability": capability, "radius_km": radius, "level": level, "weight": weighting,
+        "demand": result.demand, "is_demo": service.snapshot().is_demo, "definition": DEFINITION,
+        "rate": _number(result.rate), "desert_share": _number(result.desert_share),
+        "single_source_share": _number(result.single_source_share),
+        "median_nearest_km": _number(result.median_nearest_km),
+        "median_third_nearest_km": _number(result.median_third_nearest_km),
+        "suppliers": int(len(result.suppliers)),
+        "deserts": [{"code": code, "name": name} for code, name, desert in
+                    zip(units["code"].tolist(), names, units["is_desert"].tolist()) if desert],
+        "units": [{"code": code, "name": name, "rate": rate, "is_desert": desert, "demand_points": points,
+                   "single_source_share": single, "median_nearest_km": median, "max_nearest_km": worst}
+                  for code, name, rate, desert, points, single, median, worst in columns],
+        "single_suppliers": [{"id": public_id, "name": name, "commune_code": commune, "dependent_points": count}
+                             for public_id, name, commune, count in zip(
+                                 singles["public_id"].tolist(), singles["name"].tolist(),
+                                 singles["commune_code"].tolist(), singles["dependent_points"].tolist())],
+    })
+
+
 def register(route, service: DataService) -> None:
     look = service.lookups
 
@@ -43,29 +79,14 @@ def register(route, service: DataService) -> None:
         radius = _radius()
         level = Params.choice("level", set(LEVELS)) or "commune"
         weighting = Params.choice("weight", set(cs.WEIGHTINGS)) or "jobs"
+        # The encoded body, once per data version and parameters (user-keyed, like the tables it reads).
         try:
-            result = cs.capability_coverage(service, capability=capability, radius_km=radius, weighting=weighting)
+            body = service.snapshot().lru(("api-coverage", capability, radius, weighting, level),
+                                          lambda: _coverage_body(service, capability=capability, radius=radius,
+                                                                 level=level, weighting=weighting))
         except CoverageQueryError as err:
             raise ApiError(400, "bad_parameter", str(err), err.field) from None
-        units = cs.by_unit(result, service, level=level)
-        return json_response({
-            "capability": capability, "radius_km": radius, "level": level, "weight": weighting,
-            "demand": result.demand, "is_demo": service.snapshot().is_demo, "definition": DEFINITION,
-            "rate": _number(result.rate), "desert_share": _number(result.desert_share),
-            "single_source_share": _number(result.single_source_share),
-            "median_nearest_km": _number(result.median_nearest_km),
-            "median_third_nearest_km": _number(result.median_third_nearest_km),
-            "suppliers": int(len(result.suppliers)),
-            "deserts": [{"code": r["code"], "name": r["name"]} for r in units[units["is_desert"]].to_dict("records")],
-            "units": [{"code": r["code"], "name": r["name"], "rate": _number(r["rate"]),
-                       "is_desert": bool(r["is_desert"]), "demand_points": int(r["demand_points"]),
-                       "single_source_share": _number(r["single_source_share"]),
-                       "median_nearest_km": _number(r["median_nearest_km"]),
-                       "max_nearest_km": _number(r["max_nearest_km"])} for r in units.to_dict("records")],
-            "single_suppliers": [{"id": r["public_id"], "name": r["name"], "commune_code": r["commune_code"],
-                                  "dependent_points": int(r["dependent_points"])}
-                                 for r in result.single_suppliers.to_dict("records")],
-        })
+        return json_text_response(body)
 
     @route("/coverage/summary")
     def coverage_summary():

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
-from flask import Response, json, request
+from flask import json, request
 
+from dashboard import exports
 from dashboard.analytics.filters import PARAMETERS, CriteriaError, filter_mask, parse_criteria, vocabulary_from
 from dashboard.analytics.records import establishment_records, export_frame
 from dashboard.api.openapi import ERROR_RESPONSE, FILTER_PARAMS, LIMIT_PARAM, OFFSET_PARAM, get_operation, query_param
@@ -61,9 +62,7 @@ def register(route, service: DataService) -> None:
         certs = dict(zip(look.certifications["code"], look.certifications["label"]))
         frame = export_frame(_records(selected.iloc[offset: offset + limit], snap), capability_labels=caps,
                              certification_labels=certs)
-        body = "\ufeff" + frame.to_csv(index=False, sep=";", lineterminator="\r\n")
-        return Response(body.encode("utf-8"), mimetype="text/csv", headers={
-            "Content-Disposition": 'attachment; filename="tissu-etablissements.csv"'})
+        return exports.csv_response(frame, "tissu-etablissements")
 
 
 OPENAPI_PATHS = {
@@ -74,8 +73,8 @@ OPENAPI_PATHS = {
         FILTER_PARAMS + [LIMIT_PARAM, OFFSET_PARAM], {"$ref": "#/components/schemas/EstablishmentPage"}),
     "/api/v1/establishments.csv": {"get": {
         "summary": "Export CSV des établissements filtrés",
-        "description": "Mêmes filtres ; CSV UTF-8 avec BOM, séparateur « ; », en-têtes en français "
-                       "(limit jusqu'à 1 000 000).",
+        "description": "Mêmes filtres ; CSV UTF-8 avec BOM, séparateur « ; », virgule décimale, "
+                       "dates jj/mm/aaaa, en-têtes en français (limit jusqu'à 1 000 000).",
         "parameters": FILTER_PARAMS + [query_param("limit", "Nombre maximal de lignes.", {"type": "integer",
                                                                                "minimum": 1}), OFFSET_PARAM],
         "responses": {"200": {"description": "CSV", "content": {"text/csv": {}}}, "400": ERROR_RESPONSE}}},

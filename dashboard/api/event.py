@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, json
+from flask import json
 
+from dashboard import exports
 from dashboard.services import event as ev
 from dashboard.analytics.scheduling import ORIGINS, STATUSES
 from dashboard.api.params import ApiError, Params, json_response
@@ -60,9 +61,7 @@ def register(route, service: DataService) -> None:
     def event_meetings_csv():
         Params(set())
         frame = ev.export_frame(service.engine, _event(service))
-        body = "\ufeff" + frame.to_csv(index=False, sep=";", lineterminator="\r\n")
-        return Response(body.encode("utf-8"), mimetype="text/csv", headers={
-            "Content-Disposition": 'attachment; filename="tissu-rendez-vous.csv"'})
+        return exports.csv_response(frame, "tissu-rendez-vous", labels=ev.EXPORT_LABELS)
 
     @route("/event/participants/<participant_id>/agenda")
     def event_agenda(participant_id: str):
@@ -121,7 +120,8 @@ OPENAPI_PATHS = {
         "responses": _resp({"$ref": "#/components/schemas/EventMeetings"}, not_found=True)}},
     "/api/v1/event/meetings.csv": {"get": {
         "summary": "Rendez-vous au format CSV (plateforme de l'événement)",
-        "description": "CSV UTF-8 (BOM), séparateur « ; », en-têtes français.",
+        "description": "CSV UTF-8 (BOM), séparateur « ; », virgule décimale, dates jj/mm/aaaa, "
+                       "en-têtes, statut et origine en français.",
         "parameters": [],
         "responses": {"200": {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}},
                       "404": {"description": "Aucun événement", "content": {"application/json": {"schema": _ERR}}}}}},

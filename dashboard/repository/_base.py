@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, String, select, update
 
 from dashboard import models as m
 
@@ -12,6 +14,31 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
     present = [c for c in columns if c in frame.columns]
     out = frame[present].astype(object).where(frame[present].notna(), None)
     return out.to_dict("records")
+
+
+@functools.cache
+def _text_limits(model) -> dict[str, int]:
+    """Length of each free-text column (codes, keys and references excluded: those are validated, never cut)."""
+    return {c.name: c.type.length for c in model.__table__.columns
+            if isinstance(c.type, String) and c.type.length and not c.primary_key and not c.foreign_keys}
+
+
+def _fit(model, rows: list[dict]) -> list[dict]:
+    """Free text cut to its column's length, as the importers cut names: PostgreSQL refuses a longer value
+    where SQLite would keep it, so both backends store the same text."""
+    limits = _text_limits(model)
+    return [{k: v[:limits[k]] if k in limits and isinstance(v, str) else v for k, v in row.items()} for row in rows]
+
+
+def _fit_frame(model, frame: pd.DataFrame) -> pd.DataFrame:
+    """`_fit` for a whole frame (vectorised: a dataset has up to a million rows)."""
+    out = frame.copy()
+    for name, length in _text_limits(model).items():
+        if name in out.columns and out[name].dtype == object:
+            too_long = out[name].str.len() > length
+            if too_long.any():
+                out.loc[too_long, name] = out.loc[too_long, name].str.slice(0, length)
+    return out
 
 
 def _frame(engine: Engine, statement) -> pd.DataFrame:

@@ -12,6 +12,8 @@ from dashboard import models as m
 from dashboard.repository._base import (
     _bump_version,
     _chunks,
+    _fit,
+    _fit_frame,
     _frame,
     _inserted_id,
     _records,
@@ -105,12 +107,12 @@ def replace_dataset(
             conn.execute(delete(m.Dataset).where(m.Dataset.id == previous.id))
         if activate:
             conn.execute(update(m.Dataset).values(is_active=False))
-        dataset_id = _inserted_id(conn, insert(m.Dataset).values(
+        dataset_id = _inserted_id(conn, insert(m.Dataset).values(**_fit(m.Dataset, [dict(
             name=name, label=label, is_demo=is_demo, is_active=activate, source_name=source_name,
             source_date=source_date, version=(previous.version + 1) if previous else 1,
             loaded_at=dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0), parameters=parameters,
-        ))
-        rows = _records(establishments, _ESTABLISHMENT_COLUMNS)
+        )])[0]))
+        rows = _records(_fit_frame(m.Establishment, establishments), _ESTABLISHMENT_COLUMNS)
         common = {"dataset_id": dataset_id, "source_name": source_name, "source_date": source_date, "is_demo": is_demo}
         for row in rows:
             row.update(common)

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, delete, func, insert, select, update
 from dashboard import models as m
 from dashboard.repository._base import (
     _chunks,
+    _fit,
     _frame,
     _inserted_id,
 )
@@ -41,13 +42,16 @@ def replace_event(engine: Engine, *, event: dict, participants: list[dict], capa
         if old is not None:
             _delete_event_rows(conn, old)
             conn.execute(delete(m.Event).where(m.Event.id == old))
-        event_id = _inserted_id(conn, insert(m.Event).values(**event))
-        base = (conn.scalar(select(func.max(m.Participant.id))) or 0) + 1
-        pid = {row["key"]: base + i for i, row in enumerate(participants)}
-        rows = [{k: v for k, v in row.items() if k != "key"} | {"id": pid[row["key"]], "event_id": event_id}
-                for row in participants]
-        for chunk in _chunks(rows, 2000):
-            conn.execute(insert(m.Participant), chunk)
+        event_id = _inserted_id(conn, insert(m.Event).values(**_fit(m.Event, [event])[0]))
+        # Ids come from the database (RETURNING, in row order): explicit ids would leave PostgreSQL's
+        # sequence behind, and the next insert would collide.
+        rows = _fit(m.Participant, [{k: v for k, v in row.items() if k != "key"} | {"event_id": event_id}
+                                    for row in participants])
+        pid: dict = {}
+        for start in range(0, len(rows), 2000):
+            ids = conn.scalars(insert(m.Participant).returning(m.Participant.id, sort_by_parameter_order=True),
+                               rows[start:start + 2000]).all()
+            pid.update(zip((row["key"] for row in participants[start:start + 2000]), ids))
         links = [{"participant_id": pid[c["participant"]], "capability_code": c["capability_code"], "kind": c["kind"]}
                  for c in capabilities]
         for chunk in _chunks(links, 5000):

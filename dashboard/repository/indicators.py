@@ -11,6 +11,7 @@ from sqlalchemy import Engine, delete, func, insert, select, update
 from dashboard import models as m
 from dashboard.repository._base import (
     _chunks,
+    _fit,
     _frame,
     _table,
 )
@@ -24,6 +25,7 @@ def write_indicator_data(engine: Engine, *, catalog: Sequence[dict] = (), values
     demo value and demo project is deleted first. Returns counts of rows written.
     """
     iv, ip, cat = m.IndicatorValue, m.InvestmentProject, m.IndicatorDefinition
+    catalog, values, projects = _fit(cat, list(catalog)), _fit(iv, list(values)), _fit(ip, list(projects))
     with engine.begin() as conn:
         if replace_demo:
             conn.execute(delete(iv).where(iv.is_demo.is_(True)))
@@ -102,7 +104,7 @@ def replace_industry_territories(engine: Engine, territories: list[dict], links:
         conn.execute(delete(m.IndustryTerritoryCommune))
         conn.execute(delete(m.IndustryTerritory))
         if territories:
-            conn.execute(insert(m.IndustryTerritory), territories)
+            conn.execute(insert(m.IndustryTerritory), _fit(m.IndustryTerritory, territories))
         if links:
             conn.execute(insert(m.IndustryTerritoryCommune), links)
 
@@ -123,7 +125,7 @@ def industry_territory_communes_frame(engine: Engine) -> pd.DataFrame:
 def establishment_flows(engine: Engine, dataset_id: int) -> pd.DataFrame:
     """(created_on, closed_on, state) of every establishment of a dataset, for openings and closures by year."""
     e = m.Establishment
-    return _frame(engine, select(e.created_on, e.closed_on, e.state).where(e.dataset_id == dataset_id))
+    return _frame(engine, select(e.created_on, e.closed_on, e.state).where(e.dataset_id == dataset_id).order_by(e.id))
 
 
 def indicator_tables_version(engine: Engine) -> tuple:

@@ -7,6 +7,7 @@ from sqlalchemy import Engine, delete, func, insert, select, update
 
 from dashboard import models as m
 from dashboard.repository._base import (
+    _fit,
     _frame,
     _records,
 )
@@ -81,7 +82,8 @@ def _delete_training(conn, *, demo: bool) -> None:
 def _insert_training(conn, sites: pd.DataFrame, offers: pd.DataFrame, *, demo: bool) -> None:
     """Insert sites (with a `key` column) and offers (`site_key`, …); ids are assigned here."""
     ids = {}
-    for row in _records(sites, ["key", "name", "kind", "commune_code", "lat", "lon", "source_name", "source_date"]):
+    for row in _fit(m.TrainingSite, _records(sites, ["key", "name", "kind", "commune_code", "lat", "lon", "source_name",
+                                                     "source_date"])):
         key = row.pop("key")
         ids[key] = conn.execute(insert(m.TrainingSite).values(**row, is_demo=demo)).inserted_primary_key[0]
     rows = [{**r, "site_id": ids[r.pop("site_key")]}
@@ -118,7 +120,7 @@ def replace_bmo_years(engine: Engine, *, trades: pd.DataFrame, areas: pd.DataFra
         for model, frame, columns in ((t, trades, ["code", "label", "family_code", "family_label", "is_industrial"]),
                                       (a, areas, ["code", "name", "department_code"])):
             existing = set(conn.scalars(select(model.code).where(model.is_demo.is_(False))))
-            for row in _records(frame, columns):
+            for row in _fit(model, _records(frame, columns)):
                 if row["code"] in existing:
                     conn.execute(update(model).where(model.code == row["code"]).values(**row))
                 else:
@@ -153,7 +155,7 @@ def recruitment_tensions(engine: Engine, *, limit: int = 6) -> pd.DataFrame:
     return _frame(engine, select(t.label, func.sum(n.projects).label("projects"),
                                  func.sum(n.difficult).label("difficult"))
                   .join(t, t.code == n.trade_code).where(n.year == year).group_by(t.label)
-                  .order_by(func.sum(n.difficult).desc()).limit(limit))
+                  .order_by(func.sum(n.difficult).desc(), t.label).limit(limit))  # ties: same rows on every backend
 
 
 def replace_bmo_area_communes(engine: Engine, *, areas: pd.DataFrame, mapping: pd.DataFrame) -> None:
@@ -165,7 +167,7 @@ def replace_bmo_area_communes(engine: Engine, *, areas: pd.DataFrame, mapping: p
     a, link = m.BmoArea, m.BmoAreaCommune
     with engine.begin() as conn:
         known = set(conn.scalars(select(a.code)))
-        new = [r for r in _records(areas, ["code", "name", "department_code"]) if r["code"] not in known]
+        new = [r for r in _fit(a, _records(areas, ["code", "name", "department_code"])) if r["code"] not in known]
         if new:
             conn.execute(insert(a), [{**r, "is_demo": False} for r in new])
         real_areas = select(a.code).where(a.is_demo.is_(False)).scalar_subquery()

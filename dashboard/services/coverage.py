@@ -16,6 +16,9 @@ WEIGHTINGS = {
 }
 
 
+COUNT_CAP = 3  # no page, table or API shows a per-point supplier count; 3 comes free with the 3rd-nearest query
+
+
 def _communes(service: DataService) -> pd.DataFrame:
     return service.lookups.communes[["code", "name", "population", "department_code", "epci_code", "zone_code",
                                      "lat", "lon"]]
@@ -27,7 +30,7 @@ def capability_coverage(service: DataService, *, capability: str, radius_km: flo
     demand, weight = WEIGHTINGS[weighting]
     return snap.lru(("coverage", capability, radius_km, weighting), lambda: coverage_rate(
         catalog_for(service, snap), _communes(service), capability=capability, radius_km=radius_km, demand=demand,
-        weight=weight))
+        weight=weight, count_cap=COUNT_CAP))
 
 
 def commune_distances(service: DataService, *, capability: str, radius_km: float) -> CoverageResult:
@@ -52,15 +55,17 @@ def matrix(service: DataService, *, radius_km: float, weighting: str) -> pd.Data
         filieres=service.lookups.filieres["code"].tolist()))
 
 
-def by_unit(result: CoverageResult, service: DataService, *, level: str) -> pd.DataFrame:
-    """coverage_by_unit with the unit's French name."""
+def by_unit(service: DataService, *, capability: str, radius_km: float, weighting: str, level: str) -> pd.DataFrame:
+    """coverage_by_unit of one capability with the unit's French name, built once per data version and choice."""
+    snap = service.snapshot()
+    return snap.lru(("coverage-units", capability, radius_km, weighting, level), lambda: _named_units(
+        service, capability_coverage(service, capability=capability, radius_km=radius_km, weighting=weighting), level))
+
+
+def _named_units(service: DataService, result: CoverageResult, level: str) -> pd.DataFrame:
     table = coverage_by_unit(result, level=level)
     look = service.lookups
-    names = {
-        "commune": dict(zip(look.communes["code"], look.communes["name"])),
-        "epci": dict(zip(look.epci["code"], look.epci["name"])),
-        "zone_emploi": dict(zip(look.zones["code"], look.zones["name"])),
-        "departement": dict(zip(look.departments["code"], look.departments["name"])),
-    }[level]
-    table.insert(1, "name", table["code"].map(names))
+    names = {"commune": look.communes, "epci": look.epci, "zone_emploi": look.zones,
+             "departement": look.departments}[level]
+    table.insert(1, "name", table["code"].map(dict(zip(names["code"], names["name"]))))
     return table

@@ -16,7 +16,14 @@ from sqlalchemy import Engine
 
 from dashboard import repository
 from dashboard.analytics.matchmaking import match_candidates
-from dashboard.analytics.scheduling import EventGrid, ScheduleResult, schedule_meetings, validate_schedule
+from dashboard.analytics.scheduling import (
+    ORIGIN_LABELS,
+    STATUS_LABELS,
+    EventGrid,
+    ScheduleResult,
+    schedule_meetings,
+    validate_schedule,
+)
 
 
 class EventError(ValueError):
@@ -170,10 +177,13 @@ EXPORT_COLUMNS = {"id": "rdv_id", "date": "date", "time": "heure", "stand": "sta
                   "origin": "origine", "score": "score", "why": "pourquoi", "status": "statut"}
 
 
+EXPORT_LABELS = {"origine": ORIGIN_LABELS, "statut": STATUS_LABELS}  # French words for the coded columns
+
+
 def export_frame(engine: Engine, event: EventInfo) -> pd.DataFrame:
-    """Every meeting as the event platform imports them: French headers, ISO date, 24 h time."""
+    """Every meeting for the event platform: French headers, the day's date, 24 h time (codes: EXPORT_LABELS)."""
     meetings = named_meetings(engine, event)
-    meetings["date"] = [event.grid.starts_at(s).date().isoformat() for s in meetings["slot"]]
+    meetings["date"] = [event.grid.starts_at(s).date() for s in meetings["slot"]]
     return meetings[list(EXPORT_COLUMNS)].rename(columns=EXPORT_COLUMNS)
 
 

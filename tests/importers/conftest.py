@@ -1,60 +1,43 @@
-"""Fixtures of the importer tests: prepared SQLite databases (fresh, or holding a demo-like dataset)."""
+"""Fixtures of the importer tests: private databases (fresh, or holding a demo-like dataset)."""
 
 from __future__ import annotations
-
-import shutil
-from pathlib import Path
 
 import pytest
 from import_support import add_demo_like
 
 
-@pytest.fixture(scope="session")
-def prepared_db(tmp_path_factory) -> Path:
-    """A SQLite file with the schema and the bundled reference data, copied by each test."""
-    from dashboard.bootstrap import prepare_database
-    from dashboard.database import make_engine
-
-    path = tmp_path_factory.mktemp("prepared") / "tissu.sqlite3"
-    engine = make_engine(f"sqlite:///{path}")
-    prepare_database(engine)
-    engine.dispose()
-    return path
+@pytest.fixture
+def target(new_database, prepared_database):
+    """A private copy of the prepared template (schema and reference data); `db` is its engine."""
+    return new_database(prepared_database)
 
 
 @pytest.fixture
-def db_path(prepared_db, tmp_path) -> Path:
-    path = tmp_path / "db" / "tissu.sqlite3"
-    path.parent.mkdir()
-    shutil.copy(prepared_db, path)
-    return path
+def db(target):
+    return target.engine
 
 
 @pytest.fixture
-def db(db_path):
-    from dashboard.database import make_engine
-
-    engine = make_engine(f"sqlite:///{db_path}")
-    yield engine
-    engine.dispose()
+def cli_reports(target, monkeypatch):
+    """Points `tissu …` at `db`; the folder where it writes import reports."""
+    return target.point_cli_here(monkeypatch)
 
 
 @pytest.fixture
-def fresh_db(tmp_path):
-    """An empty SQLite file: the import must create the schema itself."""
-    from dashboard.database import make_engine
+def fresh_target(new_database):
+    """An empty database: the import must create the schema itself."""
+    return new_database()
 
-    engine = make_engine(f"sqlite:///{tmp_path / 'fresh' / 'tissu.sqlite3'}")
-    yield engine
-    engine.dispose()
+
+@pytest.fixture
+def fresh_db(fresh_target):
+    return fresh_target.engine
 
 
 @pytest.fixture
 def demo_db(db):
     add_demo_like(db)
     return db
-
-
 
 
 @pytest.fixture(autouse=True)

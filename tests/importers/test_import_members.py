@@ -117,12 +117,11 @@ def test_template_command(tmp_path, monkeypatch, capsys):
         write_members_template(tmp_path / "x.txt")
 
 
-def test_member_import_needs_a_real_active_dataset(demo_db, db_path, fresh_db, monkeypatch, capsys):
+def test_member_import_needs_a_real_active_dataset(demo_db, cli_reports, fresh_db, capsys):
     with pytest.raises(NoTargetDataset, match="the demo"):
         import_members(demo_db, MEMBERS / "adherents.csv")
     with pytest.raises(NoTargetDataset, match="missing"):
         import_idcc(fresh_db, IDCC, progress=False)
-    monkeypatch.setenv("TISSU_DATABASE_URL", f"sqlite:///{db_path}")
     assert main(["import", "members", str(MEMBERS / "adherents.csv")]) == 2
     assert "tissu import sirene" in capsys.readouterr().err
 
@@ -183,8 +182,7 @@ def test_siret_check_digit():
 
 # --- IDCC --------------------------------------------------------------------------------------
 
-def test_idcc_marks_the_metallurgy_agreement(sirene_db, db_path, monkeypatch, capsys):
-    monkeypatch.setenv("TISSU_DATABASE_URL", f"sqlite:///{db_path}")
+def test_idcc_marks_the_metallurgy_agreement(sirene_db, cli_reports, capsys):
     assert main(["import", "idcc", str(IDCC), "--no-progress"]) == 1  # one invalid IDCC
     out = capsys.readouterr().out
     assert "establishments under IDCC 3248" in out and "invalid_idcc" in out
@@ -195,7 +193,7 @@ def test_idcc_marks_the_metallurgy_agreement(sirene_db, db_path, monkeypatch, ca
     assert state[siret(7)][1] is None  # 9999 only: unknown
     assert state[siret(10)][1] is None  # its only row was rejected
     assert state[siret(6)][1] is None  # absent from the file
-    report = next(db_path.parent.glob("import-idcc-*.csv")).read_text(encoding="utf-8")
+    report = next(cli_reports.glob("import-idcc-*.csv")).read_text(encoding="utf-8")
     assert f"conventions_collectives.csv,7,{siret(10)},rejected,invalid_idcc" in report
     first = snapshot(sirene_db, with_ids=False)
     assert main(["import", "idcc", str(IDCC), "--no-progress"]) == 1

@@ -134,19 +134,12 @@ def test_every_rejected_and_adjusted_row_is_reported(db, tmp_path):
 
 
 @pytest.mark.parametrize("name", ["StockEtablissement_utf8.zip", "StockEtablissement_utf8.parquet"])
-def test_zip_and_parquet_give_the_same_dataset_as_the_csv(tmp_path, prepared_db, name):
-    import shutil
-
-    from dashboard.database import make_engine
-
+def test_zip_and_parquet_give_the_same_dataset_as_the_csv(new_database, prepared_database, name):
     frames = []
     for path in (CLEAN, SIRENE / name):
-        copy = tmp_path / f"{path.suffix}.sqlite3"
-        shutil.copy(prepared_db, copy)
-        engine = make_engine(f"sqlite:///{copy}")
+        engine = new_database(prepared_database).engine
         assert _import(engine, path).exit_code == 0
         frames.append(snapshot(engine, with_ids=False))
-        engine.dispose()
     frames[1]["datasets"] = frames[0]["datasets"]  # the parameters name the file
     assert frames[0] == frames[1]
 
@@ -166,7 +159,7 @@ def test_older_48_column_layout(db):
     assert rows[siret(2, 2)]["lat"] == 49.3759
 
 
-def test_geolocation_column_names_are_matched_case_insensitively(db, prepared_db, tmp_path):
+def test_geolocation_column_names_are_matched_case_insensitively(db):
     _import(db, CLEAN)
     lower = {s: (r["lat"], r["lon"], r["location_quality"]) for s, r in _rows(db).items()}
     _import(db, CLEAN, geoloc=SIRENE / "Geolocalisation_upper_case_utf8.csv")
@@ -215,28 +208,23 @@ def test_option_parsing():
     ("StockUniteLegale_utf8.csv", "missing mandatory columns siret, codeCommuneEtablissement"),
     ("absent.csv", "file not found"),
 ])
-def test_bad_file_fails_fast_and_leaves_the_database_unchanged(demo_db, db_path, monkeypatch, capsys, name,
-                                                                problem):
+def test_bad_file_fails_fast_and_leaves_the_database_unchanged(demo_db, cli_reports, capsys, name, problem):
     before = snapshot(demo_db)
-    monkeypatch.setenv("TISSU_DATABASE_URL", f"sqlite:///{db_path}")
     code = main(["import", "sirene", "--etablissements", str(SIRENE / name), "--no-progress"])
     err = capsys.readouterr().err
     assert code == 2 and problem in err and name in err and "database is unchanged" in err
     assert snapshot(demo_db) == before
-    assert not list(db_path.parent.glob("import-*.csv"))
+    assert not list(cli_reports.glob("import-*.csv"))
 
 
-def test_bad_optional_file_fails_before_reading_or_touching_a_fresh_database(tmp_path):
-    from dashboard.database import make_engine
-
-    path = tmp_path / "never" / "tissu.sqlite3"
-    engine = make_engine(f"sqlite:///{path}")
+def test_bad_optional_file_fails_before_reading_or_touching_a_fresh_database(fresh_target):
+    engine = fresh_target.engine
     with pytest.raises(FileFormatError, match="is not a Sirene geolocation file"):
         _import(engine, CLEAN, geoloc=UNITS)
     with pytest.raises(FileFormatError, match="is not a Sirene legal units file"):
         _import(engine, CLEAN, units=GEOLOC)
-    engine.dispose()
-    assert not path.exists()  # not even created
+    fresh_target.dispose()
+    assert fresh_target.is_untouched()  # the SQLite file is not even created
 
 
 def _interrupt_on(engine, table: str, error: BaseException):
@@ -271,11 +259,10 @@ def test_failure_while_reading_leaves_the_database_as_before(demo_db, monkeypatc
     assert snapshot(demo_db) == before
 
 
-def test_ctrl_c_through_the_cli_is_exit_code_2(demo_db, db_path, monkeypatch, capsys):
+def test_ctrl_c_through_the_cli_is_exit_code_2(demo_db, cli_reports, monkeypatch, capsys):
     before = snapshot(demo_db)
     remove = _interrupt_on(demo_db, "establishments", KeyboardInterrupt())
     monkeypatch.setattr("dashboard.cli._engine", lambda settings: demo_db)
-    monkeypatch.setenv("TISSU_DATABASE_URL", f"sqlite:///{db_path}")
     code = main(["import", "sirene", "--etablissements", str(CLEAN), "--no-progress"])
     remove()
     assert code == 2 and "interrupted" in capsys.readouterr().err
@@ -289,14 +276,13 @@ def test_same_file_twice_gives_the_same_database(db):
     assert snapshot(db, with_ids=False) == first
 
 
-def test_demo_is_kept_and_can_be_switched_back(demo_db, db_path, monkeypatch, capsys):
+def test_demo_is_kept_and_can_be_switched_back(demo_db, cli_reports, capsys):
     demo_before = snapshot(demo_db)["establishments"]
-    monkeypatch.setenv("TISSU_DATABASE_URL", f"sqlite:///{db_path}")
     assert main(["import", "sirene", "--etablissements", str(CLEAN), "--geoloc", str(GEOLOC),
                  "--unites-legales", str(UNITS), "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert "Dataset 'sirene'" in out and "tissu dataset use demo" in out and "rows read" in out
-    report = next(db_path.parent.glob("import-sirene-*.csv"))
+    report = next(cli_reports.glob("import-sirene-*.csv"))
     assert f"Report (every rejected or adjusted row): {report}" in out
     names = {d.name: d for d in repository.list_datasets(demo_db)}
     assert set(names) == {"demo", "sirene"} and repository.active_dataset(demo_db).name == "sirene"

@@ -112,8 +112,8 @@ def test_an_unclosed_quote_is_reported_on_the_line_it_opens(tmp_path):
         read_sheet(path)
 
 
-def test_an_oversize_cell_reaches_the_user_as_a_message_not_a_traceback(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("TISSU_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+def test_an_oversize_cell_reaches_the_user_as_a_message_not_a_traceback(fresh_target, tmp_path, monkeypatch, capsys):
+    fresh_target.point_cli_here(monkeypatch)
     path = _csv(tmp_path, b"insee_com,lib_com,id_ti,lib_ti\n57463,Metz,ti-1," + b"x" * (1 << 18) + b"\n")
     assert main(["import", "territoires-industrie", str(path)]) == 2
     err = capsys.readouterr().err
