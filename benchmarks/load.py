@@ -379,6 +379,15 @@ def capability_codes(url: str, *, top: int = 12) -> list[str]:
     return [c["code"] for c in sorted(capabilities, key=lambda c: -c["establishments"])[:top]]
 
 
+def _payload_paths(node) -> list[str]:
+    """Every `/data/<name>-<etag>.json` string in a decoded JSON answer."""
+    if isinstance(node, dict):
+        return [p for value in node.values() for p in _payload_paths(value)]
+    if isinstance(node, list):
+        return [p for value in node for p in _payload_paths(value)]
+    return [node] if isinstance(node, str) and re.fullmatch(r"/data/[a-z0-9_]+-[0-9a-f]+\.json", node) else []
+
+
 def with_current_payloads(url: str, fixtures: dict) -> dict:
     """The recording with its payload URLs (`/data/<name>-<etag>.json`, data-dependent) replaced by the server's.
 
@@ -388,8 +397,8 @@ def with_current_payloads(url: str, fixtures: dict) -> dict:
         for request in requests_:
             if request["method"] == "POST" and request["path"].startswith("/_dash-update-component") and \
                     label_of(request, "").startswith("router"):
-                answer = requests.post(url + request["path"], json=request["body"], timeout=REQUEST_TIMEOUT).text
-                for found in re.findall(r'"(/data/[a-z0-9_]+-[0-9a-f]+\.json)"', answer):
+                answer = requests.post(url + request["path"], json=request["body"], timeout=REQUEST_TIMEOUT).json()
+                for found in _payload_paths(answer):
                     current[found.rsplit("/", 1)[1].split("-")[0]] = found
 
     def replaced(request: dict) -> dict:
