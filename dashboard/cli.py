@@ -24,22 +24,14 @@ def _engine(settings):
 
 
 def cmd_serve(args) -> int:
-    from dashboard.app import create_app
-    from dashboard.database import display_url
+    from dataclasses import replace
+
+    from dashboard.server import serve
 
     settings = _settings()
-    overrides = {k: v for k, v in {"host": args.host, "port": args.port}.items() if v is not None}
-    if overrides:
-        from dataclasses import replace
-
-        settings = replace(settings, **overrides)
-    started = time.perf_counter()
-    app = create_app(settings)
-    print(f"tissu {__version__} ready in {time.perf_counter() - started:.1f} s: "
-          f"http://{settings.host}:{settings.port}/  (database: {display_url(settings.database_url)})", flush=True)
-    app.run(host=settings.host, port=settings.port, debug=settings.debug,
-            dev_tools_disable_version_check=True, dev_tools_hot_reload=False)
-    return 0
+    overrides = {k: v for k, v in {"host": args.host, "port": args.port, "workers": args.workers,
+                                   "threads": args.threads}.items() if v is not None}
+    return serve(replace(settings, **overrides), dev=args.dev)
 
 
 def cmd_db_upgrade(args) -> int:
@@ -324,6 +316,16 @@ def cmd_event_schedule(args) -> int:
     return 0
 
 
+def _positive(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not an integer") from None
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError("expected 1 to 64")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tissu",
@@ -337,6 +339,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="start the web app (creates the database and loads the demo on first start)")
     serve.add_argument("--host", help="listen address (default: TISSU_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default: TISSU_PORT or 8050)")
+    serve.add_argument("--workers", type=_positive, help="server processes (default: TISSU_WORKERS, else "
+                                                        "cores + 1, at most 4)")
+    serve.add_argument("--threads", type=_positive, help="threads per process (default: TISSU_THREADS or 2)")
+    serve.add_argument("--dev", action="store_true",
+                       help="Flask's development server, reloading on code changes (one process; not for an event)")
     serve.set_defaults(func=cmd_serve)
 
     db = sub.add_parser("db", help="database schema")

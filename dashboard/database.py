@@ -34,7 +34,8 @@ def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise DatabaseUnavailable(f"{url!r} is not a database URL (expected sqlite:///PATH or "
+        # Not echoed: a malformed URL may still hold a password.
+        raise DatabaseUnavailable("TISSU_DATABASE_URL is not a database URL (expected sqlite:///PATH or "
                                   "postgresql://USER:PASSWORD@HOST:PORT/DATABASE)") from None
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")

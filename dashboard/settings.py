@@ -29,6 +29,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TISSU_AUTO_DEMO", "1", "Load the demo dataset on start when the database holds no establishments (`0` to start empty)."),
     Setting("TISSU_DEMO_SEED", "42", "Seed of the demo generator used on first start."),
     Setting("TISSU_DEMO_SCALE", "1", "Scale of the demo generated on first start (1 ≈ 9,000 establishments, 10 ≈ 90,000)."),
+    Setting("TISSU_WORKERS", "0", "Web server processes (`tissu serve`). 0: min(cores + 1, 4): pages are "
+                                  "CPU-bound pandas under the GIL, so processes, not threads, serve in parallel."),
+    Setting("TISSU_THREADS", "2", "Threads per web server process: they overlap slow clients and database waits."),
+    Setting("TISSU_PROXY_HOPS", "0", "Reverse proxies in front of the app whose `X-Forwarded-*` headers are "
+                                     "trusted (0: none), so links and QR codes carry the public address."),
+    Setting("TISSU_VERSION_CHECK_SECONDS", "2", "How often (seconds) each server process checks whether the data "
+                                                "changed: an import reaches every process within that delay."),
+    Setting("TISSU_MAX_REQUEST_KB", "256", "Largest accepted request body in KB (a Dash callback is under 2 KB): "
+                                         "larger ones get 413."),
 )
 
 
@@ -44,6 +53,11 @@ class Settings:
     auto_demo: bool
     demo_seed: int
     demo_scale: float
+    workers: int = 0
+    threads: int = 2
+    proxy_hops: int = 0
+    version_check_seconds: float = 2.0
+    max_request_kb: int = 256
 
     @property
     def has_tiles(self) -> bool:
@@ -70,6 +84,13 @@ def _number(name: str, raw: str, kind: type) -> int | float:
         raise SettingsError(f"{name}={raw!r}: expected a {kind.__name__}") from None
 
 
+def _bounded(name: str, raw: str, kind: type, low: float, high: float) -> int | float:
+    value = _number(name, raw, kind)
+    if not low <= value <= high:
+        raise SettingsError(f"{name}={raw!r}: expected between {low:g} and {high:g}")
+    return value
+
+
 def load_settings(environ: Mapping[str, str] | None = None, **overrides) -> Settings:
     """Read every setting from `environ` (default: the process environment); keyword overrides win."""
     env = os.environ if environ is None else environ
@@ -87,6 +108,11 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides) -> Sett
         auto_demo=_flag("TISSU_AUTO_DEMO", raw["TISSU_AUTO_DEMO"]),
         demo_seed=_number("TISSU_DEMO_SEED", raw["TISSU_DEMO_SEED"], int),
         demo_scale=_number("TISSU_DEMO_SCALE", raw["TISSU_DEMO_SCALE"], float),
+        workers=_bounded("TISSU_WORKERS", raw["TISSU_WORKERS"], int, 0, 64),
+        threads=_bounded("TISSU_THREADS", raw["TISSU_THREADS"], int, 1, 64),
+        proxy_hops=_bounded("TISSU_PROXY_HOPS", raw["TISSU_PROXY_HOPS"], int, 0, 10),
+        version_check_seconds=_bounded("TISSU_VERSION_CHECK_SECONDS", raw["TISSU_VERSION_CHECK_SECONDS"], float, 0, 3600),
+        max_request_kb=_bounded("TISSU_MAX_REQUEST_KB", raw["TISSU_MAX_REQUEST_KB"], int, 1, 1_048_576),
     )
     unknown = set(overrides) - {f.name for f in fields(Settings)}
     if unknown:

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dash import html
 
 from dashboard.formatting import fr_date
-from dashboard.services.options import capability_options
-
-__all__ = ["capability_options", "demo_badge", "empty_state", "kpi_card", "legend", "source_badge"]
+from dashboard.services.options import capability_options  # noqa: F401  (re-exported for the pages)
 
 
 def demo_badge(is_demo: bool, label: str = "") -> html.Span:

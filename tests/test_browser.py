@@ -39,4 +39,6 @@ def test_clicking_a_cluster_zooms_in(page, live_server):
 
 def test_unknown_page_is_a_french_404(page, live_server):
     page.goto(live_server + "/nulle-part", wait_until="networkidle")
+    # The router's callback may start after "networkidle" (script start-up on a loaded machine): wait for it.
+    page.get_by_text("Page introuvable").wait_for(state="visible", timeout=10000)
     assert page.get_by_text("Page introuvable").is_visible()

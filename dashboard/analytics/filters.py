@@ -55,6 +55,9 @@ PARAMETERS = {
     "division": "divisions", "naf": "naf", "size_min": "size_min", "capability": "capabilities",
     "capability_mode": "capability_mode", "certification": "certifications", "member": "member", "q": "q",
 }
+# Most values accepted for one multi-valued parameter: a person selects a handful; a forged list of
+# thousands would only cost time (API: 400 naming the parameter; pages: the rest is ignored, with a notice).
+MAX_VALUES = 100
 _MULTI = {"departements", "epci", "zones", "filieres", "divisions", "naf", "capabilities", "certifications"}
 _LABELS = {"departements": "département", "epci": "EPCI", "zones": "zone d'emploi", "filieres": "filière",
            "divisions": "division NAF", "naf": "code NAF", "capabilities": "savoir-faire",
@@ -94,6 +97,9 @@ def parse_criteria(params: Mapping[str, Iterable[str]], vocab: Vocabulary, *,
         raw = [v for item in params.get(parameter, []) for v in str(item).split(",") if v.strip() != ""]
         if not raw:
             continue
+        if len(raw) > MAX_VALUES:
+            reject(parameter, f"{parameter} : {MAX_VALUES} valeurs au plus ({len(raw)} reçues){ignored}.")
+            raw = raw[:MAX_VALUES]
         if name in _MULTI:
             allowed = getattr(vocab, name)
             cleaned = [_normalize_naf(v) if name == "naf" else v.strip() for v in raw]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from dashboard.analytics.filters import SIZE_ORDER, Vocabulary
+from dashboard.analytics.filters import MAX_VALUES, SIZE_ORDER, Vocabulary
 
 DEFAULT_RADIUS_KM = 40.0
 PAGE_RADIUS_RANGE = (5.0, 150.0)  # the slider; the API accepts (0, 300]
@@ -70,15 +70,21 @@ def parse_partner_query(params: Mapping[str, Iterable[str]], vocab: Vocabulary, 
             raise PartnerParamError(parameter, message)
         notices.append(message)
 
-    for name in ("site", "siret", "id"):
+    def listed(name: str) -> list[str]:
         found = _values(params, name)
+        if len(found) > MAX_VALUES:
+            reject(name, f"{name} : {MAX_VALUES} valeurs au plus ({len(found)} reçues){ignored}.")
+        return found[:MAX_VALUES]
+
+    for name in ("site", "siret", "id"):
+        found = listed(name)
         if found:
             values["site"] = found[0][:40]
             break
-    commune = _values(params, "commune")
+    commune = listed("commune")
     if commune:
         values["commune"] = commune[0][:5]
-    lat, lon = _values(params, "lat"), _values(params, "lon")
+    lat, lon = listed("lat"), listed("lon")
     if lat or lon:
         coordinates = {}
         for name, raw in (("lat", lat), ("lon", lon)):
@@ -93,35 +99,35 @@ def parse_partner_query(params: Mapping[str, Iterable[str]], vocab: Vocabulary, 
         ("capability", "capabilities", vocab.capabilities, "Savoir-faire"),
         ("certification", "certifications", vocab.certifications, "Certification"),
     ):
-        codes = _values(params, name)
+        codes = listed(name)
         bad = [c for c in codes if c not in allowed]
         for code in bad:
             reject(name, f"{label} inconnu(e) : « {code} »{ignored}.")
         values[field_name] = tuple(dict.fromkeys(c for c in codes if c in allowed))
-    naf = [_normalize_naf(c) for c in _values(params, "naf")]
+    naf = [_normalize_naf(c) for c in listed("naf")]
     known_naf = vocab.naf | vocab.divisions | {c[:4] for c in vocab.naf} | {c[:5] for c in vocab.naf}
     for code in [c for c in naf if c not in known_naf]:
         reject("naf", f"Code NAF inconnu : « {code} »{ignored}.")
     values["naf"] = tuple(dict.fromkeys(c for c in naf if c in known_naf))
-    mode = _values(params, "capability_mode")
+    mode = listed("capability_mode")
     if mode:
         if mode[0] in ("all", "any"):
             values["capability_mode"] = mode[0]
         else:
             reject("capability_mode", f"Mode de savoir-faire inconnu : « {mode[0]} » (all ou any){ignored}.")
-    size = _values(params, "size_min")
+    size = listed("size_min")
     if size:
         if size[0] in SIZE_ORDER:
             values["size_min"] = size[0]
         else:
             reject("size_min", f"Tranche d'effectif inconnue : « {size[0]} »{ignored}.")
-    member = _values(params, "member")
+    member = listed("member")
     if member:
         if member[0].lower() in _TRUE | _FALSE:
             values["members_only"] = member[0].lower() in _TRUE
         else:
             reject("member", f"Valeur d'adhésion inconnue : « {member[0]} » (oui ou non){ignored}.")
-    radius = _values(params, "radius_km")
+    radius = listed("radius_km")
     if radius:
         try:
             value = float(radius[0])
@@ -130,7 +136,7 @@ def parse_partner_query(params: Mapping[str, Iterable[str]], vocab: Vocabulary, 
             values["radius_km"] = value
         except ValueError:
             reject("radius_km", f"Rayon invalide : « {radius[0]} » (entre 0 et {max_radius_km:g} km){ignored}.")
-    sort = _values(params, "sort")
+    sort = listed("sort")
     if sort:
         if sort[0] in SORTS:
             values["sort"] = sort[0]

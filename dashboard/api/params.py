@@ -8,6 +8,8 @@ from __future__ import annotations
 import pandas as pd
 from flask import Response, json, request
 
+from dashboard.analytics.filters import MAX_VALUES
+
 DEMO_NOTICE = "Données de démonstration (fictives) : établissements, savoir-faire et indicateurs sont synthétiques."
 MAX_LIMIT = 10_000
 
@@ -39,13 +41,18 @@ def error_response(err: ApiError) -> Response:
 
 
 class Params:
-    """Validated query parameters: unknown names and malformed values raise ApiError(400)."""
+    """Validated query parameters: unknown names, malformed values and over-long lists raise ApiError(400)."""
 
     def __init__(self, allowed: set[str]):
         unknown = sorted(set(request.args) - allowed)
         if unknown:
             raise ApiError(400, "unknown_parameter", f"Paramètre inconnu : {unknown[0]}. Acceptés : "
                            f"{', '.join(sorted(allowed)) or 'aucun'}.", unknown[0])
+        for name in request.args:  # repeats and commas both count
+            count = sum(value.count(",") + 1 for value in request.args.getlist(name))
+            if count > MAX_VALUES:
+                raise ApiError(400, "too_many_values", f"{name} : {MAX_VALUES} valeurs au plus ({count} reçues).",
+                               name)
 
     @staticmethod
     def text(name: str, *, max_length: int = 100) -> str | None:

@@ -1,13 +1,11 @@
-"""Dropdown options built from the taxonomies (plain dicts: services compute them, layouts show them)."""
+"""Dropdown option lists built from reference tables (value/label dicts, no component)."""
 
 from __future__ import annotations
-
-import pandas as pd
 
 from dashboard.formatting import fr_number
 
 
-def capability_options(capabilities: pd.DataFrame, counts: dict[str, int] | None = None) -> list[dict]:
+def capability_options(capabilities, counts: dict[str, int] | None = None) -> list[dict]:
     """Dropdown options grouped by family: a disabled heading per family, then its capabilities.
 
     `capabilities` has code, label, family_code, family_label (taxonomy order); `counts` adds
