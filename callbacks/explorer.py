@@ -14,8 +14,15 @@ from dashboard.analytics.records import export_frame
 from dashboard.services import DataService, explorer
 from dashboard.services.explorer import TABLE_LIMIT, table_rows  # noqa: F401  (the table's cap and rows, for tests)
 from layouts.card import establishment_card
-from layouts.explorer import (CHORO_LEVELS, CHORO_METRICS, DEFAULT_ZOOM, LORRAINE_CENTER, ExplorerView, explorer_page,
-                              table_grid)
+from layouts.explorer import (
+    CHORO_LEVELS,
+    CHORO_METRICS,
+    DEFAULT_ZOOM,
+    LORRAINE_CENTER,
+    ExplorerView,
+    explorer_page,
+    table_grid,
+)
 
 FILTER_INPUTS = [ids.FILTER_Q, ids.FILTER_DEPARTEMENT, ids.FILTER_EPCI, ids.FILTER_ZONE, ids.FILTER_FILIERE,
                  ids.FILTER_DIVISION, ids.FILTER_NAF, ids.FILTER_SIZE, ids.FILTER_CAPABILITY,

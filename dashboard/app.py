@@ -62,9 +62,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     server.config["COMPRESS_CACHE_KEY"] = static_compression_key
     app = Dash(
         __name__,
-        server=server,
+        server=server,  # type: ignore[arg-type]  # Dash's annotation omits the documented Flask instance
         title="tissu · le tissu industriel lorrain",
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # None is documented: no 'Updating…' title
         assets_folder=str(ASSETS_DIR),
         serve_locally=True,
         compress=True,
@@ -77,7 +77,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     nav = pages.nav_entries(registry)
     app.layout = shell(nav)
     # Pages are rendered into #page by the router: declare their trees so callbacks validate.
-    app.validation_layout = html.Div([shell(nav), *routing.validation_pages(service, registry)])
+    app.validation_layout = html.Div(  # type: ignore[assignment]  # Dash declares the attribute as None
+        [shell(nav), *routing.validation_pages(service, registry)])
     app.server.register_blueprint(api_blueprint(service, pages.api_modules(registry)))
     _register_static_geometry(app)
     _register_payloads_and_bundles(app, service, registry)

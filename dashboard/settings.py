@@ -6,9 +6,10 @@ Every setting has a name, a default and a help text; `README.md` documents each 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Mapping
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides) -> Sett
     raw = {s.env: env.get(s.env, s.default) for s in SETTINGS}
     instance_dir = Path(raw["TISSU_INSTANCE_DIR"]).expanduser()
     database_url = raw["TISSU_DATABASE_URL"].strip() or f"sqlite:///{(instance_dir / 'tissu.sqlite3').resolve()}"
-    values = dict(
+    values: dict[str, Any] = dict(
         database_url=database_url,
         instance_dir=instance_dir,
         host=raw["TISSU_HOST"],
@@ -111,7 +112,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides) -> Sett
         workers=_bounded("TISSU_WORKERS", raw["TISSU_WORKERS"], int, 0, 64),
         threads=_bounded("TISSU_THREADS", raw["TISSU_THREADS"], int, 1, 64),
         proxy_hops=_bounded("TISSU_PROXY_HOPS", raw["TISSU_PROXY_HOPS"], int, 0, 10),
-        version_check_seconds=_bounded("TISSU_VERSION_CHECK_SECONDS", raw["TISSU_VERSION_CHECK_SECONDS"], float, 0, 3600),
+        version_check_seconds=_bounded("TISSU_VERSION_CHECK_SECONDS", raw["TISSU_VERSION_CHECK_SECONDS"], float,
+                                       0, 3600),
         max_request_kb=_bounded("TISSU_MAX_REQUEST_KB", raw["TISSU_MAX_REQUEST_KB"], int, 1, 1_048_576),
     )
     unknown = set(overrides) - {f.name for f in fields(Settings)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import dash_ag_grid as dag
 import dash_leaflet as dl
@@ -41,7 +42,7 @@ class ExplorerView:
     selected: str | None = None
     tile_url: str = ""
     tile_attribution: str = ""
-    card: object = None
+    card: Any = None  # the card's component tree, or None
 
     @property
     def criteria(self) -> Criteria:

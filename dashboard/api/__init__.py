@@ -7,9 +7,8 @@ Every bad parameter is answered with a 400 and a JSON error naming the parameter
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import ModuleType
-from typing import Callable
 
 from flask import Blueprint
 from werkzeug.exceptions import HTTPException
@@ -49,6 +48,7 @@ def api_blueprint(service: DataService, api_modules: Sequence[ModuleType]) -> Bl
 
     @api.errorhandler(HTTPException)
     def http_error(err: HTTPException):
-        return error_response(ApiError(err.code or 500, err.name.lower().replace(" ", "_"), err.description or err.name))
+        code = err.name.lower().replace(" ", "_")
+        return error_response(ApiError(err.code or 500, code, err.description or err.name))
 
     return api

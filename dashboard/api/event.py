@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import json
 
 from dashboard import exports
-from dashboard.services import event as ev
 from dashboard.analytics.scheduling import ORIGINS, STATUSES
 from dashboard.api.params import ApiError, Params, json_response
 from dashboard.services import DataService
+from dashboard.services import event as ev
 
 MEETING_FIELDS = ["id", "slot", "starts_at", "day", "time", "stand", "exhibitor_id", "exhibitor_name", "visitor_id",
                   "visitor_name", "origin", "score", "why", "status"]
@@ -127,8 +127,10 @@ OPENAPI_PATHS = {
                       "404": {"description": "Aucun événement", "content": {"application/json": {"schema": _ERR}}}}}},
     "/api/v1/event/participants/{participant_id}/agenda": {"get": {
         "summary": "Agenda d'un participant",
-        "description": "Les rendez-vous d'un exposant ou d'un visiteur, par créneau. 404 si le participant est inconnu.",
-        "parameters": [{"name": "participant_id", "in": "path", "required": True, "description": "Identifiant du participant.",
+        "description": "Les rendez-vous d'un exposant ou d'un visiteur, par créneau. "
+                       "404 si le participant est inconnu.",
+        "parameters": [{"name": "participant_id", "in": "path", "required": True,
+                        "description": "Identifiant du participant.",
                         "schema": {"type": "integer"}}],
         "responses": _resp({"$ref": "#/components/schemas/EventAgenda"}, not_found=True)}},
 }

@@ -17,18 +17,17 @@ a line break), or the 1-based row of a Parquet file.
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-
 import csv
 import queue
 import re
 import threading
 import zipfile
 import zlib
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import numpy as np
 
@@ -99,6 +98,13 @@ class Table(ABC):
     def has(self, name: str) -> bool:
         return name.lower() in self._index
 
+    def at(self, name: str) -> int:
+        """The position of a column the file has (check with `has` first)."""
+        position = self.position(name)
+        if position is None:
+            raise KeyError(name)
+        return position
+
     def position(self, name: str) -> int | None:
         """Position of a column in the yielded field lists (case-insensitive), None when absent."""
         return self._index.get(name.lower())
@@ -129,8 +135,8 @@ class Table(ABC):
              progress: Progress | None = None) -> Iterator[Row]:
         """The rows kept by `keep` (all when empty), as field lists in column order."""
 
-    def close(self) -> None:
-        pass
+    def close(self) -> None:  # noqa: B027 - optional hook: only tables holding a file handle override it
+        """Release what the table holds open (nothing by default)."""
 
 
 def open_table(path: Path | str, spec: TableSpec) -> Table:
@@ -164,7 +170,7 @@ class _CsvTable(Table):
 
     @classmethod
     def open(cls, path: Path, spec: TableSpec, *, is_zip: bool) -> _CsvTable:
-        raw = open(path, "rb")
+        raw = open(path, "rb")  # noqa: SIM115 - kept open by the table, closed by close() or on failure below
         archive = None
         try:
             stream: BinaryIO = raw
@@ -198,7 +204,7 @@ class _CsvTable(Table):
         ncols = len(self.columns)
         sep = self.separator
         sep_byte = sep.encode()
-        matchers = [_Matcher(self.position(k.column), k) for k in keep if self.has(k.column)]
+        matchers = [_Matcher(self.at(k.column), k) for k in keep if self.has(k.column)]
         if len(matchers) < len(keep):  # a filter on a column the file does not have keeps nothing
             return
         date_col = self.position(max_date_of) if max_date_of else None
@@ -256,7 +262,7 @@ def _open_zip_member(path: Path, raw: BinaryIO) -> tuple[zipfile.ZipFile, Binary
         archive.close()
         raise FileFormatError(path, f"the zip archive should hold exactly one CSV file, it holds {names}")
     try:
-        return archive, archive.open(tables[0])
+        return archive, cast(BinaryIO, archive.open(tables[0]))  # ZipExtFile reads like a binary file
     except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as err:  # zipfile: unsupported method
         archive.close()
         raise FileFormatError(path, f"cannot open {tables[0].filename} in the zip archive ({err})") from None
@@ -535,9 +541,9 @@ class _ParquetTable(Table):
 
         if not all(self.has(k.column) for k in keep):
             return
-        wanted = {self.columns[self.position(n)] for n in [*use, *(k.column for k in keep)] if self.has(n)}
+        wanted = {self.columns[self.at(n)] for n in [*use, *(k.column for k in keep)] if self.has(n)}
         if max_date_of and self.has(max_date_of):
-            wanted.add(self.columns[self.position(max_date_of)])
+            wanted.add(self.columns[self.at(max_date_of)])
         names = [c for c in self.columns if c in wanted]
         slots = [self.columns.index(c) for c in names]
         total = self._file.metadata.num_rows
@@ -556,7 +562,7 @@ class _ParquetTable(Table):
                     texts[name] = pc.fill_null(column, "")
                 mask = pa.array(np.ones(batch.num_rows, dtype=bool))
                 for k in keep:
-                    column = texts[self.columns[self.position(k.column)]]
+                    column = texts[self.columns[self.at(k.column)]]
                     if k.exact:
                         hit = pc.is_in(column, value_set=pa.array(sorted(k.values), pa.string()))
                     else:
@@ -566,7 +572,7 @@ class _ParquetTable(Table):
                             hit = pc.or_(hit, pc.is_in(pc.utf8_slice_codeunits(column, 0, n), value_set=values))
                     mask = pc.and_(mask, hit)
                 if max_date_of and self.has(max_date_of):
-                    dates = pc.utf8_slice_codeunits(texts[self.columns[self.position(max_date_of)]], 0, 10)
+                    dates = pc.utf8_slice_codeunits(texts[self.columns[self.at(max_date_of)]], 0, 10)
                     dates = pc.filter(dates, pc.match_substring_regex(dates, r"^\d{4}-\d\d-\d\d$"))
                     if len(dates):
                         top = pc.max(dates).as_py()

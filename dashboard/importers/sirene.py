@@ -234,7 +234,7 @@ class _Columns:
             value = raw(name)
             return "" if value == _ND else value
 
-        get.unpublished = lambda name: raw(name) == _ND
+        get.unpublished = lambda name: raw(name) == _ND  # type: ignore[attr-defined]  # a function with one helper
         return get
 
 
@@ -294,10 +294,10 @@ def read_sirene(tables: dict[str, Table | None], options: SireneOptions, *, ref:
         "  active": active,
         "  closed": len(records) - active,
     })
-    if units is not None:
-        report.counts["legal units read"] = tables["unites_legales"].rows_read
-    if geolocation is not None:
-        report.counts["geolocation rows read"] = tables["geoloc"].rows_read
+    if (legal_units := tables["unites_legales"]) is not None:
+        report.counts["legal units read"] = legal_units.rows_read
+    if (geoloc := tables["geoloc"]) is not None:
+        report.counts["geolocation rows read"] = geoloc.rows_read
     source_date = options.source_date or _file_date(table)
     source_name = SOURCE_NAME + (", unités légales" if units is not None else "") + \
         (", géolocalisation des établissements" if geolocation is not None else "")

@@ -61,8 +61,8 @@ def write_members_template(path: Path | str = DEFAULT_MEMBERS_TEMPLATE, *, overw
         tab.append(list(header))
         for cell in tab[1]:
             cell.font = Font(bold=True)
-        for row in rows:
-            tab.append(list(row))
+        for values in rows:
+            tab.append(list(values))
         for letter, width in zip("ABC", (26, 40, 40)):
             tab.column_dimensions[letter].width = width
     notes = book.create_sheet("Mode d'emploi")
