@@ -24,7 +24,7 @@ from sqlalchemy import Engine
 from dashboard import repository
 from dashboard.analytics.scheduling import EventGrid, parse_availability
 from dashboard.importers.errors import ArgumentError, FileFormatError
-from dashboard.importers.report import ImportOutcome, ImportReport, report_path
+from dashboard.importers.report import ImportOutcome, ImportReport, outcome_with_issues_file
 from dashboard.importers.sheets import Cell, cell_text, read_sheet
 from dashboard.importers.taxonomy import Vocabulary, plain, split_values
 from dashboard.reference import load_reference
@@ -234,10 +234,7 @@ def import_event(engine: Engine, path: Path | str, options: EventOptions = Event
         "  linked to an establishment": sum(p["establishment_id"] is not None for p in participants),
         "meeting requests": len(requests),
     })
-    outcome = ImportOutcome(report=report)
-    if report_dir is not None and report.issues:
-        outcome.report_file = report.write_csv(report_path(report_dir, "event"))
-    return outcome
+    return outcome_with_issues_file(report, report_dir, "event")
 
 
 _INSTRUCTIONS = (
