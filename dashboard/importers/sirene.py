@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -467,6 +468,19 @@ def _address(get) -> str | None:
     return text[:300] or None
 
 
+def _lookup_rows(table: Table, keep: Keep, use: list[str], report: ImportReport,
+                 progress: Progress) -> Iterator[Callable[[str], str]]:
+    """Getters (see _Columns.getter) of the rows of a lookup file that `keep` keeps; malformed rows rejected."""
+    source = describe(table.path)
+    columns = _Columns(table, use)
+    for row in table.rows([keep], use=use, progress=progress):
+        if row.malformed:
+            report.reject(source, row.line, "", "malformed_line",
+                          f"{len(row.fields)} fields where the header has {len(table.columns)}")
+            continue
+        yield columns.getter(row.fields)
+
+
 # --- Legal units: names ------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -477,16 +491,9 @@ class _Unit:
 
 
 def _read_legal_units(table: Table, sirens: set[str], report: ImportReport, progress: Progress) -> dict[str, _Unit]:
-    source = describe(table.path)
-    columns = _Columns(table, _LEGAL_UNIT_COLUMNS)
     units: dict[str, _Unit] = {}
-    for row in table.rows([Keep("siren", frozenset(sirens), exact=True)], use=_LEGAL_UNIT_COLUMNS,
-                          progress=progress):
-        if row.malformed:
-            report.reject(source, row.line, "", "malformed_line",
-                          f"{len(row.fields)} fields where the header has {len(table.columns)}")
-            continue
-        get = columns.getter(row.fields)
+    for get in _lookup_rows(table, Keep("siren", frozenset(sirens), exact=True), _LEGAL_UNIT_COLUMNS, report,
+                            progress):
         first_name = get("prenomUsuelUniteLegale") or get("prenom1UniteLegale")
         last_name = get("nomUsageUniteLegale") or get("nomUniteLegale")
         units.setdefault(get("siren"), _Unit(get("denominationUniteLegale"), get("denominationUsuelle1UniteLegale"),
@@ -527,16 +534,9 @@ class _Geo:
 
 
 def _read_geolocation(table: Table, sirets: set[str], report: ImportReport, progress: Progress) -> dict[str, _Geo]:
-    source = describe(table.path)
-    columns = _Columns(table, _GEOLOCATION_COLUMNS)
     found: dict[str, _Geo] = {}
-    for row in table.rows([Keep("siret", frozenset(sirets), exact=True)], use=_GEOLOCATION_COLUMNS,
-                          progress=progress):
-        if row.malformed:
-            report.reject(source, row.line, "", "malformed_line",
-                          f"{len(row.fields)} fields where the header has {len(table.columns)}")
-            continue
-        get = columns.getter(row.fields)
+    for get in _lookup_rows(table, Keep("siret", frozenset(sirets), exact=True), _GEOLOCATION_COLUMNS, report,
+                            progress):
         found.setdefault(get("siret"), _Geo(get("x"), get("y"), get("epsg") or _EPSG_LAMBERT93,
                                             get("x_longitude"), get("y_latitude"), get("qualite_xy")))
     progress.close()
