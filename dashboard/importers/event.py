@@ -27,6 +27,7 @@ from dashboard.importers.errors import ArgumentError, FileFormatError
 from dashboard.importers.report import ImportOutcome, ImportReport, outcome_with_issues_file
 from dashboard.importers.sheets import Cell, cell_text, read_sheet
 from dashboard.importers.taxonomy import Vocabulary, plain, split_values
+from dashboard.importers.template_file import template_target
 from dashboard.reference import load_reference
 
 TEMPLATE_COLUMNS = ("Réf", "Rôle", "Nom", "SIRET", "Commune", "Stand", "Propose", "Cherche", "Disponibilités",
@@ -253,13 +254,8 @@ _INSTRUCTIONS = (
 
 def write_event_template(path: Path | str = DEFAULT_EVENT_TEMPLATE, *, overwrite: bool = False) -> Path:
     """Write the participant template: XLSX (with the capability list and instructions) or CSV (`;`, UTF-8 BOM)."""
-    path = Path(path)
+    path = template_target(path, overwrite=overwrite)
     suffix = path.suffix.lower()
-    if suffix not in (".xlsx", ".csv"):
-        raise ArgumentError(f"{path}: the template is written as .xlsx or .csv")
-    if path.exists() and not overwrite:
-        raise ArgumentError(f"{path} already exists (use --force to overwrite it)")
-    path.parent.mkdir(parents=True, exist_ok=True)
     example = [("E001", "exposant", "Exemple Traitements SAS", "", "57463", "A01", "traitement_thermique",
                 "", "", "20", "V0001"),
                ("V0001", "visiteur", "Exemple Mécanique SARL", "", "Nancy", "", "", "traitement_thermique",
