@@ -16,10 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,7 @@ from dashboard.importers.taxonomy import load_presumed_capabilities
 from dashboard.reference import DEPARTMENTS, ReferenceData, load_reference
 
 DATASET_NAME = "sirene"
+_T = TypeVar("_T")
 SOURCE_NAME = "INSEE – base Sirene des entreprises et de leurs établissements (stock)"
 DEFAULT_SECTIONS = ("B", "C", "D", "E")
 
@@ -468,17 +469,22 @@ def _address(get) -> str | None:
     return text[:300] or None
 
 
-def _lookup_rows(table: Table, keep: Keep, use: list[str], report: ImportReport,
-                 progress: Progress) -> Iterator[Callable[[str], str]]:
-    """Getters (see _Columns.getter) of the rows of a lookup file that `keep` keeps; malformed rows rejected."""
+def _first_rows_by_key(table: Table, key: str, wanted: set[str], use: list[str], report: ImportReport,
+                       progress: Progress, build: Callable[[Callable[[str], str]], _T]) -> dict[str, _T]:
+    """`build(get)` of the first row of a lookup file for each wanted value of column `key`; malformed rows
+    rejected. `get` is a _Columns.getter."""
     source = describe(table.path)
     columns = _Columns(table, use)
-    for row in table.rows([keep], use=use, progress=progress):
+    found: dict[str, _T] = {}
+    for row in table.rows([Keep(key, frozenset(wanted), exact=True)], use=use, progress=progress):
         if row.malformed:
             report.reject(source, row.line, "", "malformed_line",
                           f"{len(row.fields)} fields where the header has {len(table.columns)}")
             continue
-        yield columns.getter(row.fields)
+        get = columns.getter(row.fields)
+        found.setdefault(get(key), build(get))
+    progress.close()
+    return found
 
 
 # --- Legal units: names ------------------------------------------------------------------------
@@ -491,15 +497,13 @@ class _Unit:
 
 
 def _read_legal_units(table: Table, sirens: set[str], report: ImportReport, progress: Progress) -> dict[str, _Unit]:
-    units: dict[str, _Unit] = {}
-    for get in _lookup_rows(table, Keep("siren", frozenset(sirens), exact=True), _LEGAL_UNIT_COLUMNS, report,
-                            progress):
+    def unit(get: Callable[[str], str]) -> _Unit:
         first_name = get("prenomUsuelUniteLegale") or get("prenom1UniteLegale")
         last_name = get("nomUsageUniteLegale") or get("nomUniteLegale")
-        units.setdefault(get("siren"), _Unit(get("denominationUniteLegale"), get("denominationUsuelle1UniteLegale"),
-                                             " ".join(p for p in (first_name, last_name) if p)))
-    progress.close()
-    return units
+        return _Unit(get("denominationUniteLegale"), get("denominationUsuelle1UniteLegale"),
+                     " ".join(p for p in (first_name, last_name) if p))
+
+    return _first_rows_by_key(table, "siren", sirens, _LEGAL_UNIT_COLUMNS, report, progress, unit)
 
 
 def _name(item: _Kept, units: dict[str, _Unit] | None, report: ImportReport, source: str) -> None:
@@ -534,13 +538,10 @@ class _Geo:
 
 
 def _read_geolocation(table: Table, sirets: set[str], report: ImportReport, progress: Progress) -> dict[str, _Geo]:
-    found: dict[str, _Geo] = {}
-    for get in _lookup_rows(table, Keep("siret", frozenset(sirets), exact=True), _GEOLOCATION_COLUMNS, report,
-                            progress):
-        found.setdefault(get("siret"), _Geo(get("x"), get("y"), get("epsg") or _EPSG_LAMBERT93,
-                                            get("x_longitude"), get("y_latitude"), get("qualite_xy")))
-    progress.close()
-    return found
+    return _first_rows_by_key(
+        table, "siret", sirets, _GEOLOCATION_COLUMNS, report, progress,
+        lambda get: _Geo(get("x"), get("y"), get("epsg") or _EPSG_LAMBERT93, get("x_longitude"), get("y_latitude"),
+                         get("qualite_xy")))
 
 
 def _number(text: str) -> float | None:
