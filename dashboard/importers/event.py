@@ -27,7 +27,7 @@ from dashboard.importers.errors import ArgumentError, FileFormatError
 from dashboard.importers.report import ImportOutcome, ImportReport, outcome_with_issues_file
 from dashboard.importers.sheets import Cell, cell_text, read_sheet
 from dashboard.importers.taxonomy import Vocabulary, plain, split_values
-from dashboard.importers.template_file import template_target
+from dashboard.importers.template_file import template_target, template_workbook
 from dashboard.reference import load_reference
 
 TEMPLATE_COLUMNS = ("Réf", "Rôle", "Nom", "SIRET", "Commune", "Stand", "Propose", "Cherche", "Disponibilités",
@@ -265,16 +265,8 @@ def write_event_template(path: Path | str = DEFAULT_EVENT_TEMPLATE, *, overwrite
             writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")  # quotes "J1AM;J2PM"
             writer.writerows([TEMPLATE_COLUMNS, *example])
         return path
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     ref = load_reference()
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Participants"
-    sheet.append(list(TEMPLATE_COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    book, sheet = template_workbook("Participants", TEMPLATE_COLUMNS)
     for row in example:
         sheet.append(list(row))
     for row_number in range(2, 3001):

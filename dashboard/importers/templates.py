@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dashboard.importers.members import TEMPLATE_COLUMNS
-from dashboard.importers.template_file import template_target
+from dashboard.importers.template_file import template_target, template_workbook
 from dashboard.reference import load_reference
 
 DEFAULT_MEMBERS_TEMPLATE = Path("modele-adherents.xlsx")
@@ -31,16 +31,10 @@ def write_members_template(path: Path | str = DEFAULT_MEMBERS_TEMPLATE, *, overw
     if suffix == ".csv":
         path.write_text(";".join(TEMPLATE_COLUMNS) + "\r\n", encoding="utf-8-sig")
         return path
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
     ref = load_reference()
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Adhérents"
-    sheet.append(list(TEMPLATE_COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    book, sheet = template_workbook("Adhérents", TEMPLATE_COLUMNS)
     for letter, width in zip("ABCDE", (18, 40, 60, 40, 16)):
         sheet.column_dimensions[letter].width = width
     for row in range(2, 1001):  # SIRET as text: Excel would drop the leading zeros of a number

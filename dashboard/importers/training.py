@@ -20,7 +20,7 @@ from dashboard.importers.errors import FileFormatError
 from dashboard.importers.report import ImportOutcome, ImportReport, report_path
 from dashboard.importers.sheets import Cell, read_sheet
 from dashboard.importers.taxonomy import plain
-from dashboard.importers.template_file import template_target
+from dashboard.importers.template_file import template_target, template_workbook
 from dashboard.reference import load_reference
 
 TEMPLATE_COLUMNS = ("Nom du site", "Type", "Code commune", "Latitude", "Longitude", "Code métier", "Année",
@@ -131,15 +131,7 @@ def write_training_template(path: Path | str = DEFAULT_TRAINING_TEMPLATE, *, ove
     if path.suffix.lower() == ".csv":
         path.write_text(";".join(TEMPLATE_COLUMNS) + "\r\n", encoding="utf-8-sig")
         return path
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Formations"
-    sheet.append(list(TEMPLATE_COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    book, sheet = template_workbook("Formations", TEMPLATE_COLUMNS)
     for row in range(2, 1001):  # codes as text: Excel would drop leading zeros
         for column in (3, 6):
             sheet.cell(row=row, column=column).number_format = "@"

@@ -24,3 +24,12 @@ def test_existing_file_needs_overwrite(tmp_path):
     with pytest.raises(ArgumentError, match="--force"):
         template_target(existing, overwrite=False)
     assert template_target(existing, overwrite=True) == existing
+
+
+def test_template_workbook_has_a_bold_header():
+    from dashboard.importers.template_file import template_workbook
+
+    book, sheet = template_workbook("Adhérents", ("SIRET", "Raison sociale"))
+    assert book.sheetnames == ["Adhérents"] and sheet is book.active
+    assert [c.value for c in sheet[1]] == ["SIRET", "Raison sociale"]
+    assert all(c.font.bold for c in sheet[1])
