@@ -110,11 +110,11 @@ def test_one_file_imports_reach_their_importer(kind, monkeypatch):
 
     from dashboard import cli
 
-    title, module, function = cli._FILE_IMPORTS[kind]
+    spec = cli._FILE_IMPORTS[kind]
     calls = []
-    monkeypatch.setattr(importlib.import_module(f"dashboard.importers.{module}"), function,
+    monkeypatch.setattr(importlib.import_module(f"dashboard.importers.{spec.module}"), spec.function,
                         lambda engine, file, *, report_dir: calls.append((file, report_dir)) or "outcome")
     monkeypatch.setattr(cli, "_run_import", lambda label, action: (label, action("engine", Path("reports"))))
     args = build_parser().parse_args(["import", kind, "some-file.csv"])
-    assert args.func(args) == (f"{title} of some-file.csv", "outcome")
+    assert args.func(args) == (f"{spec.title} of some-file.csv", "outcome")
     assert calls == [("some-file.csv", Path("reports"))]
