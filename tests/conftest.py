@@ -106,6 +106,24 @@ def client(app):
     return app.server.test_client()
 
 
+_server_logs: list[Path] = []  # the live server's log, shown under a failed browser test
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test shows what the page logged and the end of the server's log (CI keeps nothing else)."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed or "live_server" not in item.fixturenames:
+        return
+    page = item.funcargs.get("page")
+    if page is not None and getattr(page, "errors", None):
+        report.sections.append(("browser console", "\n".join(page.errors)))
+    for path in _server_logs:
+        lines = path.read_text(errors="replace").splitlines() if path.exists() else []
+        report.sections.append((f"server log {path.name}", "\n".join(lines[-60:])))
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -120,6 +138,7 @@ def live_server(databases, demo_database, tmp_path_factory):
     env = {**os.environ, "TISSU_DATABASE_URL": copy.url, "TISSU_PORT": str(port),
            "TISSU_HOST": "127.0.0.1", "TISSU_AUTO_DEMO": "0", "TISSU_TILE_URL": ""}
     log = open(tmp_path_factory.mktemp("logs") / "server.log", "w")
+    _server_logs.append(Path(log.name))
     proc = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "serve"], env=env, stdout=log,
                             stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
