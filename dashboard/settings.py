@@ -6,9 +6,10 @@ Every setting has a name, a default and a help text; `README.md` documents each 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Mapping
+from typing import Any, TypeVar
 
 
 @dataclass(frozen=True)
@@ -19,16 +20,26 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("TISSU_DATABASE_URL", "", "SQLAlchemy database URL. Empty: a SQLite file `tissu.sqlite3` in the instance folder, created on first start. PostgreSQL: postgresql://user:password@host:5432/db (pip install tissu[postgresql])."),
-    Setting("TISSU_INSTANCE_DIR", "instance", "Folder for the default SQLite file and import reports (relative to the working directory)."),
-    Setting("TISSU_HOST", "127.0.0.1", "Address the web server listens on (`0.0.0.0` to reach it from other machines, e.g. phones at an event)."),
+    Setting("TISSU_DATABASE_URL", "", "SQLAlchemy database URL. Empty: a SQLite file `tissu.sqlite3` in the instance "
+                                       "folder, created on first start. PostgreSQL: "
+                                       "postgresql://user:password@host:5432/db (pip install tissu[postgresql])."),
+    Setting("TISSU_INSTANCE_DIR", "instance", "Folder for the default SQLite file and import reports (relative to "
+                                               "the working directory)."),
+    Setting("TISSU_HOST", "127.0.0.1", "Address the web server listens on (`0.0.0.0` to reach it from other "
+                                        "machines, e.g. phones at an event)."),
     Setting("TISSU_PORT", "8050", "Port of the web server."),
-    Setting("TISSU_TILE_URL", "", "Optional online raster tiles, e.g. `https://tile.openstreetmap.org/{z}/{x}/{y}.png`. Empty: bundled vector basemap only (works offline)."),
-    Setting("TISSU_TILE_ATTRIBUTION", "© OpenStreetMap contributors", "Attribution shown with the online tiles (only when `TISSU_TILE_URL` is set)."),
-    Setting("TISSU_DEBUG", "0", "Dash debug mode (`1` to enable). Off by default; the version check that would call the internet stays disabled."),
-    Setting("TISSU_AUTO_DEMO", "1", "Load the demo dataset on start when the database holds no establishments (`0` to start empty)."),
+    Setting("TISSU_TILE_URL", "", "Optional online raster tiles, e.g. "
+                                   "`https://tile.openstreetmap.org/{z}/{x}/{y}.png`. Empty: bundled vector basemap "
+                                   "only (works offline)."),
+    Setting("TISSU_TILE_ATTRIBUTION", "© OpenStreetMap contributors", "Attribution shown with the online tiles (only "
+                                                                       "when `TISSU_TILE_URL` is set)."),
+    Setting("TISSU_DEBUG", "0", "Dash debug mode (`1` to enable). Off by default; the version check that would call "
+                                 "the internet stays disabled."),
+    Setting("TISSU_AUTO_DEMO", "1", "Load the demo dataset on start when the database holds no establishments (`0` "
+                                     "to start empty)."),
     Setting("TISSU_DEMO_SEED", "42", "Seed of the demo generator used on first start."),
-    Setting("TISSU_DEMO_SCALE", "1", "Scale of the demo generated on first start (1 ≈ 9,000 establishments, 10 ≈ 90,000)."),
+    Setting("TISSU_DEMO_SCALE", "1", "Scale of the demo generated on first start (1 ≈ 9,000 establishments, "
+                                      "10 ≈ 90,000)."),
     Setting("TISSU_WORKERS", "0", "Web server processes (`tissu serve`). 0: min(cores + 1, 4): pages are "
                                   "CPU-bound pandas under the GIL, so processes, not threads, serve in parallel."),
     Setting("TISSU_THREADS", "2", "Threads per web server process: they overlap slow clients and database waits."),
@@ -77,27 +88,30 @@ def _flag(name: str, raw: str) -> bool:
     raise SettingsError(f"{name}={raw!r}: expected 1/0, true/false, yes/no")
 
 
-def _number(name: str, raw: str, kind: type) -> int | float:
+_Number = TypeVar("_Number", int, float)
+
+
+def _number(name: str, raw: str, kind: type[_Number]) -> _Number:
     try:
         return kind(raw)
     except ValueError:
         raise SettingsError(f"{name}={raw!r}: expected a {kind.__name__}") from None
 
 
-def _bounded(name: str, raw: str, kind: type, low: float, high: float) -> int | float:
+def _bounded(name: str, raw: str, kind: type[_Number], low: float, high: float) -> _Number:
     value = _number(name, raw, kind)
     if not low <= value <= high:
         raise SettingsError(f"{name}={raw!r}: expected between {low:g} and {high:g}")
     return value
 
 
-def load_settings(environ: Mapping[str, str] | None = None, **overrides) -> Settings:
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Read every setting from `environ` (default: the process environment); keyword overrides win."""
     env = os.environ if environ is None else environ
     raw = {s.env: env.get(s.env, s.default) for s in SETTINGS}
     instance_dir = Path(raw["TISSU_INSTANCE_DIR"]).expanduser()
     database_url = raw["TISSU_DATABASE_URL"].strip() or f"sqlite:///{(instance_dir / 'tissu.sqlite3').resolve()}"
-    values = dict(
+    settings = Settings(
         database_url=database_url,
         instance_dir=instance_dir,
         host=raw["TISSU_HOST"],
@@ -111,11 +125,11 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides) -> Sett
         workers=_bounded("TISSU_WORKERS", raw["TISSU_WORKERS"], int, 0, 64),
         threads=_bounded("TISSU_THREADS", raw["TISSU_THREADS"], int, 1, 64),
         proxy_hops=_bounded("TISSU_PROXY_HOPS", raw["TISSU_PROXY_HOPS"], int, 0, 10),
-        version_check_seconds=_bounded("TISSU_VERSION_CHECK_SECONDS", raw["TISSU_VERSION_CHECK_SECONDS"], float, 0, 3600),
+        version_check_seconds=_bounded("TISSU_VERSION_CHECK_SECONDS", raw["TISSU_VERSION_CHECK_SECONDS"], float,
+                                       0, 3600),
         max_request_kb=_bounded("TISSU_MAX_REQUEST_KB", raw["TISSU_MAX_REQUEST_KB"], int, 1, 1_048_576),
     )
     unknown = set(overrides) - {f.name for f in fields(Settings)}
     if unknown:
         raise TypeError(f"unknown settings: {sorted(unknown)}")
-    values.update(overrides)
-    return Settings(**values)
+    return replace(settings, **overrides)

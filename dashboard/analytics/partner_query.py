@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 from dashboard.analytics.filters import MAX_VALUES, SIZE_ORDER, Vocabulary
 

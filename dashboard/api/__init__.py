@@ -7,9 +7,8 @@ Every bad parameter is answered with a 400 and a JSON error naming the parameter
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import ModuleType
-from typing import Callable
 
 from flask import Blueprint
 from werkzeug.exceptions import HTTPException

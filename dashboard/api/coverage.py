@@ -6,10 +6,10 @@ import math
 
 import pandas as pd
 
-from dashboard.services import coverage as cs
 from dashboard.analytics.coverage import LEVELS, CoverageQueryError
 from dashboard.api.params import ApiError, Params, json_response, json_text, json_text_response
 from dashboard.services import DataService
+from dashboard.services import coverage as cs
 
 DEFINITION = ("rate : part de la demande (poids `weight`) ayant au moins un fournisseur du savoir-faire à moins de "
               "radius_km km (grand cercle) ; un fournisseur ne se couvre pas lui-même. desert : aucun fournisseur "

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import json
 
 from dashboard import exports
-from dashboard.services import event as ev
 from dashboard.analytics.scheduling import ORIGINS, STATUSES
 from dashboard.api.params import ApiError, Params, json_response
 from dashboard.services import DataService
+from dashboard.services import event as ev
 
 MEETING_FIELDS = ["id", "slot", "starts_at", "day", "time", "stand", "exhibitor_id", "exhibitor_name", "visitor_id",
                   "visitor_name", "origin", "score", "why", "status"]

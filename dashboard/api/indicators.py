@@ -6,8 +6,8 @@ import math
 
 from dashboard.analytics import indicators as ind
 from dashboard.api.params import DEMO_NOTICE, ApiError, Params, json_response
-from dashboard.services.indicators import indicator_data
 from dashboard.services import DataService
+from dashboard.services.indicators import indicator_data
 
 PARAMETERS = {"code", "level", "territory", "from", "to", "filiere"}
 

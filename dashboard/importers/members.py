@@ -149,7 +149,7 @@ def import_members(engine: Engine, path: Path | str, *, report_dir: Path | None 
         seen[siret] = row.line
         establishment_id, naf = by_siret[siret]
         declared = {capabilities.resolve(v) for v in split_values(row.capabilities)}
-        final = {code: "presumed" for code in presumed.get(naf or "", ())}
+        final = dict.fromkeys(presumed.get(naf or "", ()), "presumed")
         final.update(dict.fromkeys(declared, "declared"))
         updates.append(repository.MemberUpdate(
             establishment_id=establishment_id, is_member=bool(_member_flag(row.member)), capabilities=final,

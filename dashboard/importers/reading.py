@@ -17,14 +17,13 @@ a line break), or the 1-based row of a Parquet file.
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-
 import csv
 import queue
 import re
 import threading
 import zipfile
 import zlib
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
