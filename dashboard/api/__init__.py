@@ -48,6 +48,7 @@ def api_blueprint(service: DataService, api_modules: Sequence[ModuleType]) -> Bl
 
     @api.errorhandler(HTTPException)
     def http_error(err: HTTPException):
-        return error_response(ApiError(err.code or 500, err.name.lower().replace(" ", "_"), err.description or err.name))
+        code = err.name.lower().replace(" ", "_")
+        return error_response(ApiError(err.code or 500, code, err.description or err.name))
 
     return api

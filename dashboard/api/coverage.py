@@ -96,7 +96,8 @@ def register(route, service: DataService) -> None:
         table = cs.summary(service, radius_km=radius, weighting=weighting)
         return json_response({
             "radius_km": radius, "weight": weighting, "is_demo": service.snapshot().is_demo, "definition": DEFINITION,
-            "items": [{"capability": r["capability_code"], "label": r["capability_label"], "suppliers": int(r["suppliers"]),
+            "items": [{"capability": r["capability_code"], "label": r["capability_label"],
+                       "suppliers": int(r["suppliers"]),
                        "rate": _number(r["rate"]), "single_source_share": _number(r["single_source_share"]),
                        "median_nearest_km": _number(r["median_nearest_km"]),
                        "median_third_nearest_km": _number(r["median_third_nearest_km"]),
@@ -109,7 +110,8 @@ def _param(name, description, schema, required=False):
     return {"name": name, "in": "query", "required": required, "description": description, "schema": schema}
 
 
-_ERROR = {"description": "Paramètre invalide.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+_ERROR = {"description": "Paramètre invalide.",
+          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 _RADIUS = _param("radius_km", "Rayon en km dans ]0, 300] (50 par défaut).", {"type": "number"})
 _WEIGHT = _param("weight", "jobs : établissements pondérés par leurs emplois ; count : un par établissement ; "
                            "population : communes pondérées par leur population.",
@@ -120,8 +122,8 @@ OPENAPI_PATHS = {
         "summary": "Couverture fournisseurs d'un savoir-faire",
         "description": DEFINITION,
         "parameters": [_param("capability", "Code du savoir-faire.", {"type": "string"}, required=True), _RADIUS,
-                       _param("level", "Échelle des unités.", {"type": "string",
-                                                               "enum": ["commune", "epci", "zone_emploi", "departement"]}),
+                       _param("level", "Échelle des unités.",
+                              {"type": "string", "enum": ["commune", "epci", "zone_emploi", "departement"]}),
                        _WEIGHT],
         "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
             "$ref": "#/components/schemas/Coverage"}}}}, "400": _ERROR}}},

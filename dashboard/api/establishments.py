@@ -10,10 +10,10 @@ from dashboard.analytics.filters import PARAMETERS, CriteriaError, filter_mask, 
 from dashboard.analytics.records import establishment_records, export_frame
 from dashboard.api.openapi import ERROR_RESPONSE, FILTER_PARAMS, LIMIT_PARAM, OFFSET_PARAM, get_operation, query_param
 from dashboard.api.params import DEMO_NOTICE, MAX_LIMIT, ApiError, Params, json_response
-from dashboard.services import DataService
+from dashboard.services import DataService, Snapshot
 
 MAX_LIMIT_CSV = 1_000_000
-ESTABLISHMENT_FIELDS = ESTABLISHMENT_FIELDS = ["id", "siret", "name", "naf", "naf_label", "filiere", "filiere_label", "size_band",
+ESTABLISHMENT_FIELDS = ["id", "siret", "name", "naf", "naf_label", "filiere", "filiere_label", "size_band",
                         "size_band_label", "headcount_estimate", "address", "commune_code", "commune_name",
                         "departement", "epci", "epci_name", "zone_emploi", "zone_emploi_name", "lat", "lon",
                         "capabilities", "capabilities_presumed", "certifications", "member", "created_on", "source",
@@ -23,7 +23,7 @@ ESTABLISHMENT_FIELDS = ESTABLISHMENT_FIELDS = ["id", "siret", "name", "naf", "na
 def register(route, service: DataService) -> None:
     look = service.lookups
 
-    def _selected_records() -> tuple[pd.DataFrame, int]:
+    def _selected_records() -> tuple[pd.DataFrame, Snapshot]:
         """Establishments matching the query's filters (same definition as the map), paginated."""
         Params(set(PARAMETERS) | {"limit", "offset"})
         params = {k: request.args.getlist(k) for k in request.args if k in PARAMETERS}
@@ -36,7 +36,7 @@ def register(route, service: DataService) -> None:
                            certification_links=snap.certification_links)
         return snap.establishments[mask], snap
 
-    def _records(frame: pd.DataFrame, snap) -> pd.DataFrame:
+    def _records(frame: pd.DataFrame, snap: Snapshot) -> pd.DataFrame:
         return establishment_records(frame, capability_links=snap.capability_links,
                                      certification_links=snap.certification_links, lookups=look)
 

@@ -127,9 +127,10 @@ OPENAPI_PATHS = {
                       "404": {"description": "Aucun événement", "content": {"application/json": {"schema": _ERR}}}}}},
     "/api/v1/event/participants/{participant_id}/agenda": {"get": {
         "summary": "Agenda d'un participant",
-        "description": "Les rendez-vous d'un exposant ou d'un visiteur, par créneau. 404 si le participant est inconnu.",
-        "parameters": [{"name": "participant_id", "in": "path", "required": True, "description": "Identifiant du participant.",
-                        "schema": {"type": "integer"}}],
+        "description": "Les rendez-vous d'un exposant ou d'un visiteur, par créneau. "
+                       "404 si le participant est inconnu.",
+        "parameters": [{"name": "participant_id", "in": "path", "required": True,
+                        "description": "Identifiant du participant.", "schema": {"type": "integer"}}],
         "responses": _resp({"$ref": "#/components/schemas/EventAgenda"}, not_found=True)}},
 }
 

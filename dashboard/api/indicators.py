@@ -31,10 +31,11 @@ def register(route, service: DataService) -> None:
         items = []
         for row in data.catalog.to_dict("records"):
             better = row["higher_is_better"]
+            unknown = better is None or (isinstance(better, float) and math.isnan(better))
             items.append({"code": row["code"], "label": row["label"], "definition": row["definition"],
                           "unit": row["unit"], "source": row["source"],
-                          "higher_is_better": None if better is None or (isinstance(better, float) and math.isnan(better))
-                          else bool(better), "computed": row["code"] in ind.DERIVED_CODES})
+                          "higher_is_better": None if unknown else bool(better),
+                          "computed": row["code"] in ind.DERIVED_CODES})
         return json_response({"items": items, "levels": list(ind.LEVELS)})
 
     @route("/indicators")

@@ -9,7 +9,8 @@ from dashboard.api.params import DEMO_NOTICE, ApiError, Params, json_response
 from dashboard.reference import DEPARTMENTS
 from dashboard.services.skills import skills_data
 
-SKILLS_METHOD = ("difficulty_rate = difficult / projects sur les cellules où les deux sont connus (part entre 0 et 1) ; "
+SKILLS_METHOD = ("difficulty_rate = difficult / projects sur les cellules où les deux sont connus "
+                 "(part entre 0 et 1) ; "
                  f"tension si difficulty_rate > {sk.TENSION_THRESHOLD:g}. null = secret statistique (jamais 0).")
 
 
@@ -45,7 +46,8 @@ def register(route, service) -> None:
         for row in needs.to_dict("records"):
             rate = sk.difficulty_rate([row["projects"]], [row["difficult"]])
             items.append({
-                "year": int(row["year"]), "trade": row["trade_code"], "trade_label": trades.at[row["trade_code"], "label"],
+                "year": int(row["year"]), "trade": row["trade_code"],
+                "trade_label": trades.at[row["trade_code"], "label"],
                 "territory": row["area_code"], "territory_name": areas.at[row["area_code"], "name"],
                 "departement": areas.at[row["area_code"], "department_code"],
                 "projects": _int(row["projects"]), "difficult": _int(row["difficult"]),
