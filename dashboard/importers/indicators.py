@@ -64,7 +64,10 @@ def import_indicators(engine: Engine, path: Path | str, *, report_dir: Path | No
     territories = {"departement": set(ref.departments["code"]), "epci": set(ref.epci["code"]),
                    "zone_emploi": set(ref.zones["code"]), "commune": set(ref.communes["code"])}
     filieres = set(ref.filieres["code"])
-    report, values, projects, catalog = ImportReport("indicators"), {}, [], []
+    report = ImportReport("indicators")
+    values: dict[tuple[str, str, str, str], dict] = {}
+    projects: list[dict] = []
+    catalog: list[dict] = []
     for name, header, body in kinds:
         at = {h: i for i, h in enumerate(header)}
         for row in body:
@@ -159,7 +162,8 @@ def write_indicators_template(path: Path | str = "modele-indicateurs.xlsx", *, o
     for line in ("Séries : une ligne par indicateur × territoire × période (AAAA, AAAA-Qn ou AAAA-MM).",
                  "niveau : region (41 = Lorraine), departement, epci (SIREN), zone_emploi, commune, pays (FR).",
                  "Valeur vide = secret ou manquant. Une ligne déjà importée (même clé) est remplacée.",
-                 "Projets : type ouverture, extension, fermeture ou reduction ; programme vide, france2030 ou deeptech.",
+                 "Projets : type ouverture, extension, fermeture ou reduction ; "
+                 "programme vide, france2030 ou deeptech.",
                  "Import : tissu import indicators FICHIER. Les lignes refusées sont listées avec leur raison."):
         notes.append([line])
     book.save(path)

@@ -148,12 +148,12 @@ def import_members(engine: Engine, path: Path | str, *, report_dir: Path | None 
             continue
         seen[siret] = row.line
         establishment_id, naf = by_siret[siret]
-        declared = {capabilities.resolve(v) for v in split_values(row.capabilities)}
+        declared = {capabilities.code(v) for v in split_values(row.capabilities)}
         final = dict.fromkeys(presumed.get(naf or "", ()), "presumed")
         final.update(dict.fromkeys(declared, "declared"))
         updates.append(repository.MemberUpdate(
             establishment_id=establishment_id, is_member=bool(_member_flag(row.member)), capabilities=final,
-            certifications=tuple(sorted({certifications.resolve(v) for v in split_values(row.certifications)}))))
+            certifications=tuple(sorted({certifications.code(v) for v in split_values(row.certifications)}))))
     if updates:
         info = repository.apply_member_updates(engine, target.id, updates)
     else:

@@ -25,9 +25,10 @@ import zipfile
 import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 import numpy as np
 
@@ -102,6 +103,10 @@ class Table(ABC):
         """Position of a column in the yielded field lists (case-insensitive), None when absent."""
         return self._index.get(name.lower())
 
+    def index_of(self, name: str) -> int:
+        """Position of a column the file is known to have (mandatory, or checked with `has`)."""
+        return self._index[name.lower()]
+
     def _missing(self, names: Sequence[str]) -> list[str]:
         return [n for n in names if not self.has(n)]
 
@@ -128,8 +133,9 @@ class Table(ABC):
              progress: Progress | None = None) -> Iterator[Row]:
         """The rows kept by `keep` (all when empty), as field lists in column order."""
 
+    @abstractmethod
     def close(self) -> None:
-        pass
+        """Release the file (and the archive holding it)."""
 
 
 def open_table(path: Path | str, spec: TableSpec) -> Table:
@@ -154,7 +160,7 @@ def open_table(path: Path | str, spec: TableSpec) -> Table:
 # --- CSV ---------------------------------------------------------------------------------------
 
 class _CsvTable(Table):
-    def __init__(self, path: Path, spec: TableSpec, columns: list[str], *, raw: BinaryIO, stream: BinaryIO,
+    def __init__(self, path: Path, spec: TableSpec, columns: list[str], *, raw: BinaryIO, stream: IO[bytes],
                  first_block: bytes, total_bytes: int, archive: zipfile.ZipFile | None):
         self._raw, self._stream, self._first, self._total = raw, stream, first_block, total_bytes
         self._archive = archive
@@ -163,23 +169,22 @@ class _CsvTable(Table):
 
     @classmethod
     def open(cls, path: Path, spec: TableSpec, *, is_zip: bool) -> _CsvTable:
-        raw = open(path, "rb")
-        archive = None
-        try:
-            stream: BinaryIO = raw
+        # The table owns the file once built: close it here only when opening or checking fails.
+        with ExitStack() as on_failure:
+            raw = on_failure.enter_context(open(path, "rb"))
+            archive = None
+            stream: IO[bytes] = raw
             if is_zip:
                 archive, stream = _open_zip_member(path, raw)
+                on_failure.callback(archive.close)
             header = stream.readline(1 << 16)
             first_block = _read(path, stream, BLOCK_SIZE)
             columns = _parse_header(path, spec, header)
             _check_utf8(path, first_block[: first_block.rfind(b"\n") + 1], first_line=2)
-            return cls(path, spec, columns, raw=raw, stream=stream, first_block=first_block,
-                       total_bytes=path.stat().st_size, archive=archive)
-        except BaseException:
-            if archive is not None:
-                archive.close()
-            raw.close()
-            raise
+            table = cls(path, spec, columns, raw=raw, stream=stream, first_block=first_block,
+                        total_bytes=path.stat().st_size, archive=archive)
+            on_failure.pop_all()
+        return table
 
     def close(self) -> None:
         if self._archive is not None:
@@ -197,7 +202,7 @@ class _CsvTable(Table):
         ncols = len(self.columns)
         sep = self.separator
         sep_byte = sep.encode()
-        matchers = [_Matcher(self.position(k.column), k) for k in keep if self.has(k.column)]
+        matchers = [_Matcher(self.index_of(k.column), k) for k in keep if self.has(k.column)]
         if len(matchers) < len(keep):  # a filter on a column the file does not have keeps nothing
             return
         date_col = self.position(max_date_of) if max_date_of else None
@@ -243,7 +248,7 @@ class _CsvTable(Table):
             progress.update(rows_read=self.rows_read, rows_kept=self.rows_yielded, fraction=1.0)
 
 
-def _open_zip_member(path: Path, raw: BinaryIO) -> tuple[zipfile.ZipFile, BinaryIO]:
+def _open_zip_member(path: Path, raw: BinaryIO) -> tuple[zipfile.ZipFile, IO[bytes]]:
     try:
         archive = zipfile.ZipFile(raw)
     except (zipfile.BadZipFile, OSError, EOFError) as err:
@@ -261,14 +266,14 @@ def _open_zip_member(path: Path, raw: BinaryIO) -> tuple[zipfile.ZipFile, Binary
         raise FileFormatError(path, f"cannot open {tables[0].filename} in the zip archive ({err})") from None
 
 
-def _read(path: Path, stream: BinaryIO, size: int) -> bytes:
+def _read(path: Path, stream: IO[bytes], size: int) -> bytes:
     try:
         return stream.read(size)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as err:
         raise FileFormatError(path, f"is damaged or truncated: reading failed ({err}); download it again") from None
 
 
-def _complete_lines(path: Path, stream: BinaryIO, first: bytes, *, read_ahead: bool) -> Iterator[bytes]:
+def _complete_lines(path: Path, stream: IO[bytes], first: bytes, *, read_ahead: bool) -> Iterator[bytes]:
     """Blocks of whole lines (the last one may lack its final newline)."""
     rest = first
     for chunk in (_chunks_ahead(path, stream) if read_ahead else _chunks(path, stream)):
@@ -283,12 +288,12 @@ def _complete_lines(path: Path, stream: BinaryIO, first: bytes, *, read_ahead: b
         yield rest
 
 
-def _chunks(path: Path, stream: BinaryIO) -> Iterator[bytes]:
+def _chunks(path: Path, stream: IO[bytes]) -> Iterator[bytes]:
     while chunk := _read(path, stream, BLOCK_SIZE):
         yield chunk
 
 
-def _chunks_ahead(path: Path, stream: BinaryIO) -> Iterator[bytes]:
+def _chunks_ahead(path: Path, stream: IO[bytes]) -> Iterator[bytes]:
     """Chunks read (and unzipped: zlib releases the GIL) in a thread, overlapping the numpy scan.
 
     At most `_READ_AHEAD` chunks wait in memory.
@@ -534,9 +539,9 @@ class _ParquetTable(Table):
 
         if not all(self.has(k.column) for k in keep):
             return
-        wanted = {self.columns[self.position(n)] for n in [*use, *(k.column for k in keep)] if self.has(n)}
+        wanted = {self.columns[self.index_of(n)] for n in [*use, *(k.column for k in keep)] if self.has(n)}
         if max_date_of and self.has(max_date_of):
-            wanted.add(self.columns[self.position(max_date_of)])
+            wanted.add(self.columns[self.index_of(max_date_of)])
         names = [c for c in self.columns if c in wanted]
         slots = [self.columns.index(c) for c in names]
         total = self._file.metadata.num_rows
@@ -555,7 +560,7 @@ class _ParquetTable(Table):
                     texts[name] = pc.fill_null(column, "")
                 mask = pa.array(np.ones(batch.num_rows, dtype=bool))
                 for k in keep:
-                    column = texts[self.columns[self.position(k.column)]]
+                    column = texts[self.columns[self.index_of(k.column)]]
                     if k.exact:
                         hit = pc.is_in(column, value_set=pa.array(sorted(k.values), pa.string()))
                     else:
@@ -565,7 +570,7 @@ class _ParquetTable(Table):
                             hit = pc.or_(hit, pc.is_in(pc.utf8_slice_codeunits(column, 0, n), value_set=values))
                     mask = pc.and_(mask, hit)
                 if max_date_of and self.has(max_date_of):
-                    dates = pc.utf8_slice_codeunits(texts[self.columns[self.position(max_date_of)]], 0, 10)
+                    dates = pc.utf8_slice_codeunits(texts[self.columns[self.index_of(max_date_of)]], 0, 10)
                     dates = pc.filter(dates, pc.match_substring_regex(dates, r"^\d{4}-\d\d-\d\d$"))
                     if len(dates):
                         top = pc.max(dates).as_py()

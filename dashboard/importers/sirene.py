@@ -222,20 +222,28 @@ class _Columns:
     def __init__(self, table: Table, names: list[str]):
         self.positions = {name: table.position(name) for name in names}
 
-    def getter(self, fields: list[str]):
-        """get(name): the stripped value, '' for `[ND]`; get.unpublished(name): whether it was `[ND]`."""
-        positions = self.positions
+    def getter(self, fields: list[str]) -> _Fields:
+        return _Fields(self.positions, fields)
 
-        def raw(name: str) -> str:
-            i = positions[name]
-            return "" if i is None or i >= len(fields) else fields[i].strip()
 
-        def get(name: str) -> str:
-            value = raw(name)
-            return "" if value == _ND else value
+class _Fields:
+    """get(name): the stripped value, '' for `[ND]`; get.unpublished(name): whether it was `[ND]`."""
 
-        get.unpublished = lambda name: raw(name) == _ND
-        return get
+    __slots__ = ("_positions", "_fields")
+
+    def __init__(self, positions: dict[str, int | None], fields: list[str]):
+        self._positions, self._fields = positions, fields
+
+    def _raw(self, name: str) -> str:
+        i, fields = self._positions[name], self._fields
+        return "" if i is None or i >= len(fields) else fields[i].strip()
+
+    def __call__(self, name: str) -> str:
+        value = self._raw(name)
+        return "" if value == _ND else value
+
+    def unpublished(self, name: str) -> bool:
+        return self._raw(name) == _ND
 
 
 _ESTABLISHMENT_COLUMNS = [
@@ -265,14 +273,15 @@ def read_sirene(tables: dict[str, Table | None], options: SireneOptions, *, ref:
         raise ImportFailed(
             f"{table.path}: no establishment of departments {', '.join(options.departements)} in NAF sections "
             f"{', '.join(options.sections)} was accepted ({table.rows_read:,} rows read): nothing imported")
+    units_table, geoloc_table = tables["unites_legales"], tables["geoloc"]
     units = None
-    if tables["unites_legales"] is not None:
-        units = _read_legal_units(tables["unites_legales"], {k.record["siret"][:9] for k in kept}, report,
-                                  Progress(describe(tables["unites_legales"].path), stream=stream, enabled=progress))
+    if units_table is not None:
+        units = _read_legal_units(units_table, {k.record["siret"][:9] for k in kept}, report,
+                                  Progress(describe(units_table.path), stream=stream, enabled=progress))
     geolocation = None
-    if tables["geoloc"] is not None:
-        geolocation = _read_geolocation(tables["geoloc"], {k.record["siret"] for k in kept}, report,
-                                        Progress(describe(tables["geoloc"].path), stream=stream, enabled=progress))
+    if geoloc_table is not None:
+        geolocation = _read_geolocation(geoloc_table, {k.record["siret"] for k in kept}, report,
+                                        Progress(describe(geoloc_table.path), stream=stream, enabled=progress))
     source = describe(table.path)
     for item in kept:
         _name(item, units, report, source)
@@ -294,10 +303,10 @@ def read_sirene(tables: dict[str, Table | None], options: SireneOptions, *, ref:
         "  active": active,
         "  closed": len(records) - active,
     })
-    if units is not None:
-        report.counts["legal units read"] = tables["unites_legales"].rows_read
-    if geolocation is not None:
-        report.counts["geolocation rows read"] = tables["geoloc"].rows_read
+    if units_table is not None:
+        report.counts["legal units read"] = units_table.rows_read
+    if geoloc_table is not None:
+        report.counts["geolocation rows read"] = geoloc_table.rows_read
     source_date = options.source_date or _file_date(table)
     source_name = SOURCE_NAME + (", unités légales" if units is not None else "") + \
         (", géolocalisation des établissements" if geolocation is not None else "")
@@ -364,7 +373,7 @@ class _EstablishmentReader:
         progress.close()
         return kept
 
-    def _row(self, row: Row, get, source: str, seen: dict[str, int]) -> _Kept | None:
+    def _row(self, row: Row, get: _Fields, source: str, seen: dict[str, int]) -> _Kept | None:
         activity = get("activitePrincipaleEtablissement").upper()
         published_nomenclature = get("nomenclatureActivitePrincipaleEtablissement")
         nomenclature = published_nomenclature.upper()
@@ -459,7 +468,7 @@ class _EstablishmentReader:
         return None
 
 
-def _address(get) -> str | None:
+def _address(get: _Fields) -> str | None:
     number = " ".join(p for p in (get("numeroVoieEtablissement"), get("indiceRepetitionEtablissement")) if p)
     street = " ".join(p for p in (number, get("typeVoieEtablissement"), get("libelleVoieEtablissement")) if p)
     town = " ".join(p for p in (get("codePostalEtablissement"), get("libelleCommuneEtablissement")) if p)

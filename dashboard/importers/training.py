@@ -81,7 +81,7 @@ def import_training(engine: Engine, path: Path | str, *, report_dir: Path | None
             problems.append(("unknown_trade", f"trade {trade!r} is unknown: import the BMO file first"))
         if not re.fullmatch(r"(19|20)\d\d", year):
             problems.append(("invalid_year", f"Année {year!r} is not a year"))
-        counts = {}
+        counts: dict[str, int | None] = {}
         for column in ("graduates", "apprentices"):
             text = get(column)
             if text == "":
