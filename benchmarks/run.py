@@ -1,7 +1,7 @@
 """Run every benchmark, each in its own process, and print their Markdown tables.
 
-    python -m benchmarks.run                 # everything (about 10-15 minutes on 2 cores)
-    python -m benchmarks.run --quick         # smaller sizes (about 3 minutes)
+    python -m benchmarks.run                 # everything (about 35 minutes on 2 cores)
+    python -m benchmarks.run --quick         # smaller sizes (about 10 minutes)
     python -m benchmarks.run --only partners,coverage
 
 Each benchmark prints ratios against a baseline measured in the same run; nothing is asserted.
@@ -19,10 +19,12 @@ import time
 # name -> (full arguments, quick arguments)
 BENCHMARKS = {
     "page_load": ([], ["--scales", "1", "--repeat", "2"]),
+    "router": ([], ["--scales", "1"]),
     "partners": ([], ["--sizes", "10000,100000", "--queries", "100"]),
     "coverage": ([], ["--sizes", "10000"]),
     "importer": ([], ["--rows", "1000000", "--no-zip"]),
     "event": ([], ["--repeat", "1"]),
+    "load": ([], ["--quick"]),
 }
 
 

@@ -12,6 +12,7 @@ from dashboard.services import DataService
 from layouts.components import demo_badge
 from layouts.shell import nav_links, not_found
 
+
 def render_page(service: DataService, pathname: str | None, search: str | None,
                 registry: Sequence[pages.Page] = pages.PAGES):
     """The page for `pathname` (404 page when unknown), the dataset badge of the header and the navigation."""

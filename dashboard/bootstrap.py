@@ -76,7 +76,7 @@ def ensure_ready(engine: Engine, settings: Settings,
                  settings.demo_scale)
         active = load_demo(engine, seed=settings.demo_seed, scale=settings.demo_scale)
     elif settings.auto_demo:
-        # A database created before an extra existed gets that extra's demo now.
+        # A database created before an extra existed gets its demo now.
         for extra in (demo_extras() if extras is None else extras):
             extra.ensure_demo(engine, seed=settings.demo_seed)
     return active

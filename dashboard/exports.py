@@ -28,6 +28,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from dashboard.services.downloads import ExportFile
+
 CSV_MIMETYPE = "text/csv"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MIMETYPES = {"csv": CSV_MIMETYPE, "xlsx": XLSX_MIMETYPE}
@@ -214,3 +216,8 @@ def csv_response(frame: pd.DataFrame, filename: str, *, labels: Labels | None = 
     """A Flask attachment response of `frame` as a French CSV named `filename`.csv."""
     return Response(csv_bytes(frame, labels=labels), mimetype=CSV_MIMETYPE,
                     headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'})
+
+
+def download_file(file: ExportFile, fmt: str) -> dict:
+    """The dcc.Download payload of a service's ExportFile as `fmt` (csv or xlsx)."""
+    return download(file.frame, file.filename, fmt, sheet=file.sheet, extra_sheets=file.extra_sheets or None)

@@ -7,7 +7,8 @@ DATASET_BADGE = "dataset-badge"
 NAV = "nav"
 
 # Explorer (home page): data
-POINT_STORE = "explorer-point-store"  # compact columns of every establishment (sent once)
+PAYLOAD_URLS = "explorer-payload-urls"  # versioned URLs of the point and lookup stores (fetched by the browser)
+POINT_STORE = "explorer-point-store"  # compact columns of every establishment (filled from its payload URL)
 LOOKUP_STORE = "explorer-lookup-store"  # populations and names of territories, for choropleths
 DATA_VERSION = "explorer-data-version"  # (dataset id, version) the point store was built from
 CRITERIA = "explorer-criteria"  # current filters as query parameters (written in the browser)
@@ -60,6 +61,7 @@ MAP_AREA = "explorer-map-area"
 TABLE_AREA = "explorer-table-area"
 CARD_BODY = "establishment-card-body"
 TABLE_BODY = "explorer-table-body"
+TABLE_CRITERIA = "explorer-table-criteria"  # criteria of the open table: written in the browser only when open
 
 # Partners page
 PARTNER_ORIGIN_MODE = "partner-origin-mode"

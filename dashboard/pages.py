@@ -9,7 +9,7 @@ To add a page, see docs/adding-a-page.md.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -23,6 +23,9 @@ class Page:
     `register(app, service)`; `api` a module with `register(route, service)`, `OPENAPI_PATHS` and optionally
     `OPENAPI_SCHEMAS`; `demo` a module with `load_demo(engine, *, seed)` and `ensure_demo(engine, *, seed)`;
     `late_components` returns components a page creates after its first render (for callback validation).
+    `payloads` maps names to `build(service) -> EncodedPayload` (`services/payloads.py`): dataset-only JSON
+    served at `/data/<name>-<etag>.json`. `bundles` names the lazily loaded component libraries
+    (`app.LAZY_BUNDLES`) that the page's first render needs: their script is added to that page's HTML.
     A sub-page (agenda, kiosk, fiche) has no `nav_label` and usually shares its topic's modules.
     """
 
@@ -33,6 +36,8 @@ class Page:
     api: str | ModuleType | None = None
     demo: str | ModuleType | None = None
     late_components: str | Callable[[], list] | None = None
+    payloads: str | Mapping[str, Callable[[Any], Any]] | None = None
+    bundles: tuple[str, ...] = ()
 
 
 # Modules every app has, whatever its pages: the dataset, geography and taxonomy endpoints.
@@ -40,11 +45,12 @@ CORE_API = "dashboard.api.core"
 
 PAGES: tuple[Page, ...] = (
     Page("/", "callbacks.explorer:render", nav_label="Carte", callbacks="callbacks.explorer",
-         api="dashboard.api.establishments", late_components="callbacks.explorer:late_components"),
+         api="dashboard.api.establishments", late_components="callbacks.explorer:late_components",
+         payloads="dashboard.services.explorer:PAYLOADS"),
     Page("/partenaires", "callbacks.partners:render", nav_label="Partenaires", callbacks="callbacks.partners",
          api="dashboard.api.partners"),
     Page("/couverture", "callbacks.coverage:render", nav_label="Couverture", callbacks="callbacks.coverage",
-         api="dashboard.api.coverage"),
+         api="dashboard.api.coverage", bundles=("dash_ag_grid",)),
     Page("/reindustrialisation", "callbacks.indicators:render", nav_label="Réindustrialisation",
          callbacks="callbacks.indicators", api="dashboard.api.indicators", demo="dashboard.demo.indicators"),
     Page("/fiche", "callbacks.indicators:render_fiche"),
@@ -100,3 +106,20 @@ def demo_modules(pages: Sequence[Page] = PAGES) -> list[ModuleType]:
 
 def late_components(pages: Sequence[Page] = PAGES) -> list:
     return [component for page in pages if page.late_components for component in resolve(page.late_components)()]
+
+
+def payload_builders(pages: Sequence[Page] = PAGES) -> dict[str, Callable[[Any], Any]]:
+    """name -> build(service) of every page's payloads; a name declared by two pages is an error."""
+    builders: dict[str, Callable[[Any], Any]] = {}
+    for page in pages:
+        for name, build in (resolve(page.payloads) if page.payloads else {}).items():
+            if builders.get(name, build) is not build:
+                raise ValueError(f"payload {name!r} is declared twice")
+            builders[name] = build
+    return builders
+
+
+def bundles_for(path: str, pages: Sequence[Page] = PAGES) -> tuple[str, ...]:
+    """Lazy component libraries the page at `path` renders at once (none for an unknown path)."""
+    path = path.rstrip("/") or "/"
+    return next((page.bundles for page in pages if page.path == path), ())

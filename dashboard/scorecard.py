@@ -9,12 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from dashboard.analytics import indicators as ind
 from dashboard.formatting import fr_date, fr_number
-from dashboard.services.indicators import IndicatorData, Scope
+from dashboard.reference import load_polygons
+from dashboard.services import DataService
+from dashboard.services.indicators import IndicatorData, Scope, indicator_data, query_values
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 FICHE_LEVELS = {"region": "Région", "departement": "Département", "epci": "EPCI", "zone_emploi": "Zone d'emploi",
                 "territoire_industrie": "Territoire d'industrie"}
@@ -467,3 +473,91 @@ def _map(c, x, y, w, h, polygons, communes: set[str], projects: pd.DataFrame):
         c.circle(*to_xy(row["lon"], row["lat"]), 2.5 + math.sqrt(min(float(jobs), 400)) * 0.45, stroke=1, fill=1)
     c.restoreState()
     _legend(c, x + 8, y + 8, [(ind.PROJECT_KIND_LABELS[k], ind.PROJECT_KIND_COLORS[k]) for k in ind.PROJECT_KINDS])
+
+
+# --- The fiche page's read model: which territory, its content, its PDF ----------------------------
+
+def territory_options(data: IndicatorData, lookups, level: str) -> list[dict]:
+    """The territories of a fiche level as dropdown options (region: Lorraine only)."""
+    if level == "region":
+        return [{"label": "Lorraine", "value": ind.REGION_CODE}]
+    table = {"departement": lookups.departments.rename(columns={"name": "label"}),
+             "epci": lookups.epci.rename(columns={"name": "label"}),
+             "zone_emploi": lookups.zones.rename(columns={"name": "label"}),
+             "territoire_industrie": data.ti.rename(columns={"name": "label"})}.get(level)
+    if table is None:
+        return []
+    return [{"label": lab, "value": c} for c, lab in zip(table["code"], table["label"])]
+
+
+def fiche_levels(data: IndicatorData) -> list[dict]:
+    """The fiche levels as options (Territoires d'industrie only once imported)."""
+    return [{"label": lab, "value": v} for v, lab in FICHE_LEVELS.items()
+            if v != "territoire_industrie" or len(data.ti)]
+
+
+def fiche_scope(data: IndicatorData, service: DataService, query: dict) -> tuple[str, str, list[str]]:
+    """(level, code, notices) from `?niveau=&code=`; bad values fall back to Lorraine with a notice."""
+    level = (query_values(query, "niveau") or ["departement"])[0]
+    codes = query_values(query, "code")
+    code: str | None = codes[0] if codes else None
+    notices = []
+    if level not in FICHE_LEVELS:
+        notices.append(f"Niveau « {level} » inconnu : Lorraine affichée.")
+        return "region", ind.REGION_CODE, notices
+    allowed = {o["value"] for o in territory_options(data, service.lookups, level)}
+    if code is None:
+        code = "57" if level == "departement" else next(iter(sorted(allowed)), None)
+    if code is None or code not in allowed:
+        notices.append(f"Territoire « {code} » inconnu pour ce niveau : Lorraine affichée.")
+        return "region", ind.REGION_CODE, notices
+    return level, code, notices
+
+
+@dataclass(frozen=True)
+class FicheData:
+    level: str
+    code: str
+    notices: list[str]
+    level_options: list[dict]
+    territory_options: list[dict]
+    content: ScorecardContent
+    polygons: gpd.GeoDataFrame  # the bundled commune polygons (reference.load_polygons), for the map
+
+
+def fiche_data(service: DataService, query: dict[str, list[str]]) -> FicheData:
+    """The fiche of the territory in the URL (Lorraine, with a notice, when it is not valid)."""
+    data = indicator_data(service)
+    level, code, notices = fiche_scope(data, service, query)
+    return FicheData(level=level, code=code, notices=notices, level_options=fiche_levels(data),
+                     territory_options=territory_options(data, service.lookups, level),
+                     content=build_content(data, data.scope(level, [code]), service.lookups.communes),
+                     polygons=load_polygons("communes"))
+
+
+def fiche_choice(service: DataService, level: str | None, code: str | None, *,
+                 level_changed: bool) -> tuple[list[dict], str | None, str]:
+    """Territory options of a level, the selected territory (the first when the level changed), its link."""
+    options = territory_options(indicator_data(service), service.lookups, level or "departement")
+    values = [o["value"] for o in options]
+    if code not in values or level_changed:
+        code = values[0] if values else None
+    return options, code, f"/fiche?niveau={level}&code={code or ''}"
+
+
+@dataclass(frozen=True)
+class FichePdf:
+    content: bytes | None  # None when the query is not valid
+    filename: str
+    error: str = ""  # the French notices, when content is None
+
+
+def fiche_pdf(service: DataService, query: dict[str, list[str]]) -> FichePdf:
+    """The one-page PDF of `?niveau=&code=`; an invalid territory is an error, never Lorraine in disguise."""
+    data = indicator_data(service)
+    level, code, notices = fiche_scope(data, service, query)
+    name = f"fiche-territoire-{level}-{code}.pdf"
+    if notices:
+        return FichePdf(None, name, " ".join(notices))
+    content = build_content(data, data.scope(level, [code]), service.lookups.communes)
+    return FichePdf(scorecard_pdf(content, load_polygons("communes")), name)

@@ -20,26 +20,16 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("TISSU_DATABASE_URL", "", "SQLAlchemy database URL. Empty: a SQLite file `tissu.sqlite3` in the instance "
-                                       "folder, created on first start. PostgreSQL: "
-                                       "postgresql://user:password@host:5432/db (pip install tissu[postgresql])."),
-    Setting("TISSU_INSTANCE_DIR", "instance", "Folder for the default SQLite file and import reports (relative to "
-                                               "the working directory)."),
-    Setting("TISSU_HOST", "127.0.0.1", "Address the web server listens on (`0.0.0.0` to reach it from other "
-                                        "machines, e.g. phones at an event)."),
+    Setting("TISSU_DATABASE_URL", "", "SQLAlchemy database URL. Empty: a SQLite file `tissu.sqlite3` in the instance folder, created on first start. PostgreSQL: postgresql://user:password@host:5432/db (pip install tissu[postgresql])."),
+    Setting("TISSU_INSTANCE_DIR", "instance", "Folder for the default SQLite file and import reports (relative to the working directory)."),
+    Setting("TISSU_HOST", "127.0.0.1", "Address the web server listens on (`0.0.0.0` to reach it from other machines, e.g. phones at an event)."),
     Setting("TISSU_PORT", "8050", "Port of the web server."),
-    Setting("TISSU_TILE_URL", "", "Optional online raster tiles, e.g. "
-                                   "`https://tile.openstreetmap.org/{z}/{x}/{y}.png`. Empty: bundled vector basemap "
-                                   "only (works offline)."),
-    Setting("TISSU_TILE_ATTRIBUTION", "© OpenStreetMap contributors", "Attribution shown with the online tiles (only "
-                                                                       "when `TISSU_TILE_URL` is set)."),
-    Setting("TISSU_DEBUG", "0", "Dash debug mode (`1` to enable). Off by default; the version check that would call "
-                                 "the internet stays disabled."),
-    Setting("TISSU_AUTO_DEMO", "1", "Load the demo dataset on start when the database holds no establishments (`0` "
-                                     "to start empty)."),
+    Setting("TISSU_TILE_URL", "", "Optional online raster tiles, e.g. `https://tile.openstreetmap.org/{z}/{x}/{y}.png`. Empty: bundled vector basemap only (works offline)."),
+    Setting("TISSU_TILE_ATTRIBUTION", "© OpenStreetMap contributors", "Attribution shown with the online tiles (only when `TISSU_TILE_URL` is set)."),
+    Setting("TISSU_DEBUG", "0", "Dash debug mode (`1` to enable). Off by default; the version check that would call the internet stays disabled."),
+    Setting("TISSU_AUTO_DEMO", "1", "Load the demo dataset on start when the database holds no establishments (`0` to start empty)."),
     Setting("TISSU_DEMO_SEED", "42", "Seed of the demo generator used on first start."),
-    Setting("TISSU_DEMO_SCALE", "1", "Scale of the demo generated on first start (1 ≈ 9,000 establishments, "
-                                      "10 ≈ 90,000)."),
+    Setting("TISSU_DEMO_SCALE", "1", "Scale of the demo generated on first start (1 ≈ 9,000 establishments, 10 ≈ 90,000)."),
     Setting("TISSU_WORKERS", "0", "Web server processes (`tissu serve`). 0: min(cores + 1, 4): pages are "
                                   "CPU-bound pandas under the GIL, so processes, not threads, serve in parallel."),
     Setting("TISSU_THREADS", "2", "Threads per web server process: they overlap slow clients and database waits."),

@@ -44,8 +44,10 @@ def establishment_card(record: dict, *, capability_labels: dict[str, str], certi
             _row(id_label, identifier),
             _row("Activité (NAF)", f"{record['naf']} – {record['naf_label']}" if record["naf"] else None),
             _row("Effectif", f"{record['size_band_label'] or 'tranche inconnue'} · environ "
-                             f"{fr_number(headcount)} salariés" if headcount is not None else record["size_band_label"]),
-            _row("Adresse", f"{record['address'] or ''}, {record['commune_code']} {record['commune_name']}".strip(", ")),
+                             f"{fr_number(headcount)} salariés"
+                 if headcount is not None else record["size_band_label"]),
+            _row("Adresse",
+                 f"{record['address'] or ''}, {record['commune_code']} {record['commune_name']}".strip(", ")),
             _row("Intercommunalité", record["epci_name"]),
             _row("Zone d'emploi", record["zone_emploi_name"]),
             _row("Adhérent UIMM", "oui" if record["member"] else "non"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import html
 
 from dashboard.formatting import fr_date
+from dashboard.services.options import capability_options  # noqa: F401  (re-exported for the pages)
 
 
 def demo_badge(is_demo: bool, label: str = "") -> html.Span:
@@ -40,22 +41,3 @@ def legend(items: list[tuple[str, str, str]], *, title: str) -> html.Div:
 
 def empty_state(title: str, text: str) -> html.Div:
     return html.Div([html.Div(title, className="empty-title"), html.P(text)], className="empty-state")
-
-
-def capability_options(capabilities, counts: dict[str, int] | None = None) -> list[dict]:
-    """Dropdown options grouped by family: a disabled heading per family, then its capabilities.
-
-    `capabilities` has code, label, family_code, family_label (taxonomy order); `counts` adds
-    "(12)" after each label when given.
-    """
-    from dashboard.formatting import fr_number
-
-    options = []
-    for family, group in capabilities.groupby("family_code", sort=False):
-        family_label = group["family_label"].iloc[0]
-        options.append({"label": family_label.upper(), "value": f"famille:{family}", "disabled": True,
-                        "search": family_label})
-        for r in group.to_dict("records"):
-            label = r["label"] if counts is None else f"{r['label']} ({fr_number(counts.get(r['code'], 0))})"
-            options.append({"label": label, "value": r["code"], "search": f"{r['label']} {family_label}"})
-    return options

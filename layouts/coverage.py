@@ -2,38 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
 
 import dash_ag_grid as dag
 import dash_leaflet as dl
-from dash import dcc, html
+from dash import dcc, html, no_update
 
 from dashboard import ids
 from dashboard.figures import GRAPH_CONFIG
+from dashboard.figures.coverage import coverage_matrix_figure, coverage_ranking_figure
+from dashboard.formatting import fr_number, fr_percent
+from dashboard.services.coverage import (
+    COMMUNES_URL,
+    LEVEL_CHOICES,
+    WEIGHT_CHOICES,
+    CapabilityError,
+    CapabilityPage,
+    CoverageOverview,
+    CoverageView,
+)
 from layouts.basemap import basemap, map_controls
+from layouts.components import kpi_card
 from layouts.explorer import DROPDOWN_LABELS
 
-WEIGHT_CHOICES = [("jobs", "Établissements, pondérés par leurs emplois"), ("count", "Établissements (un par site)"),
-                  ("population", "Communes, pondérées par leur population")]
-LEVEL_CHOICES = [("commune", "Communes"), ("epci", "EPCI"), ("zone_emploi", "Zones d'emploi"),
-                 ("departement", "Départements")]
 EXPORT_CHOICES = [("units", "Territoires (échelle choisie)"), ("summary", "Tous les savoir-faire"),
                   ("matrix", "Filières × savoir-faire"), ("singles", "Fournisseurs uniques")]
 DISTANCE_CLASSES = [(10, "#08519c", "≤ 10 km"), (25, "#3182bd", "10 à 25 km"), (50, "#9ecae1", "25 à 50 km"),
                     (100, "#fdd0a2", "50 à 100 km"), (None, "#e6550d", "> 100 km")]
-
-
-@dataclass(frozen=True)
-class CoverageView:
-    capability: str
-    radius_km: float
-    weighting: str
-    level: str
-    notices: list[str]
-    capability_options: list[dict]
-    source_line: str
-    tile_url: str = ""
-    tile_attribution: str = ""
 
 
 def _definitions() -> html.Details:
@@ -130,3 +125,65 @@ def coverage_page(view: CoverageView) -> html.Div:
         side, main,
         dcc.Store(id=ids.COVERAGE_QUERY), dcc.Store(id=ids.COVERAGE_URL_SYNC), dcc.Download(id=ids.COVERAGE_DOWNLOAD),
     ], className="coverage")
+
+
+# --- Results: the outputs of the page's callbacks --------------------------------------------------
+
+def _km(value: float) -> str:
+    return "–" if value is None or math.isnan(value) else f"{fr_number(value, 0 if value >= 10 else 1)}\u00a0km"
+
+
+def _columns(spec: list[tuple[str, str, str]]) -> list[dict]:
+    out = []
+    for field, header, kind in spec:
+        col = {"field": field, "headerName": header, "flex": 1, "minWidth": 110}
+        if kind == "pct":
+            col["valueFormatter"] = {"function": "frPercent(params.value, 1)"}  # assets/00-tissu-core.js
+            col["type"] = "numericColumn"
+        elif kind == "km":
+            col["valueFormatter"] = {"function": "params.value == null ? '–' : frNumber(params.value, 1) + '\u00a0km'"}
+            col["type"] = "numericColumn"
+        elif kind == "num":
+            col["type"] = "numericColumn"
+        out.append(col)
+    return out
+
+
+UNIT_COLUMNS = [("name", "Territoire", "text"), ("rate", "Couverture", "pct"),
+                ("desert_points", "Points en désert", "num"),
+                ("single_source_share", "Source unique", "pct"), ("median_nearest_km", "Distance médiane", "km"),
+                ("max_nearest_km", "Distance max.", "km"), ("demand_points", "Points de demande", "num")]
+SINGLE_COLUMNS = [("name", "Fournisseur unique", "text"), ("commune_name", "Commune", "text"),
+                  ("department_code", "Dép.", "text"), ("dependent_points", "Points qui en dépendent", "num"),
+                  ("dependent_weight", "Poids dépendant", "num")]
+
+
+def capability_components(page: CapabilityPage | CapabilityError) -> tuple:
+    """KPIs, map hideout, suppliers, unit and single-supplier rows and columns, URL parameters, communes url
+    (the order of callbacks.coverage's outputs); a French notice and no url change on a bad query."""
+    if isinstance(page, CapabilityError):
+        return html.Div(page.message, className="notice"), {}, None, [], [], [], [], page.params, no_update
+    result, radius_km = page.result, page.radius_km
+    kpis = [
+        kpi_card(f"couverture à {fr_number(radius_km)}\u00a0km", fr_percent(result.rate),
+                 note=f"{page.label} · {page.weight_label}"),
+        kpi_card("en désert", fr_percent(result.desert_share), note="aucun fournisseur dans le rayon"),
+        kpi_card("source unique", fr_percent(result.single_source_share), note="un seul fournisseur"),
+        kpi_card("distance médiane", _km(result.median_nearest_km), note="au plus proche"),
+        kpi_card("au 3e plus proche", _km(result.median_third_nearest_km), note="médiane"),
+        kpi_card("fournisseurs", fr_number(len(result.suppliers)), note="en Lorraine"),
+    ]
+    hideout = {"km": page.commune_km, "radius": radius_km, "label": page.label,
+               "classes": [[upper, color] for upper, color, _ in DISTANCE_CLASSES]}  # null: no upper bound
+    suppliers = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+         "properties": {"name": r["name"], "id": r["public_id"]}} for r in page.suppliers]}
+    return (kpis, hideout, suppliers, page.unit_rows, _columns(UNIT_COLUMNS), page.single_rows,
+            _columns(SINGLE_COLUMNS), page.params, COMMUNES_URL)
+
+
+def overview_graphs(o: CoverageOverview, *, selected: str, radius_km: float) -> tuple:
+    """The ranking of every capability and the filière × capability heatmap at this radius."""
+    return (coverage_ranking_figure(o.summary, selected=selected, radius_km=radius_km),
+            coverage_matrix_figure(o.matrix, filiere_labels=o.filiere_labels, capability_labels=o.capability_labels,
+                                   radius_km=radius_km))

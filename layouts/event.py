@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import dash_leaflet as dl
-from dash import dcc, html
+from dash import dcc, html, no_update
 from dash.development.base_component import Component, ComponentType
 
 from dashboard import ids
 from dashboard.formatting import fr_date, fr_number, fr_percent
+from dashboard.services.event import AgendaData, AgendaMissing, EventInfo, EventOverview, KioskData, MeetingCounter
 from layouts.basemap import basemap
 
 DAY_NAMES = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
@@ -245,3 +247,118 @@ def counter(active: int, target: int, held: int) -> html.Div:
                  className="kiosk-progress"),
         html.Div(f"{fr_number(held)} déjà tenus", className="kiosk-sub"),
     ])
+
+
+# --- From the services' data to the pages ----------------------------------------------------------
+
+def date_range(event: EventInfo) -> str:
+    last = event.starts_on + dt.timedelta(days=event.grid.days - 1)
+    return f"du {event.starts_on:%d/%m/%Y} au {last:%d/%m/%Y}" if last != event.starts_on else \
+        f"le {event.starts_on:%d/%m/%Y}"
+
+
+def overview_page(o: EventOverview | None) -> html.Div:
+    if o is None:
+        return no_event()
+    event, g = o.event, o.event.grid
+    subtitle = (f"{event.venue} · {date_range(event)} · {g.n_slots} créneaux de {g.slot_minutes} min · "
+                "score et « pourquoi » expliqués pour chaque rendez-vous"
+                + (" · événement de démonstration (fictif)" if event.is_demo else ""))
+    return event_page(EventPageView(title=event.name, subtitle=subtitle, is_demo=event.is_demo, wall=o.wall,
+                                    participant_options=o.participant_options))
+
+
+def wall_update(counts: dict | None):
+    """The wall, or no change when there is no event any more."""
+    return wall(counts) if counts else no_update
+
+
+def agenda_link(participant_id):
+    if not participant_id:
+        return None
+    return html.A("Ouvrir l'agenda imprimable →", href=f"/evenement/agenda?participant={int(participant_id)}",
+                  className="button")
+
+
+def qr_data_uri(url: str) -> str:
+    import segno  # only the agenda and kiosk pages draw QR codes
+
+    return segno.make(url, error="m").svg_data_uri(scale=4, border=2, dark="#1d2733")
+
+
+def agenda_view(data: AgendaData) -> AgendaView:
+    days = [(f"Jour {number} · {_day_label(date)}", rows) for number, date, rows in data.days]
+    return AgendaView(event_name=data.event.name, venue=data.event.venue, is_demo=data.event.is_demo,
+                      person=data.person, days=days, qr_data_uri=qr_data_uri(data.card_url) if data.card_url else None,
+                      card_url=data.card_url)
+
+
+def agenda(data: AgendaData | AgendaMissing | None) -> html.Div:
+    if data is None:
+        return no_event()
+    if isinstance(data, AgendaMissing):
+        return agenda_missing(data.message)
+    return agenda_page(agenda_view(data))
+
+
+def counter_panel(c: MeetingCounter | None) -> html.Div:
+    if c is None:
+        return html.Div("Aucun événement en cours", className="kiosk-label")
+    return counter(c.active, c.target, c.held)
+
+
+def _trend(rows: list[tuple[int, int, int]]) -> html.Div:
+    top = max([o for _, o, _ in rows] + [c for _, _, c in rows] + [1])
+    cols = [html.Div([
+        html.Div([html.Span(style={"height": f"{100 * opened / top:.0f}%"}, className="kt-open"),
+                  html.Span(style={"height": f"{100 * closed / top:.0f}%"}, className="kt-close")],
+                 className="kt-bars"),
+        html.Div(str(year), className="kt-year"),
+        html.Div(f"{opened - closed:+d}".replace("-", "−"), className="kt-net"),
+    ], className="kt-col") for year, opened, closed in rows]
+    return html.Div([
+        html.P([html.Span("■ ouvertures", className="kt-key-open"), "  ",
+                html.Span("■ fermetures", className="kt-key-close"), " · solde net sous chaque année"],
+               className="kiosk-lead"),
+        html.Div(cols, className="kiosk-trend"),
+    ])
+
+
+def _exhibitors(rows: list[dict]) -> html.Div:
+    return html.Div([html.Div([
+        html.Img(src=qr_data_uri(r["card_url"]), className="kiosk-qr", alt=f"QR {r['name']}"),
+        html.Div(r["name"], className="kiosk-qr-name"),
+        html.Div(f"Stand {r['stand']} · {r['commune_name'] or ''}", className="kiosk-qr-meta"),
+    ], className="kiosk-qr-card") for r in rows], className="kiosk-qr-grid")
+
+
+def _lead_bars(lead: str, rows: list[tuple[str, int]] | None, *, unit: str = "") -> html.Div | None:
+    return html.Div([html.P(lead, className="kiosk-lead"), kiosk_bars(rows, unit=unit)]) if rows else None
+
+
+def kiosk_view(data: KioskData, *, seconds: float) -> KioskView:
+    """The slides that have something to show, in order, and the browser's rotation config."""
+    stops = data.stops
+    candidates = [
+        ("territoire", "Le tissu industriel lorrain en chiffres",
+         big_numbers([(fr_number(value), label) for value, label in data.territory])),
+        ("carte", "Quatre départements, un tissu", html.Div([kiosk_map(stops),
+                                                              html.Div(stops[0]["caption"], id=ids.KIOSK_MAP_CAPTION,
+                                                                       className="kiosk-caption")],
+                                                             className="kiosk-map-wrap")),
+        ("savoir-faire", "Savoir-faire les plus répandus", kiosk_bars(data.top_capabilities, unit=" sites")),
+        ("deserts", "Déserts de fournisseurs",
+         _lead_bars("Part de la population sans fournisseur à moins de 25 km", data.deserts, unit=" %")),
+        ("competences", "Métiers en tension",
+         _lead_bars("Projets de recrutement jugés difficiles (BMO, dernière année)", data.tensions)),
+        ("tendance", "Ouvertures et fermetures d'établissements", _trend(data.trend) if data.trend else None),
+        ("rendez-vous", data.event_name or "Rendez-vous d'affaires",
+         html.Div(counter_panel(data.counter), id=ids.KIOSK_COUNTER, className="kiosk-counter")),
+        ("exposants", "Flashez un exposant pour voir sa fiche", _exhibitors(data.exhibitors) if data.exhibitors
+         else None),
+    ]
+    slides: list[tuple[str, str, ComponentType]] = [(k, t, b) for k, t, b in candidates if b is not None]
+    keys = [k for k, _, _ in slides]
+    config = {"n": len(slides), "map": keys.index("carte"), "ticks": TICKS_PER_SLIDE,
+              "stops": [{k: s[k] for k in ("lat", "lon", "zoom", "caption")} for s in stops]}
+    return KioskView(slides=slides, seconds=seconds, config=config, is_demo=data.is_demo)

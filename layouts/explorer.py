@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import dash_ag_grid as dag
 import dash_leaflet as dl
@@ -11,6 +12,7 @@ from dash import dcc, html
 from dashboard import ids
 from dashboard.analytics.filters import Criteria
 from dashboard.formatting import fr_date
+from dashboard.services.explorer import ExplorerData
 from layouts.basemap import basemap, map_controls
 
 LORRAINE_CENTER = (48.78, 6.15)
@@ -21,14 +23,6 @@ CHORO_LEVELS = [("none", "Aucune"), ("communes", "Communes"), ("epci", "EPCI"), 
 CHORO_METRICS = [("count", "Nombre d'établissements"), ("jobs", "Emplois industriels estimés"),
                  ("jobs_per_1000", "Emplois industriels pour 1 000 habitants"),
                  ("member_share", "Part d'adhérents UIMM")]
-# What the choropleth legend and tooltips write for each metric (assets/tissu.js reads them from the lookup store).
-CHORO_LEGEND = {
-    "count": {"label": "établissements", "decimals": 0, "suffix": ""},
-    "jobs": {"label": "emplois estimés", "decimals": 0, "suffix": ""},
-    "jobs_per_1000": {"label": "emplois pour 1 000 habitants", "decimals": 1, "suffix": ""},
-    "member_share": {"label": "d'adhérents UIMM", "decimals": 0, "suffix": "\u00a0%"},
-}
-CHORO_PALETTE = ["#eef4f9", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]  # zero, then 5 quantile classes
 MEMBER_CHOICES = [("", "Tous"), ("oui", "Adhérents"), ("non", "Non adhérents")]
 DROPDOWN_LABELS: dcc.Dropdown.Labels = {"select_all": "Tout sélectionner", "deselect_all": "Tout désélectionner",
                    "selected_count": "{num_selected} sélectionné(s)", "search": "Rechercher",
@@ -36,36 +30,11 @@ DROPDOWN_LABELS: dcc.Dropdown.Labels = {"select_all": "Tout sélectionner", "des
 
 
 @dataclass(frozen=True)
-class FilterOptions:
-    """Dropdown options (value/label dicts), counts included where cheap."""
-
-    departements: list[dict]
-    epci: list[dict]
-    zones: list[dict]
-    filieres: list[dict]
-    divisions: list[dict]
-    naf: list[dict]
-    sizes: list[dict]
-    capabilities: list[dict]
-    certifications: list[dict]
-
-
-@dataclass(frozen=True)
 class ExplorerView:
-    """Everything the page shows, prepared by the callback from the data service and the URL."""
+    """The service's data for the URL plus the map view, the notices and the open card."""
 
-    options: FilterOptions
-    criteria: Criteria
+    data: ExplorerData
     notices: list[str]
-    point_store: dict
-    lookup_store: dict
-    data_version: list[int]
-    filiere_legend: list[tuple[str, str]]  # colour, label
-    filiere_colors: list[str]
-    source_name: str
-    source_date: object
-    is_demo: bool
-    total: int
     center: tuple[float, float] = LORRAINE_CENTER
     zoom: float = DEFAULT_ZOOM
     choro_level: str = "none"
@@ -73,7 +42,15 @@ class ExplorerView:
     selected: str | None = None
     tile_url: str = ""
     tile_attribution: str = ""
-    card: object = None
+    card: Any = None  # the card's component tree, or None
+
+    @property
+    def criteria(self) -> Criteria:
+        return self.data.criteria
+
+    @property
+    def data_version(self) -> list[int]:
+        return self.data.data_version
 
 
 def _dropdown(id_: str, options: list[dict], value, placeholder: str, *, multi: bool = True) -> dcc.Dropdown:
@@ -88,7 +65,7 @@ def _field(label: str, control, *, hint: str = "") -> html.Div:
 
 
 def filter_panel(view: ExplorerView) -> html.Div:
-    c, o = view.criteria, view.options
+    c, o = view.criteria, view.data.options
     member = "" if c.member is None else ("oui" if c.member else "non")
     return html.Div([
         html.Div([
@@ -127,7 +104,7 @@ def _kpi(id_: str, label: str, note: str = "") -> html.Div:
 
 
 def kpi_strip(view: ExplorerView) -> html.Div:
-    source = f"{view.source_name} · {fr_date(view.source_date)}"
+    source = f"{view.data.source_name} · {fr_date(view.data.source_date)}"
     return html.Div([
         _kpi(ids.KPI_ESTABLISHMENTS, "établissements actifs"),
         _kpi(ids.KPI_JOBS, "emplois estimés", "milieu de tranche INSEE"),
@@ -146,7 +123,7 @@ def _map(view: ExplorerView) -> dl.MapContainer:
                         superClusterOptions={"radius": 70, "maxZoom": 12, "minZoom": 6},
                         pointToLayer={"variable": "tissu.map.pointToLayer"},
                         clusterToLayer={"variable": "tissu.map.clusterToLayer"},
-                        hideout={"colors": view.filiere_colors})
+                        hideout={"colors": view.data.filiere_colors})
     layers = basemap(tile_url=view.tile_url, tile_attribution=view.tile_attribution, communes_id=ids.COMMUNES_LAYER,
                      borders_id=ids.DEPARTMENTS_LAYER, choropleth=choropleth) + [points] + map_controls()
     return dl.MapContainer(layers, id=ids.MAP, center=list(view.center), zoom=view.zoom, zoomSnap=0.25,
@@ -166,7 +143,7 @@ def map_overlays(view: ExplorerView) -> list:
     legend = html.Details([
         html.Summary("Légende des filières"),
         html.Ul([html.Li([html.Span(className="swatch", style={"background": color}), label])
-                 for color, label in view.filiere_legend], className="legend-list"),
+                 for color, label in view.data.filiere_legend], className="legend-list"),
     ], id=ids.LEGEND, open=False, className="map-overlay filiere-legend")
     empty = html.Div([
         html.Div("Aucun établissement ne correspond à ces filtres", className="empty-title"),
@@ -235,10 +212,13 @@ def explorer_page(view: ExplorerView) -> html.Div:
             html.Div([_map(view), *map_overlays(view)], className="map-area", id=ids.MAP_AREA),
             html.Div(table_panel(), className="table-area", id=ids.TABLE_AREA, style={"display": "none"}),
         ], className="main-column"),
-        dcc.Store(id=ids.POINT_STORE, data=view.point_store),
-        dcc.Store(id=ids.LOOKUP_STORE, data=view.lookup_store),
+        # The point and lookup stores are filled in the browser from these URLs (payloads, fetched once).
+        dcc.Store(id=ids.PAYLOAD_URLS, data=view.data.payload_urls),
+        dcc.Store(id=ids.POINT_STORE),
+        dcc.Store(id=ids.LOOKUP_STORE),
         dcc.Store(id=ids.DATA_VERSION, data=view.data_version),
         dcc.Store(id=ids.CRITERIA),
+        dcc.Store(id=ids.TABLE_CRITERIA),
         dcc.Store(id=ids.SELECTED, data=view.selected),
         dcc.Store(id=ids.URL_SYNC),
         dcc.Download(id=ids.DOWNLOAD),

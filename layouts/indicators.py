@@ -2,49 +2,35 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import dash_leaflet as dl
+import pandas as pd
 from dash import dcc, html
 
 from dashboard import ids
+from dashboard.analytics import indicators as ind
 from dashboard.analytics.indicators import PROJECT_KIND_COLORS, PROJECT_KIND_LABELS, PROJECT_KINDS
 from dashboard.figures import GRAPH_CONFIG
+from dashboard.figures.indicators import (
+    DEPARTMENT_COLORS,
+    REGION_COLOR,
+    context_figure,
+    fiche_figures,
+    flows_figure,
+    series_figure,
+    sparkline,
+)
+from dashboard.formatting import fr_date, fr_number
+from dashboard.scorecard import STOCK_CODES, FicheData, ScorecardContent, format_change, format_value, tone
+from dashboard.services.indicators import SERIES_CHOICES, IndicatorKpi, IndicatorPageView, IndicatorResults
 from layouts.basemap import basemap, map_controls
 from layouts.components import demo_badge, legend
 from layouts.explorer import DEFAULT_ZOOM, DROPDOWN_LABELS, LORRAINE_CENTER
 
-if TYPE_CHECKING:  # layouts take the scorecard's content, they do not build it
-    from dashboard.scorecard import ScorecardContent
-
-SERIES_CHOICES = [("emploi_industrie", "Emploi salarié industriel"), ("part_industrie", "Part de l'industrie"),
-                  ("sirene_etablissements", "Établissements actifs (Sirene)"),
-                  ("etablissements_industrie", "Établissements employeurs (URSSAF)")]
-
-
-@dataclass(frozen=True)
-class IndicatorPageView:
-    departements: list[str]
-    epci: str | None
-    zone: str | None
-    ti: str | None
-    filieres: list[str]
-    period: tuple[int, int]
-    year_bounds: tuple[int, int]
-    index100: bool
-    threshold: bool
-    series_code: str
-    notices: list[str]
-    department_options: list[dict]
-    epci_options: list[dict]
-    zone_options: list[dict]
-    ti_options: list[dict]
-    filiere_options: list[dict]
-    is_demo: bool
-    tile_url: str = ""
-    tile_attribution: str = ""
-
+SCOPE_COLOR = "#AA4499"  # the EPCI, zone or Territoire d'industrie line, beside the departments
 
 def _field(label: str, control) -> html.Div:
     return html.Div([html.Label(label, className="field-label"), control], className="field")
@@ -210,3 +196,71 @@ def fiche_sheet(content: ScorecardContent, figures: dict, *, edition: str) -> ht
         html.Div([html.H3("Sources", className="fiche-h3"),
                   html.Ul([html.Li(s) for s in content.sources], className="fiche-sources")], className="fiche-foot"),
     ], className="fiche-sheet", id="fiche-sheet")
+
+
+def fiche(data: FicheData) -> html.Div:
+    """The fiche page of a service's FicheData: selector bar and printable sheet."""
+    view = FicheView(level=data.level, code=data.code, level_options=data.level_options,
+                     territory_options=data.territory_options, notices=data.notices)
+    return fiche_page(view, fiche_sheet(data.content, fiche_figures(data.content, data.polygons),
+                                        edition=fr_date(dt.date.today())))
+
+
+# --- Results: the outputs of the page's main callback ----------------------------------------------
+
+def _card(k: IndicatorKpi) -> html.Div:
+    changes = []
+    for label, absolute, relative in (("1 an", k.kpi.change_1y, k.kpi.change_1y_pct),
+                                      ("5 ans", k.kpi.change_5y, k.kpi.change_5y_pct)):
+        arrow = "▲" if absolute and absolute > 0 else "▼" if absolute and absolute < 0 else "="
+        change = format_change(absolute, relative, k.unit, with_relative=k.code in STOCK_CODES)
+        changes.append((arrow, f"{label} : {change}", tone(absolute, k.higher_is_better)))
+    return kpi_card(code=k.code, label=k.label, value=format_value(k.kpi.value, k.unit), period=k.kpi.period or "",
+                    changes=changes, spark=sparkline(k.kpi.sparkline), source=k.source, is_demo=k.is_demo)
+
+
+def _line_color(key: str) -> str:
+    return REGION_COLOR if key == "region" else SCOPE_COLOR if key == "scope" else DEPARTMENT_COLORS.get(key, "#777")
+
+
+def evolution_figure(r: IndicatorResults):
+    lines = [(label, _line_color(key), frame) for label, key, frame in r.lines]
+    figure = series_figure(lines, unit=r.unit, index100=r.query.index100)
+    if not r.query.index100 and r.unit != "%":
+        for trace in figure.data:
+            if trace.name == "Lorraine":
+                trace.visible = "legendonly"  # four times the departments: shown on demand (legend) or in index
+    return figure
+
+
+def project_markers(projects: pd.DataFrame) -> list:
+    markers = []
+    for r in projects.sort_values("jobs", ascending=False, na_position="last").to_dict("records"):
+        jobs = r["jobs"] if r["jobs"] is not None and not pd.isna(r["jobs"]) else 0
+        amount = r["amount_eur"]
+        detail = [html.Strong(r["name"]), html.Br(),
+                  f"{ind.PROJECT_KIND_LABELS.get(r['kind'], r['kind'])} · {r['commune_name']} · "
+                  f"{fr_date(pd.Timestamp(r['announced_on']).date())}", html.Br(),
+                  f"{fr_number(jobs)} emplois" + (f" · {fr_number(amount / 1e6, 1)} M€" if amount and not
+                                                   pd.isna(amount) else "")]
+        if r["programme"] in ("france2030", "deeptech"):
+            detail += [html.Br(), "France 2030" if r["programme"] == "france2030" else "Start-up deeptech"]
+        markers.append(dl.CircleMarker(center=[r["lat"], r["lon"]], radius=5 + min(float(jobs), 400) ** 0.5 * 0.9,
+                                       color="#ffffff", weight=1.5, fillOpacity=0.85,
+                                       fillColor=ind.PROJECT_KIND_COLORS.get(r["kind"], "#555"),
+                                       children=dl.Tooltip(detail)))
+    return markers
+
+
+def results_outputs(r: IndicatorResults) -> tuple:
+    """Scope line, KPI cards, the three figures, project markers and summary, fiche link, URL parameters
+    (the order of callbacks.indicators' outputs)."""
+    q, f = r.query, r.flows
+    summary = (f"{fr_number(len(r.projects))} projet(s) de {q.start} à {q.end} · solde des emplois annoncés "
+               f"{'+' if r.net_jobs > 0 else ''}{fr_number(r.net_jobs)} · montant annoncé "
+               f"{fr_number(r.amount_eur / 1e6, 0)} M€")
+    filiere = f" · filières : {len(q.filieres)}" if q.filieres else ""
+    scope_line = [html.Strong(r.scope.label),
+                  f" · {ind.LEVEL_LABELS.get(r.scope.level, '')} · {q.start}–{q.end}{filiere}"]
+    return (scope_line, [_card(k) for k in r.kpis], evolution_figure(r), flows_figure(f["o"], f["c"], f["n"]),
+            context_figure(r.deeptech, r.dge), project_markers(r.projects), summary, r.fiche_href, r.params)

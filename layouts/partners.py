@@ -2,36 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import dash_leaflet as dl
-from dash import dcc, html
+from dash import dcc, html, no_update
+from dash.development.base_component import Component
 
 from dashboard import ids
-from dashboard.analytics.partner_query import PAGE_RADIUS_RANGE, PartnerQuery
+from dashboard.analytics.partner_query import PAGE_RADIUS_RANGE
 from dashboard.formatting import fr_number
+from dashboard.services.partners import Origin, PartnerFailure, PartnerPageView, PartnerResults
 from layouts.basemap import basemap, map_controls
 from layouts.explorer import DEFAULT_ZOOM, DROPDOWN_LABELS, LORRAINE_CENTER
 
 SORT_CHOICES = [("score", "Savoir-faire puis distance"), ("distance", "Distance (vol d'oiseau)"),
                 ("road", "Distance routière estimée")]
 ORIGIN_MODES = [("site", "Un établissement"), ("commune", "Une commune"), ("point", "Un point sur la carte")]
-
-
-@dataclass(frozen=True)
-class PartnerPageView:
-    query: PartnerQuery
-    notices: list[str]
-    site_options: list[dict]  # the selected origin establishment, if any (others come from the search callback)
-    commune_options: list[dict]
-    capability_options: list[dict]
-    naf_options: list[dict]
-    certification_options: list[dict]
-    size_options: list[dict]
-    origin_mode: str
-    source_line: str
-    tile_url: str = ""
-    tile_attribution: str = ""
 
 
 def _field(label: str, control, hint: str = "") -> html.Div:
@@ -147,3 +131,48 @@ def result_item(record: dict, *, capability_labels: dict[str, str]) -> html.Li:
         html.Div([html.Span(capability_labels.get(c, c), className="chip chip-small") for c in record["capabilities"]],
                  className="chips") if record["capabilities"] else None,
     ], className="partner-item", **{"data-id": record["id"]})
+
+
+# --- Results: the outputs of the page's main callback ----------------------------------------------
+
+def origin_layers(origin: Origin, radius_km: float) -> list:
+    return [
+        dl.Circle(center=[origin.lat, origin.lon], radius=radius_km * 1000, interactive=False,
+                  color="#d9731c", weight=2, fillOpacity=0.05, dashArray="6 6"),
+        dl.CircleMarker(center=[origin.lat, origin.lon], radius=9, color="#ffffff", weight=3, fillColor="#d9731c",
+                        fillOpacity=1, children=dl.Tooltip(f"Départ : {origin.label}")),
+    ]
+
+
+def results_outputs(r: PartnerResults | PartnerFailure) -> tuple:
+    """Summary, ranked list, origin layers, result points, map viewport, URL parameters, widen button style and
+    label (the order of callbacks.partners' outputs)."""
+    if isinstance(r, PartnerFailure):
+        return html.Div(r.message, className="partner-empty"), [], [], None, no_update, r.params, \
+            {"display": "none"}, ""
+    result, origin, records = r.search.result, r.search.origin, r.records
+    radius = fr_number(result.radius_km)
+    summary: list[str | Component] = [html.Strong(f"{fr_number(result.total_in_radius)} partenaire(s)"),
+               f" dans un rayon de {radius}\u00a0km autour de {origin.label}"]
+    if result.total_in_radius > len(records):
+        summary.append(f" · les {len(records)} premiers affichés")
+    if result.next_radius_km:
+        summary.append(f" · {fr_number(result.beyond_radius)} autre(s) entre {radius} et "
+                       f"{fr_number(result.next_radius_km)}\u00a0km")
+    widen_style, widen_label = ({}, f"Élargir à {fr_number(r.widen_km)} km") if r.widen_km else \
+        ({"display": "none"}, "")
+    items = [result_item(rec, capability_labels=r.capability_labels) for rec in records]
+    if not items:
+        items = [html.Li("Aucun partenaire ne répond à ce besoin dans ce rayon : élargissez le rayon ou "
+                         "choisissez « au moins un » savoir-faire.", className="partner-empty")]
+    points = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [rec["lon"], rec["lat"]]},
+         "properties": {"rank": rec["rank"], "name": rec["name"], "km": fr_number(rec["distance_km"], 1)}}
+        for rec in records]}
+    viewport = {"bounds": r.bounds, "transition": "flyToBounds"}
+    return (html.Span(summary), items, origin_layers(origin, result.radius_km), points, viewport, r.params,
+            widen_style, widen_label)
+
+
+def export_notice(message: str) -> html.Div:
+    return html.Div(f"Export impossible : {message}", className="partner-empty")

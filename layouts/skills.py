@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import time
 from typing import Any
 
 import dash_leaflet as dl
 from dash import dcc, html
 
 from dashboard import ids
-from dashboard.analytics.skills import TENSION_THRESHOLD
+from dashboard.analytics.skills import SECRET, TENSION_THRESHOLD
 from dashboard.figures import GRAPH_CONFIG
-from dashboard.figures.skills import SECRET, empty_figure
+from dashboard.figures.skills import (
+    NO_VALUE_COLOR,
+    PROJECT_COLORS,
+    RATE_COLORS,
+    empty_figure,
+    heatmap_figure,
+    trend_figure,
+)
 from dashboard.formatting import fr_number, fr_percent
+from dashboard.services.skills import INDICATORS, NoSkillsData, SkillsMap, SkillsPageView, SkillsResults
 from layouts.basemap import basemap, map_controls
-from layouts.components import demo_badge
+from layouts.components import demo_badge, kpi_card
 from layouts.explorer import DROPDOWN_LABELS, LORRAINE_CENTER
 
-INDICATORS = [("difficulte", "Taux de difficulté"), ("projets", "Projets de recrutement")]
+RANKING_LIMIT = 12
 DEFINITIONS = [
     ("Taux de difficulté", "projets jugés difficiles ÷ projets de recrutement, calculé seulement sur les cellules "
                            "dont les deux valeurs sont publiées (jamais de secret compté comme 0)."),
@@ -31,27 +39,6 @@ DEFINITIONS = [
     ("Secret statistique", "France Travail masque les petites cellules (« * ») : elles sont affichées "
                            "« secret statistique » et exclues des sommes."),
 ]
-
-
-@dataclass(frozen=True)
-class SkillsPageView:
-    notices: list[str]
-    departement_options: list[dict]
-    territory_options: list[dict]
-    family_options: list[dict]
-    year_options: list[dict]
-    trade_options: list[dict]
-    departement: str | None
-    territory: str | None
-    family: str | None
-    industrial_only: bool
-    year: int | None
-    indicator: str
-    trade: str | None
-    is_demo: bool
-    source_line: str
-    tile_url: str = ""
-    tile_attribution: str = ""
 
 
 def _field(label: str, control, hint: str = "") -> html.Div:
@@ -185,3 +172,95 @@ def map_legend(title: str, classes: list[tuple[str, str]]) -> list:
             html.Div([html.Span(className="skills-dot skills-dot-site"), "centre de formation"], className="choro-row"),
             html.Div([html.Span(className="skills-dot skills-dot-employer"), "employeur local du métier"],
                      className="choro-row")]
+
+
+# --- Results: the outputs of the page's main callback ----------------------------------------------
+
+def _nan(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def area_tooltip(trade_label: str, row: dict) -> str:
+    """"Soudeurs, Forbach : 14 employeurs, 1 centre de formation, 72 % difficiles"."""
+    sites = row["training_sites"]
+    rate = row.get("difficulty_rate")
+    projects = row.get("projects")
+    difficulty = SECRET if _nan(rate) else f"{fr_percent(rate, 0)} difficiles"
+    project_text = f"{SECRET} (projets)" if _nan(projects) else f"{fr_number(projects)} projets"
+    employers = row["employers"]
+    return (f"{trade_label}, {row['name']} : {fr_number(employers)} employeur{'s' if employers > 1 else ''}"
+            f", {sites} centre{'s' if sites > 1 else ''} de formation, {difficulty} · {project_text}")
+
+
+def _class_color(index: int | None, indicator: str) -> str:
+    palette = RATE_COLORS if indicator == "difficulte" else PROJECT_COLORS
+    return NO_VALUE_COLOR if index is None else palette[min(index, len(palette) - 1)]
+
+
+def _points(rows: list[dict], tooltip) -> dict:
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+         "properties": tooltip(r)} for r in rows]}
+
+
+def map_layers(m: SkillsMap, *, indicator: str, trade_label: str, year: int | None) -> tuple[dict, dict, dict, list]:
+    """Hideout of the territories layer, training sites and employers (GeoJSON), legend."""
+    hideout = {"colors": {f: _class_color(c, indicator) for f, c in m.area_class.items()},
+               "tips": {f: area_tooltip(trade_label, row) for f, row in m.area_row.items()},
+               "v": time.time()}  # v: the browser keeps the newest
+    sites = _points(m.sites, lambda r: {
+        "teaches": r["teaches"],
+        "tooltip": f"{r['name']} ({r['kind'] or 'formation'})"
+        + (f" · {fr_number(r['graduates'])} diplômés en {year} ({trade_label})" if r["teaches"] else "")})
+    employers = _points(m.employers, lambda r: {"tooltip": f"{r['name']} · {r['commune_name']}"})
+    classes = [(_class_color(i, indicator), label) for i, label in enumerate(m.class_labels)]
+    classes.append((NO_VALUE_COLOR, "secret stat. ou aucun projet"))
+    return hideout, sites, employers, map_legend(m.legend_title, classes)
+
+
+def kpi_cards(r: SkillsResults) -> list:
+    k, q = r.kpis, r.query
+    return [
+        kpi_card("projets de recrutement", fr_number(k.projects) if k.projects is not None else "–",
+                 note=f"{r.scope_label}, {q.year}"),
+        kpi_card("jugés difficiles", fr_percent(k.difficulty_rate, 1) if k.difficulty_rate is not None else "–",
+                 note="hors secret statistique"),
+        kpi_card("métiers en tension", fr_number(k.tension), note=f"sur {fr_number(k.trades)} · seuil "
+                                                                  f"{fr_percent(TENSION_THRESHOLD, 0)}"),
+        kpi_card("couverture par la formation", fr_percent(k.coverage, 0), note="diplômés ÷ projets"),
+    ]
+
+
+def _sources(r: SkillsResults) -> tuple[str, str, str, str]:
+    """Source lines of the heatmap, the ranking, the map and the trend."""
+    source = r.source_line + (" · données fictives" if r.is_demo else "")
+    c = r.change
+    trend = f"{r.trade_label}, {r.scope_label} : " + (
+        f"{'+' if c['projects_change'] >= 0 else ''}{fr_percent(c['projects_change'], 0)} de projets et "
+        f"{'+' if c['rate_change_points'] >= 0 else ''}{fr_number(c['rate_change_points'], 1)} points de "
+        f"difficulté entre {c['first_year']} et {c['last_year']} · " if c["first_year"] else "") + source
+    map_ = f"{source} · Employeurs : {r.employers_source} · Centres de formation : {r.sites_source or 'aucun'}"
+    ranking = f"{r.scope_label}, {r.query.year} · {source} · Formation et employeurs : voir la carte"
+    return source, ranking, map_, trend
+
+
+def results_outputs(r: SkillsResults | NoSkillsData) -> tuple:
+    """KPIs, heatmap, ranking, trend, areas hideout and url, sites, employers, legend, map title, URL parameters,
+    then the heatmap, ranking, map and trend source lines (the order of callbacks.skills' outputs)."""
+    if isinstance(r, NoSkillsData):
+        message = html.Div("Aucune donnée BMO : lancez `tissu demo` ou `tissu import bmo FICHIER`.", className="notice")
+        empty = empty_figure("Aucune donnée")
+        return [message], empty, html.Div(), empty, {"colors": {}, "tips": {}}, None, None, None, [], "Carte", {}, \
+            *([r.source_line] * 4)
+    q, t = r.query, r.tables
+    trend = trend_figure(t["trend"], title_scope=r.scope_label,
+                         lorraine=t["lorraine"] if r.scope_label != "Lorraine" else None)
+    hideout, sites, employers, legend = map_layers(r.map, indicator=q.indicator, trade_label=r.trade_label,
+                                                   year=q.year)
+    title = f"Carte : {r.trade_label}, {q.year}"
+    if r.map.geometry_missing:
+        title += (" (contours des bassins BMO indisponibles : importez la correspondance communes → bassins : "
+                  "tissu import bassins)")
+    return (kpi_cards(r), heatmap_figure(t["heatmap"], indicator=q.indicator),
+            ranking_table(t["ranking"].head(RANKING_LIMIT).to_dict("records")), trend, hideout, r.map.url, sites,
+            employers, legend, title, r.params, *_sources(r))

@@ -40,7 +40,7 @@ def _watch(page) -> list[str]:
 
 
 def _inject(page, rename) -> None:
-    """Pass every Dash callback response through `rename(payload)` before the page sees it."""
+    """Pass every Dash callback response and fetched payload through `rename(payload)` before the page sees it."""
     def handle(route):
         response = route.fetch()
         try:
@@ -49,7 +49,7 @@ def _inject(page, rename) -> None:
             return route.fulfill(response=response)
         headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-encoding")}
         route.fulfill(response=response, body=json.dumps(rename(payload)), headers=headers)
-    page.route(lambda url: "/_dash-update-component" in url, handle)
+    page.route(lambda url: "/_dash-update-component" in url or "/data/" in url, handle)  # callbacks and payloads
 
 
 def _walk(node, visit) -> None:

@@ -121,3 +121,41 @@ def test_empty_result_shows_a_friendly_message(page, live_server):
     page.goto(f"{live_server}/?q=zzzzqqq", wait_until="networkidle")
     page.wait_for_selector("#explorer-empty", state="visible", timeout=15000)
     assert "Aucun établissement" in page.locator("#explorer-empty").inner_text()
+
+
+def test_the_closed_table_costs_no_request_and_its_grid_loads_when_opened(page, live_server):
+    """Filter changes on the map send nothing to the server; the grid's bundle and rows come with the tab."""
+    table_requests, scripts = [], []
+
+    def on_request(request):
+        if "/_dash-update-component" in request.url and "explorer-table-body" in (request.post_data or ""):
+            table_requests.append(request.post_data)
+        if request.resource_type == "script":
+            scripts.append(request.url)
+
+    page.on("request", on_request)
+    page.goto(live_server + "/", wait_until="networkidle")
+    page.wait_for_selector(".marker-cluster", timeout=30000)
+    for value in (["57"], ["54", "88"], []):
+        page.evaluate("(v) => window.dash_clientside.set_props('filter-departement', {value: v})", value)
+        page.wait_for_timeout(300)
+    page.fill("#filter-q", "forge")
+    page.wait_for_function("() => location.search.includes('q=forge')", timeout=10000)
+    page.wait_for_load_state("networkidle")
+    assert table_requests == []
+    assert not any("dash_ag_grid" in url for url in scripts)
+    assert page.evaluate("() => !window.dash_ag_grid.getApi")  # still the stand-in of assets/01-tissu-payloads.js
+    page.click("#explorer-view-tabs >> text=Tableau")
+    page.wait_for_function("() => document.querySelectorAll('.ag-row').length > 0", timeout=15000)
+    assert len(table_requests) == 1 and '"q":"forge"' in table_requests[0]
+    assert sum("/dash_ag_grid/dash_ag_grid." in url for url in scripts) == 1  # the main bundle, once
+    page.click("#explorer-view-tabs >> text=Carte")
+    page.click("#explorer-view-tabs >> text=Tableau")  # same criteria: the rows shown are still right
+    page.wait_for_timeout(500)
+    assert len(table_requests) == 1
+    page.evaluate("() => window.dash_clientside.set_props('filter-departement', {value: ['55']})")
+    page.wait_for_function("() => document.getElementById('explorer-table-note').innerText.length > 0"
+                           " && location.search.includes('departement=55')", timeout=10000)
+    page.wait_for_load_state("networkidle")
+    assert len(table_requests) == 2  # the open table follows the filters
+    assert page.errors == [] and page.foreign_requests == []

@@ -65,28 +65,35 @@ def test_a_card_link_centres_the_map_on_the_site(service):
     assert (explicit.center, explicit.zoom) == ((49.0, 6.0), 9.0)
 
 
-def test_point_store_matches_the_dataset(service):
+def _payload(client, url: str) -> dict:
+    """What the browser fetches from a payload URL of the page."""
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def test_point_store_matches_the_dataset(service, client):
     view = explorer_view(service)
     snap = service.snapshot()
-    store = view.point_store
+    store = _payload(client, view.data.payload_urls["points"])
     n = len(snap.establishments)
     assert len(store["lat"]) == len(store["n"]) == len(store["k"][0]) == n
     assert store["version"] == view.data_version
     assert min(store["f"]) >= 0 and max(store["f"]) < len(service.lookups.filieres)
 
 
-def test_lookup_store_carries_the_constants_the_browser_filter_needs(service):
+def test_lookup_store_carries_the_constants_the_browser_filter_needs(service, client):
     from dashboard.analytics.filters import SIZE_ORDER
     from dashboard.analytics.points import BITS_PER_WORD
     from dashboard.analytics.text import TEXT_RULES
     from layouts.explorer import CHORO_METRICS
 
     view = explorer_view(service)
-    lookups = view.lookup_store
+    lookups = _payload(client, view.data.payload_urls["lookups"])
     assert lookups["size_order"] == list(SIZE_ORDER) and lookups["text"] == TEXT_RULES
     assert set(lookups["choropleth"]["metrics"]) == {key for key, _ in CHORO_METRICS}
     assert len(lookups["choropleth"]["palette"]) == 6  # zero + 5 quantile classes
-    assert view.point_store["bits"] == BITS_PER_WORD
+    assert _payload(client, view.data.payload_urls["points"])["bits"] == BITS_PER_WORD
 
 
 def test_card_shows_every_attribute(service):

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from callbacks import event as page
-from dashboard.services import event as ev
 from dashboard import ids, repository
 from dashboard.analytics.scheduling import validate_schedule
 from dashboard.importers import FileFormatError
 from dashboard.importers.event import EventOptions, import_event, write_event_template
+from dashboard.services import event as ev
+from dashboard.services.event import slide_seconds
 
 
 @pytest.fixture()
@@ -285,8 +286,8 @@ def test_kiosk_has_6_to_10_slides_and_reads_the_duration(service):
     assert {"territoire", "carte", "savoir-faire", "rendez-vous"} <= set(keys)
     assert view.config["n"] == len(keys) and view.config["map"] == keys.index("carte")
     assert len(view.config["stops"]) == 4
-    assert page.slide_seconds({"duree": ["abc"]}) == 8 and page.slide_seconds({"duree": ["0"]}) == 1
-    assert page.slide_seconds({"duree": ["1000"]}) == 120
+    assert slide_seconds({"duree": ["abc"]}) == 8 and slide_seconds({"duree": ["0"]}) == 1
+    assert slide_seconds({"duree": ["1000"]}) == 120
     tree = page.render_kiosk(service, {})
     assert {ids.KIOSK_DECK, ids.KIOSK_TICK, ids.KIOSK_PAUSE, ids.KIOSK_MAP, ids.KIOSK_COUNTER} <= _ids(tree)
     assert "rendez-vous d'affaires" in _text(page.live_counter(service))

@@ -6,6 +6,8 @@ import re
 import pytest
 
 from callbacks import indicators as page
+from dashboard.scorecard import fiche_scope
+from dashboard.services.indicators import KPI_CODES, indicator_data
 
 
 def test_catalog_lists_definitions(client):
@@ -58,7 +60,7 @@ def test_url_values_are_checked_with_notices(service):
 def test_page_outputs_cards_and_figures(service):
     q = page.IndicatorQuery(departements=("57",), index100=True, threshold=True)
     scope, cards, evolution, flows, context, markers, summary, fiche, params = page.page_outputs(service, q)
-    assert len(cards) == len(page.KPI_CODES)
+    assert len(cards) == len(KPI_CODES)
     assert evolution.layout.separators == ", "
     assert {t.name for t in evolution.data} == {"Moselle", "Lorraine"}
     assert all(abs(t.y[0] - 100) < 1e-9 for t in evolution.data)
@@ -80,7 +82,7 @@ def test_export_csv_is_french(service):
 def test_fiche_page_and_bad_values(service):
     tree = str(page.render_fiche(service, {"niveau": ["epci"], "code": ["200039865"]}))
     assert "Fiche territoire" in tree and "Télécharger en PDF" in tree
-    level, code, notices = page.fiche_scope(page.indicator_data(service), service, {"niveau": ["lune"]})
+    level, code, notices = fiche_scope(indicator_data(service), service, {"niveau": ["lune"]})
     assert (level, code) == ("region", "41") and notices
 
 

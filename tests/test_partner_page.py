@@ -7,12 +7,18 @@ import pandas as pd
 import pytest
 from dash import no_update
 
-from callbacks.partners import (export_or_notice, export_partners, origin_from_click, partner_results, partner_view,
-                                query_from_controls, site_options)
+from callbacks.partners import (
+    export_or_notice,
+    export_partners,
+    origin_from_click,
+    partner_results,
+    partner_view,
+    site_options,
+)
 from dashboard.analytics.filters import vocabulary_from
-from dashboard.analytics.partner_query import (PartnerParamError, PartnerQuery, parse_partner_query,
-                                               partner_query_params)
 from dashboard.analytics.geodesy import haversine_km
+from dashboard.analytics.partner_query import PartnerParamError, PartnerQuery, parse_partner_query, partner_query_params
+from dashboard.services.partners import query_from_controls
 
 
 @pytest.fixture(scope="module")

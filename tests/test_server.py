@@ -178,9 +178,8 @@ def test_the_callback_guard_passes_normal_payloads(client):
 
     body = {"output": f"..{ids.TABLE_BODY}.children...{ids.TABLE_NOTE}.children..",
             "outputs": [{"id": ids.TABLE_BODY, "property": "children"}, {"id": ids.TABLE_NOTE, "property": "children"}],
-            "inputs": [{"id": ids.CRITERIA, "property": "data", "value": {"departement": ["54", "57"]}},
-                       {"id": ids.VIEW_TABS, "property": "value", "value": "tableau"}],
-            "changedPropIds": [f"{ids.CRITERIA}.data"]}
+            "inputs": [{"id": ids.TABLE_CRITERIA, "property": "data", "value": {"departement": ["54", "57"]}}],
+            "changedPropIds": [f"{ids.TABLE_CRITERIA}.data"]}
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 200
     assert "établissement" in response.get_json()["response"][ids.TABLE_NOTE]["children"]

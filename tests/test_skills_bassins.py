@@ -5,11 +5,12 @@ from pathlib import Path
 import pytest
 
 from callbacks import skills as cb
+from dashboard import repository
 from dashboard.importers.bassins import import_bassins
 from dashboard.importers.bmo import BmoOptions, import_bmo
 from dashboard.importers.errors import FileFormatError
-from dashboard import repository
 from dashboard.services import DataService
+from dashboard.services.skills import COMMUNES_URL
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bmo"
 MAPPING = ("Code commune;Code bassin;Nom bassin\n"
@@ -61,7 +62,7 @@ def test_the_map_colours_the_communes_of_each_real_bassin(real_engine, tmp_path,
     q = cb.SkillsQuery(departement="57", territory=None, trade="D1X40", year=2025)
     results = cb.skills_results(service, q)
     hideout, url, title = results[4], results[5], results[9]
-    assert url == cb.COMMUNES_URL
+    assert url == COMMUNES_URL
     assert {"57227", "57463", "57672"} <= set(hideout["colors"])
     assert hideout["colors"]["57463"] == hideout["colors"]["57672"]  # same bassin, same colour
     assert hideout["tips"]["57227"].startswith("Soudeurs, ")

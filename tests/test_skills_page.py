@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from callbacks import skills as cb
-from dashboard.services.skills import skills_data
+from dashboard.figures.skills import heatmap_figure
+from dashboard.services.skills import export_frame, skills_data, tables
 
 
 def _texts(tree) -> str:
@@ -33,7 +34,8 @@ def test_render_restores_the_query_and_reports_bad_values(service):
 
 def test_results_for_forbach_welders(service):
     q = cb.SkillsQuery(departement="57", territory="DEMO-4408", trade="DEMO-I01", year=2025)
-    kpis, heat, ranking, trend, hideout, url, sites, employers, legend, title, params, *sources = cb.skills_results(service, q)
+    kpis, heat, ranking, trend, hideout, url, sites, employers, legend, title, params, *sources = \
+        cb.skills_results(service, q)
     assert params == {"departement": "57", "territoire": "DEMO-4408", "annee": "2025", "metier": "DEMO-I01"}
     assert heat.layout.separators == ", " and len(heat.data) == 2 and url == "/geo/zones_emploi.pbf"
     assert set(hideout["colors"]) == {"4408", "4410", "4416", "4419", "4420", "4424"}  # Moselle zones
@@ -49,11 +51,11 @@ def test_secret_cells_are_shown_as_secret(service):
     data = skills_data(service)
     secret = data.needs[data.needs["projects"].isna()].iloc[0]
     q = cb.SkillsQuery(year=int(secret["year"]), industrial_only=False, trade=secret["trade_code"])
-    frame, _ = cb.export_frame(data, q, "heatmap")
+    frame, _ = export_frame(data, q, "heatmap")
     row = frame[(frame["Code métier"] == secret["trade_code"]) & (frame["Code territoire"] == secret["area_code"])]
     assert row["Projets"].tolist() == ["secret statistique"]
     assert 0 not in frame.loc[frame["Projets"] == "secret statistique", "Cellules en secret statistique"].tolist()
-    heat = cb.heatmap_figure(cb.tables(data, q)["heatmap"], indicator="difficulte")
+    heat = heatmap_figure(tables(data, q)["heatmap"], indicator="difficulte")
     assert any("secret statistique" in t for row in heat.data[1].text for t in row)
 
 

@@ -113,6 +113,8 @@ class _Demand:
 
 def _demand(catalog: PartnerCatalog, communes: pd.DataFrame | None, demand: str, weight: str) -> _Demand:
     if demand == "communes":
+        if communes is None:
+            raise CoverageQueryError("Les communes sont nécessaires pour une demande par commune.", field="demand")
         frame = communes.reset_index(drop=True)
         frame = frame.assign(commune_code=frame["code"])
         values = frame["population"] if weight == "population" else pd.Series(1.0, index=frame.index)
@@ -136,7 +138,7 @@ def _nearest_suppliers(catalog: PartnerCatalog, capability: str, demand: _Demand
     index = catalog.supplier_index[capability]
     extra = 1 if demand.own is not None else 0
     positions, distances = index.nearest_many(demand.points, k=k + extra, max_km=max_km)
-    if extra:
+    if demand.own is not None:
         # Drop the demand point's own column (a supplier is its own nearest) by shifting the rest left.
         mine = positions == demand.own[:, None]
         own_column = np.where(mine.any(axis=1), mine.argmax(axis=1), k + 1)

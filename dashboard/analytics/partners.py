@@ -502,9 +502,11 @@ def partner_items(catalog: PartnerCatalog, ranking: PartnerRanking) -> pd.DataFr
     cap_rows = catalog.capabilities[positions][:, columns] if n_requested else None
     declared_rows = catalog.declared[positions][:, columns] if n_requested else None
     for row, (position, distance) in enumerate(zip(positions.tolist(), distances.tolist())):
-        matched = [requested[j] for j in range(n_requested) if cap_rows[row, j]] if n_requested else []
-        presumed = ([requested[j] for j in range(n_requested) if cap_rows[row, j] and not declared_rows[row, j]]
-                    if n_requested else [])
+        matched: list[str] = []
+        presumed: list[str] = []
+        if cap_rows is not None and declared_rows is not None:
+            matched = [requested[j] for j in range(n_requested) if cap_rows[row, j]]
+            presumed = [requested[j] for j in range(n_requested) if cap_rows[row, j] and not declared_rows[row, j]]
         matched_lists.append(matched)
         whys.append(_why(catalog, position, distance, matched, requested=n_requested, presumed=presumed,
                          certifications=list(ranking.certifications), naf_filtered=bool(ranking.naf_codes),
@@ -518,5 +520,5 @@ def partner_items(catalog: PartnerCatalog, ranking: PartnerRanking) -> pd.DataFr
         "why": _object_array(whys),
     }
     # One DataFrame built from column arrays: several times faster than iloc + assign on wide frames.
-    data = {name: array.take(positions) for name, array in catalog._columns.items() if name not in extra}
+    data = {name: np.asarray(array).take(positions) for name, array in catalog._columns.items() if name not in extra}
     return pd.DataFrame({**data, **extra}, copy=False)

@@ -19,6 +19,8 @@ from dashboard.paths import DATA_DIR
 # A trade is "en tension" when more than 60 % of its projects are judged difficult (the national BMO 2023
 # level was 61 %; docs/sources.md, "Skills").
 TENSION_THRESHOLD = 0.60
+SECRET = "secret statistique"  # how a cell France Travail masked is written (never 0)
+RATE_BREAKS = [0.4, 0.5, 0.6, 0.7, 0.8]  # difficulty-rate classes (shares): the tension threshold is an edge
 DEMO_PREFIX = "DEMO-"
 TRADE_EMPLOYERS_FILE = DATA_DIR / "taxonomy" / "trade_employers.csv"
 NEED_COLUMNS = ["year", "trade_code", "area_code", "projects", "difficult", "seasonal"]

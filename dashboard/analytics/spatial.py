@@ -148,6 +148,7 @@ class SiteIndex:
 
     def _ball_local(self, xyz: NDArray, radius_km: float) -> NDArray[np.intp]:
         chord = _chord(radius_km) * (1 + _REL_SLACK) + _ABS_SLACK
+        assert self._tree is not None, "callers check for an empty index first"
         return np.asarray(self._tree.query_ball_point(xyz, chord, return_sorted=False), dtype=np.intp)
 
     # --- queries -----------------------------------------------------------------------------
@@ -220,7 +221,12 @@ class SiteIndex:
         across indexes. `max_km` ignores sites farther than that (km), which also speeds up the
         search. Ties between sites at exactly the same distance are broken arbitrarily.
         """
-        points = lat if isinstance(lat, QueryPoints) else query_points(lat, lon)
+        if isinstance(lat, QueryPoints):
+            points = lat
+        elif lon is None:
+            raise TypeError("lon is required with lat arrays")
+        else:
+            points = query_points(lat, lon)
         m, k = points.size, int(k)
         positions = np.full((m, k), -1, dtype=np.int64)
         distances = np.full((m, k), np.inf)
@@ -274,7 +280,7 @@ class SiteIndex:
         radius_km = _check_radius(radius_km)
         scalar = np.ndim(lat) == 0 and np.ndim(lon) == 0
         if scalar:
-            return int(self.counts_within(float(lat), float(lon), [radius_km])[0])
+            return int(self.counts_within(float(np.asarray(lat)), float(np.asarray(lon)), [radius_km])[0])
         lat = np.atleast_1d(np.asarray(lat, dtype=float))
         lon = np.atleast_1d(np.asarray(lon, dtype=float))
         lat, lon = np.broadcast_arrays(lat, lon)

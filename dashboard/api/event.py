@@ -130,7 +130,8 @@ OPENAPI_PATHS = {
         "description": "Les rendez-vous d'un exposant ou d'un visiteur, par créneau. "
                        "404 si le participant est inconnu.",
         "parameters": [{"name": "participant_id", "in": "path", "required": True,
-                        "description": "Identifiant du participant.", "schema": {"type": "integer"}}],
+                        "description": "Identifiant du participant.",
+                        "schema": {"type": "integer"}}],
         "responses": _resp({"$ref": "#/components/schemas/EventAgenda"}, not_found=True)}},
 }
 

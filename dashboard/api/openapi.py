@@ -12,7 +12,7 @@ def query_param(name: str, description: str, schema: dict, *, required: bool = F
 
 
 ERROR_RESPONSE = {"description": "Paramètre invalide (JSON: error.code, error.message, error.parameter).",
-                  "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 LIMIT_PARAM = query_param("limit", "Nombre maximal d'éléments (1 à 10 000).",
                           {"type": "integer", "minimum": 1, "maximum": 10000})
 OFFSET_PARAM = query_param("offset", "Décalage pour la pagination.", {"type": "integer", "minimum": 0})

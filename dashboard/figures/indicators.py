@@ -123,3 +123,15 @@ def territory_map_figure(polygons, highlight: set[str], projects: pd.DataFrame, 
     fig.update_layout(height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0}, paper_bgcolor="#ffffff",
                       plot_bgcolor="#ffffff", separators=", ", legend={"orientation": "h", "y": 0, "x": 0})
     return fig
+
+
+def fiche_figures(content, polygons) -> dict:
+    """The fiche's three charts (title, figure) and its map, from a scorecard's content and commune polygons."""
+    lines = [(content.scope.label, "#1f3a5f", content.employment.assign(value=content.employment.get("index"))),
+             ("Lorraine", "#d9731c", content.employment_region.assign(value=content.employment_region.get("index")))]
+    f = content.flows
+    return {"charts": [
+        ("Emploi salarié industriel (indice 100)", series_figure(lines, unit="indice 100", index100=False, height=250)),
+        ("Ouvertures et fermetures (Sirene)", flows_figure(f["openings"], f["closures"], f["net"], height=250)),
+        ("Projets annoncés par an", projects_figure(content.projects, years=content.years, height=250)),
+    ], "map": territory_map_figure(polygons, content.communes, content.projects, height=520)}

@@ -6,12 +6,11 @@ import math
 
 import plotly.graph_objects as go
 
-from dashboard.analytics.skills import TENSION_THRESHOLD
+from dashboard.analytics.skills import SECRET, TENSION_THRESHOLD
 from dashboard.figures import base_layout
 from dashboard.formatting import fr_number, fr_percent
 
-SECRET = "secret statistique"
-RATE_BREAKS = [0.4, 0.5, 0.6, 0.7, 0.8]  # fixed classes: the tension threshold (60 %) is a class edge
+# One colour per class of analytics.skills.RATE_BREAKS (and one above); projects use quantile classes.
 RATE_COLORS = ["#fff5eb", "#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603"]
 PROJECT_COLORS = ["#eef4f9", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
 NO_VALUE_COLOR = "#d5d9df"

@@ -199,7 +199,7 @@ def import_event(engine: Engine, path: Path | str, options: EventOptions = Event
                 report.reject(source, row.line, siret, reason, detail)
             continue
         refs[key] = row.line
-        if role == "exposant" and stand is not None:  # always set: an exhibitor without one was rejected
+        if role == "exposant" and stand is not None:
             stands[stand] = row.line
         lat, lon = (site["lat"], site["lon"]) if site is not None else commune_by_code.get(code, (None, None))
         participants.append({"key": key, "role": role, "name": c["name"][:200], "siret": siret or None,
@@ -284,8 +284,8 @@ def write_event_template(path: Path | str = DEFAULT_EVENT_TEMPLATE, *, overwrite
         cell.font = Font(bold=True)
     for row in example:
         sheet.append(list(row))
-    for number in range(2, 3001):
-        sheet.cell(row=number, column=4).number_format = "@"  # SIRET as text
+    for row_number in range(2, 3001):
+        sheet.cell(row=row_number, column=4).number_format = "@"  # SIRET as text
     sheet.freeze_panes = "A2"
     tab = book.create_sheet("Savoir-faire")
     tab.append(["code", "libellé"])

@@ -56,7 +56,7 @@ def import_idcc(engine: Engine, path: Path | str, *, report_dir: Path | None = N
         by_siret = {s: int(i) for i, s in zip(keys["id"], keys["siret"]) if s}
         report = ImportReport("idcc")
         source = describe(path)
-        siret_at, idcc_at = table.index_of("SIRET"), table.index_of("IDCC")
+        siret_at, idcc_at = table.at("SIRET"), table.at("IDCC")
         agreements: dict[str, set[str]] = {}
         matched = 0
         bar = Progress(source, stream=stream, enabled=progress)

@@ -64,9 +64,7 @@ def import_indicators(engine: Engine, path: Path | str, *, report_dir: Path | No
     territories = {"departement": set(ref.departments["code"]), "epci": set(ref.epci["code"]),
                    "zone_emploi": set(ref.zones["code"]), "commune": set(ref.communes["code"])}
     filieres = set(ref.filieres["code"])
-    report = ImportReport("indicators")
-    values: dict[tuple[str, str, str, str], dict] = {}
-    projects: list[dict] = []
+    report, values, projects = ImportReport("indicators"), {}, []
     catalog: list[dict] = []
     for name, header, body in kinds:
         at = {h: i for i, h in enumerate(header)}

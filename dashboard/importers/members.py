@@ -148,12 +148,13 @@ def import_members(engine: Engine, path: Path | str, *, report_dir: Path | None 
             continue
         seen[siret] = row.line
         establishment_id, naf = by_siret[siret]
-        declared = {capabilities.code(v) for v in split_values(row.capabilities)}
+        declared = {code for v in split_values(row.capabilities) if (code := capabilities.resolve(v)) is not None}
         final = dict.fromkeys(presumed.get(naf or "", ()), "presumed")
         final.update(dict.fromkeys(declared, "declared"))
         updates.append(repository.MemberUpdate(
             establishment_id=establishment_id, is_member=bool(_member_flag(row.member)), capabilities=final,
-            certifications=tuple(sorted({certifications.code(v) for v in split_values(row.certifications)}))))
+            certifications=tuple(sorted({code for v in split_values(row.certifications)
+                                         if (code := certifications.resolve(v)) is not None}))))
     if updates:
         info = repository.apply_member_updates(engine, target.id, updates)
     else:

@@ -99,13 +99,16 @@ class Table(ABC):
     def has(self, name: str) -> bool:
         return name.lower() in self._index
 
+    def at(self, name: str) -> int:
+        """The position of a column the file has (check with `has` first)."""
+        position = self.position(name)
+        if position is None:
+            raise KeyError(name)
+        return position
+
     def position(self, name: str) -> int | None:
         """Position of a column in the yielded field lists (case-insensitive), None when absent."""
         return self._index.get(name.lower())
-
-    def index_of(self, name: str) -> int:
-        """Position of a column the file is known to have (mandatory, or checked with `has`)."""
-        return self._index[name.lower()]
 
     def _missing(self, names: Sequence[str]) -> list[str]:
         return [n for n in names if not self.has(n)]
@@ -202,7 +205,7 @@ class _CsvTable(Table):
         ncols = len(self.columns)
         sep = self.separator
         sep_byte = sep.encode()
-        matchers = [_Matcher(self.index_of(k.column), k) for k in keep if self.has(k.column)]
+        matchers = [_Matcher(self.at(k.column), k) for k in keep if self.has(k.column)]
         if len(matchers) < len(keep):  # a filter on a column the file does not have keeps nothing
             return
         date_col = self.position(max_date_of) if max_date_of else None
@@ -539,9 +542,9 @@ class _ParquetTable(Table):
 
         if not all(self.has(k.column) for k in keep):
             return
-        wanted = {self.columns[self.index_of(n)] for n in [*use, *(k.column for k in keep)] if self.has(n)}
+        wanted = {self.columns[self.at(n)] for n in [*use, *(k.column for k in keep)] if self.has(n)}
         if max_date_of and self.has(max_date_of):
-            wanted.add(self.columns[self.index_of(max_date_of)])
+            wanted.add(self.columns[self.at(max_date_of)])
         names = [c for c in self.columns if c in wanted]
         slots = [self.columns.index(c) for c in names]
         total = self._file.metadata.num_rows
@@ -560,7 +563,7 @@ class _ParquetTable(Table):
                     texts[name] = pc.fill_null(column, "")
                 mask = pa.array(np.ones(batch.num_rows, dtype=bool))
                 for k in keep:
-                    column = texts[self.columns[self.index_of(k.column)]]
+                    column = texts[self.columns[self.at(k.column)]]
                     if k.exact:
                         hit = pc.is_in(column, value_set=pa.array(sorted(k.values), pa.string()))
                     else:
@@ -570,7 +573,7 @@ class _ParquetTable(Table):
                             hit = pc.or_(hit, pc.is_in(pc.utf8_slice_codeunits(column, 0, n), value_set=values))
                     mask = pc.and_(mask, hit)
                 if max_date_of and self.has(max_date_of):
-                    dates = pc.utf8_slice_codeunits(texts[self.columns[self.index_of(max_date_of)]], 0, 10)
+                    dates = pc.utf8_slice_codeunits(texts[self.columns[self.at(max_date_of)]], 0, 10)
                     dates = pc.filter(dates, pc.match_substring_regex(dates, r"^\d{4}-\d\d-\d\d$"))
                     if len(dates):
                         top = pc.max(dates).as_py()

@@ -273,15 +273,14 @@ def read_sirene(tables: dict[str, Table | None], options: SireneOptions, *, ref:
         raise ImportFailed(
             f"{table.path}: no establishment of departments {', '.join(options.departements)} in NAF sections "
             f"{', '.join(options.sections)} was accepted ({table.rows_read:,} rows read): nothing imported")
-    units_table, geoloc_table = tables["unites_legales"], tables["geoloc"]
     units = None
-    if units_table is not None:
-        units = _read_legal_units(units_table, {k.record["siret"][:9] for k in kept}, report,
-                                  Progress(describe(units_table.path), stream=stream, enabled=progress))
+    if tables["unites_legales"] is not None:
+        units = _read_legal_units(tables["unites_legales"], {k.record["siret"][:9] for k in kept}, report,
+                                  Progress(describe(tables["unites_legales"].path), stream=stream, enabled=progress))
     geolocation = None
-    if geoloc_table is not None:
-        geolocation = _read_geolocation(geoloc_table, {k.record["siret"] for k in kept}, report,
-                                        Progress(describe(geoloc_table.path), stream=stream, enabled=progress))
+    if tables["geoloc"] is not None:
+        geolocation = _read_geolocation(tables["geoloc"], {k.record["siret"] for k in kept}, report,
+                                        Progress(describe(tables["geoloc"].path), stream=stream, enabled=progress))
     source = describe(table.path)
     for item in kept:
         _name(item, units, report, source)
@@ -303,10 +302,10 @@ def read_sirene(tables: dict[str, Table | None], options: SireneOptions, *, ref:
         "  active": active,
         "  closed": len(records) - active,
     })
-    if units_table is not None:
-        report.counts["legal units read"] = units_table.rows_read
-    if geoloc_table is not None:
-        report.counts["geolocation rows read"] = geoloc_table.rows_read
+    if (legal_units := tables["unites_legales"]) is not None:
+        report.counts["legal units read"] = legal_units.rows_read
+    if (geoloc := tables["geoloc"]) is not None:
+        report.counts["geolocation rows read"] = geoloc.rows_read
     source_date = options.source_date or _file_date(table)
     source_name = SOURCE_NAME + (", unités légales" if units is not None else "") + \
         (", géolocalisation des établissements" if geolocation is not None else "")

@@ -55,10 +55,6 @@ class Vocabulary:
         """The code for a code or label, or None."""
         return self._by_key.get(_key(value))
 
-    def code(self, value: str) -> str:
-        """The code for a value already checked with `resolve` (KeyError otherwise)."""
-        return self._by_key[_key(value)]
-
     def suggest(self, value: str, *, n: int = 3) -> list[str]:
         """The labels closest to `value` (accent- and case-insensitive), best first."""
         by_plain = {plain(label): label for label in self.labels.values()}

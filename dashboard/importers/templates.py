@@ -48,8 +48,8 @@ def write_members_template(path: Path | str = DEFAULT_MEMBERS_TEMPLATE, *, overw
         cell.font = Font(bold=True)
     for letter, width in zip("ABCDE", (18, 40, 60, 40, 16)):
         sheet.column_dimensions[letter].width = width
-    for number in range(2, 1001):  # SIRET as text: Excel would drop the leading zeros of a number
-        sheet.cell(row=number, column=1).number_format = "@"
+    for row in range(2, 1001):  # SIRET as text: Excel would drop the leading zeros of a number
+        sheet.cell(row=row, column=1).number_format = "@"
     sheet.freeze_panes = "A2"
     families = dict(zip(ref.capability_families["code"], ref.capability_families["label"]))
     lists = [("Savoir-faire", ("code", "libellé", "famille"),
@@ -61,8 +61,8 @@ def write_members_template(path: Path | str = DEFAULT_MEMBERS_TEMPLATE, *, overw
         tab.append(list(header))
         for cell in tab[1]:
             cell.font = Font(bold=True)
-        for row in rows:
-            tab.append(list(row))
+        for values in rows:
+            tab.append(list(values))
         for letter, width in zip("ABC", (26, 40, 40)):
             tab.column_dimensions[letter].width = width
     notes = book.create_sheet("Mode d'emploi")

@@ -135,7 +135,7 @@ def _quarterly(path: Path, columns: dict, body: list[Line]) -> tuple[ImportRepor
     def total(parts):
         return None if any(v is None for v in parts) else float(sum(parts))
 
-    all_sectors = bool(private) and any(len(v) > len(industry.get(k, [])) for k, v in private.items())
+    all_sectors = len(set(private)) and any(len(v) > len(industry.get(k, [])) for k, v in private.items())
     for (dep, period), parts in industry.items():
         values[("emploi_industrie", "departement", dep, period)] = total(parts)
     if all_sectors:
@@ -151,10 +151,10 @@ def _quarterly(path: Path, columns: dict, body: list[Line]) -> tuple[ImportRepor
             if all((code, "departement", d, period) in values for d in DEPARTMENTS):
                 values[(code, "region", REGION_CODE, period)] = total(parts)
     for period in {p for (c, lev, _, p) in values if c == "emploi_prive" and lev == "region"}:
-        i = values.get(("emploi_industrie", "region", REGION_CODE, period))
-        a = values[("emploi_prive", "region", REGION_CODE, period)]
-        values[("part_industrie", "region", REGION_CODE, period)] = \
-            round(100 * i / a, 2) if i is not None and a else None
+        i, a = values.get(("emploi_industrie", "region", REGION_CODE, period)), values[("emploi_prive", "region",
+                                                                                        REGION_CODE, period)]
+        share = round(100 * i / a, 2) if i is not None and a else None
+        values[("part_industrie", "region", REGION_CODE, period)] = share
     return report, values
 
 

@@ -46,19 +46,30 @@ class Snapshot:
     _derived: dict = field(default_factory=dict, repr=False, compare=False)
     _user: BoundedCache = field(default_factory=lambda: BoundedCache(USER_CACHE_SIZE), repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    _building: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def is_demo(self) -> bool:
         return bool(self.dataset and self.dataset.is_demo)
 
     def cached(self, key: str, build: Callable[[], T]) -> T:
-        """A value derived from this data version only (e.g. the map's point store), computed once."""
+        """A value derived from this data version only (e.g. the map's point store), computed once.
+
+        Single flight: concurrent first callers of one key wait for one build instead of each building it.
+        """
         with self._lock:
             if key in self._derived:
                 return self._derived[key]
-        value = build()
-        with self._lock:
-            return self._derived.setdefault(key, value)
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            with self._lock:
+                if key in self._derived:
+                    return self._derived[key]
+            value = build()
+            with self._lock:
+                self._derived[key] = value
+                self._building.pop(key, None)
+            return value
 
     def lru(self, key: tuple, build: Callable[[], T]) -> T:
         """A value keyed by a user's choice, in a bounded LRU; `key` is normalised (floats rounded, lists sorted)."""
@@ -95,6 +106,8 @@ class DataService:
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._checked_at = float("-inf")
+        self._reloading = False
+        self._first_load = threading.Lock()
         self.lookups = Lookups(
             communes=repository.communes_frame(engine),
             departments=repository.departments_frame(engine),
@@ -108,18 +121,41 @@ class DataService:
         )
 
     def snapshot(self) -> Snapshot:
-        """The loaded data; its versions are re-read at most every `version_check_seconds` (not per call)."""
+        """The loaded data; its versions are re-read at most every `version_check_seconds` (not per call).
+
+        A reload (a new dataset: seconds at 100k establishments) is built by one thread outside the lock while
+        the others keep answering from the previous snapshot; only the very first load makes callers wait.
+        """
         with self._lock:
             current = self._snapshot
             if current is not None and time.monotonic() - self._checked_at < self.version_check_seconds:
                 return current
+            if current is not None and self._reloading:
+                return current  # another thread is loading the new version
             versions = self._versions()
             self._checked_at = time.monotonic()
-            if current is None or versions.dataset != current.versions.dataset:
-                self._snapshot = self._load(versions)
-            elif versions != current.versions:
-                self._snapshot = current.with_versions(versions)
-            return self._snapshot  # type: ignore[return-value]
+            if current is not None and versions == current.versions:
+                return current
+            if current is not None and versions.dataset == current.versions.dataset:
+                self._snapshot = current.with_versions(versions)  # a topic changed: same frames, fresh caches
+                return self._snapshot
+            if current is not None:
+                self._reloading = True
+        if current is None:
+            with self._first_load:  # nothing to serve yet: one thread loads, the others wait for it
+                if self._snapshot is None:
+                    loaded = self._load(versions)
+                    with self._lock:
+                        self._snapshot = loaded
+                return self._snapshot
+        try:
+            loaded = self._load(versions)
+        finally:
+            with self._lock:
+                self._reloading = False
+        with self._lock:
+            self._snapshot = loaded
+        return loaded
 
     def refresh(self) -> Snapshot:
         """Re-read the versions now (after a write made by this process)."""

@@ -23,6 +23,7 @@ class BoundedCache:
         self.maxsize = maxsize
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._building: dict[Hashable, threading.Lock] = {}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -31,17 +32,25 @@ class BoundedCache:
         return key in self._entries
 
     def get_or_build(self, key: Hashable, build: Callable[[], T]) -> T:
+        """The cached value, or `build()` run once for concurrent callers of the same key (single flight)."""
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
                 return self._entries[key]
-        value = build()  # outside the lock: a slow build must not block other keys
-        with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.maxsize:
-                self._entries.popitem(last=False)
-        return value
+            building = self._building.setdefault(key, threading.Lock())
+        with building:  # per key: a slow build blocks only the callers waiting for that same value
+            with self._lock:
+                if key in self._entries:
+                    self._entries.move_to_end(key)
+                    return self._entries[key]
+            value = build()
+            with self._lock:
+                self._entries[key] = value
+                self._entries.move_to_end(key)
+                while len(self._entries) > self.maxsize:
+                    self._entries.popitem(last=False)
+                self._building.pop(key, None)
+            return value
 
 
 def normalised_key(*parts: Any) -> tuple:

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
-from dashboard.analytics.coverage import CoverageResult, coverage_by_unit, coverage_matrix, coverage_rate, coverage_summary
-from dashboard.services.partners import catalog_for
+from dashboard.analytics.coverage import (
+    CoverageQueryError,
+    CoverageResult,
+    coverage_by_unit,
+    coverage_matrix,
+    coverage_rate,
+    coverage_summary,
+)
+from dashboard.formatting import fr_date
 from dashboard.services import DataService
+from dashboard.services.downloads import ExportFile
+from dashboard.services.options import capability_options
+from dashboard.services.partners import catalog_for
 
 # What a user picks -> (demand points, weight) of the engine.
 WEIGHTINGS = {
@@ -69,3 +81,168 @@ def _named_units(service: DataService, result: CoverageResult, level: str) -> pd
              "departement": look.departments}[level]
     table.insert(1, "name", table["code"].map(dict(zip(names["code"], names["name"]))))
     return table
+
+
+# --- The coverage page: its URL query, one capability's numbers and tables, the overview, exports --------
+
+DEFAULT_CAPABILITY = "traitement_thermique"
+DEFAULT_RADIUS = 50.0
+RADIUS_RANGE = (5.0, 150.0)  # what the page's slider offers, km
+COMMUNES_URL = "/geo/communes.pbf"
+WEIGHT_CHOICES = [("jobs", "Établissements, pondérés par leurs emplois"), ("count", "Établissements (un par site)"),
+                  ("population", "Communes, pondérées par leur population")]
+LEVEL_CHOICES = [("commune", "Communes"), ("epci", "EPCI"), ("zone_emploi", "Zones d'emploi"),
+                 ("departement", "Départements")]
+
+
+@dataclass(frozen=True)
+class CoverageView:
+    """The page's controls restored from the URL, with a notice for every value dropped."""
+
+    capability: str
+    radius_km: float
+    weighting: str
+    level: str
+    notices: list[str]
+    capability_options: list[dict]
+    source_line: str
+    tile_url: str = ""
+    tile_attribution: str = ""
+
+
+def coverage_view(service: DataService, query: dict[str, list[str]]) -> CoverageView:
+    """The page state from the URL; bad values fall back to defaults with a notice."""
+    look = service.lookups
+    first = {k: v[0] for k, v in query.items() if v}
+    notices = []
+    capability = first.get("capability", DEFAULT_CAPABILITY)
+    if capability not in set(look.capabilities["code"]):
+        notices.append(f"Savoir-faire inconnu ignoré : « {capability} ».")
+        capability = DEFAULT_CAPABILITY
+    radius = DEFAULT_RADIUS
+    if "radius_km" in first:
+        try:
+            radius = float(first["radius_km"])
+            if not RADIUS_RANGE[0] <= radius <= RADIUS_RANGE[1]:
+                raise ValueError
+        except ValueError:
+            notices.append(f"Rayon invalide ignoré : « {first['radius_km']} » (5 à 150 km).")
+            radius = DEFAULT_RADIUS
+    weighting = first.get("weight", "jobs")
+    if weighting not in dict(WEIGHT_CHOICES):
+        notices.append(f"Pondération inconnue ignorée : « {weighting} ».")
+        weighting = "jobs"
+    level = first.get("level", "epci")
+    if level not in dict(LEVEL_CHOICES):
+        notices.append(f"Échelle inconnue ignorée : « {level} ».")
+        level = "epci"
+    ds = service.snapshot().dataset
+    return CoverageView(
+        capability=capability, radius_km=radius, weighting=weighting, level=level, notices=notices,
+        capability_options=capability_options(look.capabilities),
+        source_line=f"Source : {ds.source_name} · {fr_date(ds.source_date)}" if ds else "Aucune donnée chargée",
+        tile_url=service.settings.tile_url, tile_attribution=service.settings.tile_attribution)
+
+
+def query_params(capability: str, radius_km: float, weighting: str, level: str) -> dict[str, str]:
+    return {"capability": capability, "radius_km": f"{radius_km:g}", "weight": weighting, "level": level}
+
+
+@dataclass(frozen=True)
+class CapabilityPage:
+    """What the page shows for one capability: headline numbers, the map's distances, the two tables."""
+
+    label: str  # the capability's French label
+    weight_label: str  # the weighting's, lower case
+    radius_km: float
+    result: CoverageResult
+    commune_km: dict[str, float | None]  # commune code -> km to the nearest supplier (None: none in Lorraine)
+    suppliers: list[dict]  # lon, lat, name, public_id
+    unit_rows: list[dict]  # by_unit, weakest first (NaN as None)
+    single_rows: list[dict]  # single suppliers with their commune name
+    params: dict[str, str]
+
+
+@dataclass(frozen=True)
+class CapabilityError:
+    message: str  # French, from CoverageQueryError
+    params: dict[str, str]
+
+
+def capability_page(service: DataService, capability: str, radius_km: float, weighting: str,
+                    level: str) -> CapabilityPage | CapabilityError:
+    """Numbers, map distances and tables of one capability; CapabilityError on a bad capability or radius."""
+    params = query_params(capability, radius_km, weighting, level)
+    try:
+        result = capability_coverage(service, capability=capability, radius_km=radius_km, weighting=weighting)
+        communes = commune_distances(service, capability=capability, radius_km=radius_km)
+    except CoverageQueryError as err:
+        return CapabilityError(str(err), params)
+    look = service.lookups
+    points = communes.points
+    units = by_unit(service, capability=capability, radius_km=radius_km, weighting=weighting, level=level)
+    communes_names = dict(zip(look.communes["code"], look.communes["name"]))
+    singles = result.single_suppliers.assign(commune_name=lambda f: f["commune_code"].map(communes_names))
+    return CapabilityPage(
+        label=dict(zip(look.capabilities["code"], look.capabilities["label"]))[capability],
+        weight_label=dict(WEIGHT_CHOICES)[weighting].lower(), radius_km=radius_km, result=result,
+        commune_km=dict(zip(points["code"], points["nearest_km"].where(points["nearest_km"].notna(), None))),
+        suppliers=result.suppliers[["lon", "lat", "name", "public_id"]].to_dict("records"),
+        unit_rows=units.sort_values(["rate", "name"]).replace({float("nan"): None}).to_dict("records"),
+        single_rows=singles.replace({float("nan"): None}).to_dict("records"), params=params)
+
+
+@dataclass(frozen=True)
+class CoverageOverview:
+    """Every capability at one radius (summary) and the filière × capability matrix, with their labels."""
+
+    summary: pd.DataFrame
+    matrix: pd.DataFrame
+    filiere_labels: dict[str, str]
+    capability_labels: dict[str, str]
+
+
+def overview(service: DataService, *, radius_km: float, weighting: str) -> CoverageOverview:
+    look = service.lookups
+    return CoverageOverview(summary(service, radius_km=radius_km, weighting=weighting),
+                            matrix(service, radius_km=radius_km, weighting=weighting),
+                            dict(zip(look.filieres["code"], look.filieres["label"])),
+                            dict(zip(look.capabilities["code"], look.capabilities["label"])))
+
+
+def export_file(service: DataService, params: dict | None, choice: str, kind: str) -> ExportFile:
+    """CSV of the chosen table, or every table as sheets of one workbook (French headers)."""
+    params = params or {}
+    capability, radius = params.get("capability", DEFAULT_CAPABILITY), float(params.get("radius_km", DEFAULT_RADIUS))
+    weighting, level = params.get("weight", "jobs"), params.get("level", "epci")
+    look = service.lookups
+    cap_labels = dict(zip(look.capabilities["code"], look.capabilities["label"]))
+    result = capability_coverage(service, capability=capability, radius_km=radius, weighting=weighting)
+    units = by_unit(service, capability=capability, radius_km=radius, weighting=weighting, level=level)
+    units = units[["code", "name", "rate", "covered_points", "desert_points", "single_source_share",
+                   "median_nearest_km", "max_nearest_km", "demand_points", "weight"]]
+    units.columns = ["Code", "Territoire", "Couverture", "Points couverts", "Points en désert", "Source unique",
+                     "Distance médiane (km)", "Distance max. (km)", "Points de demande", "Poids de la demande"]
+    every = summary(service, radius_km=radius, weighting=weighting).drop(columns=["capability_code"])
+    every.columns = ["Savoir-faire", "Rayon (km)", "Fournisseurs", "Couverture", "Source unique", "En désert",
+                     "Distance médiane au plus proche (km)", "Distance médiane au 3e (km)", "Fournisseurs uniques"]
+    cross = matrix(service, radius_km=radius, weighting=weighting).rename(columns=cap_labels)
+    cross.index = cross.index.map(dict(zip(look.filieres["code"], look.filieres["label"])))
+    cross.index.name = "Filière"
+    singles = result.single_suppliers[["public_id", "name", "commune_code", "department_code", "dependent_points",
+                                       "dependent_weight"]]
+    singles.columns = ["Identifiant", "Fournisseur unique", "Code commune", "Département", "Points qui en dépendent",
+                       "Poids dépendant"]
+    tables = {"units": ("Territoires", units), "summary": ("Tous les savoir-faire", every),
+              "matrix": ("Filières × savoir-faire", cross.reset_index()), "singles": ("Fournisseurs uniques", singles)}
+    stamp = f"{capability}-{radius:g}km"
+    if kind == "csv":
+        _, frame = tables.get(choice, tables["units"])
+        return ExportFile(frame, f"tissu-couverture-{choice}-{stamp}")
+    ds = service.snapshot().dataset
+    parameters = pd.DataFrame({"Paramètre": ["Savoir-faire", "Rayon", "Demande", "Source"],
+                               "Valeur": [cap_labels.get(capability, capability), f"{radius:g} km",
+                                          dict(WEIGHT_CHOICES)[weighting], ds.source_name if ds else ""]})
+    (first_name, first), *others = tables.values()
+    return ExportFile(first, f"tissu-couverture-{stamp}", sheet=first_name,
+                      extra_sheets={**dict(others), "Paramètres": parameters})

@@ -8,6 +8,7 @@ pages all call these functions.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from dataclasses import dataclass
 
@@ -24,6 +25,11 @@ from dashboard.analytics.scheduling import (
     schedule_meetings,
     validate_schedule,
 )
+from dashboard.formatting import fr_number
+from dashboard.services import DataService
+from dashboard.services import coverage as coverage_service
+
+log = logging.getLogger(__name__)
 
 
 class EventError(ValueError):
@@ -207,3 +213,248 @@ def wall_counts(engine: Engine, event: EventInfo, *, filiere_labels: dict[str, s
         "by_department": [(department_names.get(str(k), str(k)), int(v)) for k, v in by_dept.items()],
         "by_filiere": [(filiere_labels.get(str(k), str(k)), int(v)) for k, v in by_filiere.items()],
     }
+
+
+# --- The event pages' read model: overview, admin actions, agendas, kiosk ----------------------------
+# These take the DataService (lookups, snapshot) where the functions above take an engine (CLI, API).
+
+@dataclass(frozen=True)
+class EventOverview:
+    event: EventInfo
+    wall: dict  # wall_counts
+    participant_options: list[dict]
+
+
+def page_wall_counts(service: DataService, event: EventInfo) -> dict:
+    """wall_counts with the filières' and departments' French names."""
+    look = service.lookups
+    return wall_counts(service.engine, event, filiere_labels=dict(zip(look.filieres["code"], look.filieres["label"])),
+                       department_names=dict(zip(look.departments["code"], look.departments["name"])))
+
+
+def current_wall(service: DataService) -> dict | None:
+    """The live wall's counts of the current event (None without an event)."""
+    event = current_event(service.engine)
+    return page_wall_counts(service, event) if event else None
+
+
+def participant_options(service: DataService, event: EventInfo) -> list[dict]:
+    people = repository.event_participants(service.engine, event.id)
+    return [{"label": f"{n} – {'stand ' + s if r == 'exposant' else (c or 'visiteur')}", "value": int(i),
+             "search": f"{n} {c or ''} {s or ''}"}
+            for i, n, r, s, c in zip(people["id"], people["name"], people["role"], people["stand"],
+                                     people["commune_name"])]
+
+
+def overview(service: DataService) -> EventOverview | None:
+    """The current event with its wall and the participant picker's options (None without an event)."""
+    event = current_event(service.engine)
+    if event is None:
+        return None
+    return EventOverview(event, page_wall_counts(service, event), participant_options(service, event))
+
+
+ADMIN_ACTIONS = ("held", "cancelled", "reschedule")
+
+
+def admin_action(service: DataService, action: str | None, meeting_id) -> str:
+    """Mark a meeting held / cancelled, or reschedule keeping every meeting that stays; returns a French message."""
+    event = current_event(service.engine)
+    if event is None:
+        return "Aucun événement chargé."
+    if action == "reschedule":
+        summary = schedule_event(service.engine, event, keep_scheduled=True)
+        return (f"Replanification : {fr_number(summary.placed)} nouveaux rendez-vous, "
+                f"{fr_number(summary.kept)} maintenus sans changement.")
+    if action in ("held", "cancelled"):
+        if not meeting_id:
+            return "Indiquez le n° du rendez-vous."
+        try:
+            set_status(service.engine, event, int(meeting_id), action)
+        except EventError as err:
+            return str(err)
+        return f"Rendez-vous n° {int(meeting_id)} : {STATUS_LABELS[action]}."
+    return ""
+
+
+def card_url(base_url: str, public_id: str) -> str:
+    """The explorer card of an establishment, as an absolute URL (what a phone opens from a QR code)."""
+    return f"{base_url}?etab={public_id}"
+
+
+@dataclass(frozen=True)
+class AgendaData:
+    event: EventInfo
+    person: dict
+    days: list[tuple[int, dt.date, list[dict]]]  # (day number, date, meetings with origin_label and status_label)
+    card_url: str | None  # exhibitors: their explorer card
+
+
+@dataclass(frozen=True)
+class AgendaMissing:
+    message: str  # French: no participant chosen, an invalid or unknown one
+
+
+def agenda_data(service: DataService, event: EventInfo, participant_id: int, *, base_url: str) -> AgendaData:
+    """A participant's meetings by day (EventError when the participant is unknown)."""
+    person, meetings = agenda(service.engine, event, participant_id)
+    days = []
+    for day, group in meetings.groupby("day", sort=True):
+        date = event.grid.starts_at(int(group["slot"].iloc[0])).date()
+        rows = group.assign(origin_label=group["origin"].map(ORIGIN_LABELS),
+                            status_label=group["status"].map(STATUS_LABELS)).to_dict("records")
+        days.append((int(str(day)[1:]), date, rows))
+    public_id = person.get("establishment_public_id")
+    url = card_url(base_url, public_id) if person["role"] == "exposant" and isinstance(public_id, str) and public_id \
+        else None
+    return AgendaData(event, person, days, url)
+
+
+def agenda_for_query(service: DataService, query: dict[str, list[str]], *,
+                     base_url: str) -> AgendaData | AgendaMissing | None:
+    """The agenda of `?participant=` (None without an event; AgendaMissing with why when there is none to show)."""
+    event = current_event(service.engine)
+    if event is None:
+        return None
+    raw = (query.get("participant") or [""])[0]
+    if not raw.isdigit():
+        return AgendaMissing("Choisissez un participant." if not raw else
+                             f"Participant « {raw} » invalide : choisissez-en un.")
+    try:
+        return agenda_data(service, event, int(raw), base_url=base_url)
+    except EventError as err:
+        return AgendaMissing(str(err))
+
+
+# --- Kiosk ---------------------------------------------------------------------------------------------
+
+DEFAULT_SLIDE_SECONDS = 8.0
+SLIDE_SECONDS_RANGE = (1.0, 120.0)
+# Where the kiosk map flies: department centres (degrees) and zoom.
+DEPARTMENT_STOPS = {"54": (48.78, 6.17, 9), "55": (48.98, 5.38, 9), "57": (49.03, 6.62, 9), "88": (48.20, 6.45, 9)}
+TREND_YEARS = range(2016, 2026)
+
+
+def slide_seconds(query: dict[str, list[str]]) -> float:
+    """Seconds per slide from `?duree=` (clamped to 1–120 s; default 8 s)."""
+    raw = (query.get("duree") or [""])[0].replace(",", ".")
+    try:
+        value = float(raw)
+    except ValueError:
+        return DEFAULT_SLIDE_SECONDS
+    return min(max(value, SLIDE_SECONDS_RANGE[0]), SLIDE_SECONDS_RANGE[1]) if value == value else DEFAULT_SLIDE_SECONDS
+
+
+@dataclass(frozen=True)
+class MeetingCounter:
+    active: int  # scheduled or held
+    target: int
+    held: int
+
+
+@dataclass(frozen=True)
+class KioskData:
+    """What the kiosk's slides show; an optional slide is None when it has nothing to show."""
+
+    territory: list[tuple[float, str]]  # (number, what it counts)
+    stops: list[dict]  # code, lat, lon, zoom, caption: where the map slide flies
+    top_capabilities: list[tuple[str, int]]  # (label, sites)
+    deserts: list[tuple[str, int]] | None  # (capability, % of the population without a supplier within 25 km)
+    tensions: list[tuple[str, int]] | None  # (trade, difficult recruitment projects)
+    trend: list[tuple[int, int, int]] | None  # (year, openings, closures)
+    event_name: str | None
+    counter: MeetingCounter | None
+    exhibitors: list[dict] | None  # name, stand, commune_name, card_url
+    is_demo: bool
+
+
+def meeting_counter(service: DataService) -> MeetingCounter | None:
+    event = current_event(service.engine)
+    if event is None:
+        return None
+    counts = repository.event_meeting_counts(service.engine, event.id)
+    return MeetingCounter(counts.get("scheduled", 0) + counts.get("held", 0), event.meeting_target,
+                          counts.get("held", 0))
+
+
+def _territory(service: DataService) -> list[tuple[float, str]]:
+    snap = service.snapshot()
+    est = snap.establishments
+    return [
+        (len(est), "établissements industriels actifs"),
+        (float(est["headcount_estimate"].fillna(0).sum()), "emplois estimés"),
+        (est["commune_code"].nunique(), "communes industrielles"),
+        (int(est["is_member"].fillna(False).astype(bool).sum()), "adhérents UIMM"),
+        (len(service.lookups.capabilities), "savoir-faire répertoriés"),
+        (len(snap.certification_links), "certifications déclarées"),
+    ]
+
+
+def _stops(service: DataService) -> list[dict]:
+    est = service.snapshot().establishments
+    counts = est["department_code"].value_counts()
+    jobs = est.groupby("department_code")["headcount_estimate"].sum()
+    names = dict(zip(service.lookups.departments["code"], service.lookups.departments["name"]))
+    return [{"code": code, "lat": lat, "lon": lon, "zoom": zoom,
+             "caption": f"{names.get(code, code)} ({code}) : {fr_number(int(counts.get(code, 0)))} établissements · "
+                        f"{fr_number(float(jobs.get(code, 0)))} emplois estimés"}
+            for code, (lat, lon, zoom) in DEPARTMENT_STOPS.items()]
+
+
+def _top_capabilities(service: DataService) -> list[tuple[str, int]]:
+    links = service.snapshot().capability_links
+    labels = dict(zip(service.lookups.capabilities["code"], service.lookups.capabilities["label"]))
+    return [(labels.get(c, c), int(n)) for c, n in links["capability_code"].value_counts().head(8).items()]
+
+
+def _deserts(service: DataService) -> list[tuple[str, int]] | None:
+    """Capabilities with the lowest 25 km coverage of the population (None when the engine is unusable)."""
+    try:
+        table = coverage_service.summary(service, radius_km=25.0, weighting="population")
+    except Exception:  # noqa: BLE001 - optional slide: any failure of another topic's engine skips it
+        log.warning("kiosk: coverage engine unavailable, supplier-desert slide skipped", exc_info=True)
+        return None
+    table = table.dropna(subset=["rate"]).sort_values("rate").head(6)
+    return [(r["capability_label"], round(100 * r["desert_share"])) for r in table.to_dict("records")] or None
+
+
+def _tensions(service: DataService) -> list[tuple[str, int]] | None:
+    table = repository.recruitment_tensions(service.engine, limit=6)
+    if not len(table) or table["difficult"].fillna(0).sum() == 0:
+        return None
+    return [(r["label"], int(r["difficult"] or 0)) for r in table.to_dict("records")]
+
+
+def _trend(service: DataService) -> list[tuple[int, int, int]] | None:
+    snap = service.snapshot()
+    if snap.dataset is None:
+        return None
+    flows = repository.establishment_flows(service.engine, snap.dataset.id)
+    opened = pd.to_datetime(flows["created_on"], errors="coerce").dt.year.value_counts()
+    closed = pd.to_datetime(flows["closed_on"], errors="coerce").dt.year.value_counts()
+    rows = [(y, int(opened.get(y, 0)), int(closed.get(y, 0))) for y in TREND_YEARS]
+    return [r for r in rows if r[1] or r[2]] or None
+
+
+def _exhibitors(service: DataService, event: EventInfo | None, base_url: str) -> list[dict] | None:
+    """Four exhibitors with an explorer card, a different four each day."""
+    if event is None:
+        return None
+    people = repository.event_participants(service.engine, event.id)
+    shown = people[(people["role"] == "exposant") & people["establishment_public_id"].notna()]
+    if not len(shown):
+        return None
+    day_index = (dt.date.today().toordinal()) % max(len(shown) // 4, 1)
+    picked = shown.iloc[day_index * 4: day_index * 4 + 4]
+    return [{"name": r["name"], "stand": r["stand"], "commune_name": r["commune_name"],
+             "card_url": card_url(base_url, r["establishment_public_id"])} for r in picked.to_dict("records")]
+
+
+def kiosk_data(service: DataService, *, base_url: str) -> KioskData:
+    event = current_event(service.engine)
+    return KioskData(
+        territory=_territory(service), stops=_stops(service), top_capabilities=_top_capabilities(service),
+        deserts=_deserts(service), tensions=_tensions(service), trend=_trend(service),
+        event_name=event.name if event else None, counter=meeting_counter(service),
+        exhibitors=_exhibitors(service, event, base_url),
+        is_demo=service.snapshot().is_demo or bool(event and event.is_demo))

@@ -14,8 +14,10 @@ import pandas as pd
 
 from dashboard import repository
 from dashboard.analytics import indicators as ind
+from dashboard.formatting import fr_date
 from dashboard.services import DataService
 from dashboard.services.cache import BoundedCache, normalised_key
+from dashboard.services.downloads import ExportFile
 
 LORRAINE = "Lorraine"
 
@@ -140,8 +142,6 @@ def _mask(frame: pd.DataFrame, scope: Scope, ti_communes) -> pd.Series:
     return mask
 
 
-
-
 def indicator_data(service: DataService) -> IndicatorData:
     """The current indicator data, rebuilt when the dataset or an indicator table changed."""
     return service.snapshot().cached("indicators", lambda: _load(service))
@@ -176,3 +176,295 @@ def _load(service: DataService) -> IndicatorData:
         dataset_is_demo=snap.is_demo,
         names=names,
     )
+
+
+# --- The Réindustrialisation page: query, KPI numbers, chart series, projects, export ----------------
+
+FIRST_YEAR = 2012
+KPI_CODES = ("emploi_industrie", "part_industrie", "sirene_etablissements", "sirene_solde", "projets_emplois",
+             "france2030_laureats", "deeptech_creations")
+SERIES_CHOICES = [("emploi_industrie", "Emploi salarié industriel"), ("part_industrie", "Part de l'industrie"),
+                  ("sirene_etablissements", "Établissements actifs (Sirene)"),
+                  ("etablissements_industrie", "Établissements employeurs (URSSAF)")]
+DEPARTEMENTS = ("54", "55", "57", "88")
+
+
+@dataclass(frozen=True)
+class IndicatorQuery:
+    departements: tuple[str, ...] = ()
+    epci: str | None = None
+    zone: str | None = None
+    ti: str | None = None
+    filieres: tuple[str, ...] = ()
+    start: int = FIRST_YEAR
+    end: int = 2025
+    index100: bool = False
+    threshold: bool = False
+    series: str = "emploi_industrie"
+
+
+@dataclass(frozen=True)
+class IndicatorPageView:
+    """The page's controls restored from the URL, their options and the notices."""
+
+    departements: list[str]
+    epci: str | None
+    zone: str | None
+    ti: str | None
+    filieres: list[str]
+    period: tuple[int, int]
+    year_bounds: tuple[int, int]
+    index100: bool
+    threshold: bool
+    series_code: str
+    notices: list[str]
+    department_options: list[dict]
+    epci_options: list[dict]
+    zone_options: list[dict]
+    ti_options: list[dict]
+    filiere_options: list[dict]
+    is_demo: bool
+    tile_url: str = ""
+    tile_attribution: str = ""
+
+
+def query_values(query: dict, name: str) -> list[str]:
+    """Every value of a URL parameter, comma-separated lists split."""
+    return [v.strip() for raw in query.get(name, []) for v in str(raw).split(",") if v.strip()]
+
+
+def parse_query(data: IndicatorData, service: DataService,
+                query: dict[str, list[str]]) -> tuple[IndicatorQuery, list[str]]:
+    """URL parameters -> a query; unknown values are dropped with a French notice."""
+    look, notices = service.lookups, []
+    last = data.last_year
+
+    def known(name: str, allowed: set[str], label: str) -> list[str]:
+        values = query_values(query, name)
+        bad = [v for v in values if v not in allowed]
+        if bad:
+            notices.append(f"{label} inconnu(s) ignoré(s) : {', '.join(bad)}.")
+        return [v for v in values if v in allowed]
+
+    deps = known("departement", set(look.departments["code"]), "Département")
+    epci = known("epci", set(look.epci["code"]), "EPCI")[:1]
+    zone = known("zone_emploi", set(look.zones["code"]), "Zone d'emploi")[:1]
+    ti = known("ti", set(data.ti["code"]), "Territoire d'industrie")[:1]
+    fil = known("filiere", set(look.filieres["code"]), "Filière")
+    start, end = FIRST_YEAR, last
+    for name in ("debut", "fin"):
+        for raw in query_values(query, name)[:1]:
+            if raw.isdigit() and FIRST_YEAR <= int(raw) <= last:
+                start, end = (int(raw), end) if name == "debut" else (start, int(raw))
+            else:
+                notices.append(f"Année « {raw} » ignorée ({name}) : entre {FIRST_YEAR} et {last}.")
+    if start > end:
+        notices.append("Période inversée : remise dans l'ordre.")
+        start, end = end, start
+    series = (query_values(query, "serie") or ["emploi_industrie"])[0]
+    if series not in dict(SERIES_CHOICES):
+        notices.append(f"Série « {series} » inconnue : emploi salarié industriel affiché.")
+        series = "emploi_industrie"
+    return IndicatorQuery(tuple(deps), epci[0] if epci else None, zone[0] if zone else None, ti[0] if ti else None,
+                          tuple(fil), start, end, query_values(query, "base100")[:1] == ["1"],
+                          query_values(query, "seuil")[:1] == ["10"], series), notices
+
+
+def query_params(q: IndicatorQuery, *, last_year: int) -> dict[str, str]:
+    """The query as URL parameters (defaults left out)."""
+    params = {"departement": ",".join(q.departements), "epci": q.epci or "", "zone_emploi": q.zone or "",
+              "ti": q.ti or "", "filiere": ",".join(q.filieres),
+              "debut": str(q.start) if q.start != FIRST_YEAR else "", "fin": str(q.end) if q.end != last_year else "",
+              "base100": "1" if q.index100 else "", "seuil": "10" if q.threshold else "",
+              "serie": q.series if q.series != "emploi_industrie" else ""}
+    return {k: v for k, v in params.items() if v}
+
+
+def query_from_controls(departements, epci, zone, ti, filieres, period, index100, threshold, series) -> IndicatorQuery:
+    """The query from the page's control values."""
+    start, end = (period or [FIRST_YEAR, 2025])[:2]
+    return IndicatorQuery(tuple(departements or ()), epci or None, zone or None, ti or None, tuple(filieres or ()),
+                          int(start), int(end), "1" in (index100 or []), "10" in (threshold or []),
+                          series or "emploi_industrie")
+
+
+def scope_of(data: IndicatorData, q: IndicatorQuery) -> Scope:
+    """EPCI, then zone d'emploi, then Territoire d'industrie, then the departments chosen, else Lorraine."""
+    if q.epci:
+        return data.scope("epci", [q.epci])
+    if q.zone:
+        return data.scope("zone_emploi", [q.zone])
+    if q.ti:
+        return data.scope("territoire_industrie", [q.ti])
+    if q.departements:
+        return data.scope("departement", sorted(q.departements))
+    return data.scope("region", ())
+
+
+def page_view(service: DataService, query: dict[str, list[str]]) -> IndicatorPageView:
+    data = indicator_data(service)
+    q, notices = parse_query(data, service, query)
+    look = service.lookups
+    return IndicatorPageView(
+        departements=list(q.departements), epci=q.epci, zone=q.zone, ti=q.ti, filieres=list(q.filieres),
+        period=(q.start, q.end), year_bounds=(FIRST_YEAR, data.last_year), index100=q.index100,
+        threshold=q.threshold, series_code=q.series, notices=notices,
+        department_options=[{"label": f"{n} ({c})", "value": c} for c, n in zip(look.departments["code"],
+                                                                                look.departments["name"])],
+        epci_options=[{"label": n, "value": c} for c, n in zip(look.epci["code"], look.epci["name"])],
+        zone_options=[{"label": n, "value": c} for c, n in zip(look.zones["code"], look.zones["name"])],
+        ti_options=[{"label": n, "value": c} for c, n in zip(data.ti["code"], data.ti["name"])],
+        filiere_options=[{"label": lab, "value": c} for c, lab in zip(look.filieres["code"], look.filieres["label"])],
+        is_demo=data.dataset_is_demo or bool(data.values["is_demo"].any()),
+        tile_url=service.settings.tile_url, tile_attribution=service.settings.tile_attribution,
+    )
+
+
+@dataclass(frozen=True)
+class IndicatorKpi:
+    """One KPI card: the series' headline numbers, what they mean, where they come from."""
+
+    code: str
+    label: str
+    unit: str
+    higher_is_better: bool | None
+    kpi: ind.Kpi
+    source: str  # "name · date", or "Aucune donnée"
+    is_demo: bool
+
+
+def kpis(data: IndicatorData, q: IndicatorQuery) -> list[IndicatorKpi]:
+    """The KPI_CODES of the query's scope: last value, 1- and 5-year changes (projects as 5-year sums)."""
+    scope, years = scope_of(data, q), range(FIRST_YEAR, q.end + 1)
+    out = []
+    for code in KPI_CODES:
+        series = data.series(code, scope, filieres=q.filieres, years=years, min_headcount=q.threshold)
+        row = data.catalog_row(series.code) or data.catalog_row(code) or {}
+        frame = series.frame[series.frame["period_start"].dt.year >= q.start] if len(series.frame) else series.frame
+        if code in ind.PROJECT_CODES:
+            frame = ind.rolling_sum(series.frame)
+        label = row.get("label", code) + (" (cumul 5 ans)" if code in ind.PROJECT_CODES else "")
+        if code == "deeptech_creations":
+            label += f" · objectif national {ind.DEEPTECH_TARGET}/an"
+        source = f"{series.source} · {fr_date(series.source_date)}" if series.source else "Aucune donnée"
+        out.append(IndicatorKpi(code, label, row.get("unit", ""), row.get("higher_is_better"), ind.kpi(frame), source,
+                                series.is_demo))
+    return out
+
+
+def series_lines(data: IndicatorData, q: IndicatorQuery) -> list[tuple[str, str, pd.DataFrame]]:
+    """(label, key, frame) lines of the evolution chart: the chosen (or all) departments (key: their code), the
+    scope below them (key "scope"), Lorraine (key "region")."""
+    years = range(q.start, q.end + 1)
+    lines = [(data.territory_name("departement", d), d,
+              data.series(q.series, data.scope("departement", [d]), filieres=q.filieres, years=years).frame)
+             for d in q.departements or DEPARTEMENTS]
+    scope = scope_of(data, q)
+    if scope.level not in ("departement", "region"):
+        lines.append((scope.label, "scope", data.series(q.series, scope, filieres=q.filieres, years=years).frame))
+    lines.append(("Lorraine", "region", data.series(q.series, data.scope("region", ()), filieres=q.filieres,
+                                                     years=years).frame))
+    return lines
+
+
+def _flows(data: IndicatorData, q: IndicatorQuery, scope: Scope) -> dict[str, pd.DataFrame]:
+    """Openings (o), closures (c) and net (n) per year; of sites of 10 or more employees with the threshold."""
+    years = range(q.start, q.end + 1)
+    if not q.threshold:
+        return {key: data.series(code, scope, filieres=q.filieres, years=years).frame
+                for key, code in (("o", "sirene_ouvertures"), ("c", "sirene_fermetures"), ("n", "sirene_solde"))}
+    frame = data.establishments
+    sub = frame[_mask(frame, scope, data.ti_communes)]
+    if q.filieres:
+        sub = sub[sub["filiere_code"].isin(q.filieres)]
+    oc = ind.openings_closures(sub, years=years, min_headcount=ind.SIZE_THRESHOLD)
+    return {"o": ind.annual_series(oc, "openings"), "c": ind.annual_series(oc, "closures"),
+            "n": ind.annual_series(oc, "net")}
+
+
+def projects_in(data: IndicatorData, q: IndicatorQuery) -> pd.DataFrame:
+    """Investment projects of the query's scope, filières and period."""
+    frame = data.projects
+    frame = frame[_mask(frame, scope_of(data, q), data.ti_communes)]
+    if q.filieres:
+        frame = frame[frame["filiere_code"].isin(q.filieres)]
+    years = pd.to_datetime(frame["announced_on"]).dt.year
+    return frame[years.between(q.start, q.end)]
+
+
+def fiche_href(scope: Scope) -> str:
+    """The fiche territoire of a scope (several departments: the first one)."""
+    if scope.level == "region" or len(scope.codes) != 1:
+        return "/fiche?niveau=region&code=41" if scope.level == "region" else \
+            f"/fiche?niveau=departement&code={scope.codes[0]}"
+    return f"/fiche?niveau={scope.level}&code={scope.codes[0]}"
+
+
+@dataclass(frozen=True)
+class IndicatorResults:
+    """Everything the page shows for one query (the callbacks hand it to layouts.indicators)."""
+
+    query: IndicatorQuery
+    scope: Scope
+    kpis: list[IndicatorKpi]
+    lines: list[tuple[str, str, pd.DataFrame]]  # series_lines
+    unit: str  # of the evolution chart's series
+    flows: dict[str, pd.DataFrame]  # o, c, n
+    deeptech: pd.DataFrame  # national context series
+    dge: pd.DataFrame
+    projects: pd.DataFrame
+    net_jobs: float  # announced jobs, openings and extensions minus closures and reductions
+    amount_eur: float  # announced amounts (unknown ones left out)
+    fiche_href: str
+    params: dict[str, str]
+
+
+PROJECT_SIGN = {"opening": 1, "extension": 1, "closure": -1, "reduction": -1}
+
+
+def page_results(service: DataService, q: IndicatorQuery) -> IndicatorResults:
+    """KPI numbers, chart series, flows, national context and projects of a query."""
+    data = indicator_data(service)
+    scope = scope_of(data, q)
+    projects = projects_in(data, q)
+    nation = Scope("pays", (ind.NATION_CODE,), "France")
+    national_years = range(FIRST_YEAR, data.last_year + 1)
+    jobs = pd.to_numeric(projects["jobs"], errors="coerce").fillna(0)
+    sign = projects["kind"].map(PROJECT_SIGN).fillna(0)
+    return IndicatorResults(
+        query=q, scope=scope, kpis=kpis(data, q), lines=series_lines(data, q),
+        unit=(data.catalog_row(q.series) or {}).get("unit", ""), flows=_flows(data, q, scope),
+        deeptech=data.series("deeptech_creations", nation, years=national_years).frame,
+        dge=data.series("dge_solde_national", nation, years=national_years).frame,
+        projects=projects, net_jobs=float((sign * jobs).sum()),
+        amount_eur=float(pd.to_numeric(projects["amount_eur"], errors="coerce").sum()),
+        fiche_href=fiche_href(scope), params=query_params(q, last_year=data.last_year))
+
+
+def export_file(service: DataService, params: dict | None) -> ExportFile:
+    """Every series shown (KPIs and charts) for the filters in `params`, one row per period, with definitions."""
+    data = indicator_data(service)
+    q, _ = parse_query(data, service, {k: [v] for k, v in (params or {}).items()})
+    rows = []
+    years = range(q.start, q.end + 1)
+    scopes = [scope_of(data, q)] + [data.scope("departement", [d]) for d in q.departements or DEPARTEMENTS]
+    scopes.append(data.scope("region", ()))
+    seen = set()
+    codes = list(dict.fromkeys(list(KPI_CODES) + [q.series, "sirene_ouvertures", "sirene_fermetures",
+                                                  "sirene_solde_10", "emploi_prive", "etablissements_industrie"]))
+    for scope in scopes:
+        if scope.key in seen:
+            continue
+        seen.add(scope.key)
+        for code in codes:
+            s = data.series(code, scope, filieres=q.filieres, years=years)
+            row = data.catalog_row(code) or {}
+            for r in s.frame.dropna(subset=["value"]).to_dict("records"):
+                rows.append({"Indicateur": row.get("label", code), "Code": code,
+                             "Niveau": ind.LEVEL_LABELS.get(scope.level, scope.level), "Territoire": scope.label,
+                             "Codes territoire": " + ".join(scope.codes), "Période": r["period"], "Valeur": r["value"],
+                             "Unité": row.get("unit", ""), "Source": s.source,
+                             "Date de la source": s.source_date, "Fictif": bool(s.is_demo)})
+    stamp = pd.Timestamp.now().strftime("%Y%m%d")
+    return ExportFile(pd.DataFrame(rows), f"tissu-reindustrialisation-{stamp}", sheet="Indicateurs",
+                      extra_sheets={"Définitions": pd.DataFrame(data.catalog)})

@@ -5,14 +5,27 @@ Shared by the partner page and GET /api/v1/partners so both answer the same thin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode
 
 import pandas as pd
 
-from dashboard.analytics.partner_query import PartnerQuery
-from dashboard.analytics.partners import PartnerCatalog, PartnerResult, partner_catalog, partners_near
-from dashboard.analytics.records import establishment_records
+from dashboard.analytics.filters import SIZE_ORDER, vocabulary_from
+from dashboard.analytics.partner_query import PartnerQuery, parse_partner_query, partner_query_params
+from dashboard.analytics.partners import (
+    PartnerCatalog,
+    PartnerQueryError,
+    PartnerResult,
+    partner_catalog,
+    partners_near,
+)
+from dashboard.analytics.records import establishment_records, export_frame
+from dashboard.analytics.text import matches
+from dashboard.formatting import fr_date
 from dashboard.services import DataService, Snapshot
+from dashboard.services.downloads import ExportFile
+from dashboard.services.options import capability_options
 
 
 class OriginError(ValueError):
@@ -87,3 +100,165 @@ def search_partners(service: DataService, query: PartnerQuery, *, limit: int | N
         records[column] = items[column].to_numpy()
     records["rank"] = range(1, len(records) + 1)
     return PartnerSearch(origin, result, records)
+
+
+# --- The partner page: its URL query, the autocomplete, one search's results, the export --------------
+
+RESULT_LIMIT = 100
+SEARCH_LIMIT = 30
+SIZE_CHOICES = SIZE_ORDER[2:]  # "11 salariés ou plus" and above: smaller minimums filter nothing useful
+MAX_WIDEN_KM = 150  # the page's slider maximum: no "widen" button beyond
+
+
+@dataclass(frozen=True)
+class PartnerPageView:
+    """The page's controls restored from the URL, their options and the notices."""
+
+    query: PartnerQuery
+    notices: list[str]
+    site_options: list[dict]  # the selected origin establishment, if any (others come from the search callback)
+    commune_options: list[dict]
+    capability_options: list[dict]
+    naf_options: list[dict]
+    certification_options: list[dict]
+    size_options: list[dict]
+    origin_mode: str
+    source_line: str
+    tile_url: str = ""
+    tile_attribution: str = ""
+
+
+def _site_option(row) -> dict:
+    return {"label": f"{row['name']} – {row['commune_name']} ({row['department_code']})", "value": row["public_id"]}
+
+
+def site_options(service: DataService, text: str | None, selected: str | None) -> list[dict]:
+    """Autocomplete: establishments whose name, commune or identifier match `text` (largest first)."""
+    frame = service.snapshot().establishments
+    keep = frame.iloc[0:0]
+    if selected:
+        keep = frame[frame["public_id"] == selected]
+    if text and len(text.strip()) >= 2:
+        digits = text.replace(" ", "")
+        by_id = frame["public_id"].str.startswith(digits.upper()) | frame["siret"].fillna("").str.startswith(digits)
+        by_text = matches(frame["name"] + " " + frame["commune_name"], text)
+        found = frame[by_id | by_text].sort_values("headcount_estimate", ascending=False).head(SEARCH_LIMIT)
+        keep = pd.concat([keep, found]).drop_duplicates("public_id")
+    return [_site_option(r) for r in keep.to_dict("records")]
+
+
+def partner_view(service: DataService, query: dict[str, list[str]]) -> PartnerPageView:
+    """The page state from the URL; unknown values are dropped with a notice."""
+    look = service.lookups
+    parsed, notices = parse_partner_query(query, vocabulary_from(look), strict=False)
+    snap = service.snapshot()
+    if parsed.site and snap.establishments["public_id"].eq(parsed.site).sum() == 0:
+        notices.append(f"Établissement inconnu ignoré : « {parsed.site} ».")
+        parsed = replace(parsed, site=None)
+    kind = parsed.origin_kind if parsed.origin_kind != "none" else "site"
+    communes = look.communes
+    naf_divisions = look.naf.drop_duplicates("division_code")
+    ds = snap.dataset
+    return PartnerPageView(
+        query=parsed,
+        notices=notices,
+        site_options=site_options(service, None, parsed.site),
+        commune_options=[{"label": f"{n} ({d})", "value": c, "search": f"{n} {c}"}
+                         for c, n, d in zip(communes["code"], communes["name"], communes["department_code"])],
+        capability_options=capability_options(look.capabilities),
+        naf_options=[{"label": f"{c} – {lab}", "value": c} for c, lab in
+                     zip(naf_divisions["division_code"], naf_divisions["division_label"])]
+        + [{"label": f"{c} – {lab}", "value": c} for c, lab in zip(look.naf["code"], look.naf["label"])],
+        certification_options=[{"label": lab, "value": c} for c, lab in
+                               zip(look.certifications["code"], look.certifications["label"])],
+        size_options=[{"label": f"{int(r['min_staff']):,} salariés ou plus".replace(",", "\u00a0"), "value": r["code"]}
+                      for r in look.size_bands.to_dict("records") if r["code"] in SIZE_CHOICES],
+        origin_mode=kind,
+        source_line=(f"Source : {ds.source_name} · {fr_date(ds.source_date)}" if ds else "Aucune donnée chargée"),
+        tile_url=service.settings.tile_url,
+        tile_attribution=service.settings.tile_attribution,
+    )
+
+
+def query_from_controls(mode, site, commune, point, capabilities, capability_mode, certifications, naf, size_min,
+                        member, radius, sort) -> PartnerQuery:
+    """The query from the page's control values (only the chosen origin mode's origin counts)."""
+    point = point or {}
+    return PartnerQuery(
+        site=site if mode == "site" else None,
+        commune=commune if mode == "commune" else None,
+        lat=point.get("lat") if mode == "point" else None,
+        lon=point.get("lon") if mode == "point" else None,
+        capabilities=tuple(c for c in (capabilities or []) if not c.startswith("famille:")),
+        capability_mode=capability_mode or "all",
+        certifications=tuple(certifications or []),
+        naf=tuple(naf or []),
+        size_min=size_min or None,
+        members_only="oui" in (member or []),
+        radius_km=float(radius or 40),
+        sort=sort or "score",
+    )
+
+
+def bounds_around(lat: float, lon: float, radius_km: float) -> list[list[float]]:
+    """[[south, west], [north, east]] of the square circumscribing a circle (degrees; radius in km)."""
+    dlat = radius_km / 111.2
+    dlon = radius_km / (111.2 * math.cos(math.radians(lat)))
+    return [[lat - dlat, lon - dlon], [lat + dlat, lon + dlon]]
+
+
+@dataclass(frozen=True)
+class PartnerResults:
+    """One search as the page shows it: the ranked records, the origin, counts in and beyond the radius."""
+
+    search: PartnerSearch
+    records: list[dict]  # the first RESULT_LIMIT, ranked
+    capability_labels: dict[str, str]
+    bounds: list[list[float]]  # the search circle's box, for the map viewport
+    widen_km: float | None  # the next radius worth offering (partners exist beyond), None when none
+    params: dict[str, str]
+
+
+@dataclass(frozen=True)
+class PartnerFailure:
+    message: str  # French: no origin yet, unknown origin, bad query
+    params: dict[str, str]
+
+
+def partner_results(service: DataService, query: PartnerQuery) -> PartnerResults | PartnerFailure:
+    """The ranked partners of a query, or why it cannot run (a French message, never an exception)."""
+    params = dict(partner_query_params(query))
+    try:
+        found = search_partners(service, query, limit=RESULT_LIMIT)
+    except (OriginError, PartnerQueryError) as err:
+        return PartnerFailure(str(err), params)
+    result, origin = found.result, found.origin
+    widen = result.next_radius_km if (result.next_radius_km and result.beyond_radius
+                                      and result.next_radius_km <= MAX_WIDEN_KM) else None
+    look = service.lookups
+    return PartnerResults(search=found, records=found.records.to_dict("records"),
+                          capability_labels=dict(zip(look.capabilities["code"], look.capabilities["label"])),
+                          bounds=bounds_around(origin.lat, origin.lon, result.radius_km), widen_km=widen,
+                          params=params)
+
+
+def export_file(service: DataService, params: dict | None) -> ExportFile:
+    """The whole shortlist (distances, estimates, score, reasons) and the search. Raises OriginError or
+    PartnerQueryError (French messages) when the query cannot run."""
+    query, _ = parse_partner_query({k: [v] for k, v in (params or {}).items()}, vocabulary_from(service.lookups),
+                                   strict=False)
+    found = search_partners(service, query, limit=None)
+    look = service.lookups
+    records = found.records
+    frame = export_frame(records, capability_labels=dict(zip(look.capabilities["code"], look.capabilities["label"])),
+                         certification_labels=dict(zip(look.certifications["code"], look.certifications["label"])))
+    frame.insert(0, "Rang", records["rank"].to_numpy())
+    frame.insert(3, "Distance (km, vol d'oiseau)", records["distance_km"].round(1).to_numpy())
+    frame.insert(4, "Distance routière estimée (km)", records["road_km_estimate"].round(0).to_numpy())
+    frame.insert(5, "Temps de trajet estimé (min)", records["drive_min_estimate"].round(0).to_numpy())
+    frame.insert(6, "Score", records["score"].to_numpy())
+    frame.insert(7, "Pourquoi", [" · ".join(w) for w in records["why"]])
+    stamp = pd.Timestamp.now().strftime("%Y%m%d")
+    search = pd.DataFrame({"Recherche": [f"Départ : {found.origin.label}", f"Rayon : {query.radius_km:g} km",
+                                         "Lien : /partenaires?" + urlencode(partner_query_params(query))]})
+    return ExportFile(frame, f"tissu-partenaires-{stamp}", sheet="Partenaires", extra_sheets={"Recherche": search})

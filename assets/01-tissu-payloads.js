@@ -1,0 +1,134 @@
+/* Per-dataset payloads and lazily loaded component bundles (after 00-tissu-core.js, before the pages' assets).
+
+   A page carries only the versioned URL of a payload (/data/<name>-<etag>.json, see dashboard/services/payloads.py);
+   fetchPayload gets it once per browser tab (the HTTP cache keeps it across visits: it is immutable). A URL of
+   data replaced since the page was rendered answers 404: the page is then reloaded once, which renders it
+   with the current URLs. loadBundle adds a component library's script (declared lazy by dashboard/app.py, its
+   URL in #tissu-bundles) the first time something needs it, e.g. dash-ag-grid when the table opens. */
+(function () {
+  "use strict";
+
+  var tissu = window.tissu;
+  var payloads = {};  // url -> Promise of the parsed JSON
+  var bundles = {};  // library -> Promise resolved once its script has run
+
+  function StalePayload(url) { this.url = url; }
+
+  function reloadOnce(url) {
+    var key = "tissu-stale-payload:" + url;
+    try {
+      if (window.sessionStorage.getItem(key)) {
+        console.warn("tissu: " + url + " is still out of date after a reload");
+        return;
+      }
+      window.sessionStorage.setItem(key, "1");
+    } catch (e) {  // storage refused (private mode): reload anyway, the new page has new URLs
+      console.warn("tissu: session storage unavailable", e);
+    }
+    window.location.reload();
+  }
+
+  function fetchPayload(url) {
+    if (!payloads[url]) {
+      payloads[url] = fetch(url, {credentials: "same-origin"}).then(function (response) {
+        if (response.status === 404) { throw new StalePayload(url); }
+        if (!response.ok) { throw new Error("tissu: " + url + " answered " + response.status); }
+        return response.json();
+      });
+      payloads[url].catch(function () { delete payloads[url]; });
+    }
+    return payloads[url];
+  }
+
+  /* Resolves with the payloads of `urls` (an array), or with null after starting a reload for a stale one. */
+  function fetchAll(urls) {
+    return Promise.all(urls.map(fetchPayload)).catch(function (error) {
+      if (error instanceof StalePayload) { reloadOnce(error.url); return null; }
+      throw error;
+    });
+  }
+
+  /* #tissu-bundles (written by dashboard/app.py before the scripts): {library: {url, components}}. */
+  var lazy = (function () {
+    var node = document.getElementById("tissu-bundles");
+    return node ? JSON.parse(node.textContent) : {};
+  })();
+  var standIns = {};  // library -> the namespace standing in for it until its bundle has run
+
+  function loaded(library) {
+    return Boolean(window[library]) && window[library] !== standIns[library];
+  }
+
+  function loadBundle(library) {
+    if (loaded(library)) { return Promise.resolve(); }
+    if (!bundles[library]) {
+      bundles[library] = new Promise(function (resolve, reject) {
+        if (!lazy[library]) { reject(new Error("tissu: no bundle declared for " + library)); return; }
+        var script = document.createElement("script");
+        script.src = lazy[library].url;
+        script.onload = function () { resolve(); };
+        script.onerror = function () {
+          delete bundles[library];
+          reject(new Error("tissu: could not load " + lazy[library].url));
+        };
+        document.head.appendChild(script);
+      });
+    }
+    return bundles[library];
+  }
+
+  /* Dash resolves window[namespace][type] when it checks the callbacks at start-up and on each render: until the
+     bundle has run, each component is a stand-in that loads it, then renders the real component (the bundle
+     replaces window[library], so later renders get the real one directly). */
+  function standIn(library, type) {
+    return function LazyComponent(props) {
+      var React = window.React, ready = React.useState(loaded(library));
+      React.useEffect(function () {
+        if (!ready[0]) {
+          loadBundle(library).then(function () { ready[1](true); }, function (error) { console.error(error); });
+        }
+      }, [ready[0]]);
+      return ready[0] ? React.createElement(window[library][type], props) : null;
+    };
+  }
+
+  Object.keys(lazy).forEach(function (library) {
+    if (window[library]) { return; }
+    var namespace = {};
+    lazy[library].components.forEach(function (type) { namespace[type] = standIn(library, type); });
+    standIns[library] = namespace;
+    window[library] = namespace;
+  });
+
+  tissu.fetchPayload = fetchPayload;
+  tissu.loadBundle = loadBundle;
+
+  var noUpdate = function () { return window.dash_clientside.no_update; };
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    payloads: {
+      /* {points: url, lookups: url} -> the explorer's point and lookup stores. */
+      explorerStores: function (urls) {
+        if (!urls) { throw window.dash_clientside.PreventUpdate; }
+        return fetchAll([urls.points, urls.lookups]).then(function (stores) {
+          return stores || [noUpdate(), noUpdate()];
+        });
+      },
+
+      /* A payload URL -> its content (e.g. a long option list). */
+      one: function (url) {
+        if (!url) { throw window.dash_clientside.PreventUpdate; }
+        return fetchAll([url]).then(function (values) { return values ? values[0] : noUpdate(); });
+      },
+
+      /* The table's criteria change only while the table tab is open, once the grid's bundle has loaded:
+         no request reaches the server for a filter change on the map. */
+      openTable: function (criteria, tab, shown) {
+        if (tab !== "tableau") { throw window.dash_clientside.PreventUpdate; }
+        var wanted = criteria || {};
+        if (shown && JSON.stringify(shown) === JSON.stringify(wanted)) { throw window.dash_clientside.PreventUpdate; }
+        return loadBundle("dash_ag_grid").then(function () { return wanted; });
+      }
+    }
+  });
+})();

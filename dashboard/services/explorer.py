@@ -1,0 +1,259 @@
+"""The explorer's read model: filter options, the browser's point and lookup stores, cards, table and export rows.
+
+The point store and the lookup store depend only on the data: they are payloads (`services/payloads.py`), encoded
+once per data version and fetched by the browser from a versioned URL; the page carries only their URLs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dashboard.analytics.filters import SIZE_ORDER, Criteria, filter_mask, parse_criteria, vocabulary_from
+from dashboard.analytics.points import point_store
+from dashboard.analytics.records import establishment_records
+from dashboard.analytics.text import TEXT_RULES
+from dashboard.formatting import fr_number
+from dashboard.services.base import DataService, Lookups, Snapshot
+from dashboard.services.options import capability_options
+from dashboard.services.payloads import EncodedPayload, PayloadBuilder, cached_payload
+
+TABLE_LIMIT = 10_000
+# What the choropleth legend and tooltips write for each metric (assets/tissu.js reads them from the lookup store).
+CHORO_LEGEND = {
+    "count": {"label": "établissements", "decimals": 0, "suffix": ""},
+    "jobs": {"label": "emplois estimés", "decimals": 0, "suffix": ""},
+    "jobs_per_1000": {"label": "emplois pour 1 000 habitants", "decimals": 1, "suffix": ""},
+    "member_share": {"label": "d'adhérents UIMM", "decimals": 0, "suffix": "\u00a0%"},
+}
+CHORO_PALETTE = ["#eef4f9", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]  # zero, then 5 quantile classes
+POINTS_PAYLOAD = "explorer_points"
+LOOKUPS_PAYLOAD = "explorer_lookups"
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """Dropdown options (value/label dicts), counts included where cheap."""
+
+    departements: list[dict]
+    epci: list[dict]
+    zones: list[dict]
+    filieres: list[dict]
+    divisions: list[dict]
+    naf: list[dict]
+    sizes: list[dict]
+    capabilities: list[dict]
+    certifications: list[dict]
+
+
+@dataclass(frozen=True)
+class ExplorerData:
+    """The data part of the explorer page for one URL query (the layout adds the map view and the card)."""
+
+    options: FilterOptions
+    criteria: Criteria
+    notices: list[str]
+    payload_urls: dict[str, str]  # "points", "lookups" -> the versioned URL the browser fetches
+    data_version: list[int]
+    filiere_legend: list[tuple[str, str]]  # colour, label
+    filiere_colors: list[str]
+    source_name: str
+    source_date: dt.date | None
+    is_demo: bool
+    total: int
+
+
+@dataclass(frozen=True)
+class CardRecord:
+    """One establishment as its card shows it."""
+
+    record: dict
+    capability_labels: dict[str, str]
+    certification_labels: dict[str, str]
+    filiere_color: str
+    lat: float
+    lon: float
+
+
+def vocabularies(look: Lookups) -> dict[str, list[str]]:
+    """Code lists the point store's integer columns index into."""
+    return {
+        "filieres": look.filieres["code"].tolist(),
+        "departements": look.departments["code"].tolist(),
+        "epci": look.epci["code"].tolist(),
+        "zones": look.zones["code"].tolist(),
+        "communes": look.communes["code"].tolist(),
+        "naf": look.naf["code"].tolist(),
+        "capabilities": look.capabilities["code"].tolist(),
+        "certifications": look.certifications["code"].tolist(),
+    }
+
+
+def lookup_store(look: Lookups) -> dict:
+    """What the browser filter and choropleth need besides the points: territory codes, names and populations
+    aligned with the vocabularies, and the constants shared with Python (size order, text rules, legend)."""
+    def unit(frame: pd.DataFrame, code_column: str) -> dict:
+        population = look.communes.groupby(code_column)["population"].sum()
+        return {"codes": frame["code"].tolist(), "pop": [int(population.get(c, 0)) for c in frame["code"]]}
+    return {
+        "vocabularies": vocabularies(look),
+        "communes": {"codes": look.communes["code"].tolist(), "pop": look.communes["population"].astype(int).tolist(),
+                     "names": look.communes["name"].tolist()},
+        "epci": unit(look.epci, "epci_code"),
+        "zones": unit(look.zones, "zone_code"),
+        "departements": unit(look.departments, "department_code"),
+        "size_order": list(SIZE_ORDER),
+        "text": TEXT_RULES,
+        "choropleth": {"metrics": CHORO_LEGEND, "palette": CHORO_PALETTE},
+    }
+
+
+def data_key(snap: Snapshot) -> list[int]:
+    return [snap.dataset.id, snap.dataset.version] if snap.dataset else [0, 0]
+
+
+def point_store_value(service: DataService) -> dict:
+    """The compact column store of every active establishment (`analytics/points.py`), once per data version."""
+    snap = service.snapshot()
+    return snap.cached("point_store", lambda: point_store(
+        snap.establishments, capability_links=snap.capability_links, certification_links=snap.certification_links,
+        vocabularies=vocabularies(service.lookups), version=data_key(snap)))
+
+
+def points_payload(service: DataService) -> EncodedPayload:
+    return cached_payload(service.snapshot(), POINTS_PAYLOAD, lambda: point_store_value(service))
+
+
+def lookups_payload(service: DataService) -> EncodedPayload:
+    return cached_payload(service.snapshot(), LOOKUPS_PAYLOAD, lambda: lookup_store(service.lookups))
+
+
+# The explorer's payloads, served by the app at /data/<name>-<etag>.json (declared in the page registry).
+PAYLOADS: dict[str, PayloadBuilder] = {POINTS_PAYLOAD: points_payload, LOOKUPS_PAYLOAD: lookups_payload}
+
+
+def filter_options(service: DataService, snap: Snapshot) -> FilterOptions:
+    """Dropdown options with the number of establishments next to each (computed once per dataset)."""
+    look, frame = service.lookups, snap.establishments
+
+    def counted(codes, labels, counts) -> list[dict]:
+        return [{"label": f"{label} ({fr_number(counts.get(code, 0))})", "value": code, "search": f"{code} {label}"}
+                for code, label in zip(codes, labels)]
+
+    by = lambda column: frame[column].value_counts().to_dict()  # noqa: E731
+    caps_count = {str(code): int(n) for code, n in snap.capability_links["capability_code"].value_counts().items()}
+    certs_count = snap.certification_links["certification_code"].value_counts().to_dict()
+    divisions = look.naf.drop_duplicates("division_code")
+    division_counts = frame["naf_code"].dropna().str[:2].value_counts().to_dict()
+    sizes = look.size_bands[look.size_bands["code"].isin(SIZE_ORDER[2:])]
+    return FilterOptions(
+        departements=counted(look.departments["code"], [f"{c} {n}" for c, n in zip(look.departments["code"],
+                                                                                    look.departments["name"])],
+                             by("department_code")),
+        epci=counted(look.epci["code"], look.epci["name"], by("epci_code")),
+        zones=counted(look.zones["code"], look.zones["name"], by("zone_code")),
+        filieres=counted(look.filieres["code"], look.filieres["label"], by("filiere_code")),
+        divisions=counted(divisions["division_code"], [f"{c} – {lab}" for c, lab in
+                                                       zip(divisions["division_code"], divisions["division_label"])],
+                          division_counts),
+        naf=counted(look.naf["code"], [f"{c} – {lab}" for c, lab in zip(look.naf["code"], look.naf["label"])],
+                    by("naf_code")),
+        sizes=[{"label": f"{r['min_staff']:,} salariés ou plus".replace(",", "\u00a0"), "value": r["code"]}
+               for r in sizes.to_dict("records")],
+        capabilities=capability_options(look.capabilities, caps_count),
+        certifications=counted(look.certifications["code"], look.certifications["label"], certs_count),
+    )
+
+
+def explorer_data(service: DataService, query: dict[str, list[str]]) -> ExplorerData:
+    """Options, criteria parsed from the URL (bad values become notices) and the payload URLs."""
+    snap = service.snapshot()
+    look = service.lookups
+    criteria, notices = parse_criteria(query, vocabulary_from(look), strict=False)
+    ds = snap.dataset
+    return ExplorerData(
+        options=snap.cached("filter_options", lambda: filter_options(service, snap)),
+        criteria=criteria,
+        notices=notices,
+        payload_urls={"points": points_payload(service).url, "lookups": lookups_payload(service).url},
+        data_version=data_key(snap),
+        filiere_legend=snap.cached("filiere_legend", lambda: _filiere_legend(look, snap)),
+        filiere_colors=look.filieres["color"].tolist(),
+        source_name=ds.source_name if ds else "aucune donnée chargée",
+        source_date=ds.source_date if ds else None,
+        is_demo=snap.is_demo,
+        total=len(snap.establishments),
+    )
+
+
+def _filiere_legend(look: Lookups, snap: Snapshot) -> list[tuple[str, str]]:
+    """(colour, label) of the filières present in the data, in reference order."""
+    present = set(snap.establishments["filiere_code"].dropna().unique())
+    return [(c, lab) for code, c, lab in zip(look.filieres["code"], look.filieres["color"], look.filieres["label"])
+            if code in present]
+
+
+def labels(look: Lookups) -> tuple[dict, dict, dict]:
+    """Capability labels, certification labels and filière colours by code."""
+    return (dict(zip(look.capabilities["code"], look.capabilities["label"])),
+            dict(zip(look.certifications["code"], look.certifications["label"])),
+            dict(zip(look.filieres["code"], look.filieres["color"])))
+
+
+def card_record(service: DataService, public_id: str | None) -> CardRecord | None:
+    """The card data of one establishment of the active dataset, or None when unknown."""
+    if not public_id:
+        return None
+    snap = service.snapshot()
+    row = snap.establishments[snap.establishments["public_id"] == public_id]
+    if row.empty:
+        return None
+    record = establishment_records(row, capability_links=snap.capability_links,
+                                   certification_links=snap.certification_links, lookups=service.lookups)
+    caps, certs, colors = labels(service.lookups)
+    rec = record.iloc[0].to_dict()
+    return CardRecord(rec, caps, certs, colors.get(rec["filiere"], "#6b7280"), float(row["lat"].iloc[0]),
+                      float(row["lon"].iloc[0]))
+
+
+def public_id_at(service: DataService, index: int, version: list[int] | None) -> str | None:
+    """The establishment at position `index` of the point store of data `version`; None when the data changed."""
+    snap = service.snapshot()
+    if version != data_key(snap) or not 0 <= index < len(snap.establishments):
+        return None
+    return str(snap.establishments["public_id"].iloc[index])
+
+
+def selected_records(service: DataService, criteria_params: dict | None) -> tuple[pd.DataFrame, Criteria]:
+    """Full records of the establishments matching the browser's criteria (same filters as the map)."""
+    snap = service.snapshot()
+    params = {k: v if isinstance(v, list) else [v] for k, v in (criteria_params or {}).items() if v not in (None, "")}
+    criteria, _ = parse_criteria(params, vocabulary_from(service.lookups), strict=False)
+    mask = filter_mask(snap.establishments, criteria, capability_links=snap.capability_links,
+                       certification_links=snap.certification_links)
+    selected = snap.establishments[mask]
+    records = establishment_records(selected, capability_links=snap.capability_links,
+                                    certification_links=snap.certification_links, lookups=service.lookups)
+    return records, criteria
+
+
+def table_rows(service: DataService, criteria_params: dict | None) -> tuple[list[dict], str]:
+    """Rows for the grid (largest employers first, at most TABLE_LIMIT) and the note above it."""
+    records, _ = selected_records(service, criteria_params)
+    total = len(records)
+    shown = records.sort_values(["headcount_estimate", "name"], ascending=[False, True]).head(TABLE_LIMIT)
+    caps, certs, _ = labels(service.lookups)
+    rows = pd.DataFrame({
+        "id": shown["id"], "name": shown["name"], "commune_name": shown["commune_name"],
+        "departement": shown["departement"], "filiere_label": shown["filiere_label"], "naf": shown["naf"],
+        "size_band_label": shown["size_band_label"], "headcount_estimate": shown["headcount_estimate"],
+        "capabilities_text": shown["capabilities"].apply(lambda c: ", ".join(caps.get(x, x) for x in c)),
+        "certifications_text": shown["certifications"].apply(lambda c: ", ".join(certs.get(x, x) for x in c)),
+        "member_text": shown["member"].map({True: "oui", False: "non"}),
+    })
+    note = f"{fr_number(total)} établissement(s)"
+    if total > TABLE_LIMIT:
+        note += f" · les {fr_number(TABLE_LIMIT)} plus grands sont affichés, l'export contient tout"
+    return rows.to_dict("records"), note
