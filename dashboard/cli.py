@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 from dashboard import __version__
 
@@ -166,11 +168,44 @@ def cmd_import_sirene(args) -> int:
                                                                 progress=not args.no_progress))
 
 
-def cmd_import_members(args) -> int:
-    from dashboard.importers.members import import_members
+class _FileImport(NamedTuple):
+    """A `tissu import KIND FILE` whose importer is dashboard.importers.<module>.<function>(engine, FILE,
+    report_dir=…): loaded on use, so that `tissu --help` imports no importer."""
 
-    return _run_import(f"Member list import of {args.file}",
-                       lambda engine, report_dir: import_members(engine, args.file, report_dir=report_dir))
+    title: str
+    module: str
+    function: str
+    help: str
+    file_help: str
+
+
+_FILE_IMPORTS = {
+    "members": _FileImport("Member list import", "members", "import_members",
+                           "the UIMM member list (CSV or XLSX, see `tissu template members`)", "the member list"),
+    "urssaf": _FileImport("URSSAF import", "urssaf", "import_urssaf",
+                          "URSSAF employment exports (department × NA38 quarterly, or commune × APE annual), CSV ';'",
+                          "the URSSAF open-data CSV export"),
+    "indicators": _FileImport("Indicator import", "indicators", "import_indicators",
+                              "curated series and projects (CSV or XLSX, see `tissu template indicators`)",
+                              "the indicator file"),
+    "territoires-industrie": _FileImport(
+        "Territoires d'industrie import", "territories", "import_territories",
+        "the ANCT Territoires d'industrie commune file (insee_com, lib_com, id_ti, lib_ti)", "liste-ti-com2023-….csv"),
+    "training": _FileImport("Training import", "training", "import_training",
+                            "training sites and their graduates by trade (see `tissu template training`)",
+                            "the training file (CSV or XLSX)"),
+    "bassins": _FileImport("Bassin mapping import", "bassins", "import_bassins",
+                           "communes of each BMO bassin (CSV or XLSX: code commune, code bassin[, nom bassin]) so "
+                           "that the skills map can draw them", "the commune → bassin file"),
+}
+
+
+def cmd_import_file(args) -> int:
+    """The imports that take one file and nothing else; the importer is loaded on use, as in every command."""
+    spec = _FILE_IMPORTS[args.file_import]
+    importer = getattr(importlib.import_module(f"dashboard.importers.{spec.module}"), spec.function)
+    return _run_import(f"{spec.title} of {args.file}",
+                       lambda engine, report_dir: importer(engine, args.file, report_dir=report_dir))
 
 
 def cmd_import_idcc(args) -> int:
@@ -197,41 +232,6 @@ def cmd_import_bmo(args) -> int:
     return _run_import(f"BMO import of {options.path.name}",
                        lambda engine, report_dir: import_bmo(engine, options, report_dir=report_dir,
                                                              progress=not args.no_progress))
-
-
-def cmd_import_bassins(args) -> int:
-    from dashboard.importers.bassins import import_bassins
-
-    return _run_import(f"Bassin mapping import of {args.file}",
-                       lambda engine, report_dir: import_bassins(engine, args.file, report_dir=report_dir))
-
-
-def cmd_import_training(args) -> int:
-    from dashboard.importers.training import import_training
-
-    return _run_import(f"Training import of {args.file}",
-                       lambda engine, report_dir: import_training(engine, args.file, report_dir=report_dir))
-
-
-def cmd_import_urssaf(args) -> int:
-    from dashboard.importers.urssaf import import_urssaf
-
-    return _run_import(f"URSSAF import of {args.file}",
-                       lambda engine, report_dir: import_urssaf(engine, args.file, report_dir=report_dir))
-
-
-def cmd_import_indicators(args) -> int:
-    from dashboard.importers.indicators import import_indicators
-
-    return _run_import(f"Indicator import of {args.file}",
-                       lambda engine, report_dir: import_indicators(engine, args.file, report_dir=report_dir))
-
-
-def cmd_import_territories(args) -> int:
-    from dashboard.importers.territories import import_territories
-
-    return _run_import(f"Territoires d'industrie import of {args.file}",
-                       lambda engine, report_dir: import_territories(engine, args.file, report_dir=report_dir))
 
 
 def cmd_import_event(args) -> int:
@@ -387,25 +387,14 @@ def build_parser() -> argparse.ArgumentParser:
                         help="source date (default: the latest dateDernierTraitementEtablissement of the file)")
     sirene.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     sirene.set_defaults(func=cmd_import_sirene)
-    members = imp_sub.add_parser("members", help="the UIMM member list (CSV or XLSX, see `tissu template members`)")
-    members.add_argument("file", help="the member list")
-    members.set_defaults(func=cmd_import_members)
+    for kind, spec in _FILE_IMPORTS.items():
+        one_file = imp_sub.add_parser(kind, help=spec.help)
+        one_file.add_argument("file", help=spec.file_help)
+        one_file.set_defaults(func=cmd_import_file, file_import=kind)
     idcc = imp_sub.add_parser("idcc", help="collective agreements by SIRET (MOIS,SIRET,IDCC,DATE_MAJ): IDCC 3248")
     idcc.add_argument("file", help="the Labour Ministry file (CSV or zip)")
     idcc.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     idcc.set_defaults(func=cmd_import_idcc)
-    urssaf = imp_sub.add_parser("urssaf", help="URSSAF employment exports (department × NA38 quarterly, or "
-                                               "commune × APE annual), CSV ';'")
-    urssaf.add_argument("file", help="the URSSAF open-data CSV export")
-    urssaf.set_defaults(func=cmd_import_urssaf)
-    indicators = imp_sub.add_parser("indicators", help="curated series and projects (CSV or XLSX, see "
-                                                       "`tissu template indicators`)")
-    indicators.add_argument("file", help="the indicator file")
-    indicators.set_defaults(func=cmd_import_indicators)
-    territories = imp_sub.add_parser("territoires-industrie", help="the ANCT Territoires d'industrie commune file "
-                                                                   "(insee_com, lib_com, id_ti, lib_ti)")
-    territories.add_argument("file", help="liste-ti-com2023-….csv")
-    territories.set_defaults(func=cmd_import_territories)
     bmo = imp_sub.add_parser(
         "bmo", help="France Travail's BMO survey (Base_open_data_BMO_YYYY.xlsx or its `;` CSV re-save)",
         description="Replace the real BMO recruitment needs of the file's years (one transaction). Secret "
@@ -417,14 +406,6 @@ def build_parser() -> argparse.ArgumentParser:
     bmo.add_argument("--date", metavar="YYYY-MM-DD", help="source date (default: 1 April of the survey year)")
     bmo.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     bmo.set_defaults(func=cmd_import_bmo)
-    training = imp_sub.add_parser("training", help="training sites and their graduates by trade (see "
-                                                   "`tissu template training`)")
-    training.add_argument("file", help="the training file (CSV or XLSX)")
-    training.set_defaults(func=cmd_import_training)
-    bassins = imp_sub.add_parser("bassins", help="communes of each BMO bassin (CSV or XLSX: code commune, code "
-                                                 "bassin[, nom bassin]) so that the skills map can draw them")
-    bassins.add_argument("file", help="the commune → bassin file")
-    bassins.set_defaults(func=cmd_import_bassins)
     event_imp = imp_sub.add_parser(
         "event", help="the participants of a B2B event (CSV or XLSX, see `tissu template event`)",
         description="Replace the event NAME by the participants of FILE (one transaction), then run "

@@ -101,3 +101,20 @@ def test_upgrade_prints_the_url_without_its_password(new_database, monkeypatch, 
     main(["db", "upgrade"])  # the throwaway test server may not check passwords
     out = capsys.readouterr()
     assert "s3cret" not in out.out + out.err
+
+
+@pytest.mark.parametrize("kind", ["members", "urssaf", "indicators", "territoires-industrie", "training", "bassins"])
+def test_one_file_imports_reach_their_importer(kind, monkeypatch):
+    """Each `tissu import KIND FILE` of the shared handler calls its own importer with the file."""
+    import importlib
+
+    from dashboard import cli
+
+    spec = cli._FILE_IMPORTS[kind]
+    calls = []
+    monkeypatch.setattr(importlib.import_module(f"dashboard.importers.{spec.module}"), spec.function,
+                        lambda engine, file, *, report_dir: calls.append((file, report_dir)) or "outcome")
+    monkeypatch.setattr(cli, "_run_import", lambda label, action: (label, action("engine", Path("reports"))))
+    args = build_parser().parse_args(["import", kind, "some-file.csv"])
+    assert args.func(args) == (f"{spec.title} of some-file.csv", "outcome")
+    assert calls == [("some-file.csv", Path("reports"))]

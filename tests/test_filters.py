@@ -124,3 +124,31 @@ def test_records_and_french_export(service):
     written = pd.read_csv(io.BytesIO(csv_bytes(frame)), sep=";", dtype=str, encoding="utf-8-sig")
     assert set(written["Données fictives"]) == {"oui"}
     assert written["Date de la source"].iloc[0] == dt.date(2025, 12, 31).strftime("%d/%m/%Y")
+
+
+def test_rejected_values_raise_when_strict_and_collect_notices_otherwise():
+    from dashboard.analytics.filters import RejectedValues
+
+    strict = RejectedValues(CriteriaError, strict=True)
+    with pytest.raises(CriteriaError) as raised:
+        strict.reject("naf", "Code NAF inconnu.")
+    assert raised.value.parameter == "naf" and strict.ignored == ""
+    lenient = RejectedValues(CriteriaError, strict=False)
+    lenient.reject("naf", "Code NAF inconnu (ignoré).")
+    assert lenient.notices == ["Code NAF inconnu (ignoré)."] and lenient.ignored == " (ignoré)"
+
+
+def test_partner_query_one_of_parameters_keep_or_explain_their_value():
+    from dashboard.analytics.partner_query import PartnerParamError, parse_partner_query
+
+    query, notices = parse_partner_query({"capability_mode": ["any"], "size_min": ["12"], "sort": ["distance"]},
+                                         VOCAB, strict=False)
+    assert (query.capability_mode, query.size_min, query.sort, notices) == ("any", "12", "distance", [])
+    query, notices = parse_partner_query({"capability_mode": ["some"], "size_min": ["99"], "sort": ["name"]},
+                                         VOCAB, strict=False)
+    assert (query.capability_mode, query.size_min, query.sort) == ("all", None, "score")
+    assert notices == ["Mode de savoir-faire inconnu : « some » (all ou any) (ignoré).",
+                       "Tranche d'effectif inconnue : « 99 » (ignoré).",
+                       "Classement inconnu : « name » (score, distance ou road) (ignoré)."]
+    with pytest.raises(PartnerParamError, match="Classement inconnu : « name » \\(score, distance ou road\\).$"):
+        parse_partner_query({"sort": ["name"]}, VOCAB, strict=True)

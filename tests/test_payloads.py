@@ -94,7 +94,8 @@ def test_a_new_dataset_gives_new_urls_and_the_old_ones_answer_404(new_database, 
     from dashboard.settings import load_settings
 
     db = new_database(demo_database)
-    settings = load_settings({}, database_url=db.url, instance_dir=tmp_path, auto_demo=False)
+    settings = load_settings({}, database_url=db.url, instance_dir=tmp_path, auto_demo=False,
+                             version_check_seconds=0)  # every call re-reads the versions: no timing in the test
     engine = db.engine
     try:
         app = create_app(settings, engine)

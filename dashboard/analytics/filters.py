@@ -6,7 +6,7 @@ same filters always give the same count.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,6 +71,22 @@ class CriteriaError(ValueError):
         super().__init__(message)
         self.parameter = parameter
 
+class RejectedValues:
+    """Where bad parameter values go: strict (API) raises `error(parameter, message)` at the first one;
+    otherwise (pages) the French messages are kept in `notices`, so a bad link still opens its page."""
+
+    def __init__(self, error: Callable[[str, str], Exception], *, strict: bool):
+        self.error = error
+        self.strict = strict
+        self.notices: list[str] = []
+        self.ignored = "" if strict else " (ignoré)"  # ends each message where the value is dropped
+
+    def reject(self, parameter: str, message: str) -> None:
+        if self.strict:
+            raise self.error(parameter, message)
+        self.notices.append(message)
+
+
 def _normalize_naf(code: str) -> str:
     code = code.strip().upper()
     if len(code) == 5 and "." not in code:  # 2562B -> 25.62B
@@ -85,13 +101,8 @@ def parse_criteria(params: Mapping[str, Iterable[str]], vocab: Vocabulary, *,
     dropped and described in the returned French notices, so a bad link still opens a page.
     """
     values: dict = {}
-    notices: list[str] = []
-    ignored = "" if strict else " (ignoré)"
-
-    def reject(parameter: str, message: str) -> None:
-        if strict:
-            raise CriteriaError(parameter, message)
-        notices.append(message)
+    rejected = RejectedValues(CriteriaError, strict=strict)
+    ignored, reject = rejected.ignored, rejected.reject
 
     for parameter, name in PARAMETERS.items():
         raw = [v for item in params.get(parameter, []) for v in str(item).split(",") if v.strip() != ""]
@@ -130,7 +141,7 @@ def parse_criteria(params: Mapping[str, Iterable[str]], vocab: Vocabulary, *,
                 reject(parameter, f"Recherche trop longue : 100 caractères au plus{ignored}.")
                 text = text[:100]
             values[name] = text
-    return Criteria(**values), notices
+    return Criteria(**values), rejected.notices
 
 def criteria_to_params(criteria: Criteria) -> list[tuple[str, str]]:
     """The query parameters that reproduce `criteria` (defaults left out), in a stable order."""

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
-from dashboard.analytics.filters import MAX_VALUES, SIZE_ORDER, Vocabulary
+from dashboard.analytics.filters import MAX_VALUES, SIZE_ORDER, RejectedValues, Vocabulary
 
 DEFAULT_RADIUS_KM = 40.0
 PAGE_RADIUS_RANGE = (5.0, 150.0)  # the slider; the API accepts (0, 300]
@@ -62,19 +62,23 @@ def parse_partner_query(params: Mapping[str, Iterable[str]], vocab: Vocabulary, 
                         max_radius_km: float = 300.0) -> tuple[PartnerQuery, list[str]]:
     """A PartnerQuery from query parameters; strict (API) raises PartnerParamError, else notices."""
     values: dict = {}
-    notices: list[str] = []
-    ignored = "" if strict else " (ignoré)"
-
-    def reject(parameter: str, message: str) -> None:
-        if strict:
-            raise PartnerParamError(parameter, message)
-        notices.append(message)
+    rejected = RejectedValues(PartnerParamError, strict=strict)
+    ignored, reject = rejected.ignored, rejected.reject
 
     def listed(name: str) -> list[str]:
         found = _values(params, name)
         if len(found) > MAX_VALUES:
             reject(name, f"{name} : {MAX_VALUES} valeurs au plus ({len(found)} reçues){ignored}.")
         return found[:MAX_VALUES]
+
+    def one_of(name: str, allowed: Collection[str], unknown: str, hint: str = "") -> None:
+        """values[name] = the first value of parameter `name` when it is allowed, else rejected."""
+        found = listed(name)
+        if found:
+            if found[0] in allowed:
+                values[name] = found[0]
+            else:
+                reject(name, f"{unknown} : « {found[0]} »{hint}{ignored}.")
 
     for name in ("site", "siret", "id"):
         found = listed(name)
@@ -109,18 +113,8 @@ def parse_partner_query(params: Mapping[str, Iterable[str]], vocab: Vocabulary, 
     for code in [c for c in naf if c not in known_naf]:
         reject("naf", f"Code NAF inconnu : « {code} »{ignored}.")
     values["naf"] = tuple(dict.fromkeys(c for c in naf if c in known_naf))
-    mode = listed("capability_mode")
-    if mode:
-        if mode[0] in ("all", "any"):
-            values["capability_mode"] = mode[0]
-        else:
-            reject("capability_mode", f"Mode de savoir-faire inconnu : « {mode[0]} » (all ou any){ignored}.")
-    size = listed("size_min")
-    if size:
-        if size[0] in SIZE_ORDER:
-            values["size_min"] = size[0]
-        else:
-            reject("size_min", f"Tranche d'effectif inconnue : « {size[0]} »{ignored}.")
+    one_of("capability_mode", ("all", "any"), "Mode de savoir-faire inconnu", " (all ou any)")
+    one_of("size_min", SIZE_ORDER, "Tranche d'effectif inconnue")
     member = listed("member")
     if member:
         if member[0].lower() in _TRUE | _FALSE:
@@ -136,13 +130,8 @@ def parse_partner_query(params: Mapping[str, Iterable[str]], vocab: Vocabulary, 
             values["radius_km"] = value
         except ValueError:
             reject("radius_km", f"Rayon invalide : « {radius[0]} » (entre 0 et {max_radius_km:g} km){ignored}.")
-    sort = listed("sort")
-    if sort:
-        if sort[0] in SORTS:
-            values["sort"] = sort[0]
-        else:
-            reject("sort", f"Classement inconnu : « {sort[0]} » (score, distance ou road){ignored}.")
-    return PartnerQuery(**values), notices
+    one_of("sort", SORTS, "Classement inconnu", " (score, distance ou road)")
+    return PartnerQuery(**values), rejected.notices
 
 
 def partner_query_params(query: PartnerQuery) -> list[tuple[str, str]]:

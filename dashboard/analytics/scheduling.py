@@ -133,6 +133,11 @@ class _Pool:
     def book(self, e: int, v: int, slot: int, *, movable: bool) -> int:
         key = self._next
         self._next += 1
+        self.rebook(key, e, v, slot, movable=movable)
+        return key
+
+    def rebook(self, key: int, e: int, v: int, slot: int, *, movable: bool) -> None:
+        """Book (again, after an `unbook`) meeting `key` of exhibitor e and visitor v at `slot`."""
         bit = 1 << slot
         self.free[e] &= ~bit
         self.free[v] &= ~bit
@@ -142,7 +147,6 @@ class _Pool:
         self.at[v, slot] = key
         self.meetings[key] = [e, v, slot, movable]
         self.pairs.add((e, v))
-        return key
 
     def unbook(self, key: int) -> list:
         e, v, slot, movable = self.meetings.pop(key)
@@ -295,14 +299,7 @@ def _swap_pass(pool: _Pool, frame: pd.DataFrame, ex, vi, placed: dict[int, int],
             slot, _ = pool.try_place(e, v, repair=False)
         if slot is None:
             for key, (de, dv, dslot, movable) in reversed(dropped):  # undo: same keys, same slots
-                pool.free[de] &= ~(1 << dslot)
-                pool.free[dv] &= ~(1 << dslot)
-                pool.left[de] -= 1
-                pool.left[dv] -= 1
-                pool.at[de, dslot] = key
-                pool.at[dv, dslot] = key
-                pool.meetings[key] = [de, dv, dslot, movable]
-                pool.pairs.add((de, dv))
+                pool.rebook(key, de, dv, dslot, movable=movable)
             still.append(row)
             continue
         for key, (de, dv, _, _) in dropped:

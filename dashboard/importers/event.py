@@ -24,9 +24,10 @@ from sqlalchemy import Engine
 from dashboard import repository
 from dashboard.analytics.scheduling import EventGrid, parse_availability
 from dashboard.importers.errors import ArgumentError, FileFormatError
-from dashboard.importers.report import ImportOutcome, ImportReport, report_path
+from dashboard.importers.report import ImportOutcome, ImportReport, outcome_with_issues_file
 from dashboard.importers.sheets import Cell, cell_text, read_sheet
 from dashboard.importers.taxonomy import Vocabulary, plain, split_values
+from dashboard.importers.template_file import template_target, template_workbook
 from dashboard.reference import load_reference
 
 TEMPLATE_COLUMNS = ("Réf", "Rôle", "Nom", "SIRET", "Commune", "Stand", "Propose", "Cherche", "Disponibilités",
@@ -234,10 +235,7 @@ def import_event(engine: Engine, path: Path | str, options: EventOptions = Event
         "  linked to an establishment": sum(p["establishment_id"] is not None for p in participants),
         "meeting requests": len(requests),
     })
-    outcome = ImportOutcome(report=report)
-    if report_dir is not None and report.issues:
-        outcome.report_file = report.write_csv(report_path(report_dir, "event"))
-    return outcome
+    return outcome_with_issues_file(report, report_dir, "event")
 
 
 _INSTRUCTIONS = (
@@ -256,13 +254,8 @@ _INSTRUCTIONS = (
 
 def write_event_template(path: Path | str = DEFAULT_EVENT_TEMPLATE, *, overwrite: bool = False) -> Path:
     """Write the participant template: XLSX (with the capability list and instructions) or CSV (`;`, UTF-8 BOM)."""
-    path = Path(path)
+    path = template_target(path, overwrite=overwrite)
     suffix = path.suffix.lower()
-    if suffix not in (".xlsx", ".csv"):
-        raise ArgumentError(f"{path}: the template is written as .xlsx or .csv")
-    if path.exists() and not overwrite:
-        raise ArgumentError(f"{path} already exists (use --force to overwrite it)")
-    path.parent.mkdir(parents=True, exist_ok=True)
     example = [("E001", "exposant", "Exemple Traitements SAS", "", "57463", "A01", "traitement_thermique",
                 "", "", "20", "V0001"),
                ("V0001", "visiteur", "Exemple Mécanique SARL", "", "Nancy", "", "", "traitement_thermique",
@@ -272,16 +265,8 @@ def write_event_template(path: Path | str = DEFAULT_EVENT_TEMPLATE, *, overwrite
             writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")  # quotes "J1AM;J2PM"
             writer.writerows([TEMPLATE_COLUMNS, *example])
         return path
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     ref = load_reference()
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Participants"
-    sheet.append(list(TEMPLATE_COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    book, sheet = template_workbook("Participants", TEMPLATE_COLUMNS)
     for row in example:
         sheet.append(list(row))
     for row_number in range(2, 3001):

@@ -16,9 +16,9 @@ from typing import TextIO
 from sqlalchemy import Engine
 
 from dashboard import repository
-from dashboard.importers.errors import NoTargetDataset
 from dashboard.importers.reading import Keep, TableSpec, describe, open_table
 from dashboard.importers.report import ImportOutcome, ImportReport, Progress, report_path
+from dashboard.importers.target import real_target_dataset
 
 METALLURGY_IDCC = "3248"
 UNKNOWN_IDCC = "9999"
@@ -46,12 +46,7 @@ def import_idcc(engine: Engine, path: Path | str, *, report_dir: Path | None = N
     table = open_table(path, IDCC_FILE)
     try:
         prepare_database(engine)
-        target = repository.active_dataset(engine)
-        if target is None or target.is_demo:
-            raise NoTargetDataset(
-                f"the active dataset is {'the demo' if target else 'missing'}: IDCC flags apply to real data. "
-                "Import Sirene first (`tissu import sirene --etablissements FILE`) or switch to it "
-                "(`tissu dataset use sirene`)")
+        target = real_target_dataset(engine, "IDCC flags")
         keys = repository.establishment_keys(engine, target.id)
         by_siret = {s: int(i) for i, s in zip(keys["id"], keys["siret"]) if s}
         report = ImportReport("idcc")

@@ -23,7 +23,7 @@ from dashboard.analytics.indicators import (
     period_start,
 )
 from dashboard.importers.errors import ArgumentError, FileFormatError
-from dashboard.importers.report import ImportOutcome, ImportReport, report_path
+from dashboard.importers.report import ImportOutcome, ImportReport, outcome_with_issues_file
 from dashboard.importers.sheets import cell_text, read_sheets
 from dashboard.reference import load_reference
 
@@ -124,10 +124,7 @@ def import_indicators(engine: Engine, path: Path | str, *, report_dir: Path | No
                                     projects=projects)
     report.count("series points written", len(values))
     report.count("projects written", len(projects))
-    outcome = ImportOutcome(report=report)
-    if report.issues and report_dir is not None:
-        outcome.report_file = report.write_csv(report_path(Path(report_dir), "indicators"))
-    return outcome
+    return outcome_with_issues_file(report, report_dir, "indicators")
 
 
 def write_indicators_template(path: Path | str = "modele-indicateurs.xlsx", *, overwrite: bool = False) -> Path:

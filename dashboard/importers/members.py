@@ -17,10 +17,11 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from dashboard import repository
-from dashboard.importers.errors import FileFormatError, NoTargetDataset
+from dashboard.importers.errors import FileFormatError
 from dashboard.importers.reading import describe
 from dashboard.importers.report import ImportOutcome, ImportReport, report_path
 from dashboard.importers.sheets import Cell, cell_text, read_sheet
+from dashboard.importers.target import real_target_dataset
 from dashboard.importers.taxonomy import (
     Vocabulary,
     load_presumed_capabilities,
@@ -119,12 +120,7 @@ def import_members(engine: Engine, path: Path | str, *, report_dir: Path | None 
     path = Path(path)
     rows = read_member_rows(path)
     prepare_database(engine)
-    target = repository.active_dataset(engine)
-    if target is None or target.is_demo:
-        raise NoTargetDataset(
-            f"the active dataset is {'the demo' if target else 'missing'}: member lists apply to real data. "
-            "Import Sirene first (`tissu import sirene --etablissements FILE`) or switch to it "
-            "(`tissu dataset use sirene`)")
+    target = real_target_dataset(engine, "member lists")
     ref = load_reference()
     capabilities = Vocabulary.from_frame("capability", ref.capabilities)
     certifications = Vocabulary.from_frame("certification", ref.certifications)

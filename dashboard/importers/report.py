@@ -88,6 +88,14 @@ class ImportOutcome:
         return self.report.exit_code
 
 
+def outcome_with_issues_file(report: ImportReport, report_dir: Path | str | None, kind: str) -> ImportOutcome:
+    """The outcome of an import whose row issues, if any, are written to a new CSV in `report_dir` (when given)."""
+    outcome = ImportOutcome(report=report)
+    if report.issues and report_dir is not None:
+        outcome.report_file = report.write_csv(report_path(Path(report_dir), kind))
+    return outcome
+
+
 def report_path(directory: Path, kind: str, *, now: dt.datetime | None = None) -> Path:
     """A new file name `import-<kind>-<YYYYMMDD-HHMMSS>.csv` in `directory` (never overwrites)."""
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")

@@ -16,9 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,7 @@ from dashboard.importers.taxonomy import load_presumed_capabilities
 from dashboard.reference import DEPARTMENTS, ReferenceData, load_reference
 
 DATASET_NAME = "sirene"
+_T = TypeVar("_T")
 SOURCE_NAME = "INSEE – base Sirene des entreprises et de leurs établissements (stock)"
 DEFAULT_SECTIONS = ("B", "C", "D", "E")
 
@@ -475,6 +477,24 @@ def _address(get: _Fields) -> str | None:
     return text[:300] or None
 
 
+def _first_rows_by_key(table: Table, key: str, wanted: set[str], use: list[str], report: ImportReport,
+                       progress: Progress, build: Callable[[Callable[[str], str]], _T]) -> dict[str, _T]:
+    """`build(get)` of the first row of a lookup file for each wanted value of column `key`; malformed rows
+    rejected. `get` is a _Columns.getter."""
+    source = describe(table.path)
+    columns = _Columns(table, use)
+    found: dict[str, _T] = {}
+    for row in table.rows([Keep(key, frozenset(wanted), exact=True)], use=use, progress=progress):
+        if row.malformed:
+            report.reject(source, row.line, "", "malformed_line",
+                          f"{len(row.fields)} fields where the header has {len(table.columns)}")
+            continue
+        get = columns.getter(row.fields)
+        found.setdefault(get(key), build(get))
+    progress.close()
+    return found
+
+
 # --- Legal units: names ------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -485,22 +505,13 @@ class _Unit:
 
 
 def _read_legal_units(table: Table, sirens: set[str], report: ImportReport, progress: Progress) -> dict[str, _Unit]:
-    source = describe(table.path)
-    columns = _Columns(table, _LEGAL_UNIT_COLUMNS)
-    units: dict[str, _Unit] = {}
-    for row in table.rows([Keep("siren", frozenset(sirens), exact=True)], use=_LEGAL_UNIT_COLUMNS,
-                          progress=progress):
-        if row.malformed:
-            report.reject(source, row.line, "", "malformed_line",
-                          f"{len(row.fields)} fields where the header has {len(table.columns)}")
-            continue
-        get = columns.getter(row.fields)
+    def unit(get: Callable[[str], str]) -> _Unit:
         first_name = get("prenomUsuelUniteLegale") or get("prenom1UniteLegale")
         last_name = get("nomUsageUniteLegale") or get("nomUniteLegale")
-        units.setdefault(get("siren"), _Unit(get("denominationUniteLegale"), get("denominationUsuelle1UniteLegale"),
-                                             " ".join(p for p in (first_name, last_name) if p)))
-    progress.close()
-    return units
+        return _Unit(get("denominationUniteLegale"), get("denominationUsuelle1UniteLegale"),
+                     " ".join(p for p in (first_name, last_name) if p))
+
+    return _first_rows_by_key(table, "siren", sirens, _LEGAL_UNIT_COLUMNS, report, progress, unit)
 
 
 def _name(item: _Kept, units: dict[str, _Unit] | None, report: ImportReport, source: str) -> None:
@@ -535,20 +546,10 @@ class _Geo:
 
 
 def _read_geolocation(table: Table, sirets: set[str], report: ImportReport, progress: Progress) -> dict[str, _Geo]:
-    source = describe(table.path)
-    columns = _Columns(table, _GEOLOCATION_COLUMNS)
-    found: dict[str, _Geo] = {}
-    for row in table.rows([Keep("siret", frozenset(sirets), exact=True)], use=_GEOLOCATION_COLUMNS,
-                          progress=progress):
-        if row.malformed:
-            report.reject(source, row.line, "", "malformed_line",
-                          f"{len(row.fields)} fields where the header has {len(table.columns)}")
-            continue
-        get = columns.getter(row.fields)
-        found.setdefault(get("siret"), _Geo(get("x"), get("y"), get("epsg") or _EPSG_LAMBERT93,
-                                            get("x_longitude"), get("y_latitude"), get("qualite_xy")))
-    progress.close()
-    return found
+    return _first_rows_by_key(
+        table, "siret", sirets, _GEOLOCATION_COLUMNS, report, progress,
+        lambda get: _Geo(get("x"), get("y"), get("epsg") or _EPSG_LAMBERT93, get("x_longitude"), get("y_latitude"),
+                         get("qualite_xy")))
 
 
 def _number(text: str) -> float | None:

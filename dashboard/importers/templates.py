@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dashboard.importers.errors import ArgumentError
 from dashboard.importers.members import TEMPLATE_COLUMNS
+from dashboard.importers.template_file import template_target, template_workbook
 from dashboard.reference import load_reference
 
 DEFAULT_MEMBERS_TEMPLATE = Path("modele-adherents.xlsx")
@@ -26,26 +26,15 @@ _INSTRUCTIONS = (
 
 def write_members_template(path: Path | str = DEFAULT_MEMBERS_TEMPLATE, *, overwrite: bool = False) -> Path:
     """Write the template: XLSX (with the lists of codes and labels) or CSV (`;`, UTF-8 with BOM)."""
-    path = Path(path)
+    path = template_target(path, overwrite=overwrite)
     suffix = path.suffix.lower()
-    if suffix not in (".xlsx", ".csv"):
-        raise ArgumentError(f"{path}: the template is written as .xlsx or .csv")
-    if path.exists() and not overwrite:
-        raise ArgumentError(f"{path} already exists (use --force to overwrite it)")
-    path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
         path.write_text(";".join(TEMPLATE_COLUMNS) + "\r\n", encoding="utf-8-sig")
         return path
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
     ref = load_reference()
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Adhérents"
-    sheet.append(list(TEMPLATE_COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    book, sheet = template_workbook("Adhérents", TEMPLATE_COLUMNS)
     for letter, width in zip("ABCDE", (18, 40, 60, 40, 16)):
         sheet.column_dimensions[letter].width = width
     for row in range(2, 1001):  # SIRET as text: Excel would drop the leading zeros of a number

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from dashboard import repository
 from dashboard.importers.errors import FileFormatError
-from dashboard.importers.report import ImportOutcome, ImportReport, report_path
+from dashboard.importers.report import ImportOutcome, ImportReport, outcome_with_issues_file
 from dashboard.importers.sheets import cell_text, read_sheet
 from dashboard.reference import DEPARTMENTS, load_reference
 
@@ -52,7 +52,4 @@ def import_territories(engine: Engine, path: Path | str, *, report_dir: Path | N
         [{"territory_code": t, "commune_code": c} for t, c in sorted(links)])
     report.count("territories (Lorraine)", len(territories))
     report.count("communes linked", len(links))
-    outcome = ImportOutcome(report=report)
-    if report.issues and report_dir is not None:
-        outcome.report_file = report.write_csv(report_path(Path(report_dir), "territoires-industrie"))
-    return outcome
+    return outcome_with_issues_file(report, report_dir, "territoires-industrie")

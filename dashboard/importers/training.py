@@ -16,10 +16,11 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from dashboard import repository
-from dashboard.importers.errors import ArgumentError, FileFormatError
+from dashboard.importers.errors import FileFormatError
 from dashboard.importers.report import ImportOutcome, ImportReport, report_path
 from dashboard.importers.sheets import Cell, read_sheet
 from dashboard.importers.taxonomy import plain
+from dashboard.importers.template_file import template_target, template_workbook
 from dashboard.reference import load_reference
 
 TEMPLATE_COLUMNS = ("Nom du site", "Type", "Code commune", "Latitude", "Longitude", "Code métier", "Année",
@@ -126,24 +127,11 @@ def import_training(engine: Engine, path: Path | str, *, report_dir: Path | None
 
 def write_training_template(path: Path | str = DEFAULT_TRAINING_TEMPLATE, *, overwrite: bool = False) -> Path:
     """The training template: XLSX (with an example row and instructions) or CSV (`;`, UTF-8 with BOM)."""
-    path = Path(path)
-    if path.suffix.lower() not in (".xlsx", ".csv"):
-        raise ArgumentError(f"{path}: the template is written as .xlsx or .csv")
-    if path.exists() and not overwrite:
-        raise ArgumentError(f"{path} already exists (use --force to overwrite it)")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = template_target(path, overwrite=overwrite)
     if path.suffix.lower() == ".csv":
         path.write_text(";".join(TEMPLATE_COLUMNS) + "\r\n", encoding="utf-8-sig")
         return path
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Formations"
-    sheet.append(list(TEMPLATE_COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    book, sheet = template_workbook("Formations", TEMPLATE_COLUMNS)
     for row in range(2, 1001):  # codes as text: Excel would drop leading zeros
         for column in (3, 6):
             sheet.cell(row=row, column=column).number_format = "@"

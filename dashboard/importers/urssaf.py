@@ -22,7 +22,7 @@ from dashboard import repository
 from dashboard.analytics.indicators import CATALOG, REGION_CODE, period_start
 from dashboard.analytics.text import normalize as plain
 from dashboard.importers.errors import FileFormatError
-from dashboard.importers.report import ImportOutcome, ImportReport, report_path
+from dashboard.importers.report import ImportOutcome, ImportReport, outcome_with_issues_file
 from dashboard.importers.sheets import Line, cell_text, read_sheet
 from dashboard.reference import DEPARTMENTS, load_reference
 
@@ -90,10 +90,7 @@ def import_urssaf(engine: Engine, path: Path | str, *, report_dir: Path | None =
             for (code, level, territory, period), value in sorted(values.items())]
     repository.write_indicator_data(engine, catalog=CATALOG, values=rows)
     report.count(f"series points written ({kind})", len(rows))
-    outcome = ImportOutcome(report=report)
-    if report.issues and report_dir is not None:
-        outcome.report_file = report.write_csv(report_path(Path(report_dir), "urssaf"))
-    return outcome
+    return outcome_with_issues_file(report, report_dir, "urssaf")
 
 
 _UNITS = {row["code"]: row["unit"] for row in CATALOG}
