@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 
 @dataclass(frozen=True)
@@ -78,27 +78,30 @@ def _flag(name: str, raw: str) -> bool:
     raise SettingsError(f"{name}={raw!r}: expected 1/0, true/false, yes/no")
 
 
-def _number(name: str, raw: str, kind: type) -> int | float:
+_Number = TypeVar("_Number", int, float)
+
+
+def _number(name: str, raw: str, kind: type[_Number]) -> _Number:
     try:
         return kind(raw)
     except ValueError:
         raise SettingsError(f"{name}={raw!r}: expected a {kind.__name__}") from None
 
 
-def _bounded(name: str, raw: str, kind: type, low: float, high: float) -> int | float:
+def _bounded(name: str, raw: str, kind: type[_Number], low: float, high: float) -> _Number:
     value = _number(name, raw, kind)
     if not low <= value <= high:
         raise SettingsError(f"{name}={raw!r}: expected between {low:g} and {high:g}")
     return value
 
 
-def load_settings(environ: Mapping[str, str] | None = None, **overrides) -> Settings:
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Read every setting from `environ` (default: the process environment); keyword overrides win."""
     env = os.environ if environ is None else environ
     raw = {s.env: env.get(s.env, s.default) for s in SETTINGS}
     instance_dir = Path(raw["TISSU_INSTANCE_DIR"]).expanduser()
     database_url = raw["TISSU_DATABASE_URL"].strip() or f"sqlite:///{(instance_dir / 'tissu.sqlite3').resolve()}"
-    values: dict[str, Any] = dict(
+    settings = Settings(
         database_url=database_url,
         instance_dir=instance_dir,
         host=raw["TISSU_HOST"],
@@ -119,5 +122,4 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides) -> Sett
     unknown = set(overrides) - {f.name for f in fields(Settings)}
     if unknown:
         raise TypeError(f"unknown settings: {sorted(unknown)}")
-    values.update(overrides)
-    return Settings(**values)
+    return replace(settings, **overrides)

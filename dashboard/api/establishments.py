@@ -36,7 +36,7 @@ def register(route, service: DataService) -> None:
                            certification_links=snap.certification_links)
         return snap.establishments[mask], snap
 
-    def _records(frame: pd.DataFrame, snap) -> pd.DataFrame:
+    def _records(frame: pd.DataFrame, snap: Snapshot) -> pd.DataFrame:
         return establishment_records(frame, capability_links=snap.capability_links,
                                      certification_links=snap.certification_links, lookups=look)
 

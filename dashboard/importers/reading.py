@@ -25,9 +25,10 @@ import zipfile
 import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import IO, BinaryIO
 
 import numpy as np
 
@@ -135,8 +136,9 @@ class Table(ABC):
              progress: Progress | None = None) -> Iterator[Row]:
         """The rows kept by `keep` (all when empty), as field lists in column order."""
 
-    def close(self) -> None:  # noqa: B027 - optional hook: only tables holding a file handle override it
-        """Release what the table holds open (nothing by default)."""
+    @abstractmethod
+    def close(self) -> None:
+        """Release the file (and the archive holding it)."""
 
 
 def open_table(path: Path | str, spec: TableSpec) -> Table:
@@ -161,7 +163,7 @@ def open_table(path: Path | str, spec: TableSpec) -> Table:
 # --- CSV ---------------------------------------------------------------------------------------
 
 class _CsvTable(Table):
-    def __init__(self, path: Path, spec: TableSpec, columns: list[str], *, raw: BinaryIO, stream: BinaryIO,
+    def __init__(self, path: Path, spec: TableSpec, columns: list[str], *, raw: BinaryIO, stream: IO[bytes],
                  first_block: bytes, total_bytes: int, archive: zipfile.ZipFile | None):
         self._raw, self._stream, self._first, self._total = raw, stream, first_block, total_bytes
         self._archive = archive
@@ -170,23 +172,22 @@ class _CsvTable(Table):
 
     @classmethod
     def open(cls, path: Path, spec: TableSpec, *, is_zip: bool) -> _CsvTable:
-        raw = open(path, "rb")  # noqa: SIM115 - kept open by the table, closed by close() or on failure below
-        archive = None
-        try:
-            stream: BinaryIO = raw
+        # The table owns the file once built: close it here only when opening or checking fails.
+        with ExitStack() as on_failure:
+            raw = on_failure.enter_context(open(path, "rb"))
+            archive = None
+            stream: IO[bytes] = raw
             if is_zip:
                 archive, stream = _open_zip_member(path, raw)
+                on_failure.callback(archive.close)
             header = stream.readline(1 << 16)
             first_block = _read(path, stream, BLOCK_SIZE)
             columns = _parse_header(path, spec, header)
             _check_utf8(path, first_block[: first_block.rfind(b"\n") + 1], first_line=2)
-            return cls(path, spec, columns, raw=raw, stream=stream, first_block=first_block,
-                       total_bytes=path.stat().st_size, archive=archive)
-        except BaseException:
-            if archive is not None:
-                archive.close()
-            raw.close()
-            raise
+            table = cls(path, spec, columns, raw=raw, stream=stream, first_block=first_block,
+                        total_bytes=path.stat().st_size, archive=archive)
+            on_failure.pop_all()
+        return table
 
     def close(self) -> None:
         if self._archive is not None:
@@ -250,7 +251,7 @@ class _CsvTable(Table):
             progress.update(rows_read=self.rows_read, rows_kept=self.rows_yielded, fraction=1.0)
 
 
-def _open_zip_member(path: Path, raw: BinaryIO) -> tuple[zipfile.ZipFile, BinaryIO]:
+def _open_zip_member(path: Path, raw: BinaryIO) -> tuple[zipfile.ZipFile, IO[bytes]]:
     try:
         archive = zipfile.ZipFile(raw)
     except (zipfile.BadZipFile, OSError, EOFError) as err:
@@ -262,20 +263,20 @@ def _open_zip_member(path: Path, raw: BinaryIO) -> tuple[zipfile.ZipFile, Binary
         archive.close()
         raise FileFormatError(path, f"the zip archive should hold exactly one CSV file, it holds {names}")
     try:
-        return archive, cast(BinaryIO, archive.open(tables[0]))  # ZipExtFile reads like a binary file
+        return archive, archive.open(tables[0])
     except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as err:  # zipfile: unsupported method
         archive.close()
         raise FileFormatError(path, f"cannot open {tables[0].filename} in the zip archive ({err})") from None
 
 
-def _read(path: Path, stream: BinaryIO, size: int) -> bytes:
+def _read(path: Path, stream: IO[bytes], size: int) -> bytes:
     try:
         return stream.read(size)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as err:
         raise FileFormatError(path, f"is damaged or truncated: reading failed ({err}); download it again") from None
 
 
-def _complete_lines(path: Path, stream: BinaryIO, first: bytes, *, read_ahead: bool) -> Iterator[bytes]:
+def _complete_lines(path: Path, stream: IO[bytes], first: bytes, *, read_ahead: bool) -> Iterator[bytes]:
     """Blocks of whole lines (the last one may lack its final newline)."""
     rest = first
     for chunk in (_chunks_ahead(path, stream) if read_ahead else _chunks(path, stream)):
@@ -290,12 +291,12 @@ def _complete_lines(path: Path, stream: BinaryIO, first: bytes, *, read_ahead: b
         yield rest
 
 
-def _chunks(path: Path, stream: BinaryIO) -> Iterator[bytes]:
+def _chunks(path: Path, stream: IO[bytes]) -> Iterator[bytes]:
     while chunk := _read(path, stream, BLOCK_SIZE):
         yield chunk
 
 
-def _chunks_ahead(path: Path, stream: BinaryIO) -> Iterator[bytes]:
+def _chunks_ahead(path: Path, stream: IO[bytes]) -> Iterator[bytes]:
     """Chunks read (and unzipped: zlib releases the GIL) in a thread, overlapping the numpy scan.
 
     At most `_READ_AHEAD` chunks wait in memory.

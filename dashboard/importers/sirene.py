@@ -224,20 +224,28 @@ class _Columns:
     def __init__(self, table: Table, names: list[str]):
         self.positions = {name: table.position(name) for name in names}
 
-    def getter(self, fields: list[str]):
-        """get(name): the stripped value, '' for `[ND]`; get.unpublished(name): whether it was `[ND]`."""
-        positions = self.positions
+    def getter(self, fields: list[str]) -> _Fields:
+        return _Fields(self.positions, fields)
 
-        def raw(name: str) -> str:
-            i = positions[name]
-            return "" if i is None or i >= len(fields) else fields[i].strip()
 
-        def get(name: str) -> str:
-            value = raw(name)
-            return "" if value == _ND else value
+class _Fields:
+    """get(name): the stripped value, '' for `[ND]`; get.unpublished(name): whether it was `[ND]`."""
 
-        get.unpublished = lambda name: raw(name) == _ND  # type: ignore[attr-defined]  # a function with one helper
-        return get
+    __slots__ = ("_positions", "_fields")
+
+    def __init__(self, positions: dict[str, int | None], fields: list[str]):
+        self._positions, self._fields = positions, fields
+
+    def _raw(self, name: str) -> str:
+        i, fields = self._positions[name], self._fields
+        return "" if i is None or i >= len(fields) else fields[i].strip()
+
+    def __call__(self, name: str) -> str:
+        value = self._raw(name)
+        return "" if value == _ND else value
+
+    def unpublished(self, name: str) -> bool:
+        return self._raw(name) == _ND
 
 
 _ESTABLISHMENT_COLUMNS = [
@@ -366,7 +374,7 @@ class _EstablishmentReader:
         progress.close()
         return kept
 
-    def _row(self, row: Row, get, source: str, seen: dict[str, int]) -> _Kept | None:
+    def _row(self, row: Row, get: _Fields, source: str, seen: dict[str, int]) -> _Kept | None:
         activity = get("activitePrincipaleEtablissement").upper()
         published_nomenclature = get("nomenclatureActivitePrincipaleEtablissement")
         nomenclature = published_nomenclature.upper()
@@ -461,7 +469,7 @@ class _EstablishmentReader:
         return None
 
 
-def _address(get) -> str | None:
+def _address(get: _Fields) -> str | None:
     number = " ".join(p for p in (get("numeroVoieEtablissement"), get("indiceRepetitionEtablissement")) if p)
     street = " ".join(p for p in (number, get("typeVoieEtablissement"), get("libelleVoieEtablissement")) if p)
     town = " ".join(p for p in (get("codePostalEtablissement"), get("libelleCommuneEtablissement")) if p)
