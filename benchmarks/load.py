@@ -409,10 +409,34 @@ def with_current_payloads(url: str, fixtures: dict) -> dict:
     return {**fixtures, "pages": {page: [replaced(r) for r in rs] for page, rs in fixtures["pages"].items()}}
 
 
+_PAGE_FILES = re.compile(r'<(?:script[^>]*\ssrc|link[^>]*rel="stylesheet"[^>]*\shref)="(/[^"]+)"')
+
+
+def page_files(html: str) -> list[str]:
+    """The same-origin scripts and style sheets an HTML page asks for, in order (what a browser fetches next)."""
+    return [path for path in _PAGE_FILES.findall(html) if not path.startswith("//")]
+
+
+def with_server_files(url: str, fixtures: dict) -> dict:
+    """The recording with the files each page's HTML names replaced by those the server's own HTML names.
+
+    A server in debug mode (`serve --dev`) names development bundles (`react@18….js`, `dash_renderer….dev.js`)
+    and answers the production names (`*.min.js`) with a 500: replaying a production recording against it
+    would count errors no browser sees. The recorded static requests between the HTML and the first dynamic
+    request are the HTML's own; those fetched later (lazy chunks, the favicon) are kept as recorded."""
+    pages = {}
+    for page, requests_ in fixtures["pages"].items():
+        end = next(i for i, r in enumerate(requests_[1:], 1) if r["kind"] != "static")
+        html = requests.get(url + requests_[0]["path"], timeout=REQUEST_TIMEOUT).text
+        named = [{"method": "GET", "path": path, "kind": "static", "body": None} for path in page_files(html)]
+        pages[page] = [requests_[0], *named, *requests_[end:]]
+    return {**fixtures, "pages": pages}
+
+
 def measure(server: Server, *, scale: float, users: int, duration: float, think: bool, max_requests: int,
             seed: int, fixtures: dict) -> RunFigures:
     capabilities = capability_codes(server.url)
-    fixtures = with_current_payloads(server.url, fixtures)
+    fixtures = with_server_files(server.url, with_current_payloads(server.url, fixtures))
     # Warm-up: a few users once through the mix, so every worker has built its snapshot caches (a server
     # that has been up for a while); not measured.
     warm = Budget(time.monotonic() + 300, 10_000)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -113,3 +114,40 @@ def test_recorded_payload_urls_are_replaced_by_the_servers(live_server):
     for request in current:
         with urllib.request.urlopen(live_server + request["path"]) as response:
             assert response.status == 200
+
+
+def test_page_files_are_the_scripts_and_style_sheets_the_html_names():
+    html = ('<link rel="icon" href="/_favicon.ico?v=4"><link rel="stylesheet" href="/assets/tissu.css?m=1">'
+            '<script src="/_dash-component-suites/dash/deps/react@18.v4m1.3.1.js"></script>'
+            '<script src="//cdn.example.org/x.js"></script><script id="_dash-config" type="application/json">'
+            '{}</script><script src="/_dash-component-suites/dash/dash-renderer/build/dash_renderer.v4m1.dev.js">')
+    assert load.page_files(html) == ["/assets/tissu.css?m=1", "/_dash-component-suites/dash/deps/react@18.v4m1.3.1.js",
+                                     "/_dash-component-suites/dash/dash-renderer/build/dash_renderer.v4m1.dev.js"]
+
+
+def test_page_files_are_replaced_by_those_the_servers_html_names(monkeypatch):
+    """A debug server names development bundles: the replay asks for those, not the recorded `*.min.js`."""
+
+    class _Answer:
+        text = '<script src="/_dash-component-suites/dash/deps/react@18.dev.js"></script>'
+
+    monkeypatch.setattr(load.requests, "get", lambda url, timeout: _Answer())
+    replayed = load.with_server_files("http://x", FIXTURES)
+    for page, requests_ in replayed["pages"].items():
+        recorded = FIXTURES["pages"][page]
+        assert requests_[0] == recorded[0]
+        assert requests_[1]["path"] == "/_dash-component-suites/dash/deps/react@18.dev.js"
+        assert requests_[2]["kind"] != "static"  # the recorded HTML files are gone
+        lazy = [r["path"] for r in recorded if "async-" in r["path"]]
+        assert lazy and lazy == [r["path"] for r in requests_ if "async-" in r["path"]]
+
+
+def test_the_recorded_page_files_are_those_the_production_server_names(live_server):
+    """The recording and the served HTML agree on which files a page needs (their mtime stamps may differ)."""
+    def stripped(paths):
+        return [re.sub(r"\.v[0-9a-z_]+m\d+(?=\.)", "", p.split("?")[0]) for p in paths]
+    replayed = load.with_server_files(live_server, FIXTURES)
+    for page, requests_ in replayed["pages"].items():
+        recorded = FIXTURES["pages"][page]
+        assert stripped(r["path"] for r in requests_ if r["kind"] == "static") == \
+            stripped(r["path"] for r in recorded if r["kind"] == "static")
