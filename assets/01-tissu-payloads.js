@@ -122,12 +122,37 @@
       },
 
       /* The table's criteria change only while the table tab is open, once the grid's bundle has loaded:
-         no request reaches the server for a filter change on the map. */
+         no request reaches the server for a filter change on the map. The first opening also asks for the
+         grid (second output); later ones only change the criteria. */
       openTable: function (criteria, tab, shown) {
         if (tab !== "tableau") { throw window.dash_clientside.PreventUpdate; }
         var wanted = criteria || {};
         if (shown && JSON.stringify(shown) === JSON.stringify(wanted)) { throw window.dash_clientside.PreventUpdate; }
-        return loadBundle("dash_ag_grid").then(function () { return wanted; });
+        return loadBundle("dash_ag_grid").then(function () { return [wanted, shown ? noUpdate() : true]; });
+      },
+
+      /* A row selected in the grid -> the card's request; the empty selections a grid reports as it starts or
+         reloads stay here. */
+      pickedRow: function (rows) {
+        if (!rows || !rows.length) { throw window.dash_clientside.PreventUpdate; }
+        return [{id: rows[0].id}];
+      },
+
+      /* New criteria for an existing grid: drop its blocks of rows, so it asks the server for the first one
+         again (the server reads the criteria from the store). Before the grid exists there is nothing to do:
+         it asks for its first block when it starts. */
+      reloadTable: function () {
+        var api = null;
+        try {
+          api = window.dash_ag_grid.getApi("explorer-table");
+        } catch (e) {  // no grid yet
+          api = null;
+        }
+        if (api && !api.isDestroyed()) {
+          api.ensureIndexVisible(0, "top");
+          api.purgeInfiniteCache();
+        }
+        return noUpdate();
       }
     }
   });

@@ -1,7 +1,7 @@
 """Home page wiring: parse the URL and the browser's criteria, ask `services/explorer.py`, return layouts.
 
 Filtering runs in the browser on the point store it fetches (a payload, not in any callback response); server
-callbacks here only do what needs the full records: the card, the table and the exports.
+callbacks here only do what needs the full records: the card, the table's blocks of rows and the exports.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dash import ClientsideFunction, Input, Output, State, no_update
 from dashboard import exports, ids
 from dashboard.analytics.records import export_frame
 from dashboard.services import DataService, explorer
-from dashboard.services.explorer import TABLE_LIMIT, table_rows  # noqa: F401  (the table's cap and rows, for tests)
+from dashboard.services.explorer_table import table_page
 from layouts.card import establishment_card
 from layouts.explorer import (
     CHORO_LEVELS,
@@ -102,9 +102,12 @@ def render(service: DataService, query: dict[str, list[str]]):
     return explorer_page(explorer_view(service, query))
 
 
-def table_view(service: DataService, criteria_params: dict | None):
-    rows, note = table_rows(service, criteria_params)
-    return table_grid(rows), note
+def table_block(service: DataService, request: dict | None, criteria_params: dict | None):
+    """The grid's `getRowsResponse` for its `getRowsRequest` (a block of rows, sorted), and the count above it."""
+    request = request if isinstance(request, dict) else {}
+    page = table_page(service, criteria_params, start=request.get("startRow", 0), end=request.get("endRow", 100),
+                      sort_model=request.get("sortModel"))
+    return {"rowData": page.rows, "rowCount": page.total}, page.note
 
 
 def export_file(service: DataService, criteria_params: dict | None, kind: str) -> dict:
@@ -140,7 +143,7 @@ def on_row_click(service: DataService, rows: list[dict] | None):
 
 def late_components() -> list:
     """Components the page creates after its first render (the grid appears with the table tab)."""
-    return [table_grid([])]
+    return [table_grid()]
 
 
 def register(app, service: DataService) -> None:
@@ -152,8 +155,17 @@ def register(app, service: DataService) -> None:
     )
     app.clientside_callback(
         payloads("openTable"),
-        Output(ids.TABLE_CRITERIA, "data"),
+        Output(ids.TABLE_CRITERIA, "data"), Output(ids.TABLE_OPENED, "data"),
         Input(ids.CRITERIA, "data"), Input(ids.VIEW_TABS, "value"), State(ids.TABLE_CRITERIA, "data"),
+    )
+    app.clientside_callback(
+        payloads("pickedRow"), Output(ids.TABLE_PICK, "data"), Input(ids.TABLE, "selectedRows"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        payloads("reloadTable"),
+        Output(ids.TABLE_NOTE, "children", allow_duplicate=True),
+        Input(ids.TABLE_CRITERIA, "data"), prevent_initial_call=True,
     )
     app.clientside_callback(
         fn("applyFilters"),
@@ -192,16 +204,19 @@ def register(app, service: DataService) -> None:
     app.callback(
         Output(ids.CARD_BODY, "children", allow_duplicate=True), Output(ids.CARD, "className", allow_duplicate=True),
         Output(ids.SELECTED, "data", allow_duplicate=True),
-        Input(ids.TABLE, "selectedRows"), prevent_initial_call=True,
+        Input(ids.TABLE_PICK, "data"), prevent_initial_call=True,
     )(lambda rows: on_row_click(service, rows))
     app.callback(
         Output(ids.CARD, "className", allow_duplicate=True), Output(ids.SELECTED, "data", allow_duplicate=True),
         Input(ids.CARD_CLOSE, "n_clicks"), prevent_initial_call=True,
     )(lambda _: ("card-drawer", None))
     app.callback(
-        Output(ids.TABLE_BODY, "children"), Output(ids.TABLE_NOTE, "children"),
-        Input(ids.TABLE_CRITERIA, "data"), prevent_initial_call=True,
-    )(lambda criteria: table_view(service, criteria))
+        Output(ids.TABLE_BODY, "children"), Input(ids.TABLE_OPENED, "data"), prevent_initial_call=True,
+    )(lambda opened: table_grid() if opened else no_update)
+    app.callback(
+        Output(ids.TABLE, "getRowsResponse"), Output(ids.TABLE_NOTE, "children"),
+        Input(ids.TABLE, "getRowsRequest"), State(ids.TABLE_CRITERIA, "data"), prevent_initial_call=True,
+    )(lambda request, criteria: table_block(service, request, criteria))
     app.callback(
         Output(ids.DOWNLOAD, "data"),
         Input(ids.EXPORT_CSV, "n_clicks"), Input(ids.EXPORT_XLSX, "n_clicks"), State(ids.CRITERIA, "data"),

@@ -62,6 +62,8 @@ TABLE_AREA = "explorer-table-area"
 CARD_BODY = "establishment-card-body"
 TABLE_BODY = "explorer-table-body"
 TABLE_CRITERIA = "explorer-table-criteria"  # criteria of the open table: written in the browser only when open
+TABLE_PICK = "explorer-table-pick"  # the row a visitor selected in the grid (empty selections stay in the browser)
+TABLE_OPENED = "explorer-table-opened"  # set once, the first time the table tab opens: the grid is created then
 
 # Partners page
 PARTNER_ORIGIN_MODE = "partner-origin-mode"

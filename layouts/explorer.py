@@ -13,6 +13,7 @@ from dashboard import ids
 from dashboard.analytics.filters import Criteria
 from dashboard.formatting import fr_date
 from dashboard.services.explorer import ExplorerData
+from dashboard.services.explorer_table import BLOCK_ROWS
 from layouts.basemap import basemap, map_controls
 
 LORRAINE_CENTER = (48.78, 6.15)
@@ -165,16 +166,20 @@ TABLE_COLUMNS = [
 ]
 
 
-def table_grid(rows: list[dict]) -> dag.AgGrid:
-    """The grid, created when the table tab is first shown (its scripts load only then)."""
+def table_grid() -> dag.AgGrid:
+    """The grid, created when the table tab is first shown (its scripts load only then).
+
+    Infinite row model: the grid asks the server for the block of rows it shows, sorted by the server
+    (`services/explorer_table.py`), so a selection of any size costs one block per request."""
     return dag.AgGrid(
         id=ids.TABLE,
         columnDefs=[{"field": f, "headerName": h, "width": w, "sortable": True, "resizable": True,
                      **({"type": "numericColumn"} if f == "headcount_estimate" else {})} for f, h, w in TABLE_COLUMNS],
-        rowData=rows,
+        rowModelType="infinite",
         getRowId="params.data.id",
         defaultColDef={"filter": False},
-        dashGridOptions={"animateRows": False, "localeText": {"noRowsToShow": "Aucun établissement"},
+        dashGridOptions={"animateRows": False, "cacheBlockSize": BLOCK_ROWS, "maxBlocksInCache": 20,
+                         "localeText": {"noRowsToShow": "Aucun établissement", "loadingOoo": "Chargement…"},
                          "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True}},
         style={"height": "100%", "width": "100%"},
         className="ag-theme-quartz",
@@ -219,6 +224,8 @@ def explorer_page(view: ExplorerView) -> html.Div:
         dcc.Store(id=ids.DATA_VERSION, data=view.data_version),
         dcc.Store(id=ids.CRITERIA),
         dcc.Store(id=ids.TABLE_CRITERIA),
+        dcc.Store(id=ids.TABLE_OPENED),
+        dcc.Store(id=ids.TABLE_PICK),
         dcc.Store(id=ids.SELECTED, data=view.selected),
         dcc.Store(id=ids.URL_SYNC),
         dcc.Download(id=ids.DOWNLOAD),

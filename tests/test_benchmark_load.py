@@ -34,12 +34,16 @@ def test_recorded_page_view_is_answered_by_the_app(client, page):
 def test_recorded_filter_changes_are_answered_with_the_users_department(client):
     bodies = [r["body"] for step in FIXTURES["filters"] for r in step]
     assert bodies, "the explorer's filter changes reach the server (table callback)"
+    replaced = 0
     for body in bodies:
         replayed = load._with_departement(body, "88")
-        criteria = [i["value"] for i in replayed.get("inputs", []) if isinstance(i.get("value"), dict)]
+        criteria = [i["value"] for i in [*replayed.get("inputs", []), *replayed.get("state", [])]
+                    if isinstance(i.get("value"), dict) and "departement" in i["value"]]
         assert all(c["departement"] == ["88"] for c in criteria)
+        replaced += len(criteria)
         response = client.post("/_dash-update-component", json=replayed)
         assert response.status_code < 400
+    assert replaced, "the table's requests carry the criteria the user's department replaces"
 
 
 def test_with_departement_leaves_the_recording_and_empty_filters_alone():

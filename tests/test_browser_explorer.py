@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import unicodedata
 import urllib.parse
 import urllib.request
 
@@ -124,14 +125,24 @@ def test_empty_result_shows_a_friendly_message(page, live_server):
 
 
 def test_the_closed_table_costs_no_request_and_its_grid_loads_when_opened(page, live_server):
-    """Filter changes on the map send nothing to the server; the grid's bundle and rows come with the tab."""
-    table_requests, scripts = [], []
+    """Filter changes on the map send nothing to the server; the grid's bundle and rows come with the tab, one
+    block of rows per request, and the open table follows the filters and sorts on the server."""
+    blocks, grids, cards, scripts = [], [], [], []
 
     def on_request(request):
-        if "/_dash-update-component" in request.url and "explorer-table-body" in (request.post_data or ""):
-            table_requests.append(request.post_data)
+        body = request.post_data or ""
+        if "/_dash-update-component" in request.url:
+            if "getRowsRequest" in body:
+                blocks.append(json.loads(body))
+            if "explorer-table-opened" in body:
+                grids.append(body)
+            if "establishment-card-body" in body:
+                cards.append(body)
         if request.resource_type == "script":
             scripts.append(request.url)
+
+    def block_criteria(n):
+        return next(s["value"] for s in blocks[n]["state"] if s["id"] == "explorer-table-criteria")
 
     page.on("request", on_request)
     page.goto(live_server + "/", wait_until="networkidle")
@@ -142,20 +153,46 @@ def test_the_closed_table_costs_no_request_and_its_grid_loads_when_opened(page, 
     page.fill("#filter-q", "forge")
     page.wait_for_function("() => location.search.includes('q=forge')", timeout=10000)
     page.wait_for_load_state("networkidle")
-    assert table_requests == []
+    assert blocks == [] and grids == []
     assert not any("dash_ag_grid" in url for url in scripts)
     assert page.evaluate("() => !window.dash_ag_grid.getApi")  # still the stand-in of assets/01-tissu-payloads.js
     page.click("#explorer-view-tabs >> text=Tableau")
     page.wait_for_function("() => document.querySelectorAll('.ag-row').length > 0", timeout=15000)
-    assert len(table_requests) == 1 and '"q":"forge"' in table_requests[0]
+    page.wait_for_load_state("networkidle")
+    assert len(grids) == 1 and len(blocks) == 1 and block_criteria(0)["q"] == "forge"
+    assert cards == []  # a new grid has no selection to report
     assert sum("/dash_ag_grid/dash_ag_grid." in url for url in scripts) == 1  # the main bundle, once
     page.click("#explorer-view-tabs >> text=Carte")
     page.click("#explorer-view-tabs >> text=Tableau")  # same criteria: the rows shown are still right
     page.wait_for_timeout(500)
-    assert len(table_requests) == 1
-    page.evaluate("() => window.dash_clientside.set_props('filter-departement', {value: ['55']})")
-    page.wait_for_function("() => document.getElementById('explorer-table-note').innerText.length > 0"
-                           " && location.search.includes('departement=55')", timeout=10000)
     page.wait_for_load_state("networkidle")
-    assert len(table_requests) == 2  # the open table follows the filters
+    # The grid shown again may ask for its first block once more (same criteria, answered from the LRU).
+    assert len(blocks) <= 2 and all(block_criteria(n) == block_criteria(0) for n in range(len(blocks)))
+    shown = len(blocks)
+    page.evaluate("() => window.dash_clientside.set_props('filter-departement', {value: ['55']})")
+    expected = _api_total(live_server, "departement=55&q=forge")
+    page.wait_for_function("(n) => document.getElementById('explorer-table-note').innerText.replace(/\\D/g, '')"
+                           " === String(n) && location.search.includes('departement=55')", arg=expected, timeout=10000)
+    page.wait_for_load_state("networkidle")
+    assert len(blocks) == shown + 1 and block_criteria(shown)["departement"] == ["55"]  # follows the filters
+    assert len(grids) == 1  # the same grid, asked for its first block again
+    assert page.locator(".ag-center-cols-container .ag-row").count() == expected
+    page.evaluate("() => window.dash_clientside.set_props('filter-q', {value: ''})")
+    everything = _api_total(live_server, "departement=55")
+    page.wait_for_function("(n) => document.getElementById('explorer-table-note').innerText.replace(/\\D/g, '')"
+                           " === String(n)", arg=everything, timeout=10000)
+    page.click(".ag-header-cell[col-id='name'] .ag-header-cell-label")  # sort by name: the server sorts it all
+    page.wait_for_function("() => { const c = document.querySelector(\".ag-row[row-index='0'] [col-id='name']\");"
+                           " return c && c.innerText.length > 0 && document.querySelector(\"[col-id='name'] "
+                           ".ag-sort-ascending-icon:not(.ag-hidden)\"); }", timeout=10000)
+    page.wait_for_load_state("networkidle")
+    assert [(m["colId"], m["sort"]) for m in blocks[-1]["inputs"][0]["value"]["sortModel"]] == [("name", "asc")]
+    with urllib.request.urlopen(f"{live_server}/api/v1/establishments?departement=55&limit=10000") as response:
+        names = [e["name"] for e in json.load(response)["items"]]
+    first = page.locator(".ag-row[row-index='0'] [col-id='name']").inner_text()
+    fold = lambda t: "".join(c for c in unicodedata.normalize("NFD", t) if not unicodedata.combining(c)).casefold()  # noqa: E731
+    assert fold(first) == min(fold(n) for n in names)
+    page.click(".ag-row[row-index='0'] [col-id='name']")  # a row opens its card
+    page.wait_for_selector("#establishment-card.open", state="attached", timeout=10000)  # it shows on the map tab
+    assert first in page.locator("#establishment-card-body").text_content() and len(cards) == 1
     assert page.errors == [] and page.foreign_requests == []

@@ -5,10 +5,12 @@ import io
 import pandas as pd
 from dash import html, no_update
 
-from callbacks.explorer import (TABLE_LIMIT, card_for, explorer_view, export_file, on_point_click, on_row_click,
-                                table_rows)
+from callbacks.explorer import card_for, explorer_view, export_file, on_point_click, on_row_click, table_block
 from callbacks.routing import render_page
 from dashboard import ids
+from dashboard.analytics.filters import SIZE_ORDER
+from dashboard.formatting import fr_number
+from dashboard.services import explorer_table
 
 
 def _ids(component) -> set[str]:
@@ -119,11 +121,24 @@ def test_clicking_a_marker_opens_its_card_and_clusters_are_ignored(service):
     assert on_row_click(service, [{"id": selected}])[2] == selected
 
 
+def _all_rows(service, criteria, sort_model=None, block=100):
+    """Every row of the table, block by block, as the grid asks for them while scrolling."""
+    rows, start = [], 0
+    while True:
+        response, note = table_block(service, {"startRow": start, "endRow": start + block, "sortModel": sort_model or []},
+                                     criteria)
+        rows += response["rowData"]
+        start += block
+        if start >= response["rowCount"]:
+            return rows, response["rowCount"], note
+
+
 def test_table_and_exports_contain_exactly_the_filtered_rows(service, client):
     criteria = {"departement": ["57"], "capability": ["soudure_tig"], "capability_mode": "all", "q": ""}
-    rows, note = table_rows(service, criteria)
+    rows, total, note = _all_rows(service, criteria, block=7)
     api_total = client.get("/api/v1/establishments?departement=57&capability=soudure_tig").get_json()["total"]
-    assert len(rows) == api_total <= TABLE_LIMIT and note.startswith(str(api_total))
+    assert len(rows) == total == api_total > 7 and note == f"{api_total} établissement(s)"
+    assert len({r["id"] for r in rows}) == total  # blocks neither overlap nor skip
     assert rows == sorted(rows, key=lambda r: -r["headcount_estimate"])
     csv = export_file(service, criteria, "csv")
     assert csv["filename"].endswith(".csv")
@@ -139,16 +154,60 @@ def test_table_and_exports_contain_exactly_the_filtered_rows(service, client):
     assert len(sheet) == api_total
 
 
-def test_table_tab_builds_the_grid_with_the_rows(service):
-    from callbacks.explorer import table_view
+def test_the_table_sends_one_block_and_the_count_of_the_whole_selection(service):
+    everything = len(service.snapshot().establishments)
+    response, note = table_block(service, {"startRow": 0, "endRow": 100, "sortModel": []}, {})
+    assert len(response["rowData"]) == min(100, everything) and response["rowCount"] == everything
+    assert note == f"{fr_number(everything)} établissement(s)"
+    asked_too_much, _ = table_block(service, {"startRow": 0, "endRow": 10**9}, {})
+    assert len(asked_too_much["rowData"]) == min(explorer_table.MAX_BLOCK_ROWS, everything)
+    junk, _ = table_block(service, {"startRow": "x", "endRow": None, "sortModel": [{"colId": "lat", "sort": "up"}]}, {})
+    assert junk["rowData"] == response["rowData"]  # bad bounds and unknown columns: the first block, default order
+    past_the_end, _ = table_block(service, {"startRow": everything + 5, "endRow": everything + 105}, {})
+    assert past_the_end == {"rowData": [], "rowCount": everything}
 
-    grid, note = table_view(service, {"departement": ["55"]})
-    assert grid.id == ids.TABLE and len(grid.rowData) == int(note.split()[0].replace("\u00a0", ""))
+
+def test_the_server_sorts_the_whole_selection_as_the_grid_asks(service):
+    criteria = {"departement": ["54"]}
+    by_name, total, _ = _all_rows(service, criteria, [{"colId": "name", "sort": "asc"}], block=250)
+    assert len(by_name) == total
+    folded = [explorer_table._folded(r["name"]) for r in by_name]
+    assert folded == sorted(folded)  # accents and case do not split the alphabet
+    by_size, _, _ = _all_rows(service, criteria, [{"colId": "headcount_estimate", "sort": "asc"}], block=250)
+    assert [r["headcount_estimate"] for r in by_size] == sorted(r["headcount_estimate"] for r in by_name)
+    two_keys, _, _ = _all_rows(service, criteria, [{"colId": "departement", "sort": "asc"},
+                                                   {"colId": "commune_name", "sort": "desc"}], block=250)
+    communes = [explorer_table._folded(r["commune_name"]) for r in two_keys]
+    assert communes == sorted(communes, reverse=True)
+    bands = [r["size_band_label"] for r in _all_rows(service, criteria, [{"colId": "size_band_label",
+                                                                           "sort": "desc"}], block=250)[0]]
+    order = service.lookups.size_bands.set_index("label")["code"]
+    codes = [SIZE_ORDER.index(order[b]) for b in bands]
+    assert codes == sorted(codes, reverse=True)  # bands by size, not by label
 
 
-def test_table_for_no_filters_is_capped_with_a_note(service):
-    rows, note = table_rows(service, {})
-    assert len(rows) == min(TABLE_LIMIT, len(service.snapshot().establishments))
+def test_the_table_criteria_key_is_normalised_and_the_cache_bounded(service):
+    snap = service.snapshot()
+    before = len(snap._user)
+    table_block(service, {"startRow": 0, "endRow": 10}, {"departement": ["57", "54"], "q": ""})
+    table_block(service, {"startRow": 10, "endRow": 20}, {"departement": ["54", "57"]})
+    assert len(snap._user) == before + 1  # same selection, same order: one entry
+    assert len(snap._user) <= snap._user.maxsize
+
+
+def test_table_tab_builds_an_infinite_grid_without_rows():
+    from callbacks.explorer import late_components
+
+    grid = late_components()[0]
+    assert grid.id == ids.TABLE and grid.rowModelType == "infinite" and not getattr(grid, "rowData", None)
+    assert grid.dashGridOptions["cacheBlockSize"] == explorer_table.BLOCK_ROWS
+
+
+def test_the_assets_reload_the_grid_the_python_side_names():
+    from pathlib import Path
+
+    script = (Path(__file__).resolve().parent.parent / "assets" / "01-tissu-payloads.js").read_text(encoding="utf-8")
+    assert f'getApi("{ids.TABLE}")' in script
 
 
 JUNK = ("?departement=xx&capability=zzz&radius_km=abc&year=abc&participant=abc&code=zz&niveau=zz&territory=%00"

@@ -176,14 +176,15 @@ def test_an_over_long_callback_input_list_gets_400_before_dash_runs(multi_server
 def test_the_callback_guard_passes_normal_payloads(client):
     from dashboard import ids
 
-    body = {"output": f"..{ids.TABLE_BODY}.children...{ids.TABLE_NOTE}.children..",
-            "outputs": [{"id": ids.TABLE_BODY, "property": "children"}, {"id": ids.TABLE_NOTE, "property": "children"}],
-            "inputs": [{"id": ids.TABLE_CRITERIA, "property": "data", "value": {"departement": ["54", "57"]}}],
-            "changedPropIds": [f"{ids.TABLE_CRITERIA}.data"]}
+    body = {"output": f"..{ids.TABLE}.getRowsResponse...{ids.TABLE_NOTE}.children..",
+            "outputs": [{"id": ids.TABLE, "property": "getRowsResponse"}, {"id": ids.TABLE_NOTE, "property": "children"}],
+            "inputs": [{"id": ids.TABLE, "property": "getRowsRequest", "value": {"startRow": 0, "endRow": 100}}],
+            "state": [{"id": ids.TABLE_CRITERIA, "property": "data", "value": {"departement": ["54", "57"]}}],
+            "changedPropIds": [f"{ids.TABLE}.getRowsRequest"]}
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 200
     assert "établissement" in response.get_json()["response"][ids.TABLE_NOTE]["children"]
-    body["inputs"][0]["value"] = {"departement": ["54"] * (MAX_CALLBACK_ITEMS + 1)}
+    body["state"][0]["value"] = {"departement": ["54"] * (MAX_CALLBACK_ITEMS + 1)}
     assert client.post("/_dash-update-component", json=body).status_code == 400
     assert client.post("/_dash-update-component", data="{", content_type="application/json").status_code == 400
 

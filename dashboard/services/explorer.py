@@ -1,4 +1,6 @@
-"""The explorer's read model: filter options, the browser's point and lookup stores, cards, table and export rows.
+"""The explorer's read model: filter options, the point and lookup stores, cards and export rows.
+
+The table's blocks of rows are `explorer_table.py`.
 
 The point store and the lookup store depend only on the data: they are payloads (`services/payloads.py`), encoded
 once per data version and fetched by the browser from a versioned URL; the page carries only their URLs.
@@ -20,7 +22,6 @@ from dashboard.services.base import DataService, Lookups, Snapshot
 from dashboard.services.options import capability_options
 from dashboard.services.payloads import EncodedPayload, PayloadBuilder, cached_payload
 
-TABLE_LIMIT = 10_000
 # What the choropleth legend and tooltips write for each metric (assets/tissu.js reads them from the lookup store).
 CHORO_LEGEND = {
     "count": {"label": "établissements", "decimals": 0, "suffix": ""},
@@ -237,23 +238,3 @@ def selected_records(service: DataService, criteria_params: dict | None) -> tupl
     records = establishment_records(selected, capability_links=snap.capability_links,
                                     certification_links=snap.certification_links, lookups=service.lookups)
     return records, criteria
-
-
-def table_rows(service: DataService, criteria_params: dict | None) -> tuple[list[dict], str]:
-    """Rows for the grid (largest employers first, at most TABLE_LIMIT) and the note above it."""
-    records, _ = selected_records(service, criteria_params)
-    total = len(records)
-    shown = records.sort_values(["headcount_estimate", "name"], ascending=[False, True]).head(TABLE_LIMIT)
-    caps, certs, _ = labels(service.lookups)
-    rows = pd.DataFrame({
-        "id": shown["id"], "name": shown["name"], "commune_name": shown["commune_name"],
-        "departement": shown["departement"], "filiere_label": shown["filiere_label"], "naf": shown["naf"],
-        "size_band_label": shown["size_band_label"], "headcount_estimate": shown["headcount_estimate"],
-        "capabilities_text": shown["capabilities"].apply(lambda c: ", ".join(caps.get(x, x) for x in c)),
-        "certifications_text": shown["certifications"].apply(lambda c: ", ".join(certs.get(x, x) for x in c)),
-        "member_text": shown["member"].map({True: "oui", False: "non"}),
-    })
-    note = f"{fr_number(total)} établissement(s)"
-    if total > TABLE_LIMIT:
-        note += f" · les {fr_number(TABLE_LIMIT)} plus grands sont affichés, l'export contient tout"
-    return rows.to_dict("records"), note

@@ -1,0 +1,129 @@
+"""The explorer's table, served a block at a time: the grid asks for rows `start`..`end` in an order, we answer
+them and the number of rows of the whole selection.
+
+The display rows of every establishment are built once per data version (`table_frame`), in point-store order,
+so a request costs a filter mask, a sort of integer ranks and the slice it shows; the sorted positions of a
+selection are kept per (normalised criteria, order) in the snapshot's bounded LRU. The export does not come
+through here: it writes the whole selection (`explorer.selected_records`).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from dashboard.analytics.filters import SIZE_ORDER, Criteria, filter_mask, parse_criteria, vocabulary_from
+from dashboard.analytics.records import establishment_records
+from dashboard.formatting import fr_number
+from dashboard.services.base import DataService, Snapshot
+
+BLOCK_ROWS = 100  # rows per request (the grid's cacheBlockSize)
+MAX_BLOCK_ROWS = 1_000  # a request for more is cut to this: no single request builds a whole selection
+MAX_SORT_KEYS = 3
+# Grid column -> how it sorts: "text" (accent- and case-insensitive) or "number".
+COLUMNS = {
+    "name": "text", "commune_name": "text", "departement": "text", "filiere_label": "text", "naf": "text",
+    "size_band_label": "number", "headcount_estimate": "number", "capabilities_text": "text",
+    "certifications_text": "text", "member_text": "text", "id": "text",
+}
+DEFAULT_ORDER = (("headcount_estimate", "desc"), ("name", "asc"))  # largest employers first
+
+
+@dataclass(frozen=True)
+class TablePage:
+    """One block of grid rows and the size of the whole selection."""
+
+    rows: list[dict]
+    total: int
+
+    @property
+    def note(self) -> str:
+        return f"{fr_number(self.total)} établissement(s)"
+
+
+def table_frame(service: DataService) -> pd.DataFrame:
+    """Every active establishment as a grid row, positionally aligned with `snapshot().establishments`."""
+    snap = service.snapshot()
+
+    def build() -> pd.DataFrame:
+        look = service.lookups
+        records = establishment_records(snap.establishments, capability_links=snap.capability_links,
+                                        certification_links=snap.certification_links, lookups=look)
+        caps = dict(zip(look.capabilities["code"], look.capabilities["label"]))
+        certs = dict(zip(look.certifications["code"], look.certifications["label"]))
+        return pd.DataFrame({
+            "id": records["id"], "name": records["name"], "commune_name": records["commune_name"],
+            "departement": records["departement"], "filiere_label": records["filiere_label"], "naf": records["naf"],
+            "size_band_label": records["size_band_label"], "headcount_estimate": records["headcount_estimate"],
+            "capabilities_text": records["capabilities"].map(lambda c: ", ".join(caps.get(x, x) for x in c)),
+            "certifications_text": records["certifications"].map(lambda c: ", ".join(certs.get(x, x) for x in c)),
+            "member_text": records["member"].map({True: "oui", False: "non"}),
+        })
+    return snap.cached("explorer_table_frame", build)
+
+
+def _folded(text: object) -> str:
+    """Sort key of a text cell: without accents or case, so "Épinal" sorts among the E."""
+    if not isinstance(text, str):
+        return ""
+    return "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch)).casefold()
+
+
+def _ranks(service: DataService, snap: Snapshot, column: str) -> np.ndarray:
+    """Dense rank of each establishment in `column` (ties share a rank, empty cells rank first), per version."""
+    def build() -> np.ndarray:
+        if column == "size_band_label":  # bands sort by their size, not by their label
+            values = snap.establishments["size_band_code"].map({c: i for i, c in enumerate(SIZE_ORDER)})
+        else:
+            values = table_frame(service)[column]
+        if COLUMNS[column] == "text":
+            values = values.map(_folded)
+        else:
+            values = pd.to_numeric(values, errors="coerce").fillna(-1)
+        return pd.factorize(values, sort=True)[0].astype(np.int32)
+    return snap.cached(f"explorer_table_rank:{column}", build)
+
+
+def sort_order(sort_model: object) -> tuple[tuple[str, str], ...]:
+    """The grid's sort model as ((column, "asc"|"desc"), ...); unknown columns are ignored; none: the default."""
+    order = []
+    for entry in sort_model if isinstance(sort_model, list) else []:
+        if isinstance(entry, dict) and entry.get("colId") in COLUMNS and entry.get("sort") in ("asc", "desc"):
+            order.append((entry["colId"], entry["sort"]))
+    return tuple(order[:MAX_SORT_KEYS]) or DEFAULT_ORDER
+
+
+def _criteria(service: DataService, criteria_params: dict | None) -> Criteria:
+    params = {k: v if isinstance(v, list) else [v] for k, v in (criteria_params or {}).items() if v not in (None, "")}
+    return parse_criteria(params, vocabulary_from(service.lookups), strict=False)[0]
+
+
+def sorted_positions(service: DataService, criteria: Criteria, order: tuple[tuple[str, str], ...]) -> np.ndarray:
+    """Positions (in the snapshot's establishments) of the selection, in `order`; cached per (criteria, order)."""
+    snap = service.snapshot()
+
+    def build() -> np.ndarray:
+        mask = filter_mask(snap.establishments, criteria, capability_links=snap.capability_links,
+                           certification_links=snap.certification_links)
+        positions = np.flatnonzero(np.asarray(mask, dtype=bool)).astype(np.int32)
+        keys = [_ranks(service, snap, column)[positions] * (-1 if direction == "desc" else 1)
+                for column, direction in order]
+        return positions[np.lexsort([positions, *reversed(keys)])]  # ties: point-store order, stable
+    fields = tuple(getattr(criteria, f) for f in Criteria.__dataclass_fields__)
+    return snap.lru(("explorer_table", fields, order), build)
+
+
+def table_page(service: DataService, criteria_params: dict | None, *, start: object = 0, end: object = BLOCK_ROWS,
+               sort_model: object = None) -> TablePage:
+    """Rows `start`..`end` (at most MAX_BLOCK_ROWS) of the selection in the grid's order, and its size."""
+    try:
+        first = max(0, int(start))  # type: ignore[call-overload]
+        last = min(first + MAX_BLOCK_ROWS, max(first, int(end)))  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        first, last = 0, BLOCK_ROWS
+    positions = sorted_positions(service, _criteria(service, criteria_params), sort_order(sort_model))
+    rows = table_frame(service).iloc[positions[first:last]].to_dict("records")
+    return TablePage(rows, len(positions))
