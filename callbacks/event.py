@@ -66,6 +66,8 @@ def register(app, service: DataService) -> None:
                  Input(ids.EVENT_ADMIN_MESSAGE, "children"), prevent_initial_call=True)(
         lambda _n, _msg: wall_update(svc.current_wall(service)))
     app.callback(Output(ids.EVENT_AGENDA_LINK, "children"), Input(ids.EVENT_PARTICIPANT, "value"))(agenda_link)
+    app.clientside_callback(ClientsideFunction("payloads", "one"), Output(ids.EVENT_PARTICIPANT, "options"),
+                            Input(ids.EVENT_PARTICIPANTS_URL, "data"))
     app.callback(Output(ids.EVENT_ADMIN_MESSAGE, "children"), Input(ids.EVENT_MARK_HELD, "n_clicks"),
                  Input(ids.EVENT_MARK_CANCELLED, "n_clicks"), Input(ids.EVENT_RESCHEDULE, "n_clicks"),
                  State(ids.EVENT_MEETING_ID, "value"), prevent_initial_call=True)(

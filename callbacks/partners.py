@@ -61,6 +61,10 @@ def register(app, service: DataService) -> None:
         Input(ids.PARTNER_ORIGIN_SITE, "search_value"), State(ids.PARTNER_ORIGIN_SITE, "value"),
         prevent_initial_call=True,
     )(lambda text, selected: site_options(service, text, selected) if text else no_update)
+    app.clientside_callback(
+        ClientsideFunction(namespace="payloads", function_name="one"),
+        Output(ids.PARTNER_ORIGIN_COMMUNE, "options"), Input(ids.PARTNER_COMMUNES_URL, "data"),
+    )
     app.callback(
         Output(ids.PARTNER_ORIGIN_POINT, "data"),
         Input(ids.PARTNER_MAP, "clickData"), State(ids.PARTNER_ORIGIN_MODE, "value"), prevent_initial_call=True,

@@ -48,7 +48,7 @@ PAGES: tuple[Page, ...] = (
          api="dashboard.api.establishments", late_components="callbacks.explorer:late_components",
          payloads="dashboard.services.explorer:PAYLOADS"),
     Page("/partenaires", "callbacks.partners:render", nav_label="Partenaires", callbacks="callbacks.partners",
-         api="dashboard.api.partners"),
+         api="dashboard.api.partners", payloads="dashboard.services.partners:PAYLOADS"),
     Page("/couverture", "callbacks.coverage:render", nav_label="Couverture", callbacks="callbacks.coverage",
          api="dashboard.api.coverage", bundles=("dash_ag_grid",)),
     Page("/reindustrialisation", "callbacks.indicators:render", nav_label="Réindustrialisation",
@@ -57,7 +57,7 @@ PAGES: tuple[Page, ...] = (
     Page("/competences", "callbacks.skills:render", nav_label="Compétences", callbacks="callbacks.skills",
          api="dashboard.api.skills", demo="dashboard.demo.skills"),
     Page("/evenement", "callbacks.event:render", nav_label="Événement", callbacks="callbacks.event",
-         api="dashboard.api.event", demo="dashboard.demo.event"),
+         api="dashboard.api.event", demo="dashboard.demo.event", payloads="dashboard.services.event:PAYLOADS"),
     Page("/evenement/agenda", "callbacks.event:render_agenda"),
     Page("/evenement/kiosque", "callbacks.event:render_kiosk"),
 )

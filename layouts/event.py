@@ -41,7 +41,7 @@ class EventPageView:
     subtitle: str
     is_demo: bool
     wall: dict  # dashboard.services.event.wall_counts
-    participant_options: list[dict] = field(default_factory=list)
+    participants_url: str | None = None  # the payload of the participant picker's options
 
 
 def wall(counts: dict) -> html.Div:
@@ -85,8 +85,9 @@ def event_page(view: EventPageView) -> html.Div:
         html.Div([
             html.Div([
                 html.H3("Agenda d'un participant"),
-                dcc.Dropdown(id=ids.EVENT_PARTICIPANT, options=view.participant_options,
-                             placeholder="Exposant ou visiteur…", searchable=True),
+                dcc.Dropdown(id=ids.EVENT_PARTICIPANT, options=[], placeholder="Exposant ou visiteur…",
+                             searchable=True),
+                dcc.Store(id=ids.EVENT_PARTICIPANTS_URL, data=view.participants_url),  # the options: a payload
                 html.Div(id=ids.EVENT_AGENDA_LINK, className="ev-agenda-link"),
             ], className="ev-panel"),
             html.Div([
@@ -265,7 +266,7 @@ def overview_page(o: EventOverview | None) -> html.Div:
                 "score et « pourquoi » expliqués pour chaque rendez-vous"
                 + (" · événement de démonstration (fictif)" if event.is_demo else ""))
     return event_page(EventPageView(title=event.name, subtitle=subtitle, is_demo=event.is_demo, wall=o.wall,
-                                    participant_options=o.participant_options))
+                                    participants_url=o.participants_url))
 
 
 def wall_update(counts: dict | None):

@@ -39,7 +39,8 @@ def query_panel(view: PartnerPageView) -> html.Div:
                        options=[{"label": lab, "value": v} for v, lab in ORIGIN_MODES]),
         html.Div(_dropdown(ids.PARTNER_ORIGIN_SITE, view.site_options, q.site, "Nom, commune ou SIRET…",
                            multi=False), id="partner-site-box"),
-        html.Div(_dropdown(ids.PARTNER_ORIGIN_COMMUNE, view.commune_options, q.commune, "Commune…", multi=False),
+        html.Div([_dropdown(ids.PARTNER_ORIGIN_COMMUNE, view.commune_options, q.commune, "Commune…", multi=False),
+                  dcc.Store(id=ids.PARTNER_COMMUNES_URL, data=view.commune_options_url)],  # the options: a payload
                  id="partner-commune-box"),
         html.Div("Cliquez sur la carte pour placer le point de départ.", id="partner-point-box",
                  className="field-hint"),

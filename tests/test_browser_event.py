@@ -56,3 +56,19 @@ def test_an_agenda_page_shows_a_participants_meetings(page, live_server):
     assert page.locator(".ag-time").first.inner_text() == agenda["items"][0]["time"]
     assert first["exhibitor_name"] in page.locator("#event-agenda").inner_text()
     assert page.foreign_requests == [] and page.errors == []
+
+
+def test_the_participant_picker_gets_its_options_from_the_payload_and_links_to_an_agenda(page, live_server):
+    with urllib.request.urlopen(f"{live_server}/api/v1/event/meetings?limit=1") as response:
+        first = json.load(response)["items"][0]
+    payloads = []
+    page.on("request", lambda r: payloads.append(r.url) if "/data/event_participants-" in r.url else None)
+    page.goto(live_server + "/evenement", wait_until="networkidle")
+    page.click("#event-participant")
+    page.keyboard.type(first["exhibitor_name"])
+    label = f"{first['exhibitor_name']} – stand {first['stand']}"  # the exhibitor's own option
+    page.click(f".dash-dropdown-option:has-text({json.dumps(label)})")
+    page.wait_for_selector("#event-agenda-link a", timeout=10000)
+    assert page.get_attribute("#event-agenda-link a", "href") == f"/evenement/agenda?participant={first['exhibitor_id']}"
+    assert len(payloads) == 1
+    assert page.foreign_requests == [] and page.errors == []

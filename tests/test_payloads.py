@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from dashboard import ids, pages
-from dashboard.services import explorer
+from dashboard import ids, pages, repository
+from dashboard.services import event, explorer, partners
 from dashboard.services.payloads import encode_payload, parse_filename
 
 
@@ -129,9 +129,62 @@ def test_the_grid_bundle_is_written_only_on_pages_that_render_a_grid_at_once(cli
 
 def test_payload_names_are_declared_once_in_the_registry():
     builders = pages.payload_builders()
-    assert set(builders) == {explorer.POINTS_PAYLOAD, explorer.LOOKUPS_PAYLOAD}
+    assert set(builders) == {explorer.POINTS_PAYLOAD, explorer.LOOKUPS_PAYLOAD, partners.COMMUNES_PAYLOAD,
+                             event.PARTICIPANTS_PAYLOAD}
     twice = (pages.Page("/a", "callbacks.explorer:render", payloads={"x": explorer.points_payload}),
              pages.Page("/b", "callbacks.explorer:render", payloads={"x": explorer.lookups_payload}))
     with pytest.raises(ValueError):
         pages.payload_builders(twice)
     assert pages.bundles_for("/couverture/") == ("dash_ag_grid",) and pages.bundles_for("/inconnue") == ()
+
+
+def test_the_partner_page_carries_the_url_of_its_commune_options_not_the_list(service, client):
+    raw = _router(client, "/partenaires")
+    url = _stores(json.loads(raw))[ids.PARTNER_COMMUNES_URL]
+    assert url == partners.communes_payload(service).url
+    options = client.get(url).get_json()
+    assert len(options) == len(service.lookups.communes) > 100
+    nancy = next(o for o in options if o["value"] == "54395")
+    assert nancy["label"] == "Nancy (54)" and "Nancy" in nancy["search"]
+    assert b"Nancy (54)" not in raw and len(raw) < len(partners.communes_payload(service).raw)
+    # A link with a commune renders its option at once, so the dropdown shows it before the payload arrives.
+    chosen = partners.partner_view(service, {"commune": ["54395"]})
+    assert chosen.commune_options == [nancy]
+
+
+def test_the_event_page_carries_the_url_of_its_participant_options_not_the_list(service, client):
+    raw = _router(client, "/evenement")
+    url = _stores(json.loads(raw))[ids.EVENT_PARTICIPANTS_URL]
+    assert url == event.participants_payload(service).url
+    options = client.get(url).get_json()
+    people = repository.event_participants(service.engine, event.current_event(service.engine).id)
+    assert [o["value"] for o in options] == [int(i) for i in people["id"]] and len(options) > 10
+    assert all(o["label"].encode() not in raw for o in options[:20])
+    assert event.participants_payload(service) is event.participants_payload(service)  # encoded once per content
+
+
+def test_a_new_event_import_gives_a_new_participants_url(new_database, demo_database, tmp_path):
+    from dashboard.app import create_app
+    from dashboard.settings import load_settings
+
+    db = new_database(demo_database)
+    settings = load_settings({}, database_url=db.url, instance_dir=tmp_path, auto_demo=False)
+    try:
+        app = create_app(settings, db.engine)
+        client = app.server.test_client()
+        service = app.server.extensions["tissu"]
+        before = event.participants_payload(service)
+        current = event.current_event(db.engine)
+        people = repository.event_participants(db.engine, current.id)
+        renamed = people["name"].iloc[0] + " (renommé)"
+        with db.engine.begin() as conn:
+            from sqlalchemy import update
+
+            from dashboard import models as m
+            conn.execute(update(m.Participant).where(m.Participant.id == int(people["id"].iloc[0]))
+                         .values(name=renamed))
+        after = event.participants_payload(service)
+        assert after.url != before.url and renamed in after.raw.decode()
+        assert client.get(before.url).status_code == 404 and client.get(after.url).status_code == 200
+    finally:
+        db.dispose()

@@ -8,6 +8,7 @@ pages all call these functions.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import time
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from dashboard.analytics.scheduling import (
 from dashboard.formatting import fr_number
 from dashboard.services import DataService
 from dashboard.services import coverage as coverage_service
+from dashboard.services.payloads import EncodedPayload, PayloadBuilder, encode_payload
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +224,11 @@ def wall_counts(engine: Engine, event: EventInfo, *, filiere_labels: dict[str, s
 class EventOverview:
     event: EventInfo
     wall: dict  # wall_counts
-    participant_options: list[dict]
+    participants_url: str  # the payload of the agenda picker's options (one per participant)
+
+
+PARTICIPANTS_PAYLOAD = "event_participants"
+_OPTION_COLUMNS = ["id", "name", "role", "stand", "commune_name"]
 
 
 def page_wall_counts(service: DataService, event: EventInfo) -> dict:
@@ -238,20 +244,36 @@ def current_wall(service: DataService) -> dict | None:
     return page_wall_counts(service, event) if event else None
 
 
-def participant_options(service: DataService, event: EventInfo) -> list[dict]:
-    people = repository.event_participants(service.engine, event.id)
+def _participant_options(people: pd.DataFrame) -> list[dict]:
     return [{"label": f"{n} – {'stand ' + s if r == 'exposant' else (c or 'visiteur')}", "value": int(i),
              "search": f"{n} {c or ''} {s or ''}"}
             for i, n, r, s, c in zip(people["id"], people["name"], people["role"], people["stand"],
                                      people["commune_name"])]
 
 
+def participants_payload(service: DataService, event: EventInfo | None = None) -> EncodedPayload:
+    """The agenda picker's options of the current event (~300 KB at 2,000 participants), as a payload.
+
+    Participants live outside the dataset's versions (an event import replaces them, ids may be reused), so the
+    payload is keyed by a hash of the columns the options show: one query per call, encoded once per content."""
+    event = event or current_event(service.engine)
+    people = repository.event_participants(service.engine, event.id) if event else pd.DataFrame(
+        columns=_OPTION_COLUMNS)
+    digest = hashlib.sha1(pd.util.hash_pandas_object(people[_OPTION_COLUMNS], index=False).to_numpy().tobytes())
+    return service.snapshot().lru((PARTICIPANTS_PAYLOAD, digest.hexdigest()),
+                                  lambda: encode_payload(PARTICIPANTS_PAYLOAD, _participant_options(people)))
+
+
+# The event page's payloads, served at /data/<name>-<etag>.json (declared in the page registry).
+PAYLOADS: dict[str, PayloadBuilder] = {PARTICIPANTS_PAYLOAD: participants_payload}
+
+
 def overview(service: DataService) -> EventOverview | None:
-    """The current event with its wall and the participant picker's options (None without an event)."""
+    """The current event with its wall and the URL of the participant picker's options (None without an event)."""
     event = current_event(service.engine)
     if event is None:
         return None
-    return EventOverview(event, page_wall_counts(service, event), participant_options(service, event))
+    return EventOverview(event, page_wall_counts(service, event), participants_payload(service, event).url)
 
 
 ADMIN_ACTIONS = ("held", "cancelled", "reschedule")

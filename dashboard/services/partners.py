@@ -26,6 +26,7 @@ from dashboard.formatting import fr_date
 from dashboard.services import DataService, Snapshot
 from dashboard.services.downloads import ExportFile
 from dashboard.services.options import capability_options
+from dashboard.services.payloads import EncodedPayload, PayloadBuilder, cached_payload
 
 
 class OriginError(ValueError):
@@ -117,7 +118,8 @@ class PartnerPageView:
     query: PartnerQuery
     notices: list[str]
     site_options: list[dict]  # the selected origin establishment, if any (others come from the search callback)
-    commune_options: list[dict]
+    commune_options: list[dict]  # the selected origin commune, if any (all of them: the payload below)
+    commune_options_url: str  # the payload of every commune's option, fetched by the browser
     capability_options: list[dict]
     naf_options: list[dict]
     certification_options: list[dict]
@@ -147,6 +149,23 @@ def site_options(service: DataService, text: str | None, selected: str | None) -
     return [_site_option(r) for r in keep.to_dict("records")]
 
 
+COMMUNES_PAYLOAD = "partner_communes"
+
+
+def _commune_options(communes: pd.DataFrame) -> list[dict]:
+    return [{"label": f"{n} ({d})", "value": c, "search": f"{n} {c}"}
+            for c, n, d in zip(communes["code"], communes["name"], communes["department_code"])]
+
+
+def communes_payload(service: DataService) -> EncodedPayload:
+    """Every commune as an origin option (about 2,300, ~190 KB): a payload, not part of the page's answer."""
+    return cached_payload(service.snapshot(), COMMUNES_PAYLOAD, lambda: _commune_options(service.lookups.communes))
+
+
+# The page's payloads, served at /data/<name>-<etag>.json (declared in the page registry).
+PAYLOADS: dict[str, PayloadBuilder] = {COMMUNES_PAYLOAD: communes_payload}
+
+
 def partner_view(service: DataService, query: dict[str, list[str]]) -> PartnerPageView:
     """The page state from the URL; unknown values are dropped with a notice."""
     look = service.lookups
@@ -163,8 +182,8 @@ def partner_view(service: DataService, query: dict[str, list[str]]) -> PartnerPa
         query=parsed,
         notices=notices,
         site_options=site_options(service, None, parsed.site),
-        commune_options=[{"label": f"{n} ({d})", "value": c, "search": f"{n} {c}"}
-                         for c, n, d in zip(communes["code"], communes["name"], communes["department_code"])],
+        commune_options=_commune_options(communes[communes["code"] == parsed.commune]) if parsed.commune else [],
+        commune_options_url=communes_payload(service).url,
         capability_options=capability_options(look.capabilities),
         naf_options=[{"label": f"{c} – {lab}", "value": c} for c, lab in
                      zip(naf_divisions["division_code"], naf_divisions["division_label"])]
