@@ -20,15 +20,19 @@ def render(service: DataService, query: dict[str, list[str]]):
     return coverage_page(svc.coverage_view(service, query))
 
 
+# Both answers depend only on the data version and the controls: built once per choice in the snapshot's bounded
+# LRU (the figures cost ~100 ms of plotly validation per build, the components ~50 ms), then only serialised.
+
 def capability_outputs(service: DataService, capability: str, radius_km: float, weighting: str, level: str) -> tuple:
     """KPIs, map styling, suppliers, the per-unit and single-supplier tables, and the link parameters."""
-    return capability_components(svc.capability_page(service, capability, radius_km, weighting, level))
+    return service.snapshot().lru(("coverage-outputs", capability, radius_km, weighting, level), lambda: (
+        capability_components(svc.capability_page(service, capability, radius_km, weighting, level))))
 
 
 def overview_figures(service: DataService, capability: str, radius_km: float, weighting: str) -> tuple:
     """The ranking of every capability and the filière × capability heatmap at this radius."""
-    return overview_graphs(svc.overview(service, radius_km=radius_km, weighting=weighting), selected=capability,
-                             radius_km=radius_km)
+    return service.snapshot().lru(("coverage-figures", capability, radius_km, weighting), lambda: overview_graphs(
+        svc.overview(service, radius_km=radius_km, weighting=weighting), selected=capability, radius_km=radius_km))
 
 
 def capability_from_click(click: dict | None):

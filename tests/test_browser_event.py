@@ -69,6 +69,7 @@ def test_the_participant_picker_gets_its_options_from_the_payload_and_links_to_a
     label = f"{first['exhibitor_name']} – stand {first['stand']}"  # the exhibitor's own option
     page.click(f".dash-dropdown-option:has-text({json.dumps(label, ensure_ascii=False)})")
     page.wait_for_selector("#event-agenda-link a", timeout=10000)
-    assert page.get_attribute("#event-agenda-link a", "href") == f"/evenement/agenda?participant={first['exhibitor_id']}"
+    href = page.get_attribute("#event-agenda-link a", "href")
+    assert href == f"/evenement/agenda?participant={first['exhibitor_id']}"
     assert len(payloads) == 1
     assert page.foreign_requests == [] and page.errors == []

@@ -7,10 +7,11 @@ from flask import json, request
 
 from dashboard import exports
 from dashboard.analytics.filters import PARAMETERS, CriteriaError, filter_mask, parse_criteria, vocabulary_from
-from dashboard.analytics.records import establishment_records, export_frame
+from dashboard.analytics.records import export_frame
 from dashboard.api.openapi import ERROR_RESPONSE, FILTER_PARAMS, LIMIT_PARAM, OFFSET_PARAM, get_operation, query_param
 from dashboard.api.params import DEMO_NOTICE, MAX_LIMIT, ApiError, Params, json_response
 from dashboard.services import DataService, Snapshot
+from dashboard.services.records import records_of
 
 MAX_LIMIT_CSV = 1_000_000
 ESTABLISHMENT_FIELDS = ["id", "siret", "name", "naf", "naf_label", "filiere", "filiere_label", "size_band",
@@ -37,8 +38,7 @@ def register(route, service: DataService) -> None:
         return snap.establishments[mask], snap
 
     def _records(frame: pd.DataFrame, snap: Snapshot) -> pd.DataFrame:
-        return establishment_records(frame, capability_links=snap.capability_links,
-                                     certification_links=snap.certification_links, lookups=look)
+        return records_of(service, snap, frame)
 
     @route("/establishments")
     def establishments():

@@ -15,12 +15,12 @@ import pandas as pd
 
 from dashboard.analytics.filters import SIZE_ORDER, Criteria, filter_mask, parse_criteria, vocabulary_from
 from dashboard.analytics.points import point_store
-from dashboard.analytics.records import establishment_records
 from dashboard.analytics.text import TEXT_RULES
 from dashboard.formatting import fr_number
 from dashboard.services.base import DataService, Lookups, Snapshot
 from dashboard.services.options import capability_options
 from dashboard.services.payloads import EncodedPayload, PayloadBuilder, cached_payload
+from dashboard.services.records import records_of
 
 # What the choropleth legend and tooltips write for each metric (assets/tissu.js reads them from the lookup store).
 CHORO_LEGEND = {
@@ -211,8 +211,7 @@ def card_record(service: DataService, public_id: str | None) -> CardRecord | Non
     row = snap.establishments[snap.establishments["public_id"] == public_id]
     if row.empty:
         return None
-    record = establishment_records(row, capability_links=snap.capability_links,
-                                   certification_links=snap.certification_links, lookups=service.lookups)
+    record = records_of(service, snap, row)
     caps, certs, colors = labels(service.lookups)
     rec = record.iloc[0].to_dict()
     return CardRecord(rec, caps, certs, colors.get(rec["filiere"], "#6b7280"), float(row["lat"].iloc[0]),
@@ -235,6 +234,5 @@ def selected_records(service: DataService, criteria_params: dict | None) -> tupl
     mask = filter_mask(snap.establishments, criteria, capability_links=snap.capability_links,
                        certification_links=snap.certification_links)
     selected = snap.establishments[mask]
-    records = establishment_records(selected, capability_links=snap.capability_links,
-                                    certification_links=snap.certification_links, lookups=service.lookups)
+    records = records_of(service, snap, selected)
     return records, criteria

@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from dashboard.analytics.filters import SIZE_ORDER, Criteria, filter_mask, parse_criteria, vocabulary_from
-from dashboard.analytics.records import establishment_records
 from dashboard.formatting import fr_number
 from dashboard.services.base import DataService, Snapshot
+from dashboard.services.records import all_records
 
 BLOCK_ROWS = 100  # rows per request (the grid's cacheBlockSize)
 MAX_BLOCK_ROWS = 1_000  # a request for more is cut to this: no single request builds a whole selection
@@ -50,8 +50,7 @@ def table_frame(service: DataService) -> pd.DataFrame:
 
     def build() -> pd.DataFrame:
         look = service.lookups
-        records = establishment_records(snap.establishments, capability_links=snap.capability_links,
-                                        certification_links=snap.certification_links, lookups=look)
+        records = all_records(service, snap)
         caps = dict(zip(look.capabilities["code"], look.capabilities["label"]))
         certs = dict(zip(look.certifications["code"], look.certifications["label"]))
         return pd.DataFrame({

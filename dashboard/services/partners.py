@@ -20,13 +20,14 @@ from dashboard.analytics.partners import (
     partner_catalog,
     partners_near,
 )
-from dashboard.analytics.records import establishment_records, export_frame
+from dashboard.analytics.records import export_frame
 from dashboard.analytics.text import matches
 from dashboard.formatting import fr_date
 from dashboard.services import DataService, Snapshot
 from dashboard.services.downloads import ExportFile
 from dashboard.services.options import capability_options
 from dashboard.services.payloads import EncodedPayload, PayloadBuilder, cached_payload
+from dashboard.services.records import records_of
 
 
 class OriginError(ValueError):
@@ -95,8 +96,7 @@ def search_partners(service: DataService, query: PartnerQuery, *, limit: int | N
         size_min=query.size_min, members_only=query.members_only, radius_km=query.radius_km,
         exclude_id=origin.establishment_id, sort=query.sort, limit=limit)
     items = result.items
-    records = establishment_records(items, capability_links=snap.capability_links,
-                                    certification_links=snap.certification_links, lookups=service.lookups)
+    records = records_of(service, snap, items)
     for column in ("distance_km", "road_km_estimate", "drive_min_estimate", "score", "why", "matched_capabilities"):
         records[column] = items[column].to_numpy()
     records["rank"] = range(1, len(records) + 1)
