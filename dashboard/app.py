@@ -90,6 +90,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     for module in pages.callback_modules(registry):
         module.register(app, service)
     app.server.extensions["tissu"] = service
+    app.server.extensions["tissu_dash"] = app  # the Dash app of this server (tests read its callback map)
     return app
 
 
