@@ -34,3 +34,13 @@ def signed_in_client(app, role: str):
         response = sign_in(client, ensure_account(app.server.extensions["tissu"].engine, role))
         assert response.status_code == 303 and response.headers["Location"] == "/", response.headers
     return client
+
+
+def sign_in_page(page, live_server: str, role: str) -> None:
+    """Sign a Playwright page in through the sign-in form, as a person does (the live server has the accounts)."""
+    page.goto(f"{live_server}/connexion", wait_until="networkidle")
+    page.fill("#login-email", f"{role}@tests.tissu.example")
+    page.fill("#login-password", ROLE_PASSWORD)
+    with page.expect_navigation():
+        page.click("#login-submit")
+    page.wait_for_selector(".account-name", timeout=15000)

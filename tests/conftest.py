@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from auth_support import signed_in_client
+from auth_support import ensure_account, signed_in_client
 from db_support import ENV, Databases, ScratchDatabase
 
 from dashboard.settings import load_settings
@@ -113,6 +113,24 @@ def client_as(app):
     return lambda role: signed_in_client(app, role)
 
 
+_server_logs: list[Path] = []  # the live server's log, shown under a failed browser test
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test shows what the page logged and the end of the server's log (CI keeps nothing else)."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed or "live_server" not in item.fixturenames:
+        return
+    page = item.funcargs.get("page")
+    if page is not None and getattr(page, "errors", None):
+        report.sections.append(("browser console", "\n".join(page.errors)))
+    for path in _server_logs:
+        lines = path.read_text(errors="replace").splitlines() if path.exists() else []
+        report.sections.append((f"server log {path.name}", "\n".join(lines[-60:])))
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -123,6 +141,9 @@ def _free_port() -> int:
 def live_server(databases, demo_database, tmp_path_factory):
     """`tissu serve` in a subprocess on a free port, on its own copy of the demo template."""
     copy = databases.create(demo_database)
+    for role in ("member", "staff", "admin"):  # browser tests sign in through the form (auth_support.sign_in_page)
+        ensure_account(copy.engine, role)
+    copy.dispose()
     port = _free_port()
     env = {**os.environ, "TISSU_DATABASE_URL": copy.url, "TISSU_PORT": str(port),
            "TISSU_HOST": "127.0.0.1", "TISSU_AUTO_DEMO": "0", "TISSU_TILE_URL": ""}
