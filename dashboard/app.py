@@ -23,6 +23,7 @@ from dashboard.database import make_engine
 from dashboard.limits import install_request_limits
 from dashboard.paths import ASSETS_DIR
 from dashboard.reference import geojson_path
+from dashboard.security_headers import install_security_headers
 from dashboard.services import DataService
 from dashboard.services.payloads import DATA_PREFIX, parse_filename
 from dashboard.settings import Settings, load_settings
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     for module in pages.callback_modules(registry):
         module.register(app, service)
     app.server.extensions["tissu"] = service
+    install_security_headers(app, settings)  # last: its script hashes cover every inline script registered above
     return app
 
 
