@@ -82,8 +82,13 @@ def _kiosk(page, base):
     page.wait_for_timeout(3500)  # a few slides: the map, the charts, the counters
 
 
+def _login(page, base):
+    page.goto(f"{base}/connexion", wait_until="networkidle")
+    page.wait_for_selector("form input[type=password]", timeout=15000)
+
+
 VISITS = {"explorer": _explorer, "partenaires": _partners, "couverture": _coverage, "competences": _skills,
-          "indicateurs": _indicators, "evenement": _event, "kiosque": _kiosk}
+          "indicateurs": _indicators, "evenement": _event, "kiosque": _kiosk, "connexion": _login}
 
 
 @pytest.mark.parametrize("name", list(VISITS))

@@ -72,14 +72,16 @@ def test_every_kind_of_response_carries_the_security_headers(client, service):
     assert responses["payload"].mimetype == "application/json"
 
 
-def test_a_callback_response_carries_the_headers(client):
-    body = {"output": f"..{ids.PAGE}.children...{ids.DATASET_BADGE}.children...{ids.NAV}.children..",
-            "outputs": [{"id": ids.PAGE, "property": "children"}, {"id": ids.DATASET_BADGE, "property": "children"},
-                        {"id": ids.NAV, "property": "children"}],
+def test_a_callback_response_carries_the_headers(app, client):
+    from conftest import ORIGIN
+
+    router = next(key for key in app.callback_map if f"..{ids.PAGE}.children..." in key)  # the page router
+    outputs = [dict(zip(("id", "property"), o.rsplit(".", 1))) for o in router.strip(".").split("...")]
+    body = {"output": router, "outputs": outputs,
             "inputs": [{"id": ids.URL, "property": "pathname", "value": "/partenaires"}],
             "state": [{"id": ids.URL, "property": "search", "value": ""}], "changedPropIds": [f"{ids.URL}.pathname"]}
-    response = client.post("/_dash-update-component", json=body)
-    assert response.status_code == 200
+    response = client.post("/_dash-update-component", json=body, headers=ORIGIN)
+    assert response.status_code == 200 and response.mimetype == "application/json"
     _check_headers(response)
 
 
