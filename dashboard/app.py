@@ -24,6 +24,7 @@ from dashboard.limits import install_request_limits
 from dashboard.paths import ASSETS_DIR
 from dashboard.policy import can
 from dashboard.reference import geojson_path
+from dashboard.security_headers import install_security_headers
 from dashboard.services import DataService
 from dashboard.services.payloads import DATA_PREFIX, parse_filename, required_action
 from dashboard.sessions import current_viewer, install_sessions
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
         module.register(app, service)
     app.server.extensions["tissu"] = service
     app.server.extensions["tissu_dash"] = app  # the Dash app of this server (tests read its callback map)
+    install_security_headers(app, settings)  # last: its script hashes cover every inline script registered above
     return app
 
 

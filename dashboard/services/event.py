@@ -25,7 +25,7 @@ from dashboard.analytics.scheduling import (
     schedule_meetings,
     validate_schedule,
 )
-from dashboard.formatting import fr_number
+from dashboard.formatting import OPTION_TEXT_MAX, fr_number, short_text
 from dashboard.policy import Action, Viewer, can
 from dashboard.repository import AuditRecord
 from dashboard.services import DataService
@@ -249,8 +249,8 @@ def current_wall(service: DataService) -> dict | None:
 
 def participant_options(service: DataService, event: EventInfo) -> list[dict]:
     people = repository.event_participants(service.engine, event.id)
-    return [{"label": f"{n} – {'stand ' + s if r == 'exposant' else (c or 'visiteur')}", "value": int(i),
-             "search": f"{n} {c or ''} {s or ''}"}
+    return [{"label": f"{short_text(n)} – {'stand ' + s if r == 'exposant' else (c or 'visiteur')}", "value": int(i),
+             "search": short_text(f"{n} {c or ''} {s or ''}", 2 * OPTION_TEXT_MAX)}
             for i, n, r, s, c in zip(people["id"], people["name"], people["role"], people["stand"],
                                      people["commune_name"])]
 

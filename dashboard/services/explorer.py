@@ -15,7 +15,7 @@ from dashboard.analytics.filters import SIZE_ORDER, Criteria, filter_mask, parse
 from dashboard.analytics.points import member_flags, point_store
 from dashboard.analytics.records import establishment_records
 from dashboard.analytics.text import TEXT_RULES
-from dashboard.formatting import fr_number
+from dashboard.formatting import fr_number, short_text
 from dashboard.policy import Action, Viewer, can, check_criteria, redact_record, visible_columns
 from dashboard.services.base import DataService, Lookups, Snapshot
 from dashboard.services.options import capability_options
@@ -149,8 +149,8 @@ def filter_options(service: DataService, snap: Snapshot) -> FilterOptions:
     look, frame = service.lookups, snap.establishments
 
     def counted(codes, labels, counts) -> list[dict]:
-        return [{"label": f"{label} ({fr_number(counts.get(code, 0))})", "value": code, "search": f"{code} {label}"}
-                for code, label in zip(codes, labels)]
+        return [{"label": f"{short_text(label)} ({fr_number(counts.get(code, 0))})", "value": code,
+                 "search": f"{code} {short_text(label)}"} for code, label in zip(codes, labels)]
 
     by = lambda column: frame[column].value_counts().to_dict()  # noqa: E731
     caps_count = {str(code): int(n) for code, n in snap.capability_links["capability_code"].value_counts().items()}

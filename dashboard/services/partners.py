@@ -23,7 +23,7 @@ from dashboard.analytics.partners import (
 )
 from dashboard.analytics.records import establishment_records, export_frame
 from dashboard.analytics.text import matches
-from dashboard.formatting import fr_date
+from dashboard.formatting import fr_date, short_text
 from dashboard.policy import Action, Forbidden, Viewer, can, check_criteria, visible_columns
 from dashboard.services import DataService, Snapshot
 from dashboard.services.downloads import ExportFile
@@ -138,7 +138,8 @@ class PartnerPageView:
 
 
 def _site_option(row) -> dict:
-    return {"label": f"{row['name']} – {row['commune_name']} ({row['department_code']})", "value": row["public_id"]}
+    return {"label": f"{short_text(row['name'])} – {row['commune_name']} ({row['department_code']})",
+            "value": row["public_id"]}
 
 
 def site_options(service: DataService, text: str | None, selected: str | None) -> list[dict]:
