@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from auth_support import ensure_account, signed_in_client
 from db_support import ENV, Databases, ScratchDatabase
 
 from dashboard.settings import load_settings
@@ -53,6 +54,17 @@ def demo_database(databases, prepared_database) -> ScratchDatabase:
 
     db = databases.create(prepared_database)
     load_demo(db.engine, seed=TEST_SEED, scale=TEST_SCALE)
+    db.dispose()
+    return db
+
+
+@pytest.fixture(scope="session")
+def hostile_database(databases, demo_database) -> ScratchDatabase:
+    """Template: the demo with hostile names, addresses and sources (tests/hostile_data.py). Copy it."""
+    from hostile_data import write_hostile
+
+    db = databases.create(demo_database)
+    write_hostile(db.engine, databases.backend)
     db.dispose()
     return db
 
@@ -106,7 +118,13 @@ def client(app):
     return app.server.test_client()
 
 
-_server_logs: list[Path] = []  # the live server's log, shown under a failed browser test
+@pytest.fixture()
+def client_as(app):
+    """`client_as(role)`: a client of the session's app signed in with that role ("anonymous": not signed in)."""
+    return lambda role: signed_in_client(app, role)
+
+
+_server_logs: list[Path] = []  # the live servers' logs, shown under a failed browser test
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -114,9 +132,9 @@ def pytest_runtest_makereport(item, call):
     """A failed browser test shows what the page logged and the end of the server's log (CI keeps nothing else)."""
     outcome = yield
     report = outcome.get_result()
-    if report.when != "call" or not report.failed or "live_server" not in item.fixturenames:
+    if report.when != "call" or not report.failed or not {"live_server", "hostile_server"} & set(item.fixturenames):
         return
-    page = item.funcargs.get("page")
+    page = item.funcargs.get("page") or item.funcargs.get("hostile_page")
     if page is not None and getattr(page, "errors", None):
         report.sections.append(("browser console", "\n".join(page.errors)))
     for path in _server_logs:
@@ -130,10 +148,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(databases, demo_database, tmp_path_factory):
-    """`tissu serve` in a subprocess on a free port, on its own copy of the demo template."""
-    copy = databases.create(demo_database)
+def _serve(databases, template: ScratchDatabase, tmp_path_factory):
+    """`tissu serve` in a subprocess on a free port, on its own copy of `template` (with the tests' accounts,
+    for browser tests that sign in through the form: auth_support.sign_in_page); yields its URL."""
+    copy = databases.create(template)
+    for role in ("member", "staff", "admin"):
+        ensure_account(copy.engine, role)
+    copy.dispose()
     port = _free_port()
     env = {**os.environ, "TISSU_DATABASE_URL": copy.url, "TISSU_PORT": str(port),
            "TISSU_HOST": "127.0.0.1", "TISSU_AUTO_DEMO": "0", "TISSU_TILE_URL": ""}
@@ -161,6 +182,18 @@ def live_server(databases, demo_database, tmp_path_factory):
     databases.drop(copy)
 
 
+@pytest.fixture(scope="session")
+def live_server(databases, demo_database, tmp_path_factory):
+    """`tissu serve` in a subprocess on a free port, on its own copy of the demo template."""
+    yield from _serve(databases, demo_database, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def hostile_server(databases, hostile_database, tmp_path_factory):
+    """`tissu serve` on a copy of the hostile demo (tests/hostile_data.py)."""
+    yield from _serve(databases, hostile_database, tmp_path_factory)
+
+
 CHROMIUM = os.environ.get("TISSU_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -183,11 +216,11 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture()
-def page(browser, live_server):
+def _open_page(browser, base_url: str):
+    """A Chromium page that blocks (and records) every request to another host than `base_url`'s."""
     context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="fr-FR")
     page = context.new_page()
-    own = urllib.parse.urlparse(live_server).netloc
+    own = urllib.parse.urlparse(base_url).netloc
     page.foreign_requests = []
     page.errors = []
 
@@ -203,3 +236,14 @@ def page(browser, live_server):
     page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
     yield page
     context.close()
+
+
+@pytest.fixture()
+def page(browser, live_server):
+    yield from _open_page(browser, live_server)
+
+
+@pytest.fixture()
+def hostile_page(browser, hostile_server):
+    """A page for `hostile_server`, like `page` for `live_server`."""
+    yield from _open_page(browser, hostile_server)

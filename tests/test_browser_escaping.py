@@ -11,6 +11,8 @@ import urllib.request
 
 import pytest
 
+from dashboard import ids
+
 pytestmark = pytest.mark.browser
 
 HOSTILE = '<img src=x onerror="window.__xss = (window.__xss || 0) + 1; alert(1)"><b>gras</b>'
@@ -175,4 +177,110 @@ def test_a_hostile_establishment_name_in_the_explorer_is_text(page, live_server)
     assert tooltip.inner_text() == target["name"] + " " + HOSTILE
     assert tooltip.evaluate("e => e.querySelectorAll('*').length") == 0
     _assert_inert(page, dialogs)
+    assert page.foreign_requests == []
+
+
+# --- Every page on a database of hostile names (tests/hostile_data.py) ------------------------------
+
+# Markup that only exists if a hostile name became elements or attributes.
+INJECTED = ("img[src='x'], svg[onload], [onerror], [onmouseover], [onfocus], a[href^='javascript:'], "
+            "iframe, #page script, .leaflet-tooltip b, .leaflet-popup b")
+
+
+def _api(base: str, path: str) -> dict:
+    with urllib.request.urlopen(base + path) as response:
+        return json.load(response)
+
+
+def _hover_all(page, selector: str, limit: int = 12) -> None:
+    for i in range(min(page.locator(selector).count(), limit)):
+        page.locator(selector).nth(i).hover(force=True)
+
+
+def _visit_explorer(page, base):
+    site = _api(base, "/api/v1/establishments?departement=55&limit=3")["items"][0]
+    query = urllib.parse.urlencode({"departement": "55", "lat": site["lat"], "lon": site["lon"], "zoom": 13,
+                                    "etab": site["id"]})
+    page.goto(f"{base}/?{query}", wait_until="networkidle")
+    page.wait_for_selector(".card-drawer.open .card-title", timeout=20000)  # the establishment card
+    page.wait_for_selector("path.tissu-point", timeout=30000)
+    _hover_all(page, "path.tissu-point")  # the marker tooltips
+    page.locator("path.tissu-point").first.click(force=True)
+    page.click("#explorer-view-tabs >> text=Tableau")
+    page.wait_for_function("() => document.querySelectorAll('.ag-row').length > 0", timeout=20000)
+
+
+def _visit_partners(page, base):
+    page.goto(f"{base}/partenaires?commune=55122&capability=soudure_tig&radius_km=40", wait_until="networkidle")
+    page.wait_for_selector(".partner-item", timeout=20000)
+    _hover_all(page, ".partner-pin")
+
+
+def _visit_coverage(page, base):
+    page.add_init_script(CATCH_MAPS)
+    page.goto(f"{base}/couverture?capability=forge&radius_km=25", wait_until="networkidle")
+    page.wait_for_selector(".ag-row", timeout=20000)
+    page.wait_for_function("() => (window.__maps || []).some((m) => { let n = 0; m.eachLayer((l) => {"
+                           " if (l.feature && l.feature.properties.id && l.getTooltip()) { n++; } }); return n > 0; })",
+                           timeout=20000)
+    opened = page.evaluate("""() => { let n = 0;
+        window.__maps.forEach((m) => m.eachLayer((l) => {
+            if (l.feature && l.feature.properties.id && l.getTooltip() && n < 40) { l.openTooltip(); n++; } }));
+        return n; }""")
+    assert opened > 0
+
+
+def _visit_skills(page, base):
+    page.goto(f"{base}/competences?departement=55&metier=DEMO-I01&annee=2025", wait_until="networkidle")
+    page.wait_for_selector("#skills-heatmap .heatmaplayer", timeout=30000)
+    page.wait_for_selector(".skills-site", timeout=30000)
+    _hover_all(page, ".skills-site")
+    page.locator("#skills-heatmap .nsewdrag").first.hover()
+
+
+def _visit_indicators(page, base):
+    page.goto(f"{base}/reindustrialisation?departement=55", wait_until="networkidle")
+    page.wait_for_selector(".ikpi .ikpi-value", timeout=30000)
+    page.wait_for_selector(".leaflet-interactive", timeout=30000)
+    _hover_all(page, "path.leaflet-interactive")  # the project markers' tooltips
+    page.goto(f"{base}/fiche?niveau=departement&code=55", wait_until="networkidle")
+    page.wait_for_selector("#fiche-pdf", timeout=30000)
+
+
+def _visit_event(page, base):
+    page.goto(f"{base}/evenement", wait_until="networkidle")  # froze with 10 KB names in the participant picker
+    page.wait_for_selector(".ev-wall .ev-big", timeout=20000)
+    page.click(f"#{ids.EVENT_PARTICIPANT}")
+    page.wait_for_selector(".dash-dropdown-option", timeout=10000)
+    visitor = _api(base, "/api/v1/event/meetings?limit=1")["items"][0]["visitor_id"]
+    page.goto(f"{base}/evenement/agenda?participant={visitor}", wait_until="networkidle")
+    page.wait_for_selector(".ag-table", timeout=15000)
+
+
+def _visit_kiosk(page, base):
+    page.goto(f"{base}/evenement/kiosque?duree=1", wait_until="networkidle")
+    page.wait_for_selector("#kiosk-deck .kiosk-slide", timeout=15000)
+    page.wait_for_timeout(4000)  # every slide once
+
+
+HOSTILE_VISITS = {"explorer": _visit_explorer, "partenaires": _visit_partners, "couverture": _visit_coverage,
+                  "competences": _visit_skills, "indicateurs": _visit_indicators, "evenement": _visit_event,
+                  "kiosque": _visit_kiosk}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_VISITS))
+def test_hostile_names_stay_text_on_every_page(hostile_page, hostile_server, name):
+    """Pages, cards, tooltips, agenda and kiosk on hostile data: no dialog, no script, no injected element."""
+    from hostile_data import SCRIPTS
+
+    page = hostile_page
+    dialogs = _watch(page)
+    HOSTILE_VISITS[name](page, hostile_server)
+    page.wait_for_timeout(800)  # a broken <img> fires onerror asynchronously
+    assert page.evaluate("() => window.__pwned") is None
+    assert dialogs == []
+    assert page.evaluate("(s) => document.querySelectorAll(s).length", INJECTED) == 0
+    # Not vacuous: the hostile text is on screen, as text.
+    shown = page.evaluate("() => document.body.innerText")
+    assert any(s in shown for s in SCRIPTS), shown[:500]
     assert page.foreign_requests == []

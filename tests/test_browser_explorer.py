@@ -8,6 +8,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from auth_support import sign_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -76,8 +77,31 @@ def test_bad_url_values_show_a_notice_not_a_blank_page(page, live_server):
     "naf=25.62B&epci=200039865",
 ])
 def test_browser_and_api_agree_on_counts(page, live_server, query):
+    if "member=" in query:  # the member filter is a signed-in viewer's: sign in through the form first
+        sign_in_page(page, live_server, "member")
+        answer = page.request.get(f"{live_server}/api/v1/establishments?{urllib.parse.quote(query, safe='=&,')}"
+                                  "&limit=1")  # the browser's own session
+        assert answer.status == 200
+        expected = answer.json()["total"]
+    else:
+        expected = _api_total(live_server, urllib.parse.quote(query, safe="=&,"))
     page.goto(f"{live_server}/?{query.replace(' ', '+')}", wait_until="networkidle")
-    _wait_kpi(page, _api_total(live_server, urllib.parse.quote(query, safe="=&,")))
+    _wait_kpi(page, expected)
+
+
+def test_the_public_gets_no_member_filter_and_no_member_flags(page, live_server):
+    page.goto(f"{live_server}/?member=oui", wait_until="networkidle")
+    page.wait_for_selector(".marker-cluster", timeout=30000)
+    assert any("réservé" in n for n in page.locator(".notice").all_inner_texts())
+    assert page.locator("#filter-member input").count() == 0
+    _wait_kpi(page, _api_total(live_server, ""))  # the filter was dropped, not applied
+    store = page.evaluate("() => window.dash_component_api.getLayout('explorer-point-store').props.data")
+    assert "m" not in store and len(store["lat"]) > 1000
+    sign_in_page(page, live_server, "member")
+    page.goto(f"{live_server}/", wait_until="networkidle")
+    page.wait_for_selector("#filter-member input", timeout=30000)
+    page.wait_for_function("() => { const s = window.dash_component_api.getLayout('explorer-point-store');"
+                           " return s && s.props.data && s.props.data.m; }", timeout=30000)
 
 
 def test_clicking_a_marker_opens_its_card(page, live_server):

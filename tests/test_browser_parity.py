@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+from auth_support import sign_in_page
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -107,6 +108,7 @@ def _criteria_strategy(snap, communes: list[str]):
 def test_js_filter_selects_the_same_establishments_as_filter_mask(page, live_server, service):
     snap = service.snapshot()
     frame = snap.establishments
+    sign_in_page(page, live_server, "member")  # a member's store carries the member flags the criteria use
     browser = _load_stores(page, live_server)
     # The page's store is built from the same dataset in the same order: index i is row i of the frame.
     assert browser["n"] == frame["name"].tolist()

@@ -3,6 +3,7 @@
 import io
 
 import pandas as pd
+import pytest
 from dash import html, no_update
 
 from callbacks.explorer import card_for, explorer_view, export_file, on_point_click, on_row_click, table_block
@@ -10,6 +11,7 @@ from callbacks.routing import render_page
 from dashboard import ids
 from dashboard.analytics.filters import SIZE_ORDER
 from dashboard.formatting import fr_number
+from dashboard.policy import ANONYMOUS
 from dashboard.services import explorer_table
 
 
@@ -29,14 +31,14 @@ def _ids(component) -> set[str]:
 
 
 def test_home_page_has_filters_map_store_and_kpis(service):
-    page, badge, _nav = render_page(service, "/", "")
+    page, badge, _nav, _account = render_page(service, "/", "")
     assert {ids.MAP, ids.POINTS, ids.POINT_STORE, ids.KPI_STRIP, ids.FILTER_CAPABILITY, ids.RESET,
             ids.CHORO_LEVEL, ids.TABLE_BODY, ids.CARD} <= _ids(page)
     assert "fictives" in badge.children
 
 
 def test_unknown_path_renders_a_french_404_page(service):
-    page, _, _nav = render_page(service, "/nulle-part", "?x=1")
+    page, _, _nav, _account = render_page(service, "/nulle-part", "?x=1")
     assert isinstance(page, html.Div)
     assert page.children[0].children == "Page introuvable"
 
@@ -125,8 +127,8 @@ def _all_rows(service, criteria, sort_model=None, block=100):
     """Every row of the table, block by block, as the grid asks for them while scrolling."""
     rows, start = [], 0
     while True:
-        response, note = table_block(service, {"startRow": start, "endRow": start + block, "sortModel": sort_model or []},
-                                     criteria)
+        request = {"startRow": start, "endRow": start + block, "sortModel": sort_model or []}
+        response, note = table_block(service, request, criteria)
         rows += response["rowData"]
         start += block
         if start >= response["rowCount"]:
@@ -210,6 +212,28 @@ def test_the_assets_reload_the_grid_the_python_side_names():
     assert f'getApi("{ids.TABLE}")' in script
 
 
+def test_table_and_card_show_membership_only_to_signed_in_viewers(service):
+    from dashboard.policy import Forbidden, Role, Viewer
+    from dashboard.services import explorer
+
+    staff = Viewer(Role.STAFF, 1, "staff@tests")
+    public_rows = explorer_table.table_page(service, {}, ANONYMOUS).rows
+    staff_rows = explorer_table.table_page(service, {}, staff).rows
+    assert "member_text" not in public_rows[0] and staff_rows[0]["member_text"] in {"oui", "non"}
+    with pytest.raises(Forbidden):
+        explorer_table.table_page(service, {"member": "oui"}, ANONYMOUS)
+    members = explorer_table.table_page(service, {"member": "oui"}, staff, end=1000).rows
+    assert members and all(r["member_text"] == "oui" for r in members)
+    by_member = [{"colId": "member_text", "sort": "desc"}]
+    assert explorer_table.table_page(service, {}, ANONYMOUS, sort_model=by_member).rows == public_rows  # no leak
+    staff_by_member = explorer_table.table_page(service, {}, staff, sort_model=by_member, end=1000).rows
+    flags = [r["member_text"] for r in staff_by_member]
+    assert flags == sorted(flags, reverse=True)
+    some = str(service.snapshot().establishments["public_id"].iloc[0])
+    assert "member" not in explorer.card_record(service, some, ANONYMOUS).record
+    assert "member" in explorer.card_record(service, some, staff).record
+
+
 JUNK = ("?departement=xx&capability=zzz&radius_km=abc&year=abc&participant=abc&code=zz&niveau=zz&territory=%00"
         "&trade=zz&carte=zz&zoom=-4&lat=abc&etab=%3Cscript%3E&site=zz&commune=zz&weight=zz&level=zz&duree=abc")
 
@@ -218,5 +242,5 @@ def test_every_page_survives_junk_parameters(service):
     from dashboard.pages import PAGES
 
     for path in (page.path for page in PAGES):
-        page, badge, nav = render_page(service, path, JUNK)
+        page, badge, nav, _account = render_page(service, path, JUNK)
         assert page is not None and "Page introuvable" not in str(page), path

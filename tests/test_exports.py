@@ -12,14 +12,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from auth_support import signed_in_client
+from hostile_data import HOSTILE
 from openpyxl import load_workbook
 
 from dashboard import exports
 from dashboard.analytics.scheduling import STATUS_LABELS
 
 ROOT = Path(__file__).resolve().parents[1]
-HOSTILE = ['=HYPERLINK("http://x","clic")', "+1+1", "-2+3", "@SUM(A1)", "\tfoo", "\rbar",
-           "<script>alert(1)</script>", "x" * 10_240, "شركة الحديد والصلب", "Forge 🔥 Métal ⚙️"]
 NEGATIVE_NUMBER = re.compile(r"-\d+(,\d+)?")
 
 
@@ -170,36 +170,12 @@ def test_no_export_is_written_outside_the_one_writer():
 # --- Hostile text through every export of the app -------------------------------------------------
 
 @pytest.fixture(scope="module")
-def hostile_app(databases, demo_database, tmp_path_factory):
+def hostile_app(hostile_database, databases, tmp_path_factory):
     """An app on a copy of the demo database whose names, labels and sources are hostile strings."""
-    from sqlalchemy import text
-
-    from dashboard import models
     from dashboard.app import create_app
     from dashboard.settings import load_settings
 
-    db = databases.create(demo_database)
-
-    def cycle(conn, table: str, column: str, key: str = "id", suffix: bool = False) -> None:
-        # PostgreSQL enforces VARCHAR lengths (SQLite does not): there the 10 KB string is cut to fit.
-        length = None if databases.backend == "sqlite" else models.Base.metadata.tables[table].c[column].type.length
-        keys = conn.execute(text(f"SELECT {key} FROM {table} ORDER BY {key}")).scalars().all()
-        tails = [f" {k}" if suffix else "" for k in keys]
-        rows = [{"value": HOSTILE[i % len(HOSTILE)][:length and length - len(tail)] + tail, "key": k}
-                for i, (k, tail) in enumerate(zip(keys, tails))]
-        conn.execute(text(f"UPDATE {table} SET {column} = :value WHERE {key} = :key"), rows)
-
-    with db.engine.begin() as conn:
-        cycle(conn, "establishments", "name")
-        cycle(conn, "capabilities", "label", "code", suffix=True)  # labels are unique
-        cycle(conn, "epci", "name", "code")
-        cycle(conn, "participants", "name")
-        cycle(conn, "meetings", "why")
-        cycle(conn, "trades", "label", "code")
-        cycle(conn, "bmo_areas", "name", "code")
-        cycle(conn, "indicator_catalog", "label", "code")
-        conn.execute(text("UPDATE datasets SET source_name = :v"), {"v": HOSTILE[0]})
-        conn.execute(text("UPDATE recruitment_needs SET source_name = :v"), {"v": HOSTILE[3]})
+    db = databases.create(hostile_database)
     settings = load_settings({}, database_url=db.url, instance_dir=tmp_path_factory.mktemp("inst"), auto_demo=False)
     yield create_app(settings, db.engine)
     db.dispose()
@@ -222,7 +198,7 @@ def _every_export(app) -> dict[str, bytes]:
                   for table in ("heatmap", "ranking", "trend", "map")})
     out = {f"{name}.{kind}": base64.b64decode(call(kind)["content"]) for name, call in calls.items()
            for kind in ("csv", "xlsx")}
-    client = app.server.test_client()
+    client = signed_in_client(app, "staff")  # the meetings CSV is staff's
     for route, query in (("/api/v1/establishments.csv", "?departement=55"), ("/api/v1/event/meetings.csv", "")):
         response = client.get(route + query)
         assert response.status_code == 200 and response.mimetype == "text/csv", route
@@ -255,7 +231,7 @@ def _assert_safe_xlsx(name: str, data: bytes) -> set[str]:
 
 def test_hostile_text_stays_inert_text_in_every_export(hostile_app, databases):
     outputs = _every_export(hostile_app)
-    hostile = HOSTILE if databases.backend == "sqlite" else [h for h in HOSTILE if len(h) <= 120]  # see hostile_app
+    hostile = HOSTILE if databases.backend == "sqlite" else [h for h in HOSTILE if len(h) <= 120]  # see hostile_data
     reached = {}
     for name, data in outputs.items():
         book = name.endswith(".xlsx")

@@ -15,3 +15,12 @@ def test_french_percent_and_dates():
     assert fr_percent(0.125) == f"12,5{NBSP}%"
     assert fr_date(dt.date(2026, 11, 26)) == "26/11/2026"
     assert fr_date(None) == "–"
+
+
+def test_short_text_cuts_long_names_for_dropdown_options():
+    from dashboard.formatting import OPTION_TEXT_MAX, short_text
+
+    assert short_text("Forge de l'Est") == "Forge de l'Est"
+    long = short_text("x" * 10_240)
+    assert len(long) == OPTION_TEXT_MAX and long.endswith("…")
+    assert short_text("abc def ghi", 8) == "abc def…"

@@ -7,8 +7,10 @@ import json
 import re
 
 import pytest
+from auth_support import ORIGIN
 
 from dashboard import ids, pages, repository
+from dashboard.policy import ANONYMOUS
 from dashboard.services import event, explorer, partners
 from dashboard.services.payloads import encode_payload, parse_filename
 
@@ -16,11 +18,12 @@ from dashboard.services.payloads import encode_payload, parse_filename
 def _router(client, path: str = "/") -> bytes:
     """The router callback's response for `path`, as the browser POSTs it on every page view."""
     outputs = [{"id": ids.PAGE, "property": "children"}, {"id": ids.DATASET_BADGE, "property": "children"},
-               {"id": ids.NAV, "property": "children"}]
-    body = {"output": f"..{ids.PAGE}.children...{ids.DATASET_BADGE}.children...{ids.NAV}.children..",
+               {"id": ids.NAV, "property": "children"}, {"id": ids.ACCOUNT_AREA, "property": "children"}]
+    body = {"output": f"..{ids.PAGE}.children...{ids.DATASET_BADGE}.children...{ids.NAV}.children..."
+                      f"{ids.ACCOUNT_AREA}.children..",
             "outputs": outputs, "inputs": [{"id": ids.URL, "property": "pathname", "value": path}],
             "state": [{"id": ids.URL, "property": "search", "value": ""}], "changedPropIds": [f"{ids.URL}.pathname"]}
-    response = client.post("/_dash-update-component", json=body)
+    response = client.post("/_dash-update-component", json=body, headers=ORIGIN)
     assert response.status_code == 200
     return response.get_data()
 
@@ -129,8 +132,8 @@ def test_the_grid_bundle_is_written_only_on_pages_that_render_a_grid_at_once(cli
 
 def test_payload_names_are_declared_once_in_the_registry():
     builders = pages.payload_builders()
-    assert set(builders) == {explorer.POINTS_PAYLOAD, explorer.LOOKUPS_PAYLOAD, partners.COMMUNES_PAYLOAD,
-                             event.PARTICIPANTS_PAYLOAD}
+    assert set(builders) == {explorer.POINTS_PAYLOAD, explorer.LOOKUPS_PAYLOAD, explorer.MEMBERS_PAYLOAD,
+                             partners.COMMUNES_PAYLOAD, event.PARTICIPANTS_PAYLOAD}
     twice = (pages.Page("/a", "callbacks.explorer:render", payloads={"x": explorer.points_payload}),
              pages.Page("/b", "callbacks.explorer:render", payloads={"x": explorer.lookups_payload}))
     with pytest.raises(ValueError):
@@ -148,7 +151,7 @@ def test_the_partner_page_carries_the_url_of_its_commune_options_not_the_list(se
     assert nancy["label"] == "Nancy (54)" and "Nancy" in nancy["search"]
     assert b"Nancy (54)" not in raw and len(raw) < len(partners.communes_payload(service).raw)
     # A link with a commune renders its option at once, so the dropdown shows it before the payload arrives.
-    chosen = partners.partner_view(service, {"commune": ["54395"]})
+    chosen = partners.partner_view(service, {"commune": ["54395"]}, ANONYMOUS)
     assert chosen.commune_options == [nancy]
 
 
@@ -188,3 +191,18 @@ def test_a_new_event_import_gives_a_new_participants_url(new_database, demo_data
         assert client.get(before.url).status_code == 404 and client.get(after.url).status_code == 200
     finally:
         db.dispose()
+
+
+def test_member_flags_are_a_payload_of_their_own_for_signed_in_viewers_only(client_as):
+    public = _stores(json.loads(_router(client_as("anonymous"))))[ids.PAYLOAD_URLS]
+    assert set(public) == {"points", "lookups"}  # no member flags for the public, not even their URL
+    points = client_as("anonymous").get(public["points"]).get_json()
+    assert "m" not in points
+    member = client_as("member")
+    urls = _stores(json.loads(_router(member)))[ids.PAYLOAD_URLS]
+    assert urls["points"] == public["points"]  # the shared store is the same for everyone
+    flags = member.get(urls["members"])
+    assert flags.status_code == 200 and flags.headers["Cache-Control"] == "private, no-cache"
+    assert len(flags.get_json()["m"]) == len(points["lat"]) and set(flags.get_json()["m"]) <= {0, 1}
+    refused = client_as("anonymous").get(urls["members"])
+    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "forbidden"

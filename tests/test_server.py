@@ -177,7 +177,8 @@ def test_the_callback_guard_passes_normal_payloads(client):
     from dashboard import ids
 
     body = {"output": f"..{ids.TABLE}.getRowsResponse...{ids.TABLE_NOTE}.children..",
-            "outputs": [{"id": ids.TABLE, "property": "getRowsResponse"}, {"id": ids.TABLE_NOTE, "property": "children"}],
+            "outputs": [{"id": ids.TABLE, "property": "getRowsResponse"},
+                        {"id": ids.TABLE_NOTE, "property": "children"}],
             "inputs": [{"id": ids.TABLE, "property": "getRowsRequest", "value": {"startRow": 0, "endRow": 100}}],
             "state": [{"id": ids.TABLE_CRITERIA, "property": "data", "value": {"departement": ["54", "57"]}}],
             "changedPropIds": [f"{ids.TABLE}.getRowsRequest"]}

@@ -34,7 +34,8 @@ def heatmap_figure(cells, *, indicator: str) -> go.Figure:
     trades = list(dict.fromkeys(cells["trade_code"]))
     areas = list(dict.fromkeys(cells["area_code"]))
     trade_label = dict(zip(cells["trade_code"], cells["trade_label"]))
-    area_name = dict(zip(cells["area_code"], cells["area_name"]))
+    # Imported names can be kilobytes long: Plotly lays out every tick label, so cut them (hover: longer).
+    area_name = {code: _short(name) for code, name in zip(cells["area_code"], cells["area_name"])}
     lookup = {(r["trade_code"], r["area_code"]): r for r in cells.to_dict("records")}
     z, text = [], []
     for t in trades:
@@ -62,7 +63,7 @@ def heatmap_figure(cells, *, indicator: str) -> go.Figure:
                    colorscale=[[0, NO_VALUE_COLOR], [1, NO_VALUE_COLOR]], showscale=False, hoverinfo="skip",
                    xgap=1, ygap=1),
         go.Heatmap(z=z, x=[area_name[a] for a in areas], y=[_short(trade_label[t]) for t in trades], text=text,
-                   customdata=[[trade_label[t]] * len(areas) for t in trades],
+                   customdata=[[_short(trade_label[t], 120)] * len(areas) for t in trades],
                    hovertemplate="<b>%{customdata}</b><br>%{x}<br>%{text}<extra></extra>",
                    colorscale=[[i / (len(RATE_COLORS) - 1), c] for i, c in enumerate(RATE_COLORS)] if is_rate
                    else [[i / (len(PROJECT_COLORS) - 1), c] for i, c in enumerate(PROJECT_COLORS)],

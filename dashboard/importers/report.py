@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from dashboard.exports import csv_text
 from dashboard.importers.errors import ADJUSTED, REJECTED, RowIssue
 
 # Exit codes of `tissu import …` (documented in docs/real-data.md).
@@ -65,13 +66,18 @@ class ImportReport:
         return lines
 
     def write_csv(self, path: Path) -> Path:
-        """Write every issue (file, line, siret, action, reason, detail) as UTF-8 CSV; returns the path."""
+        """Write every issue (file, line, siret, action, reason, detail) as UTF-8 CSV; returns the path.
+
+        The file is opened in a spreadsheet, and `detail` quotes the rejected values as the source file had
+        them: text a spreadsheet would run as a formula gets a leading `'` (`dashboard.exports.csv_text`).
+        """
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(REPORT_COLUMNS)
             for issue in sorted(self.issues, key=lambda i: (i.file, i.line, i.action, i.reason)):
-                writer.writerow([issue.file, issue.line, issue.siret, issue.action, issue.reason, issue.detail])
+                writer.writerow([csv_text(str(issue.file)), issue.line, csv_text(str(issue.siret)), issue.action,
+                                 csv_text(str(issue.reason)), csv_text(str(issue.detail))])
         return path
 
 

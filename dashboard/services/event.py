@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -26,7 +26,9 @@ from dashboard.analytics.scheduling import (
     schedule_meetings,
     validate_schedule,
 )
-from dashboard.formatting import fr_number
+from dashboard.formatting import OPTION_TEXT_MAX, fr_number, short_text
+from dashboard.policy import Action, Viewer, can
+from dashboard.repository import AuditRecord
 from dashboard.services import DataService
 from dashboard.services import coverage as coverage_service
 from dashboard.services.payloads import EncodedPayload, PayloadBuilder, encode_payload
@@ -110,7 +112,8 @@ class ScheduleSummary:
     violations: int  # always 0: the schedule is validated before it is written
 
 
-def schedule_event(engine: Engine, event: EventInfo, *, keep_scheduled: bool = False) -> ScheduleSummary:
+def schedule_event(engine: Engine, event: EventInfo, *, keep_scheduled: bool = False,
+                   audit: AuditRecord | None = None) -> ScheduleSummary:
     """(Re)build the schedule and write it. Held meetings never move; with `keep_scheduled` (after cancellations)
     scheduled ones stay too and only freed capacity is refilled. Cancelled pairs are not proposed again.
     """
@@ -131,8 +134,11 @@ def schedule_event(engine: Engine, event: EventInfo, *, keep_scheduled: bool = F
              "starts_at": event.grid.starts_at(int(r["slot"])), "stand": r["stand"], "origin": r["origin"],
              "score": float(r["score"]), "why": r["why"], "status": "scheduled"} for r in new.to_dict("records")]
     keep_ids = [int(i) for i in kept["id"]] + [int(i) for i in cancelled["id"]]  # cancellations stay on record
-    repository.write_meetings(engine, event.id, rows, keep_ids=keep_ids)
     requested = candidates["origin"].isin(["mutual", "request"])
+    if audit is not None:
+        audit = replace(audit, target=f"event:{event.id}", before={"meetings": len(existing), "kept": len(kept)},
+                        after={"meetings": len(kept) + len(cancelled) + len(new), "new": len(new)})
+    repository.write_meetings(engine, event.id, rows, keep_ids=keep_ids, audit=audit)
     return ScheduleSummary(
         candidates=len(candidates), requested=int(requested.sum()), placed=len(new),
         placed_requested=int(new["origin"].isin(["mutual", "request"]).sum()), kept=len(kept),
@@ -140,11 +146,13 @@ def schedule_event(engine: Engine, event: EventInfo, *, keep_scheduled: bool = F
         violations=0)
 
 
-def set_status(engine: Engine, event: EventInfo, meeting_id: int, status: str) -> None:
+def set_status(engine: Engine, event: EventInfo, meeting_id: int, status: str, *,
+               audit: AuditRecord | None = None) -> None:
     """Mark a meeting held, cancelled or scheduled again (EventError when it does not exist)."""
     if status not in ("scheduled", "held", "cancelled"):
         raise EventError(f"Statut inconnu : {status}.")
-    if not repository.set_meeting_status(engine, event.id, int(meeting_id), status):
+    if not 0 < int(meeting_id) < 2**31 or not repository.set_meeting_status(engine, event.id, int(meeting_id),
+                                                                           status, audit=audit):
         raise EventError(f"Rendez-vous n° {meeting_id} introuvable.")
 
 
@@ -225,6 +233,7 @@ class EventOverview:
     event: EventInfo
     wall: dict  # wall_counts
     participants_url: str  # the payload of the agenda picker's options (one per participant)
+    can_run: bool = False  # whether the viewer may mark meetings and re-schedule (the policy)
 
 
 PARTICIPANTS_PAYLOAD = "event_participants"
@@ -245,8 +254,8 @@ def current_wall(service: DataService) -> dict | None:
 
 
 def _participant_options(people: pd.DataFrame) -> list[dict]:
-    return [{"label": f"{n} – {'stand ' + s if r == 'exposant' else (c or 'visiteur')}", "value": int(i),
-             "search": f"{n} {c or ''} {s or ''}"}
+    return [{"label": f"{short_text(n)} – {'stand ' + s if r == 'exposant' else (c or 'visiteur')}", "value": int(i),
+             "search": short_text(f"{n} {c or ''} {s or ''}", 2 * OPTION_TEXT_MAX)}
             for i, n, r, s, c in zip(people["id"], people["name"], people["role"], people["stand"],
                                      people["commune_name"])]
 
@@ -268,32 +277,43 @@ def participants_payload(service: DataService, event: EventInfo | None = None) -
 PAYLOADS: dict[str, PayloadBuilder] = {PARTICIPANTS_PAYLOAD: participants_payload}
 
 
-def overview(service: DataService) -> EventOverview | None:
+def overview(service: DataService, viewer: Viewer) -> EventOverview | None:
     """The current event with its wall and the URL of the participant picker's options (None without an event)."""
     event = current_event(service.engine)
     if event is None:
         return None
-    return EventOverview(event, page_wall_counts(service, event), participants_payload(service, event).url)
+    return EventOverview(event, page_wall_counts(service, event), participants_payload(service, event).url,
+                         can_run=can(viewer, Action.RUN_EVENT))
 
 
 ADMIN_ACTIONS = ("held", "cancelled", "reschedule")
+REFUSAL_RUN_EVENT = "Seule l'équipe UIMM peut modifier les rendez-vous : connectez-vous avec un compte de l'équipe."
 
 
-def admin_action(service: DataService, action: str | None, meeting_id) -> str:
-    """Mark a meeting held / cancelled, or reschedule keeping every meeting that stays; returns a French message."""
+def admin_action(service: DataService, action: str | None, meeting_id, viewer: Viewer, *, address: str = "") -> str:
+    """Mark a meeting held / cancelled, or reschedule keeping every meeting that stays; returns a French message.
+    Staff only (the policy); each change is audited in its own transaction."""
+    if action not in ADMIN_ACTIONS:
+        return ""
+    if not can(viewer, Action.RUN_EVENT):
+        return REFUSAL_RUN_EVENT
     event = current_event(service.engine)
     if event is None:
         return "Aucun événement chargé."
+    audit = AuditRecord(viewer.user_id, viewer.label, f"meeting.{action}" if action != "reschedule"
+                        else "event.reschedule", "", address=address)
     if action == "reschedule":
-        summary = schedule_event(service.engine, event, keep_scheduled=True)
+        summary = schedule_event(service.engine, event, keep_scheduled=True, audit=audit)
         return (f"Replanification : {fr_number(summary.placed)} nouveaux rendez-vous, "
                 f"{fr_number(summary.kept)} maintenus sans changement.")
     if action in ("held", "cancelled"):
         if not meeting_id:
             return "Indiquez le n° du rendez-vous."
         try:
-            set_status(service.engine, event, int(meeting_id), action)
-        except EventError as err:
+            set_status(service.engine, event, int(meeting_id), action, audit=audit)
+        except (EventError, ValueError, TypeError, OverflowError) as err:
+            if not isinstance(err, EventError):
+                return "Le n° du rendez-vous est un nombre entier."
             return str(err)
         return f"Rendez-vous n° {int(meeting_id)} : {STATUS_LABELS[action]}."
     return ""

@@ -17,6 +17,7 @@ import pandas as pd
 
 from dashboard.analytics.filters import SIZE_ORDER, Criteria, filter_mask, parse_criteria, vocabulary_from
 from dashboard.formatting import fr_number
+from dashboard.policy import Viewer, check_criteria, hidden_fields
 from dashboard.services.base import DataService, Snapshot
 from dashboard.services.records import all_records
 
@@ -86,18 +87,32 @@ def _ranks(service: DataService, snap: Snapshot, column: str) -> np.ndarray:
     return snap.cached(f"explorer_table_rank:{column}", build)
 
 
-def sort_order(sort_model: object) -> tuple[tuple[str, str], ...]:
-    """The grid's sort model as ((column, "asc"|"desc"), ...); unknown columns are ignored; none: the default."""
+# Grid columns derived from record fields the policy may withhold (`policy.hidden_fields`).
+COLUMN_FIELDS = {"member_text": "member"}
+
+
+def _hidden_columns(viewer: Viewer) -> set[str]:
+    return {column for column, name in COLUMN_FIELDS.items() if name in hidden_fields(viewer)}
+
+
+def sort_order(sort_model: object, *, hidden: set[str] | frozenset[str] = frozenset()) -> tuple[tuple[str, str], ...]:
+    """The grid's sort model as ((column, "asc"|"desc"), ...); unknown and `hidden` columns are ignored (an order
+    by a withheld column would reveal it); none left: the default."""
     order = []
     for entry in sort_model if isinstance(sort_model, list) else []:
-        if isinstance(entry, dict) and entry.get("colId") in COLUMNS and entry.get("sort") in ("asc", "desc"):
+        if isinstance(entry, dict) and entry.get("colId") in COLUMNS and entry["colId"] not in hidden \
+                and entry.get("sort") in ("asc", "desc"):
             order.append((entry["colId"], entry["sort"]))
     return tuple(order[:MAX_SORT_KEYS]) or DEFAULT_ORDER
 
 
-def _criteria(service: DataService, criteria_params: dict | None) -> Criteria:
+def _criteria(service: DataService, criteria_params: dict | None, viewer: Viewer) -> Criteria:
+    """The browser's criteria; Forbidden when one is reserved to other viewers (the member filter)."""
     params = {k: v if isinstance(v, list) else [v] for k, v in (criteria_params or {}).items() if v not in (None, "")}
-    return parse_criteria(params, vocabulary_from(service.lookups), strict=False)[0]
+    criteria = parse_criteria(params, vocabulary_from(service.lookups), strict=False)[0]
+    if criteria.member is not None:
+        check_criteria(viewer, ["member"])
+    return criteria
 
 
 def sorted_positions(service: DataService, criteria: Criteria, order: tuple[tuple[str, str], ...]) -> np.ndarray:
@@ -115,14 +130,18 @@ def sorted_positions(service: DataService, criteria: Criteria, order: tuple[tupl
     return snap.lru(("explorer_table", fields, order), build)
 
 
-def table_page(service: DataService, criteria_params: dict | None, *, start: object = 0, end: object = BLOCK_ROWS,
-               sort_model: object = None) -> TablePage:
-    """Rows `start`..`end` (at most MAX_BLOCK_ROWS) of the selection in the grid's order, and its size."""
+def table_page(service: DataService, criteria_params: dict | None, viewer: Viewer, *, start: object = 0,
+               end: object = BLOCK_ROWS, sort_model: object = None) -> TablePage:
+    """Rows `start`..`end` (at most MAX_BLOCK_ROWS) of the selection in the grid's order, and its size, with only
+    the columns this viewer may see (Forbidden for a reserved criterion)."""
     try:
         first = max(0, int(start))  # type: ignore[call-overload]
         last = min(first + MAX_BLOCK_ROWS, max(first, int(end)))  # type: ignore[call-overload]
     except (TypeError, ValueError):
         first, last = 0, BLOCK_ROWS
-    positions = sorted_positions(service, _criteria(service, criteria_params), sort_order(sort_model))
-    rows = table_frame(service).iloc[positions[first:last]].to_dict("records")
-    return TablePage(rows, len(positions))
+    hidden = _hidden_columns(viewer)
+    criteria = _criteria(service, criteria_params, viewer)
+    positions = sorted_positions(service, criteria, sort_order(sort_model, hidden=hidden))
+    frame = table_frame(service)
+    shown = frame.iloc[positions[first:last]]
+    return TablePage(shown[[c for c in frame.columns if c not in hidden]].to_dict("records"), len(positions))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboard.formatting import fr_number
+from dashboard.formatting import fr_number, short_text
 
 
 def capability_options(capabilities, counts: dict[str, int] | None = None) -> list[dict]:
@@ -17,6 +17,7 @@ def capability_options(capabilities, counts: dict[str, int] | None = None) -> li
         options.append({"label": family_label.upper(), "value": f"famille:{family}", "disabled": True,
                         "search": family_label})
         for r in group.to_dict("records"):
-            label = r["label"] if counts is None else f"{r['label']} ({fr_number(counts.get(r['code'], 0))})"
-            options.append({"label": label, "value": r["code"], "search": f"{r['label']} {family_label}"})
+            name = short_text(r["label"])
+            label = name if counts is None else f"{name} ({fr_number(counts.get(r['code'], 0))})"
+            options.append({"label": label, "value": r["code"], "search": f"{name} {family_label}"})
     return options

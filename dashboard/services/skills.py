@@ -14,7 +14,7 @@ import pandas as pd
 
 from dashboard import repository
 from dashboard.analytics import skills as sk
-from dashboard.formatting import fr_date, fr_number, fr_percent
+from dashboard.formatting import fr_date, fr_number, fr_percent, short_text
 from dashboard.reference import DEPARTMENTS
 from dashboard.services import DataService
 from dashboard.services.downloads import ExportFile
@@ -211,7 +211,7 @@ def territory_options(data: SkillsData, departement: str | None) -> list[dict]:
 
 def trade_options(data: SkillsData, family: str | None, industrial_only: bool) -> list[dict]:
     trades = _trades_in_scope(data, SkillsQuery(family=family, industrial_only=industrial_only))
-    return [{"label": lab, "value": c} for c, lab in trades.sort_values("label")[["code", "label"]]
+    return [{"label": short_text(lab), "value": c} for c, lab in trades.sort_values("label")[["code", "label"]]
             .itertuples(index=False)]
 
 
