@@ -45,10 +45,8 @@ class TablePage:
         return f"{fr_number(self.total)} établissement(s)"
 
 
-def table_frame(service: DataService) -> pd.DataFrame:
-    """Every active establishment as a grid row, positionally aligned with `snapshot().establishments`."""
-    snap = service.snapshot()
-
+def table_frame(service: DataService, snap: Snapshot) -> pd.DataFrame:
+    """Every active establishment of `snap` as a grid row, positionally aligned with `snap.establishments`."""
     def build() -> pd.DataFrame:
         look = service.lookups
         records = all_records(service, snap)
@@ -78,7 +76,7 @@ def _ranks(service: DataService, snap: Snapshot, column: str) -> np.ndarray:
         if column == "size_band_label":  # bands sort by their size, not by their label
             values = snap.establishments["size_band_code"].map({c: i for i, c in enumerate(SIZE_ORDER)})
         else:
-            values = table_frame(service)[column]
+            values = table_frame(service, snap)[column]
         if COLUMNS[column] == "text":
             values = values.map(_folded)
         else:
@@ -115,10 +113,9 @@ def _criteria(service: DataService, criteria_params: dict | None, viewer: Viewer
     return criteria
 
 
-def sorted_positions(service: DataService, criteria: Criteria, order: tuple[tuple[str, str], ...]) -> np.ndarray:
-    """Positions (in the snapshot's establishments) of the selection, in `order`; cached per (criteria, order)."""
-    snap = service.snapshot()
-
+def sorted_positions(service: DataService, snap: Snapshot, criteria: Criteria,
+                     order: tuple[tuple[str, str], ...]) -> np.ndarray:
+    """Positions (in `snap.establishments`) of the selection, in `order`; cached per (criteria, order)."""
     def build() -> np.ndarray:
         mask = filter_mask(snap.establishments, criteria, capability_links=snap.capability_links,
                            certification_links=snap.certification_links)
@@ -141,7 +138,8 @@ def table_page(service: DataService, criteria_params: dict | None, viewer: Viewe
         first, last = 0, BLOCK_ROWS
     hidden = _hidden_columns(viewer)
     criteria = _criteria(service, criteria_params, viewer)
-    positions = sorted_positions(service, criteria, sort_order(sort_model, hidden=hidden))
-    frame = table_frame(service)
+    snap = service.snapshot()  # once: the positions and the rows must come from the same data version
+    positions = sorted_positions(service, snap, criteria, sort_order(sort_model, hidden=hidden))
+    frame = table_frame(service, snap)
     shown = frame.iloc[positions[first:last]]
     return TablePage(shown[[c for c in frame.columns if c not in hidden]].to_dict("records"), len(positions))
