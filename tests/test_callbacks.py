@@ -5,8 +5,15 @@ import io
 import pandas as pd
 from dash import html, no_update
 
-from callbacks.explorer import (TABLE_LIMIT, card_for, explorer_view, export_file, on_point_click, on_row_click,
-                                table_rows)
+from callbacks.explorer import (
+    TABLE_LIMIT,
+    card_for,
+    explorer_view,
+    export_file,
+    on_point_click,
+    on_row_click,
+    table_rows,
+)
 from callbacks.routing import render_page
 from dashboard import ids
 
