@@ -105,6 +105,12 @@ def cmd_dataset_use(args) -> int:
 # Exit codes: 0 = every row in scope accepted; 1 = imported, but some rows were rejected (see the
 # report); 2 = nothing imported (bad file or arguments, interrupted): the database is unchanged.
 
+def _where(settings) -> str:
+    from dashboard.database import display_url
+
+    return display_url(settings.database_url)
+
+
 def _report_dir(settings):
     """Where import reports go: beside the SQLite file, else in the instance folder."""
     from pathlib import Path
@@ -116,6 +122,9 @@ def _report_dir(settings):
 
 
 def _run_import(title: str, action) -> int:
+    from sqlalchemy.exc import DBAPIError
+
+    from dashboard.database import describe_failure
     from dashboard.importers import EXIT_NOTHING_IMPORTED, EXIT_REJECTED_ROWS, ImportFailed
 
     settings = _settings()
@@ -128,6 +137,14 @@ def _run_import(title: str, action) -> int:
         return EXIT_NOTHING_IMPORTED
     except KeyboardInterrupt:
         print("\ninterrupted: nothing was imported, the database is unchanged.", file=sys.stderr)
+        return EXIT_NOTHING_IMPORTED
+    except DBAPIError as err:  # one transaction: rolled back, nothing written
+        print(f"error: {describe_failure(err)} ({_where(settings)}).\nNothing was imported: the database is "
+              "unchanged.", file=sys.stderr)
+        return EXIT_NOTHING_IMPORTED
+    except OSError as err:  # the report file (beside the database): a full disk, a read-only folder
+        print(f"error: {err.filename or 'a file'}: {err.strerror or err}.\nNothing was imported: the database "
+              "is unchanged.", file=sys.stderr)
         return EXIT_NOTHING_IMPORTED
     finally:
         engine.dispose()

@@ -17,6 +17,31 @@ class DatabaseUnavailable(RuntimeError):
     """The database cannot be used at all (bad URL, driver missing, server unreachable); a one-line reason."""
 
 
+# What SQLite and PostgreSQL say -> what to tell the person at the terminal (one line each).
+_FAILURES = [
+    ("readonly database", "the database is read-only (file or folder permissions, a read-only disk or mount)"),
+    ("read-only", "the database is read-only (file or folder permissions, a read-only disk or mount)"),
+    ("database or disk is full", "the disk holding the database is full: free some space, then retry"),
+    ("no space left", "the disk holding the database is full: free some space, then retry"),
+    ("file is not a database", "the file is not a SQLite database (damaged, or another kind of file)"),
+    ("database disk image is malformed", "the SQLite database is damaged (malformed): restore a backup"),
+    ("unable to open database file", "the SQLite database cannot be opened (missing folder, permissions, "
+                                     "or a folder where the file should be)"),
+    ("database is locked", "the database is locked by another process: retry when it has finished"),
+]
+
+
+def describe_failure(err: BaseException) -> str:
+    """One line for a database error (SQLAlchemy's or the driver's): what happened, never a traceback."""
+    original = getattr(err, "orig", None) or err
+    text = str(original).strip()
+    lowered = text.lower()
+    for needle, message in _FAILURES:
+        if needle in lowered:
+            return message
+    return (text.splitlines() or [type(original).__name__])[0][:300]
+
+
 def display_url(url: str | URL) -> str:
     """The URL with its password masked: safe to print or log."""
     try:

@@ -146,6 +146,7 @@ def controls(capability, radius_km, weighting, level="epci") -> tuple[str, float
 
     Values of the wrong type fall back to the defaults; the capability and the radius are left for
     `capability_coverage` to check, so that an unknown one gets its French message on the page."""
+    weighting, level = as_text(weighting), as_text(level)
     return (as_text(capability) or DEFAULT_CAPABILITY, as_number(radius_km) or DEFAULT_RADIUS,
             weighting if weighting in dict(WEIGHT_CHOICES) else "jobs",
             level if level in dict(LEVEL_CHOICES) else "epci")
