@@ -195,11 +195,11 @@ def declared_callbacks(callback_map: Mapping[str, Mapping]) -> dict[str, Declare
             for key, entry in callback_map.items() if "callback" in entry}
 
 
-def _items(body: Mapping, part: str, expected: tuple[tuple[object, str], ...]) -> list[tuple[object, str, object]]:
+def _items(body: Mapping, part: str, expected: tuple[tuple[object, str], ...]) -> list[tuple[object, object, object]]:
     items = body.get(part, [] if part == "state" else None)
     if not isinstance(items, list) or len(items) != len(expected):
         raise CallbackRequestError(f"« {part} » : {len(expected)} élément(s) attendu(s)")
-    found = []
+    found: list[tuple[object, object, object]] = []
     for item, (component_id, prop) in zip(items, expected):
         if isinstance(item, list) and isinstance(component_id, dict):  # pattern-matching (ALL): a list of items
             found.extend((i.get("id"), i.get("property"), i.get("value")) for i in item if isinstance(i, dict))
@@ -217,7 +217,8 @@ def _check_outputs(body: Mapping, key: str) -> None:
         raise CallbackRequestError("« outputs » : une liste de sorties attendue")
     if not multi and not isinstance(outputs, dict):
         raise CallbackRequestError("« outputs » : une sortie attendue")
-    for output in outputs if multi else [outputs]:
+    listed: list = outputs if isinstance(outputs, list) else [outputs]
+    for output in listed:
         if not isinstance(output.get("property"), str) or not isinstance(output.get("id"), (str, dict)):
             raise CallbackRequestError("« outputs » : identifiant et propriété attendus")
     changed = body.get("changedPropIds", [])

@@ -472,13 +472,18 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
-    from dashboard.database import DatabaseUnavailable
+    from sqlalchemy.exc import DBAPIError
+
+    from dashboard.database import DatabaseUnavailable, describe_failure
     from dashboard.settings import SettingsError
 
     try:
         return args.func(args)
     except (SettingsError, DatabaseUnavailable) as err:
         print(f"error: {err}", file=sys.stderr)
+        return 2
+    except DBAPIError as err:  # e.g. `tissu serve` on a damaged or read-only database
+        print(f"error: {describe_failure(err)} ({_where(_settings())})", file=sys.stderr)
         return 2
 
 

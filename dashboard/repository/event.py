@@ -8,6 +8,7 @@ import pandas as pd
 from sqlalchemy import Engine, delete, func, insert, select, update
 
 from dashboard import models as m
+from dashboard.database import write_transaction
 from dashboard.repository._base import (
     _chunks,
     _fit,
@@ -37,7 +38,7 @@ def replace_event(engine: Engine, *, event: dict, participants: list[dict], capa
     Participants carry a `key` (any hashable) that capabilities (`participant`), requests
     (`requester`, `target`) and meetings (`exhibitor`, `visitor`) refer to; ids are assigned here.
     """
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         old = conn.scalar(select(m.Event.id).where(m.Event.name == event["name"]))
         if old is not None:
             _delete_event_rows(conn, old)
@@ -122,7 +123,7 @@ def event_meeting_counts(engine: Engine, event_id: int) -> dict[str, int]:
 def write_meetings(engine: Engine, event_id: int, meetings: list[dict], *, keep_ids: list[int] | None = None) -> None:
     """Replace an event's meetings by `meetings`, except those whose id is in `keep_ids` (one transaction)."""
     mt = m.Meeting
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         statement = delete(mt).where(mt.event_id == event_id)
         if keep_ids:
             statement = statement.where(mt.id.not_in(keep_ids))
@@ -135,7 +136,7 @@ def write_meetings(engine: Engine, event_id: int, meetings: list[dict], *, keep_
 def set_meeting_status(engine: Engine, event_id: int, meeting_id: int, status: str) -> bool:
     """Mark a meeting scheduled, held or cancelled; False when the meeting does not exist."""
     mt = m.Meeting
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         done = conn.execute(update(mt).where(mt.event_id == event_id, mt.id == meeting_id).values(status=status))
     return done.rowcount == 1
 
@@ -150,7 +151,7 @@ def establishments_for_event(engine: Engine, dataset_id: int) -> pd.DataFrame:
 def set_meeting_statuses(engine: Engine, event_id: int, statuses: dict[int, str]) -> None:
     """Set the status of many meetings in one transaction."""
     mt = m.Meeting
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         for status in sorted(set(statuses.values())):
             ids = [i for i, s in statuses.items() if s == status]
             for chunk in _chunks(ids):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from dashboard import repository
 from dashboard.analytics.matchmaking import match_candidates
@@ -25,6 +26,7 @@ from dashboard.analytics.scheduling import (
     schedule_meetings,
     validate_schedule,
 )
+from dashboard.database import DatabaseUnavailable, describe_failure
 from dashboard.formatting import fr_number
 from dashboard.services import DataService
 from dashboard.services import coverage as coverage_service
@@ -258,7 +260,23 @@ ADMIN_ACTIONS = ("held", "cancelled", "reschedule")
 
 
 def admin_action(service: DataService, action: str | None, meeting_id) -> str:
-    """Mark a meeting held / cancelled, or reschedule keeping every meeting that stays; returns a French message."""
+    """Mark a meeting held / cancelled, or reschedule keeping every meeting that stays; returns a French message.
+
+    A write the database refuses (its file deleted under the running server, a full disk…) is said so, never
+    confirmed."""
+    try:
+        return _admin_action(service, action, meeting_id)
+    except DatabaseUnavailable as err:
+        log.error("event change refused: %s", err)
+        return ("Modification non enregistrée : la base de données est indisponible (fichier supprimé ou "
+                "remplacé). Prévenez l'administrateur de tissu.")
+    except DBAPIError as err:
+        log.error("event change failed: %s", describe_failure(err))
+        return ("Modification non enregistrée : la base de données a refusé l'écriture (disque plein, fichier en "
+                "lecture seule…). Prévenez l'administrateur de tissu.")
+
+
+def _admin_action(service: DataService, action: str | None, meeting_id) -> str:
     event = current_event(service.engine)
     if event is None:
         return "Aucun événement chargé."

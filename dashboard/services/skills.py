@@ -186,7 +186,8 @@ def query_from_controls(service: DataService, departement, territory, family, in
     params = {"departement": departement, "territoire": territory, "famille": family,
               "industriel": "oui" if "oui" in as_texts(industrial) else "non", "annee": year,
               "indicateur": indicator, "metier": trade}
-    return parse_skills_query({k: [as_text(v)] for k, v in params.items() if as_text(v)}, skills_data(service))[0]
+    texts = {k: as_text(v) for k, v in params.items()}
+    return parse_skills_query({k: [v] for k, v in texts.items() if v}, skills_data(service))[0]
 
 
 def _trades_in_scope(data: SkillsData, q: SkillsQuery) -> pd.DataFrame:

@@ -106,8 +106,8 @@ def test_a_full_disk_exits_2_with_one_line_and_leaves_the_database_unchanged(db,
         dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
 
     monkeypatch.setattr(database, "_sqlite_pragmas", full_disk)
-    assert main(["import", "sirene", "--etablissements", str(SIRENE / "StockEtablissement_utf8.csv"), "--geoloc", str(GEOLOC),
-                 "--no-progress"]) == 2
+    assert main(["import", "sirene", "--etablissements", str(SIRENE / "StockEtablissement_utf8.csv"),
+                 "--geoloc", str(GEOLOC), "--no-progress"]) == 2
     line = _one_clean_line(capsys)
     assert "full" in line
     monkeypatch.setattr(database, "_sqlite_pragmas", real)
