@@ -110,8 +110,13 @@
       /* {points: url, lookups: url} -> the explorer's point and lookup stores. */
       explorerStores: function (urls) {
         if (!urls) { throw window.dash_clientside.PreventUpdate; }
-        return fetchAll([urls.points, urls.lookups]).then(function (stores) {
-          return stores || [noUpdate(), noUpdate()];
+        // The member flags come as their own payload, and only for viewers the policy allows to see them.
+        var wanted = [urls.points, urls.lookups].concat(urls.members ? [urls.members] : []);
+        return fetchAll(wanted).then(function (stores) {
+          if (!stores) { return [noUpdate(), noUpdate()]; }
+          var points = stores[0];
+          if (stores[2]) { points = Object.assign({}, points, {m: stores[2].m}); }
+          return [points, stores[1]];
         });
       },
 

@@ -92,7 +92,8 @@
     var capWords = caps.length ? maskWords(caps, indexOf(vocab.capabilities), store.k.length, store.bits) : null;
     var certs = asList(criteria.certification);
     var certWord = certs.length ? maskWords(certs, indexOf(vocab.certifications), 1, store.bits)[0] : 0;
-    var member = criteria.member === "oui" ? 1 : (criteria.member === "non" ? 0 : -1);
+    // store.m exists only for viewers allowed to see membership (a payload of its own): else no member filter.
+    var member = !store.m ? -1 : (criteria.member === "oui" ? 1 : (criteria.member === "non" ? 0 : -1));
     var words = normalize(criteria.q || "", lookups.text).split(" ").filter(Boolean);
     var text = words.length ? searchText(store, lookups) : null;
     for (var i = 0; i < n; i++) {
@@ -132,7 +133,7 @@
     var count = new Float64Array(n), jobs = new Float64Array(n), members = new Float64Array(n);
     selected.forEach(function (i) {
       var u = col[i];
-      if (u >= 0) { count[u] += 1; jobs[u] += store.h[i]; members[u] += store.m[i]; }
+      if (u >= 0) { count[u] += 1; jobs[u] += store.h[i]; if (store.m) { members[u] += store.m[i]; } }
     });
     var values = {};
     for (var u = 0; u < n; u++) {
@@ -140,7 +141,7 @@
       if (metric === "count") { v = count[u]; }
       else if (metric === "jobs") { v = jobs[u]; }
       else if (metric === "jobs_per_1000") { v = unit.pop[u] > 0 ? 1000 * jobs[u] / unit.pop[u] : null; }
-      else { v = count[u] > 0 ? 100 * members[u] / count[u] : null; }
+      else { v = count[u] > 0 && store.m ? 100 * members[u] / count[u] : null; }
       values[unit.codes[u]] = v;
     }
     return values;

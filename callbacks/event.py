@@ -7,6 +7,7 @@ from dash import ClientsideFunction, Input, Output, State, ctx
 from dashboard import ids
 from dashboard.services import DataService
 from dashboard.services import event as svc
+from dashboard.sessions import client_address, current_viewer
 from layouts.event import (
     AgendaView,
     KioskView,
@@ -34,11 +35,12 @@ def _base_url() -> str:
 
 
 def render(service: DataService, query: dict[str, list[str]]):
-    return overview_page(svc.overview(service))
+    return overview_page(svc.overview(service, current_viewer()))
 
 
 def admin_action(service: DataService, trigger: str | None, meeting_id) -> str:
-    return svc.admin_action(service, ADMIN_ACTIONS.get(trigger or ""), meeting_id)
+    return svc.admin_action(service, ADMIN_ACTIONS.get(trigger or ""), meeting_id, current_viewer(),
+                            address=client_address())
 
 
 def agenda_view(service: DataService, event: svc.EventInfo, participant_id: int) -> AgendaView:

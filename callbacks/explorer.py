@@ -11,8 +11,10 @@ from dash import ClientsideFunction, Input, Output, State, no_update
 
 from dashboard import exports, ids
 from dashboard.analytics.records import export_frame
+from dashboard.policy import MEMBER_ONLY_METRICS, Forbidden
 from dashboard.services import DataService, explorer
 from dashboard.services.explorer import TABLE_LIMIT, table_rows  # noqa: F401  (the table's cap and rows, for tests)
+from dashboard.sessions import current_viewer
 from layouts.card import establishment_card
 from layouts.explorer import (
     CHORO_LEVELS,
@@ -67,7 +69,7 @@ def _view_params(query: dict[str, list[str]]) -> tuple[dict, list[str]]:
 
 def card_for(service: DataService, public_id: str | None):
     """The card of one establishment of the active dataset, or None when unknown."""
-    data = explorer.card_record(service, public_id)
+    data = explorer.card_record(service, public_id, current_viewer())
     if data is None:
         return None
     return establishment_card(data.record, capability_labels=data.capability_labels,
@@ -76,21 +78,23 @@ def card_for(service: DataService, public_id: str | None):
 
 def explorer_view(service: DataService, query: dict[str, list[str]] | None = None) -> ExplorerView:
     query = query or {}
-    data = explorer.explorer_data(service, query)
+    viewer = current_viewer()
+    data = explorer.explorer_data(service, query, viewer)
     view_params, view_notices = _view_params(query)
-    selected = explorer.card_record(service, view_params.get("selected"))
+    selected = explorer.card_record(service, view_params.get("selected"), viewer)
     if view_params.get("selected") and selected is None:
         view_notices.append(f"Établissement introuvable : « {view_params.pop('selected')} ».")
     elif selected is not None and "center" not in view_params:  # a link to a card shows its site
         view_params["center"] = (selected.lat, selected.lon)
         view_params.setdefault("zoom", 12.0)
+    metric = view_params.get("choro_metric", "count")
     return ExplorerView(
         data=data,
         notices=data.notices + view_notices,
         center=view_params.get("center", LORRAINE_CENTER),
         zoom=view_params.get("zoom", DEFAULT_ZOOM),
         choro_level=view_params.get("choro_level", "none"),
-        choro_metric=view_params.get("choro_metric", "count"),
+        choro_metric=(metric if data.membership or metric not in MEMBER_ONLY_METRICS else "count"),
         selected=view_params.get("selected"),
         tile_url=service.settings.tile_url,
         tile_attribution=service.settings.tile_attribution,
@@ -103,13 +107,19 @@ def render(service: DataService, query: dict[str, list[str]]):
 
 
 def table_view(service: DataService, criteria_params: dict | None):
-    rows, note = table_rows(service, criteria_params)
+    try:
+        rows, note = table_rows(service, criteria_params, current_viewer())
+    except Forbidden as refusal:
+        return table_grid([]), refusal.message
     return table_grid(rows), note
 
 
-def export_file(service: DataService, criteria_params: dict | None, kind: str) -> dict:
+def export_file(service: DataService, criteria_params: dict | None, kind: str):
     """dcc.Download payload of exactly the filtered establishments, as CSV or XLSX (dashboard.exports)."""
-    records, _ = explorer.selected_records(service, criteria_params)
+    try:
+        records, _ = explorer.selected_records(service, criteria_params, current_viewer())
+    except Forbidden:
+        return no_update
     caps, certs, _ = explorer.labels(service.lookups)
     frame = export_frame(records, capability_labels=caps, certification_labels=certs)
     stamp = pd.Timestamp.now().strftime("%Y%m%d")

@@ -8,9 +8,11 @@ from dash import ClientsideFunction, Input, Output, State, ctx, no_update
 from dashboard import exports, ids
 from dashboard.analytics.partner_query import PartnerQuery
 from dashboard.analytics.partners import PartnerQueryError
+from dashboard.policy import Forbidden
 from dashboard.services import DataService
 from dashboard.services import partners as svc
 from dashboard.services.partners import OriginError, PartnerPageView
+from dashboard.sessions import current_viewer
 from layouts.partners import export_notice, partners_page, results_outputs
 
 
@@ -19,20 +21,20 @@ def site_options(service: DataService, text: str | None, selected: str | None) -
 
 
 def partner_view(service: DataService, query: dict[str, list[str]]) -> PartnerPageView:
-    return svc.partner_view(service, query)
+    return svc.partner_view(service, query, current_viewer())
 
 
 def render(service: DataService, query: dict[str, list[str]]):
-    return partners_page(svc.partner_view(service, query))
+    return partners_page(partner_view(service, query))
 
 
 def partner_results(service: DataService, query: PartnerQuery) -> tuple:
     """Summary, ranked list, origin layers, result points, map viewport and link parameters for a query."""
-    return results_outputs(svc.partner_results(service, query))
+    return results_outputs(svc.partner_results(service, query, current_viewer()))
 
 
 def export_partners(service: DataService, params: dict | None, kind: str) -> dict:
-    return exports.download_file(svc.export_file(service, params), kind)
+    return exports.download_file(svc.export_file(service, params, current_viewer()), kind)
 
 
 def export_or_notice(service: DataService, params: dict | None, kind: str):
@@ -41,6 +43,8 @@ def export_or_notice(service: DataService, params: dict | None, kind: str):
         return export_partners(service, params, kind), no_update
     except (OriginError, PartnerQueryError) as err:
         return no_update, export_notice(str(err))
+    except Forbidden as refusal:
+        return no_update, export_notice(refusal.message)
 
 
 def origin_from_click(mode: str, click: dict | None):

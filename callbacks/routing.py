@@ -8,26 +8,40 @@ from urllib.parse import parse_qs
 from dash import Input, Output, State
 
 from dashboard import ids, pages
+from dashboard.policy import Viewer, can
 from dashboard.services import DataService
+from dashboard.sessions import current_viewer
+from layouts.accounts import account_area, restricted_page
 from layouts.components import demo_badge
 from layouts.shell import nav_links, not_found
 
 
 def render_page(service: DataService, pathname: str | None, search: str | None,
-                registry: Sequence[pages.Page] = pages.PAGES):
-    """The page for `pathname` (404 page when unknown), the dataset badge of the header and the navigation."""
+                registry: Sequence[pages.Page] = pages.PAGES, viewer: Viewer | None = None):
+    """The page for `pathname` (404 page when unknown; an invitation to sign in when it is reserved), the
+    dataset badge of the header, the navigation and the account corner, all for this request's viewer."""
+    viewer = viewer or current_viewer()
     path = (pathname or "/").rstrip("/") or "/"
     query = parse_qs((search or "").lstrip("?"), keep_blank_values=False)
     page = pages.renderers(registry).get(path)
+    required = pages.requirements(registry).get(path)
     snap = service.snapshot()
     badge = demo_badge(snap.is_demo, snap.dataset.label if snap.dataset else "Aucune donnée")
-    body = page(service, query) if page else not_found(pathname or "/")
-    return body, badge, nav_links(path, pages.nav_entries(registry))
+    if page is None:
+        body = not_found(pathname or "/")
+    elif required is not None and not can(viewer, required):
+        body = restricted_page(viewer, path)
+    else:
+        body = page(service, query)
+    return body, badge, nav_links(path, pages.nav_entries(registry, viewer)), account_area(viewer)
 
 
 def page_components(service: DataService, registry: Sequence[pages.Page] = pages.PAGES) -> list:
-    """Every component with an id on every page (rendered with its data) and those pages create later."""
-    rendered = [render(service, {}) for render in pages.renderers(registry).values()]
+    """Every component with an id on every page (rendered with its data) and those pages create later.
+
+    Pages rendered for some viewers only are not rendered here: their `late_components` stand in."""
+    reserved = pages.requirements(registry)
+    rendered = [render(service, {}) for path, render in pages.renderers(registry).items() if path not in reserved]
     rendered += pages.late_components(registry)
     return _with_ids(rendered)
 
@@ -76,6 +90,7 @@ def register(app, service: DataService, registry: Sequence[pages.Page] = pages.P
         Output(ids.PAGE, "children"),
         Output(ids.DATASET_BADGE, "children"),
         Output(ids.NAV, "children"),
+        Output(ids.ACCOUNT_AREA, "children"),
         Input(ids.URL, "pathname"),
         State(ids.URL, "search"),
     )(lambda pathname, search: render_page(service, pathname, search, registry))

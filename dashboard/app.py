@@ -23,9 +23,11 @@ from dashboard.compression import StaticCompressionCache, static_compression_key
 from dashboard.database import make_engine
 from dashboard.limits import callback_failed, install_callback_checks, install_request_limits
 from dashboard.paths import ASSETS_DIR
+from dashboard.policy import can
 from dashboard.reference import geojson_path
 from dashboard.services import DataService
-from dashboard.services.payloads import DATA_PREFIX, parse_filename
+from dashboard.services.payloads import DATA_PREFIX, parse_filename, required_action
+from dashboard.sessions import current_viewer, install_sessions
 from dashboard.settings import Settings, load_settings
 
 # Decimals kept in the geobuf basemap: 1e-4° is ≤ 11 m, far below the 75 m simplification of the polygons;
@@ -71,6 +73,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
         compress=True,
         on_error=callback_failed,
     )
+    install_sessions(app.server, engine, settings)
     install_request_limits(app.server, max_request_kb=settings.max_request_kb,
                            callback_path=app.config.routes_pathname_prefix + "_dash-update-component")
     if settings.proxy_hops:  # trust that many proxies' X-Forwarded-* so links and QR codes carry the public address
@@ -160,6 +163,10 @@ def _register_payloads_and_bundles(app: Dash, service: DataService, registry: Se
         if parsed is None or parsed[0] not in builders:
             return _data_error(404, "unknown_payload", f"Aucune donnée à l'adresse {request.path}.")
         name, etag = parsed
+        required = required_action(builders[name])
+        if required is not None and not can(current_viewer(), required):
+            return _data_error(403, "forbidden", "Données réservées : connectez-vous avec un compte autorisé.")
+        cache_control = IMMUTABLE if required is None else "private, no-cache"  # revalidated: cheap 304s
         current = builders[name](service)
         if current.etag != etag:
             service.refresh()
@@ -167,13 +174,13 @@ def _register_payloads_and_bundles(app: Dash, service: DataService, registry: Se
         if current.etag != etag:
             return _data_error(404, "stale_payload", "Ces données ont été remplacées : rechargez la page.")
         if request.if_none_match.contains_weak(etag):
-            return Response(status=304, headers={"ETag": f'"{etag}"', "Cache-Control": IMMUTABLE})
+            return Response(status=304, headers={"ETag": f'"{etag}"', "Cache-Control": cache_control})
         use_gzip = request.accept_encodings["gzip"] > 0
         response = Response(current.packed if use_gzip else current.raw, mimetype="application/json")
         if use_gzip:
             response.headers["Content-Encoding"] = "gzip"
         response.headers["Vary"] = "Accept-Encoding"
-        response.headers["Cache-Control"] = IMMUTABLE
+        response.headers["Cache-Control"] = cache_control
         response.headers["ETag"] = f'"{etag}"'
         return response
 

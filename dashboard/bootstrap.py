@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sys
 from collections.abc import Sequence
 from types import ModuleType
 
@@ -75,8 +76,18 @@ def ensure_ready(engine: Engine, settings: Settings,
         log.info("Empty database: generating the demo dataset (seed %s, scale %s)", settings.demo_seed,
                  settings.demo_scale)
         active = load_demo(engine, seed=settings.demo_seed, scale=settings.demo_scale)
+        if settings.demo_accounts:
+            _announce_demo_accounts(engine)
     elif settings.auto_demo:
         # A database created before an extra existed gets its demo now.
         for extra in (demo_extras() if extras is None else extras):
             extra.ensure_demo(engine, seed=settings.demo_seed)
     return active
+
+
+def _announce_demo_accounts(engine: Engine) -> None:
+    from dashboard.demo import accounts as demo_accounts
+
+    text = demo_accounts.announce(demo_accounts.create_demo_accounts(engine))
+    if text:
+        print(text, file=sys.stderr, flush=True)

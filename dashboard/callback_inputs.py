@@ -237,7 +237,8 @@ def check_callback_request(body, declared: Mapping[str, Declared], kinds: Mappin
     spec = declared[key]
     for part, expected in (("inputs", spec.inputs), ("state", spec.state)):
         for component_id, prop, value in _items(body, part, expected):
-            kind = kinds.get((component_id, prop), Kind.ANY) if isinstance(component_id, str) else Kind.ANY
+            known = isinstance(component_id, str) and isinstance(prop, str)
+            kind = kinds.get((str(component_id), str(prop)), Kind.ANY) if known else Kind.ANY
             problem = value_problem(kind, value)
             if problem:
                 raise CallbackRequestError(f"{component_id}.{prop} : {problem}")

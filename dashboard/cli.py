@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from dashboard import __version__
+from dashboard.cli_users import add_user_commands
 
 
 def _settings():
@@ -466,6 +467,7 @@ def build_parser() -> argparse.ArgumentParser:
     schedule.add_argument("--keep", action="store_true",
                           help="after cancellations: keep every scheduled meeting in place, only refill freed capacity")
     schedule.set_defaults(func=cmd_event_schedule)
+    add_user_commands(sub)
     return parser
 
 

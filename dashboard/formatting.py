@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from zoneinfo import ZoneInfo
 
 NBSP = "\u00a0"  # keeps "12 345" on one line
 
@@ -26,3 +27,14 @@ def fr_percent(share: float | None, decimals: int = 1) -> str:
 def fr_date(value: dt.date | dt.datetime | None) -> str:
     """`2026-11-26` -> `26/11/2026`."""
     return value.strftime("%d/%m/%Y") if value else "–"
+
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def fr_datetime(value: dt.datetime | None) -> str:
+    """A UTC time stored without zone -> Paris time, `26/11/2026 14:05`."""
+    if value is None:
+        return "–"
+    local = value.replace(tzinfo=dt.UTC).astimezone(PARIS) if value.tzinfo is None else value.astimezone(PARIS)
+    return local.strftime("%d/%m/%Y %H:%M")

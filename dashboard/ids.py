@@ -192,3 +192,26 @@ KIOSK_MAP = "kiosk-map"
 KIOSK_MAP_CAPTION = "kiosk-map-caption"
 KIOSK_COUNTER = "kiosk-counter"
 KIOSK_COUNTER_TICK = "kiosk-counter-tick"
+
+# Accounts (sign-in, my account, account management, audit log)
+ACCOUNT_AREA = "account-area"  # header corner: sign-in link or the signed-in account
+LOGIN_EMAIL = "login-email"
+LOGIN_PASSWORD = "login-password"
+LOGIN_SUBMIT = "login-submit"
+TOKEN_LABEL = "token-label"
+TOKEN_CREATE = "token-create"
+TOKEN_MESSAGE = "token-message"
+TOKEN_LIST = "token-list"
+TOKEN_REVOKE = "token-revoke"  # pattern-matching id type: {"type": TOKEN_REVOKE, "token": <id>}
+ADMIN_EMAIL = "admin-email"
+ADMIN_NAME = "admin-name"
+ADMIN_ROLE = "admin-role"
+ADMIN_SIRETS = "admin-sirets"
+ADMIN_CREATE = "admin-create"
+ADMIN_MESSAGE = "admin-message"
+ADMIN_ACCOUNTS = "admin-accounts"
+ADMIN_ACTION = "admin-action"  # pattern-matching id: {"type": ADMIN_ACTION, "action": ..., "user": <id>}
+AUDIT_TABLE = "audit-table"
+AUDIT_EXPORT_CSV = "audit-export-csv"
+AUDIT_EXPORT_XLSX = "audit-export-xlsx"
+AUDIT_DOWNLOAD = "audit-download"

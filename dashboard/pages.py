@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from dashboard.policy import ANONYMOUS, Action, Viewer, can
+
 
 @dataclass(frozen=True)
 class Page:
@@ -26,7 +28,8 @@ class Page:
     `payloads` maps names to `build(service) -> EncodedPayload` (`services/payloads.py`): dataset-only JSON
     served at `/data/<name>-<etag>.json`. `bundles` names the lazily loaded component libraries
     (`app.LAZY_BUNDLES`) that the page's first render needs: their script is added to that page's HTML.
-    A sub-page (agenda, kiosk, fiche) has no `nav_label` and usually shares its topic's modules.
+    A sub-page (agenda, kiosk, fiche) has no `nav_label` and usually shares its topic's modules. `requires`
+    reserves a page to the roles the policy allows that action: others get an invitation to sign in.
     """
 
     path: str
@@ -38,6 +41,7 @@ class Page:
     late_components: str | Callable[[], list] | None = None
     payloads: str | Mapping[str, Callable[[Any], Any]] | None = None
     bundles: tuple[str, ...] = ()
+    requires: Action | None = None  # the policy action a viewer needs to open the page (dashboard/policy.py)
 
 
 # Modules every app has, whatever its pages: the dataset, geography and taxonomy endpoints.
@@ -60,6 +64,12 @@ PAGES: tuple[Page, ...] = (
          api="dashboard.api.event", demo="dashboard.demo.event"),
     Page("/evenement/agenda", "callbacks.event:render_agenda"),
     Page("/evenement/kiosque", "callbacks.event:render_kiosk"),
+    Page("/connexion", "callbacks.accounts:render_login", callbacks="callbacks.accounts",
+         late_components="callbacks.accounts:late_components"),
+    Page("/compte/mot-de-passe", "callbacks.accounts:render_reset"),
+    Page("/compte", "callbacks.accounts:render_account", requires=Action.USE_API_TOKEN),
+    Page("/admin/comptes", "callbacks.accounts:render_admin", nav_label="Comptes", requires=Action.MANAGE_ACCOUNTS),
+    Page("/admin/journal", "callbacks.accounts:render_audit", nav_label="Journal", requires=Action.READ_AUDIT),
 )
 
 
@@ -80,9 +90,15 @@ def _unique_modules(references: Iterable[Any]) -> list[ModuleType]:
     return modules
 
 
-def nav_entries(pages: Sequence[Page] = PAGES) -> list[tuple[str, str]]:
-    """(path, label) of the pages shown in the navigation, in registry order."""
-    return [(page.path, page.nav_label) for page in pages if page.nav_label]
+def nav_entries(pages: Sequence[Page] = PAGES, viewer: Viewer = ANONYMOUS) -> list[tuple[str, str]]:
+    """(path, label) of the pages shown in the navigation to this viewer, in registry order."""
+    return [(page.path, page.nav_label) for page in pages
+            if page.nav_label and (page.requires is None or can(viewer, page.requires))]
+
+
+def requirements(pages: Sequence[Page] = PAGES) -> dict[str, Action]:
+    """path -> the action a viewer needs to open it, for the pages that are reserved."""
+    return {page.path: page.requires for page in pages if page.requires is not None}
 
 
 def renderers(pages: Sequence[Page] = PAGES) -> dict[str, Callable[..., Any]]:

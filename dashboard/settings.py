@@ -39,6 +39,14 @@ SETTINGS: tuple[Setting, ...] = (
                                                 "changed: an import reaches every process within that delay."),
     Setting("TISSU_MAX_REQUEST_KB", "256", "Largest accepted request body in KB (a Dash callback is under 2 KB): "
                                          "larger ones get 413."),
+    Setting("TISSU_SECRET_KEY", "", "Key that signs session cookies (keep it secret, the same on every app server). "
+                                    "Empty: a random key generated once into `<instance>/secret_key`."),
+    Setting("TISSU_PUBLIC_URL", "", "Public address of the site, e.g. `https://tissu.uimm-lorraine.fr`, used in "
+                                    "links made outside a request (reset links from the CLI, e-mails). Empty: "
+                                    "`http://<host>:<port>`."),
+    Setting("TISSU_SESSION_HOURS", "12", "How long a sign-in lasts without activity (hours)."),
+    Setting("TISSU_DEMO_ACCOUNTS", "1", "Create demo accounts (member, staff, admin) with the demo, their random "
+                                        "passwords printed once (`0`: none, and existing ones cannot sign in)."),
 )
 
 
@@ -59,10 +67,20 @@ class Settings:
     proxy_hops: int = 0
     version_check_seconds: float = 2.0
     max_request_kb: int = 256
+    secret_key: str = ""
+    public_url: str = ""
+    session_hours: float = 12.0
+    demo_accounts: bool = True
 
     @property
     def has_tiles(self) -> bool:
         return bool(self.tile_url)
+
+    @property
+    def base_url(self) -> str:
+        """The site's public address for links made outside a request."""
+        host = "localhost" if self.host in {"0.0.0.0", "::", ""} else self.host
+        return self.public_url or f"http://{host}:{self.port}"
 
 
 class SettingsError(ValueError):
@@ -118,6 +136,10 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         version_check_seconds=_bounded("TISSU_VERSION_CHECK_SECONDS", raw["TISSU_VERSION_CHECK_SECONDS"], float,
                                        0, 3600),
         max_request_kb=_bounded("TISSU_MAX_REQUEST_KB", raw["TISSU_MAX_REQUEST_KB"], int, 1, 1_048_576),
+        secret_key=raw["TISSU_SECRET_KEY"].strip(),
+        public_url=raw["TISSU_PUBLIC_URL"].strip().rstrip("/"),
+        session_hours=_bounded("TISSU_SESSION_HOURS", raw["TISSU_SESSION_HOURS"], float, 0.1, 24 * 90),
+        demo_accounts=_flag("TISSU_DEMO_ACCOUNTS", raw["TISSU_DEMO_ACCOUNTS"]),
     )
     unknown = set(overrides) - {f.name for f in fields(Settings)}
     if unknown:

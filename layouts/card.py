@@ -50,7 +50,7 @@ def establishment_card(record: dict, *, capability_labels: dict[str, str], certi
                  f"{record['address'] or ''}, {record['commune_code']} {record['commune_name']}".strip(", ")),
             _row("Intercommunalité", record["epci_name"]),
             _row("Zone d'emploi", record["zone_emploi_name"]),
-            _row("Adhérent UIMM", "oui" if record["member"] else "non"),
+            _row("Adhérent UIMM", "oui" if record["member"] else "non") if "member" in record else None,
             _row("Création", fr_date(record["created_on"])),
         ], className="card-rows"),
         html.Div("Savoir-faire", className="card-section"),

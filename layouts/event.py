@@ -43,6 +43,7 @@ class EventPageView:
     is_demo: bool
     wall: dict  # dashboard.services.event.wall_counts
     participant_options: list[dict] = field(default_factory=list)
+    can_run: bool = False  # staff: the meeting follow-up panel; others get an invitation to sign in
 
 
 def wall(counts: dict) -> html.Div:
@@ -90,7 +91,22 @@ def event_page(view: EventPageView) -> html.Div:
                              placeholder="Exposant ou visiteur…", searchable=True),
                 html.Div(id=ids.EVENT_AGENDA_LINK, className="ev-agenda-link"),
             ], className="ev-panel"),
-            html.Div([
+            _admin_panel() if view.can_run else html.Div([
+                html.H3("Suivi des rendez-vous"),
+                html.P("Réservé à l'équipe UIMM : connectez-vous pour marquer les rendez-vous et replanifier.",
+                       className="muted"),
+                html.A("Se connecter", href="/connexion?suivant=/evenement", className="button button-light"),
+                dcc.Input(id=ids.EVENT_MEETING_ID, type="hidden"),
+                *[html.Button(id=i, hidden=True) for i in (ids.EVENT_MARK_HELD, ids.EVENT_MARK_CANCELLED,
+                                                           ids.EVENT_RESCHEDULE)],
+                html.Div(id=ids.EVENT_ADMIN_MESSAGE, hidden=True),
+            ], className="ev-panel"),
+        ], className="ev-wall-grid"),
+    ], className="ev-page")
+
+
+def _admin_panel() -> html.Div:
+    return html.Div([
                 html.H3("Suivi des rendez-vous"),
                 html.P("Marquez un rendez-vous tenu ou annulé (son n° figure sur les agendas), puis replanifiez : "
                        "les rendez-vous maintenus ne bougent pas, la capacité libérée est réattribuée.",
@@ -103,9 +119,7 @@ def event_page(view: EventPageView) -> html.Div:
                     html.Button("Replanifier après annulations", id=ids.EVENT_RESCHEDULE, className="button"),
                 ], className="ev-admin-row"),
                 html.Div(id=ids.EVENT_ADMIN_MESSAGE, className="ev-admin-message", role="status"),
-            ], className="ev-panel"),
-        ], className="ev-wall-grid"),
-    ], className="ev-page")
+            ], className="ev-panel")
 
 
 def no_event() -> html.Div:
@@ -266,7 +280,7 @@ def overview_page(o: EventOverview | None) -> html.Div:
                 "score et « pourquoi » expliqués pour chaque rendez-vous"
                 + (" · événement de démonstration (fictif)" if event.is_demo else ""))
     return event_page(EventPageView(title=event.name, subtitle=subtitle, is_demo=event.is_demo, wall=o.wall,
-                                    participant_options=o.participant_options))
+                                    participant_options=o.participant_options, can_run=o.can_run))
 
 
 def wall_update(counts: dict | None):

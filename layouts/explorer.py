@@ -12,6 +12,7 @@ from dash import dcc, html
 from dashboard import ids
 from dashboard.analytics.filters import Criteria
 from dashboard.formatting import fr_date
+from dashboard.policy import MEMBER_ONLY_METRICS
 from dashboard.services.explorer import ExplorerData
 from layouts.basemap import basemap, map_controls
 
@@ -92,10 +93,18 @@ def filter_panel(view: ExplorerView) -> html.Div:
                hint="Tranches INSEE d'effectif salarié"),
         _field("Certification", _dropdown(ids.FILTER_CERTIFICATION, o.certifications, list(c.certifications),
                                           "ISO 9001, EN 9100…"), hint="Établissements ayant toutes celles choisies"),
-        _field("Adhérent UIMM", dcc.RadioItems(id=ids.FILTER_MEMBER, value=member, inline=True,
-                                               className="radio-inline",
-                                               options=[{"label": lab, "value": v} for v, lab in MEMBER_CHOICES])),
+        _member_filter(view.data.membership, member),
     ], className="filters")
+
+
+def _member_filter(allowed: bool, value: str):
+    """The member filter for viewers who may see membership; others get none (their point store has no flags),
+    only the empty control the filter callbacks read."""
+    if not allowed:
+        return dcc.RadioItems(id=ids.FILTER_MEMBER, value="", options=[], style={"display": "none"})
+    return _field("Adhérent UIMM", dcc.RadioItems(id=ids.FILTER_MEMBER, value=value, inline=True,
+                                                  className="radio-inline",
+                                                  options=[{"label": lab, "value": v} for v, lab in MEMBER_CHOICES]))
 
 
 def _kpi(id_: str, label: str, note: str = "") -> html.Div:
@@ -137,7 +146,8 @@ def map_overlays(view: ExplorerView) -> list:
         dcc.Dropdown(id=ids.CHORO_LEVEL, value=view.choro_level, clearable=False, searchable=False,
                      options=[{"label": lab, "value": v} for v, lab in CHORO_LEVELS], className="overlay-dropdown"),
         dcc.Dropdown(id=ids.CHORO_METRIC, value=view.choro_metric, clearable=False, searchable=False,
-                     options=[{"label": lab, "value": v} for v, lab in CHORO_METRICS], className="overlay-dropdown"),
+                     options=[{"label": lab, "value": v} for v, lab in CHORO_METRICS
+                              if view.data.membership or v not in MEMBER_ONLY_METRICS], className="overlay-dropdown"),
         html.Div(id=ids.CHORO_LEGEND, className="choro-legend"),
     ], className="map-overlay choro-panel")
     legend = html.Details([

@@ -55,7 +55,8 @@ def query_panel(view: PartnerPageView) -> html.Div:
         _field("Effectif minimal", _dropdown(ids.PARTNER_SIZE, view.size_options, q.size_min, "Toutes tailles",
                                              multi=False)),
         dcc.Checklist(id=ids.PARTNER_MEMBER, value=["oui"] if q.members_only else [], className="radio-inline",
-                      options=[{"label": "Adhérents UIMM seulement", "value": "oui"}]),
+                      options=[{"label": "Adhérents UIMM seulement", "value": "oui"}]) if view.membership
+        else dcc.Checklist(id=ids.PARTNER_MEMBER, value=[], options=[], style={"display": "none"}),
         html.Div("3. Rayon et classement", className="panel-title"),
         _field("Rayon (km, à vol d'oiseau)", dcc.Slider(
             id=ids.PARTNER_RADIUS, min=low, max=high, step=5, value=radius,

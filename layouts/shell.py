@@ -19,6 +19,7 @@ def shell(nav: list[tuple[str, str]]) -> html.Div:
                    href="/", className="brand"),
             html.Nav(nav_links("/", nav), id=ids.NAV, className="nav"),
             html.Div(id=ids.DATASET_BADGE, className="header-badge"),
+            html.Div(id=ids.ACCOUNT_AREA, className="account-area"),
         ], className="app-header"),
         html.Main(id=ids.PAGE, className="app-main"),
     ], className="app")

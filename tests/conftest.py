@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -106,22 +107,42 @@ def client(app):
     return app.server.test_client()
 
 
-_server_logs: list[Path] = []  # the live server's log, shown under a failed browser test
+ROLE_PASSWORD = "mot de passe des tests " + secrets.token_hex(4)  # random per run: never a published secret
+ORIGIN = {"Origin": "http://localhost"}  # what a browser sends with a POST from one of our pages
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    """A failed browser test shows what the page logged and the end of the server's log (CI keeps nothing else)."""
-    outcome = yield
-    report = outcome.get_result()
-    if report.when != "call" or not report.failed or "live_server" not in item.fixturenames:
-        return
-    page = item.funcargs.get("page")
-    if page is not None and getattr(page, "errors", None):
-        report.sections.append(("browser console", "\n".join(page.errors)))
-    for path in _server_logs:
-        lines = path.read_text(errors="replace").splitlines() if path.exists() else []
-        report.sections.append((f"server log {path.name}", "\n".join(lines[-60:])))
+def ensure_account(engine, role: str) -> str:
+    """The tests' account of `role` in this database (created on first use): its e-mail (password ROLE_PASSWORD)."""
+    from dashboard import accounts
+    from dashboard.policy import Role, Viewer
+
+    email = f"{role}@tests.tissu.example"
+    if accounts.repository.account_by_email(engine, email) is None:
+        accounts.create_account(engine, Viewer(Role.ADMIN, None, "cli:tests"), email=email,
+                                display_name=f"Compte {role} (tests)", role=role,
+                                sirets=("DEMO-0000001",) if role == "member" else (), password=ROLE_PASSWORD)
+    return email
+
+
+def sign_in(client, email: str, password: str = ROLE_PASSWORD):
+    """Sign `client` in through the real form route; returns the response (303 to the target on success)."""
+    return client.post("/connexion", data={"email": email, "mot_de_passe": password, "suivant": "/"},
+                       headers=ORIGIN)
+
+
+def signed_in_client(app, role: str):
+    """A test client of `app` signed in with `role` ("anonymous": not signed in)."""
+    client = app.server.test_client()
+    if role != "anonymous":
+        response = sign_in(client, ensure_account(app.server.extensions["tissu"].engine, role))
+        assert response.status_code == 303 and response.headers["Location"] == "/", response.headers
+    return client
+
+
+@pytest.fixture()
+def client_as(app):
+    """`client_as(role)`: a client of the session's app signed in with that role ("anonymous": not signed in)."""
+    return lambda role: signed_in_client(app, role)
 
 
 def _free_port() -> int:

@@ -117,17 +117,19 @@ def test_geobuf_geometry_decodes_to_the_same_communes(client):
         assert ring_a.shape == ring_b.shape and np.abs(ring_a - ring_b).max() <= 0.5e-4 + 1e-12
 
 
-def test_establishments_items_have_every_documented_field(client):
-    body = client.get("/api/v1/establishments?limit=3").get_json()
+def test_establishments_items_have_every_documented_field(client_as):
+    body = client_as("member").get("/api/v1/establishments?limit=3").get_json()
     assert body["is_demo"] is True and "fictives" in body["notice"] and len(body["items"]) == 3
     expected = {"id", "siret", "name", "naf", "naf_label", "filiere", "size_band", "headcount_estimate",
                 "commune_code", "commune_name", "departement", "epci", "lat", "lon", "capabilities", "certifications",
                 "member", "source", "source_date", "is_demo"}
     assert expected <= set(body["items"][0])
     assert body["items"][0]["source_date"] == "2025-12-31"
+    public = client_as("anonymous").get("/api/v1/establishments?limit=3").get_json()["items"][0]
+    assert set(public) == set(body["items"][0]) - {"member"}  # the public never sees the member flag
 
 
-def test_establishments_filters_combine(client, service):
+def test_establishments_filters_combine(client, client_as, service):
     everything = client.get("/api/v1/establishments?limit=1").get_json()["total"]
     assert everything == len(service.snapshot().establishments)
     moselle = client.get("/api/v1/establishments?departement=57&limit=10000").get_json()
@@ -137,8 +139,10 @@ def test_establishments_filters_combine(client, service):
                        "&limit=10000").get_json()
     assert both["total"] < anyof["total"]
     assert all({"tournage", "fraisage_3axes"} <= set(i["capabilities"]) for i in both["items"])
-    members = client.get("/api/v1/establishments?member=oui&limit=10000").get_json()
-    assert all(i["member"] for i in members["items"])
+    refused = client.get("/api/v1/establishments?member=oui&limit=10000")
+    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "forbidden"
+    members = client_as("staff").get("/api/v1/establishments?member=oui&limit=10000").get_json()
+    assert members["total"] > 0 and all(i["member"] for i in members["items"])
     big = client.get("/api/v1/establishments?size_min=21&limit=10000").get_json()
     assert all(i["headcount_estimate"] >= 50 for i in big["items"])
     page2 = client.get("/api/v1/establishments?departement=57&limit=5&offset=5").get_json()

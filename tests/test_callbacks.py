@@ -3,6 +3,7 @@
 import io
 
 import pandas as pd
+import pytest
 from dash import html, no_update
 
 from callbacks.explorer import (
@@ -15,6 +16,7 @@ from callbacks.explorer import (
     table_rows,
 )
 from callbacks.routing import render_page
+from dashboard.policy import ANONYMOUS
 from dashboard import ids
 
 
@@ -34,14 +36,14 @@ def _ids(component) -> set[str]:
 
 
 def test_home_page_has_filters_map_store_and_kpis(service):
-    page, badge, _nav = render_page(service, "/", "")
+    page, badge, _nav, _account = render_page(service, "/", "")
     assert {ids.MAP, ids.POINTS, ids.POINT_STORE, ids.KPI_STRIP, ids.FILTER_CAPABILITY, ids.RESET,
             ids.CHORO_LEVEL, ids.TABLE_BODY, ids.CARD} <= _ids(page)
     assert "fictives" in badge.children
 
 
 def test_unknown_path_renders_a_french_404_page(service):
-    page, _, _nav = render_page(service, "/nulle-part", "?x=1")
+    page, _, _nav, _account = render_page(service, "/nulle-part", "?x=1")
     assert isinstance(page, html.Div)
     assert page.children[0].children == "Page introuvable"
 
@@ -128,7 +130,7 @@ def test_clicking_a_marker_opens_its_card_and_clusters_are_ignored(service):
 
 def test_table_and_exports_contain_exactly_the_filtered_rows(service, client):
     criteria = {"departement": ["57"], "capability": ["soudure_tig"], "capability_mode": "all", "q": ""}
-    rows, note = table_rows(service, criteria)
+    rows, note = table_rows(service, criteria, ANONYMOUS)
     api_total = client.get("/api/v1/establishments?departement=57&capability=soudure_tig").get_json()["total"]
     assert len(rows) == api_total <= TABLE_LIMIT and note.startswith(str(api_total))
     assert rows == sorted(rows, key=lambda r: -r["headcount_estimate"])
@@ -154,8 +156,25 @@ def test_table_tab_builds_the_grid_with_the_rows(service):
 
 
 def test_table_for_no_filters_is_capped_with_a_note(service):
-    rows, note = table_rows(service, {})
+    rows, note = table_rows(service, {}, ANONYMOUS)
     assert len(rows) == min(TABLE_LIMIT, len(service.snapshot().establishments))
+
+
+def test_table_and_card_show_membership_only_to_signed_in_viewers(service):
+    from dashboard.policy import Forbidden, Role, Viewer
+    from dashboard.services import explorer
+
+    staff = Viewer(Role.STAFF, 1, "staff@tests")
+    public_rows, _ = table_rows(service, {}, ANONYMOUS)
+    staff_rows, _ = table_rows(service, {}, staff)
+    assert "member_text" not in public_rows[0] and staff_rows[0]["member_text"] in {"oui", "non"}
+    with pytest.raises(Forbidden):
+        table_rows(service, {"member": "oui"}, ANONYMOUS)
+    members, _ = table_rows(service, {"member": "oui"}, staff)
+    assert members and all(r["member_text"] == "oui" for r in members)
+    some = str(service.snapshot().establishments["public_id"].iloc[0])
+    assert "member" not in explorer.card_record(service, some, ANONYMOUS).record
+    assert "member" in explorer.card_record(service, some, staff).record
 
 
 JUNK = ("?departement=xx&capability=zzz&radius_km=abc&year=abc&participant=abc&code=zz&niveau=zz&territory=%00"
@@ -166,5 +185,5 @@ def test_every_page_survives_junk_parameters(service):
     from dashboard.pages import PAGES
 
     for path in (page.path for page in PAGES):
-        page, badge, nav = render_page(service, path, JUNK)
+        page, badge, nav, _account = render_page(service, path, JUNK)
         assert page is not None and "Page introuvable" not in str(page), path

@@ -117,6 +117,12 @@ def event_service(new_database, demo_database, settings):
     return DataService(db.engine, settings), db
 
 
+def _staff():
+    from dashboard.policy import Role, Viewer
+
+    return Viewer(Role.STAFF, None, "staff@tests")
+
+
 def _a_meeting(engine) -> int:
     event = repository.events_frame(engine)
     meetings = repository.event_meetings(engine, int(event["id"].iloc[0]))
@@ -128,15 +134,15 @@ def test_writes_are_refused_once_the_sqlite_file_is_deleted(event_service):
 
     service, db = event_service
     meeting = _a_meeting(service.engine)
-    assert admin_action(service, "held", meeting) == f"Rendez-vous n° {meeting} : tenu."
+    assert admin_action(service, "held", meeting, _staff()) == f"Rendez-vous n° {meeting} : tenu."
     db.path.unlink()
     for suffix in ("-wal", "-shm"):
         db.path.with_name(db.path.name + suffix).unlink(missing_ok=True)
     with pytest.raises(DatabaseUnavailable, match="has been deleted while tissu was running: nothing was saved"):
         require_database_file(service.engine)
-    message = admin_action(service, "cancelled", meeting)
+    message = admin_action(service, "cancelled", meeting, _staff())
     assert message.startswith("Modification non enregistrée") and "annulé" not in message
-    assert admin_action(service, "reschedule", None).startswith("Modification non enregistrée")
+    assert admin_action(service, "reschedule", None, _staff()).startswith("Modification non enregistrée")
     assert not db.path.exists()  # nothing recreated it
 
 
@@ -145,8 +151,8 @@ def test_writes_are_refused_when_the_sqlite_file_was_replaced(event_service, tmp
 
     service, db = event_service
     meeting = _a_meeting(service.engine)
-    assert "tenu" in admin_action(service, "held", meeting)
+    assert "tenu" in admin_action(service, "held", meeting, _staff())
     service.engine.dispose()
     copy = shutil.copy(db.path, tmp_path / "other.sqlite3")
     os.replace(copy, db.path)  # same name, another file (a restore under a running server)
-    assert admin_action(service, "cancelled", meeting).startswith("Modification non enregistrée")
+    assert admin_action(service, "cancelled", meeting, _staff()).startswith("Modification non enregistrée")

@@ -205,8 +205,10 @@ def test_api_agenda_and_its_errors(client, engine):
     assert client.get(f"/api/v1/event/participants/{exhibitor}/agenda?x=1").status_code == 400
 
 
-def test_api_meetings_csv_for_the_event_platform(client):
-    response = client.get("/api/v1/event/meetings.csv")
+def test_api_meetings_csv_for_the_event_platform(client_as):
+    refused = client_as("member").get("/api/v1/event/meetings.csv")  # who meets whom: staff only
+    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "forbidden"
+    response = client_as("staff").get("/api/v1/event/meetings.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     text = response.data.decode("utf-8-sig")
     header = text.splitlines()[0].split(";")
@@ -274,9 +276,17 @@ def test_agenda_page_lists_a_participants_meetings(service, engine):
     assert "inconnu" in _text(page.render_agenda(service, {"participant": ["999999999"]}))
 
 
-def test_admin_actions_answer_in_french(service):
-    assert page.admin_action(service, ids.EVENT_MARK_HELD, None) == "Indiquez le n° du rendez-vous."
-    assert "introuvable" in page.admin_action(service, ids.EVENT_MARK_CANCELLED, 10**9)
+def test_admin_actions_answer_in_french_and_only_to_staff(service):
+    from dashboard.policy import ANONYMOUS, Role, Viewer
+
+    staff = Viewer(Role.STAFF, None, "staff@tests")
+    assert ev.admin_action(service, "held", None, staff) == "Indiquez le n° du rendez-vous."
+    assert "introuvable" in ev.admin_action(service, "cancelled", 10**9, staff)
+    assert "nombre entier" in ev.admin_action(service, "cancelled", "douze", staff)
+    for viewer in (ANONYMOUS, Viewer(Role.MEMBER, 5, "member@tests")):
+        assert "équipe UIMM" in ev.admin_action(service, "held", 1, viewer)
+    # The callback, outside any sign-in, is the public's: refused.
+    assert "équipe UIMM" in page.admin_action(service, ids.EVENT_MARK_HELD, 1)
 
 
 def test_kiosk_has_6_to_10_slides_and_reads_the_duration(service):

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import signed_in_client
 from openpyxl import load_workbook
 
 from dashboard import exports
@@ -222,7 +223,7 @@ def _every_export(app) -> dict[str, bytes]:
                   for table in ("heatmap", "ranking", "trend", "map")})
     out = {f"{name}.{kind}": base64.b64decode(call(kind)["content"]) for name, call in calls.items()
            for kind in ("csv", "xlsx")}
-    client = app.server.test_client()
+    client = signed_in_client(app, "staff")  # the meetings CSV is staff's
     for route, query in (("/api/v1/establishments.csv", "?departement=55"), ("/api/v1/event/meetings.csv", "")):
         response = client.get(route + query)
         assert response.status_code == 200 and response.mimetype == "text/csv", route

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.policy import ANONYMOUS
 from dashboard.services import coverage as coverage_svc
 from dashboard.services import indicators as indicators_svc
 from dashboard.services import partners as partners_svc
@@ -90,9 +91,9 @@ def test_partner_results_bounds_and_failures(service):
     south_west, north_east = partners_svc.bounds_around(49.0, 6.0, 50.0)
     assert north_east[0] - south_west[0] == pytest.approx(100 / 111.2)
     assert north_east[1] - south_west[1] == pytest.approx(100 / (111.2 * math.cos(math.radians(49.0))))
-    failure = partners_svc.partner_results(service, PartnerQuery())
+    failure = partners_svc.partner_results(service, PartnerQuery(), ANONYMOUS)
     assert isinstance(failure, partners_svc.PartnerFailure) and "point de départ" in failure.message
-    found = partners_svc.partner_results(service, PartnerQuery(commune="57463", radius_km=30))
+    found = partners_svc.partner_results(service, PartnerQuery(commune="57463", radius_km=30), ANONYMOUS)
     assert isinstance(found, partners_svc.PartnerResults)
     assert [r["rank"] for r in found.records] == list(range(1, len(found.records) + 1))
     assert len(found.records) <= partners_svc.RESULT_LIMIT

@@ -54,7 +54,7 @@ def test_a_registered_page_is_routed_navigable_validated_and_documented(throwawa
     from callbacks.routing import render_page
 
     app, registry, registered = throwaway_app
-    body, _badge, nav = render_page(service, "/jetable", "", registry)
+    body, _badge, nav, _account = render_page(service, "/jetable", "", registry)
     assert "Page jetable" in str(body)
     assert [(a.href, a.children) for a in nav][-1] == ("/jetable", "Jetable")
     assert any(a.className.endswith("active") for a in nav if a.href == "/jetable")

@@ -7,6 +7,7 @@ import json
 import re
 
 import pytest
+from conftest import ORIGIN
 
 from dashboard import ids, pages
 from dashboard.services import explorer
@@ -16,11 +17,12 @@ from dashboard.services.payloads import encode_payload, parse_filename
 def _router(client, path: str = "/") -> bytes:
     """The router callback's response for `path`, as the browser POSTs it on every page view."""
     outputs = [{"id": ids.PAGE, "property": "children"}, {"id": ids.DATASET_BADGE, "property": "children"},
-               {"id": ids.NAV, "property": "children"}]
-    body = {"output": f"..{ids.PAGE}.children...{ids.DATASET_BADGE}.children...{ids.NAV}.children..",
+               {"id": ids.NAV, "property": "children"}, {"id": ids.ACCOUNT_AREA, "property": "children"}]
+    body = {"output": f"..{ids.PAGE}.children...{ids.DATASET_BADGE}.children...{ids.NAV}.children..."
+                      f"{ids.ACCOUNT_AREA}.children..",
             "outputs": outputs, "inputs": [{"id": ids.URL, "property": "pathname", "value": path}],
             "state": [{"id": ids.URL, "property": "search", "value": ""}], "changedPropIds": [f"{ids.URL}.pathname"]}
-    response = client.post("/_dash-update-component", json=body)
+    response = client.post("/_dash-update-component", json=body, headers=ORIGIN)
     assert response.status_code == 200
     return response.get_data()
 
@@ -129,9 +131,24 @@ def test_the_grid_bundle_is_written_only_on_pages_that_render_a_grid_at_once(cli
 
 def test_payload_names_are_declared_once_in_the_registry():
     builders = pages.payload_builders()
-    assert set(builders) == {explorer.POINTS_PAYLOAD, explorer.LOOKUPS_PAYLOAD}
+    assert set(builders) == {explorer.POINTS_PAYLOAD, explorer.LOOKUPS_PAYLOAD, explorer.MEMBERS_PAYLOAD}
     twice = (pages.Page("/a", "callbacks.explorer:render", payloads={"x": explorer.points_payload}),
              pages.Page("/b", "callbacks.explorer:render", payloads={"x": explorer.lookups_payload}))
     with pytest.raises(ValueError):
         pages.payload_builders(twice)
     assert pages.bundles_for("/couverture/") == ("dash_ag_grid",) and pages.bundles_for("/inconnue") == ()
+
+
+def test_member_flags_are_a_payload_of_their_own_for_signed_in_viewers_only(client_as):
+    public = _stores(json.loads(_router(client_as("anonymous"))))[ids.PAYLOAD_URLS]
+    assert set(public) == {"points", "lookups"}  # no member flags for the public, not even their URL
+    points = client_as("anonymous").get(public["points"]).get_json()
+    assert "m" not in points
+    member = client_as("member")
+    urls = _stores(json.loads(_router(member)))[ids.PAYLOAD_URLS]
+    assert urls["points"] == public["points"]  # the shared store is the same for everyone
+    flags = member.get(urls["members"])
+    assert flags.status_code == 200 and flags.headers["Cache-Control"] == "private, no-cache"
+    assert len(flags.get_json()["m"]) == len(points["lat"]) and set(flags.get_json()["m"]) <= {0, 1}
+    refused = client_as("anonymous").get(urls["members"])
+    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "forbidden"

@@ -33,6 +33,8 @@ CAPABILITY_MODES = ("all", "any")
 SORTS = ("score", "distance", "road")
 _NAF_PATTERN = re.compile(r"^\d{2}(\.\d{1,2}[A-Z]?)?$")  # 25, 25.6, 25.62, 25.62B
 
+MEMBER_REASON = "adhérent UIMM"  # a reason the policy withholds from viewers who may not see membership
+
 
 class PartnerQueryError(ValueError):
     """An invalid partner query; the message is French and meant for the user, `field` names the parameter."""
@@ -339,7 +341,7 @@ def _why(catalog: PartnerCatalog, position: int, distance_km: float, matched: li
         reasons.append(f"effectif : {catalog.size_band_labels.get(band, band)}")
     reasons.append(_distance_reason(distance_km))
     if catalog.is_member[position]:
-        reasons.append("adhérent UIMM")
+        reasons.append(MEMBER_REASON)
     return reasons
 
 

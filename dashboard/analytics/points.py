@@ -35,6 +35,12 @@ def _bitmask_words(establishment_ids: pd.Series, links: pd.DataFrame, code_colum
     return [w.tolist() for w in words]
 
 
+def member_flags(establishments: pd.DataFrame) -> dict:
+    """The UIMM member flag of each point (same order as the point store): a payload of its own, served only
+    to viewers the policy lets see membership."""
+    return {"m": establishments["is_member"].astype(bool).astype(int).tolist()}
+
+
 def point_store(establishments: pd.DataFrame, *, capability_links: pd.DataFrame, certification_links: pd.DataFrame,
                 vocabularies: dict[str, list[str]], version: list[int] | None = None) -> dict:
     """Columns for the map and its filters; coordinates rounded to 5 decimals (≈ 1 m).
@@ -59,7 +65,6 @@ def point_store(establishments: pd.DataFrame, *, capability_links: pd.DataFrame,
         "a": _codes(frame["naf_code"], vocabularies["naf"]),
         "s": _codes(frame["size_band_code"], list(SIZE_ORDER)),
         "h": frame["headcount_estimate"].fillna(0).astype(int).tolist(),
-        "m": frame["is_member"].astype(bool).astype(int).tolist(),
         "k": caps,
         "t": certs[0],
     }

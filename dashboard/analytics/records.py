@@ -79,4 +79,5 @@ def export_frame(records: pd.DataFrame, *, capability_labels: dict[str, str],
         lambda codes: ", ".join(certification_labels.get(c, c) for c in codes))
     for column in ("created_on", "source_date"):
         out[column] = pd.to_datetime(out[column])
-    return out[list(EXPORT_COLUMNS)].rename(columns=EXPORT_COLUMNS)
+    # Columns the caller withheld (the policy removes `member` for the public) stay out of the export.
+    return out[[c for c in EXPORT_COLUMNS if c in out.columns]].rename(columns=EXPORT_COLUMNS)

@@ -2,7 +2,9 @@
 
 One module per topic (`core`, `establishments`, `partners`, `coverage`, `skills`, `indicators`, `event`), each with
 `register(route, service)` and its `OPENAPI_PATHS`; the page registry (`dashboard/pages.py`) lists them.
-Every bad parameter is answered with a 400 and a JSON error naming the parameter, never a 500.
+Every bad parameter is answered with a 400 and a JSON error naming the parameter, never a 500; what the policy
+refuses (a member-only filter for the public) with a 403. Requests carry a session cookie or a personal token
+(`Authorization: Bearer tissu_…`); without either they are the public's.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from dashboard.api.openapi import openapi_document
 from dashboard.api.params import ApiError, error_response, json_response
+from dashboard.policy import Forbidden
 from dashboard.services import DataService
 
 
@@ -30,6 +33,8 @@ def api_blueprint(service: DataService, api_modules: Sequence[ModuleType]) -> Bl
                     return view(*args, **kwargs)
                 except ApiError as err:
                     return error_response(err)
+                except Forbidden as refusal:  # the policy said no (dashboard/policy.py)
+                    return error_response(ApiError(403, "forbidden", refusal.message))
             guarded.__name__ = view.__name__
             return api.route(rule, methods=["GET"])(guarded)
         return wrap

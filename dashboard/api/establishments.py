@@ -10,7 +10,9 @@ from dashboard.analytics.filters import PARAMETERS, CriteriaError, filter_mask, 
 from dashboard.analytics.records import establishment_records, export_frame
 from dashboard.api.openapi import ERROR_RESPONSE, FILTER_PARAMS, LIMIT_PARAM, OFFSET_PARAM, get_operation, query_param
 from dashboard.api.params import DEMO_NOTICE, MAX_LIMIT, ApiError, Params, json_response
+from dashboard.policy import check_criteria, visible_columns
 from dashboard.services import DataService, Snapshot
+from dashboard.sessions import current_viewer
 
 MAX_LIMIT_CSV = 1_000_000
 ESTABLISHMENT_FIELDS = ["id", "siret", "name", "naf", "naf_label", "filiere", "filiere_label", "size_band",
@@ -31,14 +33,18 @@ def register(route, service: DataService) -> None:
             criteria, _ = parse_criteria(params, vocabulary_from(look), strict=True)
         except CriteriaError as err:
             raise ApiError(400, "bad_parameter", str(err), err.parameter) from None
+        if criteria.member is not None:
+            check_criteria(current_viewer(), ["member"])
         snap = service.snapshot()
         mask = filter_mask(snap.establishments, criteria, capability_links=snap.capability_links,
                            certification_links=snap.certification_links)
         return snap.establishments[mask], snap
 
     def _records(frame: pd.DataFrame, snap: Snapshot) -> pd.DataFrame:
-        return establishment_records(frame, capability_links=snap.capability_links,
-                                     certification_links=snap.certification_links, lookups=look)
+        """Records with only the fields this request's viewer may see."""
+        records = establishment_records(frame, capability_links=snap.capability_links,
+                                        certification_links=snap.certification_links, lookups=look)
+        return records[visible_columns(current_viewer(), records.columns)]
 
     @route("/establishments")
     def establishments():
@@ -46,7 +52,8 @@ def register(route, service: DataService) -> None:
         limit = Params.integer("limit", 100, minimum=1, maximum=MAX_LIMIT)
         offset = Params.integer("offset", 0, minimum=0, maximum=10_000_000)
         page = _records(selected.iloc[offset: offset + limit], snap)
-        items = json.loads(page[ESTABLISHMENT_FIELDS].to_json(orient="records", force_ascii=False, date_format="iso"))
+        fields = visible_columns(current_viewer(), ESTABLISHMENT_FIELDS)
+        items = json.loads(page[fields].to_json(orient="records", force_ascii=False, date_format="iso"))
         for item in items:
             for key in ("created_on", "source_date"):
                 item[key] = item[key][:10] if item[key] else None

@@ -7,8 +7,10 @@ from flask import json
 from dashboard import exports
 from dashboard.analytics.scheduling import ORIGINS, STATUSES
 from dashboard.api.params import ApiError, Params, json_response
+from dashboard.policy import Action, require
 from dashboard.services import DataService
 from dashboard.services import event as ev
+from dashboard.sessions import current_viewer
 
 MEETING_FIELDS = ["id", "slot", "starts_at", "day", "time", "stand", "exhibitor_id", "exhibitor_name", "visitor_id",
                   "visitor_name", "origin", "score", "why", "status"]
@@ -60,6 +62,7 @@ def register(route, service: DataService) -> None:
     @route("/event/meetings.csv")
     def event_meetings_csv():
         Params(set())
+        require(current_viewer(), Action.RUN_EVENT)  # the whole list of who meets whom: staff only
         frame = ev.export_frame(service.engine, _event(service))
         return exports.csv_response(frame, "tissu-rendez-vous", labels=ev.EXPORT_LABELS)
 

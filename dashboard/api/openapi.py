@@ -36,7 +36,8 @@ FILTER_PARAMS = [
     query_param("capability_mode", "all : tous les savoir-faire ; any : au moins un.",
            {"type": "string", "enum": ["all", "any"], "default": "all"}),
     {**query_param("certification", "Certifications (toutes exigées).", MULTI), "style": "form", "explode": True},
-    query_param("member", "Adhérents UIMM : oui / non.", {"type": "string", "enum": ["oui", "non", "true", "false"]}),
+    query_param("member", "Adhérents UIMM : oui / non (comptes connectés seulement : 403 sinon).",
+                {"type": "string", "enum": ["oui", "non", "true", "false"]}),
     query_param("q", "Mots du nom ou de la commune, sans accents ni casse.", {"type": "string", "maxLength": 100}),
 ]
 

@@ -12,6 +12,7 @@ from dashboard.api.openapi import MULTI, get_operation, query_param
 from dashboard.api.params import ApiError, Params, json_response
 from dashboard.services import DataService
 from dashboard.services.partners import OriginError, search_partners
+from dashboard.sessions import current_viewer
 
 PARTNER_PARAMETERS = {"lat", "lon", "siret", "id", "site", "commune", "capability", "capability_mode", "naf",
                       "certification", "size_min", "member", "radius_km", "sort"}
@@ -36,15 +37,15 @@ def register(route, service: DataService) -> None:
             raise ApiError(400, "bad_parameter", "Coordonnées hors de France métropolitaine.", "lat")
         limit = Params.integer("limit", 100, minimum=1, maximum=1000)
         try:
-            found = search_partners(service, query, limit=limit)
+            found = search_partners(service, query, viewer=current_viewer(), limit=limit)
         except OriginError as err:
             raise ApiError(400, "unknown_origin", str(err), "siret" if err.parameter == "site" else err.parameter) \
                 from None
         except PartnerQueryError as err:
             raise ApiError(400, "bad_parameter", str(err), err.field) from None
         records = found.records
-        fields = ["rank", *ESTABLISHMENT_FIELDS, "distance_km", "road_km_estimate", "drive_min_estimate", "score",
-                  "why", "matched_capabilities"]
+        fields = ["rank", *[f for f in ESTABLISHMENT_FIELDS if f in records.columns], "distance_km",
+                  "road_km_estimate", "drive_min_estimate", "score", "why", "matched_capabilities"]
         items = json.loads(records[fields].to_json(orient="records", force_ascii=False, date_format="iso",
                                                    double_precision=3))
         for item in items:
@@ -80,7 +81,8 @@ OPENAPI_PATHS = {
          {**query_param("naf", "Codes NAF (division 25, groupe 25.6, classe 25.62 ou sous-classe 25.62B).",
                    MULTI), "style": "form", "explode": True},
          query_param("size_min", "Tranche d'effectif INSEE minimale.", {"type": "string"}),
-         query_param("member", "oui : adhérents UIMM seulement.", {"type": "string"}),
+         query_param("member", "oui : adhérents UIMM seulement (comptes connectés ; 403 sinon).",
+                     {"type": "string"}),
          query_param("radius_km", "Rayon en km, dans ]0, 300] (40 par défaut).",
                 {"type": "number", "exclusiveMinimum": 0, "maximum": 300}),
          query_param("sort", "score (savoir-faire puis distance), distance, ou road (distance routière estimée).",

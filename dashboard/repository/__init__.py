@@ -3,6 +3,36 @@
 One module per topic; every public function is re-exported here, so callers write `repository.fn(engine, ...)`.
 """
 
+from dashboard.repository.accounts import (  # noqa: F401
+    Account,
+    TokenInfo,
+    account_by_email,
+    account_by_id,
+    account_for_token,
+    clear_login_failures,
+    create_account,
+    create_reset_link,
+    create_token,
+    delete_demo_accounts,
+    demo_account_ids,
+    list_accounts,
+    login_failures_since,
+    record_login_failure,
+    reset_link_user,
+    revoke_token,
+    set_account_sirets,
+    touch_login,
+    update_account,
+    use_reset_link,
+    user_tokens,
+)
+from dashboard.repository.audit import (  # noqa: F401
+    AuditRecord,
+    audit_count,
+    audit_entries,
+    record_audit,
+    write_audit,
+)
 from dashboard.repository.datasets import (  # noqa: F401
     DatasetEnrichments,
     DatasetInfo,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import pandas as pd
 from sqlalchemy import Engine, delete, func, insert, select, update
@@ -15,6 +16,7 @@ from dashboard.repository._base import (
     _frame,
     _inserted_id,
 )
+from dashboard.repository.audit import AuditRecord, write_audit
 
 
 def events_frame(engine: Engine) -> pd.DataFrame:
@@ -120,10 +122,14 @@ def event_meeting_counts(engine: Engine, event_id: int) -> dict[str, int]:
     return {status: int(n) for status, n in rows}
 
 
-def write_meetings(engine: Engine, event_id: int, meetings: list[dict], *, keep_ids: list[int] | None = None) -> None:
-    """Replace an event's meetings by `meetings`, except those whose id is in `keep_ids` (one transaction)."""
+def write_meetings(engine: Engine, event_id: int, meetings: list[dict], *, keep_ids: list[int] | None = None,
+                   audit: AuditRecord | None = None) -> None:
+    """Replace an event's meetings by `meetings`, except those whose id is in `keep_ids` (one transaction, with
+    its audit entry when given)."""
     mt = m.Meeting
     with write_transaction(engine) as conn:
+        if audit is not None:
+            write_audit(conn, audit)
         statement = delete(mt).where(mt.event_id == event_id)
         if keep_ids:
             statement = statement.where(mt.id.not_in(keep_ids))
@@ -133,12 +139,20 @@ def write_meetings(engine: Engine, event_id: int, meetings: list[dict], *, keep_
             conn.execute(insert(mt), chunk)
 
 
-def set_meeting_status(engine: Engine, event_id: int, meeting_id: int, status: str) -> bool:
-    """Mark a meeting scheduled, held or cancelled; False when the meeting does not exist."""
+def set_meeting_status(engine: Engine, event_id: int, meeting_id: int, status: str, *,
+                       audit: AuditRecord | None = None) -> bool:
+    """Mark a meeting scheduled, held or cancelled; False when the meeting does not exist. The audit entry
+    (when given) records the status before and after, in the same transaction."""
     mt = m.Meeting
     with write_transaction(engine) as conn:
-        done = conn.execute(update(mt).where(mt.event_id == event_id, mt.id == meeting_id).values(status=status))
-    return done.rowcount == 1
+        before = conn.execute(select(mt.status).where(mt.event_id == event_id, mt.id == meeting_id)).scalar()
+        if before is None:
+            return False
+        conn.execute(update(mt).where(mt.event_id == event_id, mt.id == meeting_id).values(status=status))
+        if audit is not None:
+            write_audit(conn, replace(audit, target=f"meeting:{meeting_id}", before={"status": before},
+                                      after={"status": status}))
+    return True
 
 
 def establishments_for_event(engine: Engine, dataset_id: int) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -28,6 +28,8 @@ from dashboard.analytics.scheduling import (
 )
 from dashboard.database import DatabaseUnavailable, describe_failure
 from dashboard.formatting import fr_number
+from dashboard.policy import Action, Viewer, can
+from dashboard.repository import AuditRecord
 from dashboard.services import DataService
 from dashboard.services import coverage as coverage_service
 
@@ -110,7 +112,8 @@ class ScheduleSummary:
     violations: int  # always 0: the schedule is validated before it is written
 
 
-def schedule_event(engine: Engine, event: EventInfo, *, keep_scheduled: bool = False) -> ScheduleSummary:
+def schedule_event(engine: Engine, event: EventInfo, *, keep_scheduled: bool = False,
+                   audit: AuditRecord | None = None) -> ScheduleSummary:
     """(Re)build the schedule and write it. Held meetings never move; with `keep_scheduled` (after cancellations)
     scheduled ones stay too and only freed capacity is refilled. Cancelled pairs are not proposed again.
     """
@@ -131,8 +134,11 @@ def schedule_event(engine: Engine, event: EventInfo, *, keep_scheduled: bool = F
              "starts_at": event.grid.starts_at(int(r["slot"])), "stand": r["stand"], "origin": r["origin"],
              "score": float(r["score"]), "why": r["why"], "status": "scheduled"} for r in new.to_dict("records")]
     keep_ids = [int(i) for i in kept["id"]] + [int(i) for i in cancelled["id"]]  # cancellations stay on record
-    repository.write_meetings(engine, event.id, rows, keep_ids=keep_ids)
     requested = candidates["origin"].isin(["mutual", "request"])
+    if audit is not None:
+        audit = replace(audit, target=f"event:{event.id}", before={"meetings": len(existing), "kept": len(kept)},
+                        after={"meetings": len(kept) + len(cancelled) + len(new), "new": len(new)})
+    repository.write_meetings(engine, event.id, rows, keep_ids=keep_ids, audit=audit)
     return ScheduleSummary(
         candidates=len(candidates), requested=int(requested.sum()), placed=len(new),
         placed_requested=int(new["origin"].isin(["mutual", "request"]).sum()), kept=len(kept),
@@ -140,11 +146,13 @@ def schedule_event(engine: Engine, event: EventInfo, *, keep_scheduled: bool = F
         violations=0)
 
 
-def set_status(engine: Engine, event: EventInfo, meeting_id: int, status: str) -> None:
+def set_status(engine: Engine, event: EventInfo, meeting_id: int, status: str, *,
+               audit: AuditRecord | None = None) -> None:
     """Mark a meeting held, cancelled or scheduled again (EventError when it does not exist)."""
     if status not in ("scheduled", "held", "cancelled"):
         raise EventError(f"Statut inconnu : {status}.")
-    if not repository.set_meeting_status(engine, event.id, int(meeting_id), status):
+    if not 0 < int(meeting_id) < 2**31 or not repository.set_meeting_status(engine, event.id, int(meeting_id),
+                                                                           status, audit=audit):
         raise EventError(f"Rendez-vous n° {meeting_id} introuvable.")
 
 
@@ -225,6 +233,7 @@ class EventOverview:
     event: EventInfo
     wall: dict  # wall_counts
     participant_options: list[dict]
+    can_run: bool = False  # whether the viewer may mark meetings and re-schedule (the policy)
 
 
 def page_wall_counts(service: DataService, event: EventInfo) -> dict:
@@ -248,24 +257,25 @@ def participant_options(service: DataService, event: EventInfo) -> list[dict]:
                                      people["commune_name"])]
 
 
-def overview(service: DataService) -> EventOverview | None:
+def overview(service: DataService, viewer: Viewer) -> EventOverview | None:
     """The current event with its wall and the participant picker's options (None without an event)."""
     event = current_event(service.engine)
     if event is None:
         return None
-    return EventOverview(event, page_wall_counts(service, event), participant_options(service, event))
+    return EventOverview(event, page_wall_counts(service, event), participant_options(service, event),
+                         can_run=can(viewer, Action.RUN_EVENT))
 
 
 ADMIN_ACTIONS = ("held", "cancelled", "reschedule")
+REFUSAL_RUN_EVENT = "Seule l'équipe UIMM peut modifier les rendez-vous : connectez-vous avec un compte de l'équipe."
 
 
-def admin_action(service: DataService, action: str | None, meeting_id) -> str:
+def admin_action(service: DataService, action: str | None, meeting_id, viewer: Viewer, *, address: str = "") -> str:
     """Mark a meeting held / cancelled, or reschedule keeping every meeting that stays; returns a French message.
-
-    A write the database refuses (its file deleted under the running server, a full disk…) is said so, never
-    confirmed."""
+    Staff only (the policy); each change is audited in its own transaction. A write the database refuses (its
+    file deleted under the running server, a full disk…) is said so, never confirmed."""
     try:
-        return _admin_action(service, action, meeting_id)
+        return _admin_action(service, action, meeting_id, viewer, address=address)
     except DatabaseUnavailable as err:
         log.error("event change refused: %s", err)
         return ("Modification non enregistrée : la base de données est indisponible (fichier supprimé ou "
@@ -276,20 +286,28 @@ def admin_action(service: DataService, action: str | None, meeting_id) -> str:
                 "lecture seule…). Prévenez l'administrateur de tissu.")
 
 
-def _admin_action(service: DataService, action: str | None, meeting_id) -> str:
+def _admin_action(service: DataService, action: str | None, meeting_id, viewer: Viewer, *, address: str) -> str:
+    if action not in ADMIN_ACTIONS:
+        return ""
+    if not can(viewer, Action.RUN_EVENT):
+        return REFUSAL_RUN_EVENT
     event = current_event(service.engine)
     if event is None:
         return "Aucun événement chargé."
+    audit = AuditRecord(viewer.user_id, viewer.label, f"meeting.{action}" if action != "reschedule"
+                        else "event.reschedule", "", address=address)
     if action == "reschedule":
-        summary = schedule_event(service.engine, event, keep_scheduled=True)
+        summary = schedule_event(service.engine, event, keep_scheduled=True, audit=audit)
         return (f"Replanification : {fr_number(summary.placed)} nouveaux rendez-vous, "
                 f"{fr_number(summary.kept)} maintenus sans changement.")
     if action in ("held", "cancelled"):
         if not meeting_id:
             return "Indiquez le n° du rendez-vous."
         try:
-            set_status(service.engine, event, int(meeting_id), action)
-        except EventError as err:
+            set_status(service.engine, event, int(meeting_id), action, audit=audit)
+        except (EventError, ValueError, TypeError, OverflowError) as err:
+            if not isinstance(err, EventError):
+                return "Le n° du rendez-vous est un nombre entier."
             return str(err)
         return f"Rendez-vous n° {int(meeting_id)} : {STATUS_LABELS[action]}."
     return ""

@@ -7,19 +7,20 @@ once per data version and fetched by the browser from a versioned URL; the page 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from dashboard.analytics.filters import SIZE_ORDER, Criteria, filter_mask, parse_criteria, vocabulary_from
-from dashboard.analytics.points import point_store
+from dashboard.analytics.points import member_flags, point_store
 from dashboard.analytics.records import establishment_records
 from dashboard.analytics.text import TEXT_RULES
 from dashboard.callback_inputs import as_number, as_text
 from dashboard.formatting import fr_number
+from dashboard.policy import Action, Viewer, can, check_criteria, redact_record, visible_columns
 from dashboard.services.base import DataService, Lookups, Snapshot
 from dashboard.services.options import capability_options
-from dashboard.services.payloads import EncodedPayload, PayloadBuilder, cached_payload
+from dashboard.services.payloads import EncodedPayload, PayloadBuilder, cached_payload, restricted
 
 TABLE_LIMIT = 10_000
 # What the choropleth legend and tooltips write for each metric (assets/tissu.js reads them from the lookup store).
@@ -32,6 +33,7 @@ CHORO_LEGEND = {
 CHORO_PALETTE = ["#eef4f9", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]  # zero, then 5 quantile classes
 POINTS_PAYLOAD = "explorer_points"
 LOOKUPS_PAYLOAD = "explorer_lookups"
+MEMBERS_PAYLOAD = "explorer_members"  # the member flags, only for viewers allowed to see membership
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,8 @@ class ExplorerData:
     options: FilterOptions
     criteria: Criteria
     notices: list[str]
-    payload_urls: dict[str, str]  # "points", "lookups" -> the versioned URL the browser fetches
+    payload_urls: dict[str, str]  # "points", "lookups" (, "members") -> the versioned URL the browser fetches
+    membership: bool  # whether this viewer may see and filter on UIMM membership
     data_version: list[int]
     filiere_legend: list[tuple[str, str]]  # colour, label
     filiere_colors: list[str]
@@ -131,8 +134,15 @@ def lookups_payload(service: DataService) -> EncodedPayload:
     return cached_payload(service.snapshot(), LOOKUPS_PAYLOAD, lambda: lookup_store(service.lookups))
 
 
+@restricted(Action.SEE_MEMBERSHIP)
+def members_payload(service: DataService) -> EncodedPayload:
+    snap = service.snapshot()
+    return cached_payload(snap, MEMBERS_PAYLOAD, lambda: member_flags(snap.establishments))
+
+
 # The explorer's payloads, served by the app at /data/<name>-<etag>.json (declared in the page registry).
-PAYLOADS: dict[str, PayloadBuilder] = {POINTS_PAYLOAD: points_payload, LOOKUPS_PAYLOAD: lookups_payload}
+PAYLOADS: dict[str, PayloadBuilder] = {POINTS_PAYLOAD: points_payload, LOOKUPS_PAYLOAD: lookups_payload,
+                                       MEMBERS_PAYLOAD: members_payload}
 
 
 def filter_options(service: DataService, snap: Snapshot) -> FilterOptions:
@@ -168,17 +178,25 @@ def filter_options(service: DataService, snap: Snapshot) -> FilterOptions:
     )
 
 
-def explorer_data(service: DataService, query: dict[str, list[str]]) -> ExplorerData:
-    """Options, criteria parsed from the URL (bad values become notices) and the payload URLs."""
+def explorer_data(service: DataService, query: dict[str, list[str]], viewer: Viewer) -> ExplorerData:
+    """Options, criteria parsed from the URL (bad values become notices) and the payload URLs, for this viewer."""
     snap = service.snapshot()
     look = service.lookups
     criteria, notices = parse_criteria(query, vocabulary_from(look), strict=False)
+    membership = can(viewer, Action.SEE_MEMBERSHIP)
+    urls = {"points": points_payload(service).url, "lookups": lookups_payload(service).url}
+    if membership:
+        urls["members"] = members_payload(service).url
+    elif criteria.member is not None:
+        criteria = replace(criteria, member=None)
+        notices = [*notices, "Le filtre d'adhésion est réservé aux comptes adhérents et à l'équipe UIMM."]
     ds = snap.dataset
     return ExplorerData(
         options=snap.cached("filter_options", lambda: filter_options(service, snap)),
         criteria=criteria,
         notices=notices,
-        payload_urls={"points": points_payload(service).url, "lookups": lookups_payload(service).url},
+        payload_urls=urls,
+        membership=membership,
         data_version=data_key(snap),
         filiere_legend=snap.cached("filiere_legend", lambda: _filiere_legend(look, snap)),
         filiere_colors=look.filieres["color"].tolist(),
@@ -203,8 +221,8 @@ def labels(look: Lookups) -> tuple[dict, dict, dict]:
             dict(zip(look.filieres["code"], look.filieres["color"])))
 
 
-def card_record(service: DataService, public_id: str | None) -> CardRecord | None:
-    """The card data of one establishment of the active dataset, or None when unknown."""
+def card_record(service: DataService, public_id: str | None, viewer: Viewer) -> CardRecord | None:
+    """The card data of one establishment of the active dataset (cut to the viewer), or None when unknown."""
     if not public_id:
         return None
     snap = service.snapshot()
@@ -214,7 +232,7 @@ def card_record(service: DataService, public_id: str | None) -> CardRecord | Non
     record = establishment_records(row, capability_links=snap.capability_links,
                                    certification_links=snap.certification_links, lookups=service.lookups)
     caps, certs, colors = labels(service.lookups)
-    rec = record.iloc[0].to_dict()
+    rec = redact_record(viewer, record.iloc[0].to_dict())
     return CardRecord(rec, caps, certs, colors.get(rec["filiere"], "#6b7280"), float(row["lat"].iloc[0]),
                       float(row["lon"].iloc[0]))
 
@@ -242,22 +260,26 @@ def public_id_at(service: DataService, index: int, version: list[int] | None) ->
     return str(snap.establishments["public_id"].iloc[index])
 
 
-def selected_records(service: DataService, criteria_params: dict | None) -> tuple[pd.DataFrame, Criteria]:
-    """Full records of the establishments matching the browser's criteria (same filters as the map)."""
+def selected_records(service: DataService, criteria_params: dict | None,
+                     viewer: Viewer) -> tuple[pd.DataFrame, Criteria]:
+    """Records of the establishments matching the browser's criteria (same filters as the map), with only the
+    fields this viewer may see; Forbidden when a criterion is reserved (the member filter)."""
     snap = service.snapshot()
     params = {k: v if isinstance(v, list) else [v] for k, v in (criteria_params or {}).items() if v not in (None, "")}
     criteria, _ = parse_criteria(params, vocabulary_from(service.lookups), strict=False)
+    if criteria.member is not None:
+        check_criteria(viewer, ["member"])
     mask = filter_mask(snap.establishments, criteria, capability_links=snap.capability_links,
                        certification_links=snap.certification_links)
     selected = snap.establishments[mask]
     records = establishment_records(selected, capability_links=snap.capability_links,
                                     certification_links=snap.certification_links, lookups=service.lookups)
-    return records, criteria
+    return records[visible_columns(viewer, records.columns)], criteria
 
 
-def table_rows(service: DataService, criteria_params: dict | None) -> tuple[list[dict], str]:
+def table_rows(service: DataService, criteria_params: dict | None, viewer: Viewer) -> tuple[list[dict], str]:
     """Rows for the grid (largest employers first, at most TABLE_LIMIT) and the note above it."""
-    records, _ = selected_records(service, criteria_params)
+    records, _ = selected_records(service, criteria_params, viewer)
     total = len(records)
     shown = records.sort_values(["headcount_estimate", "name"], ascending=[False, True]).head(TABLE_LIMIT)
     caps, certs, _ = labels(service.lookups)
@@ -267,8 +289,9 @@ def table_rows(service: DataService, criteria_params: dict | None) -> tuple[list
         "size_band_label": shown["size_band_label"], "headcount_estimate": shown["headcount_estimate"],
         "capabilities_text": shown["capabilities"].apply(lambda c: ", ".join(caps.get(x, x) for x in c)),
         "certifications_text": shown["certifications"].apply(lambda c: ", ".join(certs.get(x, x) for x in c)),
-        "member_text": shown["member"].map({True: "oui", False: "non"}),
     })
+    if "member" in shown.columns:
+        rows["member_text"] = shown["member"].map({True: "oui", False: "non"})
     note = f"{fr_number(total)} établissement(s)"
     if total > TABLE_LIMIT:
         note += f" · les {fr_number(TABLE_LIMIT)} plus grands sont affichés, l'export contient tout"

@@ -14,6 +14,7 @@ import pandas as pd
 from dashboard.analytics.filters import SIZE_ORDER, vocabulary_from
 from dashboard.analytics.partner_query import PartnerQuery, parse_partner_query, partner_query_params
 from dashboard.analytics.partners import (
+    MEMBER_REASON,
     PartnerCatalog,
     PartnerQueryError,
     PartnerResult,
@@ -24,6 +25,7 @@ from dashboard.analytics.records import establishment_records, export_frame
 from dashboard.analytics.text import matches
 from dashboard.callback_inputs import as_number, as_text, as_texts
 from dashboard.formatting import fr_date
+from dashboard.policy import Action, Forbidden, Viewer, can, check_criteria, visible_columns
 from dashboard.services import DataService, Snapshot
 from dashboard.services.downloads import ExportFile
 from dashboard.services.options import capability_options
@@ -84,8 +86,12 @@ def resolve_origin(query: PartnerQuery, snap: Snapshot, communes: pd.DataFrame) 
     raise OriginError("origin", "Choisissez un point de départ : un établissement, une commune ou un point.")
 
 
-def search_partners(service: DataService, query: PartnerQuery, *, limit: int | None = 100) -> PartnerSearch:
-    """Partners for `query` in the active dataset. Raises OriginError or PartnerQueryError (French messages)."""
+def search_partners(service: DataService, query: PartnerQuery, *, viewer: Viewer,
+                    limit: int | None = 100) -> PartnerSearch:
+    """Partners for `query` in the active dataset, cut to what `viewer` may see. Raises OriginError or
+    PartnerQueryError (French messages), Forbidden for a member-only filter."""
+    if query.members_only:
+        check_criteria(viewer, ["member"])
     snap = service.snapshot()
     origin = resolve_origin(query, snap, service.lookups.communes)
     catalog = catalog_for(service, snap)
@@ -100,7 +106,9 @@ def search_partners(service: DataService, query: PartnerQuery, *, limit: int | N
     for column in ("distance_km", "road_km_estimate", "drive_min_estimate", "score", "why", "matched_capabilities"):
         records[column] = items[column].to_numpy()
     records["rank"] = range(1, len(records) + 1)
-    return PartnerSearch(origin, result, records)
+    if not can(viewer, Action.SEE_MEMBERSHIP):  # the reasons name membership too
+        records["why"] = [[w for w in why if w != MEMBER_REASON] for why in records["why"]]
+    return PartnerSearch(origin, result, records[visible_columns(viewer, records.columns)])
 
 
 # --- The partner page: its URL query, the autocomplete, one search's results, the export --------------
@@ -127,6 +135,7 @@ class PartnerPageView:
     source_line: str
     tile_url: str = ""
     tile_attribution: str = ""
+    membership: bool = False  # whether the viewer may filter on UIMM membership
 
 
 def _site_option(row) -> dict:
@@ -148,10 +157,14 @@ def site_options(service: DataService, text: str | None, selected: str | None) -
     return [_site_option(r) for r in keep.to_dict("records")]
 
 
-def partner_view(service: DataService, query: dict[str, list[str]]) -> PartnerPageView:
-    """The page state from the URL; unknown values are dropped with a notice."""
+def partner_view(service: DataService, query: dict[str, list[str]], viewer: Viewer) -> PartnerPageView:
+    """The page state from the URL for this viewer; unknown or reserved values are dropped with a notice."""
     look = service.lookups
     parsed, notices = parse_partner_query(query, vocabulary_from(look), strict=False)
+    membership = can(viewer, Action.SEE_MEMBERSHIP)
+    if parsed.members_only and not membership:
+        parsed = replace(parsed, members_only=False)
+        notices.append("Le filtre « adhérents UIMM » est réservé aux comptes adhérents et à l'équipe UIMM.")
     snap = service.snapshot()
     if parsed.site and snap.establishments["public_id"].eq(parsed.site).sum() == 0:
         notices.append(f"Établissement inconnu ignoré : « {parsed.site} ».")
@@ -163,6 +176,7 @@ def partner_view(service: DataService, query: dict[str, list[str]]) -> PartnerPa
     return PartnerPageView(
         query=parsed,
         notices=notices,
+        membership=membership,
         site_options=site_options(service, None, parsed.site),
         commune_options=[{"label": f"{n} ({d})", "value": c, "search": f"{n} {c}"}
                          for c, n, d in zip(communes["code"], communes["name"], communes["department_code"])],
@@ -229,13 +243,16 @@ class PartnerFailure:
     params: dict[str, str]
 
 
-def partner_results(service: DataService, query: PartnerQuery) -> PartnerResults | PartnerFailure:
+def partner_results(service: DataService, query: PartnerQuery,
+                    viewer: Viewer) -> PartnerResults | PartnerFailure:
     """The ranked partners of a query, or why it cannot run (a French message, never an exception)."""
     params = dict(partner_query_params(query))
     try:
-        found = search_partners(service, query, limit=RESULT_LIMIT)
+        found = search_partners(service, query, viewer=viewer, limit=RESULT_LIMIT)
     except (OriginError, PartnerQueryError) as err:
         return PartnerFailure(str(err), params)
+    except Forbidden as refusal:
+        return PartnerFailure(refusal.message, params)
     result, origin = found.result, found.origin
     widen = result.next_radius_km if (result.next_radius_km and result.beyond_radius
                                       and result.next_radius_km <= MAX_WIDEN_KM) else None
@@ -246,12 +263,12 @@ def partner_results(service: DataService, query: PartnerQuery) -> PartnerResults
                           params=params)
 
 
-def export_file(service: DataService, params: dict | None) -> ExportFile:
+def export_file(service: DataService, params: dict | None, viewer: Viewer) -> ExportFile:
     """The whole shortlist (distances, estimates, score, reasons) and the search. Raises OriginError or
-    PartnerQueryError (French messages) when the query cannot run."""
+    PartnerQueryError (French messages) when the query cannot run, Forbidden for a member-only filter."""
     query, _ = parse_partner_query({k: [v] for k, v in (params or {}).items()}, vocabulary_from(service.lookups),
                                    strict=False)
-    found = search_partners(service, query, limit=None)
+    found = search_partners(service, query, viewer=viewer, limit=None)
     look = service.lookups
     records = found.records
     frame = export_frame(records, capability_labels=dict(zip(look.capabilities["code"], look.capabilities["label"])),

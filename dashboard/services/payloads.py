@@ -52,6 +52,20 @@ def cached_payload(snap: Any, name: str, build: Callable[[], Any]) -> EncodedPay
     return snap.cached(f"payload:{name}", lambda: encode_payload(name, build()))
 
 
+def restricted(action: Any) -> Callable[[PayloadBuilder], PayloadBuilder]:
+    """Mark a payload builder as reserved to viewers the policy allows `action`: the app then answers 403 to
+    others and never lets a shared cache keep it (`Cache-Control: private`)."""
+    def mark(build: PayloadBuilder) -> PayloadBuilder:
+        build.requires = action  # type: ignore[attr-defined]
+        return build
+    return mark
+
+
+def required_action(build: PayloadBuilder) -> Any:
+    """The policy action a payload needs, None when it is public."""
+    return getattr(build, "requires", None)
+
+
 def parse_filename(filename: str) -> tuple[str, str] | None:
     """`"explorer_points-<etag>.json"` -> (name, etag); None when the file name is not a payload's."""
     match = _FILENAME.fullmatch(filename)

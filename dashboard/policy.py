@@ -1,0 +1,129 @@
+"""The authorisation policy: what each role may see and do. The one place that decides; everything else asks.
+
+Roles, from least to most trusted: anonymous (the public, a fair visitor), member (an account tied to one or
+more member establishments), staff (UIMM staff: everything, runs the event), admin (staff who also manage
+accounts). Services call `require` before a write and the `redact_*` functions before data leaves them, so
+pages, callbacks, the API and exports all receive data already cut to the viewer; layouts never hide data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Role(StrEnum):
+    ANONYMOUS = "anonymous"
+    MEMBER = "member"
+    STAFF = "staff"
+    ADMIN = "admin"
+
+
+ROLE_LABELS = {Role.ANONYMOUS: "Public", Role.MEMBER: "Adhérent", Role.STAFF: "Équipe UIMM",
+               Role.ADMIN: "Administrateur"}
+ACCOUNT_ROLES = (Role.MEMBER, Role.STAFF, Role.ADMIN)  # roles an account can hold
+
+
+class Action(StrEnum):
+    SEE_MEMBERSHIP = "see_membership"  # the UIMM member flag, the member filter and the member share
+    USE_API_TOKEN = "use_api_token"  # create and use personal API tokens
+    RUN_EVENT = "run_event"  # mark meetings held or cancelled, re-schedule the event
+    READ_AUDIT = "read_audit"  # read and export the audit log
+    MANAGE_ACCOUNTS = "manage_accounts"  # create accounts, change roles, disable, issue reset links
+
+
+_SIGNED_IN = frozenset({Role.MEMBER, Role.STAFF, Role.ADMIN})
+_STAFF = frozenset({Role.STAFF, Role.ADMIN})
+RULES: Mapping[Action, frozenset[Role]] = {
+    Action.SEE_MEMBERSHIP: _SIGNED_IN,
+    Action.USE_API_TOKEN: _SIGNED_IN,
+    Action.RUN_EVENT: _STAFF,
+    Action.READ_AUDIT: _STAFF,
+    Action.MANAGE_ACCOUNTS: frozenset({Role.ADMIN}),
+}
+
+# Establishment record fields only a viewer allowed SEE_MEMBERSHIP receives (records, cards, API, exports).
+MEMBER_ONLY_FIELDS = frozenset({"member"})
+# Criteria (explorer filters, API parameters) that reveal membership.
+MEMBER_ONLY_CRITERIA = frozenset({"member"})
+# Map metrics that reveal membership (a commune with one establishment would show its flag).
+MEMBER_ONLY_METRICS = frozenset({"member_share"})
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is asking: their role, account and the establishments (SIRET) they speak for."""
+
+    role: Role = Role.ANONYMOUS
+    user_id: int | None = None
+    label: str = ""  # e-mail of the account; "cli:<user>" for the command line
+    sirets: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def signed_in(self) -> bool:
+        return self.role is not Role.ANONYMOUS
+
+
+ANONYMOUS = Viewer()
+
+
+class Forbidden(Exception):
+    """The viewer may not do this; `message` is French and shown as is."""
+
+    def __init__(self, action: Action, message: str):
+        super().__init__(message)
+        self.action = action
+        self.message = message
+
+
+_REFUSALS = {
+    Action.SEE_MEMBERSHIP: "L'adhésion à l'UIMM n'est visible que des comptes adhérents et de l'équipe UIMM.",
+    Action.USE_API_TOKEN: "Connectez-vous pour créer un jeton d'accès à l'API.",
+    Action.RUN_EVENT: "Seule l'équipe UIMM peut modifier les rendez-vous de l'événement.",
+    Action.READ_AUDIT: "Le journal des modifications est réservé à l'équipe UIMM.",
+    Action.MANAGE_ACCOUNTS: "La gestion des comptes est réservée aux administrateurs.",
+}
+
+
+def can(viewer: Viewer, action: Action) -> bool:
+    return viewer.role in RULES[action]
+
+
+def require(viewer: Viewer, action: Action) -> None:
+    """Raise Forbidden unless the viewer may do `action` (services call it before every write)."""
+    if not can(viewer, action):
+        raise Forbidden(action, _REFUSALS[action])
+
+
+def hidden_fields(viewer: Viewer) -> frozenset[str]:
+    """Establishment record fields withheld from this viewer."""
+    return frozenset() if can(viewer, Action.SEE_MEMBERSHIP) else MEMBER_ONLY_FIELDS
+
+
+def redact_record(viewer: Viewer, record: Mapping[str, Any]) -> dict[str, Any]:
+    hidden = hidden_fields(viewer)
+    return {k: v for k, v in record.items() if k not in hidden}
+
+
+def redact_records(viewer: Viewer, records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    hidden = hidden_fields(viewer)
+    return [{k: v for k, v in r.items() if k not in hidden} for r in records]
+
+
+def visible_columns(viewer: Viewer, columns: Iterable[str]) -> list[str]:
+    """`columns` (of a frame or an export) without those withheld from the viewer, order kept."""
+    hidden = hidden_fields(viewer)
+    return [c for c in columns if c not in hidden]
+
+
+def check_criteria(viewer: Viewer, names: Iterable[str]) -> None:
+    """Raise Forbidden when a filter the viewer may not use is set (a member filter reveals membership)."""
+    if not can(viewer, Action.SEE_MEMBERSHIP) and MEMBER_ONLY_CRITERIA & set(names):
+        raise Forbidden(Action.SEE_MEMBERSHIP, _REFUSALS[Action.SEE_MEMBERSHIP])
+
+
+def may_act_for(viewer: Viewer, siret: str | None) -> bool:
+    """Whether the viewer speaks for this establishment (its member account) or runs the network (staff)."""
+    return can(viewer, Action.RUN_EVENT) or (siret is not None and siret in viewer.sirets)
