@@ -10,6 +10,8 @@ No Dash import: components are read through their `_type`, `_namespace` and prop
 
 from __future__ import annotations
 
+import contextlib
+import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -189,10 +191,29 @@ def value_problem(kind: Kind, value) -> str | None:
 def declared_callbacks(callback_map: Mapping[str, Mapping]) -> dict[str, Declared]:
     """Output key -> what the callback declares, for every callback that runs on the server."""
     def pairs(items) -> tuple[tuple[object, str], ...]:
-        return tuple((item["id"], item["property"]) for item in items)
+        return tuple((_pattern(item["id"]), item["property"]) for item in items)
 
     return {key: Declared(pairs(entry["inputs"]), pairs(entry["state"]))
             for key, entry in callback_map.items() if "callback" in entry}
+
+
+def _pattern(component_id):
+    """A pattern-matching id (Dash writes it as sorted JSON in the callback map) as a dict; others unchanged."""
+    if isinstance(component_id, str) and component_id.startswith("{"):
+        with contextlib.suppress(ValueError):
+            return json.loads(component_id)
+    return component_id
+
+
+_WILDCARDS = (["ALL"], ["ALLSMALLER"])
+
+
+def _matches(pattern: dict, component_id) -> bool:
+    """Whether a concrete dict id fits a pattern (same keys; wildcards match any scalar)."""
+    if not isinstance(component_id, dict) or component_id.keys() != pattern.keys():
+        return False
+    return all(_is_scalar(component_id[key]) if value in (*_WILDCARDS, ["MATCH"]) else component_id[key] == value
+               for key, value in pattern.items())
 
 
 def _items(body: Mapping, part: str, expected: tuple[tuple[object, str], ...]) -> list[tuple[object, object, object]]:
@@ -201,8 +222,17 @@ def _items(body: Mapping, part: str, expected: tuple[tuple[object, str], ...]) -
         raise CallbackRequestError(f"« {part} » : {len(expected)} élément(s) attendu(s)")
     found: list[tuple[object, object, object]] = []
     for item, (component_id, prop) in zip(items, expected):
-        if isinstance(item, list) and isinstance(component_id, dict):  # pattern-matching (ALL): a list of items
-            found.extend((i.get("id"), i.get("property"), i.get("value")) for i in item if isinstance(i, dict))
+        if isinstance(component_id, dict) and any(v in _WILDCARDS for v in component_id.values()):
+            # ALL: one item per matching component, maybe none
+            if not isinstance(item, list) or not all(isinstance(i, dict) and _matches(component_id, i.get("id"))
+                                                     and i.get("property") == prop for i in item):
+                raise CallbackRequestError(f"« {part} » : une liste de {prop} attendue")
+            found.extend((None, prop, i.get("value")) for i in item)
+            continue
+        if isinstance(component_id, dict):  # MATCH, or a dict id without wildcard
+            if not isinstance(item, dict) or not _matches(component_id, item.get("id")) or item.get("property") != prop:
+                raise CallbackRequestError(f"« {part} » : {prop} attendu")
+            found.append((None, prop, item.get("value")))
             continue
         if not isinstance(item, dict) or item.get("id") != component_id or item.get("property") != prop:
             raise CallbackRequestError(f"« {part} » : {component_id}.{prop} attendu")
@@ -237,8 +267,9 @@ def check_callback_request(body, declared: Mapping[str, Declared], kinds: Mappin
     spec = declared[key]
     for part, expected in (("inputs", spec.inputs), ("state", spec.state)):
         for component_id, prop, value in _items(body, part, expected):
-            known = isinstance(component_id, str) and isinstance(prop, str)
-            kind = kinds.get((str(component_id), str(prop)), Kind.ANY) if known else Kind.ANY
+            # A pattern-matching input has no rendered value here: its property's name says its kind.
+            kind = (kinds.get((str(component_id), str(prop)), Kind.ANY) if isinstance(component_id, str)
+                    else kind_of("", str(prop), None))
             problem = value_problem(kind, value)
             if problem:
                 raise CallbackRequestError(f"{component_id}.{prop} : {problem}")

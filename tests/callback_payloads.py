@@ -15,14 +15,13 @@ CALLBACK_PATH = "/_dash-update-component"
 
 
 def layout_values(app, service) -> dict[tuple[str, str], object]:
-    """(component id, property) -> its JSON value in a rendered page (first seen wins)."""
-    from callbacks.routing import _with_ids
+    """(component id, property) -> its JSON value in a rendered page (first seen wins); pages reserved to some
+    viewers give the values of their late components, as they do to the app's callback checks."""
+    from callbacks.routing import identified, page_components
     from layouts.shell import shell
 
-    trees = [shell(pages.nav_entries()), *pages.late_components()]
-    trees += [render(service, {}) for render in pages.renderers().values()]
     values: dict[tuple[str, str], object] = {}
-    for component in _with_ids(trees):
+    for component in identified(shell(pages.nav_entries())) + page_components(service):
         for prop, value in component.to_plotly_json()["props"].items():
             if prop != "children":
                 values.setdefault((component.id, prop), _plain(value))
@@ -54,11 +53,13 @@ def _outputs(key: str):
 
 def valid_payload(key: str, entry: dict, values: dict) -> dict:
     def fill(items):
-        return [{**item, "value": copy.deepcopy(values.get((item["id"], item["property"])))} for item in items]
+        return [[] if item["id"].startswith("{") and '["ALL' in item["id"]  # pattern ALL: no component rendered
+                else {**item, "value": copy.deepcopy(values.get((item["id"], item["property"])))} for item in items]
 
     inputs = fill(entry["inputs"])
+    first = entry["inputs"][0] if entry["inputs"] else None
     return {"output": key, "outputs": _outputs(key), "inputs": inputs, "state": fill(entry["state"]),
-            "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"] if inputs else []}
+            "changedPropIds": [f"{first['id']}.{first['property']}"] if first else []}
 
 
 # Values of the wrong type, size or shape, each put in place of one input or state value.
@@ -72,6 +73,12 @@ def mutations(payload: dict) -> Iterator[tuple[str, dict]]:
     """(label, mutated payload): every garbage value in every input and state, plus structural damage."""
     for part in ("inputs", "state"):
         for index, item in enumerate(payload[part]):
+            if isinstance(item, list):  # a pattern-matching ALL input: damage its list
+                for garbage in (None, 3, {"id": "x"}, [{"id": "x", "property": "n_clicks", "value": 1}], [None]):
+                    mutated = copy.deepcopy(payload)
+                    mutated[part][index] = copy.deepcopy(garbage)
+                    yield f"{part}[{index}] pattern list = {garbage!r}", mutated
+                continue
             for garbage in GARBAGE:
                 mutated = copy.deepcopy(payload)
                 mutated[part][index]["value"] = copy.deepcopy(garbage)
