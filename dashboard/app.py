@@ -97,6 +97,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
                             declared=declared_callbacks(app.callback_map),
                             kinds=kinds_of_components(routing.identified(shell(nav)) + page_components))
     app.server.extensions["tissu"] = service
+    app.server.extensions["tissu_dash"] = app  # the Dash app of this server (tests read its callback map)
     return app
 
 

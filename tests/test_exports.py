@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import signed_in_client
+from auth_support import signed_in_client
 from openpyxl import load_workbook
 
 from dashboard import exports

@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from conftest import ORIGIN
+from auth_support import ORIGIN
 
 from dashboard import ids, pages
 from dashboard.services import explorer
