@@ -1,4 +1,5 @@
-"""Request limits: no single anonymous request may hold a server process for more than a moment.
+"""Request limits: no single anonymous request may hold a server process for more than a moment, and no
+malformed callback request reaches a callback (`install_callback_checks`, `dashboard.callback_inputs`).
 
 Bodies above `TISSU_MAX_REQUEST_KB` get 413; a Dash callback whose inputs hold an over-long list (or
 mapping) gets 400 before Dash runs it; API and page parameters cap their multi-valued lists
