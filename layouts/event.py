@@ -10,6 +10,7 @@ from dash import dcc, html, no_update
 from dash.development.base_component import Component, ComponentType
 
 from dashboard import ids
+from dashboard.callback_inputs import as_number
 from dashboard.formatting import fr_date, fr_number, fr_percent
 from dashboard.services.event import AgendaData, AgendaMissing, EventInfo, EventOverview, KioskData, MeetingCounter
 from layouts.basemap import basemap
@@ -288,9 +289,10 @@ def wall_update(counts: dict | None):
 
 
 def agenda_link(participant_id):
-    if not participant_id:
+    number = as_number(participant_id)  # the dropdown's value, or whatever a hand-made request sent
+    if not number or not number.is_integer():
         return None
-    return html.A("Ouvrir l'agenda imprimable →", href=f"/evenement/agenda?participant={int(participant_id)}",
+    return html.A("Ouvrir l'agenda imprimable →", href=f"/evenement/agenda?participant={int(number)}",
                   className="button")
 
 

@@ -6,8 +6,15 @@ import pandas as pd
 import pytest
 from dash import html, no_update
 
-from callbacks.explorer import (TABLE_LIMIT, card_for, explorer_view, export_file, on_point_click, on_row_click,
-                                table_rows)
+from callbacks.explorer import (
+    TABLE_LIMIT,
+    card_for,
+    explorer_view,
+    export_file,
+    on_point_click,
+    on_row_click,
+    table_rows,
+)
 from callbacks.routing import render_page
 from dashboard.policy import ANONYMOUS
 from dashboard import ids

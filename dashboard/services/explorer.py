@@ -15,6 +15,7 @@ from dashboard.analytics.filters import SIZE_ORDER, Criteria, filter_mask, parse
 from dashboard.analytics.points import member_flags, point_store
 from dashboard.analytics.records import establishment_records
 from dashboard.analytics.text import TEXT_RULES
+from dashboard.callback_inputs import as_number, as_text
 from dashboard.formatting import fr_number, short_text
 from dashboard.policy import Action, Viewer, can, check_criteria, redact_record, visible_columns
 from dashboard.services.base import DataService, Lookups, Snapshot
@@ -234,6 +235,21 @@ def card_record(service: DataService, public_id: str | None, viewer: Viewer) -> 
     rec = redact_record(viewer, record.iloc[0].to_dict())
     return CardRecord(rec, caps, certs, colors.get(rec["filiere"], "#6b7280"), float(row["lat"].iloc[0]),
                       float(row["lon"].iloc[0]))
+
+
+def clicked_point(click) -> int | None:
+    """The point-store index of a clicked marker (a map click's `clickData`), None for a cluster or anything else."""
+    props = click.get("properties") if isinstance(click, dict) else None
+    if not isinstance(props, dict) or props.get("cluster"):
+        return None
+    index = as_number(props.get("i"))
+    return int(index) if index is not None and index.is_integer() else None
+
+
+def selected_row_id(rows) -> str | None:
+    """The public id of the first selected table row (the grid's `selectedRows`), None when there is none."""
+    first = rows[0] if isinstance(rows, list) and rows else None
+    return as_text(first.get("id")) if isinstance(first, dict) else None
 
 
 def public_id_at(service: DataService, index: int, version: list[int] | None) -> str | None:
