@@ -8,7 +8,7 @@ from dash import ALL, Input, Output, State, ctx, no_update
 
 from dashboard import accounts, exports, ids, repository
 from dashboard.policy import ROLE_LABELS, Action, Forbidden, Role, can
-from dashboard.services import DataService
+from dashboard.services import DataService, explorer
 from dashboard.services import audit as audit_svc
 from dashboard.sessions import LOGIN_MESSAGES, RESET_MESSAGES, client_address, current_viewer
 from layouts import accounts as views
@@ -38,7 +38,8 @@ def render_account(service: DataService, query: dict[str, list[str]]):
     if account is None:
         return views.restricted_page(viewer, "/compte")
     return views.account_page(account, repository.user_tokens(service.engine, account.id),
-                              can_use_tokens=can(viewer, Action.USE_API_TOKEN))
+                              can_use_tokens=can(viewer, Action.USE_API_TOKEN),
+                              names=explorer.establishment_names(service, account.sirets))
 
 
 def render_admin(service: DataService, query: dict[str, list[str]]):

@@ -107,9 +107,12 @@ def token_rows(tokens: list[TokenInfo]) -> html.Div:
     ], className="data-table"))
 
 
-def account_page(account: Account, tokens: list[TokenInfo], *, can_use_tokens: bool) -> html.Div:
+def account_page(account: Account, tokens: list[TokenInfo], *, can_use_tokens: bool,
+                 names: dict[str, str] | None = None) -> html.Div:
     role = ROLE_LABELS[Role(account.role)]
-    establishments = ", ".join(account.sirets) if account.sirets else "aucun"
+    names = names or {}
+    establishments = [html.Div(f"{key} · {names[key]}" if key in names else f"{key} (absent des données actives)")
+                      for key in account.sirets] or "aucun"
     return html.Div([
         html.H1("Mon compte"),
         html.Dl([html.Dt("Nom"), html.Dd(account.display_name), html.Dt("E-mail"), html.Dd(account.email),
@@ -168,8 +171,8 @@ def admin_page(accounts: list[Account]) -> html.Div:
     return html.Div([
         html.H1("Comptes"),
         html.P("Créez les comptes des adhérents et de l'équipe. Un nouveau compte reçoit un lien à usage unique "
-               "(valable 72 h) pour choisir son mot de passe ; sans serveur de messagerie configuré, le lien "
-               "s'affiche ici pour être transmis."),
+               "(valable 72 h) pour choisir son mot de passe : il s'affiche ici, transmettez-le à la personne. "
+               "Un changement de rôle ou une désactivation met fin à ses sessions."),
         html.Div([
             _field("E-mail", dcc.Input(id=ids.ADMIN_EMAIL, type="email", maxLength=254, className="form-input")),
             _field("Nom", dcc.Input(id=ids.ADMIN_NAME, maxLength=120, className="form-input")),
@@ -178,8 +181,8 @@ def admin_page(accounts: list[Account]) -> html.Div:
             _field("SIRET des établissements", dcc.Input(id=ids.ADMIN_SIRETS, maxLength=400,
                                                          className="form-input"),
                    "Séparés par des espaces ou des virgules (adhérents)."),
-            html.Button("Créer le compte", id=ids.ADMIN_CREATE, className="button"),
         ], className="form form-grid"),
+        html.Button("Créer le compte", id=ids.ADMIN_CREATE, className="button"),
         html.Div(id=ids.ADMIN_MESSAGE, role="status"),
         html.Div(accounts_table(accounts), id=ids.ADMIN_ACCOUNTS, className="table-scroll"),
     ], className="page-wide")

@@ -354,12 +354,13 @@ def test_audit_log_is_readable_and_exportable_by_staff_only(private_app):
                             role="member")
     staff = signed_in_client(private_app, "staff")
     page = json.dumps(_router(staff, "/admin/journal").get_json()["response"][ids.PAGE], ensure_ascii=False)
-    assert "Journal des modifications" in page and "user.create" in page
+    assert "Journal des modifications" in page and "Création de compte" in page and "compte n° " in page
     with private_app.server.test_request_context(headers={"Cookie": _cookie(staff)}):
         csv_text = base64.b64decode(export_audit(private_app.server.extensions["tissu"], "csv")["content"]) \
             .decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(csv_text), delimiter=";"))
-    assert rows[0][:4] == ["N°", "Date (UTC)", "Par", "Action"] and any(r[3] == "user.create" for r in rows[1:])
+    assert rows[0][:5] == ["N°", "Date (UTC)", "Par", "Code", "Action"]
+    assert any(r[3] == "user.create" and r[4] == "Création de compte" for r in rows[1:])
     assert not any(cell[:1] in "=+-@" and cell for row in rows[1:] for cell in row)  # formula-safe
     member = signed_in_client(private_app, "member")
     with private_app.server.test_request_context(headers={"Cookie": _cookie(member)}):

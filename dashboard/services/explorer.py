@@ -296,3 +296,12 @@ def table_rows(service: DataService, criteria_params: dict | None, viewer: Viewe
     if total > TABLE_LIMIT:
         note += f" · les {fr_number(TABLE_LIMIT)} plus grands sont affichés, l'export contient tout"
     return rows.to_dict("records"), note
+
+
+def establishment_names(service: DataService, keys: tuple[str, ...]) -> dict[str, str]:
+    """Names of the active dataset's establishments by SIRET or public id (an account's establishments)."""
+    frame = service.snapshot().establishments
+    found = frame[frame["public_id"].isin(keys) | frame["siret"].isin(keys)]
+    names = dict(zip(found["public_id"], found["name"]))
+    names.update({s: n for s, n in zip(found["siret"], found["name"]) if s})
+    return {k: names[k] for k in keys if k in names}
