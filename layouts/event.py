@@ -79,7 +79,8 @@ def event_page(view: EventPageView) -> html.Div:
             html.P(view.subtitle, className="page-lead"),
             html.Div([
                 html.A("Mode kiosque (grand écran)", href="/evenement/kiosque", className="button"),
-                html.A("Rendez-vous (CSV pour la plateforme)", href="/api/v1/event/meetings.csv", className="button"),
+                html.A("Rendez-vous (CSV pour la plateforme)", href="/api/v1/event/meetings.csv", className="button")
+                if view.can_run else None,  # who meets whom: staff only (the API answers 403 to others)
             ], className="ev-actions"),
         ], className="ev-head"),
         html.Div(wall(view.wall), id=ids.EVENT_WALL, className="ev-wall"),
