@@ -7,7 +7,7 @@ import datetime as dt
 from dash import ALL, Input, Output, State, ctx, no_update
 
 from dashboard import accounts, exports, ids, repository
-from dashboard.policy import ROLE_LABELS, Action, Forbidden, Role, can
+from dashboard.policy import ROLE_LABELS, Action, Forbidden, Role, Viewer, can
 from dashboard.services import DataService, explorer
 from dashboard.services import audit as audit_svc
 from dashboard.sessions import LOGIN_MESSAGES, RESET_MESSAGES, client_address, current_viewer
@@ -43,7 +43,7 @@ def render_account(service: DataService, query: dict[str, list[str]]):
 
 
 def render_admin(service: DataService, query: dict[str, list[str]]):
-    return views.admin_page(repository.list_accounts(service.engine))
+    return views.admin_page(repository.list_accounts(service.engine), current_viewer())
 
 
 def render_audit(service: DataService, query: dict[str, list[str]]):
@@ -54,7 +54,8 @@ def render_audit(service: DataService, query: dict[str, list[str]]):
 def late_components() -> list:
     """The reserved pages' components (rendered only for signed-in viewers), for Dash's callback validation."""
     sample = repository.Account(0, "", "", "admin", None, True, False, 1, dt.datetime(2026, 1, 1), None)
-    return [views.account_page(sample, [], can_use_tokens=True), views.admin_page([sample]), views.audit_page([], 0)]
+    return [views.account_page(sample, [], can_use_tokens=True), views.admin_page([sample], Viewer(Role.ADMIN, 0)),
+            views.audit_page([], 0)]
 
 
 def create_token(service: DataService, label: str | None):
@@ -88,7 +89,7 @@ def create_account(service: DataService, email, name, role, sirets):
         return views.admin_message(str(error), ok=False), no_update
     text = f"Compte créé pour {account.email}. Transmettez-lui ce lien pour choisir son mot de passe :"
     return (views.admin_message(text, ok=True, link=link),
-            views.accounts_table(repository.list_accounts(service.engine)))
+            views.accounts_table(repository.list_accounts(service.engine), viewer))
 
 
 def account_action(service: DataService, clicks: list):
@@ -113,7 +114,7 @@ def account_action(service: DataService, clicks: list):
     except (Forbidden, accounts.AccountError) as error:
         return views.admin_message(str(error), ok=False), no_update
     return (views.admin_message(text, ok=True, link=link),
-            views.accounts_table(repository.list_accounts(service.engine)))
+            views.accounts_table(repository.list_accounts(service.engine), viewer))
 
 
 def export_audit(service: DataService, fmt: str):

@@ -13,7 +13,8 @@ import pytest
 from auth_support import ORIGIN, ROLE_PASSWORD, ensure_account, sign_in, signed_in_client
 
 from dashboard import accounts, ids, pages, repository
-from dashboard.policy import ANONYMOUS, RULES, Action, Forbidden, Role, Viewer, can, redact_record, require
+from dashboard.policy import (ANONYMOUS, RULES, Action, Forbidden, Role, Viewer, can, may_issue_reset_link,
+                              redact_record, require)
 from dashboard.settings import load_settings
 
 ROLES = ("anonymous", "member", "staff", "admin")
@@ -69,6 +70,8 @@ def test_every_action_has_a_rule_and_staff_can_do_all_but_manage_accounts():
     staff, admin = Viewer(Role.STAFF, 1), Viewer(Role.ADMIN, 2)
     assert all(can(admin, a) for a in Action)
     assert [a for a in Action if not can(staff, a)] == [Action.MANAGE_ACCOUNTS]
+    assert may_issue_reset_link(staff, "member") and not may_issue_reset_link(staff, "admin")
+    assert may_issue_reset_link(admin, "staff") and not may_issue_reset_link(Viewer(Role.MEMBER, 4), "member")
     assert not any(can(ANONYMOUS, a) for a in Action)
     with pytest.raises(Forbidden, match="administrateurs"):
         require(staff, Action.MANAGE_ACCOUNTS)
@@ -277,7 +280,8 @@ def test_tokens_are_created_and_revoked_from_my_account_page(private_app):
 
 # --- Role × page, endpoint, payload ----------------------------------------------------------------
 
-RESERVED = {"/compte": {"member", "staff", "admin"}, "/admin/comptes": {"admin"}, "/admin/journal": {"staff", "admin"}}
+RESERVED = {"/compte": {"member", "staff", "admin"}, "/admin/comptes": {"staff", "admin"},
+            "/admin/journal": {"staff", "admin"}}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -291,7 +295,7 @@ def test_role_by_page(client_as, role):
         allowed = role in RESERVED.get(page.path, set(ROLES))
         assert refused != allowed, (role, page.path)
         nav = json.dumps(response.get_json()["response"][ids.NAV], ensure_ascii=False)
-        assert ("Comptes" in nav) == (role == "admin") and ("Journal" in nav) == (role in {"staff", "admin"})
+        assert ("Comptes" in nav) == ("Journal" in nav) == (role in {"staff", "admin"})
 
 
 ENDPOINTS = [  # path, roles answered 200 (others 403), whether the items carry the member flag for those roles
@@ -390,6 +394,13 @@ def test_admin_creates_an_account_and_gets_a_one_time_link(private_app):
                          (ids.ADMIN_ROLE, "value", "admin"), (ids.ADMIN_SIRETS, "value", "")])
     assert "administrateurs" in _text(refused)
     assert repository.account_by_email(engine, "x@exemple.fr") is None
+    # Staff issue a lost password link for a member, never for an admin account.
+    page = json.dumps(_router(staff, "/admin/comptes").get_json()["response"][ids.PAGE], ensure_ascii=False)
+    assert "Lien de mot de passe" in page and "Créer le compte" not in page and "Désactiver" not in page
+    staff_viewer = Viewer(Role.STAFF, None, "staff@tests")
+    assert "lien=" in accounts.issue_reset_link(engine, staff_viewer, "paul.durand@exemple.fr", base_url="http://x")
+    with pytest.raises(Forbidden):
+        accounts.issue_reset_link(engine, staff_viewer, ensure_account(engine, "admin"), base_url="http://x")
 
 
 # --- Secret key, demo accounts, CLI -----------------------------------------------------------------
