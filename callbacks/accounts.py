@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from dash import ALL, Input, Output, State, ctx, no_update
 
-from dashboard import accounts, exports, ids, repository
+from dashboard import accounts, exports, ids, mail, repository
 from dashboard.policy import ROLE_LABELS, Action, Forbidden, Role, Viewer, can
 from dashboard.services import DataService, explorer
 from dashboard.services import audit as audit_svc
 from dashboard.sessions import LOGIN_MESSAGES, RESET_MESSAGES, client_address, current_viewer
 from layouts import accounts as views
+
+log = logging.getLogger(__name__)
 
 
 def _first(query: dict[str, list[str]], key: str) -> str:
@@ -87,9 +90,22 @@ def create_account(service: DataService, email, name, role, sirets):
                                          address=client_address())
     except (Forbidden, accounts.AccountError) as error:
         return views.admin_message(str(error), ok=False), no_update
-    text = f"Compte créé pour {account.email}. Transmettez-lui ce lien pour choisir son mot de passe :"
-    return (views.admin_message(text, ok=True, link=link),
+    text, shown = _deliver(service, account, link, f"Compte créé pour {account.email}.")
+    return (views.admin_message(text, ok=True, link=shown),
             views.accounts_table(repository.list_accounts(service.engine), viewer))
+
+
+def _deliver(service: DataService, account: repository.Account, link: str, done: str) -> tuple[str, str | None]:
+    """Mail the link when a mail server is configured; else (or if sending fails) show it to pass on."""
+    settings = service.settings
+    try:
+        if mail.deliver_reset_link(settings.smtp_url, settings.mail_from, to=account.email,
+                                   name=account.display_name, link=link):
+            return f"{done} Le lien (valable 72 h) a été envoyé par e-mail à {account.email}.", None
+    except mail.MailError as error:
+        log.warning("%s", error)
+        return f"{done} L'envoi par e-mail a échoué : transmettez ce lien (valable 72 h) vous-même :", link
+    return f"{done} Transmettez ce lien à usage unique (valable 72 h) à {account.email} :", link
 
 
 def account_action(service: DataService, clicks: list):
@@ -101,7 +117,9 @@ def account_action(service: DataService, clicks: list):
         if action == "reset":
             link = accounts.issue_reset_link(service.engine, viewer, user_id, base_url=service.settings.base_url,
                                              address=client_address())
-            text = "Lien à usage unique (72 h) à transmettre :"
+            target = repository.account_by_id(service.engine, user_id)
+            assert target is not None  # issue_reset_link found it
+            text, link = _deliver(service, target, link, "Nouveau lien émis ; les précédents ne valent plus.")
         elif action in {"disable", "enable"}:
             account = accounts.set_active(service.engine, viewer, user_id, action == "enable",
                                           address=client_address())
