@@ -459,3 +459,22 @@ def test_cli_user_commands(new_database, prepared_database, tmp_path, monkeypatc
     entries = repository.audit_entries(db.engine)
     assert set(entries["action"]) >= {"user.create", "user.role", "user.disable", "user.reset_link"}
     assert all(actor.startswith("cli:") for actor in entries["actor"])
+
+
+def test_behind_a_tls_proxy_the_origin_and_the_cookie_follow_the_forwarded_scheme(new_database, demo_database,
+                                                                                  tmp_path):
+    from dashboard.app import create_app
+
+    db = new_database(demo_database)
+    email = ensure_account(db.engine, "member")
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "tissu.example", "X-Forwarded-For": "203.0.113.9",
+                 "Origin": "https://tissu.example"}
+    form = {"email": email, "mot_de_passe": ROLE_PASSWORD}
+    behind = create_app(load_settings({}, database_url=db.url, instance_dir=tmp_path, auto_demo=False, proxy_hops=1),
+                        db.engine)
+    response = behind.server.test_client().post("/connexion", data=form, headers=forwarded)
+    assert response.status_code == 303 and "Secure" in response.headers["Set-Cookie"]
+    entry = repository.audit_entries(db.engine, action="user.sign_in").iloc[0]
+    assert entry["address"] == "203.0.113.9"  # the client, not the proxy
+    unset = create_app(load_settings({}, database_url=db.url, instance_dir=tmp_path, auto_demo=False), db.engine)
+    assert unset.server.test_client().post("/connexion", data=form, headers=forwarded).status_code == 403
