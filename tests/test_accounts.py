@@ -478,3 +478,35 @@ def test_behind_a_tls_proxy_the_origin_and_the_cookie_follow_the_forwarded_schem
     assert entry["address"] == "203.0.113.9"  # the client, not the proxy
     unset = create_app(load_settings({}, database_url=db.url, instance_dir=tmp_path, auto_demo=False), db.engine)
     assert unset.server.test_client().post("/connexion", data=form, headers=forwarded).status_code == 403
+
+
+def _keys(value) -> set[str]:
+    """Every key of every object in a JSON value."""
+    found, stack = set(), [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            found |= set(node)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+def test_no_api_answer_and_no_page_gives_the_public_a_member_flag(app, client_as):
+    anonymous, member = client_as("anonymous"), client_as("member")
+    rules = sorted(r.rule for r in app.server.url_map.iter_rules()
+                   if r.rule.startswith("/api/v1/") and "<" not in r.rule and "GET" in r.methods)
+    assert len(rules) >= 15
+    for rule in rules:
+        response = anonymous.get(rule)
+        assert response.status_code < 500, rule
+        if response.mimetype == "application/json" and not rule.endswith("openapi.json"):
+            assert not {"member", "is_member"} & _keys(response.get_json()), rule
+        if response.mimetype == "text/csv":
+            assert "Adhérent UIMM" not in response.data.decode("utf-8-sig").splitlines()[0], rule
+    for page in pages.PAGES:
+        body = json.dumps(_router(anonymous, page.path).get_json()["response"][ids.PAGE], ensure_ascii=False)
+        assert "Adhérent UIMM" not in body and "Part d'adhérents" not in body, page.path
+    explorer = json.dumps(_router(member, "/").get_json()["response"][ids.PAGE], ensure_ascii=False)
+    assert "Adhérent UIMM" in explorer and "Part d'adhérents" in explorer
