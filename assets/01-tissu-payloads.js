@@ -140,7 +140,7 @@
          reloads stay here. */
       pickedRow: function (rows) {
         if (!rows || !rows.length) { throw window.dash_clientside.PreventUpdate; }
-        return [{id: rows[0].id}];
+        return {id: rows[0].id};  // an object of parameters, as the server's input checks expect of a store
       },
 
       /* New criteria for an existing grid: drop its blocks of rows, so it asks the server for the first one

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from dash import ALL, Input, Output, State, ctx, no_update
 
-from dashboard import accounts, exports, ids, repository
-from dashboard.policy import ROLE_LABELS, Action, Forbidden, Role, can
-from dashboard.services import DataService
+from dashboard import accounts, exports, ids, mail, repository
+from dashboard.policy import ROLE_LABELS, Action, Forbidden, Role, Viewer, can
+from dashboard.services import DataService, explorer
 from dashboard.services import audit as audit_svc
 from dashboard.sessions import LOGIN_MESSAGES, RESET_MESSAGES, client_address, current_viewer
 from layouts import accounts as views
+
+log = logging.getLogger(__name__)
 
 
 def _first(query: dict[str, list[str]], key: str) -> str:
@@ -38,11 +41,12 @@ def render_account(service: DataService, query: dict[str, list[str]]):
     if account is None:
         return views.restricted_page(viewer, "/compte")
     return views.account_page(account, repository.user_tokens(service.engine, account.id),
-                              can_use_tokens=can(viewer, Action.USE_API_TOKEN))
+                              can_use_tokens=can(viewer, Action.USE_API_TOKEN),
+                              names=explorer.establishment_names(service, account.sirets))
 
 
 def render_admin(service: DataService, query: dict[str, list[str]]):
-    return views.admin_page(repository.list_accounts(service.engine))
+    return views.admin_page(repository.list_accounts(service.engine), current_viewer())
 
 
 def render_audit(service: DataService, query: dict[str, list[str]]):
@@ -53,7 +57,8 @@ def render_audit(service: DataService, query: dict[str, list[str]]):
 def late_components() -> list:
     """The reserved pages' components (rendered only for signed-in viewers), for Dash's callback validation."""
     sample = repository.Account(0, "", "", "admin", None, True, False, 1, dt.datetime(2026, 1, 1), None)
-    return [views.account_page(sample, [], can_use_tokens=True), views.admin_page([sample]), views.audit_page([], 0)]
+    return [views.account_page(sample, [], can_use_tokens=True), views.admin_page([sample], Viewer(Role.ADMIN, 0)),
+            views.audit_page([], 0)]
 
 
 def create_token(service: DataService, label: str | None):
@@ -85,9 +90,22 @@ def create_account(service: DataService, email, name, role, sirets):
                                          address=client_address())
     except (Forbidden, accounts.AccountError) as error:
         return views.admin_message(str(error), ok=False), no_update
-    text = f"Compte créé pour {account.email}. Transmettez-lui ce lien pour choisir son mot de passe :"
-    return (views.admin_message(text, ok=True, link=link),
-            views.accounts_table(repository.list_accounts(service.engine)))
+    text, shown = _deliver(service, account, link, f"Compte créé pour {account.email}.")
+    return (views.admin_message(text, ok=True, link=shown),
+            views.accounts_table(repository.list_accounts(service.engine), viewer))
+
+
+def _deliver(service: DataService, account: repository.Account, link: str, done: str) -> tuple[str, str | None]:
+    """Mail the link when a mail server is configured; else (or if sending fails) show it to pass on."""
+    settings = service.settings
+    try:
+        if mail.deliver_reset_link(settings.smtp_url, settings.mail_from, to=account.email,
+                                   name=account.display_name, link=link):
+            return f"{done} Le lien (valable 72 h) a été envoyé par e-mail à {account.email}.", None
+    except mail.MailError as error:
+        log.warning("%s", error)
+        return f"{done} L'envoi par e-mail a échoué : transmettez ce lien (valable 72 h) vous-même :", link
+    return f"{done} Transmettez ce lien à usage unique (valable 72 h) à {account.email} :", link
 
 
 def account_action(service: DataService, clicks: list):
@@ -99,7 +117,9 @@ def account_action(service: DataService, clicks: list):
         if action == "reset":
             link = accounts.issue_reset_link(service.engine, viewer, user_id, base_url=service.settings.base_url,
                                              address=client_address())
-            text = "Lien à usage unique (72 h) à transmettre :"
+            target = repository.account_by_id(service.engine, user_id)
+            assert target is not None  # issue_reset_link found it
+            text, link = _deliver(service, target, link, "Nouveau lien émis ; les précédents ne valent plus.")
         elif action in {"disable", "enable"}:
             account = accounts.set_active(service.engine, viewer, user_id, action == "enable",
                                           address=client_address())
@@ -112,7 +132,7 @@ def account_action(service: DataService, clicks: list):
     except (Forbidden, accounts.AccountError) as error:
         return views.admin_message(str(error), ok=False), no_update
     return (views.admin_message(text, ok=True, link=link),
-            views.accounts_table(repository.list_accounts(service.engine)))
+            views.accounts_table(repository.list_accounts(service.engine), viewer))
 
 
 def export_audit(service: DataService, fmt: str):

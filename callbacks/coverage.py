@@ -6,6 +6,7 @@ from __future__ import annotations
 from dash import ClientsideFunction, Input, Output, State, ctx, no_update
 
 from dashboard import exports, ids
+from dashboard.analytics.coverage import CoverageQueryError
 from dashboard.services import DataService
 from dashboard.services import coverage as svc
 from dashboard.services.coverage import CoverageView
@@ -25,12 +26,16 @@ def render(service: DataService, query: dict[str, list[str]]):
 
 def capability_outputs(service: DataService, capability: str, radius_km: float, weighting: str, level: str) -> tuple:
     """KPIs, map styling, suppliers, the per-unit and single-supplier tables, and the link parameters."""
-    return service.snapshot().lru(("coverage-outputs", capability, radius_km, weighting, level), lambda: (
-        capability_components(svc.capability_page(service, capability, radius_km, weighting, level))))
+    controls = svc.controls(capability, radius_km, weighting, level)
+    return service.snapshot().lru(("coverage-outputs", *controls), lambda: (
+        capability_components(svc.capability_page(service, *controls))))
 
 
 def overview_figures(service: DataService, capability: str, radius_km: float, weighting: str) -> tuple:
     """The ranking of every capability and the filière × capability heatmap at this radius."""
+    capability, radius_km, weighting, _ = svc.controls(capability, radius_km, weighting)
+    if not svc.in_range(radius_km):  # the capability panel says why
+        return no_update, no_update
     return service.snapshot().lru(("coverage-figures", capability, radius_km, weighting), lambda: overview_graphs(
         svc.overview(service, radius_km=radius_km, weighting=weighting), selected=capability, radius_km=radius_km))
 
@@ -42,8 +47,12 @@ def capability_from_click(click: dict | None):
         return no_update
 
 
-def export_tables(service: DataService, params: dict | None, choice: str, kind: str) -> dict:
-    return exports.download_file(svc.export_file(service, params, choice, kind), kind)
+def export_tables(service: DataService, params: dict | None, choice: str, kind: str):
+    """The download, or none when the page's query cannot run (its message is already on the page)."""
+    try:
+        return exports.download_file(svc.export_file(service, params, choice, kind), kind)
+    except CoverageQueryError:
+        return no_update
 
 
 def register(app, service: DataService) -> None:
@@ -55,10 +64,10 @@ def register(app, service: DataService) -> None:
         Output(ids.COVERAGE_TABLE, "columnDefs"), Output(ids.COVERAGE_SINGLES, "rowData"),
         Output(ids.COVERAGE_SINGLES, "columnDefs"), Output(ids.COVERAGE_QUERY, "data"),
         Output(ids.COVERAGE_COMMUNES, "url"), *inputs, Input(ids.COVERAGE_LEVEL, "value"),
-    )(lambda cap, radius, weighting, level: capability_outputs(service, cap, float(radius), weighting, level))
+    )(lambda cap, radius, weighting, level: capability_outputs(service, cap, radius, weighting, level))
     app.callback(
         Output(ids.COVERAGE_RANKING, "figure"), Output(ids.COVERAGE_MATRIX, "figure"), *inputs,
-    )(lambda cap, radius, weighting: overview_figures(service, cap, float(radius), weighting))
+    )(lambda cap, radius, weighting: overview_figures(service, cap, radius, weighting))
     app.callback(
         Output(ids.COVERAGE_CAPABILITY, "value"), Input(ids.COVERAGE_RANKING, "clickData"), prevent_initial_call=True,
     )(capability_from_click)

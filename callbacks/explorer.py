@@ -135,19 +135,19 @@ def export_file(service: DataService, criteria_params: dict | None, kind: str):
 
 def on_point_click(service: DataService, click: dict | None, version: list[int] | None):
     """Card of the clicked marker (clusters are ignored: clicking them zooms in)."""
-    props = (click or {}).get("properties") or {}
-    if props.get("cluster") or "i" not in props:
+    index = explorer.clicked_point(click)
+    if index is None:
         return no_update, no_update, no_update
-    public_id = explorer.public_id_at(service, int(props["i"]), version)
+    public_id = explorer.public_id_at(service, index, version)
     if public_id is None:
         return "Les données ont changé depuis l'ouverture de la page : rechargez-la.", "card-drawer open", None
     return card_for(service, public_id), "card-drawer open", public_id
 
 
 def on_row_click(service: DataService, rows: list[dict] | None):
-    if not rows:
+    public_id = explorer.selected_row_id(rows)
+    if public_id is None:
         return no_update, no_update, no_update
-    public_id = rows[0]["id"]
     return card_for(service, public_id), "card-drawer open", public_id
 
 
@@ -215,7 +215,7 @@ def register(app, service: DataService) -> None:
         Output(ids.CARD_BODY, "children", allow_duplicate=True), Output(ids.CARD, "className", allow_duplicate=True),
         Output(ids.SELECTED, "data", allow_duplicate=True),
         Input(ids.TABLE_PICK, "data"), prevent_initial_call=True,
-    )(lambda rows: on_row_click(service, rows))
+    )(lambda pick: on_row_click(service, [pick] if pick else None))
     app.callback(
         Output(ids.CARD, "className", allow_duplicate=True), Output(ids.SELECTED, "data", allow_duplicate=True),
         Input(ids.CARD_CLOSE, "n_clicks"), prevent_initial_call=True,

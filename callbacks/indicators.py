@@ -59,7 +59,7 @@ def register(app, service: DataService) -> None:
         Output(ids.IND_PROJECTS_LAYER, "children"), Output(ids.IND_PROJECTS_SUMMARY, "children"),
         Output(ids.IND_FICHE_LINK, "href"), Output(ids.IND_QUERY, "data"),
         *[Input(i, "value") for i in INPUTS],
-    )(lambda *values: page_outputs(service, svc.query_from_controls(*values)))
+    )(lambda *values: page_outputs(service, svc.query_from_controls(service, *values)))
     app.clientside_callback(
         ClientsideFunction(namespace="tissu", function_name="syncQueryUrl"),
         Output(ids.IND_URL_SYNC, "data"), Input(ids.IND_QUERY, "data"),

@@ -36,16 +36,29 @@ def render_page(service: DataService, pathname: str | None, search: str | None,
     return body, badge, nav_links(path, pages.nav_entries(registry, viewer)), account_area(viewer)
 
 
-def validation_pages(service: DataService, registry: Sequence[pages.Page] = pages.PAGES) -> list:
+def page_components(service: DataService, registry: Sequence[pages.Page] = pages.PAGES) -> list:
+    """Every component with an id on every page (rendered with its data) and those pages create later.
+
+    Pages rendered for some viewers only are not rendered here: their `late_components` stand in."""
+    reserved = pages.requirements(registry)
+    rendered = [render(service, {}) for path, render in pages.renderers(registry).items() if path not in reserved]
+    rendered += pages.late_components(registry)
+    return _with_ids(rendered)
+
+
+def identified(tree) -> list:
+    """The components of `tree` that have an id, each id once."""
+    return _with_ids(tree)
+
+
+def validation_pages(service: DataService, registry: Sequence[pages.Page] = pages.PAGES,
+                     components: list | None = None) -> list:
     """An empty stand-in for every component with an id on every page, for Dash's callback validation.
 
     Dash sends the validation layout inside the page's HTML: stand-ins keep it small (the rendered pages,
     with their data, weighed 2 MB).
     """
-    reserved = pages.requirements(registry)  # rendered for some viewers only: their late_components stand in
-    rendered = [render(service, {}) for path, render in pages.renderers(registry).items() if path not in reserved]
-    rendered += pages.late_components(registry)  # components that pages create later
-    return [_stand_in(component) for component in _with_ids(rendered)]
+    return [_stand_in(component) for component in components or page_components(service, registry)]
 
 
 def _with_ids(tree) -> list:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dash import ClientsideFunction, Input, Output, State, ctx
+from dash import ClientsideFunction, Input, Output, State, ctx, no_update
 
 from dashboard import exports, ids
+from dashboard.callback_inputs import as_texts
 from dashboard.services import DataService
 from dashboard.services import skills as svc
 from dashboard.services.skills import SkillsPageView, SkillsQuery
@@ -33,7 +34,7 @@ def on_departement(service: DataService, departement, territory):
 
 
 def on_trade_scope(service: DataService, family, industrial, trade):
-    return svc.trade_choice(service, family, "oui" in (industrial or []), trade)
+    return svc.trade_choice(service, family, "oui" in as_texts(industrial), trade)
 
 
 EXPORTS = {ids.SKILLS_EXPORT_HEATMAP_CSV: ("heatmap", "csv"), ids.SKILLS_EXPORT_HEATMAP_XLSX: ("heatmap", "xlsx"),
@@ -64,7 +65,7 @@ def register(app, service: DataService) -> None:
         Output("skills-heatmap-source", "children"), Output("skills-ranking-source", "children"),
         Output("skills-map-source", "children"), Output("skills-trend-source", "children"),
         *[Input(i, "value") for i in CONTROLS],
-    )(lambda *values: skills_results(service, svc.query_from_controls(*values)))
+    )(lambda *values: skills_results(service, svc.query_from_controls(service, *values)))
     app.clientside_callback(  # the partner page's function writes any params dict into the address bar
         ClientsideFunction(namespace="tissu", function_name="syncQueryUrl"),
         Output(ids.SKILLS_URL_SYNC, "data"), Input(ids.SKILLS_QUERY, "data"),
@@ -72,4 +73,5 @@ def register(app, service: DataService) -> None:
     app.callback(
         Output(ids.SKILLS_DOWNLOAD, "data"), *[Input(i, "n_clicks") for i in EXPORTS], State(ids.SKILLS_QUERY, "data"),
         prevent_initial_call=True,
-    )(lambda *args: export_table(service, args[-1], *EXPORTS[ctx.triggered_id]))
+    )(lambda *args: export_table(service, args[-1], *EXPORTS[ctx.triggered_id]) if ctx.triggered_id in EXPORTS
+      else no_update)

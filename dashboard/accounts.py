@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
 from dashboard import repository
-from dashboard.policy import ACCOUNT_ROLES, Action, Role, Viewer, require
+from dashboard.policy import ACCOUNT_ROLES, Action, Forbidden, Role, Viewer, may_issue_reset_link, require
 from dashboard.repository import Account, AuditRecord
 
 # argon2-cffi's defaults (RFC 9106 low-memory profile: 64 MiB, 3 passes); ~50 ms per sign-in on one core.
@@ -190,9 +190,13 @@ def set_sirets(engine: Engine, actor: Viewer, who: str | int, sirets: tuple[str,
 
 
 def issue_reset_link(engine: Engine, actor: Viewer, who: str | int, *, base_url: str, address: str = "") -> str:
-    """A one-time link (valid RESET_HOURS) to set the account's password; returns the full URL."""
-    require(actor, Action.MANAGE_ACCOUNTS)
+    """A one-time link (valid RESET_HOURS) to set the account's password; returns the full URL. Staff issue
+    links for member accounts, admins for any (`policy.may_issue_reset_link`)."""
+    require(actor, Action.ISSUE_RESET_LINK)
     account = _existing(engine, who)
+    if not may_issue_reset_link(actor, account.role):
+        raise Forbidden(Action.MANAGE_ACCOUNTS, "Seul un administrateur peut émettre un lien pour un compte de "
+                                                "l'équipe ou d'administration.")
     secret = secrets.token_urlsafe(32)
     repository.create_reset_link(engine, account.id, token_hash=digest(secret),
                                  expires_at=_now() + dt.timedelta(hours=RESET_HOURS),

@@ -18,9 +18,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from dashboard import bootstrap, pages
 from dashboard.api import api_blueprint
 from dashboard.api.params import ApiError, error_response
+from dashboard.callback_inputs import declared_callbacks, kinds_of_components
 from dashboard.compression import StaticCompressionCache, static_compression_key
 from dashboard.database import make_engine
-from dashboard.limits import install_request_limits
+from dashboard.limits import callback_failed, install_callback_checks, install_request_limits
 from dashboard.paths import ASSETS_DIR
 from dashboard.policy import can
 from dashboard.reference import geojson_path
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
         assets_folder=str(ASSETS_DIR),
         serve_locally=True,
         compress=True,
+        on_error=callback_failed,
     )
     install_sessions(app.server, engine, settings)
     install_request_limits(app.server, max_request_kb=settings.max_request_kb,
@@ -80,9 +82,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
         app.server.wsgi_app = ProxyFix(app.server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
     nav = pages.nav_entries(registry)
     app.layout = shell(nav)
+    page_components = routing.page_components(service, registry)
     # Pages are rendered into #page by the router: declare their trees so callbacks validate.
     app.validation_layout = html.Div(  # type: ignore[assignment]  # Dash declares the attribute as None
-        [shell(nav), *routing.validation_pages(service, registry)])
+        [shell(nav), *routing.validation_pages(service, registry, page_components)])
     app.server.register_blueprint(api_blueprint(service, pages.api_modules(registry)))
     _register_static_geometry(app)
     _register_payloads_and_bundles(app, service, registry)
@@ -90,6 +93,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     routing.register(app, service, registry)
     for module in pages.callback_modules(registry):
         module.register(app, service)
+    # Every callback is registered: from now on a request must match what its callback declares.
+    install_callback_checks(app.server, callback_path=app.config.routes_pathname_prefix + "_dash-update-component",
+                            declared=declared_callbacks(app.callback_map),
+                            kinds=kinds_of_components(routing.identified(shell(nav)) + page_components))
     app.server.extensions["tissu"] = service
     app.server.extensions["tissu_dash"] = app  # the Dash app of this server (tests read its callback map)
     install_security_headers(app, settings)  # last: its script hashes cover every inline script registered above

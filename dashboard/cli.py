@@ -106,6 +106,12 @@ def cmd_dataset_use(args) -> int:
 # Exit codes: 0 = every row in scope accepted; 1 = imported, but some rows were rejected (see the
 # report); 2 = nothing imported (bad file or arguments, interrupted): the database is unchanged.
 
+def _where(settings) -> str:
+    from dashboard.database import display_url
+
+    return display_url(settings.database_url)
+
+
 def _report_dir(settings):
     """Where import reports go: beside the SQLite file, else in the instance folder."""
     from pathlib import Path
@@ -117,6 +123,9 @@ def _report_dir(settings):
 
 
 def _run_import(title: str, action) -> int:
+    from sqlalchemy.exc import DBAPIError
+
+    from dashboard.database import describe_failure
     from dashboard.importers import EXIT_NOTHING_IMPORTED, EXIT_REJECTED_ROWS, ImportFailed
 
     settings = _settings()
@@ -129,6 +138,14 @@ def _run_import(title: str, action) -> int:
         return EXIT_NOTHING_IMPORTED
     except KeyboardInterrupt:
         print("\ninterrupted: nothing was imported, the database is unchanged.", file=sys.stderr)
+        return EXIT_NOTHING_IMPORTED
+    except DBAPIError as err:  # one transaction: rolled back, nothing written
+        print(f"error: {describe_failure(err)} ({_where(settings)}).\nNothing was imported: the database is "
+              "unchanged.", file=sys.stderr)
+        return EXIT_NOTHING_IMPORTED
+    except OSError as err:  # the report file (beside the database): a full disk, a read-only folder
+        print(f"error: {err.filename or 'a file'}: {err.strerror or err}.\nNothing was imported: the database "
+              "is unchanged.", file=sys.stderr)
         return EXIT_NOTHING_IMPORTED
     finally:
         engine.dispose()
@@ -457,13 +474,18 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
-    from dashboard.database import DatabaseUnavailable
+    from sqlalchemy.exc import DBAPIError
+
+    from dashboard.database import DatabaseUnavailable, describe_failure
     from dashboard.settings import SettingsError
 
     try:
         return args.func(args)
     except (SettingsError, DatabaseUnavailable) as err:
         print(f"error: {err}", file=sys.stderr)
+        return 2
+    except DBAPIError as err:  # e.g. `tissu serve` on a damaged or read-only database
+        print(f"error: {describe_failure(err)} ({_where(_settings())})", file=sys.stderr)
         return 2
 
 

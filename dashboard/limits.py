@@ -1,4 +1,5 @@
-"""Request limits: no single anonymous request may hold a server process for more than a moment.
+"""Request limits: no single anonymous request may hold a server process for more than a moment, and no
+malformed callback request reaches a callback (`install_callback_checks`, `dashboard.callback_inputs`).
 
 Bodies above `TISSU_MAX_REQUEST_KB` get 413; a Dash callback whose inputs hold an over-long list (or
 mapping) gets 400 before Dash runs it; API and page parameters cap their multi-valued lists
@@ -7,8 +8,12 @@ mapping) gets 400 before Dash runs it; API and page parameters cap their multi-v
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, Response, json, request
 from werkzeug.exceptions import RequestEntityTooLarge
+
+log = logging.getLogger(__name__)
 
 # Longest list or mapping accepted anywhere in a callback's inputs and states. The largest legitimate
 # ones are the filters above and a clicked point's properties (~20 keys).
@@ -67,3 +72,35 @@ def install_request_limits(server: Flask, *, max_request_kb: int, callback_path:
                 return _json_error(400, "callback_input_too_large",
                                    f"Mise à jour refusée ({part}) : {reason}.")
         return None
+
+
+def install_callback_checks(server: Flask, *, callback_path: str, declared, kinds) -> None:
+    """Refuse (400, JSON, logged) a callback request that does not match what its callback declares.
+
+    `declared` and `kinds`: `dashboard.callback_inputs.declared_callbacks` and `kinds_of_components`.
+    Runs after the size guard of `install_request_limits`, on the body Flask already parsed.
+    """
+    from dashboard.callback_inputs import CallbackRequestError, check_callback_request
+
+    @server.before_request
+    def check_callback_inputs():
+        if request.path != callback_path or request.method != "POST":
+            return None
+        try:
+            check_callback_request(request.get_json(silent=True), declared, kinds)
+        except CallbackRequestError as err:
+            log.warning("callback request refused from %s: %s", request.remote_addr, err)
+            return _json_error(400, "bad_callback_input", f"Mise à jour refusée : {err}.")
+        return None
+
+
+def callback_failed(err: Exception) -> None:
+    """Dash's `on_error`: a callback that raised changes nothing on the page (Dash answers 204) and the
+    traceback goes to the server's log, never to the visitor. Inputs are checked before callbacks run, so
+    this is the last line of defence, not the way bad input is handled."""
+    log.error("callback %s failed", _triggered(), exc_info=err)
+
+
+def _triggered() -> str:
+    body = request.get_json(silent=True)
+    return str(body.get("output"))[:200] if isinstance(body, dict) else "?"

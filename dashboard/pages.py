@@ -68,7 +68,7 @@ PAGES: tuple[Page, ...] = (
          late_components="callbacks.accounts:late_components"),
     Page("/compte/mot-de-passe", "callbacks.accounts:render_reset"),
     Page("/compte", "callbacks.accounts:render_account", requires=Action.USE_API_TOKEN),
-    Page("/admin/comptes", "callbacks.accounts:render_admin", nav_label="Comptes", requires=Action.MANAGE_ACCOUNTS),
+    Page("/admin/comptes", "callbacks.accounts:render_admin", nav_label="Comptes", requires=Action.ISSUE_RESET_LINK),
     Page("/admin/journal", "callbacks.accounts:render_audit", nav_label="Journal", requires=Action.READ_AUDIT),
 )
 

@@ -31,7 +31,8 @@ class Action(StrEnum):
     USE_API_TOKEN = "use_api_token"  # create and use personal API tokens
     RUN_EVENT = "run_event"  # mark meetings held or cancelled, re-schedule the event
     READ_AUDIT = "read_audit"  # read and export the audit log
-    MANAGE_ACCOUNTS = "manage_accounts"  # create accounts, change roles, disable, issue reset links
+    ISSUE_RESET_LINK = "issue_reset_link"  # a one-time password link for a member account (any account: admins)
+    MANAGE_ACCOUNTS = "manage_accounts"  # create accounts, change roles, disable, links for any account
 
 
 _SIGNED_IN = frozenset({Role.MEMBER, Role.STAFF, Role.ADMIN})
@@ -41,6 +42,7 @@ RULES: Mapping[Action, frozenset[Role]] = {
     Action.USE_API_TOKEN: _SIGNED_IN,
     Action.RUN_EVENT: _STAFF,
     Action.READ_AUDIT: _STAFF,
+    Action.ISSUE_RESET_LINK: _STAFF,
     Action.MANAGE_ACCOUNTS: frozenset({Role.ADMIN}),
 }
 
@@ -83,6 +85,7 @@ _REFUSALS = {
     Action.USE_API_TOKEN: "Connectez-vous pour créer un jeton d'accès à l'API.",
     Action.RUN_EVENT: "Seule l'équipe UIMM peut modifier les rendez-vous de l'événement.",
     Action.READ_AUDIT: "Le journal des modifications est réservé à l'équipe UIMM.",
+    Action.ISSUE_RESET_LINK: "Seule l'équipe UIMM peut émettre un lien de mot de passe.",
     Action.MANAGE_ACCOUNTS: "La gestion des comptes est réservée aux administrateurs.",
 }
 
@@ -122,6 +125,14 @@ def check_criteria(viewer: Viewer, names: Iterable[str]) -> None:
     """Raise Forbidden when a filter the viewer may not use is set (a member filter reveals membership)."""
     if not can(viewer, Action.SEE_MEMBERSHIP) and MEMBER_ONLY_CRITERIA & set(names):
         raise Forbidden(Action.SEE_MEMBERSHIP, _REFUSALS[Action.SEE_MEMBERSHIP])
+
+
+def may_issue_reset_link(viewer: Viewer, target_role: str) -> bool:
+    """Staff reset members' passwords (a lost password at a fair); only admins reset staff and admin accounts,
+    so that a staff account cannot take over a more trusted one."""
+    if target_role == Role.MEMBER.value:
+        return can(viewer, Action.ISSUE_RESET_LINK)
+    return can(viewer, Action.MANAGE_ACCOUNTS)
 
 
 def may_act_for(viewer: Viewer, siret: str | None) -> bool:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from sqlalchemy import Engine
 
 from dashboard import __version__
-from dashboard.database import display_url, make_engine
+from dashboard.database import check_sqlite_file, display_url, make_engine, remember_sqlite_file
 from dashboard.settings import Settings
 
 SERVER_NAME = "tissu"  # the Server header: no software or Python version
@@ -55,8 +55,10 @@ def serve(settings: Settings, *, dev: bool = False) -> int:
     from dashboard.app import create_app
 
     started = time.perf_counter()
+    check_sqlite_file(settings.database_url, settings.instance_dir)  # missing although created, damaged, unreadable
     engine = make_engine(settings.database_url)
     bootstrap.ensure_ready(engine, settings)
+    remember_sqlite_file(settings.database_url, settings.instance_dir)
     app = create_app(settings, engine, prepare=False)
     url = f"http://{_bind(settings.host, settings.port)}/"
 

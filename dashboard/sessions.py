@@ -9,6 +9,7 @@ or status change bumps the version and ends every session of that account.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -23,6 +24,7 @@ from dashboard import accounts, repository
 from dashboard.policy import ANONYMOUS, Viewer
 from dashboard.settings import Settings
 
+log = logging.getLogger(__name__)
 LOGIN_PATH = "/connexion"
 LOGOUT_PATH = "/deconnexion"
 RESET_PATH = "/compte/mot-de-passe"
@@ -107,6 +109,9 @@ def _same_origin() -> bool:
         # No browser sends a cookie-bearing POST without either header: refuse when there is a session.
         return "_user_id" not in session
     seen = urlsplit(claimed)
+    if seen.netloc == own.netloc and seen.scheme != own.scheme:
+        log.warning("POST refused: the browser says %s:// but the app sees %s:// (behind a TLS proxy? set "
+                    "TISSU_PROXY_HOPS, see docs/deploy.md)", seen.scheme, own.scheme)
     return (seen.scheme, seen.netloc) == (own.scheme, own.netloc)
 
 

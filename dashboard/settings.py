@@ -47,6 +47,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TISSU_SESSION_HOURS", "12", "How long a sign-in lasts without activity (hours)."),
     Setting("TISSU_DEMO_ACCOUNTS", "1", "Create demo accounts (member, staff, admin) with the demo, their random "
                                         "passwords printed once (`0`: none, and existing ones cannot sign in)."),
+    Setting("TISSU_SMTP_URL", "", "Optional mail server for one-time password links: `smtp://user:password@host:587` "
+                                  "(STARTTLS) or `smtps://user:password@host:465`. Empty: the link is shown to the "
+                                  "staff member who issued it, to pass on."),
+    Setting("TISSU_MAIL_FROM", "tissu@localhost", "Sender address of those e-mails."),
 )
 
 
@@ -71,6 +75,8 @@ class Settings:
     public_url: str = ""
     session_hours: float = 12.0
     demo_accounts: bool = True
+    smtp_url: str = ""
+    mail_from: str = "tissu@localhost"
 
     @property
     def has_tiles(self) -> bool:
@@ -140,6 +146,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         public_url=raw["TISSU_PUBLIC_URL"].strip().rstrip("/"),
         session_hours=_bounded("TISSU_SESSION_HOURS", raw["TISSU_SESSION_HOURS"], float, 0.1, 24 * 90),
         demo_accounts=_flag("TISSU_DEMO_ACCOUNTS", raw["TISSU_DEMO_ACCOUNTS"]),
+        smtp_url=raw["TISSU_SMTP_URL"].strip(),
+        mail_from=raw["TISSU_MAIL_FROM"].strip(),
     )
     unknown = set(overrides) - {f.name for f in fields(Settings)}
     if unknown:

@@ -10,7 +10,7 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.formatting import fr_datetime
-from dashboard.policy import ROLE_LABELS, Role, Viewer
+from dashboard.policy import ROLE_LABELS, Action, Role, Viewer, can, may_issue_reset_link
 from dashboard.repository import Account, TokenInfo
 
 
@@ -107,9 +107,12 @@ def token_rows(tokens: list[TokenInfo]) -> html.Div:
     ], className="data-table"))
 
 
-def account_page(account: Account, tokens: list[TokenInfo], *, can_use_tokens: bool) -> html.Div:
+def account_page(account: Account, tokens: list[TokenInfo], *, can_use_tokens: bool,
+                 names: dict[str, str] | None = None) -> html.Div:
     role = ROLE_LABELS[Role(account.role)]
-    establishments = ", ".join(account.sirets) if account.sirets else "aucun"
+    names = names or {}
+    establishments = [html.Div(f"{key} · {names[key]}" if key in names else f"{key} (absent des données actives)")
+                      for key in account.sirets] or "aucun"
     return html.Div([
         html.H1("Mon compte"),
         html.Dl([html.Dt("Nom"), html.Dd(account.display_name), html.Dt("E-mail"), html.Dd(account.email),
@@ -140,17 +143,21 @@ def new_token_message(secret: str) -> html.Div:
 _ROLE_CHOICES = [{"label": ROLE_LABELS[r], "value": r.value} for r in (Role.MEMBER, Role.STAFF, Role.ADMIN)]
 
 
-def _account_actions(account: Account) -> list:
+def _account_actions(account: Account, viewer: Viewer) -> list:
+    """The buttons the viewer may use on this account (the services check the policy again on click)."""
     def button(action: str, label: str) -> html.Button:
         return html.Button(label, id={"type": ids.ADMIN_ACTION, "action": action, "user": account.id},
                            className="button button-light button-small")
+    reset = [button("reset", "Lien de mot de passe")] if may_issue_reset_link(viewer, account.role) else []
+    if not can(viewer, Action.MANAGE_ACCOUNTS):
+        return reset
     toggle = button("disable", "Désactiver") if account.is_active else button("enable", "Réactiver")
     roles = [button(f"role:{r.value}", f"→ {ROLE_LABELS[r]}") for r in (Role.MEMBER, Role.STAFF, Role.ADMIN)
              if r.value != account.role]
-    return [button("reset", "Lien de mot de passe"), toggle, *roles]
+    return [*reset, toggle, *roles]
 
 
-def accounts_table(accounts: list[Account]) -> html.Table:
+def accounts_table(accounts: list[Account], viewer: Viewer) -> html.Table:
     return html.Table([
         html.Thead(html.Tr([html.Th(h) for h in ("E-mail", "Nom", "Rôle", "Établissements", "État",
                                                   "Dernière connexion", "Actions")])),
@@ -159,17 +166,20 @@ def accounts_table(accounts: list[Account]) -> html.Table:
             html.Td(", ".join(a.sirets) or "—"),
             html.Td(("actif" if a.is_active else "désactivé") + (" · démo" if a.is_demo else "")),
             html.Td(fr_datetime(a.last_login_at) if a.last_login_at else "jamais"),
-            html.Td(_account_actions(a), className="table-actions"),
+            html.Td(_account_actions(a, viewer), className="table-actions"),
         ]) for a in accounts]),
     ], className="data-table")
 
 
-def admin_page(accounts: list[Account]) -> html.Div:
-    return html.Div([
-        html.H1("Comptes"),
-        html.P("Créez les comptes des adhérents et de l'équipe. Un nouveau compte reçoit un lien à usage unique "
-               "(valable 72 h) pour choisir son mot de passe ; sans serveur de messagerie configuré, le lien "
-               "s'affiche ici pour être transmis."),
+def admin_page(accounts: list[Account], viewer: Viewer) -> html.Div:
+    """Account management: admins create and change accounts; staff see them and issue members' links."""
+    manage = can(viewer, Action.MANAGE_ACCOUNTS)
+    lead = ("Créez les comptes des adhérents et de l'équipe. Un nouveau compte reçoit un lien à usage unique "
+            "(valable 72 h) pour choisir son mot de passe : il s'affiche ici, transmettez-le à la personne. "
+            "Un changement de rôle ou une désactivation met fin à ses sessions." if manage else
+            "Un adhérent a perdu son mot de passe : émettez-lui un lien à usage unique (valable 72 h) et "
+            "transmettez-le. La création et la modification des comptes sont réservées aux administrateurs.")
+    form = [
         html.Div([
             _field("E-mail", dcc.Input(id=ids.ADMIN_EMAIL, type="email", maxLength=254, className="form-input")),
             _field("Nom", dcc.Input(id=ids.ADMIN_NAME, maxLength=120, className="form-input")),
@@ -178,10 +188,15 @@ def admin_page(accounts: list[Account]) -> html.Div:
             _field("SIRET des établissements", dcc.Input(id=ids.ADMIN_SIRETS, maxLength=400,
                                                          className="form-input"),
                    "Séparés par des espaces ou des virgules (adhérents)."),
-            html.Button("Créer le compte", id=ids.ADMIN_CREATE, className="button"),
         ], className="form form-grid"),
+        html.Button("Créer le compte", id=ids.ADMIN_CREATE, className="button"),
+    ] if manage else []
+    return html.Div([
+        html.H1("Comptes"),
+        html.P(lead),
+        *form,
         html.Div(id=ids.ADMIN_MESSAGE, role="status"),
-        html.Div(accounts_table(accounts), id=ids.ADMIN_ACCOUNTS, className="table-scroll"),
+        html.Div(accounts_table(accounts, viewer), id=ids.ADMIN_ACCOUNTS, className="table-scroll"),
     ], className="page-wide")
 
 

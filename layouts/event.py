@@ -10,6 +10,7 @@ from dash import dcc, html, no_update
 from dash.development.base_component import Component, ComponentType
 
 from dashboard import ids
+from dashboard.callback_inputs import as_number
 from dashboard.formatting import fr_date, fr_number, fr_percent
 from dashboard.services.event import AgendaData, AgendaMissing, EventInfo, EventOverview, KioskData, MeetingCounter
 from layouts.basemap import basemap
@@ -78,7 +79,8 @@ def event_page(view: EventPageView) -> html.Div:
             html.P(view.subtitle, className="page-lead"),
             html.Div([
                 html.A("Mode kiosque (grand écran)", href="/evenement/kiosque", className="button"),
-                html.A("Rendez-vous (CSV pour la plateforme)", href="/api/v1/event/meetings.csv", className="button"),
+                html.A("Rendez-vous (CSV pour la plateforme)", href="/api/v1/event/meetings.csv", className="button")
+                if view.can_run else None,  # who meets whom: staff only (the API answers 403 to others)
             ], className="ev-actions"),
         ], className="ev-head"),
         html.Div(wall(view.wall), id=ids.EVENT_WALL, className="ev-wall"),
@@ -289,9 +291,10 @@ def wall_update(counts: dict | None):
 
 
 def agenda_link(participant_id):
-    if not participant_id:
+    number = as_number(participant_id)  # the dropdown's value, or whatever a hand-made request sent
+    if not number or not number.is_integer():
         return None
-    return html.A("Ouvrir l'agenda imprimable →", href=f"/evenement/agenda?participant={int(participant_id)}",
+    return html.A("Ouvrir l'agenda imprimable →", href=f"/evenement/agenda?participant={int(number)}",
                   className="button")
 
 

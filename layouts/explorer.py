@@ -234,7 +234,7 @@ def explorer_page(view: ExplorerView) -> html.Div:
         dcc.Store(id=ids.DATA_VERSION, data=view.data_version),
         dcc.Store(id=ids.CRITERIA),
         dcc.Store(id=ids.TABLE_CRITERIA),
-        dcc.Store(id=ids.TABLE_OPENED),
+        dcc.Store(id=ids.TABLE_OPENED, data=False),
         dcc.Store(id=ids.TABLE_PICK),
         dcc.Store(id=ids.SELECTED, data=view.selected),
         dcc.Store(id=ids.URL_SYNC),

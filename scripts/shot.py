@@ -60,8 +60,10 @@ class ShotResult:
 
 
 def take_screenshot(url: str, png: Path, *, size: tuple[int, int], chromium: str, wait: str | None = None,
-                    clicks: tuple[str, ...] = (), settle_ms: int = 1000, full_page: bool = False) -> ShotResult:
-    """Load `url` at `size`, block other hosts, optionally wait and click, then save the PNG."""
+                    clicks: tuple[str, ...] = (), settle_ms: int = 1000, full_page: bool = False,
+                    sign_in: tuple[str, str] | None = None) -> ShotResult:
+    """Load `url` at `size`, block other hosts, optionally sign in first (e-mail, password: through the sign-in
+    form, as a person does), wait and click, then save the PNG."""
     from playwright.sync_api import sync_playwright
 
     own = urllib.parse.urlparse(url).netloc
@@ -85,6 +87,14 @@ def take_screenshot(url: str, png: Path, *, size: tuple[int, int], chromium: str
             page.route("**/*", route)
             page.on("console", lambda m: result.errors.append(f"console: {m.text}") if m.type == "error" else None)
             page.on("pageerror", lambda e: result.errors.append(f"exception: {e}"))
+            if sign_in:
+                parts = urllib.parse.urlparse(url)
+                page.goto(f"{parts.scheme}://{parts.netloc}/connexion", wait_until="networkidle", timeout=60_000)
+                page.fill("#login-email", sign_in[0])
+                page.fill("#login-password", sign_in[1])
+                with page.expect_navigation():
+                    page.click("#login-submit")
+                page.wait_for_selector(".account-name", timeout=30_000)
             page.goto(url, wait_until="networkidle", timeout=60_000)
             if wait:
                 page.wait_for_selector(wait, timeout=30_000)
@@ -109,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--click", action="append", default=[], help="selector to click, in order (repeatable)")
     parser.add_argument("--settle", type=int, default=1000, help="milliseconds to wait after load and each click")
     parser.add_argument("--full-page", action="store_true", help="capture the whole scrollable page")
+    parser.add_argument("--sign-in", nargs=2, metavar=("EMAIL", "PASSWORD"),
+                        help="sign in through /connexion before loading the page")
     parser.add_argument("--chromium", default=os.environ.get("TISSU_CHROMIUM", "/usr/bin/chromium"),
                         help="Chromium binary (default: $TISSU_CHROMIUM or /usr/bin/chromium)")
     args = parser.parse_args(argv)
@@ -124,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         result = take_screenshot(args.url, args.png, size=size, chromium=args.chromium, wait=args.wait,
-                                 clicks=tuple(args.click), settle_ms=args.settle, full_page=args.full_page)
+                                 clicks=tuple(args.click), settle_ms=args.settle, full_page=args.full_page,
+                                 sign_in=tuple(args.sign_in) if args.sign_in else None)
     except PlaywrightError as error:
         print(f"error: {args.url}: {str(error).splitlines()[0]}", file=sys.stderr)
         return 2

@@ -13,7 +13,8 @@ import pytest
 from auth_support import ORIGIN, ROLE_PASSWORD, ensure_account, sign_in, signed_in_client
 
 from dashboard import accounts, ids, pages, repository
-from dashboard.policy import ANONYMOUS, RULES, Action, Forbidden, Role, Viewer, can, redact_record, require
+from dashboard.policy import (ANONYMOUS, RULES, Action, Forbidden, Role, Viewer, can, may_issue_reset_link,
+                              redact_record, require)
 from dashboard.settings import load_settings
 
 ROLES = ("anonymous", "member", "staff", "admin")
@@ -69,6 +70,8 @@ def test_every_action_has_a_rule_and_staff_can_do_all_but_manage_accounts():
     staff, admin = Viewer(Role.STAFF, 1), Viewer(Role.ADMIN, 2)
     assert all(can(admin, a) for a in Action)
     assert [a for a in Action if not can(staff, a)] == [Action.MANAGE_ACCOUNTS]
+    assert may_issue_reset_link(staff, "member") and not may_issue_reset_link(staff, "admin")
+    assert may_issue_reset_link(admin, "staff") and not may_issue_reset_link(Viewer(Role.MEMBER, 4), "member")
     assert not any(can(ANONYMOUS, a) for a in Action)
     with pytest.raises(Forbidden, match="administrateurs"):
         require(staff, Action.MANAGE_ACCOUNTS)
@@ -277,7 +280,8 @@ def test_tokens_are_created_and_revoked_from_my_account_page(private_app):
 
 # --- Role × page, endpoint, payload ----------------------------------------------------------------
 
-RESERVED = {"/compte": {"member", "staff", "admin"}, "/admin/comptes": {"admin"}, "/admin/journal": {"staff", "admin"}}
+RESERVED = {"/compte": {"member", "staff", "admin"}, "/admin/comptes": {"staff", "admin"},
+            "/admin/journal": {"staff", "admin"}}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -291,7 +295,7 @@ def test_role_by_page(client_as, role):
         allowed = role in RESERVED.get(page.path, set(ROLES))
         assert refused != allowed, (role, page.path)
         nav = json.dumps(response.get_json()["response"][ids.NAV], ensure_ascii=False)
-        assert ("Comptes" in nav) == (role == "admin") and ("Journal" in nav) == (role in {"staff", "admin"})
+        assert ("Comptes" in nav) == ("Journal" in nav) == (role in {"staff", "admin"})
 
 
 ENDPOINTS = [  # path, roles answered 200 (others 403), whether the items carry the member flag for those roles
@@ -354,12 +358,13 @@ def test_audit_log_is_readable_and_exportable_by_staff_only(private_app):
                             role="member")
     staff = signed_in_client(private_app, "staff")
     page = json.dumps(_router(staff, "/admin/journal").get_json()["response"][ids.PAGE], ensure_ascii=False)
-    assert "Journal des modifications" in page and "user.create" in page
+    assert "Journal des modifications" in page and "Création de compte" in page and "compte n° " in page
     with private_app.server.test_request_context(headers={"Cookie": _cookie(staff)}):
         csv_text = base64.b64decode(export_audit(private_app.server.extensions["tissu"], "csv")["content"]) \
             .decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(csv_text), delimiter=";"))
-    assert rows[0][:4] == ["N°", "Date (UTC)", "Par", "Action"] and any(r[3] == "user.create" for r in rows[1:])
+    assert rows[0][:5] == ["N°", "Date (UTC)", "Par", "Code", "Action"]
+    assert any(r[3] == "user.create" and r[4] == "Création de compte" for r in rows[1:])
     assert not any(cell[:1] in "=+-@" and cell for row in rows[1:] for cell in row)  # formula-safe
     member = signed_in_client(private_app, "member")
     with private_app.server.test_request_context(headers={"Cookie": _cookie(member)}):
@@ -389,6 +394,13 @@ def test_admin_creates_an_account_and_gets_a_one_time_link(private_app):
                          (ids.ADMIN_ROLE, "value", "admin"), (ids.ADMIN_SIRETS, "value", "")])
     assert "administrateurs" in _text(refused)
     assert repository.account_by_email(engine, "x@exemple.fr") is None
+    # Staff issue a lost password link for a member, never for an admin account.
+    page = json.dumps(_router(staff, "/admin/comptes").get_json()["response"][ids.PAGE], ensure_ascii=False)
+    assert "Lien de mot de passe" in page and "Créer le compte" not in page and "Désactiver" not in page
+    staff_viewer = Viewer(Role.STAFF, None, "staff@tests")
+    assert "lien=" in accounts.issue_reset_link(engine, staff_viewer, "paul.durand@exemple.fr", base_url="http://x")
+    with pytest.raises(Forbidden):
+        accounts.issue_reset_link(engine, staff_viewer, ensure_account(engine, "admin"), base_url="http://x")
 
 
 # --- Secret key, demo accounts, CLI -----------------------------------------------------------------
@@ -447,3 +459,54 @@ def test_cli_user_commands(new_database, prepared_database, tmp_path, monkeypatc
     entries = repository.audit_entries(db.engine)
     assert set(entries["action"]) >= {"user.create", "user.role", "user.disable", "user.reset_link"}
     assert all(actor.startswith("cli:") for actor in entries["actor"])
+
+
+def test_behind_a_tls_proxy_the_origin_and_the_cookie_follow_the_forwarded_scheme(new_database, demo_database,
+                                                                                  tmp_path):
+    from dashboard.app import create_app
+
+    db = new_database(demo_database)
+    email = ensure_account(db.engine, "member")
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "tissu.example", "X-Forwarded-For": "203.0.113.9",
+                 "Origin": "https://tissu.example"}
+    form = {"email": email, "mot_de_passe": ROLE_PASSWORD}
+    behind = create_app(load_settings({}, database_url=db.url, instance_dir=tmp_path, auto_demo=False, proxy_hops=1),
+                        db.engine)
+    response = behind.server.test_client().post("/connexion", data=form, headers=forwarded)
+    assert response.status_code == 303 and "Secure" in response.headers["Set-Cookie"]
+    entry = repository.audit_entries(db.engine, action="user.sign_in").iloc[0]
+    assert entry["address"] == "203.0.113.9"  # the client, not the proxy
+    unset = create_app(load_settings({}, database_url=db.url, instance_dir=tmp_path, auto_demo=False), db.engine)
+    assert unset.server.test_client().post("/connexion", data=form, headers=forwarded).status_code == 403
+
+
+def _keys(value) -> set[str]:
+    """Every key of every object in a JSON value."""
+    found, stack = set(), [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            found |= set(node)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+def test_no_api_answer_and_no_page_gives_the_public_a_member_flag(app, client_as):
+    anonymous, member = client_as("anonymous"), client_as("member")
+    rules = sorted(r.rule for r in app.server.url_map.iter_rules()
+                   if r.rule.startswith("/api/v1/") and "<" not in r.rule and "GET" in r.methods)
+    assert len(rules) >= 15
+    for rule in rules:
+        response = anonymous.get(rule)
+        assert response.status_code < 500, rule
+        if response.mimetype == "application/json" and not rule.endswith("openapi.json"):
+            assert not {"member", "is_member"} & _keys(response.get_json()), rule
+        if response.mimetype == "text/csv":
+            assert "Adhérent UIMM" not in response.data.decode("utf-8-sig").splitlines()[0], rule
+    for page in pages.PAGES:
+        body = json.dumps(_router(anonymous, page.path).get_json()["response"][ids.PAGE], ensure_ascii=False)
+        assert "Adhérent UIMM" not in body and "Part d'adhérents" not in body, page.path
+    explorer = json.dumps(_router(member, "/").get_json()["response"][ids.PAGE], ensure_ascii=False)
+    assert "Adhérent UIMM" in explorer and "Part d'adhérents" in explorer

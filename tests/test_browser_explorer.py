@@ -36,7 +36,7 @@ def test_a_filter_changes_the_count_and_the_url(page, live_server):
     page.goto(live_server + "/", wait_until="networkidle")
     page.wait_for_selector(".marker-cluster", timeout=30000)
     everything = _kpi(page)
-    page.click(f"#filter-departement")
+    page.click("#filter-departement")
     page.click(".dash-dropdown-option:has-text('57 Moselle')")
     page.keyboard.press("Escape")
     moselle = _api_total(live_server, "departement=57")

@@ -7,8 +7,7 @@ import pandas as pd
 import pytest
 from dash import no_update
 
-from callbacks.coverage import (capability_from_click, capability_outputs, coverage_view, export_tables,
-                                overview_figures)
+from callbacks.coverage import capability_from_click, capability_outputs, coverage_view, export_tables, overview_figures
 from layouts.coverage import DISTANCE_CLASSES
 
 

@@ -10,8 +10,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard.analytics.matchmaking import match_candidates
-from dashboard.analytics.scheduling import (EventGrid, parse_availability, schedule_meetings, score_upper_bound,
-                                            validate_schedule)
+from dashboard.analytics.scheduling import (
+    EventGrid,
+    parse_availability,
+    schedule_meetings,
+    score_upper_bound,
+    validate_schedule,
+)
 
 GRID = EventGrid(starts_on=dt.date(2027, 3, 17), days=2, day_start_minute=9 * 60, day_end_minute=17 * 60,
                  slot_minutes=20)

@@ -7,8 +7,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.analytics.filters import (Criteria, CriteriaError, Vocabulary, criteria_to_params, filter_mask,
-                                         parse_criteria)
+from dashboard.analytics.filters import (
+    Criteria,
+    CriteriaError,
+    Vocabulary,
+    criteria_to_params,
+    filter_mask,
+    parse_criteria,
+)
 
 VOCAB = Vocabulary(
     departements=frozenset({"54", "55", "57", "88"}), epci=frozenset({"E1", "E2"}), zones=frozenset({"Z1", "Z2"}),

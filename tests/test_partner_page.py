@@ -15,6 +15,7 @@ from callbacks.partners import (
     partner_view,
     site_options,
 )
+from dashboard import ids
 from dashboard.analytics.filters import vocabulary_from
 from dashboard.analytics.geodesy import haversine_km
 from dashboard.analytics.partner_query import PartnerParamError, PartnerQuery, parse_partner_query, partner_query_params
@@ -120,6 +121,31 @@ def test_export_before_an_origin_is_chosen_says_so(service, kind):
     assert export_or_notice(service, None, kind)[0] is no_update
     sent, untouched = export_or_notice(service, {"commune": "57463", "capability": "tournage"}, kind)
     assert sent["filename"].endswith(f".{kind}") and untouched is no_update
+
+
+@pytest.mark.parametrize("button", [ids.PARTNER_EXPORT_CSV, ids.PARTNER_EXPORT_XLSX])
+@pytest.mark.parametrize("stored", [None, {}, {"capability": "tournage", "radius_km": "30"}, {"site": "inconnu"},
+                                    {"commune": "99999"}, {"radius_km": "-5"}])
+def test_export_buttons_before_an_origin_answer_a_french_hint_and_no_file(client, button, stored):
+    """What the browser posts when CSV or Excel is clicked before an origin is chosen (the query store as the
+    results callback left it, or a damaged one): a hint in the summary, no download, never a 500."""
+    download = f"{ids.PARTNER_DOWNLOAD}.data"
+    key = next(k for k in _callback_keys(client) if k.startswith(f"..{download}..."))
+    body = {"output": key, "outputs": [{"id": ids.PARTNER_DOWNLOAD, "property": "data"},
+                                       {"id": ids.PARTNER_SUMMARY, "property": "children"}],
+            "inputs": [{"id": b, "property": "n_clicks", "value": int(b == button)}
+                       for b in (ids.PARTNER_EXPORT_CSV, ids.PARTNER_EXPORT_XLSX)],
+            "state": [{"id": ids.PARTNER_QUERY, "property": "data", "value": stored}],
+            "changedPropIds": [f"{button}.n_clicks"]}
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code == 200
+    answer = response.get_json()["response"]
+    assert ids.PARTNER_DOWNLOAD not in answer
+    assert answer[ids.PARTNER_SUMMARY]["children"]["props"]["children"].startswith("Export impossible : ")
+
+
+def _callback_keys(client) -> list[str]:
+    return [c["output"] for c in client.get("/_dash-dependencies").get_json()]
 
 # --- API ------------------------------------------------------------------------------------------
 

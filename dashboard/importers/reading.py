@@ -180,7 +180,7 @@ class _CsvTable(Table):
             if is_zip:
                 archive, stream = _open_zip_member(path, raw)
                 on_failure.callback(archive.close)
-            header = stream.readline(1 << 16)
+            header = _read(path, stream, 1 << 16, line=True)
             first_block = _read(path, stream, BLOCK_SIZE)
             columns = _parse_header(path, spec, header)
             _check_utf8(path, first_block[: first_block.rfind(b"\n") + 1], first_line=2)
@@ -269,9 +269,10 @@ def _open_zip_member(path: Path, raw: BinaryIO) -> tuple[zipfile.ZipFile, IO[byt
         raise FileFormatError(path, f"cannot open {tables[0].filename} in the zip archive ({err})") from None
 
 
-def _read(path: Path, stream: IO[bytes], size: int) -> bytes:
+def _read(path: Path, stream: IO[bytes], size: int, *, line: bool = False) -> bytes:
+    """Up to `size` bytes (or one line of at most that many); a damaged archive member is a FileFormatError."""
     try:
-        return stream.read(size)
+        return stream.readline(size) if line else stream.read(size)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as err:
         raise FileFormatError(path, f"is damaged or truncated: reading failed ({err}); download it again") from None
 

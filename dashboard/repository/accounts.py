@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, delete, func, insert, select, update
 
 from dashboard import models as m
+from dashboard.database import write_transaction
 from dashboard.repository.audit import AuditRecord, write_audit
 
 
@@ -68,7 +69,7 @@ def list_accounts(engine: Engine) -> list[Account]:
 def create_account(engine: Engine, *, email: str, display_name: str, role: str, password_hash: str | None,
                    sirets: tuple[str, ...] = (), is_demo: bool = False, audit: AuditRecord | None = None) -> int:
     """Insert an account and its establishments; returns its id. The e-mail must be new (IntegrityError)."""
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         user_id = conn.execute(insert(m.UserAccount).values(
             email=email, display_name=display_name, role=role, password_hash=password_hash, is_active=True,
             is_demo=is_demo, session_version=1, created_at=_now()).returning(m.UserAccount.id)).scalar_one()
@@ -87,7 +88,7 @@ def update_account(engine: Engine, user_id: int, *, audit: AuditRecord, end_sess
     end_sessions: bump the session version, which signs the account out everywhere.
     """
     u = m.UserAccount
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         statement = update(u).where(u.id == user_id).values(**values)
         if end_sessions:
             statement = statement.values(session_version=u.session_version + 1)
@@ -98,7 +99,7 @@ def update_account(engine: Engine, user_id: int, *, audit: AuditRecord, end_sess
 
 
 def set_account_sirets(engine: Engine, user_id: int, sirets: tuple[str, ...], *, audit: AuditRecord) -> None:
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         conn.execute(delete(m.UserEstablishment).where(m.UserEstablishment.user_id == user_id))
         if sirets:
             conn.execute(insert(m.UserEstablishment), [{"user_id": user_id, "siret": s} for s in sorted(set(sirets))])
@@ -107,7 +108,7 @@ def set_account_sirets(engine: Engine, user_id: int, sirets: tuple[str, ...], *,
 
 def touch_login(engine: Engine, user_id: int) -> None:
     u = m.UserAccount
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         conn.execute(update(u).where(u.id == user_id).values(last_login_at=_now()))
 
 
@@ -119,14 +120,14 @@ def demo_account_ids(engine: Engine) -> list[int]:
 
 def delete_demo_accounts(engine: Engine) -> int:
     u = m.UserAccount
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         return int(conn.execute(delete(u).where(u.is_demo.is_(True))).rowcount or 0)
 
 
 # --- Failed sign-ins (the throttle) ----------------------------------------------------------------
 
 def record_login_failure(engine: Engine, keys: list[str]) -> None:
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         conn.execute(insert(m.LoginFailure), [{"key": k[:300], "at": _now()} for k in keys])
 
 
@@ -141,7 +142,7 @@ def login_failures_since(engine: Engine, keys: list[str], since: dt.datetime) ->
 def clear_login_failures(engine: Engine, keys: list[str], *, older_than: dt.datetime | None = None) -> None:
     """Forget failures of `keys` (after a success), and every failure older than `older_than` (housekeeping)."""
     f = m.LoginFailure
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         conn.execute(delete(f).where(f.key.in_([k[:300] for k in keys])))
         if older_than is not None:
             conn.execute(delete(f).where(f.at < older_than))
@@ -160,7 +161,7 @@ class TokenInfo:
 
 def create_token(engine: Engine, user_id: int, *, token_hash: str, prefix: str, label: str,
                  audit: AuditRecord) -> int:
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         token_id = conn.execute(insert(m.ApiToken).values(
             user_id=user_id, token_hash=token_hash, prefix=prefix, label=label, created_at=_now())
             .returning(m.ApiToken.id)).scalar_one()
@@ -178,7 +179,7 @@ def user_tokens(engine: Engine, user_id: int) -> list[TokenInfo]:
 
 def revoke_token(engine: Engine, user_id: int, token_id: int, *, audit: AuditRecord) -> bool:
     t = m.ApiToken
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         done = conn.execute(update(t).where(t.id == token_id, t.user_id == user_id, t.revoked_at.is_(None))
                             .values(revoked_at=_now())).rowcount
         if done:
@@ -189,7 +190,7 @@ def revoke_token(engine: Engine, user_id: int, token_id: int, *, audit: AuditRec
 def account_for_token(engine: Engine, token_hash: str) -> Account | None:
     """The active account owning this unrevoked token (its last use is recorded at most once a minute)."""
     t = m.ApiToken
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         row = conn.execute(select(t.id, t.user_id, t.last_used_at)
                            .where(t.token_hash == token_hash, t.revoked_at.is_(None))).first()
         if row is None:
@@ -207,7 +208,7 @@ def create_reset_link(engine: Engine, user_id: int, *, token_hash: str, expires_
                       audit: AuditRecord) -> None:
     """Store a new link; any earlier unused link of the account stops working."""
     r = m.ResetLink
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         conn.execute(update(r).where(r.user_id == user_id, r.used_at.is_(None)).values(used_at=_now()))
         conn.execute(insert(r).values(user_id=user_id, token_hash=token_hash, created_at=_now(),
                                       expires_at=expires_at))
@@ -225,7 +226,7 @@ def reset_link_user(engine: Engine, token_hash: str) -> int | None:
 def use_reset_link(engine: Engine, token_hash: str, *, password_hash: str, audit: AuditRecord) -> int | None:
     """Spend the link and set the password in one transaction (a link works once); None when it is not valid."""
     r, u = m.ResetLink, m.UserAccount
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         row = conn.execute(select(r.id, r.user_id).where(r.token_hash == token_hash, r.used_at.is_(None),
                                                          r.expires_at > _now())).first()
         if row is None:

@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select
 
 from dashboard import models as m
+from dashboard.database import write_transaction
 from dashboard.repository._base import _frame
 
 _VALUE_CHARS = 4000  # the before/after columns' length: longer JSON is cut with a visible marker
@@ -46,7 +47,7 @@ def write_audit(conn: Connection, record: AuditRecord, *, at: dt.datetime | None
 
 def record_audit(engine: Engine, record: AuditRecord) -> None:
     """Append `record` in a transaction of its own (for changes made outside the repository, e.g. sign-ins)."""
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         write_audit(conn, record)
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 from sqlalchemy import Engine, delete, func, insert, select, update
 
 from dashboard import models as m
+from dashboard.database import write_transaction
 from dashboard.repository._base import (
     _chunks,
     _fit,
@@ -39,7 +40,7 @@ def replace_event(engine: Engine, *, event: dict, participants: list[dict], capa
     Participants carry a `key` (any hashable) that capabilities (`participant`), requests
     (`requester`, `target`) and meetings (`exhibitor`, `visitor`) refer to; ids are assigned here.
     """
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         old = conn.scalar(select(m.Event.id).where(m.Event.name == event["name"]))
         if old is not None:
             _delete_event_rows(conn, old)
@@ -126,7 +127,7 @@ def write_meetings(engine: Engine, event_id: int, meetings: list[dict], *, keep_
     """Replace an event's meetings by `meetings`, except those whose id is in `keep_ids` (one transaction, with
     its audit entry when given)."""
     mt = m.Meeting
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         if audit is not None:
             write_audit(conn, audit)
         statement = delete(mt).where(mt.event_id == event_id)
@@ -143,7 +144,7 @@ def set_meeting_status(engine: Engine, event_id: int, meeting_id: int, status: s
     """Mark a meeting scheduled, held or cancelled; False when the meeting does not exist. The audit entry
     (when given) records the status before and after, in the same transaction."""
     mt = m.Meeting
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         before = conn.execute(select(mt.status).where(mt.event_id == event_id, mt.id == meeting_id)).scalar()
         if before is None:
             return False
@@ -164,7 +165,7 @@ def establishments_for_event(engine: Engine, dataset_id: int) -> pd.DataFrame:
 def set_meeting_statuses(engine: Engine, event_id: int, statuses: dict[int, str]) -> None:
     """Set the status of many meetings in one transaction."""
     mt = m.Meeting
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         for status in sorted(set(statuses.values())):
             ids = [i for i, s in statuses.items() if s == status]
             for chunk in _chunks(ids):

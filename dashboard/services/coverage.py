@@ -14,6 +14,7 @@ from dashboard.analytics.coverage import (
     coverage_rate,
     coverage_summary,
 )
+from dashboard.callback_inputs import as_number, as_text
 from dashboard.formatting import fr_date
 from dashboard.services import DataService
 from dashboard.services.downloads import ExportFile
@@ -110,14 +111,15 @@ class CoverageView:
     tile_attribution: str = ""
 
 
-def coverage_view(service: DataService, query: dict[str, list[str]]) -> CoverageView:
-    """The page state from the URL; bad values fall back to defaults with a notice."""
+def parse_query(service: DataService, query: dict[str, list[str]]) -> tuple[str, float, str, str, list[str]]:
+    """Capability, radius (km), weighting and level from URL-style parameters; bad values fall back to the
+    defaults with a French notice. Callbacks parse their control values the same way (`controls`)."""
     look = service.lookups
-    first = {k: v[0] for k, v in query.items() if v}
+    first = {k: str(v[0]) for k, v in query.items() if v}
     notices = []
     capability = first.get("capability", DEFAULT_CAPABILITY)
     if capability not in set(look.capabilities["code"]):
-        notices.append(f"Savoir-faire inconnu ignoré : « {capability} ».")
+        notices.append(f"Savoir-faire inconnu ignoré : « {capability[:80]} ».")
         capability = DEFAULT_CAPABILITY
     radius = DEFAULT_RADIUS
     if "radius_km" in first:
@@ -126,16 +128,38 @@ def coverage_view(service: DataService, query: dict[str, list[str]]) -> Coverage
             if not RADIUS_RANGE[0] <= radius <= RADIUS_RANGE[1]:
                 raise ValueError
         except ValueError:
-            notices.append(f"Rayon invalide ignoré : « {first['radius_km']} » (5 à 150 km).")
+            notices.append(f"Rayon invalide ignoré : « {first['radius_km'][:40]} » (5 à 150 km).")
             radius = DEFAULT_RADIUS
     weighting = first.get("weight", "jobs")
     if weighting not in dict(WEIGHT_CHOICES):
-        notices.append(f"Pondération inconnue ignorée : « {weighting} ».")
+        notices.append(f"Pondération inconnue ignorée : « {weighting[:80]} ».")
         weighting = "jobs"
     level = first.get("level", "epci")
     if level not in dict(LEVEL_CHOICES):
-        notices.append(f"Échelle inconnue ignorée : « {level} ».")
+        notices.append(f"Échelle inconnue ignorée : « {level[:80]} ».")
         level = "epci"
+    return capability, radius, weighting, level, notices
+
+
+def controls(capability, radius_km, weighting, level="epci") -> tuple[str, float, str, str]:
+    """The page's control values (or a query store's) as the services take them: text, a number, known choices.
+
+    Values of the wrong type fall back to the defaults; the capability and the radius are left for
+    `capability_coverage` to check, so that an unknown one gets its French message on the page."""
+    weighting, level = as_text(weighting), as_text(level)
+    return (as_text(capability) or DEFAULT_CAPABILITY, as_number(radius_km) or DEFAULT_RADIUS,
+            weighting if weighting in dict(WEIGHT_CHOICES) else "jobs",
+            level if level in dict(LEVEL_CHOICES) else "epci")
+
+
+def in_range(radius_km: float) -> bool:
+    return RADIUS_RANGE[0] <= radius_km <= RADIUS_RANGE[1]
+
+
+def coverage_view(service: DataService, query: dict[str, list[str]]) -> CoverageView:
+    """The page state from the URL; bad values fall back to defaults with a notice."""
+    look = service.lookups
+    capability, radius, weighting, level, notices = parse_query(service, query)
     ds = service.snapshot().dataset
     return CoverageView(
         capability=capability, radius_km=radius, weighting=weighting, level=level, notices=notices,
@@ -212,9 +236,9 @@ def overview(service: DataService, *, radius_km: float, weighting: str) -> Cover
 
 def export_file(service: DataService, params: dict | None, choice: str, kind: str) -> ExportFile:
     """CSV of the chosen table, or every table as sheets of one workbook (French headers)."""
-    params = params or {}
-    capability, radius = params.get("capability", DEFAULT_CAPABILITY), float(params.get("radius_km", DEFAULT_RADIUS))
-    weighting, level = params.get("weight", "jobs"), params.get("level", "epci")
+    params = params if isinstance(params, dict) else {}
+    capability, radius, weighting, level = controls(params.get("capability"), params.get("radius_km"),
+                                                    params.get("weight"), params.get("level"))
     look = service.lookups
     cap_labels = dict(zip(look.capabilities["code"], look.capabilities["label"]))
     result = capability_coverage(service, capability=capability, radius_km=radius, weighting=weighting)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from dashboard import repository
 from dashboard.analytics.matchmaking import match_candidates
@@ -26,6 +27,7 @@ from dashboard.analytics.scheduling import (
     schedule_meetings,
     validate_schedule,
 )
+from dashboard.database import DatabaseUnavailable, describe_failure
 from dashboard.formatting import OPTION_TEXT_MAX, fr_number, short_text
 from dashboard.policy import Action, Viewer, can
 from dashboard.repository import AuditRecord
@@ -292,7 +294,21 @@ REFUSAL_RUN_EVENT = "Seule l'équipe UIMM peut modifier les rendez-vous : connec
 
 def admin_action(service: DataService, action: str | None, meeting_id, viewer: Viewer, *, address: str = "") -> str:
     """Mark a meeting held / cancelled, or reschedule keeping every meeting that stays; returns a French message.
-    Staff only (the policy); each change is audited in its own transaction."""
+    Staff only (the policy); each change is audited in its own transaction. A write the database refuses (its
+    file deleted under the running server, a full disk…) is said so, never confirmed."""
+    try:
+        return _admin_action(service, action, meeting_id, viewer, address=address)
+    except DatabaseUnavailable as err:
+        log.error("event change refused: %s", err)
+        return ("Modification non enregistrée : la base de données est indisponible (fichier supprimé ou "
+                "remplacé). Prévenez l'administrateur de tissu.")
+    except DBAPIError as err:
+        log.error("event change failed: %s", describe_failure(err))
+        return ("Modification non enregistrée : la base de données a refusé l'écriture (disque plein, fichier en "
+                "lecture seule…). Prévenez l'administrateur de tissu.")
+
+
+def _admin_action(service: DataService, action: str | None, meeting_id, viewer: Viewer, *, address: str) -> str:
     if action not in ADMIN_ACTIONS:
         return ""
     if not can(viewer, Action.RUN_EVENT):

@@ -16,6 +16,7 @@ import pandas as pd
 from dashboard.analytics.filters import SIZE_ORDER, Criteria, filter_mask, parse_criteria, vocabulary_from
 from dashboard.analytics.points import member_flags, point_store
 from dashboard.analytics.text import TEXT_RULES
+from dashboard.callback_inputs import as_number, as_text
 from dashboard.formatting import fr_number, short_text
 from dashboard.policy import Action, Viewer, can, check_criteria, redact_record, visible_columns
 from dashboard.services.base import DataService, Lookups, Snapshot
@@ -236,6 +237,21 @@ def card_record(service: DataService, public_id: str | None, viewer: Viewer) -> 
                       float(row["lon"].iloc[0]))
 
 
+def clicked_point(click) -> int | None:
+    """The point-store index of a clicked marker (a map click's `clickData`), None for a cluster or anything else."""
+    props = click.get("properties") if isinstance(click, dict) else None
+    if not isinstance(props, dict) or props.get("cluster"):
+        return None
+    index = as_number(props.get("i"))
+    return int(index) if index is not None and index.is_integer() else None
+
+
+def selected_row_id(rows) -> str | None:
+    """The public id of the first selected table row (the grid's `selectedRows`), None when there is none."""
+    first = rows[0] if isinstance(rows, list) and rows else None
+    return as_text(first.get("id")) if isinstance(first, dict) else None
+
+
 def public_id_at(service: DataService, index: int, version: list[int] | None) -> str | None:
     """The establishment at position `index` of the point store of data `version`; None when the data changed."""
     snap = service.snapshot()
@@ -258,3 +274,12 @@ def selected_records(service: DataService, criteria_params: dict | None,
     selected = snap.establishments[mask]
     records = records_of(service, snap, selected)
     return records[visible_columns(viewer, records.columns)], criteria
+
+
+def establishment_names(service: DataService, keys: tuple[str, ...]) -> dict[str, str]:
+    """Names of the active dataset's establishments by SIRET or public id (an account's establishments)."""
+    frame = service.snapshot().establishments
+    found = frame[frame["public_id"].isin(keys) | frame["siret"].isin(keys)]
+    names = dict(zip(found["public_id"], found["name"]))
+    names.update({s: n for s, n in zip(found["siret"], found["name"]) if s})
+    return {k: names[k] for k in keys if k in names}

@@ -14,6 +14,7 @@ import pandas as pd
 
 from dashboard import repository
 from dashboard.analytics import indicators as ind
+from dashboard.callback_inputs import as_number, as_texts
 from dashboard.formatting import fr_date
 from dashboard.services import DataService
 from dashboard.services.cache import BoundedCache, normalised_key
@@ -280,12 +281,17 @@ def query_params(q: IndicatorQuery, *, last_year: int) -> dict[str, str]:
     return {k: v for k, v in params.items() if v}
 
 
-def query_from_controls(departements, epci, zone, ti, filieres, period, index100, threshold, series) -> IndicatorQuery:
-    """The query from the page's control values."""
-    start, end = (period or [FIRST_YEAR, 2025])[:2]
-    return IndicatorQuery(tuple(departements or ()), epci or None, zone or None, ti or None, tuple(filieres or ()),
-                          int(start), int(end), "1" in (index100 or []), "10" in (threshold or []),
-                          series or "emploi_industrie")
+def query_from_controls(service: DataService, departements, epci, zone, ti, filieres, period, index100, threshold,
+                        series) -> IndicatorQuery:
+    """The query from the page's control values, checked as the URL's parameters are (`parse_query`)."""
+    years = [as_number(y) for y in period] if isinstance(period, list) else []
+    start, end = (years[:2] if len(years) >= 2 and None not in years[:2] else [None, None])
+    params = {"departement": as_texts(departements), "epci": as_texts(epci), "zone_emploi": as_texts(zone),
+              "ti": as_texts(ti), "filiere": as_texts(filieres),
+              "debut": [f"{start:.0f}"] if start is not None else [], "fin": [f"{end:.0f}"] if end is not None else [],
+              "base100": ["1"] if "1" in as_texts(index100) else [],
+              "seuil": ["10"] if "10" in as_texts(threshold) else [], "serie": as_texts(series)[:1]}
+    return parse_query(indicator_data(service), service, params)[0]
 
 
 def scope_of(data: IndicatorData, q: IndicatorQuery) -> Scope:

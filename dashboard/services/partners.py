@@ -23,6 +23,7 @@ from dashboard.analytics.partners import (
 )
 from dashboard.analytics.records import export_frame
 from dashboard.analytics.text import matches
+from dashboard.callback_inputs import as_number, as_text, as_texts
 from dashboard.formatting import fr_date, short_text
 from dashboard.policy import Action, Forbidden, Viewer, can, check_criteria, visible_columns
 from dashboard.services import DataService, Snapshot
@@ -216,21 +217,24 @@ def partner_view(service: DataService, query: dict[str, list[str]], viewer: View
 
 def query_from_controls(mode, site, commune, point, capabilities, capability_mode, certifications, naf, size_min,
                         member, radius, sort) -> PartnerQuery:
-    """The query from the page's control values (only the chosen origin mode's origin counts)."""
-    point = point or {}
+    """The query from the page's control values (only the chosen origin mode's origin counts).
+
+    Values arrive as the browser sent them: anything that is not what the control holds counts as unset,
+    and the search itself checks codes, ranges and the origin (French messages)."""
+    point = point if isinstance(point, dict) else {}
     return PartnerQuery(
-        site=site if mode == "site" else None,
-        commune=commune if mode == "commune" else None,
-        lat=point.get("lat") if mode == "point" else None,
-        lon=point.get("lon") if mode == "point" else None,
-        capabilities=tuple(c for c in (capabilities or []) if not c.startswith("famille:")),
-        capability_mode=capability_mode or "all",
-        certifications=tuple(certifications or []),
-        naf=tuple(naf or []),
-        size_min=size_min or None,
-        members_only="oui" in (member or []),
-        radius_km=float(radius or 40),
-        sort=sort or "score",
+        site=as_text(site) if mode == "site" else None,
+        commune=as_text(commune) if mode == "commune" else None,
+        lat=as_number(point.get("lat")) if mode == "point" else None,
+        lon=as_number(point.get("lon")) if mode == "point" else None,
+        capabilities=tuple(c for c in as_texts(capabilities) if not c.startswith("famille:")),
+        capability_mode=str(capability_mode or "all"),
+        certifications=tuple(as_texts(certifications)),
+        naf=tuple(as_texts(naf)),
+        size_min=str(size_min) if size_min else None,
+        members_only="oui" in as_texts(member),
+        radius_km=as_number(radius) or 40.0,
+        sort=str(sort or "score"),
     )
 
 

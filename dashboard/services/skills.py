@@ -14,6 +14,7 @@ import pandas as pd
 
 from dashboard import repository
 from dashboard.analytics import skills as sk
+from dashboard.callback_inputs import as_text, as_texts
 from dashboard.formatting import fr_date, fr_number, fr_percent, short_text
 from dashboard.reference import DEPARTMENTS
 from dashboard.services import DataService
@@ -127,7 +128,7 @@ class SkillsPageView:
 
 def _first(query: dict[str, list[str]], name: str) -> str | None:
     values = query.get(name) or []
-    value = values[0].strip() if values else ""
+    value = str(values[0]).strip() if isinstance(values, list) and values and values[0] is not None else ""
     return value or None
 
 
@@ -179,11 +180,14 @@ def skills_query_params(q: SkillsQuery) -> dict[str, str]:
     return {k: v for k, v in params.items() if v}
 
 
-def query_from_controls(departement, territory, family, industrial, year, indicator, trade) -> SkillsQuery:
-    """The query from the page's control values (empty values are no filter)."""
-    return SkillsQuery(departement=departement or None, territory=territory or None, family=family or None,
-                       industrial_only="oui" in (industrial or []), year=int(year) if year else None,
-                       indicator=indicator or "difficulte", trade=trade or None)
+def query_from_controls(service: DataService, departement, territory, family, industrial, year, indicator,
+                        trade) -> SkillsQuery:
+    """The query from the page's control values (empty values are no filter), checked as a URL's would be."""
+    params = {"departement": departement, "territoire": territory, "famille": family,
+              "industriel": "oui" if "oui" in as_texts(industrial) else "non", "annee": year,
+              "indicateur": indicator, "metier": trade}
+    texts = {k: as_text(v) for k, v in params.items()}
+    return parse_skills_query({k: [v] for k, v in texts.items() if v}, skills_data(service))[0]
 
 
 def _trades_in_scope(data: SkillsData, q: SkillsQuery) -> pd.DataFrame:
@@ -218,7 +222,7 @@ def trade_options(data: SkillsData, family: str | None, industrial_only: bool) -
 def territory_choice(service: DataService, departement: str | None, territory: str | None) -> tuple[list[dict],
                                                                                                    str | None]:
     """The territories of a department, and the chosen one when it is still among them."""
-    options = territory_options(skills_data(service), departement)
+    options = territory_options(skills_data(service), departement if departement in DEPARTMENTS else None)
     return options, territory if territory in {o["value"] for o in options} else None
 
 
@@ -494,7 +498,7 @@ def export_frame(data: SkillsData, q: SkillsQuery, table: str) -> tuple[pd.DataF
 def export_file(service: DataService, params: dict | None, table: str) -> ExportFile:
     """One table of the page for the query in `params` (the page's URL parameters), with a Source sheet."""
     data = skills_data(service)
-    q, _ = parse_skills_query({k: [v] for k, v in (params or {}).items()}, data)
+    q, _ = parse_skills_query({k: [v] for k, v in (params if isinstance(params, dict) else {}).items()}, data)
     frame, sheet = export_frame(data, q, table)
     stamp = pd.Timestamp.now().strftime("%Y%m%d")
     source = data.source_line + (" (données fictives)" if data.is_demo else "")
