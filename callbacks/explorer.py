@@ -203,6 +203,15 @@ def register(app, service: DataService) -> None:
         Input(ids.RESET, "n_clicks"), prevent_initial_call=True,
     )
     app.clientside_callback(
+        ClientsideFunction("tissuLayout", "toggleFilters"),
+        Output(ids.SIDE_PANEL, "className"), Output(ids.FILTER_TOGGLE, "aria-expanded"),
+        Input(ids.FILTER_TOGGLE, "n_clicks"), prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction("tissuLayout", "filterCount"), Output(ids.FILTER_TOGGLE, "children"),
+        Input(ids.CRITERIA, "data"),
+    )
+    app.clientside_callback(
         fn("switchView"),
         Output(ids.MAP_AREA, "style"), Output(ids.TABLE_AREA, "style"), Output(ids.MAP, "invalidateSize"),
         Input(ids.VIEW_TABS, "value"),

@@ -28,6 +28,9 @@ FILTER_CAPABILITY_MODE = "filter-capability-mode"
 FILTER_CERTIFICATION = "filter-certification"
 FILTER_MEMBER = "filter-member"
 RESET = "filter-reset"
+FILTER_TOGGLE = "filter-toggle"  # phones: opens and closes the filter panel
+FILTER_PANEL = "filter-panel"
+SIDE_PANEL = "explorer-side"
 URL_NOTICES = "explorer-url-notices"
 
 # Explorer: map

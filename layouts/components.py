@@ -10,7 +10,9 @@ from dashboard.services.options import capability_options  # noqa: F401  (re-exp
 
 def demo_badge(is_demo: bool, label: str = "") -> html.Span:
     if is_demo:
-        return html.Span("Données de démonstration (fictives)", className="badge badge-demo",
+        # Phones show the short label (assets/tissu.css): the header keeps one line for brand, badge and account.
+        return html.Span([html.Span("Données de démonstration (fictives)", className="badge-long"),
+                          html.Span("Démo (fictives)", className="badge-short")], className="badge badge-demo",
                          title="Établissements, noms et savoir-faire sont synthétiques. "
                                "La géographie et les nomenclatures sont réelles (IGN, INSEE).")
     return html.Span(label or "Données réelles", className="badge badge-real")

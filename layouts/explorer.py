@@ -95,7 +95,7 @@ def filter_panel(view: ExplorerView) -> html.Div:
         _field("Certification", _dropdown(ids.FILTER_CERTIFICATION, o.certifications, list(c.certifications),
                                           "ISO 9001, EN 9100…"), hint="Établissements ayant toutes celles choisies"),
         _member_filter(view.data.membership, member),
-    ], className="filters")
+    ], id=ids.FILTER_PANEL, className="filters")
 
 
 def _member_filter(allowed: bool, value: str):
@@ -214,9 +214,12 @@ def explorer_page(view: ExplorerView) -> html.Div:
         html.H1("Le tissu industriel lorrain", className="page-title"),
         html.P("Trouvez les établissements industriels de Lorraine par savoir-faire, territoire et taille. "
                "Cliquez sur un point pour sa fiche ; le lien de la page garde vos filtres.", className="page-lead"),
+        # Phones only (assets/tissu.css): the filters fold behind this button, the map follows them.
+        html.Button("Filtres", id=ids.FILTER_TOGGLE, className="filter-toggle button button-light", n_clicks=0,
+                    **{"aria-expanded": "false", "aria-controls": ids.FILTER_PANEL}),
         filter_panel(view),
-    ], className="side-panel")
-    tabs = dcc.Tabs(id=ids.VIEW_TABS, value="carte", className="view-tabs", children=[
+    ], id=ids.SIDE_PANEL, className="side-panel")
+    tabs = dcc.Tabs(id=ids.VIEW_TABS, value="carte", className="view-tabs", mobile_breakpoint=0, children=[
         dcc.Tab(label="Carte", value="carte", className="view-tab", selected_className="view-tab--selected"),
         dcc.Tab(label="Tableau", value="tableau", className="view-tab", selected_className="view-tab--selected"),
     ])
