@@ -23,8 +23,8 @@ from dashboard.figures.skills import (
 from dashboard.formatting import fr_number, fr_percent
 from dashboard.services.skills import INDICATORS, NoSkillsData, SkillsMap, SkillsPageView, SkillsResults
 from layouts.basemap import basemap, map_controls
-from layouts.components import demo_badge, kpi_card
-from layouts.explorer import DROPDOWN_LABELS, LORRAINE_CENTER
+from layouts.components import demo_badge, dropdown, kpi_card
+from layouts.explorer import LORRAINE_CENTER
 
 RANKING_LIMIT = 12
 DEFINITIONS = [
@@ -47,8 +47,8 @@ def _field(label: str, control, hint: str = "") -> html.Div:
 
 
 def _dropdown(id_, options, value, placeholder, *, clearable=True) -> dcc.Dropdown:
-    return dcc.Dropdown(id=id_, options=options, value=value, multi=False, placeholder=placeholder, searchable=True,
-                        clearable=clearable, maxHeight=320, labels=DROPDOWN_LABELS, className="filter-dropdown")
+    return dropdown(id=id_, options=options, value=value, multi=False, placeholder=placeholder, searchable=True,
+                    clearable=clearable, maxHeight=320, className="filter-dropdown")
 
 
 def filter_panel(view: SkillsPageView) -> html.Div:
