@@ -23,7 +23,7 @@ from dashboard.figures.indicators import (
     series_figure,
     sparkline,
 )
-from dashboard.formatting import fr_date, fr_number
+from dashboard.formatting import fr_date, fr_number, fr_signed
 from dashboard.scorecard import STOCK_CODES, FicheData, ScorecardContent, format_change, format_value, tone
 from dashboard.services.indicators import SERIES_CHOICES, IndicatorKpi, IndicatorPageView, IndicatorResults
 from layouts.basemap import basemap, map_controls
@@ -257,7 +257,7 @@ def results_outputs(r: IndicatorResults) -> tuple:
     (the order of callbacks.indicators' outputs)."""
     q, f = r.query, r.flows
     summary = (f"{fr_number(len(r.projects))} projet(s) de {q.start} à {q.end} · solde des emplois annoncés "
-               f"{'+' if r.net_jobs > 0 else ''}{fr_number(r.net_jobs)} · montant annoncé "
+               f"{fr_signed(r.net_jobs)} · montant annoncé "
                f"{fr_number(r.amount_eur / 1e6, 0)} M€")
     filiere = f" · filières : {len(q.filieres)}" if q.filieres else ""
     scope_line = [html.Strong(r.scope.label),
