@@ -4,7 +4,7 @@
      an element screen readers cannot see (the button is the real control and stays a tab stop).
    - dcc.RadioItems / dcc.Checklist wrap native radios and checkboxes in role="listbox" / role="option",
      which nests interactive controls and leaves the list unnamed: the native inputs say it all.
-   - dcc.Slider's thumb (role="slider") has no name: it takes its field's label. */
+   - dcc.Slider's thumb (role="slider") and its number box have no name: they take their field's label. */
 (function () {
   "use strict";
 
@@ -29,7 +29,8 @@
         option.removeAttribute("aria-selected");
       });
     });
-    root.querySelectorAll("[role='slider']:not([aria-label]):not([aria-labelledby])").forEach(function (thumb) {
+    root.querySelectorAll("[role='slider']:not([aria-label]):not([aria-labelledby]), "
+                          + "input.dash-range-slider-input:not([aria-label])").forEach(function (thumb) {
       thumb.setAttribute("aria-label", fieldLabel(thumb));
     });
   }
