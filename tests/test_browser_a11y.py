@@ -97,3 +97,12 @@ def test_keyboard_focus_is_visible(page, live_server):
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     width = page.evaluate("parseFloat(getComputedStyle(document.activeElement).outlineWidth)")
     assert outline != "none" and width >= 2
+
+
+def test_plotly_toolbar_is_french_and_has_no_cloud_button(page, live_server):
+    _rendered(page, live_server, "/reindustrialisation")
+    page.wait_for_selector(".modebar-btn", state="attached", timeout=30000)
+    titles = page.evaluate("[...document.querySelectorAll('.modebar-btn')].map(b => b.getAttribute('data-title'))")
+    assert "Télécharger le graphique en PNG" in titles and "Réinitialiser les axes" in titles, titles
+    assert not any(t and ("Share" in t or "Chart Studio" in t or "Download plot" in t) for t in titles), titles
+    assert page.foreign_requests == []
