@@ -26,7 +26,7 @@ def _field(label: str, control, hint: str = "") -> html.Div:
 def _dropdown(id_, options, value, placeholder, *, multi=True, **kwargs) -> dcc.Dropdown:
     return dcc.Dropdown(id=id_, options=options, value=value, multi=multi, placeholder=placeholder,
                         searchable=True, clearable=True, maxHeight=320, labels=DROPDOWN_LABELS,
-                        className="filter-dropdown", **kwargs)
+                        search_order="original", className="filter-dropdown", **kwargs)
 
 
 def query_panel(view: PartnerPageView) -> html.Div:
