@@ -90,3 +90,14 @@ def test_search_text_lets_the_browser_filter_find_plain_spellings():
 
     text = search_text("Épinal", "88160")
     assert "epinal" in text and "Épinal" in text and "88160" in text
+
+
+def test_searchable_options_find_plain_spellings_with_the_browsers_own_filter():
+    from dashboard.analytics.text import searchable
+
+    options = searchable([{"label": "Saint-Dié-des-Vosges (88)", "value": "88413"},
+                          {"label": "Nancy", "value": "54395", "search": "Nancy 54395"}])
+    # Dash's dropdown keeps an option when every typed word is inside one of its whitespace-separated words.
+    words = options[0]["search"].split()
+    assert all(any(typed in w for w in words) for typed in ("saint", "die", "vosges"))
+    assert "54395" in options[1]["search"] and options[1]["value"] == "54395"

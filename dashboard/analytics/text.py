@@ -66,3 +66,8 @@ def rank(names: pd.Series, query: str, weights: pd.Series | None = None,
     order = pd.DataFrame({"tier": (plain != words).astype(int), "weight": -pd.to_numeric(weight).fillna(0.0),
                           "name": plain})
     return order.sort_values(["tier", "weight", "name"], kind="mergesort").index
+
+
+def searchable(options: list[dict]) -> list[dict]:
+    """Dropdown options whose `search` (or label) gains its normalised form, for lists filtered in the browser."""
+    return [dict(o, search=search_text(str(o.get("search") or o["label"]))) for o in options]
