@@ -217,6 +217,8 @@ def test_the_closed_table_costs_no_request_and_its_grid_loads_when_opened(page, 
     fold = lambda t: "".join(c for c in unicodedata.normalize("NFD", t) if not unicodedata.combining(c)).casefold()  # noqa: E731
     assert fold(first) == min(fold(n) for n in names)
     page.click(".ag-row[row-index='0'] [col-id='name']")  # a row opens its card
-    page.wait_for_selector("#establishment-card.open", state="attached", timeout=10000)  # it shows on the map tab
+    # The card shows over the table, where the user is (it used to wait for the map tab).
+    page.wait_for_selector("#establishment-card.open", state="visible", timeout=10000)
+    assert page.locator("#explorer-table-area").is_visible() and not page.locator("#explorer-map-area").is_visible()
     assert first in page.locator("#establishment-card-body").text_content() and len(cards) == 1
     assert page.errors == [] and page.foreign_requests == []
