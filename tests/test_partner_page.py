@@ -67,7 +67,8 @@ def test_site_autocomplete_finds_by_name_and_id(service):
     by_id = site_options(service, row["public_id"], None)
     assert by_id[0]["value"] == row["public_id"]
     shown = lambda options: [(o["label"], o["value"]) for o in options]  # noqa: E731 (`search` repeats the query)
-    assert shown(site_options(service, "a", row["public_id"])) == shown(o for o in by_id if o["value"] == row["public_id"])
+    chosen = [o for o in by_id if o["value"] == row["public_id"]]
+    assert shown(site_options(service, "a", row["public_id"])) == shown(chosen)
 
 
 def test_origin_searches_rank_exact_names_then_size_whatever_the_spelling(service):

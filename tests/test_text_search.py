@@ -70,7 +70,8 @@ def test_rank_breaks_ties_alphabetically_on_the_normalised_name_and_matches_cont
 
 
 @settings(deadline=None, max_examples=80)  # pandas per example: slow on a shared machine, not a bug
-@given(st.lists(st.text(alphabet="aàbéè -'stSTE", max_size=12), max_size=12), st.text(alphabet="aàbéè -'st", max_size=6),
+@given(st.lists(st.text(alphabet="aàbéè -'stSTE", max_size=12), max_size=12),
+       st.text(alphabet="aàbéè -'st", max_size=6),
        st.lists(st.integers(0, 10**6), min_size=12, max_size=12))
 def test_rank_properties(names, query, weights):
     from dashboard.analytics.text import rank

@@ -27,8 +27,8 @@ from dashboard.analytics.scheduling import (
     schedule_meetings,
     validate_schedule,
 )
-from dashboard.database import DatabaseUnavailable, describe_failure
 from dashboard.analytics.text import normalize
+from dashboard.database import DatabaseUnavailable, describe_failure
 from dashboard.formatting import OPTION_TEXT_MAX, fr_number, short_text
 from dashboard.policy import Action, Viewer, can
 from dashboard.repository import AuditRecord

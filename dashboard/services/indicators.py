@@ -14,8 +14,8 @@ import pandas as pd
 
 from dashboard import repository
 from dashboard.analytics import indicators as ind
-from dashboard.callback_inputs import as_number, as_texts
 from dashboard.analytics.text import searchable
+from dashboard.callback_inputs import as_number, as_texts
 from dashboard.formatting import fr_date
 from dashboard.services import DataService
 from dashboard.services.cache import BoundedCache, normalised_key

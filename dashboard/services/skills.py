@@ -14,8 +14,8 @@ import pandas as pd
 
 from dashboard import repository
 from dashboard.analytics import skills as sk
-from dashboard.callback_inputs import as_text, as_texts
 from dashboard.analytics.text import searchable
+from dashboard.callback_inputs import as_text, as_texts
 from dashboard.formatting import fr_date, fr_number, fr_percent, short_text
 from dashboard.reference import DEPARTMENTS
 from dashboard.services import DataService
