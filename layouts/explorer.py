@@ -139,7 +139,8 @@ def _map(view: ExplorerView) -> dl.MapContainer:
                            attributionControl=False, preferCanvas=True, className="map")
 
 
-def map_overlays(view: ExplorerView) -> list:
+def map_overlays(view: ExplorerView) -> tuple[list, html.Div]:
+    """The map's overlays (choropleth control, legend, empty state) and the card, which floats over both views."""
     choro = html.Div([
         html.Div("Colorer la carte par", className="overlay-title"),
         dropdown(id=ids.CHORO_LEVEL, value=view.choro_level, clearable=False, searchable=False,
@@ -163,7 +164,7 @@ def map_overlays(view: ExplorerView) -> list:
         html.Button("×", id=ids.CARD_CLOSE, className="card-close", title="Fermer la fiche", n_clicks=0),
         html.Div(view.card, id=ids.CARD_BODY),
     ], id=ids.CARD, className="card-drawer" + (" open" if view.card else ""))
-    return [choro, legend, empty, card]
+    return [choro, legend, empty], card
 
 
 TABLE_COLUMNS = [
@@ -214,6 +215,7 @@ def explorer_page(view: ExplorerView) -> html.Div:
                "Cliquez sur un point pour sa fiche ; le lien de la page garde vos filtres.", className="page-lead"),
         filter_panel(view),
     ], className="side-panel")
+    overlays, card = map_overlays(view)
     tabs = dcc.Tabs(id=ids.VIEW_TABS, value="carte", className="view-tabs", children=[
         dcc.Tab(label="Carte", value="carte", className="view-tab", selected_className="view-tab--selected"),
         dcc.Tab(label="Tableau", value="tableau", className="view-tab", selected_className="view-tab--selected"),
@@ -222,8 +224,12 @@ def explorer_page(view: ExplorerView) -> html.Div:
         side,
         html.Section([
             html.Div([kpi_strip(view), tabs], className="main-head"),
-            html.Div([_map(view), *map_overlays(view)], className="map-area", id=ids.MAP_AREA),
-            html.Div(table_panel(), className="table-area", id=ids.TABLE_AREA, style={"display": "none"}),
+            # The card floats over whichever view is shown: a row clicked in the table opens it there.
+            html.Div([
+                html.Div([_map(view), *overlays], className="map-area", id=ids.MAP_AREA),
+                html.Div(table_panel(), className="table-area", id=ids.TABLE_AREA, style={"display": "none"}),
+                card,
+            ], className="view-body"),
         ], className="main-column"),
         # The point and lookup stores are filled in the browser from these URLs (payloads, fetched once).
         dcc.Store(id=ids.PAYLOAD_URLS, data=view.data.payload_urls),

@@ -26,7 +26,7 @@ def _field(label: str, control, hint: str = "") -> html.Div:
 
 def _dropdown(id_, options, value, placeholder, *, multi=True, **kwargs) -> dcc.Dropdown:
     return dropdown(id=id_, options=options, value=value, multi=multi, placeholder=placeholder,
-                    searchable=True, clearable=True, maxHeight=320,
+                    searchable=True, clearable=True, maxHeight=320, search_order="original",
                     className="filter-dropdown", **kwargs)
 
 
