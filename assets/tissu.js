@@ -235,7 +235,9 @@
       var p = feature.properties;
       var icon = L.divIcon({html: "<span>" + escapeHtml(p.rank) + "</span>", className: "partner-pin",
         iconSize: L.point(26, 26)});
-      return L.marker(latlng, {icon: icon, title: p.name})  // title is set as an attribute: text
+      // keyboard: false on every marker: the map is one tab stop (the results list is the keyboard's way in),
+      // not hundreds of markers to Tab through before the rest of the page.
+      return L.marker(latlng, {icon: icon, title: p.name, keyboard: false})  // title is an attribute: text
         .bindTooltip(escapeHtml(p.rank + ". " + p.name + " · " + p.km + NBSP + "km"),
           {direction: "top", offset: [0, -12]});
     },
@@ -248,7 +250,7 @@
         className: "marker-cluster tissu-cluster tissu-cluster-" + size,
         iconSize: L.point(px, px)
       });
-      return L.marker(latlng, {icon: icon, title: frNumber(n) + " établissements"});
+      return L.marker(latlng, {icon: icon, title: frNumber(n) + " établissements", keyboard: false});
     }
   };
 
@@ -285,6 +287,30 @@
           {display: selected.length === 0 && total > 0 ? "block" : "none"},
           criteria
         ];
+      },
+
+      /* A department, EPCI or zone chosen -> the map fits it (the union of the chosen units' bounds, computed once
+         per dataset in the lookup store). The control just changed wins; cleared, the next most precise one
+         does; nothing chosen leaves the map where the user put it. */
+      fitTerritory: function (dep, epci, zone, lookups) {
+        if (!lookups || !lookups.epci || !lookups.epci.bounds) { return noUpdate(); }
+        var chosen = {departements: asList(dep), epci: asList(epci), zones: asList(zone)};
+        var byId = {"filter-departement": "departements", "filter-epci": "epci", "filter-zone-emploi": "zones"};
+        var trig = (window.dash_clientside.callback_context.triggered || [])[0];
+        var level = trig && byId[String(trig.prop_id).split(".")[0]];
+        var order = ["epci", "zones", "departements"];
+        if (!level || !chosen[level].length) {
+          level = order.filter(function (k) { return chosen[k].length; })[0];
+        }
+        if (!level) { return noUpdate(); }
+        var unit = lookups[level], s = 90, w = 180, n = -90, e = -180, found = false;
+        chosen[level].forEach(function (code) {
+          var b = unit.bounds[unit.codes.indexOf(code)];
+          if (!b) { return; }
+          found = true;
+          s = Math.min(s, b[0][0]); w = Math.min(w, b[0][1]); n = Math.max(n, b[1][0]); e = Math.max(e, b[1][1]);
+        });
+        return found ? {bounds: [[s, w], [n, e]], transition: "flyToBounds"} : noUpdate();
       },
 
       /* Choropleth level/metric/criteria -> polygons to load, their colours, the legend. */

@@ -186,6 +186,12 @@ def register(app, service: DataService) -> None:
         Input(ids.POINT_STORE, "data"), State(ids.LOOKUP_STORE, "data"),
     )
     app.clientside_callback(
+        fn("fitTerritory"),
+        Output(ids.MAP, "viewport"),
+        Input(ids.FILTER_DEPARTEMENT, "value"), Input(ids.FILTER_EPCI, "value"), Input(ids.FILTER_ZONE, "value"),
+        State(ids.LOOKUP_STORE, "data"), prevent_initial_call=True,  # a link's own centre and zoom stay
+    )
+    app.clientside_callback(
         fn("choropleth"),
         Output(ids.CHORO_LAYER, "url"), Output(ids.CHORO_LAYER, "hideout"), Output(ids.CHORO_LEGEND, "children"),
         Input(ids.CRITERIA, "data"), Input(ids.CHORO_LEVEL, "value"), Input(ids.CHORO_METRIC, "value"),

@@ -69,6 +69,12 @@ def register(app, service: DataService) -> None:
         ClientsideFunction(namespace="payloads", function_name="one"),
         Output(ids.PARTNER_ORIGIN_COMMUNE, "options"), Input(ids.PARTNER_COMMUNES_URL, "data"),
     )
+    # Typing replaces the payload's options by the server's ranked matches (exact name, then population).
+    app.callback(
+        Output(ids.PARTNER_ORIGIN_COMMUNE, "options", allow_duplicate=True),
+        Input(ids.PARTNER_ORIGIN_COMMUNE, "search_value"), State(ids.PARTNER_ORIGIN_COMMUNE, "value"),
+        prevent_initial_call=True,
+    )(lambda text, selected: svc.commune_options(service, text, selected) if text else no_update)
     app.callback(
         Output(ids.PARTNER_ORIGIN_POINT, "data"),
         Input(ids.PARTNER_MAP, "clickData"), State(ids.PARTNER_ORIGIN_MODE, "value"), prevent_initial_call=True,

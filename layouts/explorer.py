@@ -16,6 +16,7 @@ from dashboard.policy import MEMBER_ONLY_METRICS
 from dashboard.services.explorer import ExplorerData
 from dashboard.services.explorer_table import BLOCK_ROWS
 from layouts.basemap import basemap, map_controls
+from layouts.components import dropdown
 
 LORRAINE_CENTER = (48.78, 6.15)
 DEFAULT_ZOOM = 8.5
@@ -26,9 +27,6 @@ CHORO_METRICS = [("count", "Nombre d'établissements"), ("jobs", "Emplois indust
                  ("jobs_per_1000", "Emplois industriels pour 1 000 habitants"),
                  ("member_share", "Part d'adhérents UIMM")]
 MEMBER_CHOICES = [("", "Tous"), ("oui", "Adhérents"), ("non", "Non adhérents")]
-DROPDOWN_LABELS: dcc.Dropdown.Labels = {"select_all": "Tout sélectionner", "deselect_all": "Tout désélectionner",
-                   "selected_count": "{num_selected} sélectionné(s)", "search": "Rechercher",
-                   "clear_search": "Effacer"}
 
 
 @dataclass(frozen=True)
@@ -56,9 +54,9 @@ class ExplorerView:
 
 
 def _dropdown(id_: str, options: list[dict], value, placeholder: str, *, multi: bool = True) -> dcc.Dropdown:
-    return dcc.Dropdown(id=id_, options=options, value=value, multi=multi, placeholder=placeholder,
-                        searchable=True, clearable=True, maxHeight=320, labels=DROPDOWN_LABELS,
-                        className="filter-dropdown")
+    return dropdown(id=id_, options=options, value=value, multi=multi, placeholder=placeholder,
+                    searchable=True, clearable=True, maxHeight=320,
+                    className="filter-dropdown")
 
 
 def _field(label: str, control, *, hint: str = "") -> html.Div:
@@ -141,14 +139,15 @@ def _map(view: ExplorerView) -> dl.MapContainer:
                            attributionControl=False, preferCanvas=True, className="map")
 
 
-def map_overlays(view: ExplorerView) -> list:
+def map_overlays(view: ExplorerView) -> tuple[list, html.Div]:
+    """The map's overlays (choropleth control, legend, empty state) and the card, which floats over both views."""
     choro = html.Div([
         html.Div("Colorer la carte par", className="overlay-title"),
-        dcc.Dropdown(id=ids.CHORO_LEVEL, value=view.choro_level, clearable=False, searchable=False,
-                     options=[{"label": lab, "value": v} for v, lab in CHORO_LEVELS], className="overlay-dropdown"),
-        dcc.Dropdown(id=ids.CHORO_METRIC, value=view.choro_metric, clearable=False, searchable=False,
-                     options=[{"label": lab, "value": v} for v, lab in CHORO_METRICS
-                              if view.data.membership or v not in MEMBER_ONLY_METRICS], className="overlay-dropdown"),
+        dropdown(id=ids.CHORO_LEVEL, value=view.choro_level, clearable=False, searchable=False,
+                 options=[{"label": lab, "value": v} for v, lab in CHORO_LEVELS], className="overlay-dropdown"),
+        dropdown(id=ids.CHORO_METRIC, value=view.choro_metric, clearable=False, searchable=False,
+                 options=[{"label": lab, "value": v} for v, lab in CHORO_METRICS
+                          if view.data.membership or v not in MEMBER_ONLY_METRICS], className="overlay-dropdown"),
         html.Div(id=ids.CHORO_LEGEND, className="choro-legend"),
     ], className="map-overlay choro-panel")
     legend = html.Details([
@@ -165,7 +164,7 @@ def map_overlays(view: ExplorerView) -> list:
         html.Button("×", id=ids.CARD_CLOSE, className="card-close", title="Fermer la fiche", n_clicks=0),
         html.Div(view.card, id=ids.CARD_BODY),
     ], id=ids.CARD, className="card-drawer" + (" open" if view.card else ""))
-    return [choro, legend, empty, card]
+    return [choro, legend, empty], card
 
 
 TABLE_COLUMNS = [
@@ -219,6 +218,7 @@ def explorer_page(view: ExplorerView) -> html.Div:
                     **{"aria-expanded": "false", "aria-controls": ids.FILTER_PANEL}),
         filter_panel(view),
     ], id=ids.SIDE_PANEL, className="side-panel")
+    overlays, card = map_overlays(view)
     tabs = dcc.Tabs(id=ids.VIEW_TABS, value="carte", className="view-tabs", mobile_breakpoint=0, children=[
         dcc.Tab(label="Carte", value="carte", className="view-tab", selected_className="view-tab--selected"),
         dcc.Tab(label="Tableau", value="tableau", className="view-tab", selected_className="view-tab--selected"),
@@ -227,8 +227,12 @@ def explorer_page(view: ExplorerView) -> html.Div:
         side,
         html.Section([
             html.Div([kpi_strip(view), tabs], className="main-head"),
-            html.Div([_map(view), *map_overlays(view)], className="map-area", id=ids.MAP_AREA),
-            html.Div(table_panel(), className="table-area", id=ids.TABLE_AREA, style={"display": "none"}),
+            # The card floats over whichever view is shown: a row clicked in the table opens it there.
+            html.Div([
+                html.Div([_map(view), *overlays], className="map-area", id=ids.MAP_AREA),
+                html.Div(table_panel(), className="table-area", id=ids.TABLE_AREA, style={"display": "none"}),
+                card,
+            ], className="view-body"),
         ], className="main-column"),
         # The point and lookup stores are filled in the browser from these URLs (payloads, fetched once).
         dcc.Store(id=ids.PAYLOAD_URLS, data=view.data.payload_urls),

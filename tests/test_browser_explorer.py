@@ -217,6 +217,32 @@ def test_the_closed_table_costs_no_request_and_its_grid_loads_when_opened(page, 
     fold = lambda t: "".join(c for c in unicodedata.normalize("NFD", t) if not unicodedata.combining(c)).casefold()  # noqa: E731
     assert fold(first) == min(fold(n) for n in names)
     page.click(".ag-row[row-index='0'] [col-id='name']")  # a row opens its card
-    page.wait_for_selector("#establishment-card.open", state="attached", timeout=10000)  # it shows on the map tab
+    # The card shows over the table, where the user is (it used to wait for the map tab).
+    page.wait_for_selector("#establishment-card.open", state="visible", timeout=10000)
+    assert page.locator("#explorer-table-area").is_visible() and not page.locator("#explorer-map-area").is_visible()
     assert first in page.locator("#establishment-card-body").text_content() and len(cards) == 1
+    assert page.errors == [] and page.foreign_requests == []
+
+
+def test_choosing_a_territory_fits_the_map_and_its_search_ignores_accents(page, live_server):
+    page.goto(live_server + "/", wait_until="networkidle")
+    page.wait_for_selector(".marker-cluster", timeout=30000)
+    view = lambda: {k: float(v[0]) for k, v in urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query).items()  # noqa: E731
+                    if k in ("lat", "lon", "zoom")}
+    page.click("#filter-departement")
+    page.click(".dash-dropdown-option:has-text('88 Vosges')")
+    page.keyboard.press("Escape")
+    # The map flies to the Vosges (centre about 48.2 N, 6.4 E): the synced URL follows the map.
+    page.wait_for_function("() => { const p = new URLSearchParams(location.search);"
+                           " return p.has('lat') && Math.abs(+p.get('lat') - 48.2) < 0.25; }", timeout=15000)
+    vosges = view()
+    assert abs(vosges["lon"] - 6.4) < 0.5
+    page.click("#filter-epci")
+    page.keyboard.type("bruyeres vallons")  # no accent, words out of their hyphen: « CC Bruyères-Vallons des Vosges »
+    page.click(".dash-dropdown-option:has-text('Bruyères-Vallons')", timeout=10000)
+    page.keyboard.press("Escape")
+    page.wait_for_function("(z) => +new URLSearchParams(location.search).get('zoom') > z", arg=vosges["zoom"],
+                           timeout=15000)
+    bruyeres = view()  # the intercommunality lies east of Épinal, around 48.2 N, 6.7 E
+    assert 48.0 < bruyeres["lat"] < 48.4 and 6.4 < bruyeres["lon"] < 7.0
     assert page.errors == [] and page.foreign_requests == []

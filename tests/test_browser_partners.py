@@ -75,3 +75,22 @@ def test_export_before_an_origin_is_chosen_explains_instead_of_failing(page, liv
         page.wait_for_function(
             "() => document.querySelector('#partner-summary').innerText.includes('Export impossible')", timeout=10000)
     assert page.errors == []
+
+
+def test_the_origin_commune_search_ranks_and_ignores_spelling(page, live_server):
+    page.goto(live_server + "/partenaires", wait_until="networkidle")
+    page.click("text=Une commune")
+    page.click("#partner-origin-commune")
+    page.keyboard.type("Metz")
+    first = ".dash-dropdown-option >> nth=0"
+    page.wait_for_function("() => { const o = document.querySelector('.dash-dropdown-option');"
+                           " return o && o.innerText.trim().startsWith('Metz (57)'); }", timeout=15000)
+    shown = page.locator(".dash-dropdown-option").all_inner_texts()
+    assert not any(t.strip().startswith(("Jametz", "Aumetz")) for t in shown)  # 'metz' starts no word of theirs
+    page.keyboard.press("Control+A")
+    page.keyboard.type("st-die")  # no accent, abbreviated Saint: the server's ranking survives the dropdown's filter
+    page.wait_for_function("() => { const o = document.querySelector('.dash-dropdown-option');"
+                           " return o && o.innerText.includes('Saint-Dié-des-Vosges'); }", timeout=15000)
+    page.click(first)
+    page.wait_for_function("() => location.search.includes('commune=88413')", timeout=10000)
+    assert page.errors == [] and page.foreign_requests == []

@@ -93,3 +93,17 @@ def test_road_and_drive_estimates():
     assert drive_min_estimate(10.0) == pytest.approx(13.0 / 70.0 * 60.0)  # 11.14 min
     assert drive_min_estimate(35.0, detour_factor=1.0, speed_kmh=70.0) == pytest.approx(30.0)
     np.testing.assert_allclose(road_km_estimate(np.array([0.0, 1.0])), [0.0, 1.3])
+
+
+def test_territory_bounds_cover_their_communes_with_a_margin():
+    import pandas as pd
+
+    from dashboard.analytics.geodesy import territory_bounds
+
+    communes = pd.DataFrame({"epci": ["A", "A", "B", "C"], "lat": [48.0, 48.5, 49.0, None],
+                             "lon": [6.0, 6.4, 5.0, None]})
+    a, b, c, missing = territory_bounds(communes, "epci", ["A", "B", "C", "Z"], pad_km=0)
+    assert a == [[48.0, 6.0], [48.5, 6.4]] and b == [[49.0, 5.0], [49.0, 5.0]]
+    assert c is None and missing is None  # no located commune: nothing to fit
+    (s, w), (n, e) = territory_bounds(communes, "epci", ["A"], pad_km=3)[0]
+    assert s < 48.0 < 48.5 < n and w < 6.0 < 6.4 < e and round((48.0 - s) * 111.2, 1) == 3.0

@@ -66,7 +66,27 @@ def test_site_autocomplete_finds_by_name_and_id(service):
     assert row["public_id"] in [o["value"] for o in by_name] and len(by_name) <= 30
     by_id = site_options(service, row["public_id"], None)
     assert by_id[0]["value"] == row["public_id"]
-    assert site_options(service, "a", row["public_id"]) == [o for o in by_id if o["value"] == row["public_id"]]
+    shown = lambda options: [(o["label"], o["value"]) for o in options]  # noqa: E731 (`search` repeats the query)
+    chosen = [o for o in by_id if o["value"] == row["public_id"]]
+    assert shown(site_options(service, "a", row["public_id"])) == shown(chosen)
+
+
+def test_origin_searches_rank_exact_names_then_size_whatever_the_spelling(service):
+    from dashboard.services.partners import commune_options
+
+    metz = commune_options(service, "Metz", None)
+    assert metz[0]["label"].startswith("Metz (") and not any(o["label"].startswith(("Jametz", "Aumetz")) for o in metz)
+    for typed in ("saint die", "st-dié", "ST DIE"):
+        found = commune_options(service, typed, None)
+        assert found[0]["label"].startswith("Saint-Dié-des-Vosges"), typed
+        # The dropdown's own filter needs every typed word inside `search`: the server's ranking survives it.
+        assert all(set(typed.lower().split()) <= set(o["search"].split()) for o in found)
+    assert commune_options(service, "epinal", None)[0]["label"].startswith("Épinal")
+    assert commune_options(service, "xyz", "57463")[0]["value"] == "57463"  # the chosen commune stays listed
+    snap = service.snapshot()
+    row = snap.establishments.sort_values("headcount_estimate").iloc[-1]
+    assert site_options(service, row["name"], None)[0]["value"] in set(
+        snap.establishments.loc[snap.establishments["name"] == row["name"], "public_id"])
 
 
 def test_results_are_ranked_explained_and_exclude_the_origin(service):

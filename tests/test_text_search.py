@@ -1,4 +1,6 @@
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dashboard.analytics.text import matches, normalize
 
@@ -31,3 +33,73 @@ def test_text_rules_are_plain_data_the_browser_can_compile():
         re.compile(pattern)
         assert "(?" not in pattern and "\\s" not in pattern  # \s differs between Python and JavaScript
     assert normalize("Ste\u00a0Marie\u2009aux-Mines") == "sainte marie aux mines"
+
+
+def _ranked(names, query, weights=None):
+    from dashboard.analytics.text import rank
+
+    names = pd.Series(names)
+    return [names[i] for i in rank(names, query, None if weights is None else pd.Series(weights))]
+
+
+def test_rank_puts_the_exact_name_first_then_larger_places_and_never_infix_matches():
+    names = ["Jametz", "Aumetz", "Montigny-lès-Metz", "Metzervisse", "Metz", "Ars-sur-Moselle"]
+    population = [300, 1_000, 21_000, 1_600, 117_000, 4_600]
+    assert _ranked(names, "Metz", population) == ["Metz", "Montigny-lès-Metz", "Metzervisse"]
+    assert _ranked(names, "metz", population[::-1])[0] == "Metz"  # exact beats a larger prefix match
+
+
+def test_rank_folds_accents_hyphens_and_saint():
+    names = ["Saint-Dié-des-Vosges", "Saint-Avold", "Dieuze", "Sainte-Marie-aux-Mines", "Dié"]
+    weights = [19_000, 15_000, 2_800, 5_000, 10]
+    for query in ("saint die", "st-dié", "ST DIE", "Saint-Dié"):
+        assert _ranked(names, query, weights)[0] == "Saint-Dié-des-Vosges", query
+    assert _ranked(names, "ste marie", weights) == ["Sainte-Marie-aux-Mines"]
+    assert _ranked(names, "die", weights) == ["Dié", "Saint-Dié-des-Vosges", "Dieuze"]  # exact, then by size
+    assert _ranked(names, "   ", weights) == []
+
+
+def test_rank_breaks_ties_alphabetically_on_the_normalised_name_and_matches_context():
+    from dashboard.analytics.text import rank
+
+    assert _ranked(["Épinal Forge", "Alpha Forge", "Forge Zeta"], "forge") == ["Alpha Forge", "Épinal Forge",
+                                                                             "Forge Zeta"]
+    names, communes = pd.Series(["Acme", "Acme", "Beta"]), pd.Series(["Nancy", "Toul", "Nancy"])
+    assert list(rank(names, "acme nancy", context=communes)) == [0]
+    assert list(rank(names, "nancy", context=communes)) == [0, 2]  # context alone never counts as exact
+
+
+@settings(deadline=None, max_examples=80)  # pandas per example: slow on a shared machine, not a bug
+@given(st.lists(st.text(alphabet="aàbéè -'stSTE", max_size=12), max_size=12),
+       st.text(alphabet="aàbéè -'st", max_size=6),
+       st.lists(st.integers(0, 10**6), min_size=12, max_size=12))
+def test_rank_properties(names, query, weights):
+    from dashboard.analytics.text import rank
+
+    series, w = pd.Series(names, dtype=object), pd.Series(weights[:len(names)])
+    order = list(rank(series, query, w))
+    assert sorted(order) == sorted(series.index[matches(series, query)]) if normalize(query) else order == []
+    tiers = [0 if normalize(series[i]) == normalize(query) else 1 for i in order]
+    assert tiers == sorted(tiers)
+    for a, b in zip(order, order[1:]):  # within a tier, never a smaller place before a larger one
+        if tiers[order.index(a)] == tiers[order.index(b)]:
+            assert w[a] >= w[b]
+    assert list(rank(series, query.upper(), w)) == order  # case never changes the answer
+
+
+def test_search_text_lets_the_browser_filter_find_plain_spellings():
+    from dashboard.analytics.text import search_text
+
+    text = search_text("Épinal", "88160")
+    assert "epinal" in text and "Épinal" in text and "88160" in text
+
+
+def test_searchable_options_find_plain_spellings_with_the_browsers_own_filter():
+    from dashboard.analytics.text import searchable
+
+    options = searchable([{"label": "Saint-Dié-des-Vosges (88)", "value": "88413"},
+                          {"label": "Nancy", "value": "54395", "search": "Nancy 54395"}])
+    # Dash's dropdown keeps an option when every typed word is inside one of its whitespace-separated words.
+    words = options[0]["search"].split()
+    assert all(any(typed in w for w in words) for typed in ("saint", "die", "vosges"))
+    assert "54395" in options[1]["search"] and options[1]["value"] == "54395"

@@ -8,9 +8,11 @@ factor and an average speed); they are labelled as estimates wherever they are s
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from pyproj import Transformer
 
@@ -74,3 +76,21 @@ def drive_min_estimate(
     """Estimated drive time in minutes: estimated road km ÷ average speed (rough assumptions, not routing)."""
     out = np.asarray(distance_km, dtype=float) * detour_factor / speed_kmh * 60.0
     return float(out) if np.ndim(out) == 0 else out
+
+
+def territory_bounds(communes: pd.DataFrame, column: str, codes: list[str],
+                     pad_km: float = 3.0) -> list[list[list[float]] | None]:
+    """[[south, west], [north, east]] of each territory in `codes` from its communes' centroids (`lat`, `lon`),
+    widened by `pad_km` so border communes are not on the map's edge; None for a territory without communes."""
+    located = communes.dropna(subset=["lat", "lon"])
+    box = located.groupby(column).agg(s=("lat", "min"), n=("lat", "max"), w=("lon", "min"), e=("lon", "max"))
+    dlat = pad_km / 111.2
+    out: list[list[list[float]] | None] = []
+    for code in codes:
+        if code not in box.index:
+            out.append(None)
+            continue
+        s, n, w, e = (float(box.at[code, k]) for k in ("s", "n", "w", "e"))
+        dlon = dlat / max(math.cos(math.radians((s + n) / 2)), 0.1)
+        out.append([[round(s - dlat, 4), round(w - dlon, 4)], [round(n + dlat, 4), round(e + dlon, 4)]])
+    return out

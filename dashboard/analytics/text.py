@@ -41,3 +41,33 @@ def matches(values: pd.Series, query: str) -> pd.Series:
     for word in words:
         mask &= haystack.str.contains(" " + word, regex=False)
     return mask
+
+
+def search_text(*parts: str | None) -> str:
+    """The `search` field of a dropdown option: the shown text and its normalised form, so the browser's own
+    filter (lower case, substrings of whitespace-separated words) also finds 'epinal' or 'saint die'."""
+    shown = " ".join(p for p in parts if p)
+    return f"{shown} {normalize(shown)}"
+
+
+def rank(names: pd.Series, query: str, weights: pd.Series | None = None,
+         context: pd.Series | None = None) -> pd.Index:
+    """The index labels of the values matching `query` (see `matches`: every query word prefixes a word), best
+    first: exact matches (the whole normalised name), then the other prefix matches; within each, larger
+    `weights` first (population, headcount), then alphabetical on the normalised name, then the original order.
+    'Metz' lists Metz before Montigny-lès-Metz, and never Jametz (no word of it starts with 'metz').
+    `context` (an establishment's commune) is matched too but never makes an exact match."""
+    words = normalize(query)
+    if not words:
+        return names.index[:0]
+    haystack = names if context is None else names.fillna("") + " " + context.reindex(names.index).fillna("")
+    plain = names[matches(haystack, query)].fillna("").map(normalize)
+    weight = weights.reindex(plain.index) if weights is not None else pd.Series(0.0, index=plain.index)
+    order = pd.DataFrame({"tier": (plain != words).astype(int), "weight": -pd.to_numeric(weight).fillna(0.0),
+                          "name": plain})
+    return order.sort_values(["tier", "weight", "name"], kind="mergesort").index
+
+
+def searchable(options: list[dict]) -> list[dict]:
+    """Dropdown options whose `search` (or label) gains its normalised form, for lists filtered in the browser."""
+    return [dict(o, search=search_text(str(o.get("search") or o["label"]))) for o in options]

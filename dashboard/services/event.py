@@ -27,6 +27,7 @@ from dashboard.analytics.scheduling import (
     schedule_meetings,
     validate_schedule,
 )
+from dashboard.analytics.text import normalize
 from dashboard.database import DatabaseUnavailable, describe_failure
 from dashboard.formatting import OPTION_TEXT_MAX, fr_number, short_text
 from dashboard.policy import Action, Viewer, can
@@ -255,9 +256,15 @@ def current_wall(service: DataService) -> dict | None:
     return page_wall_counts(service, event) if event else None
 
 
+def _participant_search(text: str) -> str:
+    """The text and its normalised form (the browser filters this list: 'lefevre' finds Lefèvre), bounded."""
+    shown = short_text(text, OPTION_TEXT_MAX)
+    return f"{shown} {short_text(normalize(text), OPTION_TEXT_MAX)}"
+
+
 def _participant_options(people: pd.DataFrame) -> list[dict]:
     return [{"label": f"{short_text(n)} – {'stand ' + s if r == 'exposant' else (c or 'visiteur')}", "value": int(i),
-             "search": short_text(f"{n} {c or ''} {s or ''}", 2 * OPTION_TEXT_MAX)}
+             "search": _participant_search(f"{n} {c or ''} {s or ''}")}
             for i, n, r, s, c in zip(people["id"], people["name"], people["role"], people["stand"],
                                      people["commune_name"])]
 

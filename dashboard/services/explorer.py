@@ -14,8 +14,9 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from dashboard.analytics.filters import SIZE_ORDER, Criteria, filter_mask, parse_criteria, vocabulary_from
+from dashboard.analytics.geodesy import territory_bounds
 from dashboard.analytics.points import member_flags, point_store
-from dashboard.analytics.text import TEXT_RULES
+from dashboard.analytics.text import TEXT_RULES, search_text
 from dashboard.callback_inputs import as_number, as_text
 from dashboard.formatting import fr_number, short_text
 from dashboard.policy import Action, Viewer, can, check_criteria, redact_record, visible_columns
@@ -101,7 +102,9 @@ def lookup_store(look: Lookups) -> dict:
     aligned with the vocabularies, and the constants shared with Python (size order, text rules, legend)."""
     def unit(frame: pd.DataFrame, code_column: str) -> dict:
         population = look.communes.groupby(code_column)["population"].sum()
-        return {"codes": frame["code"].tolist(), "pop": [int(population.get(c, 0)) for c in frame["code"]]}
+        codes = frame["code"].tolist()
+        return {"codes": codes, "pop": [int(population.get(c, 0)) for c in codes],
+                "bounds": territory_bounds(look.communes, code_column, codes)}  # the map fits a chosen territory
     return {
         "vocabularies": vocabularies(look),
         "communes": {"codes": look.communes["code"].tolist(), "pop": look.communes["population"].astype(int).tolist(),
@@ -152,7 +155,7 @@ def filter_options(service: DataService, snap: Snapshot) -> FilterOptions:
 
     def counted(codes, labels, counts) -> list[dict]:
         return [{"label": f"{short_text(label)} ({fr_number(counts.get(code, 0))})", "value": code,
-                 "search": f"{code} {short_text(label)}"} for code, label in zip(codes, labels)]
+                 "search": search_text(code, short_text(label))} for code, label in zip(codes, labels)]
 
     by = lambda column: frame[column].value_counts().to_dict()  # noqa: E731
     caps_count = {str(code): int(n) for code, n in snap.capability_links["capability_code"].value_counts().items()}

@@ -14,6 +14,7 @@ import pandas as pd
 
 from dashboard import repository
 from dashboard.analytics import indicators as ind
+from dashboard.analytics.text import searchable
 from dashboard.callback_inputs import as_number, as_texts
 from dashboard.formatting import fr_date
 from dashboard.services import DataService
@@ -315,12 +316,13 @@ def page_view(service: DataService, query: dict[str, list[str]]) -> IndicatorPag
         departements=list(q.departements), epci=q.epci, zone=q.zone, ti=q.ti, filieres=list(q.filieres),
         period=(q.start, q.end), year_bounds=(FIRST_YEAR, data.last_year), index100=q.index100,
         threshold=q.threshold, series_code=q.series, notices=notices,
-        department_options=[{"label": f"{n} ({c})", "value": c} for c, n in zip(look.departments["code"],
-                                                                                look.departments["name"])],
-        epci_options=[{"label": n, "value": c} for c, n in zip(look.epci["code"], look.epci["name"])],
-        zone_options=[{"label": n, "value": c} for c, n in zip(look.zones["code"], look.zones["name"])],
-        ti_options=[{"label": n, "value": c} for c, n in zip(data.ti["code"], data.ti["name"])],
-        filiere_options=[{"label": lab, "value": c} for c, lab in zip(look.filieres["code"], look.filieres["label"])],
+        department_options=searchable([{"label": f"{n} ({c})", "value": c} for c, n in
+                                       zip(look.departments["code"], look.departments["name"])]),
+        epci_options=searchable([{"label": n, "value": c} for c, n in zip(look.epci["code"], look.epci["name"])]),
+        zone_options=searchable([{"label": n, "value": c} for c, n in zip(look.zones["code"], look.zones["name"])]),
+        ti_options=searchable([{"label": n, "value": c} for c, n in zip(data.ti["code"], data.ti["name"])]),
+        filiere_options=searchable([{"label": lab, "value": c} for c, lab in
+                                    zip(look.filieres["code"], look.filieres["label"])]),
         is_demo=data.dataset_is_demo or bool(data.values["is_demo"].any()),
         tile_url=service.settings.tile_url, tile_attribution=service.settings.tile_attribution,
     )

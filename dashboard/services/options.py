@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dashboard.analytics.text import search_text
 from dashboard.formatting import fr_number, short_text
 
 
@@ -15,9 +16,9 @@ def capability_options(capabilities, counts: dict[str, int] | None = None) -> li
     for family, group in capabilities.groupby("family_code", sort=False):
         family_label = group["family_label"].iloc[0]
         options.append({"label": family_label.upper(), "value": f"famille:{family}", "disabled": True,
-                        "search": family_label})
+                        "search": search_text(family_label)})
         for r in group.to_dict("records"):
             name = short_text(r["label"])
             label = name if counts is None else f"{name} ({fr_number(counts.get(r['code'], 0))})"
-            options.append({"label": label, "value": r["code"], "search": f"{name} {family_label}"})
+            options.append({"label": label, "value": r["code"], "search": search_text(name, family_label)})
     return options

@@ -22,7 +22,7 @@ from dashboard.analytics.partners import (
     partners_near,
 )
 from dashboard.analytics.records import export_frame
-from dashboard.analytics.text import matches
+from dashboard.analytics.text import rank, search_text
 from dashboard.callback_inputs import as_number, as_text, as_texts
 from dashboard.formatting import fr_date, short_text
 from dashboard.policy import Action, Forbidden, Viewer, can, check_criteria, visible_columns
@@ -140,13 +140,20 @@ class PartnerPageView:
     membership: bool = False  # whether the viewer may filter on UIMM membership
 
 
-def _site_option(row) -> dict:
-    return {"label": f"{short_text(row['name'])} – {row['commune_name']} ({row['department_code']})",
-            "value": row["public_id"]}
+def _site_option(row, query: str = "") -> dict:
+    label = f"{short_text(row['name'])} – {row['commune_name']} ({row['department_code']})"
+    return {"label": label, "value": row["public_id"], "search": _typed(query, label)}
+
+
+def _typed(query: str, shown: str) -> str:
+    """An option's `search` text once the server has matched and ranked it: the typed words lead, so the
+    dropdown's own filter (case-sensitive to accents, substrings of words) keeps every server match."""
+    return f"{' '.join(query.lower().split())} {search_text(shown)}".strip()
 
 
 def site_options(service: DataService, text: str | None, selected: str | None) -> list[dict]:
-    """Autocomplete: establishments whose name, commune or identifier match `text` (largest first)."""
+    """Autocomplete: establishments whose name, commune or identifier match `text`, ranked (exact names first,
+    then larger headcounts: analytics.text.rank)."""
     frame = service.snapshot().establishments
     keep = frame.iloc[0:0]
     if selected:
@@ -154,17 +161,29 @@ def site_options(service: DataService, text: str | None, selected: str | None) -
     if text and len(text.strip()) >= 2:
         digits = text.replace(" ", "")
         by_id = frame["public_id"].str.startswith(digits.upper()) | frame["siret"].fillna("").str.startswith(digits)
-        by_text = matches(frame["name"] + " " + frame["commune_name"], text)
-        found = frame[by_id | by_text].sort_values("headcount_estimate", ascending=False).head(SEARCH_LIMIT)
+        ids_first = frame[by_id].sort_values("headcount_estimate", ascending=False, kind="mergesort")
+        by_text = frame.loc[rank(frame["name"], text, frame["headcount_estimate"], context=frame["commune_name"])]
+        found = pd.concat([ids_first, by_text]).drop_duplicates("public_id").head(SEARCH_LIMIT)
         keep = pd.concat([keep, found]).drop_duplicates("public_id")
-    return [_site_option(r) for r in keep.to_dict("records")]
+    return [_site_option(r, text or "") for r in keep.to_dict("records")]
+
+
+def commune_options(service: DataService, text: str | None, selected: str | None) -> list[dict]:
+    """Origin communes matching `text` (name or INSEE code), ranked: exact name, then population, then name."""
+    communes = service.lookups.communes
+    keep = communes[communes["code"] == selected] if selected else communes.iloc[0:0]
+    if text and text.strip():
+        by_code = communes[communes["code"].str.startswith(text.strip().upper())]
+        found = communes.loc[rank(communes["name"], text, communes["population"])]
+        keep = pd.concat([keep, by_code, found]).drop_duplicates("code").head(SEARCH_LIMIT + len(keep))
+    return [dict(option, search=_typed(text or "", option["search"])) for option in _commune_options(keep)]
 
 
 COMMUNES_PAYLOAD = "partner_communes"
 
 
 def _commune_options(communes: pd.DataFrame) -> list[dict]:
-    return [{"label": f"{n} ({d})", "value": c, "search": f"{n} {c}"}
+    return [{"label": f"{n} ({d})", "value": c, "search": search_text(n, c)}
             for c, n, d in zip(communes["code"], communes["name"], communes["department_code"])]
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from dashboard import repository
 from dashboard.analytics import skills as sk
+from dashboard.analytics.text import searchable
 from dashboard.callback_inputs import as_text, as_texts
 from dashboard.formatting import fr_date, fr_number, fr_percent, short_text
 from dashboard.reference import DEPARTMENTS
@@ -209,14 +210,14 @@ def default_trade(data: SkillsData, q: SkillsQuery) -> str | None:
 
 def territory_options(data: SkillsData, departement: str | None) -> list[dict]:
     areas = data.areas if not departement else data.areas[data.areas["department_code"] == departement]
-    return [{"label": f"{n} ({d})", "value": c} for c, n, d in
-            areas.sort_values("name")[["code", "name", "department_code"]].itertuples(index=False)]
+    return searchable([{"label": f"{n} ({d})", "value": c} for c, n, d in
+                       areas.sort_values("name")[["code", "name", "department_code"]].itertuples(index=False)])
 
 
 def trade_options(data: SkillsData, family: str | None, industrial_only: bool) -> list[dict]:
     trades = _trades_in_scope(data, SkillsQuery(family=family, industrial_only=industrial_only))
-    return [{"label": short_text(lab), "value": c} for c, lab in trades.sort_values("label")[["code", "label"]]
-            .itertuples(index=False)]
+    return searchable([{"label": short_text(lab), "value": c} for c, lab in
+                       trades.sort_values("label")[["code", "label"]].itertuples(index=False)])
 
 
 def territory_choice(service: DataService, departement: str | None, territory: str | None) -> tuple[list[dict],
