@@ -65,6 +65,27 @@ def test_rescheduling_after_cancellations_keeps_every_meeting_that_stays(scratch
         ev.set_status(scratch_engine, event, 10**9, "held")
 
 
+def test_demo_statuses_agree_with_the_event_dates(scratch_engine):
+    import datetime as dt
+
+    from dashboard.demo.event import load_demo
+
+    event = ev.current_event(scratch_engine)
+    before = dt.datetime.combine(event.starts_on, dt.time(8)) - dt.timedelta(days=90)
+    load_demo(scratch_engine, now=before)
+    event = ev.current_event(scratch_engine)
+    counts = repository.event_meeting_counts(scratch_engine, event.id)
+    assert counts.get("held", 0) == 0 and counts.get("cancelled", 0) > 0  # ahead of the fair: none held
+    during = dt.datetime.combine(event.starts_on, dt.time(10))  # one hour into day 1
+    load_demo(scratch_engine, now=during)
+    event = ev.current_event(scratch_engine)
+    meetings = repository.event_meetings(scratch_engine, event.id)
+    held = meetings[meetings["status"] == "held"]
+    assert len(held) > 0
+    ends = [event.grid.starts_at(s) + dt.timedelta(minutes=event.grid.slot_minutes) for s in held["slot"]]
+    assert max(ends) <= during  # held only for slots already over
+
+
 # --- Importer -------------------------------------------------------------------------------------
 
 GOOD = """Réf;Rôle;Nom;SIRET;Commune;Stand;Propose;Cherche;Disponibilités;Max rendez-vous;Souhaite rencontrer
@@ -174,8 +195,11 @@ def test_api_meetings_lists_and_filters(client):
     assert body["total"] > 1000 and len(body["items"]) == 5
     item = body["items"][0]
     assert {"exhibitor_name", "visitor_name", "stand", "why", "score", "starts_at", "status"} <= set(item)
-    held = client.get("/api/v1/event/meetings?status=held&day=1&limit=10000").get_json()
-    assert held["total"] > 0 and all(i["status"] == "held" and i["day"] == "J1" for i in held["items"])
+    # The demo fair is in the future: nothing held yet, a few cancellations on its first morning.
+    assert client.get("/api/v1/event/meetings?status=held&limit=1").get_json()["total"] == 0
+    cancelled = client.get("/api/v1/event/meetings?status=cancelled&day=1&limit=10000").get_json()
+    assert cancelled["total"] > 0
+    assert all(i["status"] == "cancelled" and i["day"] == "J1" for i in cancelled["items"])
     mine = client.get(f"/api/v1/event/meetings?participant={item['visitor_id']}").get_json()
     assert all(item["visitor_id"] in (i["visitor_id"], i["exhibitor_id"]) for i in mine["items"])
 
