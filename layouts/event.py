@@ -226,7 +226,7 @@ def kiosk_map(department: dict) -> dl.Map:
     return dl.Map([*basemap(), outline, sites], id=f"{ids.KIOSK_MAP}-{department['code']}",
                   center=[(south + north) / 2, (west + east) / 2], zoom=9, bounds=department["bounds"], boundsOptions={"padding": [24, 24]}, preferCanvas=True,
                   zoomControl=False, attributionControl=False, dragging=False, scrollWheelZoom=False,
-                  doubleClickZoom=False, boxZoom=False, keyboard=False, zoomSnap=0.25, className="kiosk-map")
+                  doubleClickZoom=False, boxZoom=False, keyboard=False, className="kiosk-map")
 
 
 def _map_slide(department: dict) -> tuple[str, str, ComponentType]:
