@@ -15,7 +15,8 @@
     });
   }
 
-  /* 12345.6 -> "12 345,6" with a no-break space, like dashboard.formatting.fr_number; null/NaN -> "–". */
+  /* 12345.6 -> "12 345,6" with a no-break space, -3 -> "−3" (U+2212), like dashboard.formatting.fr_number;
+     null/NaN -> "–". */
   function frNumber(value, decimals) {
     if (value === null || value === undefined || value === "" || isNaN(value)) { return "–"; }
     var d = decimals || 0;
@@ -23,7 +24,10 @@
       formats[d] = new Intl.NumberFormat("fr-FR", {minimumFractionDigits: d, maximumFractionDigits: d});
     }
     // Intl groups with a narrow no-break space (U+202F); the server writes U+00A0: keep one.
-    return formats[d].format(Number(value)).replace(/\u202f/g, NBSP);
+    // Intl writes a hyphen-minus and "-0" for a tiny negative: the server writes U+2212 and "0".
+    var text = formats[d].format(Number(value)).replace(/\u202f/g, NBSP);
+    if (text.charAt(0) === "-") { text = /[1-9]/.test(text) ? "\u2212" + text.slice(1) : text.slice(1); }
+    return text;
   }
 
   /* A share in [0, 1] as "12,5 %", like dashboard.formatting.fr_percent. */

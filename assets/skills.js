@@ -26,7 +26,7 @@
       var teaches = feature.properties.teaches;
       var icon = L.divIcon({html: "<span>F</span>", iconSize: L.point(22, 22),
         className: "skills-site" + (teaches ? " skills-site-teaches" : "")});
-      return L.marker(latlng, {icon: icon, zIndexOffset: 1000})
+      return L.marker(latlng, {icon: icon, zIndexOffset: 1000, keyboard: false})  // the map is one tab stop
         .bindTooltip(escapeHtml(feature.properties.tooltip), {direction: "top", offset: [0, -10]});
     },
     employerToLayer: function (feature, latlng) {

@@ -235,7 +235,9 @@
       var p = feature.properties;
       var icon = L.divIcon({html: "<span>" + escapeHtml(p.rank) + "</span>", className: "partner-pin",
         iconSize: L.point(26, 26)});
-      return L.marker(latlng, {icon: icon, title: p.name})  // title is set as an attribute: text
+      // keyboard: false on every marker: the map is one tab stop (the results list is the keyboard's way in),
+      // not hundreds of markers to Tab through before the rest of the page.
+      return L.marker(latlng, {icon: icon, title: p.name, keyboard: false})  // title is an attribute: text
         .bindTooltip(escapeHtml(p.rank + ". " + p.name + " · " + p.km + NBSP + "km"),
           {direction: "top", offset: [0, -12]});
     },
@@ -248,7 +250,7 @@
         className: "marker-cluster tissu-cluster tissu-cluster-" + size,
         iconSize: L.point(px, px)
       });
-      return L.marker(latlng, {icon: icon, title: frNumber(n) + " établissements"});
+      return L.marker(latlng, {icon: icon, title: frNumber(n) + " établissements", keyboard: false});
     }
   };
 

@@ -74,6 +74,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
         compress=True,
         on_error=callback_failed,
     )
+    # Every page is French: screen readers pick their voice, browsers their hyphenation and translation offer.
+    app.index_string = app.index_string.replace("<html>", '<html lang="fr">', 1)
     install_sessions(app.server, engine, settings)
     install_request_limits(app.server, max_request_kb=settings.max_request_kb,
                            callback_path=app.config.routes_pathname_prefix + "_dash-update-component")

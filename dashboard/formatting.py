@@ -1,4 +1,8 @@
-"""French display formats: numbers `12 345,6`, percentages `12,5 %`, dates `26/11/2026`."""
+"""French display formats: numbers `12 345,6`, percentages `12,5 %`, dates `26/11/2026`.
+
+Negative numbers on screen (pages, figures' text, PDF) carry the minus sign U+2212 (`−3`), as plotly's axes do;
+files meant for a spreadsheet (CSV, Excel: dashboard/exports.py) keep numbers as numbers (hyphen-minus).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,23 @@ import math
 from zoneinfo import ZoneInfo
 
 NBSP = "\u00a0"  # keeps "12 345" on one line
+MINUS = "\u2212"  # the minus sign of every negative number shown
 
 
 def fr_number(value: float | int | None, decimals: int = 0) -> str:
-    """`12345.6` -> `12 345,6` (non-breaking thin-space grouping); None/NaN -> `–`."""
+    """`12345.6` -> `12 345,6` (non-breaking space grouping), `-3` -> `−3`; None/NaN -> `–`."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", NBSP).replace(".", ",")
+    text = f"{value:,.{decimals}f}".replace(",", NBSP).replace(".", ",")
+    if text.startswith("-"):  # `-0,0` (a tiny negative rounded away) reads as zero
+        text = text[1:] if text.strip("-0,") == "" else MINUS + text[1:]
+    return text
+
+
+def fr_signed(value: float | int | None, decimals: int = 0) -> str:
+    """A change with its sign: `+162`, `−267`, `0`; None/NaN -> `–`."""
+    text = fr_number(value, decimals)
+    return "+" + text if text[0].isdigit() and text.strip("0,") != "" else text
 
 
 def fr_percent(share: float | None, decimals: int = 1) -> str:

@@ -12,6 +12,7 @@ from dashboard import ids
 from dashboard.formatting import fr_datetime
 from dashboard.policy import ROLE_LABELS, Action, Role, Viewer, can, may_issue_reset_link
 from dashboard.repository import Account, TokenInfo
+from layouts.components import dropdown
 
 
 def _field(label: str, control, hint: str | None = None) -> html.Label:
@@ -183,8 +184,8 @@ def admin_page(accounts: list[Account], viewer: Viewer) -> html.Div:
         html.Div([
             _field("E-mail", dcc.Input(id=ids.ADMIN_EMAIL, type="email", maxLength=254, className="form-input")),
             _field("Nom", dcc.Input(id=ids.ADMIN_NAME, maxLength=120, className="form-input")),
-            _field("Rôle", dcc.Dropdown(id=ids.ADMIN_ROLE, options=_ROLE_CHOICES, value=Role.MEMBER.value,
-                                        clearable=False)),
+            _field("Rôle", dropdown(id=ids.ADMIN_ROLE, options=_ROLE_CHOICES, value=Role.MEMBER.value,
+                                    clearable=False)),
             _field("SIRET des établissements", dcc.Input(id=ids.ADMIN_SIRETS, maxLength=400,
                                                          className="form-input"),
                    "Séparés par des espaces ou des virgules (adhérents)."),

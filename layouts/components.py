@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
-from dash import html
+from typing import Any
+
+from dash import dcc, html
 
 from dashboard.formatting import fr_date
 from dashboard.services.options import capability_options  # noqa: F401  (re-exported for the pages)
+
+# Dash's dropdowns speak English ("No options found", "Select All"…): every dropdown of tissu is built here.
+DROPDOWN_LABELS: dcc.Dropdown.Labels = {
+    "select_all": "Tout sélectionner", "deselect_all": "Tout désélectionner",
+    "selected_count": "{num_selected} sélectionné(s)", "search": "Rechercher", "clear_search": "Effacer la recherche",
+    "clear_selection": "Effacer la sélection", "no_options_found": "Aucun résultat",
+}
+
+
+def dropdown(**props: Any) -> dcc.Dropdown:
+    """A `dcc.Dropdown` with French labels."""
+    return dcc.Dropdown(labels=DROPDOWN_LABELS, **props)
 
 
 def demo_badge(is_demo: bool, label: str = "") -> html.Span:

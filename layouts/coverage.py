@@ -22,8 +22,7 @@ from dashboard.services.coverage import (
     CoverageView,
 )
 from layouts.basemap import basemap, map_controls
-from layouts.components import kpi_card
-from layouts.explorer import DROPDOWN_LABELS
+from layouts.components import dropdown, kpi_card
 
 EXPORT_CHOICES = [("units", "Territoires (échelle choisie)"), ("summary", "Tous les savoir-faire"),
                   ("matrix", "Filières × savoir-faire"), ("singles", "Fournisseurs uniques")]
@@ -57,9 +56,9 @@ def coverage_page(view: CoverageView) -> html.Div:
                  className="notices"),
         html.Div([
             html.Label("Savoir-faire", className="field-label"),
-            dcc.Dropdown(id=ids.COVERAGE_CAPABILITY, options=view.capability_options, value=view.capability,
-                         clearable=False, searchable=True, maxHeight=360, labels=DROPDOWN_LABELS,
-                         className="filter-dropdown"),
+            dropdown(id=ids.COVERAGE_CAPABILITY, options=view.capability_options, value=view.capability,
+                     clearable=False, searchable=True, maxHeight=360,
+                     className="filter-dropdown"),
         ], className="field"),
         html.Div([
             html.Label("Rayon (km, à vol d'oiseau)", className="field-label"),
@@ -97,8 +96,8 @@ def coverage_page(view: CoverageView) -> html.Div:
         id=ids.COVERAGE_MAP, center=[48.78, 6.15], zoom=8, zoomSnap=0.25, minZoom=6, maxZoom=15,
         attributionControl=False, preferCanvas=True, className="map")
     exports = html.Div([
-        dcc.Dropdown(id=ids.COVERAGE_EXPORT_CHOICE, value="units", clearable=False, searchable=False,
-                     options=[{"label": lab, "value": v} for v, lab in EXPORT_CHOICES], className="export-choice"),
+        dropdown(id=ids.COVERAGE_EXPORT_CHOICE, value="units", clearable=False, searchable=False,
+                 options=[{"label": lab, "value": v} for v, lab in EXPORT_CHOICES], className="export-choice"),
         html.Button("Exporter CSV", id=ids.COVERAGE_EXPORT_CSV, className="button button-light", n_clicks=0),
         html.Button("Tout exporter (Excel)", id=ids.COVERAGE_EXPORT_XLSX, className="button button-light", n_clicks=0),
     ], className="table-actions")

@@ -14,6 +14,7 @@ from dashboard.callback_inputs import as_number
 from dashboard.formatting import fr_date, fr_number, fr_percent
 from dashboard.services.event import AgendaData, AgendaMissing, EventInfo, EventOverview, KioskData, MeetingCounter
 from layouts.basemap import basemap
+from layouts.components import dropdown
 
 DAY_NAMES = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
@@ -88,8 +89,8 @@ def event_page(view: EventPageView) -> html.Div:
         html.Div([
             html.Div([
                 html.H3("Agenda d'un participant"),
-                dcc.Dropdown(id=ids.EVENT_PARTICIPANT, options=[], placeholder="Exposant ou visiteur…",
-                             searchable=True),
+                dropdown(id=ids.EVENT_PARTICIPANT, options=[], placeholder="Exposant ou visiteur…",
+                         searchable=True),
                 dcc.Store(id=ids.EVENT_PARTICIPANTS_URL, data=view.participants_url),  # the options: a payload
                 html.Div(id=ids.EVENT_AGENDA_LINK, className="ev-agenda-link"),
             ], className="ev-panel"),

@@ -16,6 +16,7 @@ from dashboard.policy import MEMBER_ONLY_METRICS
 from dashboard.services.explorer import ExplorerData
 from dashboard.services.explorer_table import BLOCK_ROWS
 from layouts.basemap import basemap, map_controls
+from layouts.components import dropdown
 
 LORRAINE_CENTER = (48.78, 6.15)
 DEFAULT_ZOOM = 8.5
@@ -26,9 +27,6 @@ CHORO_METRICS = [("count", "Nombre d'établissements"), ("jobs", "Emplois indust
                  ("jobs_per_1000", "Emplois industriels pour 1 000 habitants"),
                  ("member_share", "Part d'adhérents UIMM")]
 MEMBER_CHOICES = [("", "Tous"), ("oui", "Adhérents"), ("non", "Non adhérents")]
-DROPDOWN_LABELS: dcc.Dropdown.Labels = {"select_all": "Tout sélectionner", "deselect_all": "Tout désélectionner",
-                   "selected_count": "{num_selected} sélectionné(s)", "search": "Rechercher",
-                   "clear_search": "Effacer"}
 
 
 @dataclass(frozen=True)
@@ -56,9 +54,9 @@ class ExplorerView:
 
 
 def _dropdown(id_: str, options: list[dict], value, placeholder: str, *, multi: bool = True) -> dcc.Dropdown:
-    return dcc.Dropdown(id=id_, options=options, value=value, multi=multi, placeholder=placeholder,
-                        searchable=True, clearable=True, maxHeight=320, labels=DROPDOWN_LABELS,
-                        className="filter-dropdown")
+    return dropdown(id=id_, options=options, value=value, multi=multi, placeholder=placeholder,
+                    searchable=True, clearable=True, maxHeight=320,
+                    className="filter-dropdown")
 
 
 def _field(label: str, control, *, hint: str = "") -> html.Div:
@@ -144,11 +142,11 @@ def _map(view: ExplorerView) -> dl.MapContainer:
 def map_overlays(view: ExplorerView) -> list:
     choro = html.Div([
         html.Div("Colorer la carte par", className="overlay-title"),
-        dcc.Dropdown(id=ids.CHORO_LEVEL, value=view.choro_level, clearable=False, searchable=False,
-                     options=[{"label": lab, "value": v} for v, lab in CHORO_LEVELS], className="overlay-dropdown"),
-        dcc.Dropdown(id=ids.CHORO_METRIC, value=view.choro_metric, clearable=False, searchable=False,
-                     options=[{"label": lab, "value": v} for v, lab in CHORO_METRICS
-                              if view.data.membership or v not in MEMBER_ONLY_METRICS], className="overlay-dropdown"),
+        dropdown(id=ids.CHORO_LEVEL, value=view.choro_level, clearable=False, searchable=False,
+                 options=[{"label": lab, "value": v} for v, lab in CHORO_LEVELS], className="overlay-dropdown"),
+        dropdown(id=ids.CHORO_METRIC, value=view.choro_metric, clearable=False, searchable=False,
+                 options=[{"label": lab, "value": v} for v, lab in CHORO_METRICS
+                          if view.data.membership or v not in MEMBER_ONLY_METRICS], className="overlay-dropdown"),
         html.Div(id=ids.CHORO_LEGEND, className="choro-legend"),
     ], className="map-overlay choro-panel")
     legend = html.Details([

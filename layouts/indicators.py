@@ -23,12 +23,12 @@ from dashboard.figures.indicators import (
     series_figure,
     sparkline,
 )
-from dashboard.formatting import fr_date, fr_number
+from dashboard.formatting import fr_date, fr_number, fr_signed
 from dashboard.scorecard import STOCK_CODES, FicheData, ScorecardContent, format_change, format_value, tone
 from dashboard.services.indicators import SERIES_CHOICES, IndicatorKpi, IndicatorPageView, IndicatorResults
 from layouts.basemap import basemap, map_controls
-from layouts.components import demo_badge, legend
-from layouts.explorer import DEFAULT_ZOOM, DROPDOWN_LABELS, LORRAINE_CENTER
+from layouts.components import demo_badge, dropdown, legend
+from layouts.explorer import DEFAULT_ZOOM, LORRAINE_CENTER
 
 SCOPE_COLOR = "#AA4499"  # the EPCI, zone or Territoire d'industrie line, beside the departments
 
@@ -37,8 +37,8 @@ def _field(label: str, control) -> html.Div:
 
 
 def _dropdown(id_, options, value, placeholder, *, multi=False) -> dcc.Dropdown:
-    return dcc.Dropdown(id=id_, options=options, value=value, multi=multi, placeholder=placeholder, searchable=True,
-                        clearable=True, maxHeight=320, labels=DROPDOWN_LABELS, className="filter-dropdown")
+    return dropdown(id=id_, options=options, value=value, multi=multi, placeholder=placeholder, searchable=True,
+                    clearable=True, maxHeight=320, className="filter-dropdown")
 
 
 def filters(view: IndicatorPageView) -> html.Div:
@@ -115,9 +115,9 @@ def indicators_page(view: IndicatorPageView) -> html.Div:
         html.Div([
             html.Section([
                 html.Div([html.H2("Évolution par département", className="ind-h2"),
-                          dcc.Dropdown(id=ids.IND_SERIES_CODE, options=[{"label": lab, "value": v}
-                                                                        for v, lab in SERIES_CHOICES],
-                                       value=view.series_code, clearable=False, className="ind-series-choice"),
+                          dropdown(id=ids.IND_SERIES_CODE, options=[{"label": lab, "value": v}
+                                                                    for v, lab in SERIES_CHOICES],
+                                   value=view.series_code, clearable=False, className="ind-series-choice"),
                           dcc.Checklist(id=ids.IND_INDEX100, value=["1"] if view.index100 else [],
                                         className="radio-inline",
                                         options=[{"label": "Indice 100 = première année", "value": "1"}])],
@@ -154,11 +154,11 @@ def fiche_page(view: FicheView, body) -> html.Div:
     pdf = f"/fiche.pdf?niveau={view.level}&code={view.code}" if view.code else None
     bar = html.Div([
         html.Div([html.Label("Niveau", className="field-label"),
-                  dcc.Dropdown(id=ids.FICHE_LEVEL, options=view.level_options, value=view.level, clearable=False,
-                               className="filter-dropdown")], className="fiche-field"),
+                  dropdown(id=ids.FICHE_LEVEL, options=view.level_options, value=view.level, clearable=False,
+                           className="filter-dropdown")], className="fiche-field"),
         html.Div([html.Label("Territoire", className="field-label"),
-                  dcc.Dropdown(id=ids.FICHE_TERRITORY, options=view.territory_options, value=view.code,
-                               clearable=False, searchable=True, className="filter-dropdown")],
+                  dropdown(id=ids.FICHE_TERRITORY, options=view.territory_options, value=view.code,
+                           clearable=False, searchable=True, className="filter-dropdown")],
                  className="fiche-field fiche-field-wide"),
         html.A("Afficher", id=ids.FICHE_OPEN, href=f"/fiche?niveau={view.level}&code={view.code or ''}",
                className="button"),
@@ -257,7 +257,7 @@ def results_outputs(r: IndicatorResults) -> tuple:
     (the order of callbacks.indicators' outputs)."""
     q, f = r.query, r.flows
     summary = (f"{fr_number(len(r.projects))} projet(s) de {q.start} à {q.end} · solde des emplois annoncés "
-               f"{'+' if r.net_jobs > 0 else ''}{fr_number(r.net_jobs)} · montant annoncé "
+               f"{fr_signed(r.net_jobs)} · montant annoncé "
                f"{fr_number(r.amount_eur / 1e6, 0)} M€")
     filiere = f" · filières : {len(q.filieres)}" if q.filieres else ""
     scope_line = [html.Strong(r.scope.label),

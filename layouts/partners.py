@@ -11,7 +11,8 @@ from dashboard.analytics.partner_query import PAGE_RADIUS_RANGE
 from dashboard.formatting import fr_number
 from dashboard.services.partners import Origin, PartnerFailure, PartnerPageView, PartnerResults
 from layouts.basemap import basemap, map_controls
-from layouts.explorer import DEFAULT_ZOOM, DROPDOWN_LABELS, LORRAINE_CENTER
+from layouts.components import dropdown
+from layouts.explorer import DEFAULT_ZOOM, LORRAINE_CENTER
 
 SORT_CHOICES = [("score", "Savoir-faire puis distance"), ("distance", "Distance (vol d'oiseau)"),
                 ("road", "Distance routière estimée")]
@@ -24,9 +25,9 @@ def _field(label: str, control, hint: str = "") -> html.Div:
 
 
 def _dropdown(id_, options, value, placeholder, *, multi=True, **kwargs) -> dcc.Dropdown:
-    return dcc.Dropdown(id=id_, options=options, value=value, multi=multi, placeholder=placeholder,
-                        searchable=True, clearable=True, maxHeight=320, labels=DROPDOWN_LABELS,
-                        className="filter-dropdown", **kwargs)
+    return dropdown(id=id_, options=options, value=value, multi=multi, placeholder=placeholder,
+                    searchable=True, clearable=True, maxHeight=320,
+                    className="filter-dropdown", **kwargs)
 
 
 def query_panel(view: PartnerPageView) -> html.Div:

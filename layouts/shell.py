@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from dash import dcc, html
 
 from dashboard import ids
@@ -13,20 +15,28 @@ def shell(nav: list[tuple[str, str]]) -> html.Div:
     """The header (brand, navigation `(path, label)` entries, dataset badge) around the routed page."""
     return html.Div([
         dcc.Location(id=ids.URL, refresh="callback-nav"),
+        # First tab stop of every page: keyboard and screen-reader users jump over the header and its nav.
+        html.A("Aller au contenu", href=f"#{ids.PAGE}", className="skip-link"),
         html.Header([
             html.A([_LOGO, html.Span("tissu", className="brand-name"),
                     html.Span("le tissu industriel lorrain", className="brand-tagline")],
                    href="/", className="brand"),
-            html.Nav(nav_links("/", nav), id=ids.NAV, className="nav"),
+            html.Nav(nav_links("/", nav), id=ids.NAV, className="nav", **_aria(label="Navigation principale")),
             html.Div(id=ids.DATASET_BADGE, className="header-badge"),
             html.Div(id=ids.ACCOUNT_AREA, className="account-area"),
         ], className="app-header"),
-        html.Main(id=ids.PAGE, className="app-main"),
+        html.Main(id=ids.PAGE, className="app-main", tabIndex="-1"),  # -1: the skip link can focus it
     ], className="app")
 
 
+def _aria(**attributes: str) -> dict[str, Any]:
+    """`aria-*` props (Dash accepts them as keywords; typed Any: they are not in the components' signatures)."""
+    return {f"aria-{name}": value for name, value in attributes.items()}
+
+
 def nav_links(current: str, nav: list[tuple[str, str]]) -> list:
-    return [html.A(label, href=path, className="nav-link" + (" active" if path == current else ""))
+    return [html.A(label, href=path, className="nav-link" + (" active" if path == current else ""),
+                   **(_aria(current="page") if path == current else {}))
             for path, label in nav]
 
 

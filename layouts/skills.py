@@ -20,11 +20,11 @@ from dashboard.figures.skills import (
     heatmap_figure,
     trend_figure,
 )
-from dashboard.formatting import fr_number, fr_percent
+from dashboard.formatting import fr_number, fr_percent, fr_signed
 from dashboard.services.skills import INDICATORS, NoSkillsData, SkillsMap, SkillsPageView, SkillsResults
 from layouts.basemap import basemap, map_controls
-from layouts.components import demo_badge, kpi_card
-from layouts.explorer import DROPDOWN_LABELS, LORRAINE_CENTER
+from layouts.components import demo_badge, dropdown, kpi_card
+from layouts.explorer import LORRAINE_CENTER
 
 RANKING_LIMIT = 12
 DEFINITIONS = [
@@ -47,8 +47,8 @@ def _field(label: str, control, hint: str = "") -> html.Div:
 
 
 def _dropdown(id_, options, value, placeholder, *, clearable=True) -> dcc.Dropdown:
-    return dcc.Dropdown(id=id_, options=options, value=value, multi=False, placeholder=placeholder, searchable=True,
-                        clearable=clearable, maxHeight=320, labels=DROPDOWN_LABELS, className="filter-dropdown")
+    return dropdown(id=id_, options=options, value=value, multi=False, placeholder=placeholder, searchable=True,
+                    clearable=clearable, maxHeight=320, className="filter-dropdown")
 
 
 def filter_panel(view: SkillsPageView) -> html.Div:
@@ -237,7 +237,7 @@ def _sources(r: SkillsResults) -> tuple[str, str, str, str]:
     c = r.change
     trend = f"{r.trade_label}, {r.scope_label} : " + (
         f"{'+' if c['projects_change'] >= 0 else ''}{fr_percent(c['projects_change'], 0)} de projets et "
-        f"{'+' if c['rate_change_points'] >= 0 else ''}{fr_number(c['rate_change_points'], 1)} points de "
+        f"{fr_signed(c['rate_change_points'], 1)} points de "
         f"difficulté entre {c['first_year']} et {c['last_year']} · " if c["first_year"] else "") + source
     map_ = f"{source} · Employeurs : {r.employers_source} · Centres de formation : {r.sites_source or 'aucun'}"
     ranking = f"{r.scope_label}, {r.query.year} · {source} · Formation et employeurs : voir la carte"

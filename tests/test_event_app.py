@@ -237,6 +237,12 @@ def test_api_meetings_csv_for_the_event_platform(client_as):
     text = response.data.decode("utf-8-sig")
     header = text.splitlines()[0].split(";")
     assert header[:4] == ["rdv_id", "date", "heure", "stand"] and "pourquoi" in header
+    rows = [line.split(";") for line in text.splitlines()[1:]]
+    origins = {r[header.index("origine")] for r in rows}
+    statuses = {r[header.index("statut")] for r in rows}
+    # Coded values are written as the French words the pages show, never as codes.
+    assert origins and origins <= {"demande mutuelle", "demande", "recommandation"}, origins
+    assert statuses and statuses <= {"planifié", "tenu", "annulé"}, statuses
 
 
 # --- Pages (callbacks as functions) -----------------------------------------------------------------

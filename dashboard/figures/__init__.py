@@ -8,16 +8,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from dashboard.figures.locale_fr import PLOTLY_LOCALE_FR
+
 if TYPE_CHECKING:  # the TypedDict of dcc.Graph(config=...); importing dash at run time is not needed
     from dash import dcc
 
 FONT: dict[str, Any] = dict(family="Segoe UI, Liberation Sans, Helvetica Neue, Arial, sans-serif", size=12,
                             color="#1d2733")
-# The one dcc.Graph config of every page: French locale, no Plotly logo, no selection tools.
+# The one dcc.Graph config of every page: the French locale carried with it (plotly.js has English only and
+# its locale scripts live on a CDN), no Plotly logo, no selection tools, and no "Share chart" / Chart Studio
+# button: both upload to plotly's cloud, which is neither wanted nor reachable on a fair's offline network.
 GRAPH_CONFIG: dcc.Graph.Config = {
-    "displaylogo": False, "locale": "fr",
+    "displaylogo": False, "locale": "fr", "locales": {"fr": PLOTLY_LOCALE_FR},
+    "showSendToCloud": False, "showEditInChartStudio": False, "showLink": False,
     "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "tissu"},
-    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "sendChartToCloud", "editInChartStudio"],
 }
 
 
