@@ -225,7 +225,8 @@ def kiosk_map(department: dict) -> dl.Map:
     (south, west), (north, east) = department["bounds"]
     # `bounds` frames the map; dash-leaflet still needs a center and zoom to report its viewport.
     return dl.Map([*basemap(), outline, sites], id=f"{ids.KIOSK_MAP}-{department['code']}",
-                  center=[(south + north) / 2, (west + east) / 2], zoom=9, bounds=department["bounds"], boundsOptions={"padding": [24, 24]}, preferCanvas=True,
+                  center=[(south + north) / 2, (west + east) / 2], zoom=9, bounds=department["bounds"],
+                  boundsOptions={"padding": [24, 24]}, preferCanvas=True,
                   zoomControl=False, attributionControl=False, dragging=False, scrollWheelZoom=False,
                   doubleClickZoom=False, boxZoom=False, keyboard=False, className="kiosk-map")
 

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from dashboard import repository
+from dashboard.analytics import skills as sk
 from dashboard.analytics.matchmaking import match_candidates
 from dashboard.analytics.scheduling import (
     ORIGIN_LABELS,
@@ -30,10 +31,9 @@ from dashboard.analytics.scheduling import (
 from dashboard.database import DatabaseUnavailable, describe_failure
 from dashboard.formatting import OPTION_TEXT_MAX, fr_number, short_text
 from dashboard.policy import Action, Viewer, can
+from dashboard.reference import load_polygons
 from dashboard.repository import AuditRecord
 from dashboard.services import DataService
-from dashboard.analytics import skills as sk
-from dashboard.reference import load_polygons
 from dashboard.services import coverage as coverage_service
 from dashboard.services import skills as skills_service
 from dashboard.services.payloads import EncodedPayload, PayloadBuilder, encode_payload
@@ -418,7 +418,7 @@ class KioskData:
     """What the kiosk's slides show; an optional slide is None when it has nothing to show."""
 
     territory: list[tuple[float, str]]  # (number, what it counts)
-    departments: list[dict]  # code, name, caption, bounds [[s, w], [n, e]], points [[lat, lon], ...]: one map slide each
+    departments: list[dict]  # one map slide each: code, name, caption, bounds [[s, w], [n, e]], points [[lat, lon]]
     top_capabilities: list[tuple[str, int]]  # (label, sites)
     deserts: list[tuple[str, int]] | None  # (capability, % of the population without a supplier within 25 km)
     tensions: list[tuple[str, int]] | None  # (industrial trade, % of recruitment projects judged difficult)
