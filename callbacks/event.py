@@ -77,8 +77,7 @@ def register(app, service: DataService) -> None:
     app.callback(Output(ids.KIOSK_COUNTER, "children"), Input(ids.KIOSK_COUNTER_TICK, "n_intervals"),
                  prevent_initial_call=True)(lambda _n: live_counter(service))
     app.clientside_callback(ClientsideFunction("tissuEvent", "rotate"),
-                            Output(ids.KIOSK_DECK, "className"), Output(ids.KIOSK_MAP, "viewport"),
-                            Output(ids.KIOSK_MAP_CAPTION, "children"),
+                            Output(ids.KIOSK_DECK, "className"),
                             Input(ids.KIOSK_TICK, "n_intervals"), State(ids.KIOSK_CONFIG, "data"))
     app.clientside_callback(ClientsideFunction("tissuEvent", "pause"),
                             Output(ids.KIOSK_TICK, "disabled"), Output(ids.KIOSK_PAUSE, "children"),

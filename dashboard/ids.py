@@ -193,10 +193,9 @@ EVENT_PRINT = "event-print"
 KIOSK = "kiosk"
 KIOSK_DECK = "kiosk-deck"  # className "kiosk-deck show-<n>" selects the visible slide
 KIOSK_TICK = "kiosk-tick"
-KIOSK_CONFIG = "kiosk-config"  # static: number of slides, map slide index, department stops
+KIOSK_CONFIG = "kiosk-config"  # static: number of slides
 KIOSK_PAUSE = "kiosk-pause"
-KIOSK_MAP = "kiosk-map"
-KIOSK_MAP_CAPTION = "kiosk-map-caption"
+KIOSK_MAP = "kiosk-map"  # prefix: one map per department slide, "kiosk-map-<code>"
 KIOSK_COUNTER = "kiosk-counter"
 KIOSK_COUNTER_TICK = "kiosk-counter-tick"
 

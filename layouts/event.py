@@ -210,32 +210,44 @@ def agenda_missing(message: str) -> html.Div:
 class KioskView:
     slides: list[tuple[str, str, ComponentType]]  # (key, title, body)
     seconds: float  # per slide
-    config: dict  # {"n": slides, "map": index of the map slide or -1, "stops": [...]}
+    config: dict  # {"n": number of slides}
     is_demo: bool
 
 
-TICKS_PER_SLIDE = 4  # the map slide flies to a new department on each tick
+def kiosk_map(department: dict) -> dl.Map:
+    """One department, framed to its outline (drawn over the others) with its establishments as points."""
+    points = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": {}}
+        for lat, lon in department["points"]]}
+    outline = dl.GeoJSON(url="/geo/departements.pbf", format="geobuf", interactive=False,
+                         style={"variable": "tissu.kiosk.departmentStyle"}, hideout={"code": department["code"]})
+    sites = dl.GeoJSON(data=points, interactive=False, pointToLayer={"variable": "tissu.kiosk.siteToLayer"})
+    (south, west), (north, east) = department["bounds"]
+    # `bounds` frames the map; dash-leaflet still needs a center and zoom to report its viewport.
+    return dl.Map([*basemap(), outline, sites], id=f"{ids.KIOSK_MAP}-{department['code']}",
+                  center=[(south + north) / 2, (west + east) / 2], zoom=9, bounds=department["bounds"],
+                  boundsOptions={"padding": [24, 24]}, preferCanvas=True,
+                  zoomControl=False, attributionControl=False, dragging=False, scrollWheelZoom=False,
+                  doubleClickZoom=False, boxZoom=False, keyboard=False, className="kiosk-map")
 
 
-def kiosk_map(stops: list[dict]) -> dl.Map:
-    first = stops[0] if stops else {"lat": 48.7, "lon": 6.2, "zoom": 8}
-    return dl.Map(basemap(), id=ids.KIOSK_MAP, center=[first["lat"], first["lon"]], zoom=8, zoomControl=False,
-                  attributionControl=False, dragging=False, scrollWheelZoom=False, doubleClickZoom=False,
-                  boxZoom=False, keyboard=False, className="kiosk-map")
+def _map_slide(department: dict) -> tuple[str, str, ComponentType]:
+    body = html.Div([kiosk_map(department), html.Div(department["caption"], className="kiosk-caption")],
+                    className="kiosk-map-wrap")
+    return f"carte-{department['code']}", f"{department['name']} ({department['code']})", body
 
 
 def kiosk_page(view: KioskView) -> html.Div:
     slides = [html.Section([html.H1(title, className="kiosk-title"), html.Div(body, className="kiosk-body")],
                            className=f"kiosk-slide kiosk-slide-{key}") for key, title, body in view.slides]
-    tick_ms = int(view.seconds * 1000 / TICKS_PER_SLIDE)
     return html.Div([
         html.Div(slides, id=ids.KIOSK_DECK, className="kiosk-deck show-0"),
         html.Div([html.Span(className="kiosk-dot") for _ in view.slides], className="kiosk-dots"),
         html.Div(["tissu · le tissu industriel lorrain",
-                  html.Span(" · données de démonstration (fictives)" if view.is_demo else "")],
+                  html.Span(" · données de démonstration (fictives)" if view.is_demo else "", className="kiosk-demo")],
                  className="kiosk-footer"),
         html.Button("❚❚", id=ids.KIOSK_PAUSE, className="kiosk-pause", title="Pause / reprise"),
-        dcc.Interval(id=ids.KIOSK_TICK, interval=max(tick_ms, 250)),
+        dcc.Interval(id=ids.KIOSK_TICK, interval=int(view.seconds * 1000)),
         dcc.Interval(id=ids.KIOSK_COUNTER_TICK, interval=30_000),
         dcc.Store(id=ids.KIOSK_CONFIG, data=view.config),
     ], id=ids.KIOSK, className="kiosk")
@@ -246,8 +258,9 @@ def big_numbers(items: list[tuple[str, str]]) -> html.Div:
                               className="kiosk-figure") for value, label in items], className="kiosk-figures")
 
 
-def kiosk_bars(rows: list[tuple[str, int]], *, unit: str = "") -> html.Div:
-    top = max([v for _, v in rows] + [1])
+def kiosk_bars(rows: list[tuple[str, int]], *, unit: str = "", scale: float | None = None) -> html.Div:
+    """Horizontal bars; `scale` is the full bar (100 for rates in %), by default the largest value."""
+    top = scale or max([v for _, v in rows] + [1])
     return html.Div([html.Div([
         html.Span(label, className="kb-label"),
         html.Span(html.Span(style={"width": f"{100 * v / top:.1f}%"}, className="kb-fill"), className="kb-track"),
@@ -351,25 +364,24 @@ def _exhibitors(rows: list[dict]) -> html.Div:
     ], className="kiosk-qr-card") for r in rows], className="kiosk-qr-grid")
 
 
-def _lead_bars(lead: str, rows: list[tuple[str, int]] | None, *, unit: str = "") -> html.Div | None:
-    return html.Div([html.P(lead, className="kiosk-lead"), kiosk_bars(rows, unit=unit)]) if rows else None
+def _rate_bars(lead: str, rows: list[tuple[str, int]] | None) -> html.Div | None:
+    """Rates in %: the full bar is 100 %, so that 73 % fills three quarters of it."""
+    return html.Div([html.P(lead, className="kiosk-lead"), kiosk_bars(rows, unit=" %", scale=100)]) if rows else None
 
 
 def kiosk_view(data: KioskData, *, seconds: float) -> KioskView:
     """The slides that have something to show, in order, and the browser's rotation config."""
-    stops = data.stops
+    year = f"BMO {data.tensions_year}" if data.tensions_year else "BMO"
     candidates = [
         ("territoire", "Le tissu industriel lorrain en chiffres",
          big_numbers([(fr_number(value), label) for value, label in data.territory])),
-        ("carte", "Quatre départements, un tissu", html.Div([kiosk_map(stops),
-                                                              html.Div(stops[0]["caption"], id=ids.KIOSK_MAP_CAPTION,
-                                                                       className="kiosk-caption")],
-                                                             className="kiosk-map-wrap")),
+        *[_map_slide(d) for d in data.departments],
         ("savoir-faire", "Savoir-faire les plus répandus", kiosk_bars(data.top_capabilities, unit=" sites")),
         ("deserts", "Déserts de fournisseurs",
-         _lead_bars("Part de la population sans fournisseur à moins de 25 km", data.deserts, unit=" %")),
-        ("competences", "Métiers en tension",
-         _lead_bars("Projets de recrutement jugés difficiles (BMO, dernière année)", data.tensions)),
+         _rate_bars("Part de la population sans fournisseur à moins de 25 km", data.deserts)),
+        ("competences", "Métiers industriels en tension",
+         _rate_bars(f"Part des projets de recrutement jugés difficiles ({year}, métiers de l'industrie)",
+                    data.tensions)),
         ("tendance", "Ouvertures et fermetures d'établissements", _trend(data.trend) if data.trend else None),
         ("rendez-vous", data.event_name or "Rendez-vous d'affaires",
          html.Div(counter_panel(data.counter), id=ids.KIOSK_COUNTER, className="kiosk-counter")),
@@ -377,7 +389,4 @@ def kiosk_view(data: KioskData, *, seconds: float) -> KioskView:
          else None),
     ]
     slides: list[tuple[str, str, ComponentType]] = [(k, t, b) for k, t, b in candidates if b is not None]
-    keys = [k for k, _, _ in slides]
-    config = {"n": len(slides), "map": keys.index("carte"), "ticks": TICKS_PER_SLIDE,
-              "stops": [{k: s[k] for k in ("lat", "lon", "zoom", "caption")} for s in stops]}
-    return KioskView(slides=slides, seconds=seconds, config=config, is_demo=data.is_demo)
+    return KioskView(slides=slides, seconds=seconds, config={"n": len(slides)}, is_demo=data.is_demo)

@@ -65,6 +65,27 @@ def test_rescheduling_after_cancellations_keeps_every_meeting_that_stays(scratch
         ev.set_status(scratch_engine, event, 10**9, "held")
 
 
+def test_demo_statuses_agree_with_the_event_dates(scratch_engine):
+    import datetime as dt
+
+    from dashboard.demo.event import load_demo
+
+    event = ev.current_event(scratch_engine)
+    before = dt.datetime.combine(event.starts_on, dt.time(8)) - dt.timedelta(days=90)
+    load_demo(scratch_engine, now=before)
+    event = ev.current_event(scratch_engine)
+    counts = repository.event_meeting_counts(scratch_engine, event.id)
+    assert counts.get("held", 0) == 0 and counts.get("cancelled", 0) > 0  # ahead of the fair: none held
+    during = dt.datetime.combine(event.starts_on, dt.time(10))  # one hour into day 1
+    load_demo(scratch_engine, now=during)
+    event = ev.current_event(scratch_engine)
+    meetings = repository.event_meetings(scratch_engine, event.id)
+    held = meetings[meetings["status"] == "held"]
+    assert len(held) > 0
+    ends = [event.grid.starts_at(s) + dt.timedelta(minutes=event.grid.slot_minutes) for s in held["slot"]]
+    assert max(ends) <= during  # held only for slots already over
+
+
 # --- Importer -------------------------------------------------------------------------------------
 
 GOOD = """Réf;Rôle;Nom;SIRET;Commune;Stand;Propose;Cherche;Disponibilités;Max rendez-vous;Souhaite rencontrer
@@ -174,8 +195,11 @@ def test_api_meetings_lists_and_filters(client):
     assert body["total"] > 1000 and len(body["items"]) == 5
     item = body["items"][0]
     assert {"exhibitor_name", "visitor_name", "stand", "why", "score", "starts_at", "status"} <= set(item)
-    held = client.get("/api/v1/event/meetings?status=held&day=1&limit=10000").get_json()
-    assert held["total"] > 0 and all(i["status"] == "held" and i["day"] == "J1" for i in held["items"])
+    # The demo fair is in the future: nothing held yet, a few cancellations on its first morning.
+    assert client.get("/api/v1/event/meetings?status=held&limit=1").get_json()["total"] == 0
+    cancelled = client.get("/api/v1/event/meetings?status=cancelled&day=1&limit=10000").get_json()
+    assert cancelled["total"] > 0
+    assert all(i["status"] == "cancelled" and i["day"] == "J1" for i in cancelled["items"])
     mine = client.get(f"/api/v1/event/meetings?participant={item['visitor_id']}").get_json()
     assert all(item["visitor_id"] in (i["visitor_id"], i["exhibitor_id"]) for i in mine["items"])
 
@@ -295,18 +319,72 @@ def test_admin_actions_answer_in_french_and_only_to_staff(service):
     assert "équipe UIMM" in page.admin_action(service, ids.EVENT_MARK_HELD, 1)
 
 
-def test_kiosk_has_6_to_10_slides_and_reads_the_duration(service):
+def test_kiosk_has_one_slide_per_department_and_reads_the_duration(service):
     view = page.kiosk_view(service, {"duree": ["12"]})
-    assert 6 <= len(view.slides) <= 10 and view.seconds == 12
     keys = [k for k, _, _ in view.slides]
-    assert {"territoire", "carte", "savoir-faire", "rendez-vous"} <= set(keys)
-    assert view.config["n"] == len(keys) and view.config["map"] == keys.index("carte")
-    assert len(view.config["stops"]) == 4
+    # four department slides plus 5 to 8 others: at most 12 (the stylesheet's show-<n> rules)
+    assert 9 <= len(view.slides) <= 12 and view.seconds == 12
+    assert {"territoire", "carte-54", "carte-55", "carte-57", "carte-88", "savoir-faire", "rendez-vous"} <= set(keys)
+    assert view.config == {"n": len(keys)}
     assert slide_seconds({"duree": ["abc"]}) == 8 and slide_seconds({"duree": ["0"]}) == 1
     assert slide_seconds({"duree": ["1000"]}) == 120
     tree = page.render_kiosk(service, {})
-    assert {ids.KIOSK_DECK, ids.KIOSK_TICK, ids.KIOSK_PAUSE, ids.KIOSK_MAP, ids.KIOSK_COUNTER} <= _ids(tree)
+    assert {ids.KIOSK_DECK, ids.KIOSK_TICK, ids.KIOSK_PAUSE, ids.KIOSK_COUNTER} <= _ids(tree)
+    assert {f"{ids.KIOSK_MAP}-{code}" for code in ("54", "55", "57", "88")} <= _ids(tree)
     assert "rendez-vous d'affaires" in _text(page.live_counter(service))
+
+
+def test_kiosk_department_slides_are_framed_to_their_own_sites(service):
+    data = ev.kiosk_data(service, base_url="http://localhost")
+    est = service.snapshot().establishments
+    assert [d["code"] for d in data.departments] == ["54", "55", "57", "88"]
+    for d in data.departments:
+        mine = est[est["department_code"] == d["code"]].dropna(subset=["lat", "lon"])
+        assert len(d["points"]) == len(mine) > 0
+        (south, west), (north, east) = d["bounds"]
+        assert south < north and west < east and (north - south) < 1.5  # one department, not Lorraine
+        lats, lons = [p[0] for p in d["points"]], [p[1] for p in d["points"]]
+        assert south - 0.01 <= min(lats) and max(lats) <= north + 0.01
+        assert west - 0.01 <= min(lons) and max(lons) <= east + 0.01
+
+
+def test_kiosk_tensions_are_the_industrial_trades_of_the_skills_page(service):
+    from dashboard.analytics import skills as sk
+    from dashboard.services import skills as skills_service
+
+    data = ev.kiosk_data(service, base_url="http://localhost")
+    skills = skills_service.skills_data(service)
+    industrial = set(skills.trades.loc[skills.trades["is_industrial"], "label"])
+    assert data.tensions and data.tensions_year == skills.years[-1]
+    assert {label for label, _ in data.tensions} <= industrial
+    assert not any("Autres métiers" in label for label, _ in data.tensions)
+    needs = sk.filter_needs(skills.needs, skills.trades, skills.areas, industrial_only=True, year=skills.years[-1])
+    expected = sk.critical_trades(needs, skills.trades).head(len(data.tensions))
+    assert [label for label, _ in data.tensions] == list(expected["label"])
+    assert all(0 <= rate <= 100 for _, rate in data.tensions)
+
+
+def _nodes(node):
+    if isinstance(node, (list, tuple)):
+        for child in node:
+            yield from _nodes(child)
+    elif node is not None and not isinstance(node, (str, int, float)):
+        yield node
+        yield from _nodes(getattr(node, "children", None))
+
+
+def _fill_widths(tree) -> list[float]:
+    return [float(n.style["width"].rstrip("%")) for n in _nodes(tree) if getattr(n, "className", None) == "kb-fill"]
+
+
+def test_kiosk_rate_bars_run_from_0_to_100_percent(service):
+    data = ev.kiosk_data(service, base_url="http://localhost")
+    slides = {k: body for k, _, body in page.kiosk_view(service, {}).slides}
+    for key, rows in (("deserts", data.deserts), ("competences", data.tensions)):
+        assert rows, key
+        assert _fill_widths(slides[key]) == [float(rate) for _, rate in rows]  # 73 % fills 73 % of the bar
+    counts = _fill_widths(slides["savoir-faire"])  # counts, not rates: scaled to the largest
+    assert max(counts) == 100.0
 
 
 # --- CLI ------------------------------------------------------------------------------------------

@@ -5,8 +5,10 @@ visitors (other establishments), sized on what the demo dataset holds. Exhibitor
 capabilities; visitors need 1–3 capabilities that some exhibitor offers, nearer ones more likely.
 About 60 % of visitors ask to meet one exhibitor, exhibitors ask for 4–8 visitors (a third of them
 visitors who asked for them: mutual requests). Maxima are never below a participant's requests, so
-every request is feasible on its own. The schedule is built at load time; meetings of the first
-two hours are marked held (and a few cancelled) so that the live wall has something to show.
+every request is feasible on its own. The schedule is built at load time; a few meetings of the first
+two hours are cancelled (visitors do drop out ahead of a fair) and, of those two hours, only meetings
+that have already ended (by the clock at load time) are marked held: a fair dated in the future has
+none held, so its statuses agree with its dates.
 Everything is seeded: same seed, same event.
 """
 
@@ -114,8 +116,9 @@ def build_demo_event(establishments: pd.DataFrame, capability_links: pd.DataFram
     return {"event": event, "participants": participants, "capabilities": capabilities, "requests": requests}
 
 
-def load_demo(engine: Engine, *, seed: int = 42) -> int | None:
-    """Replace the demo event (from the demo establishments), schedule it, mark the first morning held."""
+def load_demo(engine: Engine, *, seed: int = 42, now: dt.datetime | None = None) -> int | None:
+    """Replace the demo event (from the demo establishments), schedule it, mark past meetings of the first
+    two hours held (none when the event is ahead of `now`, default the current time) and a few cancelled."""
     from dashboard.services.event import event_by_id, schedule_event
 
     dataset = _demo_dataset(engine)
@@ -129,10 +132,14 @@ def load_demo(engine: Engine, *, seed: int = 42) -> int | None:
     schedule_event(engine, event)
     meetings = repository.event_meetings(engine, event_id)
     rng = np.random.default_rng(seed + 910)
-    morning = meetings["slot"] < 120 // event.grid.slot_minutes  # the first two hours have happened
+    now = now or dt.datetime.now()
+    morning = meetings["slot"] < 120 // event.grid.slot_minutes
+    ended = [event.grid.starts_at(s) + dt.timedelta(minutes=event.grid.slot_minutes) <= now
+             for s in meetings["slot"]]
     draw = rng.random(len(meetings))
-    statuses = {int(i): ("cancelled" if d < 0.04 else "held")
-                for i, d, early in zip(meetings["id"], draw, morning) if early and d < 0.85}
+    statuses = {int(i): "cancelled" if d < 0.04 else "held"
+                for i, d, early, past in zip(meetings["id"], draw, morning, ended)
+                if early and (d < 0.04 or (past and d < 0.85))}
     repository.set_meeting_statuses(engine, event_id, statuses)
     return event_id
 

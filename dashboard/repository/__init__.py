@@ -95,7 +95,6 @@ from dashboard.repository.skills import (  # noqa: F401
     bmo_area_communes_frame,
     bmo_areas_frame,
     recruitment_needs_frame,
-    recruitment_tensions,
     replace_bmo_area_communes,
     replace_bmo_years,
     replace_demo_skills,

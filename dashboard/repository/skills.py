@@ -145,19 +145,6 @@ def trade_codes(engine: Engine) -> set[str]:
         return set(conn.scalars(select(m.Trade.code)))
 
 
-def recruitment_tensions(engine: Engine, *, limit: int = 6) -> pd.DataFrame:
-    """Trades of the latest BMO year with the most difficult projects: label, projects, difficult (may be empty)."""
-    n, t = m.RecruitmentNeed, m.Trade
-    with engine.connect() as conn:
-        year = conn.scalar(select(func.max(n.year)))
-    if year is None:
-        return pd.DataFrame(columns=["label", "projects", "difficult"])
-    return _frame(engine, select(t.label, func.sum(n.projects).label("projects"),
-                                 func.sum(n.difficult).label("difficult"))
-                  .join(t, t.code == n.trade_code).where(n.year == year).group_by(t.label)
-                  .order_by(func.sum(n.difficult).desc(), t.label).limit(limit))  # ties: same rows on every backend
-
-
 def replace_bmo_area_communes(engine: Engine, *, areas: pd.DataFrame, mapping: pd.DataFrame) -> None:
     """Replace the commune → real BMO bassin mapping (one transaction); bassins missing are created.
 

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from dashboard import repository
+from dashboard.analytics import skills as sk
 from dashboard.analytics.matchmaking import match_candidates
 from dashboard.analytics.scheduling import (
     ORIGIN_LABELS,
@@ -31,9 +32,11 @@ from dashboard.analytics.text import normalize
 from dashboard.database import DatabaseUnavailable, describe_failure
 from dashboard.formatting import OPTION_TEXT_MAX, fr_number, short_text
 from dashboard.policy import Action, Viewer, can
+from dashboard.reference import load_polygons
 from dashboard.repository import AuditRecord
 from dashboard.services import DataService
 from dashboard.services import coverage as coverage_service
+from dashboard.services import skills as skills_service
 from dashboard.services.payloads import EncodedPayload, PayloadBuilder, encode_payload
 
 log = logging.getLogger(__name__)
@@ -395,8 +398,8 @@ def agenda_for_query(service: DataService, query: dict[str, list[str]], *,
 
 DEFAULT_SLIDE_SECONDS = 8.0
 SLIDE_SECONDS_RANGE = (1.0, 120.0)
-# Where the kiosk map flies: department centres (degrees) and zoom.
-DEPARTMENT_STOPS = {"54": (48.78, 6.17, 9), "55": (48.98, 5.38, 9), "57": (49.03, 6.62, 9), "88": (48.20, 6.45, 9)}
+KIOSK_DEPARTMENTS = ("54", "55", "57", "88")  # one map slide each, in this order
+KIOSK_TENSION_ROWS = 6
 TREND_YEARS = range(2016, 2026)
 
 
@@ -422,10 +425,11 @@ class KioskData:
     """What the kiosk's slides show; an optional slide is None when it has nothing to show."""
 
     territory: list[tuple[float, str]]  # (number, what it counts)
-    stops: list[dict]  # code, lat, lon, zoom, caption: where the map slide flies
+    departments: list[dict]  # one map slide each: code, name, caption, bounds [[s, w], [n, e]], points [[lat, lon]]
     top_capabilities: list[tuple[str, int]]  # (label, sites)
     deserts: list[tuple[str, int]] | None  # (capability, % of the population without a supplier within 25 km)
-    tensions: list[tuple[str, int]] | None  # (trade, difficult recruitment projects)
+    tensions: list[tuple[str, int]] | None  # (industrial trade, % of recruitment projects judged difficult)
+    tensions_year: int | None
     trend: list[tuple[int, int, int]] | None  # (year, openings, closures)
     event_name: str | None
     counter: MeetingCounter | None
@@ -455,15 +459,24 @@ def _territory(service: DataService) -> list[tuple[float, str]]:
     ]
 
 
-def _stops(service: DataService) -> list[dict]:
+def _departments(service: DataService) -> list[dict]:
+    """Each department framed to its own outline, with its establishments as points."""
     est = service.snapshot().establishments
-    counts = est["department_code"].value_counts()
-    jobs = est.groupby("department_code")["headcount_estimate"].sum()
     names = dict(zip(service.lookups.departments["code"], service.lookups.departments["name"]))
-    return [{"code": code, "lat": lat, "lon": lon, "zoom": zoom,
-             "caption": f"{names.get(code, code)} ({code}) : {fr_number(int(counts.get(code, 0)))} établissements · "
-                        f"{fr_number(float(jobs.get(code, 0)))} emplois estimés"}
-            for code, (lat, lon, zoom) in DEPARTMENT_STOPS.items()]
+    outlines = load_polygons("departements")
+    out = []
+    for code in KIOSK_DEPARTMENTS:
+        mine = est[est["department_code"] == code].dropna(subset=["lat", "lon"])
+        west, south, east, north = (outlines.loc[code].geometry.bounds if code in outlines.index else
+                                    (mine["lon"].min(), mine["lat"].min(), mine["lon"].max(), mine["lat"].max()))
+        if pd.isna(west):  # neither an outline nor a located site: nothing to frame
+            continue
+        jobs = float(mine["headcount_estimate"].fillna(0).sum())
+        out.append({"code": code, "name": names.get(code, code),
+                    "caption": f"{fr_number(len(mine))} établissements · {fr_number(jobs)} emplois estimés",
+                    "bounds": [[float(south), float(west)], [float(north), float(east)]],
+                    "points": [[round(float(a), 4), round(float(b), 4)] for a, b in zip(mine["lat"], mine["lon"])]})
+    return out
 
 
 def _top_capabilities(service: DataService) -> list[tuple[str, int]]:
@@ -483,11 +496,16 @@ def _deserts(service: DataService) -> list[tuple[str, int]] | None:
     return [(r["capability_label"], round(100 * r["desert_share"])) for r in table.to_dict("records")] or None
 
 
-def _tensions(service: DataService) -> list[tuple[str, int]] | None:
-    table = repository.recruitment_tensions(service.engine, limit=6)
-    if not len(table) or table["difficult"].fillna(0).sum() == 0:
-        return None
-    return [(r["label"], int(r["difficult"] or 0)) for r in table.to_dict("records")]
+def _tensions(service: DataService) -> tuple[list[tuple[str, int]] | None, int | None]:
+    """The latest year's most difficult industrial trades, ranked as `/competences` ranks them (difficulty rate)."""
+    data = skills_service.skills_data(service)
+    if not data.years:
+        return None, None
+    year = data.years[-1]
+    needs = sk.filter_needs(data.needs, data.trades, data.areas, industrial_only=True, year=year)
+    ranked = sk.critical_trades(needs, data.trades).dropna(subset=["difficulty_rate"]).head(KIOSK_TENSION_ROWS)
+    rows = [(r["label"], round(100 * r["difficulty_rate"])) for r in ranked.to_dict("records")]
+    return (rows or None), year
 
 
 def _trend(service: DataService) -> list[tuple[int, int, int]] | None:
@@ -517,9 +535,11 @@ def _exhibitors(service: DataService, event: EventInfo | None, base_url: str) ->
 
 def kiosk_data(service: DataService, *, base_url: str) -> KioskData:
     event = current_event(service.engine)
+    tensions, tensions_year = _tensions(service)
     return KioskData(
-        territory=_territory(service), stops=_stops(service), top_capabilities=_top_capabilities(service),
-        deserts=_deserts(service), tensions=_tensions(service), trend=_trend(service),
+        territory=_territory(service), departments=_departments(service),
+        top_capabilities=_top_capabilities(service), deserts=_deserts(service), tensions=tensions,
+        tensions_year=tensions_year, trend=_trend(service),
         event_name=event.name if event else None, counter=meeting_counter(service),
         exhibitors=_exhibitors(service, event, base_url),
         is_demo=service.snapshot().is_demo or bool(event and event.is_demo))
