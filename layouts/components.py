@@ -17,6 +17,12 @@ DROPDOWN_LABELS: dcc.Dropdown.Labels = {
 }
 
 
+def aria(**attributes: str) -> dict[str, Any]:
+    """`aria-*` props, e.g. `html.Nav(..., **aria(label="…"))` (Dash accepts them as keywords; typed Any: they
+    are not in the components' signatures)."""
+    return {f"aria-{name.replace('_', '-')}": value for name, value in attributes.items()}
+
+
 def dropdown(**props: Any) -> dcc.Dropdown:
     """A `dcc.Dropdown` with French labels."""
     return dcc.Dropdown(labels=DROPDOWN_LABELS, **props)

@@ -16,7 +16,7 @@ from dashboard.policy import MEMBER_ONLY_METRICS
 from dashboard.services.explorer import ExplorerData
 from dashboard.services.explorer_table import BLOCK_ROWS
 from layouts.basemap import basemap, map_controls
-from layouts.components import dropdown
+from layouts.components import aria, dropdown
 
 LORRAINE_CENTER = (48.78, 6.15)
 DEFAULT_ZOOM = 8.5
@@ -215,7 +215,7 @@ def explorer_page(view: ExplorerView) -> html.Div:
                "Cliquez sur un point pour sa fiche ; le lien de la page garde vos filtres.", className="page-lead"),
         # Phones only (assets/tissu.css): the filters fold behind this button, the map follows them.
         html.Button("Filtres", id=ids.FILTER_TOGGLE, className="filter-toggle button button-light", n_clicks=0,
-                    **{"aria-expanded": "false", "aria-controls": ids.FILTER_PANEL}),
+                    **aria(expanded="false", controls=ids.FILTER_PANEL)),
         filter_panel(view),
     ], id=ids.SIDE_PANEL, className="side-panel")
     overlays, card = map_overlays(view)

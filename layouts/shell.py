@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from dash import dcc, html
 
 from dashboard import ids
+from layouts.components import aria
 
 _LOGO = html.Span([html.Span(className=f"logo-thread logo-thread-{i}") for i in range(3)], className="logo-mark")
 
@@ -21,7 +20,7 @@ def shell(nav: list[tuple[str, str]]) -> html.Div:
             html.A([_LOGO, html.Span("tissu", className="brand-name"),
                     html.Span("le tissu industriel lorrain", className="brand-tagline")],
                    href="/", className="brand"),
-            html.Nav(nav_links("/", nav), id=ids.NAV, className="nav", **_aria(label="Navigation principale")),
+            html.Nav(nav_links("/", nav), id=ids.NAV, className="nav", **aria(label="Navigation principale")),
             html.Div(id=ids.DATASET_BADGE, className="header-badge"),
             html.Div(id=ids.ACCOUNT_AREA, className="account-area"),
         ], className="app-header"),
@@ -29,14 +28,9 @@ def shell(nav: list[tuple[str, str]]) -> html.Div:
     ], className="app")
 
 
-def _aria(**attributes: str) -> dict[str, Any]:
-    """`aria-*` props (Dash accepts them as keywords; typed Any: they are not in the components' signatures)."""
-    return {f"aria-{name}": value for name, value in attributes.items()}
-
-
 def nav_links(current: str, nav: list[tuple[str, str]]) -> list:
     return [html.A(label, href=path, className="nav-link" + (" active" if path == current else ""),
-                   **(_aria(current="page") if path == current else {}))
+                   **(aria(current="page") if path == current else {}))
             for path, label in nav]
 
 
