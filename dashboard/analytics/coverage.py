@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -125,9 +126,13 @@ class _Demand:
     frame: pd.DataFrame  # demand points, one row each, with commune_code / territory columns
     lat: NDArray[np.float64]
     lon: NDArray[np.float64]
-    points: QueryPoints  # lat/lon converted once for every capability's index
     weight: NDArray[np.float64]
     own: NDArray[np.int64] | None  # catalog position of each demand establishment (None for communes)
+
+    @cached_property
+    def points(self) -> QueryPoints:
+        """lat/lon converted once for every capability's index (not at all when the distances are given)."""
+        return query_points(self.lat, self.lon)
 
 
 def _demand(catalog: PartnerCatalog, communes: pd.DataFrame | None, demand: str, weight: str) -> _Demand:
@@ -147,7 +152,7 @@ def _demand(catalog: PartnerCatalog, communes: pd.DataFrame | None, demand: str,
             values = pd.Series(1.0, index=frame.index)
         own = np.arange(catalog.size, dtype=np.int64)
     lat, lon = frame["lat"].to_numpy(float), frame["lon"].to_numpy(float)
-    return _Demand(frame=frame, lat=lat, lon=lon, points=query_points(lat, lon),
+    return _Demand(frame=frame, lat=lat, lon=lon,
                    weight=values.fillna(0.0).to_numpy(float), own=own)
 
 
