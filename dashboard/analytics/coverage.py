@@ -207,7 +207,8 @@ def _nearest_for(catalog: PartnerCatalog, capability: str, points: _Demand, dema
                  source: NearestSource | None) -> NearestSuppliers:
     found = source(capability) if source is not None else _nearest(catalog, capability, points, demand)
     if found.capability != capability or found.demand != demand or found.distances.shape[0] != points.lat.size:
-        raise ValueError(f"nearest suppliers of {found.capability!r}/{found.demand!r} given for {capability!r}/{demand!r}")
+        raise ValueError(f"nearest suppliers of {found.capability!r}/{found.demand!r} "
+                         f"given for {capability!r}/{demand!r}")
     return found
 
 
@@ -263,9 +264,10 @@ def coverage_rate(
         raise ValueError("count_cap must be at least 2 (single-source needs to tell 1 from more)")
     points = _demand(catalog, communes, demand, weight)
     k = NEAREST_K if count_cap is None else max(NEAREST_K, int(count_cap))
+    positions: NDArray[np.integer]
     if k == NEAREST_K:
-        found = _nearest_for(catalog, capability, points, demand, nearest)
-        positions, distances = found.positions, found.distances
+        given = _nearest_for(catalog, capability, points, demand, nearest)
+        positions, distances = given.positions, given.distances
     else:
         positions, distances = _nearest_suppliers(catalog, capability, points, k)
     counts = _suppliers_within(catalog, capability, column, points, distances, radius_km, count_cap=count_cap)

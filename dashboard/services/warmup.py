@@ -15,6 +15,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 
 from dashboard import pages
 from dashboard.analytics.coverage import DEMANDS
@@ -51,17 +52,17 @@ def _steps(service: DataService, snap: Snapshot) -> Iterator[tuple[str, Callable
     yield "establishment_records", lambda: records.all_records(service, snap)
     yield "establishment_ids", lambda: records.records_of(service, snap, snap.establishments.iloc[:0])
     for name, build in pages.payload_builders().items():
-        yield f"payload:{name}", lambda build=build: build(service)
+        yield f"payload:{name}", partial(build, service)
     yield "filter_options", lambda: explorer.cached_filter_options(service, snap)
     yield "filiere_legend", lambda: explorer.cached_filiere_legend(service, snap)
     yield "explorer_table_frame", lambda: explorer_table.table_frame(service, snap)
     for column in explorer_table.COLUMNS:
-        yield f"explorer_table_rank:{column}", lambda column=column: explorer_table._ranks(service, snap, column)
+        yield f"explorer_table_rank:{column}", partial(explorer_table.column_ranks, service, snap, column)
     # Communes first: 2,300 points per capability, then the establishments (the API's default demand).
     for demand in sorted(DEMANDS):
         for code in service.lookups.capabilities["code"]:
-            yield f"coverage_nearest:{demand}:{code}", lambda code=code, demand=demand: coverage.nearest(
-                service, snap, capability=code, demand=demand)
+            yield f"coverage_nearest:{demand}:{code}", partial(coverage.nearest, service, snap, capability=code,
+                                                               demand=demand)
     yield "indicators", lambda: indicators.indicator_data(service)
     yield "skills", lambda: skills.skills_data(service)
 
