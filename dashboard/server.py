@@ -1,7 +1,9 @@
 """Run the app: gunicorn (processes × threads) by default, waitress where gunicorn cannot run, Flask's dev server.
 
 The database is migrated and the first-start demo loaded once, here in the master process, before any
-worker exists; the app is then built once (`preload`) and forked. No database connection crosses a fork:
+worker exists; the app is then built once (`preload`), its per-version caches warmed (`services/warmup.py`:
+the snapshot, records, payloads, each capability's nearest suppliers…) and forked, so that workers inherit
+them copy-on-write instead of each building them on its first requests. No database connection crosses a fork:
 the engine's pool is emptied before each fork and dropped (not closed) in each child, which opens its own.
 """
 
@@ -11,12 +13,16 @@ import importlib.util
 import os
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
 from dashboard import __version__
 from dashboard.database import check_sqlite_file, display_url, make_engine, remember_sqlite_file
 from dashboard.settings import Settings
+
+if TYPE_CHECKING:
+    from dashboard.services import DataService
 
 SERVER_NAME = "tissu"  # the Server header: no software or Python version
 MAX_AUTO_WORKERS = 4
@@ -61,6 +67,8 @@ def serve(settings: Settings, *, dev: bool = False) -> int:
     remember_sqlite_file(settings.database_url, settings.instance_dir)
     app = create_app(settings, engine, prepare=False)
     url = f"http://{_bind(settings.host, settings.port)}/"
+    if not dev:  # the dev server reloads on each code change: warming would slow every reload
+        warm_caches(app.server.extensions["tissu"])
 
     def ready(how: str) -> None:
         print(f"tissu {__version__} ready in {time.perf_counter() - started:.1f} s: {url}  ({how}; database: "
@@ -87,6 +95,13 @@ def serve(settings: Settings, *, dev: bool = False) -> int:
     _run_gunicorn(app.server, engine, _gunicorn_options(settings, workers),
                   lambda: ready(f"gunicorn, {workers} processes × {settings.threads} threads"))
     return 0
+
+
+def warm_caches(service: DataService) -> None:
+    """Build the per-version caches here, before any worker exists, so that every worker inherits them."""
+    from dashboard.services.warmup import warm
+
+    print(f"tissu: {warm(service).line}", flush=True)
 
 
 def _bind(host: str, port: int) -> str:

@@ -147,3 +147,35 @@ def test_count_cap_below_two_is_refused():
     catalog = build_catalog([{"id": 1, "lat": 48.7, "lon": 6.2, "caps": ["pliage"]}])
     with pytest.raises(ValueError):
         coverage_rate(catalog, capability="pliage", radius_km=10, count_cap=1)
+
+
+@PROPERTY
+@given(sites, st.floats(0.5, 150), st.sampled_from(["pliage", "tournage"]), st.sampled_from([None, 3]))
+def test_precomputed_nearest_suppliers_give_the_same_coverage_summary_and_matrix(drawn, radius, capability, cap):
+    from dashboard.analytics.coverage import coverage_matrix, coverage_summary, nearest_suppliers
+
+    rows = _rows(drawn)
+    catalog = build_catalog(rows)
+    cache = {code: nearest_suppliers(catalog, capability=code) for code in catalog.capability_codes}
+    distances = _brute(rows, rows, capability, radius, [r["id"] for r in rows])
+    given_nearest = coverage_rate(catalog, capability=capability, radius_km=radius, count_cap=cap,
+                                  nearest=cache.__getitem__)
+    _check(given_nearest, distances, [float(r["jobs"]) for r in rows], radius, cap)
+    queried = coverage_rate(catalog, capability=capability, radius_km=radius, count_cap=cap)
+    pd.testing.assert_frame_equal(given_nearest.points, queried.points)
+    pd.testing.assert_frame_equal(given_nearest.single_suppliers, queried.single_suppliers)
+    pd.testing.assert_frame_equal(coverage_summary(catalog, radius_km=radius, nearest=cache.__getitem__),
+                                  coverage_summary(catalog, radius_km=radius))
+    pd.testing.assert_frame_equal(coverage_matrix(catalog, radius_km=radius, nearest=cache.__getitem__),
+                                  coverage_matrix(catalog, radius_km=radius))
+
+
+def test_nearest_suppliers_of_another_capability_or_demand_are_refused():
+    from dashboard.analytics.coverage import nearest_suppliers
+
+    rows = [{"id": 1, "lat": 48.7, "lon": 6.2, "caps": ["pliage"], "jobs": 5, "dep": "54"},
+            {"id": 2, "lat": 48.8, "lon": 6.1, "caps": ["pliage", "tournage"], "jobs": 3, "dep": "54"}]
+    catalog = build_catalog(rows)
+    other = nearest_suppliers(catalog, capability="tournage")
+    with pytest.raises(ValueError, match="given for 'pliage'"):
+        coverage_rate(catalog, capability="pliage", radius_km=10, count_cap=3, nearest=lambda _code: other)

@@ -97,6 +97,7 @@ def test_starts_on_an_empty_instance_with_three_workers_without_a_race(multi_ser
     assert proc.poll() is None
     log = log_path.read_text()
     assert f"gunicorn, {WORKERS} processes" in log and "Traceback" not in log
+    assert "tissu: warmed in " in log  # the caches were built in the master, before the fork
     if Path("/proc").is_dir():
         assert len(_worker_pids(proc.pid)) == WORKERS
     meta = json.loads(_request(url + "/api/v1/meta")[2])

@@ -13,8 +13,9 @@ cap it (`count_cap`). A supplier never covers itself. Definitions are in docs/in
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -59,6 +60,25 @@ class CoverageResult:
     median_nearest_km: float  # weighted median distance to the nearest supplier (NaN when undefined)
     median_third_nearest_km: float  # weighted median distance to the 3rd-nearest supplier
     count_cap: int | None = None  # points["suppliers_within"] is min(count, count_cap); None: exact counts
+
+
+@dataclass(frozen=True)
+class NearestSuppliers:
+    """Each demand point's 3 nearest suppliers of one capability (never itself): what every radius reads.
+
+    Independent of the radius and of the weight, so it can be computed once per capability and demand
+    (`nearest_suppliers`) and handed to `coverage_rate` / `coverage_summary` for any radius.
+    """
+
+    capability: str
+    demand: str
+    positions: NDArray[np.int32]  # (m, 3) catalog positions, -1 when missing
+    distances: NDArray[np.float64]  # (m, 3) km, inf when missing, nearest first
+
+
+# A source of NearestSuppliers per capability code (a cache, or None to query each time).
+NearestSource = Callable[[str], NearestSuppliers]
+NEAREST_K = 3
 
 
 # --- validation ----------------------------------------------------------------------------------
@@ -106,9 +126,13 @@ class _Demand:
     frame: pd.DataFrame  # demand points, one row each, with commune_code / territory columns
     lat: NDArray[np.float64]
     lon: NDArray[np.float64]
-    points: QueryPoints  # lat/lon converted once for every capability's index
     weight: NDArray[np.float64]
     own: NDArray[np.int64] | None  # catalog position of each demand establishment (None for communes)
+
+    @cached_property
+    def points(self) -> QueryPoints:
+        """lat/lon converted once for every capability's index (not at all when the distances are given)."""
+        return query_points(self.lat, self.lon)
 
 
 def _demand(catalog: PartnerCatalog, communes: pd.DataFrame | None, demand: str, weight: str) -> _Demand:
@@ -128,7 +152,7 @@ def _demand(catalog: PartnerCatalog, communes: pd.DataFrame | None, demand: str,
             values = pd.Series(1.0, index=frame.index)
         own = np.arange(catalog.size, dtype=np.int64)
     lat, lon = frame["lat"].to_numpy(float), frame["lon"].to_numpy(float)
-    return _Demand(frame=frame, lat=lat, lon=lon, points=query_points(lat, lon),
+    return _Demand(frame=frame, lat=lat, lon=lon,
                    weight=values.fillna(0.0).to_numpy(float), own=own)
 
 
@@ -165,6 +189,29 @@ def _suppliers_within(catalog: PartnerCatalog, capability: str, column: int, dem
     return within
 
 
+def nearest_suppliers(catalog: PartnerCatalog, communes: pd.DataFrame | None = None, *, capability: str,
+                      demand: str = "establishments") -> NearestSuppliers:
+    """The 3 nearest suppliers (great-circle km) of every demand point for `capability`: one k-nearest query."""
+    _check_capability(catalog, capability)
+    _check_demand(demand, None, communes)
+    points = _demand(catalog, communes, demand, WEIGHTS[demand][-1])
+    return _nearest(catalog, capability, points, demand)
+
+
+def _nearest(catalog: PartnerCatalog, capability: str, points: _Demand, demand: str) -> NearestSuppliers:
+    positions, distances = _nearest_suppliers(catalog, capability, points, NEAREST_K)
+    return NearestSuppliers(capability, demand, positions.astype(np.int32), distances)
+
+
+def _nearest_for(catalog: PartnerCatalog, capability: str, points: _Demand, demand: str,
+                 source: NearestSource | None) -> NearestSuppliers:
+    found = source(capability) if source is not None else _nearest(catalog, capability, points, demand)
+    if found.capability != capability or found.demand != demand or found.distances.shape[0] != points.lat.size:
+        raise ValueError(f"nearest suppliers of {found.capability!r}/{found.demand!r} "
+                         f"given for {capability!r}/{demand!r}")
+    return found
+
+
 def _weighted_share(flags: NDArray[np.bool_], weights: NDArray[np.float64]) -> float:
     total = weights.sum()
     return float(weights[flags].sum() / total) if total > 0 else math.nan
@@ -196,6 +243,7 @@ def coverage_rate(
     demand: str = "establishments",
     weight: str | None = None,
     count_cap: int | None = None,
+    nearest: NearestSource | None = None,
 ) -> CoverageResult:
     """Coverage of `capability` within radius_km (great-circle km): rate and single-source share in [0, 1], per point.
 
@@ -205,7 +253,9 @@ def coverage_rate(
     covered (≥ 1 supplier within r), single_source (exactly 1), desert (none), single_supplier_id.
     `weight` defaults to jobs (establishments) or population (communes). `count_cap` (≥ 2) caps
     suppliers_within at that many, read from a k-nearest query with k = max(3, count_cap) instead
-    of a ball query per point; every other figure is the same with or without it.
+    of a ball query per point; every other figure is the same with or without it. `nearest` gives
+    precomputed `NearestSuppliers` (with a cap of at most 3 or without one, which then needs them only
+    where all 3 are within r); without it the k-nearest query runs here.
     """
     radius_km = _check_radius(radius_km)
     column = _check_capability(catalog, capability)
@@ -213,8 +263,13 @@ def coverage_rate(
     if count_cap is not None and int(count_cap) < 2:
         raise ValueError("count_cap must be at least 2 (single-source needs to tell 1 from more)")
     points = _demand(catalog, communes, demand, weight)
-    k = 3 if count_cap is None else max(3, int(count_cap))
-    positions, distances = _nearest_suppliers(catalog, capability, points, k)
+    k = NEAREST_K if count_cap is None else max(NEAREST_K, int(count_cap))
+    positions: NDArray[np.integer]
+    if k == NEAREST_K:
+        given = _nearest_for(catalog, capability, points, demand, nearest)
+        positions, distances = given.positions, given.distances
+    else:
+        positions, distances = _nearest_suppliers(catalog, capability, points, k)
     counts = _suppliers_within(catalog, capability, column, points, distances, radius_km, count_cap=count_cap)
     covered = distances[:, 0] <= radius_km  # the nearest supplier is within r
     single = covered & ~(distances[:, 1] <= radius_km)  # ... and the 2nd is not
@@ -268,12 +323,14 @@ def coverage_summary(
     demand: str = "establishments",
     weight: str | None = None,
     capabilities: Iterable[str] | None = None,
+    nearest: NearestSource | None = None,
 ) -> pd.DataFrame:
     """One row per capability × radius: suppliers, rate, single-source and desert shares in [0, 1], median km.
 
     Columns: capability_code, capability_label, radius_km, suppliers (establishments offering it),
     rate, single_source_share, desert_share, median_nearest_km, median_third_nearest_km,
     single_suppliers (distinct suppliers that are the only one within r of some demand point).
+    `nearest` gives each capability's precomputed `NearestSuppliers` (see `coverage_rate`).
     """
     radii = [_check_radius(r) for r in (radius_km if isinstance(radius_km, Sequence) else [radius_km])]
     weight = _check_demand(demand, weight, communes)
@@ -283,7 +340,8 @@ def coverage_summary(
     points = _demand(catalog, communes, demand, weight)
     rows = []
     for code in codes:
-        positions, distances = _nearest_suppliers(catalog, code, points, 3)
+        found = _nearest_for(catalog, code, points, demand, nearest)
+        positions, distances = found.positions, found.distances
         median_first = _weighted_median(distances[:, 0], points.weight)
         median_third = _weighted_median(distances[:, 2], points.weight)
         for radius in radii:
@@ -371,11 +429,13 @@ def coverage_matrix(
     weight: str = "jobs",
     capabilities: Iterable[str] | None = None,
     filieres: Sequence[str] | None = None,
+    nearest: NearestSource | None = None,
 ) -> pd.DataFrame:
     """Filière × capability coverage rates in [0, 1]: for establishments of each filière, share covered within r km.
 
     Rows are filière codes (`filieres` order, else sorted), columns capability codes; NaN where a
-    filière has no weight. Establishments without a filière are left out.
+    filière has no weight. Establishments without a filière are left out. `nearest` gives each capability's
+    precomputed `NearestSuppliers` of the establishments (see `coverage_rate`).
     """
     radius_km = _check_radius(radius_km)
     weight = _check_demand("establishments", weight, None)
@@ -391,7 +451,10 @@ def coverage_matrix(
     totals = np.bincount(group_codes[keep], weights=points.weight[keep], minlength=len(group_uniques))
     out = pd.DataFrame(index=pd.Index(order, name="filiere_code"), columns=codes, dtype=float)
     for code in codes:
-        _, distances = _nearest_suppliers(catalog, code, points, 1, max_km=radius_km)
+        if nearest is not None:
+            distances = _nearest_for(catalog, code, points, "establishments", nearest).distances
+        else:
+            _, distances = _nearest_suppliers(catalog, code, points, 1, max_km=radius_km)
         covered = keep & (distances[:, 0] <= radius_km)
         sums = np.bincount(group_codes[covered], weights=points.weight[covered], minlength=len(group_uniques))
         with np.errstate(invalid="ignore", divide="ignore"):

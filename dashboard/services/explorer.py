@@ -196,19 +196,27 @@ def explorer_data(service: DataService, query: dict[str, list[str]], viewer: Vie
         notices = [*notices, "Le filtre d'adhésion est réservé aux comptes adhérents et à l'équipe UIMM."]
     ds = snap.dataset
     return ExplorerData(
-        options=snap.cached("filter_options", lambda: filter_options(service, snap)),
+        options=cached_filter_options(service, snap),
         criteria=criteria,
         notices=notices,
         payload_urls=urls,
         membership=membership,
         data_version=data_key(snap),
-        filiere_legend=snap.cached("filiere_legend", lambda: _filiere_legend(look, snap)),
+        filiere_legend=cached_filiere_legend(service, snap),
         filiere_colors=look.filieres["color"].tolist(),
         source_name=ds.source_name if ds else "aucune donnée chargée",
         source_date=ds.source_date if ds else None,
         is_demo=snap.is_demo,
         total=len(snap.establishments),
     )
+
+
+def cached_filter_options(service: DataService, snap: Snapshot) -> FilterOptions:
+    return snap.cached("filter_options", lambda: filter_options(service, snap))
+
+
+def cached_filiere_legend(service: DataService, snap: Snapshot) -> list[tuple[str, str]]:
+    return snap.cached("filiere_legend", lambda: _filiere_legend(service.lookups, snap))
 
 
 def _filiere_legend(look: Lookups, snap: Snapshot) -> list[tuple[str, str]]:

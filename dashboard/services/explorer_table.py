@@ -70,7 +70,7 @@ def _folded(text: object) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch)).casefold()
 
 
-def _ranks(service: DataService, snap: Snapshot, column: str) -> np.ndarray:
+def column_ranks(service: DataService, snap: Snapshot, column: str) -> np.ndarray:
     """Dense rank of each establishment in `column` (ties share a rank, empty cells rank first), per version."""
     def build() -> np.ndarray:
         if column == "size_band_label":  # bands sort by their size, not by their label
@@ -120,7 +120,7 @@ def sorted_positions(service: DataService, snap: Snapshot, criteria: Criteria,
         mask = filter_mask(snap.establishments, criteria, capability_links=snap.capability_links,
                            certification_links=snap.certification_links)
         positions = np.flatnonzero(np.asarray(mask, dtype=bool)).astype(np.int32)
-        keys = [_ranks(service, snap, column)[positions] * (-1 if direction == "desc" else 1)
+        keys = [column_ranks(service, snap, column)[positions] * (-1 if direction == "desc" else 1)
                 for column, direction in order]
         return positions[np.lexsort([positions, *reversed(keys)])]  # ties: point-store order, stable
     fields = tuple(getattr(criteria, f) for f in Criteria.__dataclass_fields__)
