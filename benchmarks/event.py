@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 
-
 def _timed(fn, repeat: int):
     times, out = [], None
     for _ in range(repeat):

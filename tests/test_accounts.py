@@ -13,8 +13,18 @@ import pytest
 from auth_support import ORIGIN, ROLE_PASSWORD, ensure_account, sign_in, signed_in_client
 
 from dashboard import accounts, ids, pages, repository
-from dashboard.policy import (ANONYMOUS, RULES, Action, Forbidden, Role, Viewer, can, may_issue_reset_link,
-                              redact_record, require)
+from dashboard.policy import (
+    ANONYMOUS,
+    RULES,
+    Action,
+    Forbidden,
+    Role,
+    Viewer,
+    can,
+    may_issue_reset_link,
+    redact_record,
+    require,
+)
 from dashboard.settings import load_settings
 
 ROLES = ("anonymous", "member", "staff", "admin")

@@ -136,4 +136,5 @@ def test_training_template_and_import(fresh_engine, tmp_path):
     assert sorted(offers["graduates"].tolist()) == [4, 12]
     import_training(fresh_engine, template)  # idempotent
     with fresh_engine.connect() as conn:
-        assert conn.scalar(select(func.count()).select_from(m.TrainingSite).where(m.TrainingSite.is_demo.is_(False))) == 1
+        real_sites = select(func.count()).select_from(m.TrainingSite).where(m.TrainingSite.is_demo.is_(False))
+        assert conn.scalar(real_sites) == 1
