@@ -100,7 +100,8 @@ def report(r: dict) -> str:
         f"| {s['placed']:,} |",
         f"| total score | {o['score']:,.0f} | {g['score']:,.0f} | {o['score'] / max(g['score'], 1):.3f} "
         f"| {s['score']:,.0f} |",
-        f"| feasible requested placed | {o['requested_placed']:,} ({share(o)}) | {g['requested_placed']:,} ({share(g)}) "
+        f"| feasible requested placed | {o['requested_placed']:,} ({share(o)}) "
+        f"| {g['requested_placed']:,} ({share(g)}) "
         f"| {o['requested_placed'] / max(g['requested_placed'], 1):.3f} | {s['requested_placed']:,} ({share(s)}) |",
         f"| mutual / one-sided / recommended | {o['mutual']:,} / {o['request']:,} / {o['recommendation']:,} | "
         f"{g['mutual']:,} / {g['request']:,} / {g['recommendation']:,} | | "

@@ -360,7 +360,8 @@ def main(argv: list[str] | None = None) -> None:
     print(_table(results))
     print("\nTargets: ≥ 1 M rows/s read + filter, ≤ 1 GB peak memory. rows/s and the national time use the wall "
           "time (linear extrapolation; for the full import, from a second run on the first tenth of the file, "
-          "so that the fixed start-up cost is not multiplied); CPU (s) counts every thread of the process, so CPU > wall means the "
+          "so that the fixed start-up cost is not multiplied); CPU (s) counts every thread of the process, "
+          "so CPU > wall means the "
           "zip was inflated in parallel, and CPU < wall that the machine was busy with something else.")
     if not args.keep:
         for file in folder.iterdir():

@@ -79,9 +79,9 @@ def _start_server(db: Path) -> tuple[subprocess.Popen, str, float]:
         try:
             urllib.request.urlopen(url + "/api/v1/meta", timeout=2)
             return proc, url, time.perf_counter() - started
-        except OSError:
+        except OSError as error:
             if proc.poll() is not None or time.perf_counter() - started > 180:
-                raise RuntimeError("server did not start")
+                raise RuntimeError("server did not start") from error
             time.sleep(0.05)
 
 
@@ -187,7 +187,8 @@ def _repaint_table(figures: list[PageFigures]) -> str:
 
 def _load_table(figures: list[PageFigures]) -> str:
     base = figures[0]
-    lines = ["| dataset | establishments | demo load (s) | server start (s) | clusters visible (ms) | ratio vs baseline "
+    lines = ["| dataset | establishments | demo load (s) | server start (s) | clusters visible (ms) "
+             "| ratio vs baseline "
              "| transferred (KB, compressed) | ratio vs baseline |",
              "|---|---|---|---|---|---|---|---|"]
     for f in figures:

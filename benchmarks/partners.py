@@ -41,7 +41,8 @@ from dashboard.analytics.geodesy import _haversine_rad, haversine_km
 from dashboard.analytics.partners import PartnerCatalog, partner_catalog, partner_ranking, partners_near
 from dashboard.policy import ANONYMOUS
 
-ACTIVE_PER_DEMO_SCALE = 9_850  # active establishments of the demo at scale 1 (dashboard/demo/establishments.py docstring)
+# Active establishments of the demo at scale 1 (dashboard/demo/establishments.py docstring).
+ACTIVE_PER_DEMO_SCALE = 9_850
 RADIUS_KM = 40.0
 LIMIT = 50
 LORRAINE_BBOX = (47.8, 49.6, 4.9, 7.6)  # lat min, lat max, lon min, lon max

@@ -184,9 +184,9 @@ def _old_to_current(cog: list[dict], current: dict[str, Commune]) -> dict[str, s
     communes for the codes merged without a delegated commune."""
     mapping_: dict[str, str] = {}
     for row in cog:
-        if row["type"] in ("commune-deleguee", "commune-associee") and row.get("chefLieu") in current:
-            if row["code"] not in current:
-                mapping_[row["code"]] = row["chefLieu"]
+        if (row["type"] in ("commune-deleguee", "commune-associee") and row.get("chefLieu") in current
+                and row["code"] not in current):
+            mapping_[row["code"]] = row["chefLieu"]
     for code, commune_row in ((r["code"], r) for r in cog if r["type"] == "commune-actuelle"):
         if code not in current:
             continue
@@ -321,7 +321,7 @@ class _Topology:
         # a ring touches another one (or itself) at a single point.
         self.ring_arcs: list[list[tuple[tuple[int, ...], bool]]] = []  # (arc key, reversed)
         self.arcs: dict[tuple[int, ...], None] = {}
-        for r, ring in enumerate(self.rings):
+        for ring in self.rings:
             ids = ring.vertices
             count = Counter(ids)
             n = len(ids)

@@ -9,7 +9,8 @@ pytestmark = pytest.mark.browser
 def test_home_shows_clusters_attribution_and_demo_label(page, live_server):
     page.goto(live_server + "/", wait_until="networkidle")
     page.wait_for_selector(".marker-cluster", timeout=30000)
-    counts = [int(t.replace("\u00a0", "").replace("k", "000")) for t in page.locator(".marker-cluster span").all_inner_texts()]
+    labels = page.locator(".marker-cluster span").all_inner_texts()
+    counts = [int(t.replace("\u00a0", "").replace("k", "000")) for t in labels]
     assert len(counts) >= 3 and sum(counts) > 1000
     assert "IGN" in page.locator(".leaflet-control-attribution").inner_text()
     assert "fictives" in page.locator(".badge-demo").inner_text()

@@ -1,6 +1,7 @@
 """The coverage page in real Chromium: pick a capability and a radius; the map and the ranking follow."""
 
 import pytest
+from browser_support import choose_option
 
 pytestmark = pytest.mark.browser
 
@@ -15,9 +16,7 @@ def test_capability_and_radius_update_the_map_and_the_ranking(page, live_server)
     first = _kpi_text(page)
     assert "25" in first and "Forge" in first
 
-    page.click("#coverage-capability")
-    page.get_by_placeholder("Rechercher").fill("Galvanisation")
-    page.click(".dash-dropdown-option:has-text('Galvanisation à chaud')")
+    choose_option(page, "#coverage-capability", "Galvanisation à chaud", typed="Galvanisation")
     page.wait_for_function("() => location.search.includes('capability=galvanisation')", timeout=10000)
     page.wait_for_function("() => document.querySelector('#coverage-kpis').innerText.includes('Galvanisation')",
                            timeout=10000)

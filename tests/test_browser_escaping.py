@@ -140,7 +140,9 @@ def test_a_hostile_supplier_name_on_the_coverage_map_is_text(page, live_server):
     tooltip = page.evaluate("""() => {
         for (const map of window.__maps) {
             let supplier = null;
-            map.eachLayer((l) => { if (!supplier && l.feature && l.feature.properties.id && l.getTooltip()) { supplier = l; } });
+            map.eachLayer((l) => {
+                if (!supplier && l.feature && l.feature.properties.id && l.getTooltip()) { supplier = l; }
+            });
             if (supplier) {
                 supplier.openTooltip();
                 const el = supplier.getTooltip().getElement();

@@ -6,9 +6,11 @@ import json
 import unicodedata
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 from auth_support import sign_in_page
+from browser_support import choose_option
 
 pytestmark = pytest.mark.browser
 
@@ -36,8 +38,7 @@ def test_a_filter_changes_the_count_and_the_url(page, live_server):
     page.goto(live_server + "/", wait_until="networkidle")
     page.wait_for_selector(".marker-cluster", timeout=30000)
     everything = _kpi(page)
-    page.click("#filter-departement")
-    page.click(".dash-dropdown-option:has-text('57 Moselle')")
+    choose_option(page, "#filter-departement", "57 Moselle")
     page.keyboard.press("Escape")
     moselle = _api_total(live_server, "departement=57")
     _wait_kpi(page, moselle)
@@ -128,7 +129,7 @@ def test_csv_export_downloads_exactly_the_filtered_rows(page, live_server):
     page.wait_for_function("() => document.querySelectorAll('.ag-row').length > 0", timeout=15000)
     with page.expect_download() as download:
         page.click("#export-csv")
-    content = open(download.value.path(), encoding="utf-8-sig").read()
+    content = Path(download.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(content), delimiter=";"))
     assert len(rows) == expected
     assert all(("Traitement thermique" in r["Savoir-faire"]) or ("Galvanisation" in r["Savoir-faire"]) for r in rows)
@@ -229,17 +230,15 @@ def test_choosing_a_territory_fits_the_map_and_its_search_ignores_accents(page, 
     page.wait_for_selector(".marker-cluster", timeout=30000)
     view = lambda: {k: float(v[0]) for k, v in urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query).items()  # noqa: E731
                     if k in ("lat", "lon", "zoom")}
-    page.click("#filter-departement")
-    page.click(".dash-dropdown-option:has-text('88 Vosges')")
+    choose_option(page, "#filter-departement", "88 Vosges")
     page.keyboard.press("Escape")
     # The map flies to the Vosges (centre about 48.2 N, 6.4 E): the synced URL follows the map.
     page.wait_for_function("() => { const p = new URLSearchParams(location.search);"
                            " return p.has('lat') && Math.abs(+p.get('lat') - 48.2) < 0.25; }", timeout=15000)
     vosges = view()
     assert abs(vosges["lon"] - 6.4) < 0.5
-    page.click("#filter-epci")
-    page.keyboard.type("bruyeres vallons")  # no accent, words out of their hyphen: « CC Bruyères-Vallons des Vosges »
-    page.click(".dash-dropdown-option:has-text('Bruyères-Vallons')", timeout=10000)
+    # No accent, words out of their hyphen: « CC Bruyères-Vallons des Vosges ».
+    choose_option(page, "#filter-epci", "Bruyères-Vallons", typed="bruyeres vallons")
     page.keyboard.press("Escape")
     page.wait_for_function("(z) => +new URLSearchParams(location.search).get('zoom') > z", arg=vosges["zoom"],
                            timeout=15000)

@@ -5,6 +5,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from browser_support import choose_option
 
 pytestmark = pytest.mark.browser
 
@@ -12,12 +13,8 @@ pytestmark = pytest.mark.browser
 def test_origin_and_capability_give_a_ranked_list_and_a_shareable_link(page, live_server):
     page.goto(live_server + "/partenaires", wait_until="networkidle")
     page.click("text=Une commune")
-    page.click("#partner-origin-commune")
-    page.keyboard.type("Commercy")
-    page.click(".dash-dropdown-option:has-text('Commercy (55)')")
-    page.click("#partner-capability")
-    page.keyboard.type("Soudure TIG")
-    page.click(".dash-dropdown-option:has-text('Soudure TIG')")
+    choose_option(page, "#partner-origin-commune", "Commercy (55)", typed="Commercy")
+    choose_option(page, "#partner-capability", "Soudure TIG", typed="Soudure TIG")
     page.keyboard.press("Escape")
     page.wait_for_selector(".partner-item", timeout=15000)
     page.wait_for_function("() => location.search.includes('capability=soudure_tig')", timeout=10000)

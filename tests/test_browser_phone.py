@@ -4,6 +4,7 @@ import urllib.parse
 
 import pytest
 from auth_support import sign_in_page
+from browser_support import choose_option
 
 from dashboard.pages import PAGES
 
@@ -73,8 +74,7 @@ def test_the_explorer_folds_its_filters_behind_a_button_then_shows_the_map(phone
 
     toggle.click()
     assert panel.is_visible() and toggle.get_attribute("aria-expanded") == "true"
-    phone.click("#filter-departement")
-    phone.click(".dash-dropdown-option:has-text('57 Moselle')")
+    choose_option(phone, "#filter-departement", "57 Moselle")
     phone.keyboard.press("Escape")
     phone.wait_for_function("() => document.getElementById('filter-toggle').innerText.includes('Filtres (1)')",
                             timeout=10000)

@@ -18,7 +18,8 @@ SEED = 42
 DENIED_NAMES = (
     "Stellantis", "ArcelorMittal", "Arcelor", "Saint-Gobain", "Safran", "Norske Skog", "Norske", "Peugeot", "Renault",
     "Citroën", "Thyssen", "ThyssenKrupp", "Bosch", "Daimler", "Mercedes", "Smart", "Lactalis", "Bel",
-    "EssilorLuxottica", "Essilor", "Luxottica", "Garnier-Thiébaut", "Baccarat", "Daum", "Michelin", "Continental", "Vallourec", "Arkema",
+    "EssilorLuxottica", "Essilor", "Luxottica", "Garnier-Thiébaut", "Baccarat", "Daum", "Michelin", "Continental",
+    "Vallourec", "Arkema",
     "Solvay", "TotalEnergies", "Kronenbourg", "Numalliance", "Hydro Leduc", "Emotors", "EvoBus", "Ineos", "Vittel",
     "Alstom", "Airbus", "Thales", "Valeo", "Faurecia", "Schneider", "Legrand",
 )

@@ -32,8 +32,8 @@ SITES = pd.DataFrame({
     "naf_code": ["25.62B", "10.71A", "25.11Z", None], "size_band_code": ["12", "03", "21", None],
     "is_member": [True, False, True, False],
 })
-CAPS = pd.DataFrame({"establishment_id": [1, 1, 3, 4], "capability_code": ["tournage", "soudure_tig", "forge", "tournage"],
-                     "origin": "declared"})
+CAPS = pd.DataFrame({"establishment_id": [1, 1, 3, 4],
+                     "capability_code": ["tournage", "soudure_tig", "forge", "tournage"], "origin": "declared"})
 CERTS = pd.DataFrame({"establishment_id": [1, 1, 3], "certification_code": ["iso9001", "en9100", "iso9001"]})
 
 

@@ -90,7 +90,7 @@ def test_bounded_cache_evicts_least_recently_used():
 def test_user_keyed_coverage_entries_stay_bounded(service):
     snap = service.snapshot()
     for i in range(200):
-        snap.lru(("probe", 10.0 + i / 10), lambda: i)
+        snap.lru(("probe", 10.0 + i / 10), lambda i=i: i)
     assert len(snap._user) == snap._user.maxsize
 
 

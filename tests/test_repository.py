@@ -4,6 +4,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import inspect
 from sqlalchemy import types as sa_types
 
@@ -105,7 +106,7 @@ def test_failed_load_leaves_the_database_unchanged(scratch_engine):
                   certifications=pd.DataFrame(columns=["public_id", "certification_code"]))
     good = repository.replace_dataset(scratch_engine, establishments=_tiny(["A"]),
                                       capabilities=pd.DataFrame(columns=["public_id", "capability_code"]), **kwargs)
-    with pytest.raises(Exception):
+    with pytest.raises(sa_exc.IntegrityError):
         # An unknown capability code violates a foreign key halfway through the load.
         repository.replace_dataset(scratch_engine, establishments=_tiny(["A", "B", "C"]),
                                    capabilities=pd.DataFrame({"public_id": ["B"], "capability_code": ["inconnu"]}),

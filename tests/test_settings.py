@@ -16,7 +16,8 @@ def test_defaults_use_a_sqlite_file_in_the_instance_folder():
 
 
 def test_environment_values_are_parsed():
-    settings = load_settings({"TISSU_PORT": "9000", "TISSU_DEBUG": "oui", "TISSU_TILE_URL": " https://t/{z}/{x}/{y}.png ",
+    settings = load_settings({"TISSU_PORT": "9000", "TISSU_DEBUG": "oui",
+                              "TISSU_TILE_URL": " https://t/{z}/{x}/{y}.png ",
                               "TISSU_DATABASE_URL": "postgresql://u@h/db", "TISSU_DEMO_SCALE": "2.5"})
     assert settings.port == 9000 and settings.debug is True
     assert settings.tile_url == "https://t/{z}/{x}/{y}.png" and settings.has_tiles

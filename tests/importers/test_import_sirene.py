@@ -289,7 +289,7 @@ def test_demo_is_kept_and_can_be_switched_back(demo_db, cli_reports, capsys):
     assert main(["dataset", "use", "demo"]) == 0
     assert repository.active_dataset(demo_db).is_demo
     assert [r for r in snapshot(demo_db)["establishments"] if r[2].startswith("DEMO-")] == \
-        [r for r in demo_before]
+        list(demo_before)
     assert main(["import", "sirene", "--etablissements", str(MESSY), "--no-progress"]) == 1
     assert "exit code 1" in capsys.readouterr().out
 
