@@ -99,9 +99,12 @@ def serve(settings: Settings, *, dev: bool = False) -> int:
 
 def warm_caches(service: DataService) -> None:
     """Build the per-version caches here, before any worker exists, so that every worker inherits them."""
+    from dashboard.services.heap import freeze_long_lived
     from dashboard.services.warmup import warm
 
-    print(f"tissu: {warm(service).line}", flush=True)
+    report = warm(service)
+    frozen = freeze_long_lived()
+    print(f"tissu: {report.line}; {frozen:,} long-lived objects out of the collector's walks", flush=True)
 
 
 def _bind(host: str, port: int) -> str:

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 
 from dashboard import repository
 from dashboard.services.cache import BoundedCache, normalised_key
+from dashboard.services.heap import refreeze_after_reload
 from dashboard.settings import Settings
 
 T = TypeVar("T")
@@ -155,6 +156,7 @@ class DataService:
                 self._reloading = False
         with self._lock:
             self._snapshot = loaded
+        refreeze_after_reload()
         return loaded
 
     def refresh(self) -> Snapshot:
