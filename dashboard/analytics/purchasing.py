@@ -27,14 +27,17 @@ def draw_needs(rng: np.random.Generator, purchases: pd.DataFrame, filiere: str |
     Only capabilities in `offered` (someone can supply them) and not in `exclude` (the buyer's own)
     are drawn; fewer than `k` when the filière buys fewer such capabilities, none for an unknown filière.
     """
-    bought = capabilities_bought(purchases, filiere)
+    # Plain arrays, not a groupby: the demo calls this once per participant (thousands of times).
+    rows = purchases["buyer_filiere"].to_numpy() == filiere
+    codes = purchases["capability_code"].to_numpy()[rows]
+    weights = purchases["weight"].to_numpy(dtype=float)[rows]
     offered_set, excluded = set(offered), set(exclude)
-    bought = bought[[c in offered_set and c not in excluded for c in bought.index]]
-    size = min(max(int(k), 0), len(bought))
+    keep = np.array([c in offered_set and c not in excluded for c in codes], dtype=bool) & (weights > 0)
+    codes, weights = codes[keep], weights[keep]
+    size = min(max(int(k), 0), len(codes))
     if not size:
         return []
-    drawn = rng.choice(bought.index.to_numpy(), size=size, replace=False,
-                       p=bought.to_numpy() / bought.sum())
+    drawn = rng.choice(codes, size=size, replace=False, p=weights / weights.sum())
     return [str(c) for c in drawn]
 
 
