@@ -65,6 +65,53 @@ def test_rescheduling_after_cancellations_keeps_every_meeting_that_stays(scratch
         ev.set_status(scratch_engine, event, 10**9, "held")
 
 
+def test_rescheduling_fills_the_freed_exhibitor_slot_when_a_candidate_is_free_then(scratch_engine):
+    import datetime as dt
+
+    event = ev.current_event(scratch_engine)
+    people = repository.event_participants(scratch_engine, event.id)
+    _, candidates = ev.event_candidates(scratch_engine, event.id)
+    before = repository.event_meetings(scratch_engine, event.id)
+    live = before[before["status"] != "cancelled"]
+    room = people.set_index("id")["max_meetings"] - live["visitor_id"].value_counts().reindex(people["id"]).fillna(0)
+    masks = {int(p): event.grid.mask(a) for p, a in zip(people["id"], people["availability"])}
+    busy = set(zip(live["visitor_id"], live["slot"]))
+    pairs = set(zip(before["exhibitor_id"], before["visitor_id"]))
+    holes = set(before.loc[before["status"] == "cancelled", "exhibitor_id"])
+
+    def takers(e: int, slot: int) -> list[int]:
+        """Candidate visitors of exhibitor e with room, available and free at `slot`, never paired with e."""
+        mine = candidates[candidates["exhibitor_id"] == e]
+        return [int(v) for v in mine["visitor_id"] if (e, v) not in pairs and room[v] > 0 and (v, slot) not in busy
+                and masks[int(v)] >> slot & 1]
+
+    def first_choice_elsewhere(e: int, slot: int) -> bool:
+        """e is full and its best placeable candidate is busy at `slot`: placed first-come, it would go elsewhere."""
+        mine = candidates[candidates["exhibitor_id"] == e].assign(tier=lambda f: f["origin"].map(
+            {"mutual": 0, "request": 1, "recommendation": 2})).sort_values(["tier", "score"], ascending=[True, False])
+        open_ = [int(v) for v in mine["visitor_id"] if (e, v) not in pairs and room[v] > 0]
+        full = (live["exhibitor_id"] == e).sum() == people.set_index("id").loc[e, "max_meetings"]
+        return bool(full and open_ and open_[0] not in takers(e, slot))
+
+    victim = next(r for r in live[live["status"] == "scheduled"].itertuples()
+                  if r.exhibitor_id not in holes and r.slot > 6 and len(takers(r.exhibitor_id, r.slot)) >= 2
+                  and first_choice_elsewhere(r.exhibitor_id, r.slot))
+    ev.set_status(scratch_engine, event, int(victim.id), "cancelled")
+    ev.schedule_event(scratch_engine, event, keep_scheduled=True, now=dt.datetime.combine(event.starts_on, dt.time(7)))
+    after = repository.event_meetings(scratch_engine, event.id)
+    new = after[~after["id"].isin(before["id"])]
+    filler = new[(new["exhibitor_id"] == victim.exhibitor_id) & (new["slot"] == victim.slot)]
+    assert len(filler) == 1 and int(filler["visitor_id"].iloc[0]) in takers(victim.exhibitor_id, victim.slot)
+    assert validate_schedule(after, people, event.grid) == []
+    # During the fair, slots that have begun take no new meeting.
+    during = dt.datetime.combine(event.starts_on, dt.time(11, 5))
+    ev.set_status(scratch_engine, event, int(filler["id"].iloc[0]), "cancelled")
+    ev.schedule_event(scratch_engine, event, keep_scheduled=True, now=during)
+    latest = repository.event_meetings(scratch_engine, event.id)
+    fresh = latest[~latest["id"].isin(after["id"])]
+    assert (fresh["slot"] >= event.grid.first_open_slot(during)).all()
+
+
 def test_demo_statuses_agree_with_the_event_dates(scratch_engine):
     import datetime as dt
 

@@ -119,9 +119,10 @@ class ScheduleSummary:
 
 
 def schedule_event(engine: Engine, event: EventInfo, *, keep_scheduled: bool = False,
-                   audit: AuditRecord | None = None) -> ScheduleSummary:
+                   audit: AuditRecord | None = None, now: dt.datetime | None = None) -> ScheduleSummary:
     """(Re)build the schedule and write it. Held meetings never move; with `keep_scheduled` (after cancellations)
-    scheduled ones stay too and only freed capacity is refilled. Cancelled pairs are not proposed again.
+    scheduled ones stay too and only freed capacity is refilled: each exhibitor's freed slots first, never a
+    slot that has begun by `now` (default: the current time). Cancelled pairs are not proposed again.
     """
     started = time.perf_counter()
     participants, candidates = event_candidates(engine, event.id)
@@ -130,7 +131,16 @@ def schedule_event(engine: Engine, event: EventInfo, *, keep_scheduled: bool = F
     kept = existing[existing["status"].isin(keep_status)]
     cancelled = existing[existing["status"] == "cancelled"]
     excluded = list(zip(cancelled["exhibitor_id"], cancelled["visitor_id"]))
-    result: ScheduleResult = schedule_meetings(participants, candidates, event.grid, kept=kept, excluded_pairs=excluded)
+    fill_first: dict[int, int] = {}
+    open_from = 0
+    if keep_scheduled:
+        busy = set(zip(kept["exhibitor_id"].astype(int), kept["slot"].astype(int)))
+        for e, slot in zip(cancelled["exhibitor_id"].astype(int), cancelled["slot"].astype(int)):
+            if (e, slot) not in busy:
+                fill_first[e] = fill_first.get(e, 0) | (1 << slot)
+        open_from = event.grid.first_open_slot(now or dt.datetime.now())
+    result: ScheduleResult = schedule_meetings(participants, candidates, event.grid, kept=kept, excluded_pairs=excluded,
+                                               fill_first=fill_first, open_from=open_from)
     new = result.meetings
     violations = validate_schedule(pd.concat([kept[new.columns.intersection(kept.columns)], new]), participants,
                                    event.grid)
