@@ -342,15 +342,37 @@ def test_agenda_page_lists_a_participants_meetings(service, engine):
     visitor = int(meetings["visitor_id"].iloc[0])
     tree = page.render_agenda(service, {"participant": [str(visitor)]})
     text = _text(tree)
-    mine = meetings[meetings["visitor_id"] == visitor]
+    mine = meetings[(meetings["visitor_id"] == visitor) & (meetings["status"] != "cancelled")]
     assert ids.EVENT_AGENDA in _ids(tree)
-    assert f"{len(mine)} rendez-vous" in text and "Jour 1" in text or "Jour 2" in text
+    assert f"{len(mine)} rendez-vous" in text and ("Jour 1" in text or "Jour 2" in text)
     assert "Stand " in text and "km" in text
     exhibitor = int(meetings["exhibitor_id"].iloc[0])
     view = page.agenda_view(service, event, exhibitor)
     assert view.qr_data_uri.startswith("data:image/svg+xml") and "?etab=" in view.card_url
     assert "Choisissez" in _text(page.render_agenda(service, {}))
     assert "inconnu" in _text(page.render_agenda(service, {"participant": ["999999999"]}))
+
+
+def test_agenda_header_does_not_count_cancelled_meetings():
+    from layouts.event import AgendaView, agenda_page
+
+    def row(n: int, status: str) -> dict:
+        return {"id": n, "time": f"09:{20 * n:02d}", "with_name": f"Société {n}", "with_commune": "Metz",
+                "stand": "A01", "why": "cherche : tournage", "score": 50.0, "origin": "request", "status": status,
+                "status_label": {"scheduled": "planifié", "held": "tenu", "cancelled": "annulé"}[status]}
+
+    def header(statuses: list[str]) -> str:
+        view = AgendaView(event_name="Salon", venue="Metz", is_demo=False,
+                          person={"name": "Visiteur", "role": "visiteur", "commune_name": "Metz"},
+                          days=[("Jour 1", [row(n, s) for n, s in enumerate(statuses)])], qr_data_uri=None,
+                          card_url=None)
+        tree = agenda_page(view)
+        return _text(next(n for n in _nodes(tree) if getattr(n, "className", "") == "ag-meta"))
+
+    assert "2 rendez-vous" in header(["scheduled", "cancelled", "held"])
+    assert "1 annulé" in header(["scheduled", "cancelled", "held"])
+    assert "0 rendez-vous" in header(["cancelled", "cancelled"]) and "2 annulés" in header(["cancelled", "cancelled"])
+    assert "annulé" not in header(["scheduled", "scheduled"]) and "2 rendez-vous" in header(["scheduled", "scheduled"])
 
 
 def test_admin_actions_answer_in_french_and_only_to_staff(service):
