@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from callbacks import event as page
@@ -31,6 +33,8 @@ def test_the_demo_event_is_loaded_scheduled_and_feasible(engine):
     meetings = repository.event_meetings(engine, event.id)
     assert len(meetings) > 1000
     assert set(meetings["status"]) <= {"scheduled", "held", "cancelled"}
+    held = meetings[meetings["status"] == "held"]
+    assert all(event.grid.ends_at(int(s)) <= dt.datetime.now() for s in held["slot"])  # held = over, by the clock
     assert validate_schedule(meetings, people, event.grid) == []
     assert meetings["why"].str.contains(" km|même commune").all()
     # Every feasible request is placed (maxima never below requests in the demo).
@@ -110,6 +114,28 @@ def test_rescheduling_fills_the_freed_exhibitor_slot_when_a_candidate_is_free_th
     latest = repository.event_meetings(scratch_engine, event.id)
     fresh = latest[~latest["id"].isin(after["id"])]
     assert (fresh["slot"] >= event.grid.first_open_slot(during)).all()
+
+
+def test_a_meeting_is_marked_held_only_once_its_slot_has_ended(scratch_engine):
+    import datetime as dt
+
+    event = ev.current_event(scratch_engine)
+    meeting = repository.event_meetings(scratch_engine, event.id).query("status == 'scheduled'").iloc[0]
+    starts, ends = event.grid.starts_at(int(meeting["slot"])), event.grid.ends_at(int(meeting["slot"]))
+    for now in (starts - dt.timedelta(days=30), starts, ends - dt.timedelta(minutes=1)):
+        with pytest.raises(ev.EventError, match="ne peut pas être marqué tenu avant sa fin") as refused:
+            ev.set_status(scratch_engine, event, int(meeting["id"]), "held", now=now)
+        assert f"{starts:%d/%m/%Y}" in str(refused.value) and f"{ends:%H:%M}" in str(refused.value)
+    statuses = repository.event_meetings(scratch_engine, event.id).set_index("id")["status"]
+    assert statuses[int(meeting["id"])] == "scheduled"
+    ev.set_status(scratch_engine, event, int(meeting["id"]), "cancelled", now=starts - dt.timedelta(days=30))
+    ev.set_status(scratch_engine, event, int(meeting["id"]), "held", now=ends)
+    statuses = repository.event_meetings(scratch_engine, event.id).set_index("id")["status"]
+    assert statuses[int(meeting["id"])] == "held"
+    # The default clock is the real one: the demo fair (March 2027) is ahead of it.
+    if dt.datetime.now() < starts:
+        with pytest.raises(ev.EventError, match="tenu"):
+            ev.set_status(scratch_engine, event, int(meeting["id"]), "held")
 
 
 def test_demo_statuses_agree_with_the_event_dates(scratch_engine):

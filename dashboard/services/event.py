@@ -163,12 +163,20 @@ def schedule_event(engine: Engine, event: EventInfo, *, keep_scheduled: bool = F
 
 
 def set_status(engine: Engine, event: EventInfo, meeting_id: int, status: str, *,
-               audit: AuditRecord | None = None) -> None:
-    """Mark a meeting held, cancelled or scheduled again (EventError when it does not exist)."""
+               audit: AuditRecord | None = None, now: dt.datetime | None = None) -> None:
+    """Mark a meeting held, cancelled or scheduled again (EventError when it does not exist, or when it is
+    marked held before its slot has ended by `now`, default the current local time)."""
     if status not in ("scheduled", "held", "cancelled"):
         raise EventError(f"Statut inconnu : {status}.")
-    if not 0 < int(meeting_id) < 2**31 or not repository.set_meeting_status(engine, event.id, int(meeting_id),
-                                                                           status, audit=audit):
+    slot = repository.meeting_slot(engine, event.id, int(meeting_id)) if 0 < int(meeting_id) < 2**31 else None
+    if slot is None:
+        raise EventError(f"Rendez-vous n° {meeting_id} introuvable.")
+    ends = event.grid.ends_at(slot)
+    if status == "held" and ends > (now or dt.datetime.now()):
+        starts = event.grid.starts_at(slot)
+        raise EventError(f"Rendez-vous n° {int(meeting_id)} : il ne peut pas être marqué tenu avant sa fin "
+                         f"(le {starts:%d/%m/%Y}, de {starts:%H:%M} à {ends:%H:%M}).")
+    if not repository.set_meeting_status(engine, event.id, int(meeting_id), status, audit=audit):
         raise EventError(f"Rendez-vous n° {meeting_id} introuvable.")
 
 
@@ -346,7 +354,7 @@ def _admin_action(service: DataService, action: str | None, meeting_id, viewer: 
         if not meeting_id:
             return "Indiquez le n° du rendez-vous."
         try:
-            set_status(service.engine, event, int(meeting_id), action, audit=audit)
+            set_status(service.engine, event, int(meeting_id), action, audit=audit, now=service.clock())
         except (EventError, ValueError, TypeError, OverflowError) as err:
             if not isinstance(err, EventError):
                 return "Le n° du rendez-vous est un nombre entier."
