@@ -181,12 +181,12 @@ def agenda_page(view: AgendaView) -> html.Div:
                     html.Td([html.Div(r["with_name"], className="ag-with"),
                              html.Div(r.get("with_commune") or "", className="muted")]),
                     html.Td(f"Stand {r['stand']}", className="ag-stand"),
-                    html.Td([html.Div(r["why"]), html.Div(
+                    html.Td(className="ag-why", children=[html.Div(r["why"]), html.Div(
                         f"score {fr_number(r['score'])}/100" + (" · recommandation tissu"
                                                                if r["origin"] == "recommendation" else ""),
                         className="muted")]),
                     html.Td([str(r["id"]), html.Div(r["status_label"], className=f"ag-status ag-{r['status']}")
-                             if r["status"] != "scheduled" else None]),
+                             if r["status"] != "scheduled" else None], className="ag-no"),
                 ], className=f"ag-row ag-row-{r['status']}") for r in rows]),
             ], className="ag-table"),
         ], className="ag-section"))
