@@ -163,8 +163,9 @@ def agenda_page(view: AgendaView) -> html.Div:
             html.H1(p["name"], className="ag-name"),
             html.Div([html.Span(role, className=f"ag-role ag-role-{p['role']}"), html.Span(where),
                       html.Span(f"{fr_number(total)} rendez-vous", className="ag-count"),
-                      html.Span(f"{fr_number(cancelled)} annulé{'s' if cancelled > 1 else ''}", className="ag-cancelled")
-                      if cancelled else None, html.Span(view.venue)], className="ag-meta"),
+                      html.Span(f"{fr_number(cancelled)} annulé{'s' if cancelled > 1 else ''}",
+                                className="ag-cancelled") if cancelled else None,
+                      html.Span(view.venue)], className="ag-meta"),
         ]),
         html.Div([html.Img(src=view.qr_data_uri, alt="QR code de la fiche", className="ag-qr"),
                   html.Div("Fiche sur tissu", className="ag-qr-label")], className="ag-qr-box")
