@@ -6,7 +6,7 @@ import pandas as pd
 
 from dashboard import repository
 from dashboard.analytics.purchasing import capabilities_bought
-from dashboard.demo.event import VISITOR_SHARES, visitor_quotas
+from dashboard.demo.event import MAX_ASKED_PER_EXHIBITOR, VISITOR_SHARES, visitor_quotas
 from dashboard.reference import load_reference
 from dashboard.services import event as ev
 
@@ -67,3 +67,13 @@ def test_demo_requested_meetings_pair_a_need_with_an_offer(engine) -> None:
     assert implausible == []
     mutual = requested[requested["origin"] == "mutual"]
     assert mutual["why"].str.startswith("demande mutuelle · cherche : ").all()
+
+
+def test_demo_requests_fit_in_a_stand(engine) -> None:
+    event, people, _, _ = _demo(engine)
+    requests = repository.event_requests(engine, event.id)
+    role = people.set_index("id")["role"]
+    asked = requests[requests["target_id"].map(role).eq("exposant")]["target_id"].value_counts()
+    assert 0 < asked.max() <= MAX_ASKED_PER_EXHIBITOR
+    involved = pd.concat([requests["requester_id"], requests["target_id"]]).value_counts()
+    assert involved.max() <= event.grid.n_slots  # every participant can meet everyone it asked or was asked by

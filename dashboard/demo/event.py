@@ -37,6 +37,7 @@ HALLS = "ABCD"
 VISITOR_SHARES: dict[str, float] = {"metal": 22, "meca": 16, "auto": 10, "electro": 8, "plasturgie": 7, "transport": 6,
                   "maintenance": 6, "agro": 5, "chimie": 4, "energie": 4, "bois": 3, "mineraux": 3, "eau": 2,
                   "meubles": 2, "textile": 1, "extraction": 1}
+MAX_ASKED_PER_EXHIBITOR = 20  # visitor requests one exhibitor can receive (it also asks for 4–8 visitors)
 SHORTFALL_SPILL = 1.5  # a filière takes over others' unfilled quota up to 1.5 times its own share
 
 
@@ -139,8 +140,11 @@ def build_demo_event(establishments: pd.DataFrame, capability_links: pd.DataFram
         needs_of[int(row["id"])] = needs
         capabilities += [{"participant": row["id"], "capability_code": c, "kind": "offer"} for c in own]
         capabilities += [{"participant": row["id"], "capability_code": c, "kind": "need"} for c in needs]
-        if rng.random() >= 0.4 and needs:  # ask to meet a supplier of the first need, nearer ones more likely
-            suppliers = np.array(exhibitors_of[needs[0]])
+        # Ask to meet a supplier of the first need, nearer ones more likely, among those not yet swamped
+        # (a stand has 48 slots: past MAX_ASKED_PER_EXHIBITOR requests it could not meet them all).
+        suppliers = [s for s in (exhibitors_of[needs[0]] if needs else [])
+                     if len(visitor_requests.get(s, [])) < MAX_ASKED_PER_EXHIBITOR]
+        if rng.random() >= 0.4 and suppliers:
             pos = np.array([ex_index[s] for s in suppliers])
             d = np.hypot(ex_lat[pos] - row["lat"], (ex_lon[pos] - row["lon"]) * 0.66) + 0.05
             chosen = int(rng.choice(suppliers, p=(1 / d) / (1 / d).sum()))
