@@ -153,13 +153,19 @@ def agenda_page(view: AgendaView) -> html.Div:
     stand = p.get("stand") if isinstance(p.get("stand"), str) else None
     commune = p.get("commune_name") if isinstance(p.get("commune_name"), str) else ""
     where = f"Stand {stand}" if stand else commune
-    total = sum(len(rows) for _, rows in view.days)
+    # Cancelled meetings stay listed (struck through) but are not the participant's meetings any more.
+    statuses = [r["status"] for _, rows in view.days for r in rows]
+    total = sum(status != "cancelled" for status in statuses)
+    cancelled = len(statuses) - total
     head = html.Div([
         html.Div([
             html.Div(view.event_name + (" · données fictives" if view.is_demo else ""), className="ag-event"),
             html.H1(p["name"], className="ag-name"),
             html.Div([html.Span(role, className=f"ag-role ag-role-{p['role']}"), html.Span(where),
-                      html.Span(f"{fr_number(total)} rendez-vous"), html.Span(view.venue)], className="ag-meta"),
+                      html.Span(f"{fr_number(total)} rendez-vous", className="ag-count"),
+                      html.Span(f"{fr_number(cancelled)} annulé{'s' if cancelled > 1 else ''}",
+                                className="ag-cancelled") if cancelled else None,
+                      html.Span(view.venue)], className="ag-meta"),
         ]),
         html.Div([html.Img(src=view.qr_data_uri, alt="QR code de la fiche", className="ag-qr"),
                   html.Div("Fiche sur tissu", className="ag-qr-label")], className="ag-qr-box")
@@ -176,12 +182,12 @@ def agenda_page(view: AgendaView) -> html.Div:
                     html.Td([html.Div(r["with_name"], className="ag-with"),
                              html.Div(r.get("with_commune") or "", className="muted")]),
                     html.Td(f"Stand {r['stand']}", className="ag-stand"),
-                    html.Td([html.Div(r["why"]), html.Div(
+                    html.Td(className="ag-why", children=[html.Div(r["why"]), html.Div(
                         f"score {fr_number(r['score'])}/100" + (" · recommandation tissu"
                                                                if r["origin"] == "recommendation" else ""),
                         className="muted")]),
                     html.Td([str(r["id"]), html.Div(r["status_label"], className=f"ag-status ag-{r['status']}")
-                             if r["status"] != "scheduled" else None]),
+                             if r["status"] != "scheduled" else None], className="ag-no"),
                 ], className=f"ag-row ag-row-{r['status']}") for r in rows]),
             ], className="ag-table"),
         ], className="ag-section"))
