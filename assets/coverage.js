@@ -51,9 +51,14 @@
         return communeTooltipHtml(feature.properties.nom, last.km[feature.properties.code], last.radius);
       }, {sticky: true});
     },
-    supplier: function (feature, latlng) {
-      return L.circleMarker(latlng, {radius: 5, color: "#ffffff", weight: 1.5, fillColor: "#d9731c", fillOpacity: 1})
-        .bindTooltip(supplierTooltipHtml(feature.properties.name));
+    supplier: function (feature, latlng, context) {
+      // The pane (layouts/basemap.py POINTS_PANE) sits above the communes' canvas; an SVG renderer of its own
+      // makes each point hoverable while the pointer passes through elsewhere to the communes.
+      var pane = (context && context.hideout && context.hideout.pane) || "overlayPane";
+      tissu.coverage.renderer = tissu.coverage.renderer || L.svg({padding: 0.5, pane: pane});
+      return L.circleMarker(latlng, {radius: 5, color: "#ffffff", weight: 1.5, fillColor: "#d9731c", fillOpacity: 1,
+        pane: pane, renderer: tissu.coverage.renderer, className: "coverage-supplier"})
+        .bindTooltip(supplierTooltipHtml(feature.properties.name), {direction: "top", offset: [0, -5]});
     }
   };
 })();
