@@ -153,13 +153,18 @@ def agenda_page(view: AgendaView) -> html.Div:
     stand = p.get("stand") if isinstance(p.get("stand"), str) else None
     commune = p.get("commune_name") if isinstance(p.get("commune_name"), str) else ""
     where = f"Stand {stand}" if stand else commune
-    total = sum(len(rows) for _, rows in view.days)
+    # Cancelled meetings stay listed (struck through) but are not the participant's meetings any more.
+    statuses = [r["status"] for _, rows in view.days for r in rows]
+    total = sum(status != "cancelled" for status in statuses)
+    cancelled = len(statuses) - total
     head = html.Div([
         html.Div([
             html.Div(view.event_name + (" · données fictives" if view.is_demo else ""), className="ag-event"),
             html.H1(p["name"], className="ag-name"),
             html.Div([html.Span(role, className=f"ag-role ag-role-{p['role']}"), html.Span(where),
-                      html.Span(f"{fr_number(total)} rendez-vous"), html.Span(view.venue)], className="ag-meta"),
+                      html.Span(f"{fr_number(total)} rendez-vous", className="ag-count"),
+                      html.Span(f"{fr_number(cancelled)} annulé{'s' if cancelled > 1 else ''}", className="ag-cancelled")
+                      if cancelled else None, html.Span(view.venue)], className="ag-meta"),
         ]),
         html.Div([html.Img(src=view.qr_data_uri, alt="QR code de la fiche", className="ag-qr"),
                   html.Div("Fiche sur tissu", className="ag-qr-label")], className="ag-qr-box")

@@ -4,6 +4,7 @@ and a table of role × page / endpoint / callback / export (what is allowed and 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -231,6 +232,12 @@ def test_meeting_status_is_staff_only_and_audited(private_app):
     statuses = repository.event_meetings(engine, 1).set_index("id")["status"]
     assert statuses[meeting] == "scheduled"
     staff = signed_in_client(private_app, "staff")
+    service = private_app.server.extensions["tissu"]
+    service.clock = lambda: dt.datetime(2027, 3, 16, 8)  # the demo fair is ahead: held is refused
+    answer = _callback(staff, outputs, inputs, state)
+    assert "ne peut pas être marqué tenu avant sa fin" in _text(answer)
+    assert repository.event_meetings(engine, 1).set_index("id")["status"][meeting] == "scheduled"
+    service.clock = lambda: dt.datetime(2100, 1, 1)  # long after the fair
     answer = _callback(staff, outputs, inputs, state)
     assert "tenu" in _text(answer).lower()
     assert repository.event_meetings(engine, 1).set_index("id")["status"][meeting] == "held"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from callbacks import event as page
@@ -31,6 +33,8 @@ def test_the_demo_event_is_loaded_scheduled_and_feasible(engine):
     meetings = repository.event_meetings(engine, event.id)
     assert len(meetings) > 1000
     assert set(meetings["status"]) <= {"scheduled", "held", "cancelled"}
+    held = meetings[meetings["status"] == "held"]
+    assert all(event.grid.ends_at(int(s)) <= dt.datetime.now() for s in held["slot"])  # held = over, by the clock
     assert validate_schedule(meetings, people, event.grid) == []
     assert meetings["why"].str.contains(" km|même commune").all()
     # Every feasible request is placed (maxima never below requests in the demo).
@@ -63,6 +67,75 @@ def test_rescheduling_after_cancellations_keeps_every_meeting_that_stays(scratch
     assert validate_schedule(after, people, event.grid) == []
     with pytest.raises(ev.EventError):
         ev.set_status(scratch_engine, event, 10**9, "held")
+
+
+def test_rescheduling_fills_the_freed_exhibitor_slot_when_a_candidate_is_free_then(scratch_engine):
+    import datetime as dt
+
+    event = ev.current_event(scratch_engine)
+    people = repository.event_participants(scratch_engine, event.id)
+    _, candidates = ev.event_candidates(scratch_engine, event.id)
+    before = repository.event_meetings(scratch_engine, event.id)
+    live = before[before["status"] != "cancelled"]
+    room = people.set_index("id")["max_meetings"] - live["visitor_id"].value_counts().reindex(people["id"]).fillna(0)
+    masks = {int(p): event.grid.mask(a) for p, a in zip(people["id"], people["availability"])}
+    busy = set(zip(live["visitor_id"], live["slot"]))
+    pairs = set(zip(before["exhibitor_id"], before["visitor_id"]))
+    holes = set(before.loc[before["status"] == "cancelled", "exhibitor_id"])
+
+    def takers(e: int, slot: int) -> list[int]:
+        """Candidate visitors of exhibitor e with room, available and free at `slot`, never paired with e."""
+        mine = candidates[candidates["exhibitor_id"] == e]
+        return [int(v) for v in mine["visitor_id"] if (e, v) not in pairs and room[v] > 0 and (v, slot) not in busy
+                and masks[int(v)] >> slot & 1]
+
+    def first_choice_elsewhere(e: int, slot: int) -> bool:
+        """e is full and its best placeable candidate is busy at `slot`: placed first-come, it would go elsewhere."""
+        mine = candidates[candidates["exhibitor_id"] == e].assign(tier=lambda f: f["origin"].map(
+            {"mutual": 0, "request": 1, "recommendation": 2})).sort_values(["tier", "score"], ascending=[True, False])
+        open_ = [int(v) for v in mine["visitor_id"] if (e, v) not in pairs and room[v] > 0]
+        full = (live["exhibitor_id"] == e).sum() == people.set_index("id").loc[e, "max_meetings"]
+        return bool(full and open_ and open_[0] not in takers(e, slot))
+
+    victim = next(r for r in live[live["status"] == "scheduled"].itertuples()
+                  if r.exhibitor_id not in holes and r.slot > 6 and len(takers(r.exhibitor_id, r.slot)) >= 2
+                  and first_choice_elsewhere(r.exhibitor_id, r.slot))
+    ev.set_status(scratch_engine, event, int(victim.id), "cancelled")
+    ev.schedule_event(scratch_engine, event, keep_scheduled=True, now=dt.datetime.combine(event.starts_on, dt.time(7)))
+    after = repository.event_meetings(scratch_engine, event.id)
+    new = after[~after["id"].isin(before["id"])]
+    filler = new[(new["exhibitor_id"] == victim.exhibitor_id) & (new["slot"] == victim.slot)]
+    assert len(filler) == 1 and int(filler["visitor_id"].iloc[0]) in takers(victim.exhibitor_id, victim.slot)
+    assert validate_schedule(after, people, event.grid) == []
+    # During the fair, slots that have begun take no new meeting.
+    during = dt.datetime.combine(event.starts_on, dt.time(11, 5))
+    ev.set_status(scratch_engine, event, int(filler["id"].iloc[0]), "cancelled")
+    ev.schedule_event(scratch_engine, event, keep_scheduled=True, now=during)
+    latest = repository.event_meetings(scratch_engine, event.id)
+    fresh = latest[~latest["id"].isin(after["id"])]
+    assert (fresh["slot"] >= event.grid.first_open_slot(during)).all()
+
+
+def test_a_meeting_is_marked_held_only_once_its_slot_has_ended(scratch_engine):
+    import datetime as dt
+
+    event = ev.current_event(scratch_engine)
+    meeting = repository.event_meetings(scratch_engine, event.id).query("status == 'scheduled'").iloc[0]
+    starts, ends = event.grid.starts_at(int(meeting["slot"])), event.grid.ends_at(int(meeting["slot"]))
+    for now in (starts - dt.timedelta(days=30), starts, ends - dt.timedelta(minutes=1)):
+        with pytest.raises(ev.EventError, match="ne peut pas être marqué tenu avant sa fin") as refused:
+            ev.set_status(scratch_engine, event, int(meeting["id"]), "held", now=now)
+        assert f"{starts:%d/%m/%Y}" in str(refused.value) and f"{ends:%H:%M}" in str(refused.value)
+    statuses = repository.event_meetings(scratch_engine, event.id).set_index("id")["status"]
+    assert statuses[int(meeting["id"])] == "scheduled"
+    ev.set_status(scratch_engine, event, int(meeting["id"]), "cancelled", now=starts - dt.timedelta(days=30))
+    ev.set_status(scratch_engine, event, int(meeting["id"]), "held", now=ends)
+    statuses = repository.event_meetings(scratch_engine, event.id).set_index("id")["status"]
+    assert statuses[int(meeting["id"])] == "held"
+    # The default clock is the real one: the demo fair (March 2027) is ahead of it.
+    if dt.datetime.now() < starts:
+        with pytest.raises(ev.EventError, match="tenu"):
+            ev.set_status(scratch_engine, event, int(meeting["id"]), "held")
 
 
 def test_demo_statuses_agree_with_the_event_dates(scratch_engine):
@@ -295,15 +368,37 @@ def test_agenda_page_lists_a_participants_meetings(service, engine):
     visitor = int(meetings["visitor_id"].iloc[0])
     tree = page.render_agenda(service, {"participant": [str(visitor)]})
     text = _text(tree)
-    mine = meetings[meetings["visitor_id"] == visitor]
+    mine = meetings[(meetings["visitor_id"] == visitor) & (meetings["status"] != "cancelled")]
     assert ids.EVENT_AGENDA in _ids(tree)
-    assert f"{len(mine)} rendez-vous" in text and "Jour 1" in text or "Jour 2" in text
+    assert f"{len(mine)} rendez-vous" in text and ("Jour 1" in text or "Jour 2" in text)
     assert "Stand " in text and "km" in text
     exhibitor = int(meetings["exhibitor_id"].iloc[0])
     view = page.agenda_view(service, event, exhibitor)
     assert view.qr_data_uri.startswith("data:image/svg+xml") and "?etab=" in view.card_url
     assert "Choisissez" in _text(page.render_agenda(service, {}))
     assert "inconnu" in _text(page.render_agenda(service, {"participant": ["999999999"]}))
+
+
+def test_agenda_header_does_not_count_cancelled_meetings():
+    from layouts.event import AgendaView, agenda_page
+
+    def row(n: int, status: str) -> dict:
+        return {"id": n, "time": f"09:{20 * n:02d}", "with_name": f"Société {n}", "with_commune": "Metz",
+                "stand": "A01", "why": "cherche : tournage", "score": 50.0, "origin": "request", "status": status,
+                "status_label": {"scheduled": "planifié", "held": "tenu", "cancelled": "annulé"}[status]}
+
+    def header(statuses: list[str]) -> str:
+        view = AgendaView(event_name="Salon", venue="Metz", is_demo=False,
+                          person={"name": "Visiteur", "role": "visiteur", "commune_name": "Metz"},
+                          days=[("Jour 1", [row(n, s) for n, s in enumerate(statuses)])], qr_data_uri=None,
+                          card_url=None)
+        tree = agenda_page(view)
+        return _text(next(n for n in _nodes(tree) if getattr(n, "className", "") == "ag-meta"))
+
+    assert "2 rendez-vous" in header(["scheduled", "cancelled", "held"])
+    assert "1 annulé" in header(["scheduled", "cancelled", "held"])
+    assert "0 rendez-vous" in header(["cancelled", "cancelled"]) and "2 annulés" in header(["cancelled", "cancelled"])
+    assert "annulé" not in header(["scheduled", "scheduled"]) and "2 rendez-vous" in header(["scheduled", "scheduled"])
 
 
 def test_admin_actions_answer_in_french_and_only_to_staff(service):

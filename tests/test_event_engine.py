@@ -187,3 +187,24 @@ def test_requests_become_mutual_or_one_sided_candidates():
     origins = dict(zip(out["visitor_id"], out["origin"]))
     assert origins == {10: "mutual", 11: "request"}  # 12 -> 11 joins two visitors: ignored
     assert out.set_index("visitor_id").loc[11, "why"].startswith("demandé par le visiteur")
+
+
+def test_freed_slots_are_filled_first_and_begun_slots_take_nothing():
+    crowd = people([(1, "exposant", "A01", "", 2), (10, "visiteur", None, "", 1), (11, "visiteur", None, "", 1),
+                    (12, "visiteur", None, "", 1)])
+    kept = meetings([(1, 10, 3, "A01")])
+    offers = candidates([(1, 11, "request", 60.0), (1, 12, "recommendation", 40.0)])
+    plain = schedule_meetings(crowd, offers, GRID, kept=kept).meetings
+    assert plain[["visitor_id", "slot"]].values.tolist() == [[11, 0]]  # earliest common slot, the freed one stays empty
+    filled = schedule_meetings(crowd, offers, GRID, kept=kept, fill_first={1: 1 << 7}).meetings
+    assert filled[["visitor_id", "slot"]].values.tolist() == [[11, 7]]  # the best candidate takes the freed slot
+    busy = meetings([(1, 11, 7, "A01")]).assign(status="scheduled")  # nobody free then: the hole stays, no harm
+    crowd_busy = crowd.assign(max_meetings=[3, 1, 1, 1])
+    later = schedule_meetings(crowd_busy, offers.iloc[1:], GRID, kept=pd.concat([kept, busy]),
+                              fill_first={1: 1 << 7}).meetings
+    assert later[["visitor_id", "slot"]].values.tolist() == [[12, 0]]
+    opened = schedule_meetings(crowd, offers, GRID, kept=kept, open_from=5).meetings
+    assert opened["slot"].min() >= 5
+    assert GRID.first_open_slot(dt.datetime(2027, 3, 17, 9, 0)) == 1  # slot 0 begins at 9:00
+    assert GRID.first_open_slot(dt.datetime(2027, 3, 1)) == 0
+    assert GRID.first_open_slot(dt.datetime(2027, 3, 19)) == GRID.n_slots

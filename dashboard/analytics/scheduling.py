@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,6 +73,14 @@ class EventGrid:
         day, index = divmod(int(slot), self.slots_per_day)
         minute = self.day_start_minute + index * self.slot_minutes
         return dt.datetime.combine(self.starts_on + dt.timedelta(days=day), dt.time(minute // 60, minute % 60))
+
+    def ends_at(self, slot: int) -> dt.datetime:
+        """End time of a slot."""
+        return self.starts_at(slot) + dt.timedelta(minutes=self.slot_minutes)
+
+    def first_open_slot(self, now: dt.datetime) -> int:
+        """The first slot that has not begun at `now` (n_slots once the last one has begun)."""
+        return next((s for s in range(self.n_slots) if self.starts_at(s) > now), self.n_slots)
 
     def mask(self, availability: str | None) -> int:
         """Bitmask of the slots within an availability ("J1AM;J2PM", "" = every slot). Unknown codes raise."""
@@ -204,6 +212,8 @@ def schedule_meetings(
     *,
     kept: pd.DataFrame | None = None,
     excluded_pairs: Iterable[tuple[int, int]] = (),
+    fill_first: Mapping[int, int] | None = None,
+    open_from: int = 0,
     repair: bool = True,
     by_tier: bool = True,
 ) -> ScheduleResult:
@@ -213,8 +223,14 @@ def schedule_meetings(
     visitor_id, slot) are fixed: they occupy their slot and count towards maxima, and never move.
     `excluded_pairs` (e.g. cancelled meetings) are not proposed again. `by_tier=False, repair=False`
     is the greedy baseline: by score only, first common slot, no repair.
+    `fill_first` (exhibitor id -> bitmask of slots, e.g. freed by cancellations) is filled before anything
+    else: a first pass, in the same order, places candidates only there. Slots before `open_from` (already
+    begun) take no new meeting.
     """
     pool = _Pool(participants, grid)
+    if open_from > 0:
+        closed = (1 << min(open_from, grid.n_slots)) - 1
+        pool.free = {p: bits & ~closed for p, bits in pool.free.items()}
     if kept is not None and len(kept):
         for e, v, slot in zip(kept["exhibitor_id"], kept["visitor_id"], kept["slot"]):
             pool.book(int(e), int(v), int(slot), movable=False)
@@ -231,15 +247,23 @@ def schedule_meetings(
     repairs = 0
     ex = frame["exhibitor_id"].to_numpy(dtype=np.int64) if len(frame) else np.empty(0, np.int64)
     vi = frame["visitor_id"].to_numpy(dtype=np.int64) if len(frame) else np.empty(0, np.int64)
-    for row in order:
+    holes = {int(e): int(bits) for e, bits in (fill_first or {}).items() if bits}
+    first: set[int] = set()
+    for row in order if holes else ():  # freed slots first: a cancellation's slot goes to the best candidate free then
         e, v = int(ex[row]), int(vi[row])
-        if (e, v) in pool.pairs or (e, v) in excluded or e not in pool.free or v not in pool.free:
-            unplaced.append(row)
+        if not holes.get(e) or not _placeable(pool, e, v, excluded):
             continue
-        if pool.role.get(e) != "exposant" or pool.role.get(v) != "visiteur" or not pool.stand.get(e):
-            unplaced.append(row)
+        common = pool.free[e] & pool.free[v] & holes[e]
+        if common:
+            slot = _lowest_bit(common)
+            holes[e] &= ~(1 << slot)
+            placed[row] = pool.book(e, v, slot, movable=True)
+            first.add(row)
+    for row in order:
+        if row in first:
             continue
-        if pool.left[e] <= 0 or pool.left[v] <= 0:
+        e, v = int(ex[row]), int(vi[row])
+        if not _placeable(pool, e, v, excluded):
             unplaced.append(row)
             continue
         slot, moved = pool.try_place(e, v, repair=repair)
@@ -249,7 +273,7 @@ def schedule_meetings(
         repairs += moved
         placed[row] = pool.book(e, v, slot, movable=True)
     if repair:  # improvement pass: a better recommendation replaces a participant's weakest recommendation
-        swaps = _swap_pass(pool, frame, ex, vi, placed, unplaced, excluded)
+        swaps = _swap_pass(pool, frame, ex, vi, placed, unplaced, excluded, keep_rows=first)
         repairs += swaps
     rows = sorted(placed)
     meetings = frame.loc[rows, ["exhibitor_id", "visitor_id", "origin", "score", "why"]].copy() if rows else \
@@ -261,15 +285,27 @@ def schedule_meetings(
                           repairs=repairs)
 
 
+def _placeable(pool: _Pool, e: int, v: int, excluded: set) -> bool:
+    """Whether pair (e, v) may get a meeting at all: new, not excluded, right roles, a stand, both with room."""
+    if (e, v) in pool.pairs or (e, v) in excluded or e not in pool.free or v not in pool.free:
+        return False
+    if pool.role.get(e) != "exposant" or pool.role.get(v) != "visiteur" or not pool.stand.get(e):
+        return False
+    return pool.left[e] > 0 and pool.left[v] > 0
+
+
 def _swap_pass(pool: _Pool, frame: pd.DataFrame, ex, vi, placed: dict[int, int], unplaced: list[int],
-               excluded: set) -> int:
-    """Unplaced recommendations, best first, may replace a full participant's weakest placed recommendation."""
+               excluded: set, *, keep_rows: Collection[int] = ()) -> int:
+    """Unplaced recommendations, best first, may replace a full participant's weakest placed recommendation.
+
+    Rows in `keep_rows` (meetings that filled a freed slot) are never replaced: the swap would empty the slot.
+    """
     scores = frame["score"].to_numpy(dtype=float)
     is_rec = (frame["origin"] == "recommendation").to_numpy()
     row_of = {key: row for row, key in placed.items()}
     recs_of: dict[int, set[int]] = {}
     for row, key in placed.items():
-        if is_rec[row]:
+        if is_rec[row] and row not in keep_rows:
             recs_of.setdefault(int(ex[row]), set()).add(key)
             recs_of.setdefault(int(vi[row]), set()).add(key)
     swaps = 0

@@ -1,10 +1,13 @@
 """A SYNTHETIC B2B event ("Proxi indus", fictitious edition) drawn from the demo establishments, then scheduled.
 
 Up to 200 exhibitors (establishments with capabilities, larger ones more likely) and up to 2,000
-visitors (other establishments), sized on what the demo dataset holds. Exhibitors offer their
-capabilities; visitors need 1–3 capabilities that some exhibitor offers, nearer ones more likely.
-About 60 % of visitors ask to meet one exhibitor, exhibitors ask for 4–8 visitors (a third of them
-visitors who asked for them: mutual requests). Maxima are never below a participant's requests, so
+visitors (other establishments, drawn by filière to the mix of an industrial fair, VISITOR_SHARES),
+sized on what the demo dataset holds. Exhibitors offer their capabilities; every participant's needs
+are drawn from the purchasing model of its filière (data/taxonomy/purchases.csv), among capabilities
+some exhibitor offers. About 60 % of visitors ask to meet one exhibitor offering their first need,
+nearer ones more likely; exhibitors ask for 4–8 visitors that need what they offer (up to a third of
+them visitors who asked for them: mutual requests, so every mutual request is a plausible pairing).
+Maxima are never below a participant's requests, so
 every request is feasible on its own. The schedule is built at load time; a few meetings of the first
 two hours are cancelled (visitors do drop out ahead of a fair) and, of those two hours, only meetings
 that have already ended (by the clock at load time) are marked held: a fair dated in the future has
@@ -21,20 +24,71 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from dashboard import repository
+from dashboard.analytics.purchasing import draw_needs
+from dashboard.reference import load_reference
 
 DEMO_EVENT_NAME = "Proxi indus 2027 (démonstration, fictif)"
 DEMO_VENUE = "Parc des expositions de Metz"
 DEMO_STARTS_ON = dt.date(2027, 3, 17)
 MAX_EXHIBITORS, MAX_VISITORS = 200, 2000
 HALLS = "ABCD"
+# Target visitor mix of an industrial subcontracting fair, % by filière of the visitor's establishment
+# (docs/event.md): the metal and mechanical trades and their buyers dominate, agri-food is a minority.
+VISITOR_SHARES: dict[str, float] = {"metal": 22, "meca": 16, "auto": 10, "electro": 8, "plasturgie": 7, "transport": 6,
+                  "maintenance": 6, "agro": 5, "chimie": 4, "energie": 4, "bois": 3, "mineraux": 3, "eau": 2,
+                  "meubles": 2, "textile": 1, "extraction": 1}
+SHORTFALL_SPILL = 1.5  # a filière takes over others' unfilled quota up to 1.5 times its own share
 
 
 def _demo_dataset(engine: Engine):
     return repository.dataset_named(engine, "demo")
 
 
-def build_demo_event(establishments: pd.DataFrame, capability_links: pd.DataFrame, *, seed: int) -> dict:
+def visitor_quotas(available: pd.Series, *, total: int, shares: dict[str, float] | None = None,
+                   spill: float = SHORTFALL_SPILL) -> pd.Series:
+    """Visitors to draw per filière (count): at most `total`, split by `shares` within what is `available`.
+
+    A filière short of establishments hands its unfilled quota to the others in proportion to their
+    shares, but none ends above `spill` times its share of the fair: when the industrial filières run
+    out, the fair is smaller rather than flooded with bakeries. Filières without a share get none.
+    """
+    counts = _filled_quotas(available, total=total, shares=shares, spill=spill)
+    while 0 < counts.sum() < total:  # the ceilings are shares of the fair's real size: shrink to a fixed point
+        total = int(counts.sum())
+        counts = _filled_quotas(available, total=total, shares=shares, spill=spill)
+    return counts
+
+
+def _filled_quotas(available: pd.Series, *, total: int, shares: dict[str, float] | None,
+                   spill: float) -> pd.Series:
+    """One water-filling of `total` visitors over the filières, each capped by `spill` times its share of `total`."""
+    weights: dict[str, float] = dict(VISITOR_SHARES if shares is None else shares)
+    target = pd.Series({f: float(weights.get(str(f), 0.0)) for f in available.index}, dtype=float)
+    if not len(target) or target.sum() <= 0:
+        return pd.Series(0, index=available.index, dtype=int)
+    ceiling = np.floor(total * spill * target / float(sum(weights.values())))
+    cap = np.minimum(available.astype(float), ceiling).where(target > 0, 0.0)
+    quota = pd.Series(0.0, index=available.index)
+    remaining = float(min(total, cap.sum()))
+    open_ = cap > 0
+    while remaining > 1e-6 and open_.any():  # water-filling: each round, share what is left among open filières
+        give = np.minimum(remaining * target[open_] / target[open_].sum(), cap[open_] - quota[open_])
+        quota[open_] += give
+        remaining -= float(give.sum())
+        open_ = open_ & (quota < cap - 1e-9)
+    counts = np.floor(quota + 1e-9).astype(int)
+    # Hand the rounding remainder to the largest fractional parts that still have room.
+    short = int(round(quota.sum())) - int(counts.sum())
+    order = (quota - counts).where(counts < cap, -1.0).sort_values(ascending=False, kind="stable").index
+    for f in order[:max(short, 0)]:
+        counts[f] += 1
+    return counts.astype(int)
+
+
+def build_demo_event(establishments: pd.DataFrame, capability_links: pd.DataFrame, *, seed: int,
+                     purchases: pd.DataFrame | None = None) -> dict:
     """Rows for `repository.replace_event`: event, participants, capabilities, requests (keys = establishment ids)."""
+    purchases = load_reference().purchases if purchases is None else purchases
     rng = np.random.default_rng(seed + 909)
     frame = establishments.reset_index(drop=True)
     caps_of = capability_links.groupby("establishment_id")["capability_code"].apply(list).to_dict()
@@ -47,9 +101,14 @@ def build_demo_event(establishments: pd.DataFrame, capability_links: pd.DataFram
         ex_rows = rng.choice(pool, size=n_ex, replace=False, p=weight[pool] / weight[pool].sum())
     rest = np.setdiff1d(np.arange(len(frame)), ex_rows)
     n_vi = min(MAX_VISITORS, int(len(rest) * 0.85))
-    vi_rows: np.ndarray | list[int] = []
-    if n_vi:
-        vi_rows = rng.choice(rest, size=n_vi, replace=False, p=weight[rest] / weight[rest].sum())
+    filiere = frame["filiere_code"].fillna("").astype(str).to_numpy()
+    rest_filiere = pd.Series(filiere[rest])
+    quotas = visitor_quotas(rest_filiere.value_counts(), total=n_vi)
+    picked = []
+    for code, count in quotas[quotas > 0].items():  # within a filière, larger establishments more likely
+        rows = rest[(rest_filiere == code).to_numpy()]
+        picked.append(rng.choice(rows, size=int(count), replace=False, p=weight[rows] / weight[rows].sum()))
+    vi_rows = rng.permutation(np.concatenate(picked)) if picked else np.array([], dtype=int)
     ex, vi = frame.loc[ex_rows].reset_index(drop=True), frame.loc[vi_rows].reset_index(drop=True)
 
     offered = sorted({c for i in ex["id"] for c in caps_of.get(i, [])})
@@ -57,15 +116,13 @@ def build_demo_event(establishments: pd.DataFrame, capability_links: pd.DataFram
     for i in ex["id"]:
         for c in caps_of.get(i, []):
             exhibitors_of.setdefault(c, []).append(int(i))
-    popularity = np.array([len(exhibitors_of[c]) for c in offered], dtype=float)
     capabilities, requests = [], []
     participants = []
     for k, row in enumerate(ex.to_dict("records")):
         own = caps_of.get(row["id"], [])
         capabilities += [{"participant": row["id"], "capability_code": c, "kind": "offer"} for c in own]
-        needs = [c for c in rng.choice(offered, size=min(2, len(offered)), replace=False) if c not in own]
-        capabilities += [{"participant": row["id"], "capability_code": c, "kind": "need"}
-                         for c in needs[: int(rng.integers(0, 3))]]
+        needs = draw_needs(rng, purchases, row["filiere_code"], int(rng.integers(0, 3)), offered=offered, exclude=own)
+        capabilities += [{"participant": row["id"], "capability_code": c, "kind": "need"} for c in needs]
         participants.append({"key": row["id"], "role": "exposant", "name": row["name"], "siret": row["public_id"],
                              "establishment_id": int(row["id"]), "commune_code": row["commune_code"],
                              "lat": float(row["lat"]), "lon": float(row["lon"]),
@@ -78,9 +135,7 @@ def build_demo_event(establishments: pd.DataFrame, capability_links: pd.DataFram
     needs_of: dict[int, list[str]] = {}
     for row in vi.to_dict("records"):
         own = caps_of.get(row["id"], [])
-        k = int(rng.integers(1, 4))
-        needs = [c for c in rng.choice(offered, size=min(k, len(offered)), replace=False,
-                                       p=popularity / popularity.sum()) if c not in own] if offered else []
+        needs = draw_needs(rng, purchases, row["filiere_code"], int(rng.integers(1, 4)), offered=offered, exclude=own)
         needs_of[int(row["id"])] = needs
         capabilities += [{"participant": row["id"], "capability_code": c, "kind": "offer"} for c in own]
         capabilities += [{"participant": row["id"], "capability_code": c, "kind": "need"} for c in needs]
@@ -97,13 +152,14 @@ def build_demo_event(establishments: pd.DataFrame, capability_links: pd.DataFram
                              "establishment_id": int(row["id"]), "commune_code": row["commune_code"],
                              "lat": float(row["lat"]), "lon": float(row["lon"]), "stand": None,
                              "availability": availability, "max_meetings": int(rng.integers(1, 4))})
-    # Exhibitors ask for visitors that need what they offer; a third of them visitors that asked for them.
+    # Exhibitors ask for visitors that need what they offer; up to a third of them visitors that asked for them.
     vi_ids = vi["id"].to_numpy()
     for row in ex.to_dict("records"):
         own = set(caps_of.get(row["id"], []))
         fans = visitor_requests.get(int(row["id"]), [])
         wanted = int(rng.integers(4, 9))
-        mutual = list(rng.permutation(fans)[: wanted // 3]) if fans else []
+        # Mutual only where it is plausible: the exhibitor offers something the visitor needs.
+        mutual = [v for v in (rng.permutation(fans) if fans else []) if own & set(needs_of[int(v)])][: wanted // 3]
         interested = [v for v in rng.permutation(vi_ids)[:400] if own & set(needs_of[int(v)]) and v not in fans]
         requests += [{"requester": row["id"], "target": int(v)} for v in mutual + interested[: wanted - len(mutual)]]
     # Maxima never below a participant's requests (each request is feasible on its own).

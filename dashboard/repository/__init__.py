@@ -61,6 +61,7 @@ from dashboard.repository.event import (  # noqa: F401
     event_participants,
     event_requests,
     events_frame,
+    meeting_slot,
     replace_event,
     set_meeting_status,
     set_meeting_statuses,

@@ -155,6 +155,14 @@ def set_meeting_status(engine: Engine, event_id: int, meeting_id: int, status: s
     return True
 
 
+def meeting_slot(engine: Engine, event_id: int, meeting_id: int) -> int | None:
+    """The slot of one meeting of an event (None when it does not exist)."""
+    mt = m.Meeting
+    with engine.connect() as conn:
+        slot = conn.execute(select(mt.slot).where(mt.event_id == event_id, mt.id == meeting_id)).scalar()
+    return None if slot is None else int(slot)
+
+
 def establishments_for_event(engine: Engine, dataset_id: int) -> pd.DataFrame:
     """(id, public_id, siret, name, commune_code, lat, lon) of a dataset's active establishments (SIRET linking)."""
     e = m.Establishment

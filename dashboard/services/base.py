@@ -9,6 +9,7 @@ Both are dropped together when the data version changes (an import, `tissu datas
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections.abc import Callable, Hashable
@@ -99,9 +100,11 @@ class Lookups:
 class DataService:
     """What callbacks and the API are given: settings, lookups, and the current dataset snapshot."""
 
-    def __init__(self, engine: Engine, settings: Settings, *, version_check_seconds: float = VERSION_CHECK_SECONDS):
+    def __init__(self, engine: Engine, settings: Settings, *, version_check_seconds: float = VERSION_CHECK_SECONDS,
+                 clock: Callable[[], dt.datetime] = dt.datetime.now):
         self.engine = engine
         self.settings = settings
+        self.clock = clock  # local time "now": statuses are checked against it (tests set their own)
         self.version_check_seconds = version_check_seconds
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None

@@ -119,9 +119,10 @@ class ScheduleSummary:
 
 
 def schedule_event(engine: Engine, event: EventInfo, *, keep_scheduled: bool = False,
-                   audit: AuditRecord | None = None) -> ScheduleSummary:
+                   audit: AuditRecord | None = None, now: dt.datetime | None = None) -> ScheduleSummary:
     """(Re)build the schedule and write it. Held meetings never move; with `keep_scheduled` (after cancellations)
-    scheduled ones stay too and only freed capacity is refilled. Cancelled pairs are not proposed again.
+    scheduled ones stay too and only freed capacity is refilled: each exhibitor's freed slots first, never a
+    slot that has begun by `now` (default: the current time). Cancelled pairs are not proposed again.
     """
     started = time.perf_counter()
     participants, candidates = event_candidates(engine, event.id)
@@ -130,7 +131,16 @@ def schedule_event(engine: Engine, event: EventInfo, *, keep_scheduled: bool = F
     kept = existing[existing["status"].isin(keep_status)]
     cancelled = existing[existing["status"] == "cancelled"]
     excluded = list(zip(cancelled["exhibitor_id"], cancelled["visitor_id"]))
-    result: ScheduleResult = schedule_meetings(participants, candidates, event.grid, kept=kept, excluded_pairs=excluded)
+    fill_first: dict[int, int] = {}
+    open_from = 0
+    if keep_scheduled:
+        busy = set(zip(kept["exhibitor_id"].astype(int), kept["slot"].astype(int)))
+        for e, slot in zip(cancelled["exhibitor_id"].astype(int), cancelled["slot"].astype(int)):
+            if (e, slot) not in busy:
+                fill_first[e] = fill_first.get(e, 0) | (1 << slot)
+        open_from = event.grid.first_open_slot(now or dt.datetime.now())
+    result: ScheduleResult = schedule_meetings(participants, candidates, event.grid, kept=kept, excluded_pairs=excluded,
+                                               fill_first=fill_first, open_from=open_from)
     new = result.meetings
     violations = validate_schedule(pd.concat([kept[new.columns.intersection(kept.columns)], new]), participants,
                                    event.grid)
@@ -153,12 +163,20 @@ def schedule_event(engine: Engine, event: EventInfo, *, keep_scheduled: bool = F
 
 
 def set_status(engine: Engine, event: EventInfo, meeting_id: int, status: str, *,
-               audit: AuditRecord | None = None) -> None:
-    """Mark a meeting held, cancelled or scheduled again (EventError when it does not exist)."""
+               audit: AuditRecord | None = None, now: dt.datetime | None = None) -> None:
+    """Mark a meeting held, cancelled or scheduled again (EventError when it does not exist, or when it is
+    marked held before its slot has ended by `now`, default the current local time)."""
     if status not in ("scheduled", "held", "cancelled"):
         raise EventError(f"Statut inconnu : {status}.")
-    if not 0 < int(meeting_id) < 2**31 or not repository.set_meeting_status(engine, event.id, int(meeting_id),
-                                                                           status, audit=audit):
+    slot = repository.meeting_slot(engine, event.id, int(meeting_id)) if 0 < int(meeting_id) < 2**31 else None
+    if slot is None:
+        raise EventError(f"Rendez-vous n° {meeting_id} introuvable.")
+    ends = event.grid.ends_at(slot)
+    if status == "held" and ends > (now or dt.datetime.now()):
+        starts = event.grid.starts_at(slot)
+        raise EventError(f"Rendez-vous n° {int(meeting_id)} : il ne peut pas être marqué tenu avant sa fin "
+                         f"(le {starts:%d/%m/%Y}, de {starts:%H:%M} à {ends:%H:%M}).")
+    if not repository.set_meeting_status(engine, event.id, int(meeting_id), status, audit=audit):
         raise EventError(f"Rendez-vous n° {meeting_id} introuvable.")
 
 
@@ -336,7 +354,7 @@ def _admin_action(service: DataService, action: str | None, meeting_id, viewer: 
         if not meeting_id:
             return "Indiquez le n° du rendez-vous."
         try:
-            set_status(service.engine, event, int(meeting_id), action, audit=audit)
+            set_status(service.engine, event, int(meeting_id), action, audit=audit, now=service.clock())
         except (EventError, ValueError, TypeError, OverflowError) as err:
             if not isinstance(err, EventError):
                 return "Le n° du rendez-vous est un nombre entier."
