@@ -72,5 +72,5 @@ def partner_links(public_id: str) -> list:
         html.A("Trouver des partenaires près de ce site", href=f"{PARTNER_PAGE}?site={site}&match=peers",
                className="button", title="Des sites proches qui ont les mêmes savoir-faire"),
         html.A("… ou des fournisseurs complémentaires", href=f"{PARTNER_PAGE}?site={site}&match=complementary",
-               className="card-link", title="Des savoir-faire de ses familles que ce site n'a pas"),
+               className="card-link", title="Ce que la filière de ce site achète et qu'il ne fait pas"),
     ]

@@ -20,6 +20,12 @@ def test_context_capabilities_peers_and_complementary():
     assert context_capabilities(owned, match="complementary", families=FAMILIES) == \
         ("fraisage_3axes", "rectification", "emboutissage")  # same families, not owned; no soudure (assemblage)
     assert context_capabilities([], match="complementary", families=FAMILIES) == ()
+    # With the filière's purchases (most bought first): those the site lacks, in that order, whatever the family.
+    bought = ["soudure_tig", "pliage", "rectification", "galvanisation"]  # the last one is outside the taxonomy
+    assert context_capabilities(owned, match="complementary", families=FAMILIES, bought=bought) == \
+        ("soudure_tig", "rectification")
+    assert context_capabilities(owned, match="complementary", families=FAMILIES, bought=["pliage"]) == \
+        ("fraisage_3axes", "rectification", "emboutissage")  # it buys nothing it lacks: the families again
     with pytest.raises(ValueError):
         context_capabilities(owned, match="rivals", families=FAMILIES)
 
@@ -49,6 +55,14 @@ def test_page_view_applies_the_context_and_shows_it(service, site):
     assert [o["value"] for o in view.match_options] == ["peers", "complementary", ""]
     other = partner_view(service, {"site": [public_id], "match": ["complementary"]})
     assert other.query.capabilities and not set(other.query.capabilities) & set(owned)
+    # What the site's filière buys (data/taxonomy/purchases.csv), most bought first, less what it offers.
+    from dashboard.analytics.purchasing import capabilities_bought
+    from dashboard.reference import load_reference
+
+    frame = service.snapshot().establishments
+    filiere = frame.loc[frame["public_id"] == public_id, "filiere_code"].iloc[0]
+    bought = [c for c in capabilities_bought(load_reference().purchases, filiere).index if c not in owned]
+    assert bought and other.query.capabilities == tuple(bought)
     # Capabilities in the link win over the context (a shared link keeps what its author edited).
     edited = partner_view(service, {"site": [public_id], "match": ["peers"], "capability": ["soudure_tig"]})
     assert edited.query.capabilities == ("soudure_tig",)

@@ -22,11 +22,13 @@ from dashboard.analytics.partners import (
     partner_catalog,
     partners_near,
 )
+from dashboard.analytics.purchasing import capabilities_bought
 from dashboard.analytics.records import export_frame
 from dashboard.analytics.text import rank, search_text
 from dashboard.callback_inputs import as_number, as_text, as_texts
 from dashboard.formatting import fr_date, short_text
 from dashboard.policy import Action, Forbidden, Viewer, can, check_criteria, visible_columns
+from dashboard.reference import load_reference
 from dashboard.services import DataService, Snapshot
 from dashboard.services.downloads import ExportFile
 from dashboard.services.options import capability_options
@@ -91,32 +93,43 @@ def resolve_origin(query: PartnerQuery, snap: Snapshot, communes: pd.DataFrame) 
 
 
 MATCH_LABELS = {"peers": "Pairs : les mêmes savoir-faire que ce site",
-                "complementary": "Fournisseurs complémentaires : les savoir-faire de ses familles qu'il n'a pas"}
+                "complementary": "Fournisseurs complémentaires : ce que sa filière achète et qu'il ne fait pas"}
 MATCH_SHORT = {"peers": "pairs", "complementary": "fournisseurs complémentaires"}
+
+
+def _site_row(snap: Snapshot, site: str) -> int | None:
+    frame = snap.establishments
+    rows = frame.index[(frame["public_id"] == site) | (frame["siret"] == site)]
+    return None if rows.empty else rows[0]
 
 
 def site_capabilities(service: DataService, snap: Snapshot, site: str) -> tuple[str, ...] | None:
     """Capability codes a site offers (declared or presumed), taxonomy order; None when the site is unknown."""
-    frame = snap.establishments
-    rows = frame.index[(frame["public_id"] == site) | (frame["siret"] == site)]
-    if rows.empty:
+    row = _site_row(snap, site)
+    if row is None:
         return None
     catalog = catalog_for(service, snap)
-    position = catalog.position_of(int(frame.at[rows[0], "id"]))
+    position = catalog.position_of(int(snap.establishments.at[row, "id"]))
     if position is None:
         return None
     return tuple(c for c, offered in zip(catalog.capability_codes, catalog.capabilities[position]) if offered)
 
 
 def context_for(service: DataService, snap: Snapshot, site: str | None, match: str | None) -> tuple[str, ...] | None:
-    """The capabilities a site's context asks for (`match` peers or complementary), None without a known site."""
+    """The capabilities a site's context asks for (`match` peers or complementary), None without a known site.
+
+    Complementary suppliers follow the bundled purchasing model of the site's filière (analytics.purchasing)."""
     if not site or match not in MATCHES:
         return None
     owned = site_capabilities(service, snap, site)
-    if owned is None:
+    row = _site_row(snap, site)
+    if owned is None or row is None:
         return None
+    filiere = snap.establishments.at[row, "filiere_code"] if "filiere_code" in snap.establishments.columns else None
+    bought = capabilities_bought(load_reference().purchases, None if pd.isna(filiere) else str(filiere))
     look = service.lookups.capabilities
-    return context_capabilities(owned, match=str(match), families=dict(zip(look["code"], look["family_code"])))
+    return context_capabilities(owned, match=str(match), families=dict(zip(look["code"], look["family_code"])),
+                                bought=[str(c) for c in bought.index])
 
 
 def with_context(service: DataService, snap: Snapshot, query: PartnerQuery) -> PartnerQuery:
