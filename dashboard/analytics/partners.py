@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
+from pandas.api.extensions import ExtensionArray
 
 from dashboard.analytics.geodesy import drive_min_estimate, road_km_estimate
 from dashboard.analytics.spatial import SiteIndex
@@ -66,7 +67,7 @@ class PartnerCatalog:
     certification_labels: Mapping[str, str] = field(default_factory=dict)
     size_band_labels: Mapping[str, str] = field(default_factory=dict)
     _id_index: pd.Index = field(default_factory=pd.Index, repr=False)
-    _columns: Mapping[str, object] = field(default_factory=dict, repr=False)  # column arrays of `establishments`
+    _columns: Mapping[str, ExtensionArray] = field(default_factory=dict, repr=False)  # `establishments` columns
 
     @property
     def size(self) -> int:
