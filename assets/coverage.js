@@ -4,6 +4,7 @@
   "use strict";
   var tissu = window.tissu;  // assets/00-tissu-core.js, loaded first
   var last = {km: {}, radius: 0, classes: []};
+  var renderers = {};  // one SVG renderer per pane the supplier points are drawn in
 
   /* classes: [[upper km or null (no bound), colour], ...] in increasing order. */
   function colour(km, classes) {
@@ -51,9 +52,14 @@
         return communeTooltipHtml(feature.properties.nom, last.km[feature.properties.code], last.radius);
       }, {sticky: true});
     },
-    supplier: function (feature, latlng) {
-      return L.circleMarker(latlng, {radius: 5, color: "#ffffff", weight: 1.5, fillColor: "#d9731c", fillOpacity: 1})
-        .bindTooltip(supplierTooltipHtml(feature.properties.name));
+    supplier: function (feature, latlng, context) {
+      // The pane (layouts/basemap.py POINTS_PANE) sits above the communes' canvas; an SVG renderer of its own
+      // makes each point hoverable while the pointer passes through elsewhere to the communes.
+      var pane = (context && context.hideout && context.hideout.pane) || "overlayPane";
+      renderers[pane] = renderers[pane] || L.svg({padding: 0.5, pane: pane});
+      return L.circleMarker(latlng, {radius: 5, color: "#ffffff", weight: 1.5, fillColor: "#d9731c", fillOpacity: 1,
+        pane: pane, renderer: renderers[pane], className: "coverage-supplier"})
+        .bindTooltip(supplierTooltipHtml(feature.properties.name), {direction: "top", offset: [0, -5]});
     }
   };
 })();

@@ -233,13 +233,20 @@
     },
     partnerToLayer: function (feature, latlng) {
       var p = feature.properties;
+      var label = escapeHtml(p.rank + ". " + p.name + " · " + p.km + NBSP + "km");
+      if (!p.numbered) {
+        // Beyond the first few (services.partners.NUMBERED_MARKERS): a small point, SVG so it can be hovered.
+        tissu.partnerDotRenderer = tissu.partnerDotRenderer || L.svg({padding: 0.5});
+        return L.circleMarker(latlng, {radius: 4, color: "#ffffff", weight: 1, fillColor: "#1f3a5f",
+          fillOpacity: 0.85, className: "partner-dot", renderer: tissu.partnerDotRenderer})
+          .bindTooltip(label, {direction: "top", offset: [0, -4]});
+      }
       var icon = L.divIcon({html: "<span>" + escapeHtml(p.rank) + "</span>", className: "partner-pin",
         iconSize: L.point(26, 26)});
       // keyboard: false on every marker: the map is one tab stop (the results list is the keyboard's way in),
       // not hundreds of markers to Tab through before the rest of the page.
       return L.marker(latlng, {icon: icon, title: p.name, keyboard: false})  // title is an attribute: text
-        .bindTooltip(escapeHtml(p.rank + ". " + p.name + " · " + p.km + NBSP + "km"),
-          {direction: "top", offset: [0, -12]});
+        .bindTooltip(label, {direction: "top", offset: [0, -12]});
     },
     clusterToLayer: function (feature, latlng) {
       var n = feature.properties.point_count;
@@ -359,7 +366,9 @@
 
       partnerOriginMode: function (mode) {
         var show = {display: "block"}, hide = {display: "none"};
-        return [mode === "site" ? show : hide, mode === "commune" ? show : hide, mode === "point" ? show : hide];
+        // The site context (peers / complementary suppliers) only means something from an establishment.
+        return [mode === "site" ? show : hide, mode === "commune" ? show : hide, mode === "point" ? show : hide,
+          mode === "site" ? show : hide];
       },
 
       syncQueryUrl: function (params) {

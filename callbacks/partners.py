@@ -47,6 +47,12 @@ def export_or_notice(service: DataService, params: dict | None, kind: str):
         return no_update, export_notice(refusal.message)
 
 
+def context_choice(service: DataService, match: str | None, site: str | None, mode: str | None):
+    """Capabilities and mode for a newly chosen site context (or origin site); nothing changes without one."""
+    choice = svc.context_choice(service, match, site, mode)
+    return (no_update, no_update) if choice is None else choice
+
+
 def origin_from_click(mode: str, click: dict | None):
     if mode != "point" or not click or "latlng" not in click:
         return no_update
@@ -56,7 +62,8 @@ def origin_from_click(mode: str, click: dict | None):
 
 CONTROL_INPUTS = [ids.PARTNER_ORIGIN_MODE, ids.PARTNER_ORIGIN_SITE, ids.PARTNER_ORIGIN_COMMUNE]
 NEED_INPUTS = [ids.PARTNER_CAPABILITY, ids.PARTNER_CAPABILITY_MODE, ids.PARTNER_CERTIFICATION, ids.PARTNER_NAF,
-               ids.PARTNER_SIZE, ids.PARTNER_MEMBER, ids.PARTNER_RADIUS, ids.PARTNER_SORT]
+               ids.PARTNER_SIZE, ids.PARTNER_MEMBER, ids.PARTNER_RADIUS, ids.PARTNER_SORT,
+               ids.PARTNER_CERTIFICATION_WISHED, ids.PARTNER_MATCH]  # the order of svc.query_from_controls
 
 
 def register(app, service: DataService) -> None:
@@ -82,8 +89,16 @@ def register(app, service: DataService) -> None:
     app.clientside_callback(
         ClientsideFunction(namespace="tissu", function_name="partnerOriginMode"),
         Output("partner-site-box", "style"), Output("partner-commune-box", "style"),
-        Output("partner-point-box", "style"), Input(ids.PARTNER_ORIGIN_MODE, "value"),
+        Output("partner-point-box", "style"), Output("partner-match-box", "style"),
+        Input(ids.PARTNER_ORIGIN_MODE, "value"),
     )
+    # A chosen context (or another origin site under a context) sets the capabilities; never on load, where the
+    # URL's own capabilities (perhaps edited by hand) are what the link shares.
+    app.callback(
+        Output(ids.PARTNER_CAPABILITY, "value"), Output(ids.PARTNER_CAPABILITY_MODE, "value"),
+        Input(ids.PARTNER_MATCH, "value"), Input(ids.PARTNER_ORIGIN_SITE, "value"),
+        State(ids.PARTNER_ORIGIN_MODE, "value"), prevent_initial_call=True,
+    )(lambda match, site, mode: context_choice(service, match, site, mode))
     app.callback(  # the order of layouts.partners.results_outputs
         Output(ids.PARTNER_SUMMARY, "children"), Output(ids.PARTNER_LIST, "children"),
         Output(ids.PARTNER_ORIGIN_LAYER, "children"), Output(ids.PARTNER_RESULTS_LAYER, "data"),

@@ -1,7 +1,8 @@
 """The offline vector basemap shared by every map: communes, department borders, attribution.
 
 Layers live in named panes so their order does not depend on which file downloads first:
-base (communes) < choropleth < borders < Leaflet's overlay pane (points, circles) < markers.
+base (communes) < choropleth < borders < points (hoverable points over a choropleth) < Leaflet's overlay pane
+(circles, other points) < markers; the z-indexes are in assets/tissu.css.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ import dash_leaflet as dl
 from dashboard.reference import ATTRIBUTION
 
 BASE_PANE, CHORO_PANE, BORDERS_PANE = "tissu-base", "tissu-choro", "tissu-borders"
+# Points whose tooltips must open over an interactive choropleth: an SVG pane above it, whose empty area lets
+# the pointer through to the choropleth (assets/tissu.css), unlike a canvas in the overlay pane.
+POINTS_PANE = "tissu-points"
 
 
 def basemap(*, tile_url: str = "", tile_attribution: str = "", communes_id: str | None = None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from dash import html
 
 from dashboard.formatting import fr_date, fr_number
@@ -58,6 +60,17 @@ def establishment_card(record: dict, *, capability_labels: dict[str, str], certi
         html.Div("Certifications", className="card-section"),
         _chips(certifications, "Aucune certification renseignée"),
         html.Div(f"Source : {record['source']} · {fr_date(record['source_date'])}", className="source-badge"),
-        html.A("Trouver des partenaires près de ce site", href=f"{PARTNER_PAGE}?site={record['id']}",
-               className="button") if PARTNER_PAGE else None,
+        *partner_links(record["id"]),
     ], className="card")
+
+
+def partner_links(public_id: str) -> list:
+    """The partner page from this site: its peers (the button), or its complementary suppliers; the page says which
+    context applies and lets the user change it (services.partners.MATCH_LABELS)."""
+    site = quote(str(public_id), safe="")
+    return [
+        html.A("Trouver des partenaires près de ce site", href=f"{PARTNER_PAGE}?site={site}&match=peers",
+               className="button", title="Des sites proches qui ont les mêmes savoir-faire"),
+        html.A("… ou des fournisseurs complémentaires", href=f"{PARTNER_PAGE}?site={site}&match=complementary",
+               className="card-link", title="Ce que la filière de ce site achète et qu'il ne fait pas"),
+    ]

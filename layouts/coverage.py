@@ -21,7 +21,7 @@ from dashboard.services.coverage import (
     CoverageOverview,
     CoverageView,
 )
-from layouts.basemap import basemap, map_controls
+from layouts.basemap import POINTS_PANE, basemap, map_controls
 from layouts.components import dropdown, kpi_card
 
 EXPORT_CHOICES = [("units", "Territoires (échelle choisie)"), ("summary", "Tous les savoir-faire"),
@@ -42,6 +42,7 @@ def _definitions() -> html.Details:
             html.Li([html.B("Source unique : "), "part de la demande qui n'a qu'un seul fournisseur à moins de r km."]),
             html.Li([html.B("Distance au k-ième fournisseur : "), "médiane, sur la demande, de la distance au plus "
                      "proche (k = 1) et au 3e plus proche (k = 3)."]),
+            html.Li([html.B("Points et poids : "), POINT_NOTE]),
             html.Li("Un fournisseur ne se couvre jamais lui-même."),
         ]),
     ], className="method-note", open=False)
@@ -77,13 +78,14 @@ def coverage_page(view: CoverageView) -> html.Div:
         ], className="field"),
         _definitions(),
     ], className="side-panel")
+    # Below the map, not over it: every corner of the map frame holds some of Lorraine.
     legend = html.Div([html.Div("Distance au fournisseur le plus proche", className="overlay-title")] + [
         html.Div([html.Span(className="choro-swatch", style={"background": color}), label], className="choro-row")
         for _, color, label in DISTANCE_CLASSES] + [
         html.Div([html.Span(className="choro-swatch desert-swatch"),
                   "désert (bord rouge) : aucun fournisseur dans le rayon"], className="choro-row"),
         html.Div([html.Span(className="swatch", style={"background": "#d9731c"}), "fournisseur"],
-                 className="choro-row")], id=ids.COVERAGE_LEGEND, className="map-overlay coverage-legend")
+                 className="choro-row")], id=ids.COVERAGE_LEGEND, className="coverage-legend")
     # The url is set by the callback together with the first styling: dash-leaflet ignores a hideout
     # that changes while the file is still loading.
     communes = dl.GeoJSON(id=ids.COVERAGE_COMMUNES, url=None, format="geobuf",
@@ -91,7 +93,9 @@ def coverage_page(view: CoverageView) -> html.Div:
                           onEachFeature={"variable": "tissu.coverage.communeTooltip"})
     map_ = dl.MapContainer(
         basemap(tile_url=view.tile_url, tile_attribution=view.tile_attribution, choropleth=communes) + [
-            dl.GeoJSON(id=ids.COVERAGE_SUPPLIERS, data=None, pointToLayer={"variable": "tissu.coverage.supplier"}),
+            # Over the communes' colouring, so that their tooltips open (the communes' open around them).
+            dl.Pane(dl.GeoJSON(id=ids.COVERAGE_SUPPLIERS, data=None, hideout={"pane": POINTS_PANE},
+                               pointToLayer={"variable": "tissu.coverage.supplier"}), name=POINTS_PANE),
         ] + map_controls(),
         id=ids.COVERAGE_MAP, center=[48.78, 6.15], zoom=8, zoomSnap=0.25, minZoom=6, maxZoom=15,
         attributionControl=False, preferCanvas=True, className="map")
@@ -109,12 +113,13 @@ def coverage_page(view: CoverageView) -> html.Div:
         html.Div([html.Div(id=ids.COVERAGE_KPIS, className="kpi-strip"),
                   html.Div(view.source_line, className="kpi-source")], className="main-head"),
         html.Div([
-            html.Div([map_, legend], className="coverage-map"),
+            html.Div([html.Div(map_, className="coverage-map"), legend], className="coverage-map-box"),
             html.Div(dcc.Graph(id=ids.COVERAGE_RANKING, config=GRAPH_CONFIG), className="coverage-ranking"),
         ], className="coverage-row"),
         html.Div(dcc.Graph(id=ids.COVERAGE_MATRIX, config=GRAPH_CONFIG), className="coverage-card"),
         html.Div([
             html.Div([html.H2("Par territoire", className="section-title"), exports], className="table-head"),
+            html.P(POINT_NOTE, className="unit-note"),
             grid(ids.COVERAGE_TABLE),
             html.H2("Fournisseurs uniques : ceux dont dépend une partie de la demande", className="section-title"),
             grid(ids.COVERAGE_SINGLES),
@@ -132,10 +137,23 @@ def _km(value: float) -> str:
     return "–" if value is None or math.isnan(value) else f"{fr_number(value, 0 if value >= 10 else 1)}\u00a0km"
 
 
+POINT_NOTE = ("Point de demande : un établissement, ou une commune quand la demande est « Communes, pondérées par "
+              "leur population ». Poids : ce que compte ce point, ses emplois estimés, 1 par site, ou les habitants "
+              "de la commune, selon la demande choisie.")
+_HEADER_TIPS = {
+    "desert_points": "Points de demande sans fournisseur dans le rayon (établissements ou communes)",
+    "demand_points": "Établissements, ou communes, dont on mesure l'accès à un fournisseur",
+    "dependent_points": "Points de demande dont c'est le seul fournisseur dans le rayon",
+    "dependent_weight": "Poids de ces points : emplois, sites ou habitants selon la demande choisie",
+}
+
+
 def _columns(spec: list[tuple[str, str, str]]) -> list[dict]:
     out = []
     for field, header, kind in spec:
         col = {"field": field, "headerName": header, "flex": 1, "minWidth": 110}
+        if field in _HEADER_TIPS:
+            col["headerTooltip"] = _HEADER_TIPS[field]
         if kind == "pct":
             col["valueFormatter"] = {"function": "frPercent(params.value, 1)"}  # assets/00-tissu-core.js
             col["type"] = "numericColumn"

@@ -9,7 +9,7 @@ from dash.development.base_component import Component
 from dashboard import ids
 from dashboard.analytics.partner_query import PAGE_RADIUS_RANGE
 from dashboard.formatting import fr_number
-from dashboard.services.partners import Origin, PartnerFailure, PartnerPageView, PartnerResults
+from dashboard.services.partners import NUMBERED_MARKERS, Origin, PartnerFailure, PartnerPageView, PartnerResults
 from layouts.basemap import basemap, map_controls
 from layouts.components import dropdown
 from layouts.explorer import DEFAULT_ZOOM, LORRAINE_CENTER
@@ -46,13 +46,21 @@ def query_panel(view: PartnerPageView) -> html.Div:
         html.Div("Cliquez sur la carte pour placer le point de départ.", id="partner-point-box",
                  className="field-hint"),
         html.Div("2. Besoin", className="panel-title"),
+        html.Div(_field("Ce que ce site recherche", dcc.RadioItems(
+            id=ids.PARTNER_MATCH, value=q.match or "", className="radio-stack", options=list(view.match_options)),
+            "Les savoir-faire ci-dessous suivent le choix ; modifiez-les librement."),
+            id="partner-match-box", style=None if view.origin_mode == "site" else {"display": "none"}),
         _field("Savoir-faire recherchés", _dropdown(ids.PARTNER_CAPABILITY, view.capability_options,
                                                     list(q.capabilities), "Traitement thermique, soudure TIG…")),
         dcc.RadioItems(id=ids.PARTNER_CAPABILITY_MODE, value=q.capability_mode, inline=True,
                        className="radio-inline",
                        options=[{"label": "tous", "value": "all"}, {"label": "au moins un", "value": "any"}]),
-        _field("Certifications exigées", _dropdown(ids.PARTNER_CERTIFICATION, view.certification_options,
-                                                   list(q.certifications), "EN 9100, IATF 16949…")),
+        _field("Certifications requises", _dropdown(ids.PARTNER_CERTIFICATION, view.certification_options,
+                                                    list(q.certifications), "EN 9100, IATF 16949…"),
+               "Un partenaire les détient toutes."),
+        _field("Certifications souhaitées", _dropdown(ids.PARTNER_CERTIFICATION_WISHED, view.certification_options,
+                                                      list(q.wished_certifications), "ISO 14001, ISO 9001…"),
+               "Classées en tête sans exclure les autres."),
         _field("Codes NAF", _dropdown(ids.PARTNER_NAF, view.naf_options, list(q.naf), "Division ou sous-classe")),
         _field("Effectif minimal", _dropdown(ids.PARTNER_SIZE, view.size_options, q.size_min, "Toutes tailles",
                                              multi=False)),
@@ -67,9 +75,11 @@ def query_panel(view: PartnerPageView) -> html.Div:
                        options=[{"label": lab, "value": v} for v, lab in SORT_CHOICES]),
         html.Details([
             html.Summary("Comment le classement est-il fait ?"),
-            html.P("Score = part des savoir-faire demandés que le site propose, puis proximité (100 = tout ce "
-                   "qui est demandé, sur place). Distances à vol d'oiseau ; la distance routière (× 1,3) et le "
-                   "temps de trajet (70 km/h de moyenne) sont des estimations."),
+            html.P("Score = part des savoir-faire demandés que le site propose, puis les certifications "
+                   "souhaitées qu'il détient, puis proximité (100 = tout ce qui est demandé, sur place). "
+                   "Distances à vol d'oiseau ; la distance routière (× 1,3) et le temps de trajet (70 km/h de "
+                   "moyenne) sont des estimations."),
+            html.P(f"Sur la carte, les {NUMBERED_MARKERS} premiers sont numérotés ; les suivants sont des points."),
         ], className="method-note"),
     ], className="filters")
 
@@ -113,12 +123,24 @@ def partners_page(view: PartnerPageView) -> html.Div:
     ], className="partners")
 
 
-def result_item(record: dict, *, capability_labels: dict[str, str]) -> html.Li:
-    """One ranked partner with its distances and its plain-French "pourquoi"."""
+def _certification_chips(codes: list[str], *, labels: dict[str, str], asked: set[str]) -> html.Div | None:
+    """The partner's certifications; those the search requires or wishes for stand out."""
+    if not codes:
+        return None
+    return html.Div([html.Span("Certifications : ", className="chips-label")] + [
+        html.Span(labels.get(c, c), className="chip chip-small chip-cert" + (" chip-asked" if c in asked else ""),
+                  title="Demandée dans la recherche" if c in asked else None) for c in codes],
+        className="chips partner-certs")
+
+
+def result_item(record: dict, *, capability_labels: dict[str, str], certification_labels: dict[str, str] | None = None,
+                asked_certifications: set[str] | None = None) -> html.Li:
+    """One ranked partner with its distances, its plain-French "pourquoi" and its certifications."""
     distance = record["distance_km"]
+    numbered = record["rank"] <= NUMBERED_MARKERS
     return html.Li([
         html.Div([
-            html.Span(str(record["rank"]), className="rank"),
+            html.Span(str(record["rank"]), className="rank" if numbered else "rank rank-dot"),
             html.Div([
                 html.A(record["name"], href=f"/?etab={record['id']}", className="partner-name",
                        title="Ouvrir la fiche sur la carte"),
@@ -133,7 +155,21 @@ def result_item(record: dict, *, capability_labels: dict[str, str]) -> html.Li:
         html.Div(" · ".join(record["why"]), className="partner-why"),
         html.Div([html.Span(capability_labels.get(c, c), className="chip chip-small") for c in record["capabilities"]],
                  className="chips") if record["capabilities"] else None,
+        _certification_chips(list(record.get("certifications") or []), labels=certification_labels or {},
+                             asked=asked_certifications or set()),
     ], className="partner-item", **{"data-id": record["id"]})
+
+
+def result_points(records: list[dict]) -> dict:
+    """The map layer's data: the first NUMBERED_MARKERS as numbered markers (`numbered`), the rest as points;
+    the points come first so that the numbered markers are drawn over them."""
+    def feature(rec: dict) -> dict:
+        return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [rec["lon"], rec["lat"]]},
+                "properties": {"rank": rec["rank"], "name": rec["name"], "km": fr_number(rec["distance_km"], 1),
+                               "numbered": rec["rank"] <= NUMBERED_MARKERS}}
+    top = [rec for rec in records if rec["rank"] <= NUMBERED_MARKERS]
+    rest = [rec for rec in records if rec["rank"] > NUMBERED_MARKERS]
+    return {"type": "FeatureCollection", "features": [feature(rec) for rec in rest + top]}
 
 
 # --- Results: the outputs of the page's main callback ----------------------------------------------
@@ -164,14 +200,16 @@ def results_outputs(r: PartnerResults | PartnerFailure) -> tuple:
                        f"{fr_number(result.next_radius_km)}\u00a0km")
     widen_style, widen_label = ({}, f"Élargir à {fr_number(r.widen_km)} km") if r.widen_km else \
         ({"display": "none"}, "")
-    items = [result_item(rec, capability_labels=r.capability_labels) for rec in records]
+    query = r.search.query
+    asked = set(query.certifications) | set(query.wished_certifications)
+    items = [result_item(rec, capability_labels=r.capability_labels, certification_labels=r.certification_labels,
+                         asked_certifications=asked) for rec in records]
     if not items:
         items = [html.Li("Aucun partenaire ne répond à ce besoin dans ce rayon : élargissez le rayon ou "
                          "choisissez « au moins un » savoir-faire.", className="partner-empty")]
-    points = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [rec["lon"], rec["lat"]]},
-         "properties": {"rank": rec["rank"], "name": rec["name"], "km": fr_number(rec["distance_km"], 1)}}
-        for rec in records]}
+    if r.context:
+        summary.append(html.Div(r.context, className="partner-context"))
+    points = result_points(records)
     viewport = {"bounds": r.bounds, "transition": "flyToBounds"}
     return (html.Span(summary), items, origin_layers(origin, result.radius_km), points, viewport, r.params,
             widen_style, widen_label)

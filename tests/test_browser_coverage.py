@@ -30,3 +30,25 @@ def test_capability_and_radius_update_the_map_and_the_ranking(page, live_server)
     page.wait_for_function("() => document.querySelector('#coverage-kpis').innerText.includes('100')", timeout=10000)
     assert page.locator(".leaflet-tissu-choro-pane canvas").count() == 1  # communes coloured by distance
     assert page.errors == [] and page.foreign_requests == []
+
+
+def test_supplier_tooltips_open_over_the_commune_colouring(page, live_server):
+    page.goto(live_server + "/couverture?capability=forge&radius_km=25", wait_until="networkidle")
+    page.wait_for_selector(".leaflet-tissu-choro-pane canvas", timeout=20000)
+    page.wait_for_selector("path.coverage-supplier", timeout=20000)
+    page.wait_for_timeout(500)  # the colouring's first styling
+    supplier = page.locator("path.coverage-supplier").first
+    supplier.hover()  # Playwright checks the point itself receives the pointer, not the canvas below
+    page.wait_for_selector(".leaflet-tooltip", timeout=5000)
+    text = page.locator(".leaflet-tooltip").last.inner_text()
+    assert text and "fournisseur le plus proche" not in text and "aucun fournisseur" not in text  # not a commune's
+    # Elsewhere the pointer still reaches the communes: their tooltip opens.
+    box = page.locator("#coverage-map").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.5)
+    page.wait_for_function("() => [...document.querySelectorAll('.leaflet-tooltip')]"
+                           ".some(t => t.innerText.includes('km du fournisseur') || t.innerText.includes('aucun'))",
+                           timeout=5000)
+    # The legend is below the map, not over it.
+    legend, frame = page.locator("#coverage-legend").bounding_box(), page.locator(".coverage-map").bounding_box()
+    assert legend["y"] >= frame["y"] + frame["height"] - 1
+    assert page.errors == [] and page.foreign_requests == []

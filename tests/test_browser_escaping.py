@@ -87,7 +87,8 @@ def test_every_tooltip_builder_writes_names_as_text(page, live_server):
         const t = window.tissu, layers = {
             coverageSupplier: t.coverage.supplier(feature({name: hostile, id: 'x'}), at),
             explorerPoint: t.map.pointToLayer(feature({n: hostile, f: 0, i: 0}), at, {hideout: {colors: []}}),
-            partnerPin: t.map.partnerToLayer(feature({rank: 1, name: hostile, km: 3.2}), at),
+            partnerPin: t.map.partnerToLayer(feature({rank: 1, name: hostile, km: 3.2, numbered: true}), at),
+            partnerDot: t.map.partnerToLayer(feature({rank: 11, name: hostile, km: 3.2, numbered: false}), at),
             skillsSite: t.skills.siteToLayer(feature({tooltip: hostile, teaches: true}), at),
             skillsEmployer: t.skills.employerToLayer(feature({tooltip: hostile}), at),
         };
@@ -111,8 +112,8 @@ def test_every_tooltip_builder_writes_names_as_text(page, live_server):
     }""", HOSTILE)
     helper = shown.pop("helper")
     assert "<" not in helper and helper.startswith("&lt;img")
-    assert set(shown) == {"coverageSupplier", "explorerPoint", "partnerPin", "skillsSite", "skillsEmployer",
-                          "coverageCommune", "choropleth", "skillsArea"}
+    assert set(shown) == {"coverageSupplier", "explorerPoint", "partnerPin", "partnerDot", "skillsSite",
+                          "skillsEmployer", "coverageCommune", "choropleth", "skillsArea"}
     for name, tooltip in shown.items():
         assert HOSTILE in tooltip["text"], name  # the name is shown, as typed
         assert tooltip["elements"] == 0, name
@@ -216,6 +217,7 @@ def _visit_partners(page, base):
     page.goto(f"{base}/partenaires?commune=55122&capability=soudure_tig&radius_km=40", wait_until="networkidle")
     page.wait_for_selector(".partner-item", timeout=20000)
     _hover_all(page, ".partner-pin")
+    _hover_all(page, "path.partner-dot")
 
 
 def _visit_coverage(page, base):

@@ -23,7 +23,10 @@ def test_origin_and_capability_give_a_ranked_list_and_a_shareable_link(page, liv
         api = json.load(response)
     names = page.locator(".partner-name").all_inner_texts()
     assert names == [i["name"] for i in api["items"]]
-    assert page.locator(".partner-pin").count() == len(names)  # one numbered marker per partner on the map
+    # The first ten are numbered markers, the rest small points (services.partners.NUMBERED_MARKERS).
+    assert page.locator(".partner-pin").count() == min(10, len(names))
+    assert page.locator("path.partner-dot").count() == max(0, len(names) - 10)
+    assert page.locator(".partner-pin span").all_inner_texts() == [str(i) for i in range(1, min(10, len(names)) + 1)]
     assert page.locator(".partner-why").first.inner_text().startswith("1 savoir-faire demandé sur 1")
     assert "Commercy" in page.locator("#partner-summary").inner_text()
 
@@ -54,14 +57,29 @@ def test_widen_button_doubles_the_radius(page, live_server):
                            arg=str(expected), timeout=10000)
 
 
-def test_card_link_opens_the_partner_page_with_the_origin(page, live_server):
-    with urllib.request.urlopen(f"{live_server}/api/v1/establishments?departement=57&limit=1") as response:
-        site = json.load(response)["items"][0]
+def test_card_link_opens_the_partner_page_with_the_site_and_its_context(page, live_server):
+    with urllib.request.urlopen(f"{live_server}/api/v1/establishments?departement=57&capability=tournage"
+                                "&limit=50") as response:
+        site = [i for i in json.load(response)["items"] if len(i["capabilities"]) >= 2][0]
     page.goto(f"{live_server}/?etab={site['id']}", wait_until="networkidle")
     page.click("text=Trouver des partenaires près de ce site")
     page.wait_for_url("**/partenaires?site=*", timeout=10000)
-    page.wait_for_selector("#partner-summary strong", timeout=15000)
-    assert site["name"] in page.locator("#partner-summary").inner_text()
+    page.wait_for_function("() => location.search.includes('capability=')", timeout=15000)
+    params = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
+    assert params["match"] == ["peers"] and set(params["capability"][0].split(",")) == set(site["capabilities"])
+    summary = page.locator("#partner-summary").inner_text()
+    assert site["name"] in summary and "Contexte : pairs de" in summary
+    assert page.locator("#partner-match input[value=peers]").is_checked()
+    peers = page.locator(".partner-name").all_inner_texts()
+
+    page.click("text=Fournisseurs complémentaires")  # the user changes the context: the need and the link follow
+    page.wait_for_function("() => location.search.includes('match=complementary')", timeout=10000)
+    page.wait_for_function("() => document.querySelector('#partner-summary').innerText"
+                           ".includes('fournisseurs complémentaires de')", timeout=10000)
+    params = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
+    assert not set(params["capability"][0].split(",")) & set(site["capabilities"])
+    assert page.locator(".partner-name").all_inner_texts() != peers
+    assert page.errors == [] and page.foreign_requests == []
 
 
 def test_export_before_an_origin_is_chosen_explains_instead_of_failing(page, live_server):

@@ -95,3 +95,56 @@ def test_api_coverage_bad_requests(client, query, parameter):
 def test_api_summary_bad_requests(client):
     assert client.get("/api/v1/coverage/summary?radius_km=-3").status_code == 400
     assert client.get("/api/v1/coverage/summary?weight=x").get_json()["error"]["parameter"] == "weight"
+
+
+def _find(component, predicate):
+    """Every component under `component` (depth first) for which `predicate` holds."""
+    found = [component] if predicate(component) else []
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if child is not None and not isinstance(child, (str, int, float)):
+            found += _find(child, predicate)
+    return found
+
+
+def test_map_keeps_suppliers_over_the_colouring_and_the_legend_off_the_map(service):
+    from callbacks.coverage import render
+    from dashboard import ids
+    from layouts.basemap import CHORO_PANE, POINTS_PANE
+
+    page = render(service, {})
+    panes = _find(page, lambda c: type(c).__name__ == "Pane")
+    names = [p.name for p in panes]
+    assert names.index(POINTS_PANE) > names.index(CHORO_PANE)  # assets/tissu.css stacks it above, z-index 380
+    points = [p for p in panes if p.name == POINTS_PANE][0]
+    assert points.children.id == ids.COVERAGE_SUPPLIERS and points.children.hideout == {"pane": POINTS_PANE}
+    with open("assets/tissu.css", encoding="utf-8") as handle:
+        css = handle.read()
+    assert ".leaflet-tissu-points-pane { z-index: 380; }" in css
+    assert ".leaflet-tissu-choro-pane { z-index: 360; }" in css
+    # The legend sits below the map frame, not over it.
+    frame = _find(page, lambda c: getattr(c, "className", None) == "coverage-map")[0]
+    assert not _find(frame, lambda c: getattr(c, "id", None) == ids.COVERAGE_LEGEND)
+    box = _find(page, lambda c: getattr(c, "className", None) == "coverage-map-box")[0]
+    assert [getattr(c, "id", None) for c in box.children][-1] == ids.COVERAGE_LEGEND
+    assert "map-overlay" not in _find(page, lambda c: getattr(c, "id", None) == ids.COVERAGE_LEGEND)[0].className
+
+
+def test_ranking_axis_runs_to_100_percent_with_its_label(service):
+    from dashboard.figures.coverage import RANKING_RIGHT_MARGIN
+
+    ranking, _ = overview_figures(service, "forge", 100.0, "jobs")
+    assert max(ranking.data[0].x) == pytest.approx(100)  # bars reach 100 % at 100 km
+    assert tuple(ranking.layout.xaxis.range) == (0, 100) and ranking.layout.xaxis.ticklabeloverflow == "allow"
+    assert ranking.layout.margin.r == RANKING_RIGHT_MARGIN >= 30  # room for the "100 %" label
+
+
+def test_points_and_weights_are_explained(service):
+    from callbacks.coverage import render
+    from layouts.coverage import POINT_NOTE
+
+    *_, unit_cols, singles, single_cols, _params, _url = capability_outputs(service, "forge", 50.0, "jobs", "epci")
+    tips = {c["field"]: c.get("headerTooltip") for c in unit_cols + single_cols}
+    assert all(tips[f] for f in ("desert_points", "demand_points", "dependent_points", "dependent_weight"))
+    assert "Point de demande" in POINT_NOTE and "Poids" in POINT_NOTE
+    assert POINT_NOTE in str(render(service, {}))

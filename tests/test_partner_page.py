@@ -99,7 +99,10 @@ def test_results_are_ranked_explained_and_exclude_the_origin(service):
     assert "partenaire" in str(summary) and len(layers) == 2 and viewport["bounds"]
     features = points["features"]
     assert len(features) == len(items) > 0
-    assert [f["properties"]["rank"] for f in features] == list(range(1, len(features) + 1))
+    assert sorted(f["properties"]["rank"] for f in features) == list(range(1, len(features) + 1))
+    # Only the first NUMBERED_MARKERS are numbered, drawn last (over the points).
+    assert [f["properties"]["numbered"] for f in features] == sorted(f["properties"]["rank"] <= 10 for f in features)
+    assert sum(f["properties"]["numbered"] for f in features) == min(10, len(features))
     text = str(items[0])
     assert "savoir-faire demandé" in text and "km" in text
     distances = [haversine_km(origin["lat"], origin["lon"], f["geometry"]["coordinates"][1],

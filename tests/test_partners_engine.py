@@ -14,6 +14,7 @@ from dashboard.analytics.geodesy import EARTH_RADIUS_KM, haversine_km
 from dashboard.analytics.partners import (
     SIZE_BAND_ORDER,
     PartnerQueryError,
+    distance_reason,
     partner_catalog,
     partners_near,
 )
@@ -259,7 +260,8 @@ def test_all_capabilities_with_certification(catalog):
     assert result.items["score"].tolist() == [87.5, 75.0]
     assert result.items["matched_capabilities"].tolist() == [list(ALL3), list(ALL3)]
     assert result.items["why"][0] == ["3 savoir-faire demandés sur 3", "EN 9100", f"20{NBSP}km", "adhérent UIMM"]
-    assert result.items["why"][1] == ["3 savoir-faire demandés sur 3", "EN 9100", f"40{NBSP}km"]
+    # Next to a 40 km radius, 39.999 km keeps a decimal (cut, not rounded): it never reads as the radius.
+    assert result.items["why"][1] == ["3 savoir-faire demandés sur 3", "EN 9100", f"39,9{NBSP}km"]
     assert {"public_id", "name", "naf_code", "lat", "lon"} <= set(result.items.columns)
 
 
@@ -477,3 +479,75 @@ def assert_same_ranking(got: list[int], expected: list[tuple], shown: int) -> No
         block = got[start:start + len(run)]
         assert set(block) <= {e[1] for e in run}
         start += len(run)
+
+
+# --- Wished certifications: rank up, never exclude (issue 15) -------------------------------------
+
+def test_wished_certification_ranks_holders_up_without_excluding(catalog):
+    plain = partners_near(catalog, lat=COMMERCY[0], lon=COMMERCY[1], capabilities=["soudure_tig"], radius_km=40,
+                          exclude_id=1)
+    wished = partners_near(catalog, lat=COMMERCY[0], lon=COMMERCY[1], capabilities=["soudure_tig"], radius_km=40,
+                           exclude_id=1, wished_certifications=["en9100"])
+    assert plain.items["id"].tolist() == [3, 2, 4, 5]  # by distance: 5, 20, 30, 39.999 km
+    assert wished.items["id"].tolist() == [2, 4, 5, 3]  # the EN 9100 holders first, then site 3 (none)
+    assert wished.total_in_radius == plain.total_in_radius and wished.beyond_radius == plain.beyond_radius
+    assert wished.items["why"][0] == ["1 savoir-faire demandé sur 1", "certification souhaitée : EN 9100",
+                                      f"20{NBSP}km", "adhérent UIMM"]
+    assert not any("souhaitée" in w for w in wished.items["why"].iloc[-1])  # site 3 holds none: nothing said
+    assert wished.items["score"].is_monotonic_decreasing
+    # A required certification is not wished as well: it filters, as before.
+    both = partners_near(catalog, lat=COMMERCY[0], lon=COMMERCY[1], capabilities=["soudure_tig"], radius_km=40,
+                         exclude_id=1, certifications=["en9100"], wished_certifications=["en9100"])
+    assert both.items["id"].tolist() == [2, 4, 5]
+    with pytest.raises(PartnerQueryError) as err:
+        partners_near(catalog, lat=COMMERCY[0], lon=COMMERCY[1], wished_certifications=["iso27001"])
+    assert err.value.field == "wished_certifications"
+
+
+wished_lists = st.lists(st.sampled_from(["en9100", "iso9001"]), max_size=2, unique=True)
+
+
+@PROPERTY
+@given(establishment_rows, queries, wished_lists)
+def test_a_wished_certification_never_reduces_the_results_and_ranks_holders_up(rows, q, wished):
+    for i, row in enumerate(rows):
+        row["id"] = i + 1
+    catalog = build_catalog(rows)
+    args = dict(lat=q["lat"], lon=q["lon"], capabilities=q["capabilities"], capability_mode=q["capability_mode"],
+                certifications=q["certifications"], naf_codes=q["naf_codes"], size_min=q["size_min"],
+                members_only=q["members_only"], radius_km=q["radius_km"], exclude_id=q["exclude"], sort=q["sort"])
+    plain = partners_near(catalog, **args)
+    ranked = partners_near(catalog, **args, wished_certifications=wished)
+    assert ranked.total_in_radius == plain.total_in_radius and ranked.beyond_radius == plain.beyond_radius
+    assert sorted(ranked.items["id"]) == sorted(plain.items["id"])
+    if q["sort"] != "score":  # distance and road orders ignore wishes
+        assert ranked.items["id"].tolist() == plain.items["id"].tolist()
+        return
+    certs = {row["id"]: set(row["certs"]) for row in rows}
+    held = [len(certs[i] & (set(wished) - set(q["certifications"]))) for i in ranked.items["id"]]
+    matched = [len(m) for m in ranked.items["matched_capabilities"]]
+    keys = list(zip([-m for m in matched], [-h for h in held]))
+    assert keys == sorted(keys)  # capabilities first, then wished certifications held
+    assert ranked.items["score"].is_monotonic_decreasing
+    limited = partners_near(catalog, **args, wished_certifications=wished, limit=3)
+    limited_keys = [(-len(m), -len(certs[i] & (set(wished) - set(q["certifications"]))))
+                    for i, m in zip(limited.items["id"], limited.items["matched_capabilities"])]
+    assert limited_keys == keys[:3]  # the cut keeps the best ranked
+
+
+# --- The "pourquoi" distance ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("km, radius, text", [
+    (39.5, 40, "39,5"),  # whole km would read "40 km", the radius itself
+    (39.96, 40, "39,9"),  # cut, not rounded: still inside
+    (40.0, 40, "40,0"),
+    (38.6, 40, "39"),  # more than 1 km inside: whole km
+    (9.94, 40, "9,9"),  # under 10 km: one decimal as before
+    (5.0, 5, "5,0"),
+    (24.5, 25, "24,5"),
+    (120.4, 150, "120"),
+    (149.3, 150, "149,3"),
+    (39.5, None, "40"),  # no radius: whole km
+])
+def test_distance_reason_keeps_a_decimal_near_the_radius(km, radius, text):
+    assert distance_reason(km, radius_km=radius) == f"{text}{NBSP}km"

@@ -10,6 +10,9 @@ from dashboard.analytics.filters import MAX_VALUES, SIZE_ORDER, RejectedValues, 
 DEFAULT_RADIUS_KM = 40.0
 PAGE_RADIUS_RANGE = (5.0, 150.0)  # the slider; the API accepts (0, 300]
 SORTS = ("score", "distance", "road")
+# What a site's own capabilities say it needs (`match=`, with a site as origin): its peers (the same capabilities)
+# or complementary suppliers (capabilities it lacks; analytics.partner_context).
+MATCHES = ("peers", "complementary")
 _TRUE, _FALSE = {"1", "true", "oui", "yes"}, {"0", "false", "non", "no"}
 
 
@@ -24,11 +27,13 @@ class PartnerQuery:
     capabilities: tuple[str, ...] = ()
     capability_mode: str = "all"
     naf: tuple[str, ...] = ()  # division (25), group (25.6), class (25.62) or sub-class (25.62B)
-    certifications: tuple[str, ...] = ()
+    certifications: tuple[str, ...] = ()  # required: a partner holds every one
+    wished_certifications: tuple[str, ...] = ()  # wished: holders rank up, nobody is left out
     size_min: str | None = None
     members_only: bool = False
     radius_km: float = DEFAULT_RADIUS_KM
     sort: str = "score"
+    match: str | None = None  # one of MATCHES: the capabilities come from the origin site (see services.partners)
 
     @property
     def origin_kind(self) -> str:
@@ -102,6 +107,7 @@ def parse_partner_query(params: Mapping[str, Iterable[str]], vocab: Vocabulary, 
     for name, field_name, allowed, label in (
         ("capability", "capabilities", vocab.capabilities, "Savoir-faire"),
         ("certification", "certifications", vocab.certifications, "Certification"),
+        ("wished_certification", "wished_certifications", vocab.certifications, "Certification souhaitée"),
     ):
         codes = listed(name)
         bad = [c for c in codes if c not in allowed]
@@ -131,6 +137,10 @@ def parse_partner_query(params: Mapping[str, Iterable[str]], vocab: Vocabulary, 
         except ValueError:
             reject("radius_km", f"Rayon invalide : « {radius[0]} » (entre 0 et {max_radius_km:g} km){ignored}.")
     one_of("sort", SORTS, "Classement inconnu", " (score, distance ou road)")
+    one_of("match", MATCHES, "Contexte inconnu", " (peers ou complementary)")
+    if "wished_certifications" in values:  # a required certification is already held by every partner
+        required = set(values.get("certifications", ()))
+        values["wished_certifications"] = tuple(c for c in values["wished_certifications"] if c not in required)
     return PartnerQuery(**values), rejected.notices
 
 
@@ -149,8 +159,12 @@ def partner_query_params(query: PartnerQuery) -> list[tuple[str, str]]:
         out.append(("capability_mode", query.capability_mode))
     if query.naf:
         out.append(("naf", ",".join(query.naf)))
+    if query.match:
+        out.append(("match", query.match))
     if query.certifications:
         out.append(("certification", ",".join(query.certifications)))
+    if query.wished_certifications:
+        out.append(("wished_certification", ",".join(query.wished_certifications)))
     if query.size_min:
         out.append(("size_min", query.size_min))
     if query.members_only:

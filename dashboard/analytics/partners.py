@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
+from pandas.api.extensions import ExtensionArray
 
 from dashboard.analytics.geodesy import drive_min_estimate, road_km_estimate
 from dashboard.analytics.spatial import SiteIndex
@@ -66,7 +67,7 @@ class PartnerCatalog:
     certification_labels: Mapping[str, str] = field(default_factory=dict)
     size_band_labels: Mapping[str, str] = field(default_factory=dict)
     _id_index: pd.Index = field(default_factory=pd.Index, repr=False)
-    _columns: Mapping[str, object] = field(default_factory=dict, repr=False)  # column arrays of `establishments`
+    _columns: Mapping[str, ExtensionArray] = field(default_factory=dict, repr=False)  # `establishments` columns
 
     @property
     def size(self) -> int:
@@ -315,12 +316,25 @@ def _object_array(values: list) -> NDArray[np.object_]:
     return out
 
 
-def _distance_reason(distance_km: float) -> str:
-    return f"{fr_number(distance_km, 1 if distance_km < 10 else 0)}{NBSP}km"
+NEAR_RADIUS_KM = 1.0  # within this of the radius, whole km would read as "at the radius": keep one decimal
+
+
+def distance_reason(distance_km: float, *, radius_km: float | None = None) -> str:
+    """A distance (km) as the "pourquoi" line writes it: one decimal under 10 km and near the radius, else whole km.
+
+    Near the radius the decimal is cut, not rounded, so a partner inside a 40 km radius never reads "40 km"
+    (39.5 -> "39,5 km", 39.96 -> "39,9 km"); elsewhere whole km are enough.
+    """
+    if distance_km < 10:
+        return f"{fr_number(distance_km, 1)}{NBSP}km"
+    if radius_km is not None and radius_km - NEAR_RADIUS_KM <= distance_km <= radius_km:
+        return f"{fr_number(math.floor(distance_km * 10 + 1e-9) / 10, 1)}{NBSP}km"
+    return f"{fr_number(distance_km, 0)}{NBSP}km"
 
 
 def _why(catalog: PartnerCatalog, position: int, distance_km: float, matched: list[str], *, requested: int,
-         presumed: list[str], certifications: list[str], naf_filtered: bool, size_filtered: bool) -> list[str]:
+         presumed: list[str], certifications: list[str], wished_held: list[str], naf_filtered: bool,
+         size_filtered: bool, radius_km: float) -> list[str]:
     reasons = []
     label = catalog.capability_labels
     if requested:
@@ -334,12 +348,16 @@ def _why(catalog: PartnerCatalog, position: int, distance_km: float, matched: li
             reasons.append(f"savoir-faire présumé{plural} d'après le code NAF : "
                            + ", ".join(label.get(c, c) for c in presumed))
     reasons += [catalog.certification_labels.get(c, c) for c in certifications]
+    if wished_held:
+        plural = "s" if len(wished_held) > 1 else ""
+        reasons.append(f"certification{plural} souhaitée{plural} : "
+                       + ", ".join(catalog.certification_labels.get(c, c) for c in wished_held))
     if naf_filtered:
         reasons.append(f"NAF {catalog.naf_codes[catalog.naf_index[position]]}")
     if size_filtered:
         band = catalog.size_band_order[catalog.size_rank[position]]
         reasons.append(f"effectif : {catalog.size_band_labels.get(band, band)}")
-    reasons.append(_distance_reason(distance_km))
+    reasons.append(distance_reason(distance_km, radius_km=radius_km))
     if catalog.is_member[position]:
         reasons.append(MEMBER_REASON)
     return reasons
@@ -353,13 +371,15 @@ class PartnerRanking:
     distances_km: NDArray[np.float64]  # great-circle km, same order
     matched_counts: NDArray[np.int64]  # requested capabilities each one offers
     requested: tuple[str, ...]  # requested capability codes, deduplicated, in request order
-    certifications: tuple[str, ...]  # requested certification codes
+    certifications: tuple[str, ...]  # required certification codes
     naf_codes: tuple[str, ...]
     size_min: str | None
     total_in_radius: int
     beyond_radius: int
     radius_km: float
     next_radius_km: float | None
+    wished: tuple[str, ...] = ()  # wished certification codes (rank up, never filter)
+    wished_counts: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # held, per row
 
 
 def partner_ranking(
@@ -370,6 +390,7 @@ def partner_ranking(
     capabilities: str | Iterable[str] = (),
     capability_mode: str = "all",
     certifications: str | Iterable[str] = (),
+    wished_certifications: str | Iterable[str] = (),
     naf_codes: str | Iterable[str] = (),
     size_min: str | None = None,
     members_only: bool = False,
@@ -395,6 +416,11 @@ def partner_ranking(
     unknown = [c for c in certs if c not in catalog.certification_codes]
     if unknown:
         raise PartnerQueryError(f"Certification inconnue : {_quoted(unknown)}.", field="certifications")
+    wished = [c for c in _as_codes(wished_certifications) if c not in certs]  # a required one is already held
+    unknown = [c for c in wished if c not in catalog.certification_codes]
+    if unknown:
+        raise PartnerQueryError(f"Certification souhaitée inconnue : {_quoted(unknown)}.",
+                                field="wished_certifications")
     nafs = _validate_naf(_as_codes(naf_codes))
     if size_min is not None and str(size_min) not in catalog.size_band_order:
         raise PartnerQueryError(f"Tranche d'effectif inconnue : « {size_min} ».", field="size_min")
@@ -403,7 +429,7 @@ def partner_ranking(
 
     next_radius = min(2.0 * radius_km, MAX_RADIUS_KM) if radius_km < MAX_RADIUS_KM else None
     columns = [catalog.capability_column(c) for c in requested]
-    if len(columns) == 1 and not (certs or nafs or members_only) and size_min is None:
+    if len(columns) == 1 and not (certs or wished or nafs or members_only) and size_min is None:
         positions, distances, total, beyond = _single_capability(catalog, lat, lon, columns[0], radius_km=radius_km,
                                                                  next_radius=next_radius, exclude_id=exclude_id,
                                                                  limit=limit)
@@ -436,17 +462,23 @@ def partner_ranking(
     n_requested = len(columns)
     matched_counts = (catalog.capabilities[positions][:, columns].sum(axis=1) if n_requested
                       else np.zeros(total, dtype=np.int64))
+    n_wished = len(wished)
+    wished_counts = (catalog.certifications[positions][:, [catalog.certification_codes.index(c) for c in wished]]
+                     .sum(axis=1) if n_wished else np.zeros(total, dtype=np.int64))
     ids = catalog.ids[positions]
     if sort == "score":
-        primary = (n_requested - matched_counts) * (4.0 * radius_km + 1.0) + distances  # lexicographic in one key
+        # (capabilities missing, wished certifications missing, km) lexicographic in one key: km ≤ radius.
+        missing = (n_requested - matched_counts) * (n_wished + 1) + (n_wished - wished_counts)
+        primary = missing * (4.0 * radius_km + 1.0) + distances
     else:
         primary = distances  # road km = detour factor × distance: the same order
     if limit is not None and total > limit:
         threshold = np.partition(primary, limit - 1)[limit - 1]
         pre = np.flatnonzero(primary <= threshold)  # keeps every tie at the cut
         positions, distances, matched_counts, ids = positions[pre], distances[pre], matched_counts[pre], ids[pre]
+        wished_counts = wished_counts[pre]
     if sort == "score":
-        order = np.lexsort((ids, distances, -matched_counts))
+        order = np.lexsort((ids, distances, -wished_counts, -matched_counts))
     else:
         order = np.lexsort((ids, distances))
     if limit is not None:
@@ -456,7 +488,8 @@ def partner_ranking(
         matched_counts=matched_counts[order].astype(np.int64),
         requested=tuple(requested), certifications=tuple(certs), naf_codes=tuple(nafs),
         size_min=None if size_min is None else str(size_min), total_in_radius=total, beyond_radius=beyond,
-        radius_km=radius_km, next_radius_km=next_radius)
+        radius_km=radius_km, next_radius_km=next_radius, wished=tuple(wished),
+        wished_counts=wished_counts[order].astype(np.int64))
 
 
 def partners_near(
@@ -467,6 +500,7 @@ def partners_near(
     capabilities: str | Iterable[str] = (),
     capability_mode: str = "all",
     certifications: str | Iterable[str] = (),
+    wished_certifications: str | Iterable[str] = (),
     naf_codes: str | Iterable[str] = (),
     size_min: str | None = None,
     members_only: bool = False,
@@ -477,16 +511,18 @@ def partners_near(
 ) -> PartnerResult:
     """Establishments within radius_km (great-circle km) of (lat, lon) meeting the need, ranked and explained.
 
-    Filters: capabilities (all or any of them, `capability_mode`), every requested certification,
+    Filters: capabilities (all or any of them, `capability_mode`), every required certification,
     NAF codes by prefix (25, 25.6, 25.62, 25.62B), size band at least `size_min`, UIMM members;
-    `exclude_id` (the origin establishment) never appears. `sort`: "score" (capabilities matched,
-    then distance), "distance" or "road" (estimated road km). Raises `PartnerQueryError` (French
-    message) on an invalid query.
+    `exclude_id` (the origin establishment) never appears. Wished certifications never exclude: under
+    "score" they rank holders up (after the capabilities matched, before distance). `sort`: "score"
+    (capabilities matched, wished certifications held, then distance), "distance" or "road" (estimated
+    road km). Raises `PartnerQueryError` (French message) on an invalid query.
     """
     ranking = partner_ranking(
         catalog, lat=lat, lon=lon, capabilities=capabilities, capability_mode=capability_mode,
-        certifications=certifications, naf_codes=naf_codes, size_min=size_min, members_only=members_only,
-        radius_km=radius_km, exclude_id=exclude_id, sort=sort, limit=limit)
+        certifications=certifications, wished_certifications=wished_certifications, naf_codes=naf_codes,
+        size_min=size_min, members_only=members_only, radius_km=radius_km, exclude_id=exclude_id, sort=sort,
+        limit=limit)
     return PartnerResult(items=partner_items(catalog, ranking), total_in_radius=ranking.total_in_radius,
                          beyond_radius=ranking.beyond_radius, radius_km=ranking.radius_km,
                          next_radius_km=ranking.next_radius_km)
@@ -499,7 +535,14 @@ def partner_items(catalog: PartnerCatalog, ranking: PartnerRanking) -> pd.DataFr
     n_requested = len(requested)
     columns = [catalog.capability_column(c) for c in requested]
     proximity = 1.0 - distances / ranking.radius_km
-    scores = np.round(100.0 * (ranking.matched_counts + proximity) / (n_requested + 1), 1)
+    n_wished = len(ranking.wished)
+    wished_counts = ranking.wished_counts if ranking.wished_counts.size == positions.size \
+        else np.zeros(positions.size, dtype=np.int64)
+    # Wished certifications share the last unit with proximity: the score keeps the ranking's order.
+    scores = np.round(100.0 * (ranking.matched_counts + (wished_counts + proximity) / (n_wished + 1))
+                      / (n_requested + 1), 1)
+    wished_rows = (catalog.certifications[positions][:, [catalog.certification_codes.index(c) for c in ranking.wished]]
+                   if n_wished else None)
     matched_lists, whys = [], []
     cap_rows = catalog.capabilities[positions][:, columns] if n_requested else None
     declared_rows = catalog.declared[positions][:, columns] if n_requested else None
@@ -510,9 +553,12 @@ def partner_items(catalog: PartnerCatalog, ranking: PartnerRanking) -> pd.DataFr
             matched = [requested[j] for j in range(n_requested) if cap_rows[row, j]]
             presumed = [requested[j] for j in range(n_requested) if cap_rows[row, j] and not declared_rows[row, j]]
         matched_lists.append(matched)
+        held = ([ranking.wished[j] for j in range(n_wished) if wished_rows[row, j]]
+                if wished_rows is not None else [])
         whys.append(_why(catalog, position, distance, matched, requested=n_requested, presumed=presumed,
-                         certifications=list(ranking.certifications), naf_filtered=bool(ranking.naf_codes),
-                         size_filtered=ranking.size_min is not None))
+                         certifications=list(ranking.certifications), wished_held=held,
+                         naf_filtered=bool(ranking.naf_codes), size_filtered=ranking.size_min is not None,
+                         radius_km=ranking.radius_km))
     extra = {
         "distance_km": distances,
         "road_km_estimate": road_km_estimate(distances),

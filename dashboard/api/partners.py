@@ -15,10 +15,11 @@ from dashboard.services.partners import OriginError, search_partners
 from dashboard.sessions import current_viewer
 
 PARTNER_PARAMETERS = {"lat", "lon", "siret", "id", "site", "commune", "capability", "capability_mode", "naf",
-                      "certification", "size_min", "member", "radius_km", "sort"}
+                      "certification", "wished_certification", "match", "size_min", "member", "radius_km", "sort"}
 PARTNER_METHOD = ("distance_km : grand cercle (haversine, rayon terrestre moyen 6 371,0088 km). road_km_estimate et "
                   "drive_min_estimate : estimations (détour et vitesse moyenne forfaitaires, voir docs/indicators.md). "
-                  "score : part des savoir-faire demandés trouvés, puis proximité.")
+                  "score : part des savoir-faire demandés trouvés, puis certifications souhaitées détenues, puis "
+                  "proximité.")
 
 
 def register(route, service: DataService) -> None:
@@ -33,6 +34,8 @@ def register(route, service: DataService) -> None:
             raise ApiError(400, "bad_parameter", str(err), err.parameter) from None
         if query.origin_kind == "none":
             raise ApiError(400, "missing_origin", "Indiquez lat et lon, ou siret (ou id), ou commune.", "lat")
+        if query.match and query.origin_kind != "site":
+            raise ApiError(400, "bad_parameter", "match part d'un établissement : indiquez siret (ou id).", "match")
         if query.origin_kind == "point" and not (41.0 <= query.lat <= 51.5 and -5.5 <= query.lon <= 10.0):
             raise ApiError(400, "bad_parameter", "Coordonnées hors de France métropolitaine.", "lat")
         limit = Params.integer("limit", 100, minimum=1, maximum=1000)
@@ -57,7 +60,11 @@ def register(route, service: DataService) -> None:
                        "id": origin.public_id},
             "radius_km": found.result.radius_km, "total_in_radius": found.result.total_in_radius,
             "beyond_radius": found.result.beyond_radius, "next_radius_km": found.result.next_radius_km,
-            "sort": query.sort, "is_demo": service.snapshot().is_demo,
+            "sort": query.sort, "match": found.query.match, "capabilities": list(found.query.capabilities),
+            "capability_mode": found.query.capability_mode,
+            "certifications": list(found.query.certifications),
+            "wished_certifications": list(found.query.wished_certifications),
+            "is_demo": service.snapshot().is_demo,
             "method": PARTNER_METHOD, "items": items,
         })
 
@@ -76,8 +83,16 @@ OPENAPI_PATHS = {
          query_param("commune", "Code INSEE de la commune d'origine.", {"type": "string"}),
          {**query_param("capability", "Savoir-faire recherchés.", MULTI), "style": "form", "explode": True},
          query_param("capability_mode", "all ou any.", {"type": "string", "enum": ["all", "any"]}),
-         {**query_param("certification", "Certifications exigées (toutes).", MULTI), "style": "form",
-          "explode": True},
+         {**query_param("certification", "Certifications requises : un partenaire les détient toutes (filtre).",
+                        MULTI), "style": "form", "explode": True},
+         {**query_param("wished_certification",
+                        "Certifications souhaitées : n'excluent personne ; à savoir-faire égaux, les partenaires qui "
+                        "en détiennent davantage sont classés devant (tri score). Code inconnu : 400.", MULTI),
+          "style": "form", "explode": True},
+         query_param("match", "Avec siret (ou id) : les savoir-faire viennent de l'établissement d'origine quand "
+                     "capability est absent. peers : ses propres savoir-faire (pairs) ; complementary : ceux des "
+                     "mêmes familles qu'il n'a pas (fournisseurs complémentaires). Au moins un (any).",
+                     {"type": "string", "enum": ["peers", "complementary"]}),
          {**query_param("naf", "Codes NAF (division 25, groupe 25.6, classe 25.62 ou sous-classe 25.62B).",
                    MULTI), "style": "form", "explode": True},
          query_param("size_min", "Tranche d'effectif INSEE minimale.", {"type": "string"}),
@@ -100,6 +115,12 @@ OPENAPI_SCHEMAS = {
         "radius_km": {"type": "number"}, "total_in_radius": {"type": "integer"},
         "beyond_radius": {"type": "integer", "description": "entre radius_km et next_radius_km"},
         "next_radius_km": {"type": ["number", "null"]}, "sort": {"type": "string"},
+        "match": {"type": ["string", "null"], "enum": ["peers", "complementary", None]},
+        "capabilities": {"type": "array", "items": {"type": "string"},
+                         "description": "savoir-faire recherchés (ceux du contexte quand match est donné seul)"},
+        "capability_mode": {"type": "string", "enum": ["all", "any"]},
+        "certifications": {"type": "array", "items": {"type": "string"}},
+        "wished_certifications": {"type": "array", "items": {"type": "string"}},
         "is_demo": {"type": "boolean"}, "method": {"type": "string"},
         "items": {"type": "array", "items": {"allOf": [
             {"$ref": "#/components/schemas/Establishment"},

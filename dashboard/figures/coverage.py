@@ -15,6 +15,9 @@ def _layout(fig: go.Figure, *, height: int, title: str = "") -> go.Figure:
     return fig
 
 
+RANKING_RIGHT_MARGIN = 34  # px: half of the "100 %" tick label, which sits on the axis end
+
+
 def coverage_ranking_figure(summary: pd.DataFrame, *, selected: str | None, radius_km: float) -> go.Figure:
     """Capabilities by coverage rate (weakest first) with the single-source share beside (both in %)."""
     data = summary.sort_values(["rate", "capability_label"], ascending=[True, True])
@@ -28,12 +31,17 @@ def coverage_ranking_figure(summary: pd.DataFrame, *, selected: str | None, radi
                    marker=dict(symbol="diamond", size=9, color="#b3261e"),
                    hovertemplate="%{y}<br>source unique %{x:.1f} %<extra></extra>"),
     ])
-    fig.update_xaxes(range=[0, 100], ticksuffix=" %", gridcolor="#e6eaef", side="top")
+    # Rates run 0-100 % whatever the data. The "100 %" label overhangs the axis end: plotly hides a label past the
+    # figure's edge, so the right margin leaves it room (and ticks stay automatic: fewer on a phone, unrotated).
+    fig.update_xaxes(range=[0, 100], ticksuffix="\u00a0%", gridcolor="#e6eaef", side="top",
+                     ticklabeloverflow="allow")
     fig.update_yaxes(autorange="reversed", tickfont=dict(size=11))
     fig.update_layout(legend=dict(orientation="h", y=-0.02, x=0, yanchor="top"), bargap=0.25,
                       clickmode="event")
-    return _layout(fig, height=max(360, 22 * len(labels) + 80),
-                   title=f"Couverture à {radius_km:g} km, du plus faible au plus fort")
+    fig = _layout(fig, height=max(360, 22 * len(labels) + 80),
+                  title=f"Couverture à {radius_km:g} km, du plus faible au plus fort")
+    fig.update_layout(margin_r=RANKING_RIGHT_MARGIN)
+    return fig
 
 
 def coverage_matrix_figure(matrix: pd.DataFrame, *, filiere_labels: dict[str, str],

@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from dashboard.analytics.filters import SIZE_ORDER, vocabulary_from
-from dashboard.analytics.partner_query import PartnerQuery, parse_partner_query, partner_query_params
+from dashboard.analytics.partner_context import context_capabilities
+from dashboard.analytics.partner_query import MATCHES, PartnerQuery, parse_partner_query, partner_query_params
 from dashboard.analytics.partners import (
     MEMBER_REASON,
     PartnerCatalog,
@@ -21,11 +22,13 @@ from dashboard.analytics.partners import (
     partner_catalog,
     partners_near,
 )
+from dashboard.analytics.purchasing import capabilities_bought
 from dashboard.analytics.records import export_frame
 from dashboard.analytics.text import rank, search_text
 from dashboard.callback_inputs import as_number, as_text, as_texts
 from dashboard.formatting import fr_date, short_text
 from dashboard.policy import Action, Forbidden, Viewer, can, check_criteria, visible_columns
+from dashboard.reference import load_reference
 from dashboard.services import DataService, Snapshot
 from dashboard.services.downloads import ExportFile
 from dashboard.services.options import capability_options
@@ -56,6 +59,7 @@ class PartnerSearch:
     origin: Origin
     result: PartnerResult
     records: pd.DataFrame  # establishment records + distance_km, road_km_estimate, drive_min_estimate, score, why
+    query: PartnerQuery = PartnerQuery()  # the query as run: a site context's capabilities filled in
 
 
 def catalog_for(service: DataService, snap: Snapshot) -> PartnerCatalog:
@@ -88,6 +92,54 @@ def resolve_origin(query: PartnerQuery, snap: Snapshot, communes: pd.DataFrame) 
     raise OriginError("origin", "Choisissez un point de départ : un établissement, une commune ou un point.")
 
 
+MATCH_LABELS = {"peers": "Pairs : les mêmes savoir-faire que ce site",
+                "complementary": "Fournisseurs complémentaires : ce que sa filière achète et qu'il ne fait pas"}
+MATCH_SHORT = {"peers": "pairs", "complementary": "fournisseurs complémentaires"}
+
+
+def _site_row(snap: Snapshot, site: str) -> int | None:
+    frame = snap.establishments
+    rows = frame.index[(frame["public_id"] == site) | (frame["siret"] == site)]
+    return None if rows.empty else rows[0]
+
+
+def site_capabilities(service: DataService, snap: Snapshot, site: str) -> tuple[str, ...] | None:
+    """Capability codes a site offers (declared or presumed), taxonomy order; None when the site is unknown."""
+    row = _site_row(snap, site)
+    if row is None:
+        return None
+    catalog = catalog_for(service, snap)
+    position = catalog.position_of(int(snap.establishments.at[row, "id"]))
+    if position is None:
+        return None
+    return tuple(c for c, offered in zip(catalog.capability_codes, catalog.capabilities[position]) if offered)
+
+
+def context_for(service: DataService, snap: Snapshot, site: str | None, match: str | None) -> tuple[str, ...] | None:
+    """The capabilities a site's context asks for (`match` peers or complementary), None without a known site.
+
+    Complementary suppliers follow the bundled purchasing model of the site's filière (analytics.purchasing)."""
+    if not site or match not in MATCHES:
+        return None
+    owned = site_capabilities(service, snap, site)
+    row = _site_row(snap, site)
+    if owned is None or row is None:
+        return None
+    filiere = snap.establishments.at[row, "filiere_code"] if "filiere_code" in snap.establishments.columns else None
+    bought = capabilities_bought(load_reference().purchases, None if pd.isna(filiere) else str(filiere))
+    look = service.lookups.capabilities
+    return context_capabilities(owned, match=str(match), families=dict(zip(look["code"], look["family_code"])),
+                                bought=[str(c) for c in bought.index])
+
+
+def with_context(service: DataService, snap: Snapshot, query: PartnerQuery) -> PartnerQuery:
+    """The query with its site context's capabilities ("any" of them) when it names a context but no capability."""
+    if query.capabilities:
+        return query
+    derived = context_for(service, snap, query.site, query.match)
+    return replace(query, capabilities=derived, capability_mode="any") if derived else query
+
+
 def search_partners(service: DataService, query: PartnerQuery, *, viewer: Viewer,
                     limit: int | None = 100) -> PartnerSearch:
     """Partners for `query` in the active dataset, cut to what `viewer` may see. Raises OriginError or
@@ -96,10 +148,12 @@ def search_partners(service: DataService, query: PartnerQuery, *, viewer: Viewer
         check_criteria(viewer, ["member"])
     snap = service.snapshot()
     origin = resolve_origin(query, snap, service.lookups.communes)
+    query = with_context(service, snap, query)
     catalog = catalog_for(service, snap)
     result = partners_near(
         catalog, lat=origin.lat, lon=origin.lon, capabilities=query.capabilities,
-        capability_mode=query.capability_mode, certifications=query.certifications, naf_codes=query.naf,
+        capability_mode=query.capability_mode, certifications=query.certifications,
+        wished_certifications=query.wished_certifications, naf_codes=query.naf,
         size_min=query.size_min, members_only=query.members_only, radius_km=query.radius_km,
         exclude_id=origin.establishment_id, sort=query.sort, limit=limit)
     items = result.items
@@ -109,12 +163,16 @@ def search_partners(service: DataService, query: PartnerQuery, *, viewer: Viewer
     records["rank"] = range(1, len(records) + 1)
     if not can(viewer, Action.SEE_MEMBERSHIP):  # the reasons name membership too
         records["why"] = [[w for w in why if w != MEMBER_REASON] for why in records["why"]]
-    return PartnerSearch(origin, result, records[visible_columns(viewer, records.columns)])
+    return PartnerSearch(origin, result, records[visible_columns(viewer, records.columns)], query)
 
 
 # --- The partner page: its URL query, the autocomplete, one search's results, the export --------------
 
 RESULT_LIMIT = 100
+# Numbered markers on the map: the first ones only. Ten numbers stay legible and match what a reader scans in
+# the list before refining; the rest of the shortlist is drawn as small points (issue 15: a pile of 100
+# numbered discs hid the map).
+NUMBERED_MARKERS = 10
 SEARCH_LIMIT = 30
 SIZE_CHOICES = SIZE_ORDER[2:]  # "11 salariés ou plus" and above: smaller minimums filter nothing useful
 MAX_WIDEN_KM = 150  # the page's slider maximum: no "widen" button beyond
@@ -138,6 +196,7 @@ class PartnerPageView:
     tile_url: str = ""
     tile_attribution: str = ""
     membership: bool = False  # whether the viewer may filter on UIMM membership
+    match_options: tuple[dict, ...] = ()  # the site context choices (peers, complementary, none)
 
 
 def _site_option(row, query: str = "") -> dict:
@@ -208,6 +267,11 @@ def partner_view(service: DataService, query: dict[str, list[str]], viewer: View
     if parsed.site and snap.establishments["public_id"].eq(parsed.site).sum() == 0:
         notices.append(f"Établissement inconnu ignoré : « {parsed.site} ».")
         parsed = replace(parsed, site=None)
+    if parsed.match and not parsed.site:
+        notices.append(f"Le contexte « {MATCH_SHORT[parsed.match]} » part d'un établissement : choisissez-en un "
+                       "comme point de départ.")
+        parsed = replace(parsed, match=None)
+    parsed = with_context(service, snap, parsed)  # the dropdown shows the capabilities the context asks for
     kind = parsed.origin_kind if parsed.origin_kind != "none" else "site"
     communes = look.communes
     naf_divisions = look.naf.drop_duplicates("division_code")
@@ -231,11 +295,21 @@ def partner_view(service: DataService, query: dict[str, list[str]], viewer: View
         source_line=(f"Source : {ds.source_name} · {fr_date(ds.source_date)}" if ds else "Aucune donnée chargée"),
         tile_url=service.settings.tile_url,
         tile_attribution=service.settings.tile_attribution,
+        match_options=tuple([{"label": label, "value": value} for value, label in MATCH_LABELS.items()]
+                            + [{"label": "Besoin libre : je choisis les savoir-faire", "value": ""}]),
     )
 
 
+def context_choice(service: DataService, match: str | None, site: str | None, mode: str | None):
+    """The capabilities and mode a newly chosen site context asks for, or None (nothing to change)."""
+    if mode != "site":
+        return None
+    derived = context_for(service, service.snapshot(), as_text(site), as_text(match))
+    return None if derived is None else (list(derived), "any")
+
+
 def query_from_controls(mode, site, commune, point, capabilities, capability_mode, certifications, naf, size_min,
-                        member, radius, sort) -> PartnerQuery:
+                        member, radius, sort, wished=None, match=None) -> PartnerQuery:
     """The query from the page's control values (only the chosen origin mode's origin counts).
 
     Values arrive as the browser sent them: anything that is not what the control holds counts as unset,
@@ -249,11 +323,13 @@ def query_from_controls(mode, site, commune, point, capabilities, capability_mod
         capabilities=tuple(c for c in as_texts(capabilities) if not c.startswith("famille:")),
         capability_mode=str(capability_mode or "all"),
         certifications=tuple(as_texts(certifications)),
+        wished_certifications=tuple(c for c in as_texts(wished) if c not in as_texts(certifications)),
         naf=tuple(as_texts(naf)),
         size_min=str(size_min) if size_min else None,
         members_only="oui" in as_texts(member),
         radius_km=as_number(radius) or 40.0,
         sort=str(sort or "score"),
+        match=as_text(match) if mode == "site" and as_text(match) in MATCHES else None,
     )
 
 
@@ -271,6 +347,8 @@ class PartnerResults:
     search: PartnerSearch
     records: list[dict]  # the first RESULT_LIMIT, ranked
     capability_labels: dict[str, str]
+    certification_labels: dict[str, str]
+    context: str | None  # French: which site context is applied (None without one)
     bounds: list[list[float]]  # the search circle's box, for the map viewport
     widen_km: float | None  # the next radius worth offering (partners exist beyond), None when none
     params: dict[str, str]
@@ -298,8 +376,24 @@ def partner_results(service: DataService, query: PartnerQuery,
     look = service.lookups
     return PartnerResults(search=found, records=found.records.to_dict("records"),
                           capability_labels=dict(zip(look.capabilities["code"], look.capabilities["label"])),
+                          certification_labels=dict(zip(look.certifications["code"], look.certifications["label"])),
+                          context=context_line(service, query, origin),
                           bounds=bounds_around(origin.lat, origin.lon, result.radius_km), widen_km=widen,
                           params=params)
+
+
+def context_line(service: DataService, query: PartnerQuery, origin: Origin) -> str | None:
+    """Which site context the results follow, in French, or None when the query has none."""
+    derived = context_for(service, service.snapshot(), query.site, query.match)
+    if derived is None or query.match is None:
+        return None
+    head = f"Contexte : {MATCH_SHORT[query.match]} de {origin.label}"
+    if not derived:
+        return f"{head}. Ce site n'a aucun savoir-faire renseigné : aucun savoir-faire n'est filtré."
+    if query.capabilities and set(query.capabilities) != set(derived):
+        return f"{head}, savoir-faire modifiés à la main ({len(query.capabilities)} choisis)."
+    plural = "s" if len(derived) > 1 else ""
+    return f"{head} : {len(derived)} savoir-faire recherché{plural}, au moins un par partenaire."
 
 
 def export_file(service: DataService, params: dict | None, viewer: Viewer) -> ExportFile:
