@@ -56,6 +56,7 @@ def register(app, service: DataService) -> None:
     app.callback(  # the order of layouts.indicators.results_outputs
         Output(ids.IND_SCOPE, "children"), Output(ids.IND_KPIS, "children"), Output(ids.IND_SERIES_GRAPH, "figure"),
         Output(ids.IND_FLOWS_GRAPH, "figure"), Output(ids.IND_CONTEXT_GRAPH, "figure"),
+        Output(ids.IND_DGE_GRAPH, "figure"),
         Output(ids.IND_PROJECTS_LAYER, "children"), Output(ids.IND_PROJECTS_SUMMARY, "children"),
         Output(ids.IND_FICHE_LINK, "href"), Output(ids.IND_QUERY, "data"),
         *[Input(i, "value") for i in INPUTS],

@@ -17,7 +17,8 @@ from dashboard.figures import GRAPH_CONFIG
 from dashboard.figures.indicators import (
     DEPARTMENT_COLORS,
     REGION_COLOR,
-    context_figure,
+    deeptech_figure,
+    dge_figure,
     fiche_figures,
     flows_figure,
     series_figure,
@@ -130,10 +131,17 @@ def indicators_page(view: IndicatorPageView) -> html.Div:
                           html.Div(id=ids.IND_PROJECTS_SUMMARY, className="ind-note"),
                           html.Div([html.Div(map_, className="ind-map"), project_legend], className="ind-map-wrap")],
                          className="ind-card"),
-            html.Section([html.H2("Contexte national", className="ind-h2"),
-                          html.Div("Baromètre industriel de l'État (DGE) et Plan Deeptech (Bpifrance) : chiffres "
-                                   "publiés, France entière.", className="ind-note"),
+            html.Section([html.H2("Contexte national : start-up deeptech", className="ind-h2"),
+                          html.Div("Créations de start-up deeptech en France, chiffres publiés (Bpifrance, « 5 ans "
+                                   "du Plan Deeptech », 2024), face à l'objectif du Plan Deeptech : "
+                                   f"{ind.DEEPTECH_TARGET} par an en {ind.DEEPTECH_TARGET_YEAR}.",
+                                   className="ind-note"),
                           _graph(ids.IND_CONTEXT_GRAPH, 300)], className="ind-card"),
+            html.Section([html.H2("Contexte national : solde industriel (DGE)", className="ind-h2"),
+                          html.Div("Baromètre industriel de l'État (DGE) : ouvertures et extensions significatives "
+                                   "moins fermetures et réductions significatives de sites industriels, France "
+                                   "entière, chiffres publiés.", className="ind-note"),
+                          _graph(ids.IND_DGE_GRAPH, 300)], className="ind-card"),
         ], className="ind-grid"),
     ], className="ind-main")
     return html.Div([side, main, dcc.Store(id=ids.IND_QUERY), dcc.Store(id=ids.IND_URL_SYNC),
@@ -252,15 +260,24 @@ def project_markers(projects: pd.DataFrame) -> list:
     return markers
 
 
+def projects_summary(r: IndicatorResults) -> str:
+    """The projects line, each figure with its period: the page's period, then the KPI card's 5 years beside it."""
+    q = r.query
+    text = (f"{q.start}–{q.end} : {fr_number(len(r.projects))} projet(s) · solde des emplois annoncés "
+            f"{fr_signed(r.net_jobs)} · montant annoncé {fr_number(r.amount_eur / 1e6, 0)} M€")
+    period, value = r.recent_net_jobs
+    if period and value is not None and period != f"{q.start}–{q.end}":
+        text += f" · sur {period} (carte « Emplois annoncés ») : {fr_signed(value)} emplois"
+    return text
+
+
 def results_outputs(r: IndicatorResults) -> tuple:
-    """Scope line, KPI cards, the three figures, project markers and summary, fiche link, URL parameters
+    """Scope line, KPI cards, the four figures, project markers and summary, fiche link, URL parameters
     (the order of callbacks.indicators' outputs)."""
     q, f = r.query, r.flows
-    summary = (f"{fr_number(len(r.projects))} projet(s) de {q.start} à {q.end} · solde des emplois annoncés "
-               f"{fr_signed(r.net_jobs)} · montant annoncé "
-               f"{fr_number(r.amount_eur / 1e6, 0)} M€")
+    summary = projects_summary(r)
     filiere = f" · filières : {len(q.filieres)}" if q.filieres else ""
     scope_line = [html.Strong(r.scope.label),
                   f" · {ind.LEVEL_LABELS.get(r.scope.level, '')} · {q.start}–{q.end}{filiere}"]
     return (scope_line, [_card(k) for k in r.kpis], evolution_figure(r), flows_figure(f["o"], f["c"], f["n"]),
-            context_figure(r.deeptech, r.dge), project_markers(r.projects), summary, r.fiche_href, r.params)
+            deeptech_figure(r.deeptech), dge_figure(r.dge), project_markers(r.projects), summary, r.fiche_href, r.params)

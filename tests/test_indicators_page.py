@@ -59,7 +59,7 @@ def test_url_values_are_checked_with_notices(service):
 
 def test_page_outputs_cards_and_figures(service):
     q = page.IndicatorQuery(departements=("57",), index100=True, threshold=True)
-    scope, cards, evolution, flows, context, markers, summary, fiche, params = page.page_outputs(service, q)
+    scope, cards, evolution, flows, deeptech, dge, markers, summary, fiche, params = page.page_outputs(service, q)
     assert len(cards) == len(KPI_CODES)
     assert evolution.layout.separators == ", "
     assert {t.name for t in evolution.data} == {"Moselle", "Lorraine"}
@@ -67,6 +67,14 @@ def test_page_outputs_cards_and_figures(service):
     assert [t.name for t in flows.data] == ["Ouvertures", "Fermetures", "Solde"]
     assert list(flows.data[2].y) == [o - c for o, c in zip(flows.data[0].y, flows.data[1].y)]
     assert markers and "projet" in summary
+    # National context: the published deeptech figures on their own axis, beside the target; the DGE balance alone.
+    points = dict(zip(deeptech.data[0].x, deeptech.data[0].y))
+    assert points == {2018: 168.0, 2023: 340.0}
+    assert list(deeptech.data[1].y) == [500] and deeptech.layout.yaxis.range[1] >= 500
+    assert [t.name for t in dge.data] == ["Solde industriel (France)"]
+    assert dict(zip(dge.data[0].x, dge.data[0].y)) == {"2022": 176.0, "2023": 201.0, "2024": 89.0}
+    # Both job balances name their period: the page's and the card's 5 years.
+    assert summary.startswith("2012–2025 : ") and "sur 2021–2025 (carte « Emplois annoncés ») : " in summary
     assert fiche == "/fiche?niveau=departement&code=57"
     assert params == {"departement": "57", "base100": "1", "seuil": "10"}
 
