@@ -280,4 +280,5 @@ def results_outputs(r: IndicatorResults) -> tuple:
     scope_line = [html.Strong(r.scope.label),
                   f" · {ind.LEVEL_LABELS.get(r.scope.level, '')} · {q.start}–{q.end}{filiere}"]
     return (scope_line, [_card(k) for k in r.kpis], evolution_figure(r), flows_figure(f["o"], f["c"], f["n"]),
-            deeptech_figure(r.deeptech), dge_figure(r.dge), project_markers(r.projects), summary, r.fiche_href, r.params)
+            deeptech_figure(r.deeptech), dge_figure(r.dge), project_markers(r.projects), summary, r.fiche_href,
+            r.params)
