@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from dashboard.analytics import indicators as ind
+from dashboard.analytics.text import searchable
 from dashboard.formatting import fr_date, fr_number
 from dashboard.reference import load_polygons
 from dashboard.services import DataService
@@ -480,14 +481,14 @@ def _map(c, x, y, w, h, polygons, communes: set[str], projects: pd.DataFrame):
 def territory_options(data: IndicatorData, lookups, level: str) -> list[dict]:
     """The territories of a fiche level as dropdown options (region: Lorraine only)."""
     if level == "region":
-        return [{"label": "Lorraine", "value": ind.REGION_CODE}]
+        return searchable([{"label": "Lorraine", "value": ind.REGION_CODE}])
     table = {"departement": lookups.departments.rename(columns={"name": "label"}),
              "epci": lookups.epci.rename(columns={"name": "label"}),
              "zone_emploi": lookups.zones.rename(columns={"name": "label"}),
              "territoire_industrie": data.ti.rename(columns={"name": "label"})}.get(level)
     if table is None:
         return []
-    return [{"label": lab, "value": c} for c, lab in zip(table["code"], table["label"])]
+    return searchable([{"label": lab, "value": c} for c, lab in zip(table["code"], table["label"])])
 
 
 def fiche_levels(data: IndicatorData) -> list[dict]:

@@ -175,7 +175,7 @@ def filter_options(service: DataService, snap: Snapshot) -> FilterOptions:
                           division_counts),
         naf=counted(look.naf["code"], [f"{c} – {lab}" for c, lab in zip(look.naf["code"], look.naf["label"])],
                     by("naf_code")),
-        sizes=[{"label": f"{r['min_staff']:,} salariés ou plus".replace(",", "\u00a0"), "value": r["code"]}
+        sizes=[{"label": f"{fr_number(r['min_staff'])} salariés ou plus", "value": r["code"]}
                for r in sizes.to_dict("records")],
         capabilities=capability_options(look.capabilities, caps_count),
         certifications=counted(look.certifications["code"], look.certifications["label"], certs_count),
