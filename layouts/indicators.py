@@ -25,7 +25,15 @@ from dashboard.figures.indicators import (
     sparkline,
 )
 from dashboard.formatting import fr_date, fr_number, fr_signed
-from dashboard.scorecard import STOCK_CODES, FicheData, ScorecardContent, format_change, format_value, tone
+from dashboard.scorecard import (
+    STOCK_CODES,
+    FicheData,
+    ScorecardContent,
+    format_change,
+    format_value,
+    panels,
+    tone,
+)
 from dashboard.services.indicators import SERIES_CHOICES, IndicatorKpi, IndicatorPageView, IndicatorResults
 from layouts.basemap import basemap, map_controls
 from layouts.components import demo_badge, dropdown, legend
@@ -177,8 +185,36 @@ def fiche_page(view: FicheView, body) -> html.Div:
     return html.Div([bar, notices, body], className="fiche-wrap")
 
 
+def territory_panels(content: ScorecardContent) -> html.Div | None:
+    """The territory's establishments and filières, supplier coverage and trades in tension (as the PDF)."""
+    if content.profile is None:
+        return None
+    links = {"Établissements et filières": "/?" + content_filter(content),
+             "Couverture": "/couverture", "Métiers": "/competences"}
+    blocks = []
+    for title, headline, rows in panels(content):
+        link = next((href for key, href in links.items() if title.startswith(key)), None)
+        blocks.append(html.Section([
+            html.H3(title, className="fiche-h3"),
+            html.P(headline, className="fiche-headline"),
+            html.Table(html.Tbody([html.Tr([html.Td(label), html.Td(value, className="num")])
+                                   for label, value in rows]), className="fiche-table") if rows else None,
+            html.A("Voir le détail", href=link, className="fiche-more no-print") if link else None,
+        ], className="fiche-panel"))
+    areas = content.profile.skills_areas
+    note = (f"Bassins BMO lus : {', '.join(areas)}. " if 0 < len(areas) <= 4 else
+            f"{len(areas)} bassins BMO lus. " if areas else "") + content.profile.skills_note
+    return html.Div([html.Div(blocks, className="fiche-panels"), html.P(note, className="fiche-note")])
+
+
+def content_filter(content: ScorecardContent) -> str:
+    """The explorer's URL parameters for the fiche's territory (region: none)."""
+    parameter = {"departement": "departement", "epci": "epci", "zone_emploi": "zone_emploi"}.get(content.scope.level)
+    return f"{parameter}={','.join(content.scope.codes)}" if parameter else ""
+
+
 def fiche_sheet(content: ScorecardContent, figures: dict, *, edition: str) -> html.Article:
-    """The printable sheet: header, key figures, three charts, the map, the sources."""
+    """The printable sheet: header, key figures, the territory's panels, three charts, the map, the sources."""
     figures_row = html.Div([
         html.Div([html.Div(f.value, className="fiche-value"),
                   html.Div(f"{f.label}, {f.period}", className="fiche-label"),
@@ -194,11 +230,13 @@ def fiche_sheet(content: ScorecardContent, figures: dict, *, edition: str) -> ht
     return html.Article([
         html.Header([
             html.Div([html.H1(f"Fiche territoire : {content.scope.label}", className="fiche-title"),
-                      html.Div(f"{content.level_label} · Indicateurs de réindustrialisation "
-                               f"{content.years.start}–{content.years.stop - 1} · édition du {edition}",
-                               className="fiche-sub")]),
+                      html.Div(f"{content.level_label} · Établissements, couverture, compétences · "
+                               f"réindustrialisation {content.years.start}–{content.years.stop - 1} · "
+                               f"édition du {edition}", className="fiche-sub")]),
             demo_badge(True) if content.is_demo else None,
         ], className="fiche-header"),
+        territory_panels(content),
+        html.H2("Réindustrialisation", className="fiche-h2"),
         figures_row,
         html.Div([charts, map_], className="fiche-body"),
         html.Div([html.H3("Sources", className="fiche-h3"),
@@ -206,10 +244,19 @@ def fiche_sheet(content: ScorecardContent, figures: dict, *, edition: str) -> ht
     ], className="fiche-sheet", id="fiche-sheet")
 
 
+def fiche_error(message: str) -> html.Div:
+    """What the fiche says for a URL it cannot show (the HTTP answer is a 400 with the same text)."""
+    return html.Div([html.H1("Fiche territoire introuvable", className="fiche-title"),
+                     html.P(message, className="notice", role="alert"),
+                     html.P("Choisissez un niveau et un territoire ci-dessus.")], className="fiche-sheet fiche-error")
+
+
 def fiche(data: FicheData) -> html.Div:
-    """The fiche page of a service's FicheData: selector bar and printable sheet."""
+    """The fiche page of a service's FicheData: selector bar and printable sheet (or what is wrong with the URL)."""
     view = FicheView(level=data.level, code=data.code, level_options=data.level_options,
-                     territory_options=data.territory_options, notices=data.notices)
+                     territory_options=data.territory_options, notices=[])
+    if data.content is None or data.polygons is None:
+        return fiche_page(view, fiche_error(data.error))
     return fiche_page(view, fiche_sheet(data.content, fiche_figures(data.content, data.polygons),
                                         edition=fr_date(dt.date.today())))
 

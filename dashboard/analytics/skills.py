@@ -187,9 +187,8 @@ def zone_of_areas(area_of_commune: pd.Series, communes: pd.DataFrame) -> dict[st
 # data/ref/zones_emploi.csv holds their Lorraine communes only (46, 67 and 8); tests check the poles are absent.
 CROSS_REGION_ZONES = frozenset({"4404", "4421", "4427"})
 CROSS_REGION_SUFFIX = " – bassin transrégional"
-CROSS_REGION_NOTE = ("Bassin transrégional : bassin d'emploi dont le pôle est hors de Lorraine (Chaumont, Sedan, "
-                     "Vitry-le-François Saint-Dizier) ; seule une frange de communes lorraines en fait partie et ses "
-                     "chiffres BMO portent sur tout le bassin, surtout hors de la région.")
+CROSS_REGION_NOTE = ("Bassin transrégional : pôle hors de Lorraine (Chaumont, Sedan, Vitry-le-François "
+                     "Saint-Dizier) ; ses chiffres BMO portent sur tout le bassin, surtout hors de la région.")
 
 
 def cross_region_areas(area_of_commune: pd.Series, communes: pd.DataFrame) -> set[str]:
