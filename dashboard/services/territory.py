@@ -128,7 +128,7 @@ def _coverage(service: DataService, inside: pd.DataFrame,
 def _skills(service: DataService, level: str, codes: tuple[str, ...], communes: set[str]) -> dict:
     """The industrial trades in tension of the BMO bassins of the territory (same ranking as /competences)."""
     data = skills_svc.skills_data(service)
-    empty = {"skills_year": None, "skills_areas": [], "tensions": [], "tension_count": 0,
+    empty: dict[str, object] = {"skills_year": None, "skills_areas": [], "tensions": [], "tension_count": 0,
              "skills_source": data.source_line, "skills_note": "Aucune donnée BMO chargée (tissu import bmo)."}
     if not data.years:
         return empty
