@@ -76,7 +76,10 @@ def projects_figure(projects: pd.DataFrame, *, years: range, title: str = "", he
         fig.add_trace(go.Bar(x=[str(y) for y in years], y=[int(counts.get(y, 0)) for y in years],
                              name=ind.PROJECT_KIND_LABELS[kind], marker_color=ind.PROJECT_KIND_COLORS[kind]))
     fig.update_layout(barmode="stack")
-    return _layout(fig, title=title, height=height, unit="projets")
+    fig = _layout(fig, title=title, height=height, unit="projets")
+    per_year = data["year"].value_counts()
+    fig.update_yaxes(dtick=1 if per_year.max(initial=0) <= 6 else None, rangemode="tozero")  # counts: whole ticks
+    return fig
 
 
 def deeptech_figure(deeptech: pd.DataFrame, *, target_year: int = ind.DEEPTECH_TARGET_YEAR,
@@ -90,7 +93,7 @@ def deeptech_figure(deeptech: pd.DataFrame, *, target_year: int = ind.DEEPTECH_T
                                textposition="top center", line={"color": "#2f6f9f", "width": 2},
                                marker={"size": 9}, hovertemplate="%{x} : %{y:,.0f} start-up<extra></extra>"))
     fig.add_trace(go.Scatter(x=[target_year], y=[ind.DEEPTECH_TARGET], mode="markers+text", name="Objectif national",
-                             text=[f"objectif {target_year} : {ind.DEEPTECH_TARGET}/an"], textposition="bottom center",
+                             text=[f"objectif {target_year} : {ind.DEEPTECH_TARGET}/an"], textposition="bottom left",
                              marker={"size": 11, "symbol": "star", "color": "#d9731c"},
                              hovertemplate="Objectif %{x} : %{y} start-up par an<extra></extra>"))
     fig.add_hline(y=ind.DEEPTECH_TARGET, line={"color": "#d9731c", "dash": "dash", "width": 1.5})

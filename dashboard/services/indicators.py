@@ -354,8 +354,6 @@ def kpis(data: IndicatorData, q: IndicatorQuery) -> list[IndicatorKpi]:
         if code in ind.PROJECT_CODES:
             frame = ind.rolling_sum(series.frame)
         label = row.get("label", code) + (" (cumul 5 ans)" if code in ind.PROJECT_CODES else "")
-        if code == "deeptech_creations":
-            label += f" · objectif national {ind.DEEPTECH_TARGET}/an"
         source = f"{series.source} · {fr_date(series.source_date)}" if series.source else "Aucune donnée"
         out.append(IndicatorKpi(code, label, row.get("unit", ""), row.get("higher_is_better"), ind.kpi(frame), source,
                                 series.is_demo))
