@@ -27,6 +27,7 @@ FILTER_CAPABILITY = "filter-capability"
 FILTER_CAPABILITY_MODE = "filter-capability-mode"
 FILTER_CERTIFICATION = "filter-certification"
 FILTER_MEMBER = "filter-member"
+FILTER_TI = "filter-territoire-industrie"  # shown once the ANCT list is imported
 RESET = "filter-reset"
 FILTER_TOGGLE = "filter-toggle"  # phones: opens and closes the filter panel
 FILTER_PANEL = "filter-panel"

@@ -78,7 +78,8 @@ def projects_figure(projects: pd.DataFrame, *, years: range, title: str = "", he
     fig.update_layout(barmode="stack")
     fig = _layout(fig, title=title, height=height, unit="projets")
     per_year = data["year"].value_counts()
-    fig.update_yaxes(dtick=1 if per_year.max(initial=0) <= 6 else None, rangemode="tozero")  # counts: whole ticks
+    fig.update_yaxes(dtick=1 if (per_year.max() if len(per_year) else 0) <= 6 else None,  # counts: whole ticks
+                     rangemode="tozero")
     return fig
 
 
