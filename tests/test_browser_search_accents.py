@@ -36,3 +36,30 @@ def test_the_fiche_and_the_explorer_find_saint_die_without_its_accent(page, live
     page.keyboard.press("Escape")
     _wait_param(page, "zone_emploi", "4407")
     assert page.errors == [] and page.foreign_requests == []
+
+
+def test_the_territoire_d_industrie_filter_counts_what_the_api_counts(ti_page, ti_server):
+    """Once the ANCT list is imported, the explorer's filter selects the territory's communes in the browser, as
+    the API does, and the link keeps it."""
+    import json
+    import urllib.request
+
+    def api_total(query: str) -> int:
+        with urllib.request.urlopen(f"{ti_server}/api/v1/establishments?{query}&limit=1") as response:
+            return json.load(response)["total"]
+
+    def kpi_is(n: int) -> None:
+        ti_page.wait_for_function("(n) => { const e = document.getElementById('kpi-establishments');"
+                                  " return e && e.innerText.replace(/\\D/g, '') === String(n); }", arg=n,
+                                  timeout=20000)
+
+    ti_page.goto(ti_server + "/", wait_until="networkidle")
+    ti_page.wait_for_selector(".marker-cluster", timeout=30000)
+    choose_option(ti_page, "#filter-territoire-industrie", "Nord Lorraine", typed="nord")
+    ti_page.keyboard.press("Escape")
+    kpi_is(api_total("territoire_industrie=ti-4401"))
+    _wait_param(ti_page, "territoire_industrie", "ti-4401")
+    ti_page.goto(ti_server + "/?territoire_industrie=ti-4402", wait_until="networkidle")
+    ti_page.wait_for_selector(".marker-cluster", timeout=30000)
+    kpi_is(api_total("territoire_industrie=ti-4402"))
+    assert ti_page.errors == [] and ti_page.foreign_requests == []
