@@ -16,9 +16,28 @@ _INK, _SOFT, _BRAND, _LINE = "#1d2733", "#5a6778", "#1f3a5f", "#dfe4ea"
 _TONES = {"good": "#1b7f3b", "bad": "#c0392b", "neutral": "#5a6778"}
 
 
+# Bitstream Vera, bundled with reportlab, is embedded: unlike the PDF base fonts (WinAnsi) it has the U+2212 minus
+# the screen writes, so the PDF's negative numbers read "−206" as the page's do.
+_REGULAR, _BOLD = "TissuSans", "TissuSans-Bold"
+
+
+def _register_fonts() -> None:
+    import os
+
+    import reportlab
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if _REGULAR in pdfmetrics.getRegisteredFontNames():
+        return
+    folder = os.path.join(os.path.dirname(reportlab.__file__), "fonts")
+    pdfmetrics.registerFont(TTFont(_REGULAR, os.path.join(folder, "Vera.ttf")))
+    pdfmetrics.registerFont(TTFont(_BOLD, os.path.join(folder, "VeraBd.ttf")))
+
+
 def _pdf_text(text: str) -> str:
-    """Helvetica (WinAnsi) has no U+2212 minus nor narrow spaces."""
-    return str(text).replace("\u2212", "-").replace("\u202f", " ").replace("\u2013", "-")
+    """Vera has no narrow no-break space (the French thousands separator): a no-break space instead."""
+    return str(text).replace("\u202f", "\u00a0").replace("\u2009", " ")
 
 
 def scorecard_pdf(content: ScorecardContent, polygons, *, today: dt.date | None = None) -> bytes:
@@ -28,6 +47,7 @@ def scorecard_pdf(content: ScorecardContent, polygons, *, today: dt.date | None 
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.pdfgen.canvas import Canvas
 
+    _register_fonts()
     width, height = landscape(A4)
     buffer = io.BytesIO()
     c = Canvas(buffer, pagesize=(width, height), pageCompression=1)
@@ -39,9 +59,9 @@ def scorecard_pdf(content: ScorecardContent, polygons, *, today: dt.date | None 
     c.setFillColor(HexColor(_BRAND))
     c.rect(0, height - 58, width, 58, stroke=0, fill=1)
     c.setFillColor(HexColor("#ffffff"))
-    c.setFont("Helvetica-Bold", 19)
+    c.setFont(_BOLD, 19)
     c.drawString(margin, height - 30, _pdf_text(f"Fiche territoire : {content.scope.label}"))
-    c.setFont("Helvetica", 10)
+    c.setFont(_REGULAR, 10)
     c.drawString(margin, height - 47, _pdf_text(
         f"{content.level_label} · Établissements, couverture, compétences · réindustrialisation "
         f"{content.years.start}–{content.years.stop - 1} · édition du {fr_date(today or dt.date.today())}"))
@@ -49,7 +69,7 @@ def scorecard_pdf(content: ScorecardContent, polygons, *, today: dt.date | None 
         c.setFillColor(HexColor("#fde7cf"))
         c.roundRect(width - 262, height - 42, 238, 22, 10, stroke=0, fill=1)
         c.setFillColor(HexColor("#8a3f00"))
-        c.setFont("Helvetica-Bold", 10)
+        c.setFont(_BOLD, 10)
         c.drawCentredString(width - 143, height - 35, "Données de démonstration (fictives)")
     # Key figures
     top = height - 72
@@ -59,16 +79,16 @@ def scorecard_pdf(content: ScorecardContent, polygons, *, today: dt.date | None 
         c.setFillColor(HexColor("#f3f5f8"))
         c.roundRect(x, top - 78, box_w, 78, 6, stroke=0, fill=1)
         c.setFillColor(HexColor(_BRAND))
-        c.setFont("Helvetica-Bold", 17)
+        c.setFont(_BOLD, 17)
         c.drawString(x + 8, top - 24, _pdf_text(fig.value))
         c.setFillColor(HexColor(_INK))
-        c.setFont("Helvetica", 8)
+        c.setFont(_REGULAR, 8)
         _wrap(c, _pdf_text(f"{fig.label}, {fig.period}"), x + 8, top - 37, box_w - 14, 9.5, max_lines=2)
         for j, (text, tone_) in enumerate(((f"1 an : {fig.change_1y}", fig.tone_1y),
                                            (f"5 ans : {fig.change_5y}", fig.tone_5y))):
             y = top - 60 - j * 11
             c.setFillColor(HexColor(_TONES[tone_]))
-            c.setFont("Helvetica-Bold" if tone_ != "neutral" else "Helvetica", 8)
+            c.setFont(_BOLD if tone_ != "neutral" else _REGULAR, 8)
             c.drawString(x + 8, y, _pdf_text(text))
     # The territory: establishments and filières, supplier coverage, trades in tension
     panel_top, panel_h, chart_w = top - 90, 122, 188
@@ -95,16 +115,16 @@ def scorecard_pdf(content: ScorecardContent, polygons, *, today: dt.date | None 
     # Sources
     y = chart_top - chart_h - 16
     c.setFillColor(HexColor(_BRAND))
-    c.setFont("Helvetica-Bold", 9)
+    c.setFont(_BOLD, 9)
     c.drawString(margin, y, "Sources")
     c.setFillColor(HexColor(_INK))
-    c.setFont("Helvetica", 6.8)
+    c.setFont(_REGULAR, 6.8)
     y -= 10
     for line in content.sources:
         y = _wrap(c, _pdf_text("• " + line), margin, y, map_x - margin - 16, 8.2, max_lines=2)
         if y < 62:
             break
-    c.setFont("Helvetica", 7)
+    c.setFont(_REGULAR, 7)
     c.setFillColor(HexColor(_SOFT))
     notes = ("Ouvertures : date de création Sirene dans l'année ; fermetures : date de fermeture des établissements "
              "fermés (état F). Variations à 1 et 5 ans : même trimestre ou même année. Vert : évolution favorable. "
@@ -122,20 +142,20 @@ def _text_panel(c, x, y, w, h, title, headline, rows):
 
     _frame_box(c, x, y, w, h, title)
     c.setFillColor(HexColor(_SOFT))
-    c.setFont("Helvetica", 7)
+    c.setFont(_REGULAR, 7)
     yy = _wrap(c, _pdf_text(headline), x + 8, y + h - 26, w - 16, 8.5, max_lines=2)
-    c.setFont("Helvetica", 7)
+    c.setFont(_REGULAR, 7)
     for label, value in rows:
         yy -= 1.5
         c.setFillColor(HexColor(_BRAND))
-        c.setFont("Helvetica-Bold", 7)
+        c.setFont(_BOLD, 7)
         text_value = _pdf_text(value)
         c.drawRightString(x + w - 8, yy, text_value)
-        room = w - 22 - stringWidth(text_value, "Helvetica-Bold", 7)
+        room = w - 22 - stringWidth(text_value, _BOLD, 7)
         c.setFillColor(HexColor(_INK))
-        c.setFont("Helvetica", 7)
+        c.setFont(_REGULAR, 7)
         label = _pdf_text(label)
-        while stringWidth(label, "Helvetica", 7) > room and len(label) > 4:
+        while stringWidth(label, _REGULAR, 7) > room and len(label) > 4:
             label = label[:-2].rstrip(" ,") + "…"
         c.drawString(x + 8, yy, label)
         yy -= 9.5
@@ -171,7 +191,7 @@ def _frame_box(c, x, y, w, h, title):
     c.setLineWidth(0.8)
     c.roundRect(x, y, w, h, 6, stroke=1, fill=0)
     c.setFillColor(HexColor(_BRAND))
-    c.setFont("Helvetica-Bold", 8.5)
+    c.setFont(_BOLD, 8.5)
     c.drawString(x + 8, y + h - 14, _pdf_text(title))
     return x + 34, y + 30, w - 44, h - 52  # plot area (left, bottom, width, height)
 
@@ -179,7 +199,7 @@ def _frame_box(c, x, y, w, h, title):
 def _axis(c, px, py, pw, ph, low, high, *, decimals=0):
     from reportlab.lib.colors import HexColor
 
-    c.setFont("Helvetica", 6.5)
+    c.setFont(_REGULAR, 6.5)
     for k in range(5):
         v = low + (high - low) * k / 4
         yy = py + ph * k / 4
@@ -216,7 +236,7 @@ def _x_labels(c, px, py, pw, labels):
     from reportlab.lib.colors import HexColor
 
     c.setFillColor(HexColor(_SOFT))
-    c.setFont("Helvetica", 6.5)
+    c.setFont(_REGULAR, 6.5)
     n = len(labels)
     step = max(1, round(n / 5))
     for i in range(0, n, step):
@@ -226,13 +246,13 @@ def _x_labels(c, px, py, pw, labels):
 def _legend(c, x, y, items):
     from reportlab.lib.colors import HexColor
 
-    c.setFont("Helvetica", 6.5)
+    c.setFont(_REGULAR, 6.5)
     for label, color in items:
         c.setFillColor(HexColor(color))
         c.rect(x, y, 7, 5, stroke=0, fill=1)
         c.setFillColor(HexColor(_INK))
         c.drawString(x + 9, y, _pdf_text(label[:28]))
-        x += 14 + c.stringWidth(_pdf_text(label[:28]), "Helvetica", 6.5)
+        x += 14 + c.stringWidth(_pdf_text(label[:28]), _REGULAR, 6.5)
 
 
 def _line_chart(c, x, y, w, h, title, lines, *, value="value"):
@@ -242,7 +262,7 @@ def _line_chart(c, x, y, w, h, title, lines, *, value="value"):
     frames = [(n, col, f.dropna(subset=[value])) for n, col, f in lines if len(f)]
     periods = sorted({p for _, _, f in frames for p in f["period"]})
     if not periods:
-        c.setFont("Helvetica", 8)
+        c.setFont(_REGULAR, 8)
         c.drawString(px, py + ph / 2, "Pas de série pour ce territoire")
         return
     low, high = _scale([v for _, _, f in frames for v in f[value]])
