@@ -137,8 +137,8 @@ def build_content(data: IndicatorData, scope: Scope, communes: pd.DataFrame, *, 
     if profile is not None:
         lines.append(f"Établissements : {profile.establishments_source}")
         lines.append(f"Métiers en tension : {profile.skills_source}. {profile.skills_note}")
-    lines += [f"{name} ({fr_date(date)})" for name, date in sources.items()
-              if profile is None or f"{name} ({fr_date(date)})" != profile.establishments_source]
+    dated = [f"{name} ({fr_date(date)})" if date else name for name, date in sources.items()]
+    lines += [line for line in dated if profile is None or line != profile.establishments_source]
     lines += ["INSEE – Code officiel géographique 2026, zones d'emploi 2020 ; IGN – ADMIN EXPRESS COG 2018 (contours)"]
     if len(data.ti):
         lines.append("ANCT – Programme Territoires d'industrie, liste des communes")
@@ -194,7 +194,9 @@ def panels(content: ScorecardContent) -> list[tuple[str, str, list[tuple[str, st
          f"{fr_number(p.establishments)} établissements · {fr_number(p.jobs)} emplois estimés · "
          f"{fr_number(p.region_share * 100, 1)} % de la Lorraine", filieres),
         (f"Couverture fournisseurs à {radius} km",
-         f"{p.well_covered} savoir-faire sur {p.capabilities} couverts à 90 % ou plus · les plus faibles :", coverage),
+         f"{p.well_covered} savoir-faire sur {p.capabilities} couverts à 90 % ou plus · les plus faibles :" if coverage
+         else f"Chacun des {p.capabilities} savoir-faire a un fournisseur à moins de {radius} km de toute la demande"
+         if p.capabilities else "Aucun établissement dans le territoire", coverage),
         (f"Métiers en tension (BMO {p.skills_year or '–'})",
          f"{p.tension_count} métiers industriels en tension · les plus difficiles :" if p.tensions
          else "Aucune donnée BMO pour ce territoire", tensions),

@@ -62,7 +62,7 @@ class TerritoryProfile:
     capabilities: int  # capabilities with demand in the territory
     well_covered: int  # of which at least WELL_COVERED of the demand has a supplier within the radius
     coverage_mean: float | None  # mean rate over those capabilities, in [0, 1]
-    weakest: list[CoverageRow]
+    weakest: list[CoverageRow]  # the least covered, only those below 100 %
     skills_year: int | None
     skills_areas: list[str]  # BMO bassins read (names as /competences writes them)
     tensions: list[TensionRow]  # industrial trades, most difficult first
@@ -122,7 +122,7 @@ def _coverage(service: DataService, inside: pd.DataFrame,
     rows.sort(key=lambda r: (r.rate, r.label))
     well = sum(r.rate >= WELL_COVERED for r in rows)
     mean = float(np.mean([r.rate for r in rows])) if rows else None
-    return rows[:WEAKEST_ROWS], well, mean, len(rows)
+    return [r for r in rows if r.rate < 1.0][:WEAKEST_ROWS], well, mean, len(rows)  # fully covered: nothing to flag
 
 
 def _skills(service: DataService, level: str, codes: tuple[str, ...], communes: set[str]) -> dict:
