@@ -22,6 +22,7 @@ _SEPARATORS = re.compile(SEPARATORS)
 _MARKS = re.compile(MARKS)
 _LIGATURES = re.compile("|".join(LIGATURES))
 _SHORT = {long: short for short, long in ABBREVIATIONS.items()}
+_SAINT = re.compile(r"\bsaint(e?)\b", re.IGNORECASE)
 
 
 def normalize(text: str) -> str:
@@ -47,13 +48,14 @@ def matches(values: pd.Series, query: str) -> pd.Series:
 def search_text(*parts: str | None) -> str:
     """The `search` field of a dropdown option, for Dash's own filter (lower case, each typed word a substring of
     one whitespace-separated word): the shown text, the same without accents (punctuation kept, so 'saint-die'
-    matches), its normalised form ('saint die') and the abbreviated one ('st die'). 'Épinal', 'épinal',
+    matches), its normalised form ('saint die') and the abbreviated ones ('st die', 'St-Dié'). 'Épinal', 'épinal',
     'Epinal' and 'epinal' all find Épinal."""
     shown = " ".join(p for p in parts if p)
     unaccented = _LIGATURES.sub(lambda m: LIGATURES[m.group()], _MARKS.sub("", unicodedata.normalize("NFKD", shown)))
     words = normalize(shown)
     short = " ".join(_SHORT.get(w, w) for w in words.split())
-    return " ".join(dict.fromkeys(t for t in (shown, unaccented, words, short) if t))
+    abbreviated = _SAINT.sub(lambda m: "st" + m.group(1), shown)  # 'St-Dié' typed with its hyphen
+    return " ".join(dict.fromkeys(t for t in (shown, unaccented, words, short, abbreviated) if t))
 
 
 def rank(names: pd.Series, query: str, weights: pd.Series | None = None,
