@@ -101,7 +101,8 @@ def _territory_filter(options: list[dict], value: list[str], hint: str):
     """The Territoire d'industrie filter once the ANCT list is imported; before, the way to get it (and the empty
     control the filter callbacks read)."""
     if not options:
-        return html.Div([dropdown(id=ids.FILTER_TI, options=[], value=[], multi=True, style={"display": "none"}),
+        return html.Div([html.Div("Territoire d'industrie", className="field-label"),
+                         dropdown(id=ids.FILTER_TI, options=[], value=[], multi=True, style={"display": "none"}),
                          html.Div(hint, className="field-hint")], className="field")
     return _field("Territoire d'industrie", _dropdown(ids.FILTER_TI, options, value, "Tous les territoires"),
                   hint="Établissements des communes du territoire (liste ANCT)")

@@ -14,9 +14,8 @@ from dashboard import repository
 from dashboard.analytics.filters import Vocabulary, vocabulary_from
 from dashboard.services.base import DataService
 
-IMPORT_HINT = ("Filtre Territoire d'industrie : importez la liste ANCT des communes des Territoires d'industrie "
-               "(data.gouv.fr, « Liste des Territoires d'industrie et des communes concernées ») avec "
-               "« tissu import territoires-industrie FICHIER.csv ».")
+IMPORT_HINT = ("Liste ANCT non importée : « tissu import territoires-industrie FICHIER.csv » (data.gouv.fr, "
+               "« Liste des Territoires d'industrie et des communes concernées »).")
 
 
 @dataclass(frozen=True)
