@@ -117,7 +117,16 @@ def test_fiche_content_is_the_territorys_one_page(service):
     assert sum(f.establishments for f in p.filieres) <= p.establishments
     assert 0 < p.capabilities <= len(service.lookups.capabilities) and 0 <= p.well_covered <= p.capabilities
     assert [r.rate for r in p.weakest] == sorted(r.rate for r in p.weakest)  # weakest first
-    assert all(0 <= r.rate <= 1 for r in p.weakest)
+    assert all(0 <= r.rate < 1 for r in p.weakest)
+    # The /couverture definition restricted to the territory's establishments (weighted by jobs).
+    from dashboard.services import coverage as coverage_svc
+
+    caps = service.lookups.capabilities
+    for row in p.weakest[:2]:
+        code = caps.loc[caps["label"] == row.label, "code"].iloc[0]
+        points = coverage_svc.capability_coverage(service, capability=code, radius_km=50.0, weighting="jobs").points
+        points = points[points["commune_code"].isin(set(vosges["commune_code"]))]
+        assert row.rate == pytest.approx((points["weight"] * points["covered"]).sum() / points["weight"].sum())
     # Skills: the department's bassins, as /competences reads them; the transregional one says so.
     assert "Épinal" in p.skills_areas and "Chaumont – bassin transrégional" in p.skills_areas
     assert "Bassin transrégional" in p.skills_note and p.skills_year == 2025

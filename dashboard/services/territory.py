@@ -17,6 +17,7 @@ from dashboard.formatting import fr_date
 from dashboard.services import DataService
 from dashboard.services import coverage as coverage_svc
 from dashboard.services import skills as skills_svc
+from dashboard.services.partners import catalog_for
 
 FILIERE_ROWS = 6  # filières listed, largest employers first
 COVERAGE_RADIUS_KM = 50.0  # the radius /couverture opens with
@@ -104,21 +105,27 @@ def _profile(service: DataService, level: str, codes: tuple[str, ...], communes:
 def _coverage(service: DataService, inside: pd.DataFrame,
               communes: set[str]) -> tuple[list[CoverageRow], int, float | None, int]:
     """Per capability: the job-weighted share of the territory's establishments with a supplier within the
-    radius (the /couverture definition, restricted to the territory's demand points)."""
-    rows = []
+    radius (the /couverture definition restricted to the territory's demand points). Reads the 3 nearest
+    suppliers cached per capability and data version (warmed at start-up), so no coverage is recomputed."""
     if inside.empty:
         return [], 0, None, 0
+    snap = service.snapshot()
+    catalog = catalog_for(service, snap)
+    demand = catalog.establishments
+    mask = demand["commune_code"].isin(communes).to_numpy()
+    weights = pd.to_numeric(demand["headcount_estimate"], errors="coerce").fillna(0.0).to_numpy(float)[mask]
+    if weights.sum() <= 0:
+        return [], 0, None, 0
+    links = snap.capability_links
+    local = links[links["establishment_id"].isin(inside["id"])].groupby("capability_code")["establishment_id"]
+    local_counts = local.nunique().to_dict()
+    rows = []
     look = service.lookups
     for code, label in zip(look.capabilities["code"], look.capabilities["label"]):
-        result = coverage_svc.capability_coverage(service, capability=code, radius_km=COVERAGE_RADIUS_KM,
-                                                  weighting=COVERAGE_WEIGHTING)
-        points = result.points[result.points["commune_code"].isin(communes)]
-        weight = points["weight"].to_numpy(float)
-        if not len(points) or weight.sum() <= 0:
-            continue
-        rate = float((weight * points["covered"].to_numpy(bool)).sum() / weight.sum())
-        local = int(result.suppliers["commune_code"].isin(communes).sum()) if "commune_code" in result.suppliers else 0
-        rows.append(CoverageRow(label, rate, local))
+        near = coverage_svc.nearest(service, snap, capability=code, demand="establishments")
+        covered = near.distances[mask, 0] <= COVERAGE_RADIUS_KM
+        rows.append(CoverageRow(label, float((weights * covered).sum() / weights.sum()),
+                                int(local_counts.get(code, 0))))
     rows.sort(key=lambda r: (r.rate, r.label))
     well = sum(r.rate >= WELL_COVERED for r in rows)
     mean = float(np.mean([r.rate for r in rows])) if rows else None
