@@ -6,9 +6,11 @@ from typing import Any
 
 from dash import dcc, html
 
-from dashboard.analytics.text import with_search
 from dashboard.formatting import fr_date
-from dashboard.services.options import capability_options  # noqa: F401  (re-exported for the pages)
+from dashboard.services.options import (
+    capability_options,  # noqa: F401  (re-exported for the pages)
+    with_search,
+)
 
 # Dash's dropdowns speak English ("No options found", "Select All"…): every dropdown of tissu is built here.
 DROPDOWN_LABELS: dcc.Dropdown.Labels = {
