@@ -82,6 +82,14 @@
     }
     var dep = set("departement", vocab.departements), epci = set("epci", vocab.epci),
       zone = set("zone_emploi", vocab.zones), fil = set("filiere", vocab.filieres), naf = set("naf", vocab.naf);
+    // Territoires d'industrie: the union of their communes (indices into vocab.communes), as filters.filter_mask.
+    var tiCodes = asList(criteria.territoire_industrie), tiCommunes = null;
+    if (tiCodes.length) {
+      tiCommunes = {};
+      tiCodes.forEach(function (code) {
+        ((lookups.territoires || {})[code] || []).forEach(function (c) { tiCommunes[c] = true; });
+      });
+    }
     var divisions = asList(criteria.division), divWanted = null;
     if (divisions.length) {
       divWanted = {};
@@ -100,6 +108,7 @@
       if (dep && !dep[store.d[i]]) { continue; }
       if (epci && !epci[store.e[i]]) { continue; }
       if (zone && !zone[store.z[i]]) { continue; }
+      if (tiCommunes && !tiCommunes[store.c[i]]) { continue; }
       if (fil && !fil[store.f[i]]) { continue; }
       if (naf && !naf[store.a[i]]) { continue; }
       if (divWanted && !divWanted[store.a[i]]) { continue; }
@@ -266,11 +275,13 @@
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tissu: {
       /* Filter controls -> clustered points, KPIs, empty state and the criteria (query parameters). */
-      applyFilters: function (q, dep, epci, zone, fil, div, naf, size, caps, capMode, certs, member, store, lookups) {
+      applyFilters: function (q, dep, epci, zone, fil, div, naf, size, caps, capMode, certs, member, ti, store,
+                              lookups) {
         var criteria = {
           q: q || "", departement: asList(dep), epci: asList(epci), zone_emploi: asList(zone), filiere: asList(fil),
           division: asList(div), naf: asList(naf), size_min: size || "", capability: asList(caps),
-          capability_mode: capMode || "all", certification: asList(certs), member: member || ""
+          capability_mode: capMode || "all", certification: asList(certs), member: member || "",
+          territoire_industrie: asList(ti)
         };
         if (!store || !store.lat || !lookups) {
           return [{type: "FeatureCollection", features: []}, "–", "–", "–", "–", {display: "none"}, criteria];
@@ -361,7 +372,7 @@
 
       resetFilters: function (n) {
         if (!n) { throw window.dash_clientside.PreventUpdate; }
-        return ["", [], [], [], [], [], [], null, [], "all", [], ""];
+        return ["", [], [], [], [], [], [], null, [], "all", [], "", []];
       },
 
       partnerOriginMode: function (mode) {

@@ -28,7 +28,7 @@ from layouts.explorer import (
 
 FILTER_INPUTS = [ids.FILTER_Q, ids.FILTER_DEPARTEMENT, ids.FILTER_EPCI, ids.FILTER_ZONE, ids.FILTER_FILIERE,
                  ids.FILTER_DIVISION, ids.FILTER_NAF, ids.FILTER_SIZE, ids.FILTER_CAPABILITY,
-                 ids.FILTER_CAPABILITY_MODE, ids.FILTER_CERTIFICATION, ids.FILTER_MEMBER]
+                 ids.FILTER_CAPABILITY_MODE, ids.FILTER_CERTIFICATION, ids.FILTER_MEMBER, ids.FILTER_TI]
 
 
 def _view_params(query: dict[str, list[str]]) -> tuple[dict, list[str]]:

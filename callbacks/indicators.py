@@ -37,9 +37,18 @@ def render_fiche(service: DataService, query: dict[str, list[str]]):
 def fiche_pdf_response(service: DataService, args) -> Response:
     pdf = scorecard.fiche_pdf(service, {k: args.getlist(k) for k in args})
     if pdf.content is None:
-        return Response(pdf.error, status=400, mimetype="text/plain")
+        return Response(pdf.error, status=400, mimetype="text/plain")  # UTF-8 by Flask's default charset
     return Response(pdf.content, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{pdf.filename}"'})
+
+
+def fiche_page_check(service: DataService):
+    """Before Dash serves `/fiche`: a URL naming an unknown level or territory is a 400 saying what is wrong
+    (the page itself, rendered in the browser, shows the same message with the selector)."""
+    if request.method != "GET" or request.path.rstrip("/") != "/fiche":
+        return None
+    error = scorecard.fiche_error(service, {k: request.args.getlist(k) for k in request.args})
+    return Response(error, status=400, mimetype="text/plain") if error else None
 
 
 def fiche_selector(service: DataService, level: str, code: str | None):
@@ -56,6 +65,7 @@ def register(app, service: DataService) -> None:
     app.callback(  # the order of layouts.indicators.results_outputs
         Output(ids.IND_SCOPE, "children"), Output(ids.IND_KPIS, "children"), Output(ids.IND_SERIES_GRAPH, "figure"),
         Output(ids.IND_FLOWS_GRAPH, "figure"), Output(ids.IND_CONTEXT_GRAPH, "figure"),
+        Output(ids.IND_DGE_GRAPH, "figure"),
         Output(ids.IND_PROJECTS_LAYER, "children"), Output(ids.IND_PROJECTS_SUMMARY, "children"),
         Output(ids.IND_FICHE_LINK, "href"), Output(ids.IND_QUERY, "data"),
         *[Input(i, "value") for i in INPUTS],
@@ -75,3 +85,4 @@ def register(app, service: DataService) -> None:
         Input(ids.FICHE_LEVEL, "value"), Input(ids.FICHE_TERRITORY, "value"), prevent_initial_call=True,
     )(lambda level, code: fiche_selector(service, level, code))
     app.server.add_url_rule("/fiche.pdf", "fiche_pdf", lambda: fiche_pdf_response(service, request.args))
+    app.server.before_request(lambda: fiche_page_check(service))

@@ -7,7 +7,10 @@ from typing import Any
 from dash import dcc, html
 
 from dashboard.formatting import fr_date
-from dashboard.services.options import capability_options  # noqa: F401  (re-exported for the pages)
+from dashboard.services.options import (
+    capability_options,  # noqa: F401  (re-exported for the pages)
+    with_search,
+)
 
 # Dash's dropdowns speak English ("No options found", "Select All"…): every dropdown of tissu is built here.
 DROPDOWN_LABELS: dcc.Dropdown.Labels = {
@@ -24,7 +27,11 @@ def aria(**attributes: str) -> dict[str, Any]:
 
 
 def dropdown(**props: Any) -> dcc.Dropdown:
-    """A `dcc.Dropdown` with French labels."""
+    """A `dcc.Dropdown` with French labels whose options all carry a `search` field (`with_search`): the browser
+    filters them with what is typed as is, so 'epinal' must be in the option to find Épinal. Options sent later
+    by a callback are built by services that do the same (`searchable`, `search_text`)."""
+    if isinstance(props.get("options"), list):
+        props["options"] = with_search(props["options"])
     return dcc.Dropdown(labels=DROPDOWN_LABELS, **props)
 
 

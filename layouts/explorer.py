@@ -92,8 +92,20 @@ def filter_panel(view: ExplorerView) -> html.Div:
                hint="Tranches INSEE d'effectif salarié"),
         _field("Certification", _dropdown(ids.FILTER_CERTIFICATION, o.certifications, list(c.certifications),
                                           "ISO 9001, EN 9100…"), hint="Établissements ayant toutes celles choisies"),
+        _territory_filter(o.territoires, list(c.territoires), o.territoires_hint),
         _member_filter(view.data.membership, member),
     ], id=ids.FILTER_PANEL, className="filters")
+
+
+def _territory_filter(options: list[dict], value: list[str], hint: str):
+    """The Territoire d'industrie filter once the ANCT list is imported; before, the way to get it (and the empty
+    control the filter callbacks read)."""
+    if not options:
+        return html.Div([html.Div("Territoire d'industrie", className="field-label"),
+                         dropdown(id=ids.FILTER_TI, options=[], value=[], multi=True, style={"display": "none"}),
+                         html.Div(hint, className="field-hint")], className="field")
+    return _field("Territoire d'industrie", _dropdown(ids.FILTER_TI, options, value, "Tous les territoires"),
+                  hint="Établissements des communes du territoire (liste ANCT)")
 
 
 def _member_filter(allowed: bool, value: str):

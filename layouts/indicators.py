@@ -17,14 +17,23 @@ from dashboard.figures import GRAPH_CONFIG
 from dashboard.figures.indicators import (
     DEPARTMENT_COLORS,
     REGION_COLOR,
-    context_figure,
+    deeptech_figure,
+    dge_figure,
     fiche_figures,
     flows_figure,
     series_figure,
     sparkline,
 )
 from dashboard.formatting import fr_date, fr_number, fr_signed
-from dashboard.scorecard import STOCK_CODES, FicheData, ScorecardContent, format_change, format_value, tone
+from dashboard.scorecard import (
+    STOCK_CODES,
+    FicheData,
+    ScorecardContent,
+    format_change,
+    format_value,
+    panels,
+    tone,
+)
 from dashboard.services.indicators import SERIES_CHOICES, IndicatorKpi, IndicatorPageView, IndicatorResults
 from layouts.basemap import basemap, map_controls
 from layouts.components import demo_badge, dropdown, legend
@@ -130,10 +139,17 @@ def indicators_page(view: IndicatorPageView) -> html.Div:
                           html.Div(id=ids.IND_PROJECTS_SUMMARY, className="ind-note"),
                           html.Div([html.Div(map_, className="ind-map"), project_legend], className="ind-map-wrap")],
                          className="ind-card"),
-            html.Section([html.H2("Contexte national", className="ind-h2"),
-                          html.Div("Baromètre industriel de l'État (DGE) et Plan Deeptech (Bpifrance) : chiffres "
-                                   "publiés, France entière.", className="ind-note"),
+            html.Section([html.H2("Contexte national : start-up deeptech", className="ind-h2"),
+                          html.Div("Créations de start-up deeptech en France, chiffres publiés (Bpifrance, « 5 ans "
+                                   "du Plan Deeptech », 2024), face à l'objectif du Plan Deeptech : "
+                                   f"{ind.DEEPTECH_TARGET} par an en {ind.DEEPTECH_TARGET_YEAR}.",
+                                   className="ind-note"),
                           _graph(ids.IND_CONTEXT_GRAPH, 300)], className="ind-card"),
+            html.Section([html.H2("Contexte national : solde industriel (DGE)", className="ind-h2"),
+                          html.Div("Baromètre industriel de l'État (DGE) : ouvertures et extensions significatives "
+                                   "moins fermetures et réductions significatives de sites industriels, France "
+                                   "entière, chiffres publiés.", className="ind-note"),
+                          _graph(ids.IND_DGE_GRAPH, 300)], className="ind-card"),
         ], className="ind-grid"),
     ], className="ind-main")
     return html.Div([side, main, dcc.Store(id=ids.IND_QUERY), dcc.Store(id=ids.IND_URL_SYNC),
@@ -169,8 +185,36 @@ def fiche_page(view: FicheView, body) -> html.Div:
     return html.Div([bar, notices, body], className="fiche-wrap")
 
 
+def territory_panels(content: ScorecardContent) -> html.Div | None:
+    """The territory's establishments and filières, supplier coverage and trades in tension (as the PDF)."""
+    if content.profile is None:
+        return None
+    links = {"Établissements et filières": "/?" + content_filter(content),
+             "Couverture": "/couverture", "Métiers": "/competences"}
+    blocks = []
+    for title, headline, rows in panels(content):
+        link = next((href for key, href in links.items() if title.startswith(key)), None)
+        blocks.append(html.Section([
+            html.H3(title, className="fiche-h3"),
+            html.P(headline, className="fiche-headline"),
+            html.Table(html.Tbody([html.Tr([html.Td(label), html.Td(value, className="num")])
+                                   for label, value in rows]), className="fiche-table") if rows else None,
+            html.A("Voir le détail", href=link, className="fiche-more no-print") if link else None,
+        ], className="fiche-panel"))
+    areas = content.profile.skills_areas
+    note = (f"Bassins BMO lus : {', '.join(areas)}. " if 0 < len(areas) <= 4 else
+            f"{len(areas)} bassins BMO lus. " if areas else "") + content.profile.skills_note
+    return html.Div([html.Div(blocks, className="fiche-panels"), html.P(note, className="fiche-note")])
+
+
+def content_filter(content: ScorecardContent) -> str:
+    """The explorer's URL parameters for the fiche's territory (region: none)."""
+    parameter = {"departement": "departement", "epci": "epci", "zone_emploi": "zone_emploi"}.get(content.scope.level)
+    return f"{parameter}={','.join(content.scope.codes)}" if parameter else ""
+
+
 def fiche_sheet(content: ScorecardContent, figures: dict, *, edition: str) -> html.Article:
-    """The printable sheet: header, key figures, three charts, the map, the sources."""
+    """The printable sheet: header, key figures, the territory's panels, three charts, the map, the sources."""
     figures_row = html.Div([
         html.Div([html.Div(f.value, className="fiche-value"),
                   html.Div(f"{f.label}, {f.period}", className="fiche-label"),
@@ -186,11 +230,13 @@ def fiche_sheet(content: ScorecardContent, figures: dict, *, edition: str) -> ht
     return html.Article([
         html.Header([
             html.Div([html.H1(f"Fiche territoire : {content.scope.label}", className="fiche-title"),
-                      html.Div(f"{content.level_label} · Indicateurs de réindustrialisation "
-                               f"{content.years.start}–{content.years.stop - 1} · édition du {edition}",
-                               className="fiche-sub")]),
+                      html.Div(f"{content.level_label} · Établissements, couverture, compétences · "
+                               f"réindustrialisation {content.years.start}–{content.years.stop - 1} · "
+                               f"édition du {edition}", className="fiche-sub")]),
             demo_badge(True) if content.is_demo else None,
         ], className="fiche-header"),
+        territory_panels(content),
+        html.H2("Réindustrialisation", className="fiche-h2"),
         figures_row,
         html.Div([charts, map_], className="fiche-body"),
         html.Div([html.H3("Sources", className="fiche-h3"),
@@ -198,10 +244,19 @@ def fiche_sheet(content: ScorecardContent, figures: dict, *, edition: str) -> ht
     ], className="fiche-sheet", id="fiche-sheet")
 
 
+def fiche_error(message: str) -> html.Div:
+    """What the fiche says for a URL it cannot show (the HTTP answer is a 400 with the same text)."""
+    return html.Div([html.H1("Fiche territoire introuvable", className="fiche-title"),
+                     html.P(message, className="notice", role="alert"),
+                     html.P("Choisissez un niveau et un territoire ci-dessus.")], className="fiche-sheet fiche-error")
+
+
 def fiche(data: FicheData) -> html.Div:
-    """The fiche page of a service's FicheData: selector bar and printable sheet."""
+    """The fiche page of a service's FicheData: selector bar and printable sheet (or what is wrong with the URL)."""
     view = FicheView(level=data.level, code=data.code, level_options=data.level_options,
-                     territory_options=data.territory_options, notices=data.notices)
+                     territory_options=data.territory_options, notices=[])
+    if data.content is None or data.polygons is None:
+        return fiche_page(view, fiche_error(data.error))
     return fiche_page(view, fiche_sheet(data.content, fiche_figures(data.content, data.polygons),
                                         edition=fr_date(dt.date.today())))
 
@@ -252,15 +307,25 @@ def project_markers(projects: pd.DataFrame) -> list:
     return markers
 
 
+def projects_summary(r: IndicatorResults) -> str:
+    """The projects line, each figure with its period: the page's period, then the KPI card's 5 years beside it."""
+    q = r.query
+    text = (f"{q.start}–{q.end} : {fr_number(len(r.projects))} projet(s) · solde des emplois annoncés "
+            f"{fr_signed(r.net_jobs)} · montant annoncé {fr_number(r.amount_eur / 1e6, 0)} M€")
+    period, value = r.recent_net_jobs
+    if period and value is not None and period != f"{q.start}–{q.end}":
+        text += f" · sur {period} (carte « Emplois annoncés ») : {fr_signed(value)} emplois"
+    return text
+
+
 def results_outputs(r: IndicatorResults) -> tuple:
-    """Scope line, KPI cards, the three figures, project markers and summary, fiche link, URL parameters
+    """Scope line, KPI cards, the four figures, project markers and summary, fiche link, URL parameters
     (the order of callbacks.indicators' outputs)."""
     q, f = r.query, r.flows
-    summary = (f"{fr_number(len(r.projects))} projet(s) de {q.start} à {q.end} · solde des emplois annoncés "
-               f"{fr_signed(r.net_jobs)} · montant annoncé "
-               f"{fr_number(r.amount_eur / 1e6, 0)} M€")
+    summary = projects_summary(r)
     filiere = f" · filières : {len(q.filieres)}" if q.filieres else ""
     scope_line = [html.Strong(r.scope.label),
                   f" · {ind.LEVEL_LABELS.get(r.scope.level, '')} · {q.start}–{q.end}{filiere}"]
     return (scope_line, [_card(k) for k in r.kpis], evolution_figure(r), flows_figure(f["o"], f["c"], f["n"]),
-            context_figure(r.deeptech, r.dge), project_markers(r.projects), summary, r.fiche_href, r.params)
+            deeptech_figure(r.deeptech), dge_figure(r.dge), project_markers(r.projects), summary, r.fiche_href,
+            r.params)

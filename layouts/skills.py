@@ -10,7 +10,7 @@ import dash_leaflet as dl
 from dash import dcc, html
 
 from dashboard import ids
-from dashboard.analytics.skills import SECRET, TENSION_THRESHOLD
+from dashboard.analytics.skills import CROSS_REGION_NOTE, SECRET, TENSION_THRESHOLD
 from dashboard.figures import GRAPH_CONFIG
 from dashboard.figures.skills import (
     NO_VALUE_COLOR,
@@ -36,6 +36,7 @@ DEFINITIONS = [
                                     "de recrutement du métier (1 = autant de diplômés que de projets)."),
     ("Employeurs locaux", "établissements actifs dont le code NAF ou un savoir-faire relève du métier "
                           "(correspondance documentée dans data/taxonomy/trade_employers.csv)."),
+    ("Bassin transrégional", CROSS_REGION_NOTE.split(" : ", 1)[1]),
     ("Secret statistique", "France Travail masque les petites cellules (« * ») : elles sont affichées "
                            "« secret statistique » et exclues des sommes."),
 ]
@@ -57,7 +58,9 @@ def filter_panel(view: SkillsPageView) -> html.Div:
         _field("Département", _dropdown(ids.SKILLS_DEPARTEMENT, view.departement_options, view.departement,
                                         "Toute la Lorraine")),
         _field("Territoire (bassin d'emploi)", _dropdown(ids.SKILLS_TERRITORY, view.territory_options, view.territory,
-                                                         "Tous les territoires")),
+                                                         "Tous les territoires"),
+               "« Bassin transrégional » : pôle hors de Lorraine, chiffres surtout hors région (voir Définitions)."
+               if view.has_cross_region else ""),
         _field("Famille de métiers", _dropdown(ids.SKILLS_FAMILY, view.family_options, view.family,
                                                "Toutes les familles")),
         dcc.Checklist(id=ids.SKILLS_INDUSTRIAL, value=["oui"] if view.industrial_only else [],

@@ -75,6 +75,18 @@ def hostile_database(databases, demo_database) -> ScratchDatabase:
     return db
 
 
+@pytest.fixture(scope="session")
+def ti_database(databases, demo_database) -> ScratchDatabase:
+    """Template: the demo with a small ANCT list imported (tests/fixtures/urssaf/territoires_industrie.csv:
+    ti-4401 Nord Lorraine = Metz + Thionville, ti-4402 Val de Lorraine = Nancy). Copy it."""
+    from dashboard.importers.territories import import_territories
+
+    db = databases.create(demo_database)
+    import_territories(db.engine, Path(__file__).parent / "fixtures" / "urssaf" / "territoires_industrie.csv")
+    db.dispose()
+    return db
+
+
 @pytest.fixture()
 def new_database(databases):
     """Private databases for tests that write: `new_database()` is empty, `new_database(template)` a copy.
@@ -244,9 +256,21 @@ def _open_page(browser, base_url: str):
     context.close()
 
 
+@pytest.fixture(scope="session")
+def ti_server(databases, ti_database, tmp_path_factory):
+    """`tissu serve` on a copy of the demo with the small ANCT list (`ti_database`)."""
+    yield from _serve(databases, ti_database, tmp_path_factory)
+
+
 @pytest.fixture()
 def page(browser, live_server):
     yield from _open_page(browser, live_server)
+
+
+@pytest.fixture()
+def ti_page(browser, ti_server):
+    """A page for `ti_server`."""
+    yield from _open_page(browser, ti_server)
 
 
 @pytest.fixture()

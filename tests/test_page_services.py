@@ -71,9 +71,13 @@ def test_indicator_results_sum_the_projects_they_show(service):
     results = indicators_svc.page_results(service, q)
     assert [k.code for k in results.kpis] == list(indicators_svc.KPI_CODES)
     assert [key for _, key, _ in results.lines] == ["57", "region"]
-    jobs = results.projects["jobs"].fillna(0)
-    sign = results.projects["kind"].map(indicators_svc.PROJECT_SIGN).fillna(0)
+    # The card's definition (projets_emplois): investment projects, France 2030 and deeptech left out.
+    shown = results.projects[results.projects["programme"].fillna("").isin(["", "investissement"])]
+    jobs = shown["jobs"].fillna(0)
+    sign = shown["kind"].map(indicators_svc.PROJECT_SIGN).fillna(0)
     assert results.net_jobs == pytest.approx(float((sign * jobs).sum()))
+    card = next(k for k in results.kpis if k.code == "projets_emplois")
+    assert results.recent_net_jobs == (card.kpi.period, card.kpi.value) and card.kpi.period == "2021–2025"
     assert results.fiche_href == "/fiche?niveau=departement&code=57" and results.params == {"departement": "57"}
 
 

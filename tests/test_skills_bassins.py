@@ -67,3 +67,34 @@ def test_the_map_colours_the_communes_of_each_real_bassin(real_engine, tmp_path,
     assert hideout["colors"]["57463"] == hideout["colors"]["57672"]  # same bassin, same colour
     assert hideout["tips"]["57227"].startswith("Soudeurs, ")
     assert "indisponibles" not in title
+
+
+def test_cross_region_bassins_are_labelled_everywhere(service, client):
+    """Chaumont, Sedan and Vitry-le-François Saint-Dizier have their pole outside Lorraine: the page, the
+    exports and the API name them « bassin transrégional » and say why; the Lorraine bassins are untouched."""
+    import pandas as pd
+
+    from dashboard.analytics import skills as sk
+    from dashboard.reference import DATA_DIR
+    from dashboard.services import skills as skills_svc
+
+    communes = pd.read_csv(DATA_DIR / "ref" / "communes.csv", dtype=str)
+    zones = pd.read_csv(DATA_DIR / "ref" / "zones_emploi.csv", dtype=str).set_index("code")["nom"]
+    names = set(communes["nom"])
+    for code in sk.CROSS_REGION_ZONES:  # the pole (first commune of the zone's name) is not a Lorraine commune
+        assert zones[code].split(" ")[0] not in names
+    assert {"Épinal", "Metz", "Nancy", "Verdun"} <= names
+    data = skills_svc.skills_data(service)
+    flagged = data.areas[data.areas["cross_region"]]
+    assert sorted(flagged["name"]) == sorted(f"{zones[c]}{sk.CROSS_REGION_SUFFIX}" for c in sk.CROSS_REGION_ZONES)
+    assert not data.areas.loc[~data.areas["cross_region"], "name"].str.contains("transrégional").any()
+    view = skills_svc.page_view(service, {})
+    labels = [o["label"] for o in view.territory_options]
+    assert sum("bassin transrégional" in lab for lab in labels) == 3 and view.has_cross_region
+    file = skills_svc.export_file(service, {}, "map")
+    assert file.frame["Territoire"].str.contains("bassin transrégional").sum() == 3
+    assert sk.CROSS_REGION_NOTE in set(file.extra_sheets["Source"]["Informations"])
+    body = client.get("/api/v1/skills").get_json()
+    crossing = {i["territory_name"] for i in body["items"] if i["cross_region"]}
+    assert crossing == set(flagged["name"]) and body["cross_region_note"] == sk.CROSS_REGION_NOTE
+    assert all(i["cross_region"] == ("transrégional" in i["territory_name"]) for i in body["items"])

@@ -103,3 +103,34 @@ def test_searchable_options_find_plain_spellings_with_the_browsers_own_filter():
     words = options[0]["search"].split()
     assert all(any(typed in w for w in words) for typed in ("saint", "die", "vosges"))
     assert "54395" in options[1]["search"] and options[1]["value"] == "54395"
+
+
+def test_every_spelling_typed_finds_the_option_with_the_browsers_own_filter():
+    """Dash lower-cases what is typed and keeps an option when each typed word is inside a word of its label or
+    `search`: accents, case, hyphens and 'St' must all be spelt out there."""
+    from dashboard.analytics.text import search_text, with_search
+
+    def found(label: str, typed: str) -> bool:
+        words = f"{label} {search_text(label)}".lower().split()
+        return all(any(t in w for w in words) for t in typed.lower().split())
+
+    for typed in ("épinal", "Epinal", "epinal", "ÉPINAL", "Épi"):
+        assert found("Épinal", typed), typed
+    for typed in ("saint-die", "saint-dié", "st die", "St-Dié", "saint die des vosges"):
+        assert found("Saint-Dié-des-Vosges", typed), typed
+    assert not found("Épinal", "metz")
+    options = with_search([{"label": "Lunéville", "value": "54329"}, {"label": "x", "value": "1", "search": "kept"},
+                           {"label": 2025, "value": 2025}])
+    assert "luneville" in options[0]["search"] and options[1]["search"] == "kept" and options[2]["search"] == "2025"
+
+
+def test_every_dropdown_of_every_page_carries_a_search_field(service):
+    """What layouts.components.dropdown guarantees, checked on the pages as rendered."""
+    from dash import dcc
+
+    from callbacks.routing import page_components
+
+    dropdowns = [c for c in page_components(service) if isinstance(c, dcc.Dropdown) and c.options]
+    assert len(dropdowns) > 10
+    for dropdown in dropdowns:
+        assert all(isinstance(o, dict) and o.get("search") for o in dropdown.options), dropdown.id

@@ -32,6 +32,7 @@ class Criteria:
     certifications: tuple[str, ...] = ()  # every one of them
     member: bool | None = None  # True: UIMM members only; False: non-members only
     q: str = ""  # words of the name or the commune, accent- and case-insensitive
+    territoires: tuple[str, ...] = ()  # Territoires d'industrie (ANCT), by their communes: any of them
 
     def is_empty(self) -> bool:
         return self == Criteria()
@@ -48,20 +49,23 @@ class Vocabulary:
     naf: frozenset[str]
     capabilities: frozenset[str]
     certifications: frozenset[str]
+    territoires: frozenset[str] = frozenset()  # empty until the ANCT list is imported
 
 # URL / API parameter name -> Criteria field. Multi-valued ones accept repeats and commas.
 PARAMETERS = {
     "departement": "departements", "epci": "epci", "zone_emploi": "zones", "filiere": "filieres",
     "division": "divisions", "naf": "naf", "size_min": "size_min", "capability": "capabilities",
     "capability_mode": "capability_mode", "certification": "certifications", "member": "member", "q": "q",
+    "territoire_industrie": "territoires",
 }
 # Most values accepted for one multi-valued parameter: a person selects a handful; a forged list of
 # thousands would only cost time (API: 400 naming the parameter; pages: the rest is ignored, with a notice).
 MAX_VALUES = 100
-_MULTI = {"departements", "epci", "zones", "filieres", "divisions", "naf", "capabilities", "certifications"}
+_MULTI = {"departements", "epci", "zones", "filieres", "divisions", "naf", "capabilities", "certifications",
+          "territoires"}
 _LABELS = {"departements": "département", "epci": "EPCI", "zones": "zone d'emploi", "filieres": "filière",
            "divisions": "division NAF", "naf": "code NAF", "capabilities": "savoir-faire",
-           "certifications": "certification"}
+           "certifications": "certification", "territoires": "Territoire d'industrie"}
 _TRUE, _FALSE = {"1", "true", "oui", "yes"}, {"0", "false", "non", "no"}
 
 class CriteriaError(ValueError):
@@ -166,8 +170,12 @@ def _has_codes(links: pd.DataFrame, code_column: str, codes: tuple[str, ...], *,
     return per_site.index[per_site >= (len(codes) if mode == "all" else 1)]
 
 def filter_mask(establishments: pd.DataFrame, criteria: Criteria, *, capability_links: pd.DataFrame,
-                certification_links: pd.DataFrame) -> np.ndarray:
-    """Boolean mask over `establishments` (rows in any order) of those matching `criteria`."""
+                certification_links: pd.DataFrame,
+                territory_communes: Mapping[str, Iterable[str]] | None = None) -> np.ndarray:
+    """Boolean mask over `establishments` (rows in any order) of those matching `criteria`.
+
+    `territory_communes` (Territoire d'industrie code -> commune codes) is needed when `criteria.territoires` is set.
+    """
     frame = establishments
     mask = np.ones(len(frame), dtype=bool)
 
@@ -193,6 +201,11 @@ def filter_mask(establishments: pd.DataFrame, criteria: Criteria, *, capability_
     if criteria.certifications:
         ids = _has_codes(certification_links, "certification_code", criteria.certifications, mode="all")
         mask &= frame["id"].isin(ids).to_numpy()
+    if criteria.territoires:
+        if territory_communes is None:
+            raise ValueError("filter_mask: territory_communes is needed to filter on Territoires d'industrie")
+        communes = set().union(*(set(territory_communes.get(code, ())) for code in criteria.territoires))
+        mask &= frame["commune_code"].isin(communes).to_numpy()
     if criteria.member is not None:
         mask &= (frame["is_member"].astype(bool) == criteria.member).to_numpy()
     if criteria.q:
@@ -200,8 +213,8 @@ def filter_mask(establishments: pd.DataFrame, criteria: Criteria, *, capability_
         mask &= matches(text, criteria.q).to_numpy()
     return mask
 
-def vocabulary_from(lookups) -> Vocabulary:
-    """Valid codes from the service's lookup tables."""
+def vocabulary_from(lookups, territories: Iterable[str] = ()) -> Vocabulary:
+    """Valid codes from the service's lookup tables (and the imported Territoires d'industrie)."""
     return Vocabulary(
         departements=frozenset(lookups.departments["code"]),
         epci=frozenset(lookups.epci["code"]),
@@ -211,4 +224,5 @@ def vocabulary_from(lookups) -> Vocabulary:
         naf=frozenset(lookups.naf["code"]),
         capabilities=frozenset(lookups.capabilities["code"]),
         certifications=frozenset(lookups.certifications["code"]),
+        territoires=frozenset(territories),
     )

@@ -23,6 +23,7 @@ PROJECT_KIND_LABELS = {"opening": "Ouverture", "extension": "Extension", "closur
                        "reduction": "Réduction"}
 PROJECT_KIND_COLORS = {"opening": "#1b7f3b", "extension": "#6fb35a", "closure": "#c0392b", "reduction": "#e59866"}
 DEEPTECH_TARGET = 500  # Plan Deeptech: deeptech start-ups created per year in France by 2030
+DEEPTECH_TARGET_YEAR = 2030  # (Bpifrance, "5 ans du Plan Deeptech", 2024)
 SIZE_THRESHOLD = 10  # employees: the variant approximating the Trendeo / DGE "significant site" threshold
 
 URSSAF = "URSSAF – effectifs salariés du secteur privé"

@@ -182,6 +182,29 @@ def zone_of_areas(area_of_commune: pd.Series, communes: pd.DataFrame) -> dict[st
     return {a: first[a] for a in per_area.index if per_area[a] == 1 and per_zone[first[a]] == 1}
 
 
+# Zones d'emploi 2020 (INSEE) of which only a fringe of communes lies in Lorraine: their pole (Chaumont,
+# Sedan, Vitry-le-François and Saint-Dizier) is in Champagne-Ardenne, so their figures are mostly not Lorraine's.
+# data/ref/zones_emploi.csv holds their Lorraine communes only (46, 67 and 8); tests check the poles are absent.
+CROSS_REGION_ZONES = frozenset({"4404", "4421", "4427"})
+CROSS_REGION_SUFFIX = " – bassin transrégional"
+CROSS_REGION_NOTE = ("Bassin transrégional : pôle hors de Lorraine (Chaumont, Sedan, Vitry-le-François "
+                     "Saint-Dizier) ; ses chiffres BMO portent sur tout le bassin, surtout hors de la région.")
+
+
+def cross_region_areas(area_of_commune: pd.Series, communes: pd.DataFrame) -> set[str]:
+    """Areas most of whose Lorraine communes lie in a CROSS_REGION_ZONES zone d'emploi."""
+    zones = communes.set_index("code")["zone_code"].reindex(area_of_commune.index)
+    share = zones.isin(CROSS_REGION_ZONES).groupby(area_of_commune).mean()
+    return {str(a) for a, v in share.items() if v > 0.5}
+
+
+def label_cross_region(areas: pd.DataFrame, cross: set[str]) -> pd.DataFrame:
+    """`areas` with a `cross_region` flag and the suffix on those names, so every table, export and API answer
+    that names an area says it."""
+    flag = areas["code"].isin(cross)
+    return areas.assign(cross_region=flag, name=areas["name"].where(~flag, areas["name"] + CROSS_REGION_SUFFIX))
+
+
 # --- Local employers of a trade --------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ TEXT_RULES = {"separators": SEPARATORS, "marks": MARKS, "ligatures": LIGATURES, 
 _SEPARATORS = re.compile(SEPARATORS)
 _MARKS = re.compile(MARKS)
 _LIGATURES = re.compile("|".join(LIGATURES))
+_SHORT = {long: short for short, long in ABBREVIATIONS.items()}
+_SAINT = re.compile(r"\bsaint(e?)\b", re.IGNORECASE)
 
 
 def normalize(text: str) -> str:
@@ -44,10 +46,16 @@ def matches(values: pd.Series, query: str) -> pd.Series:
 
 
 def search_text(*parts: str | None) -> str:
-    """The `search` field of a dropdown option: the shown text and its normalised form, so the browser's own
-    filter (lower case, substrings of whitespace-separated words) also finds 'epinal' or 'saint die'."""
+    """The `search` field of a dropdown option, for Dash's own filter (lower case, each typed word a substring of
+    one whitespace-separated word): the shown text, the same without accents (punctuation kept, so 'saint-die'
+    matches), its normalised form ('saint die') and the abbreviated ones ('st die', 'St-Dié'). 'Épinal', 'épinal',
+    'Epinal' and 'epinal' all find Épinal."""
     shown = " ".join(p for p in parts if p)
-    return f"{shown} {normalize(shown)}"
+    unaccented = _LIGATURES.sub(lambda m: LIGATURES[m.group()], _MARKS.sub("", unicodedata.normalize("NFKD", shown)))
+    words = normalize(shown)
+    short = " ".join(_SHORT.get(w, w) for w in words.split())
+    abbreviated = _SAINT.sub(lambda m: "st" + m.group(1), shown)  # 'St-Dié' typed with its hyphen
+    return " ".join(dict.fromkeys(t for t in (shown, unaccented, words, short, abbreviated) if t))
 
 
 def rank(names: pd.Series, query: str, weights: pd.Series | None = None,
@@ -71,3 +79,11 @@ def rank(names: pd.Series, query: str, weights: pd.Series | None = None,
 def searchable(options: list[dict]) -> list[dict]:
     """Dropdown options whose `search` (or label) gains its normalised form, for lists filtered in the browser."""
     return [dict(o, search=search_text(str(o.get("search") or o["label"]))) for o in options]
+
+
+def with_search(options: list) -> list:
+    """Options as given, those without a `search` field given one built from their label (search_text): every
+    dropdown filtered in the browser then matches accented and unaccented typing alike."""
+    return [dict(o, search=search_text(str(o["label"])))
+            if isinstance(o, dict) and not o.get("search") and isinstance(o.get("label"), (str, int, float)) else o
+            for o in options]

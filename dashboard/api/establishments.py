@@ -6,12 +6,13 @@ import pandas as pd
 from flask import json, request
 
 from dashboard import exports
-from dashboard.analytics.filters import PARAMETERS, CriteriaError, filter_mask, parse_criteria, vocabulary_from
+from dashboard.analytics.filters import PARAMETERS, CriteriaError, filter_mask, parse_criteria
 from dashboard.analytics.records import export_frame
 from dashboard.api.openapi import ERROR_RESPONSE, FILTER_PARAMS, LIMIT_PARAM, OFFSET_PARAM, get_operation, query_param
 from dashboard.api.params import DEMO_NOTICE, MAX_LIMIT, ApiError, Params, json_response
 from dashboard.policy import check_criteria, visible_columns
 from dashboard.services import DataService, Snapshot
+from dashboard.services.industry_territories import filter_vocabulary, industry_territories
 from dashboard.services.records import records_of
 from dashboard.sessions import current_viewer
 
@@ -31,14 +32,15 @@ def register(route, service: DataService) -> None:
         Params(set(PARAMETERS) | {"limit", "offset"})
         params = {k: request.args.getlist(k) for k in request.args if k in PARAMETERS}
         try:
-            criteria, _ = parse_criteria(params, vocabulary_from(look), strict=True)
+            criteria, _ = parse_criteria(params, filter_vocabulary(service), strict=True)
         except CriteriaError as err:
             raise ApiError(400, "bad_parameter", str(err), err.parameter) from None
         if criteria.member is not None:
             check_criteria(current_viewer(), ["member"])
         snap = service.snapshot()
         mask = filter_mask(snap.establishments, criteria, capability_links=snap.capability_links,
-                           certification_links=snap.certification_links)
+                           certification_links=snap.certification_links,
+                           territory_communes=industry_territories(service).communes)
         return snap.establishments[mask], snap
 
     def _records(frame: pd.DataFrame, snap: Snapshot) -> pd.DataFrame:

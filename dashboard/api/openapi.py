@@ -39,6 +39,10 @@ FILTER_PARAMS = [
     query_param("member", "Adhérents UIMM : oui / non (comptes connectés seulement : 403 sinon).",
                 {"type": "string", "enum": ["oui", "non", "true", "false"]}),
     query_param("q", "Mots du nom ou de la commune, sans accents ni casse.", {"type": "string", "maxLength": 100}),
+    {**query_param("territoire_industrie", "Territoires d'industrie (codes ANCT id_ti) : établissements de "
+                   "leurs communes, l'un ou l'autre. Disponible une fois la liste importée "
+                   "(tissu import territoires-industrie) ; un code inconnu donne 400.", MULTI),
+     "style": "form", "explode": True},
 ]
 
 

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from dashboard.analytics import indicators as ind
 from dashboard.figures import FONT
+from dashboard.formatting import fr_number, fr_signed
 
 DEPARTMENT_COLORS = {"54": "#2f6f9f", "55": "#8c510a", "57": "#d9731c", "88": "#1b7f3b"}
 REGION_COLOR = "#1f3a5f"
@@ -75,21 +76,49 @@ def projects_figure(projects: pd.DataFrame, *, years: range, title: str = "", he
         fig.add_trace(go.Bar(x=[str(y) for y in years], y=[int(counts.get(y, 0)) for y in years],
                              name=ind.PROJECT_KIND_LABELS[kind], marker_color=ind.PROJECT_KIND_COLORS[kind]))
     fig.update_layout(barmode="stack")
-    return _layout(fig, title=title, height=height, unit="projets")
+    fig = _layout(fig, title=title, height=height, unit="projets")
+    per_year = data["year"].value_counts()
+    fig.update_yaxes(dtick=1 if (per_year.max() if len(per_year) else 0) <= 6 else None,  # counts: whole ticks
+                     rangemode="tozero")
+    return fig
 
 
-def context_figure(deeptech: pd.DataFrame, dge: pd.DataFrame, *, height: int = 300) -> go.Figure:
-    """National context: deeptech start-ups created per year vs the 2030 target, and the DGE net balance."""
-    fig = go.Figure([
-        go.Bar(x=deeptech["period"], y=deeptech["value"], name="Start-up deeptech créées (France)",
-               marker_color="#56B4E9"),
-        go.Bar(x=dge["period"], y=dge["value"], name="Solde industriel DGE (France)", marker_color="#1f3a5f"),
-    ])
-    fig.add_hline(y=ind.DEEPTECH_TARGET, line={"color": "#d9731c", "dash": "dash", "width": 2},
-                  annotation_text=f"Objectif 2030 : {ind.DEEPTECH_TARGET} start-up deeptech par an",
-                  annotation_position="top left")
-    fig.update_xaxes(type="category", categoryorder="category ascending")
-    return _layout(fig, height=height)
+def deeptech_figure(deeptech: pd.DataFrame, *, target_year: int = ind.DEEPTECH_TARGET_YEAR,
+                    height: int = 300) -> go.Figure:
+    """Deeptech start-ups created per year in France (published figures, start-ups) against the Plan Deeptech
+    target, on an axis of its own so that 168 and 340 read next to 500."""
+    data = deeptech.dropna(subset=["value"])
+    years = [int(str(p)[:4]) for p in data["period"]]
+    fig = go.Figure(go.Scatter(x=years, y=data["value"], name="Start-up deeptech créées (France, chiffres publiés)",
+                               mode="lines+markers+text", text=[fr_number(v) for v in data["value"]],
+                               textposition="top center", line={"color": "#2f6f9f", "width": 2},
+                               marker={"size": 9}, hovertemplate="%{x} : %{y:,.0f} start-up<extra></extra>"))
+    fig.add_trace(go.Scatter(x=[target_year], y=[ind.DEEPTECH_TARGET], mode="markers+text", name="Objectif national",
+                             text=[f"objectif {target_year} : {ind.DEEPTECH_TARGET}/an"], textposition="bottom left",
+                             marker={"size": 11, "symbol": "star", "color": "#d9731c"},
+                             hovertemplate="Objectif %{x} : %{y} start-up par an<extra></extra>"))
+    fig.add_hline(y=ind.DEEPTECH_TARGET, line={"color": "#d9731c", "dash": "dash", "width": 1.5})
+    first = min(years, default=2018)
+    fig = _layout(fig, height=height, unit="start-up créées par an")
+    fig.update_xaxes(range=[first - 1, target_year + 1], dtick=2, tickformat="d")
+    fig.update_yaxes(range=[0, ind.DEEPTECH_TARGET * 1.2], rangemode="tozero")
+    return fig
+
+
+def dge_figure(dge: pd.DataFrame, *, height: int = 300) -> go.Figure:
+    """The DGE barometer's national net balance (openings + significant extensions − closures − significant
+    reductions of industrial sites, France), one bar per year."""
+    data = dge.dropna(subset=["value"])
+    fig = go.Figure(go.Bar(x=[str(p)[:4] for p in data["period"]], y=data["value"], name="Solde industriel (France)",
+                           marker_color=[NET if v >= 0 else CLOSURE for v in data["value"]],
+                           text=[fr_signed(v) for v in data["value"]],
+                           textposition="outside", hovertemplate="%{x} : %{y:+,.0f} sites<extra></extra>"))
+    fig.update_xaxes(type="category")
+    fig = _layout(fig, height=height, unit="sites (solde)")
+    high = max([float(v) for v in data["value"]] + [1.0])
+    fig.update_yaxes(range=[min([0.0] + [float(v) * 1.2 for v in data["value"]]), high * 1.25])
+    fig.update_layout(showlegend=False)
+    return fig
 
 
 def territory_map_figure(polygons, highlight: set[str], projects: pd.DataFrame, *, height: int = 330) -> go.Figure:

@@ -9,11 +9,11 @@ once per data version and fetched by the browser from a versioned URL; the page 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from dashboard.analytics.filters import SIZE_ORDER, Criteria, filter_mask, parse_criteria, vocabulary_from
+from dashboard.analytics.filters import SIZE_ORDER, Criteria, filter_mask, parse_criteria
 from dashboard.analytics.geodesy import territory_bounds
 from dashboard.analytics.points import member_flags, point_store
 from dashboard.analytics.text import TEXT_RULES, search_text
@@ -21,6 +21,12 @@ from dashboard.callback_inputs import as_number, as_text
 from dashboard.formatting import fr_number, short_text
 from dashboard.policy import Action, Viewer, can, check_criteria, redact_record, visible_columns
 from dashboard.services.base import DataService, Lookups, Snapshot
+from dashboard.services.industry_territories import (
+    IMPORT_HINT,
+    IndustryTerritories,
+    filter_vocabulary,
+    industry_territories,
+)
 from dashboard.services.options import capability_options
 from dashboard.services.payloads import EncodedPayload, PayloadBuilder, cached_payload, restricted
 from dashboard.services.records import records_of
@@ -51,6 +57,8 @@ class FilterOptions:
     sizes: list[dict]
     capabilities: list[dict]
     certifications: list[dict]
+    territoires: list[dict] = field(default_factory=list)  # Territoires d'industrie, once the ANCT list is imported
+    territoires_hint: str = ""  # how to get them when they are not imported
 
 
 @dataclass(frozen=True)
@@ -97,7 +105,7 @@ def vocabularies(look: Lookups) -> dict[str, list[str]]:
     }
 
 
-def lookup_store(look: Lookups) -> dict:
+def lookup_store(look: Lookups, territories: IndustryTerritories | None = None) -> dict:
     """What the browser filter and choropleth need besides the points: territory codes, names and populations
     aligned with the vocabularies, and the constants shared with Python (size order, text rules, legend)."""
     def unit(frame: pd.DataFrame, code_column: str) -> dict:
@@ -115,7 +123,16 @@ def lookup_store(look: Lookups) -> dict:
         "size_order": list(SIZE_ORDER),
         "text": TEXT_RULES,
         "choropleth": {"metrics": CHORO_LEGEND, "palette": CHORO_PALETTE},
+        # Territoire d'industrie code -> indices of its communes in vocabularies.communes (the browser filter).
+        "territoires": _territory_communes(look, territories),
     }
+
+
+def _territory_communes(look: Lookups, territories: IndustryTerritories | None) -> dict[str, list[int]]:
+    if territories is None:
+        return {}
+    index = {code: i for i, code in enumerate(look.communes["code"])}
+    return {code: sorted(index[c] for c in communes if c in index) for code, communes in territories.communes.items()}
 
 
 def data_key(snap: Snapshot) -> list[int]:
@@ -135,7 +152,8 @@ def points_payload(service: DataService) -> EncodedPayload:
 
 
 def lookups_payload(service: DataService) -> EncodedPayload:
-    return cached_payload(service.snapshot(), LOOKUPS_PAYLOAD, lambda: lookup_store(service.lookups))
+    return cached_payload(service.snapshot(), LOOKUPS_PAYLOAD,
+                          lambda: lookup_store(service.lookups, industry_territories(service)))
 
 
 @restricted(Action.SEE_MEMBERSHIP)
@@ -152,6 +170,7 @@ PAYLOADS: dict[str, PayloadBuilder] = {POINTS_PAYLOAD: points_payload, LOOKUPS_P
 def filter_options(service: DataService, snap: Snapshot) -> FilterOptions:
     """Dropdown options with the number of establishments next to each (computed once per dataset)."""
     look, frame = service.lookups, snap.establishments
+    ti = industry_territories(service)
 
     def counted(codes, labels, counts) -> list[dict]:
         return [{"label": f"{short_text(label)} ({fr_number(counts.get(code, 0))})", "value": code,
@@ -175,10 +194,13 @@ def filter_options(service: DataService, snap: Snapshot) -> FilterOptions:
                           division_counts),
         naf=counted(look.naf["code"], [f"{c} – {lab}" for c, lab in zip(look.naf["code"], look.naf["label"])],
                     by("naf_code")),
-        sizes=[{"label": f"{r['min_staff']:,} salariés ou plus".replace(",", "\u00a0"), "value": r["code"]}
+        sizes=[{"label": f"{fr_number(r['min_staff'])} salariés ou plus", "value": r["code"]}
                for r in sizes.to_dict("records")],
         capabilities=capability_options(look.capabilities, caps_count),
         certifications=counted(look.certifications["code"], look.certifications["label"], certs_count),
+        territoires=counted(ti.frame["code"], ti.frame["name"], {
+            code: int(frame["commune_code"].isin(communes).sum()) for code, communes in ti.communes.items()}),
+        territoires_hint="" if ti.imported else IMPORT_HINT,
     )
 
 
@@ -186,7 +208,7 @@ def explorer_data(service: DataService, query: dict[str, list[str]], viewer: Vie
     """Options, criteria parsed from the URL (bad values become notices) and the payload URLs, for this viewer."""
     snap = service.snapshot()
     look = service.lookups
-    criteria, notices = parse_criteria(query, vocabulary_from(look), strict=False)
+    criteria, notices = parse_criteria(query, filter_vocabulary(service), strict=False)
     membership = can(viewer, Action.SEE_MEMBERSHIP)
     urls = {"points": points_payload(service).url, "lookups": lookups_payload(service).url}
     if membership:
@@ -277,11 +299,12 @@ def selected_records(service: DataService, criteria_params: dict | None,
     fields this viewer may see; Forbidden when a criterion is reserved (the member filter)."""
     snap = service.snapshot()
     params = {k: v if isinstance(v, list) else [v] for k, v in (criteria_params or {}).items() if v not in (None, "")}
-    criteria, _ = parse_criteria(params, vocabulary_from(service.lookups), strict=False)
+    criteria, _ = parse_criteria(params, filter_vocabulary(service), strict=False)
     if criteria.member is not None:
         check_criteria(viewer, ["member"])
     mask = filter_mask(snap.establishments, criteria, capability_links=snap.capability_links,
-                       certification_links=snap.certification_links)
+                       certification_links=snap.certification_links,
+                       territory_communes=industry_territories(service).communes)
     selected = snap.establishments[mask]
     records = records_of(service, snap, selected)
     return records[visible_columns(viewer, records.columns)], criteria

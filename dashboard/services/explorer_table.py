@@ -15,10 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard.analytics.filters import SIZE_ORDER, Criteria, filter_mask, parse_criteria, vocabulary_from
+from dashboard.analytics.filters import SIZE_ORDER, Criteria, filter_mask, parse_criteria
 from dashboard.formatting import fr_number
 from dashboard.policy import Viewer, check_criteria, hidden_fields
 from dashboard.services.base import DataService, Snapshot
+from dashboard.services.industry_territories import filter_vocabulary, industry_territories
 from dashboard.services.records import all_records
 
 BLOCK_ROWS = 100  # rows per request (the grid's cacheBlockSize)
@@ -107,7 +108,7 @@ def sort_order(sort_model: object, *, hidden: set[str] | frozenset[str] = frozen
 def _criteria(service: DataService, criteria_params: dict | None, viewer: Viewer) -> Criteria:
     """The browser's criteria; Forbidden when one is reserved to other viewers (the member filter)."""
     params = {k: v if isinstance(v, list) else [v] for k, v in (criteria_params or {}).items() if v not in (None, "")}
-    criteria = parse_criteria(params, vocabulary_from(service.lookups), strict=False)[0]
+    criteria = parse_criteria(params, filter_vocabulary(service), strict=False)[0]
     if criteria.member is not None:
         check_criteria(viewer, ["member"])
     return criteria
@@ -118,7 +119,8 @@ def sorted_positions(service: DataService, snap: Snapshot, criteria: Criteria,
     """Positions (in `snap.establishments`) of the selection, in `order`; cached per (criteria, order)."""
     def build() -> np.ndarray:
         mask = filter_mask(snap.establishments, criteria, capability_links=snap.capability_links,
-                           certification_links=snap.certification_links)
+                           certification_links=snap.certification_links,
+                           territory_communes=industry_territories(service).communes)
         positions = np.flatnonzero(np.asarray(mask, dtype=bool)).astype(np.int32)
         keys = [column_ranks(service, snap, column)[positions] * (-1 if direction == "desc" else 1)
                 for column, direction in order]

@@ -94,6 +94,8 @@ class IndicatorData:
 
     def _series(self, code, scope, *, filieres, years, min_headcount) -> Series:
         years = years or range(2012, self.last_year + 1)
+        if scope.level == "pays":  # France: only published figures, never the Lorraine projects summed as "France"
+            return self._stored(code, scope, years)
         if code in ind.ESTABLISHMENT_CODES:
             frame = self.establishments
             mask = _mask(frame, scope, self.ti_communes)
@@ -352,8 +354,6 @@ def kpis(data: IndicatorData, q: IndicatorQuery) -> list[IndicatorKpi]:
         if code in ind.PROJECT_CODES:
             frame = ind.rolling_sum(series.frame)
         label = row.get("label", code) + (" (cumul 5 ans)" if code in ind.PROJECT_CODES else "")
-        if code == "deeptech_creations":
-            label += f" · objectif national {ind.DEEPTECH_TARGET}/an"
         source = f"{series.source} · {fr_date(series.source_date)}" if series.source else "Aucune donnée"
         out.append(IndicatorKpi(code, label, row.get("unit", ""), row.get("higher_is_better"), ind.kpi(frame), source,
                                 series.is_demo))
@@ -421,7 +421,8 @@ class IndicatorResults:
     deeptech: pd.DataFrame  # national context series
     dge: pd.DataFrame
     projects: pd.DataFrame
-    net_jobs: float  # announced jobs, openings and extensions minus closures and reductions
+    net_jobs: float  # announced jobs of investment projects (the projets_emplois definition) over the query's period
+    recent_net_jobs: tuple[str, float | None]  # (period, value) of the KPI card: the last 5 years' sum
     amount_eur: float  # announced amounts (unknown ones left out)
     fiche_href: str
     params: dict[str, str]
@@ -437,14 +438,17 @@ def page_results(service: DataService, q: IndicatorQuery) -> IndicatorResults:
     projects = projects_in(data, q)
     nation = Scope("pays", (ind.NATION_CODE,), "France")
     national_years = range(FIRST_YEAR, data.last_year + 1)
-    jobs = pd.to_numeric(projects["jobs"], errors="coerce").fillna(0)
-    sign = projects["kind"].map(PROJECT_SIGN).fillna(0)
+    cards = kpis(data, q)
+    card = next(k for k in cards if k.code == "projets_emplois")
+    # The same definition as the card (investment projects, not France 2030 or deeptech), over the page's period.
+    jobs = data.series("projets_emplois", scope, filieres=q.filieres, years=range(q.start, q.end + 1)).frame
     return IndicatorResults(
-        query=q, scope=scope, kpis=kpis(data, q), lines=series_lines(data, q),
+        query=q, scope=scope, kpis=cards, lines=series_lines(data, q),
         unit=(data.catalog_row(q.series) or {}).get("unit", ""), flows=_flows(data, q, scope),
         deeptech=data.series("deeptech_creations", nation, years=national_years).frame,
         dge=data.series("dge_solde_national", nation, years=national_years).frame,
-        projects=projects, net_jobs=float((sign * jobs).sum()),
+        projects=projects, net_jobs=float(jobs["value"].sum()),
+        recent_net_jobs=(card.kpi.period or "", card.kpi.value),
         amount_eur=float(pd.to_numeric(projects["amount_eur"], errors="coerce").sum()),
         fiche_href=fiche_href(scope), params=query_params(q, last_year=data.last_year))
 

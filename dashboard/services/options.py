@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboard.analytics.text import search_text
+from dashboard.analytics.text import search_text, with_search  # noqa: F401  (re-exported for layouts.components)
 from dashboard.formatting import fr_number, short_text
 
 

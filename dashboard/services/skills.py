@@ -42,6 +42,10 @@ class SkillsData:
         return sorted(int(y) for y in self.needs["year"].unique())
 
     @property
+    def has_cross_region(self) -> bool:
+        return bool(self.areas["cross_region"].any()) if "cross_region" in self.areas else False
+
+    @property
     def source_line(self) -> str:
         return f"Source : {self.source_name} · {fr_date(self.source_date)}" if self.source_date else \
             "Aucune donnée BMO chargée"
@@ -61,6 +65,7 @@ def _load(service: DataService, snap) -> SkillsData:
     areas = repository.bmo_areas_frame(engine, demo=demo)
     needs = repository.recruitment_needs_frame(engine, demo=demo)
     area_of_commune = sk.area_of_communes(look.communes, repository.bmo_area_communes_frame(engine), areas["code"])
+    areas = sk.label_cross_region(areas, sk.cross_region_areas(area_of_commune, look.communes))
     sites = repository.training_sites_frame(engine, demo=False)
     offers = repository.training_offers_frame(engine, demo=False)
     if sites.empty:  # no real training imported: the demo's (labelled as such)
@@ -123,6 +128,7 @@ class SkillsPageView:
     trade: str | None
     is_demo: bool
     source_line: str
+    has_cross_region: bool = False  # a bassin is transregional: the page says what that means
     tile_url: str = ""
     tile_attribution: str = ""
 
@@ -250,6 +256,7 @@ def page_view(service: DataService, query: dict[str, list[str]]) -> SkillsPageVi
         trade_options=trade_options(data, q.family, q.industrial_only),
         departement=q.departement, territory=q.territory, family=q.family, industrial_only=q.industrial_only,
         year=q.year, indicator=q.indicator, trade=q.trade, is_demo=data.is_demo, source_line=data.source_line,
+        has_cross_region=data.has_cross_region,
         tile_url=service.settings.tile_url, tile_attribution=service.settings.tile_attribution,
     )
 
@@ -506,5 +513,6 @@ def export_file(service: DataService, params: dict | None, table: str) -> Export
     info = pd.DataFrame({"Informations": [source, "Lien : /competences?" + urlencode(skills_query_params(q)),
                                           f"Tension : taux de difficulté > {fr_percent(sk.TENSION_THRESHOLD, 0)}",
                                           f"« {sk.SECRET} » : valeur masquée par France Travail, "
-                                          "jamais comptée comme 0"]})
+                                          "jamais comptée comme 0"]
+                                         + ([sk.CROSS_REGION_NOTE] if data.has_cross_region else [])})
     return ExportFile(frame, f"tissu-competences-{table}-{q.year}-{stamp}", sheet=sheet, extra_sheets={"Source": info})
