@@ -30,10 +30,11 @@ class ReferenceData:
     capability_families: pd.DataFrame  # code, label
     capabilities: pd.DataFrame  # code, label, family, description, typical_divisions, prevalence
     certifications: pd.DataFrame  # code, label, scope
+    purchases: pd.DataFrame  # buyer_filiere, capability_code, weight, rationale (docs/event.md)
 
 
 _NUMERIC = {"population", "population_lorraine", "nb_communes_lorraine", "lat", "lon", "borne_min", "borne_max",
-            "headcount_mid", "prevalence"}
+            "headcount_mid", "prevalence", "weight"}
 
 
 def _csv(path: Path) -> pd.DataFrame:
@@ -58,6 +59,7 @@ def load_reference(data_dir: Path = DATA_DIR) -> ReferenceData:
         capability_families=_csv(tax / "capability_families.csv"),
         capabilities=_csv(tax / "capabilities.csv"),
         certifications=_csv(tax / "certifications.csv"),
+        purchases=_csv(tax / "purchases.csv"),
     )
 
 
