@@ -32,6 +32,7 @@ from dashboard.policy import (
 )
 from dashboard.services import DataService, Snapshot
 from dashboard.services.network_input import NetworkInputError, need_values, offer_values
+from dashboard.services.options import capability_options
 from dashboard.services.partners import PartnerSearch, search_partners
 
 MATCH_LIMIT = 50  # suppliers shown for one need (the page and the API)
@@ -245,6 +246,23 @@ def offers_for_need(service: DataService, item: dict, viewer: Viewer) -> pd.Data
                                   capabilities=item["capabilities"], radius_km=item["radius_km"])
 
 
+def offer(service: DataService, offer_id: int, viewer: Viewer) -> dict:
+    row = repository.offer_by_id(service.engine, offer_id) if may_see_offers(viewer) else None
+    if row is None:
+        raise NetworkNotFound(f"Offre introuvable : n° {offer_id}.")
+    return _offer_items(service, pd.DataFrame([row]), viewer)[0]
+
+
+def needs_for_offer(service: DataService, item: dict, viewer: Viewer) -> list[dict]:
+    """Listed needs (as the viewer sees them) asking for a capacity offer's capability within their radius."""
+    needs = pd.DataFrame(listed_needs(service, viewer))
+    if needs.empty or item.get("lat") is None or "lat" not in needs:
+        return []
+    found = rules.needs_near_offer(needs.dropna(subset=["lat"]), lat=item["lat"], lon=item["lon"],
+                                   capability=item["capability"] if item["kind"] == "capacity" else None)
+    return found.to_dict("records")
+
+
 def create_offer(service: DataService, viewer: Viewer, raw: dict, *, address: str = "") -> int:
     require(viewer, Action.POST_OFFER)
     values = offer_values(raw, capabilities=set(service.lookups.capabilities["code"]), today=today())
@@ -425,3 +443,44 @@ def summary(service: DataService, viewer: Viewer, *, on: dt.date | None = None) 
     if can(viewer, Action.SEE_NETWORK_OUTCOMES) and not intros.empty:
         out["stalled_introductions"] = int(rules.stalled(intros, now=dt.datetime.now()).sum())
     return out
+
+
+# --- The page ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NetworkPage:
+    """Everything /reseau shows to one viewer, already cut by the policy."""
+
+    signed_in: bool
+    can_post: bool
+    summary: dict
+    needs: list[dict]
+    offers: list[dict]
+    opportunities: list[dict]
+    introductions: list[IntroductionView]
+    site_options: list[dict]  # the establishments the viewer may post for (staff: none listed, any accepted)
+    capability_options: list[dict]
+    certification_options: list[dict]
+    tile_url: str
+    tile_attribution: str
+    is_demo: bool
+    today: dt.date
+
+
+def site_options(service: DataService, viewer: Viewer) -> list[dict]:
+    sites = _sites(service.snapshot())
+    keys = sorted(k for k in viewer.sirets if k in sites.index)
+    return [{"label": f"{sites.loc[k, 'name']} – {sites.loc[k, 'commune_name']}", "value": k} for k in keys]
+
+
+def page(service: DataService, viewer: Viewer) -> NetworkPage:
+    look = service.lookups
+    return NetworkPage(
+        signed_in=viewer.signed_in, can_post=can(viewer, Action.POST_NEED), summary=summary(service, viewer),
+        needs=listed_needs(service, viewer), offers=listed_offers(service, viewer),
+        opportunities=opportunities(service, viewer), introductions=introductions(service, viewer),
+        site_options=site_options(service, viewer), capability_options=capability_options(look.capabilities),
+        certification_options=[{"label": lab, "value": c} for c, lab in
+                               zip(look.certifications["code"], look.certifications["label"])],
+        tile_url=service.settings.tile_url, tile_attribution=service.settings.tile_attribution,
+        is_demo=service.snapshot().is_demo, today=today())
