@@ -38,13 +38,14 @@ def _deadline(day) -> str:
 
 
 def need_card(item: dict, *, can_match: bool) -> html.Li:
-    title = item.get("title") or " · ".join(item.get("capability_labels", []))
+    labels = item.get("capability_labels", [])
+    title = item.get("title") or " · ".join(labels)
     facts = [item.get("buyer_name") or None, item.get("territory"), _deadline(item.get("deadline")),
              item.get("quantity") or None]
     return html.Li([
         html.Div(title, className="net-card-title"),
-        html.Div(" · ".join(item.get("capability_labels", [])), className="net-card-tags") if item.get("title")
-        else None,
+        html.Div(" · ".join(labels), className="net-card-tags") if item.get("title") and not all(
+            lab in item["title"] for lab in labels) else None,
         html.Div(" · ".join(f for f in facts if f), className="net-card-facts"),
         html.Button("Fournisseurs proches", id={"type": ids.NET_NEED_MATCH, "need": item["id"]}, n_clicks=0,
                     className="button button-light button-small") if can_match else None,
