@@ -99,7 +99,7 @@ def move(service: DataService, clicks: list, reasons: list):
         nw.move_introduction(service, viewer, intro, status, reason=reason, address=client_address())
     except _FAILURES as error:
         return (views.message(getattr(error, "message", str(error)), ok=False), no_update, no_update)
-    return _intro_outputs(service, viewer, f"Mise en relation n° {intro} : {views.ACTION_LABELS[status].lower()}.",
+    return _intro_outputs(service, viewer, f"Mise en relation n° {intro} {views.DONE_LABELS[status]}.",
                           True)
 
 

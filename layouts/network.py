@@ -20,6 +20,8 @@ from layouts.explorer import DEFAULT_ZOOM, LORRAINE_CENTER
 
 ACTION_LABELS = {"acceptee": "Accepter", "echanges": "Échanges engagés", "devis": "Devis envoyé",
                  "commande": "Commande passée", "sans_suite": "Sans suite"}
+DONE_LABELS = {"acceptee": "acceptée : les coordonnées sont visibles des deux côtés", "echanges": "échanges engagés",
+               "devis": "devis envoyé", "commande": "commande passée", "sans_suite": "close, sans suite"}
 
 
 def _field(label: str, control, hint: str | None = None) -> html.Label:
