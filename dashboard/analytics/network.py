@@ -97,8 +97,8 @@ def need_query(*, site: str, capabilities: Iterable[str], certifications: Iterab
 
 def offers_near_need(offers: pd.DataFrame, *, lat: float, lon: float, capabilities: Iterable[str],
                      radius_km: float) -> pd.DataFrame:
-    """Capacity offers (kind, capability, lat, lon) of one of `capabilities` within `radius_km` of the point, nearest first,
-    with `distance_km`."""
+    """Capacity offers (kind, capability, lat, lon) of one of `capabilities` within `radius_km` of the point,
+    nearest first, with `distance_km`."""
     wanted = set(capabilities)
     keep = offers[(offers["kind"] == "capacity") & offers["capability"].isin(wanted)].copy()
     keep["distance_km"] = np.asarray(haversine_km(lat, lon, keep["lat"].to_numpy(float), keep["lon"].to_numpy(float)),
@@ -107,8 +107,8 @@ def offers_near_need(offers: pd.DataFrame, *, lat: float, lon: float, capabiliti
 
 
 def needs_near_offer(needs: pd.DataFrame, *, lat: float, lon: float, capability: str | None) -> pd.DataFrame:
-    """Needs (lat, lon, radius_km, capabilities: a list of codes) asking for `capability` whose radius reaches the point,
-    nearest first, with `distance_km`."""
+    """Needs (lat, lon, radius_km, capabilities: a list of codes) asking for `capability` whose radius reaches
+    the point, nearest first, with `distance_km`."""
     if not capability or needs.empty:
         return needs.iloc[0:0].assign(distance_km=pd.Series(dtype=float))
     asks = needs[[capability in c for c in needs["capabilities"]]].copy()
