@@ -202,3 +202,42 @@ def test_contacts_never_leak_before_mutual_acceptance(private_app):
         card = json.dumps(_component(json.loads(_router(client, "/reseau")), f"net-intro-{intro}"))
         assert all(e in card for e in emails)
     assert not any(e in everything(private_app.server.test_client()) for e in emails)  # never to the public
+
+
+def _post_need_callback(client, **values):
+    """The page's "Publier le besoin" callback, as the browser sends it."""
+    outputs = [(ids.NET_NEED_MESSAGE, "children"), (ids.NET_NEEDS_LIST, "children"), (ids.NET_MATCHES, "children"),
+               (ids.NET_MAP_LAYER, "children")]
+    fields = {ids.NET_NEED_SITE: ("value", SITE), ids.NET_NEED_TITLE: ("value", "Découpe de flans"),
+              ids.NET_NEED_CAPABILITIES: ("value", ["decoupe_laser"]), ids.NET_NEED_CERT_REQUIRED: ("value", []),
+              ids.NET_NEED_CERT_WISHED: ("value", []), ids.NET_NEED_QUANTITY: ("value", "500 pièces"),
+              ids.NET_NEED_RADIUS: ("value", 60), ids.NET_NEED_DEADLINE: ("date", DEADLINE),
+              ids.NET_NEED_VISIBILITY: ("value", "members"), ids.NET_NEED_DESCRIPTION: ("value", None)}
+    fields.update({key: (fields[key][0], value) for key, value in values.items()})
+    callback_map = client.application.extensions["tissu_dash"].callback_map
+    wanted = [f"{i}.{p}" for i, p in outputs]
+    key = next(k for k in callback_map if [part.split("@")[0] for part in k.strip(".").split("...")] == wanted)
+    declared = [{"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
+                for part in key.strip(".").split("...")]
+    body = {"output": key, "outputs": declared,
+            "inputs": [{"id": ids.NET_NEED_SUBMIT, "property": "n_clicks", "value": 1}],
+            "state": [{"id": i, "property": p, "value": v} for i, (p, v) in fields.items()],
+            "changedPropIds": [f"{ids.NET_NEED_SUBMIT}.n_clicks"]}
+    response = client.post("/_dash-update-component", json=body, headers=ORIGIN)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return json.dumps(response.get_json()["response"], ensure_ascii=False)
+
+
+def test_the_page_posts_a_need_or_says_why_not_in_french(private_app):
+    engine = private_app.server.extensions["tissu"].engine
+    client = signed_in_client(private_app, "member")
+    before = len(repository.needs_frame(engine)), repository.audit_count(engine)
+    for change, words in [({ids.NET_NEED_DEADLINE: "2020-01-01"}, "la date est passée"),
+                          ({ids.NET_NEED_RADIUS: 900}, "Rayon"), ({ids.NET_NEED_CAPABILITIES: []}, "savoir-faire"),
+                          ({ids.NET_NEED_SITE: "DEMO-0000005"}, "votre compte")]:
+        assert words in _post_need_callback(client, **change)
+    assert (len(repository.needs_frame(engine)), repository.audit_count(engine)) == before
+    answer = _post_need_callback(client)
+    assert "publié" in answer and "Pourquoi" in answer
+    assert len(repository.needs_frame(engine)) == before[0] + 1
+    assert "Connectez-vous" in _post_need_callback(private_app.server.test_client())  # the public: refused

@@ -157,9 +157,15 @@ def opportunities(service: DataService, viewer: Viewer, *, on: dt.date | None = 
     with `for_site` naming which of them."""
     if not viewer.sirets:
         return []
+    snap = service.snapshot()
+    e = snap.establishments
+    ids_ = e.loc[e["public_id"].isin(viewer.sirets) | e["siret"].isin(viewer.sirets), "id"]
+    links = snap.capability_links
+    held = set(links.loc[links["establishment_id"].isin(ids_), "capability_code"])
     out = []
     for item in listed_needs(service, viewer, on=on):
-        if item["buyer_id"] in viewer.sirets:
+        # The engine decides; needs asking for nothing the viewer's sites hold cannot match and are skipped.
+        if item["buyer_id"] in viewer.sirets or not held & set(item["capabilities"]):
             continue
         mine = sorted(viewer.sirets & _matched_ids(service, item))
         if mine:
