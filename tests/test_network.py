@@ -247,3 +247,20 @@ def test_contacts_are_revealed_only_after_both_sides_accepted(private):
     nw.move_introduction(private, _buyer(), intro, "sans_suite", reason="prix")
     actions = repository.audit_entries(private.engine, action="introduction.", limit=10)["action"].tolist()
     assert actions == ["introduction.status"] * 3 + ["introduction.request"]
+
+
+def test_outcomes_count_the_funnel_delays_and_distances_for_staff_only(private):
+    with pytest.raises(Forbidden):
+        nw.outcomes(private, _buyer())
+    result = nw.outcomes(private, Viewer(Role.STAFF, None, "s"))
+    intros = repository.introductions_frame(private.engine)
+    assert result.total == len(intros) > 0
+    assert result.funnel["demandee"] == len(intros)  # every introduction starts as a request
+    reached = [result.funnel[s] for s in rules.PROGRESSION]
+    assert reached == sorted(reached, reverse=True)  # nobody skips a step: each step counts fewer
+    assert sum(r["introductions"] for r in result.by_department) == len(intros)
+    assert result.median_days_to_exchange is None or result.median_days_to_exchange >= 0
+    events = pd.DataFrame({"introduction_id": [1, 1, 2, 2], "status": ["demandee", "echanges", "demandee", "echanges"],
+                           "at": pd.to_datetime(["2026-01-01", "2026-01-03", "2026-01-01", "2026-01-05"])})
+    assert rules.median_days_to_exchange(events) == 3.0
+    assert rules.share_within(pd.Series([10.0, 49.9, 80.0, None])) == pytest.approx(2 / 3)

@@ -115,3 +115,30 @@ def needs_near_offer(needs: pd.DataFrame, *, lat: float, lon: float, capability:
     asks["distance_km"] = np.asarray(haversine_km(lat, lon, asks["lat"].to_numpy(float), asks["lon"].to_numpy(float)),
                                      dtype=float) if len(asks) else np.array([], dtype=float)
     return asks[asks["distance_km"] <= asks["radius_km"]].sort_values("distance_km", kind="mergesort")
+
+
+# --- Outcomes (staff) -------------------------------------------------------------------------------------
+
+def funnel(events: pd.DataFrame) -> dict[str, int]:
+    """Introductions that reached each status of the timeline (a deal counts at every step before it), and
+    those that ended sans suite; `events` has introduction_id and status."""
+    reached = events.groupby("status")["introduction_id"].nunique().to_dict() if len(events) else {}
+    return {s: int(reached.get(s, 0)) for s in STATUSES}
+
+
+def median_days_to_exchange(events: pd.DataFrame) -> float | None:
+    """Median days (calendar, fractional) from the request to the first exchange, over introductions that got
+    there; None when none did."""
+    if events.empty:
+        return None
+    at = pd.to_datetime(events["at"])
+    asked = at[events["status"] == "demandee"].groupby(events["introduction_id"]).min()
+    exchanged = at[events["status"] == "echanges"].groupby(events["introduction_id"]).min()
+    days = ((exchanged - asked.reindex(exchanged.index)).dt.total_seconds() / 86400).dropna()
+    return float(days.median()) if len(days) else None
+
+
+def share_within(distance_km: pd.Series, *, km: float = 50.0) -> float | None:
+    """Share (0–1) of the distances (km) at most `km`; None for none."""
+    values = distance_km.dropna()
+    return float((values <= km).mean()) if len(values) else None

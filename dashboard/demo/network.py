@@ -6,9 +6,10 @@ its filière sources) among those some establishment within 60 km supplies. Date
 loading: most needs are open for 1 to 16 weeks, a few are past their deadline or closed (so expiry shows).
 Offers: spare capacity of a capability an establishment holds, and by-products from a short list of materials.
 Introductions: a nearby supplier of a need asks to be introduced to its buyer; statuses follow the timeline
-(demandée 30 %, then fewer at each step; sans suite 20 %), each step dated after the previous. The demo member
-account's establishments (the first two member establishments, `demo/accounts.py`) post needs, hold offers and
-have introductions on both sides. Every title says "(fictif)". Same seed, same rows (dates shift with the day).
+(demandée 25 %, acceptée 12 %, échanges 13 %, devis 12 %, commande 18 %, sans suite 20 %), each step dated
+after the previous. The demo member account's establishments (the first two member establishments,
+`demo/accounts.py`) post needs, hold offers and have introductions on both sides. Every title says "(fictif)".
+Same seed, same rows (dates shift with the day).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ SUPPLIER_KM = 60.0
 MATERIALS = ("Chutes d'acier inoxydable 304L", "Copeaux d'aluminium 6061", "Palettes bois 120 × 80",
              "Chutes de tôle galvanisée", "Bobines de fil de cuivre", "Sable de fonderie régénéré",
              "Emballages carton", "Bidons d'huile de coupe (vides, propres)")
-_STATUS_WEIGHTS = {"demandee": 0.30, "acceptee": 0.15, "echanges": 0.15, "devis": 0.10, "commande": 0.10,
+_STATUS_WEIGHTS = {"demandee": 0.25, "acceptee": 0.12, "echanges": 0.13, "devis": 0.12, "commande": 0.18,
                    "sans_suite": 0.20}
 
 
