@@ -33,6 +33,11 @@ class Action(StrEnum):
     READ_AUDIT = "read_audit"  # read and export the audit log
     ISSUE_RESET_LINK = "issue_reset_link"  # a one-time password link for a member account (any account: admins)
     MANAGE_ACCOUNTS = "manage_accounts"  # create accounts, change roles, disable, links for any account
+    POST_NEED = "post_need"  # post, edit and close a need for an establishment one speaks for
+    POST_OFFER = "post_offer"  # post, edit and close a spare capacity or a by-product
+    REQUEST_INTRODUCTION = "request_introduction"  # ask for, accept, decline and follow introductions
+    SEE_NETWORK_NAMES = "see_network_names"  # buyers' names, members-only needs, offers in full
+    SEE_NETWORK_OUTCOMES = "see_network_outcomes"  # every introduction, stalled ones, the outcomes
 
 
 _SIGNED_IN = frozenset({Role.MEMBER, Role.STAFF, Role.ADMIN})
@@ -44,6 +49,11 @@ RULES: Mapping[Action, frozenset[Role]] = {
     Action.READ_AUDIT: _STAFF,
     Action.ISSUE_RESET_LINK: _STAFF,
     Action.MANAGE_ACCOUNTS: frozenset({Role.ADMIN}),
+    Action.POST_NEED: _SIGNED_IN,
+    Action.POST_OFFER: _SIGNED_IN,
+    Action.REQUEST_INTRODUCTION: _SIGNED_IN,
+    Action.SEE_NETWORK_NAMES: _SIGNED_IN,
+    Action.SEE_NETWORK_OUTCOMES: _STAFF,
 }
 
 # Establishment record fields only a viewer allowed SEE_MEMBERSHIP receives (records, cards, API, exports).
@@ -87,6 +97,11 @@ _REFUSALS = {
     Action.READ_AUDIT: "Le journal des modifications est réservé à l'équipe UIMM.",
     Action.ISSUE_RESET_LINK: "Seule l'équipe UIMM peut émettre un lien de mot de passe.",
     Action.MANAGE_ACCOUNTS: "La gestion des comptes est réservée aux administrateurs.",
+    Action.POST_NEED: "Connectez-vous avec un compte adhérent pour publier un besoin.",
+    Action.POST_OFFER: "Connectez-vous avec un compte adhérent pour publier une offre.",
+    Action.REQUEST_INTRODUCTION: "Connectez-vous avec un compte adhérent pour demander une mise en relation.",
+    Action.SEE_NETWORK_NAMES: "Le nom des acheteurs n'est visible que des comptes adhérents et de l'équipe UIMM.",
+    Action.SEE_NETWORK_OUTCOMES: "Les résultats du réseau sont réservés à l'équipe UIMM.",
 }
 
 
@@ -138,3 +153,46 @@ def may_issue_reset_link(viewer: Viewer, target_role: str) -> bool:
 def may_act_for(viewer: Viewer, siret: str | None) -> bool:
     """Whether the viewer speaks for this establishment (its member account) or runs the network (staff)."""
     return can(viewer, Action.RUN_EVENT) or (siret is not None and siret in viewer.sirets)
+
+
+def require_act_for(viewer: Viewer, action: Action, siret: str | None) -> None:
+    """Raise Forbidden unless the viewer may do `action` and speaks for `siret` (staff: on any member's behalf)."""
+    require(viewer, action)
+    if not may_act_for(viewer, siret):
+        raise Forbidden(action, "Vous ne pouvez agir que pour les établissements de votre compte.")
+
+
+# --- The network (needs, offers, introductions) --------------------------------------------------------
+
+# What the public sees of an open public need: what is asked, where (territory) and until when; never who.
+PUBLIC_NEED_FIELDS = ("id", "capabilities", "capability_labels", "certifications_required", "territory",
+                      "department_code", "deadline")
+
+
+def visible_needs(viewer: Viewer, needs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Needs cut to the viewer: signed-in viewers get them whole (no contacts: those belong to introductions);
+    the public only public needs, anonymised to PUBLIC_NEED_FIELDS."""
+    if can(viewer, Action.SEE_NETWORK_NAMES):
+        return [dict(n) for n in needs]
+    return [{k: n[k] for k in PUBLIC_NEED_FIELDS if k in n} for n in needs if n.get("visibility") == "public"]
+
+
+def may_see_offers(viewer: Viewer) -> bool:
+    """Offers name who has spare capacity or scrap to sell: members and staff only (the public gets counts)."""
+    return can(viewer, Action.SEE_NETWORK_NAMES)
+
+
+def is_party(viewer: Viewer, requester_siret: str, target_siret: str) -> bool:
+    return bool(viewer.sirets & {requester_siret, target_siret})
+
+
+def may_see_introduction(viewer: Viewer, requester_siret: str, target_siret: str) -> bool:
+    """Its two sides, and staff (who follow every introduction)."""
+    return can(viewer, Action.SEE_NETWORK_OUTCOMES) or (viewer.signed_in and is_party(viewer, requester_siret,
+                                                                                        target_siret))
+
+
+def may_see_contacts(viewer: Viewer, requester_siret: str, target_siret: str, accepted: bool) -> bool:
+    """Contacts only once both sides accepted (the requester by asking, the target by accepting), and only to
+    those who may see the introduction."""
+    return accepted and may_see_introduction(viewer, requester_siret, target_siret)

@@ -44,3 +44,41 @@ def sign_in_page(page, live_server: str, role: str) -> None:
     with page.expect_navigation():
         page.click("#login-submit")
     page.wait_for_selector(".account-name", timeout=15000)
+
+
+SUPPLIER = "fournisseur"  # a second member account, for a supplier's side of the network (sign_in_page(…, SUPPLIER))
+
+
+def nearest_supplier(records: list[dict]) -> tuple[str, str]:
+    """The establishment nearest to the tests' member's site (DEMO-0000001) that has a capability, and its first
+    capability (sorted): the supplier of the network's browser test. `records`: id, lat, lon, capabilities."""
+    import math
+
+    buyer = next(r for r in records if r["id"] == "DEMO-0000001")
+
+    def km(r: dict) -> float:
+        dlat, dlon = math.radians(r["lat"] - buyer["lat"]), math.radians(r["lon"] - buyer["lon"])
+        return math.hypot(dlat, dlon * math.cos(math.radians(buyer["lat"])))
+
+    nearest = min((r for r in records if r["capabilities"] and r["id"] != buyer["id"]), key=lambda r: (km(r), r["id"]))
+    return str(nearest["id"]), sorted(nearest["capabilities"])[0]
+
+
+def ensure_supplier_account(engine) -> tuple[str, str]:
+    """A member account (password ROLE_PASSWORD) for `nearest_supplier`: (its public id, its capability)."""
+    from dashboard import accounts, repository
+    from dashboard.policy import Role, Viewer
+
+    dataset = repository.active_dataset(engine)
+    assert dataset is not None
+    sites = repository.establishments_frame(engine, dataset.id)
+    links = repository.establishment_capabilities(engine, dataset.id)
+    caps = links.groupby("establishment_id")["capability_code"].apply(list).to_dict()
+    site, capability = nearest_supplier([{"id": r["public_id"], "lat": r["lat"], "lon": r["lon"],
+                                          "capabilities": caps.get(r["id"], [])} for r in sites.to_dict("records")])
+    email = f"{SUPPLIER}@tests.tissu.example"
+    if repository.account_by_email(engine, email) is None:
+        accounts.create_account(engine, Viewer(Role.ADMIN, None, "cli:tests"), email=email,
+                                display_name="Fournisseur (tests)", role="member", sirets=(site,),
+                                password=ROLE_PASSWORD)
+    return site, capability

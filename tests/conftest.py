@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from auth_support import ensure_account, signed_in_client
+from auth_support import ensure_account, ensure_supplier_account, signed_in_client
 from db_support import ENV, Databases, ScratchDatabase
 
 from dashboard.settings import load_settings
@@ -172,6 +172,7 @@ def _serve(databases, template: ScratchDatabase, tmp_path_factory):
     copy = databases.create(template)
     for role in ("member", "staff", "admin"):
         ensure_account(copy.engine, role)
+    ensure_supplier_account(copy.engine)  # the network's browser test: a supplier's member
     copy.dispose()
     port = _free_port()
     env = {**os.environ, "TISSU_DATABASE_URL": copy.url, "TISSU_PORT": str(port),

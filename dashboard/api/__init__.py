@@ -1,4 +1,4 @@
-"""Read-only JSON API under /api/v1/ (a Flask blueprint; no Dash here).
+"""JSON API under /api/v1/ (reads; writes for the network) (a Flask blueprint; no Dash here).
 
 One module per topic (`core`, `establishments`, `partners`, `coverage`, `skills`, `indicators`, `event`), each with
 `register(route, service)` and its `OPENAPI_PATHS`; the page registry (`dashboard/pages.py`) lists them.
@@ -26,7 +26,8 @@ def api_blueprint(service: DataService, api_modules: Sequence[ModuleType]) -> Bl
     api = Blueprint("api_v1", __name__, url_prefix="/api/v1")
     document = openapi_document(api_modules)
 
-    def route(rule: str) -> Callable:
+    def route(rule: str, methods: Sequence[str] = ("GET",)) -> Callable:
+        """A route of the API (GET unless `methods` says otherwise: the network's writes)."""
         def wrap(view: Callable) -> Callable:
             def guarded(*args, **kwargs):
                 try:
@@ -36,7 +37,7 @@ def api_blueprint(service: DataService, api_modules: Sequence[ModuleType]) -> Bl
                 except Forbidden as refusal:  # the policy said no (dashboard/policy.py)
                     return error_response(ApiError(403, "forbidden", refusal.message))
             guarded.__name__ = view.__name__
-            return api.route(rule, methods=["GET"])(guarded)
+            return api.route(rule, methods=list(methods))(guarded)
         return wrap
 
     for module in api_modules:

@@ -58,11 +58,14 @@ def openapi_document(api_modules) -> dict:
         "info": {
             "title": "tissu API",
             "version": __version__,
-            "description": "API en lecture seule du tissu industriel lorrain. Quand `is_demo` est vrai, les "
+            "description": "API du tissu industriel lorrain, en lecture, sauf les besoins et offres du réseau "
+                           "que les adhérents publient avec leur jeton. Quand `is_demo` est vrai, les "
                            "établissements, savoir-faire et indicateurs sont des données de démonstration fictives.",
         },
         "paths": {},
-        "components": {"schemas": {
+        "components": {"securitySchemes": {"bearerAuth": {
+            "type": "http", "scheme": "bearer", "description": "Jeton personnel (page Mon compte) : tissu_…"}},
+            "schemas": {
             "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
                 "code": {"type": "string"}, "message": {"type": "string"}, "parameter": {"type": "string"}},
                 "required": ["code", "message"]}}},

@@ -79,6 +79,24 @@ from dashboard.repository.indicators import (  # noqa: F401
     replace_industry_territories,
     write_indicator_data,
 )
+from dashboard.repository.network import (  # noqa: F401
+    contacts_of,
+    has_demo_network,
+    insert_introduction,
+    insert_need,
+    insert_offer,
+    introduction_by_id,
+    introduction_events,
+    introductions_frame,
+    need_by_id,
+    needs_frame,
+    offer_by_id,
+    offers_frame,
+    replace_demo_network,
+    set_introduction_status,
+    update_need,
+    update_offer,
+)
 from dashboard.repository.reference import (  # noqa: F401
     capabilities_frame,
     certifications_frame,

@@ -1,0 +1,199 @@
+"""The network: posted needs and offers, introductions and their status timeline. Every write is one
+transaction with its audit entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import replace
+
+import pandas as pd
+from sqlalchemy import Engine, delete, insert, select, update
+
+from dashboard import models as m
+from dashboard.database import write_transaction
+from dashboard.repository._base import _chunks, _fit, _frame, _inserted_id
+from dashboard.repository.audit import AuditRecord, write_audit
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _columns(model) -> list:
+    return list(model.__table__.columns)
+
+
+def _one(engine: Engine, model, row_id: int) -> dict | None:
+    with engine.connect() as conn:
+        row = conn.execute(select(*_columns(model)).where(model.id == row_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def needs_frame(engine: Engine, *, buyer_sirets: Iterable[str] | None = None) -> pd.DataFrame:
+    """Every need (of these buyers when given), newest first."""
+    n = m.NetworkNeed
+    statement = select(*_columns(n))
+    if buyer_sirets is not None:
+        statement = statement.where(n.buyer_siret.in_(list(buyer_sirets)))
+    return _frame(engine, statement.order_by(n.id.desc()))
+
+
+def offers_frame(engine: Engine, *, owner_sirets: Iterable[str] | None = None) -> pd.DataFrame:
+    """Every offer (of these owners when given), newest first."""
+    o = m.NetworkOffer
+    statement = select(*_columns(o))
+    if owner_sirets is not None:
+        statement = statement.where(o.owner_siret.in_(list(owner_sirets)))
+    return _frame(engine, statement.order_by(o.id.desc()))
+
+
+def need_by_id(engine: Engine, need_id: int) -> dict | None:
+    return _one(engine, m.NetworkNeed, need_id)
+
+
+def offer_by_id(engine: Engine, offer_id: int) -> dict | None:
+    return _one(engine, m.NetworkOffer, offer_id)
+
+
+def _insert(engine: Engine, model, row: dict, audit: AuditRecord, kind: str) -> int:
+    now = _now()
+    values = _fit(model, [{"created_at": now, "updated_at": now, **row}])[0]
+    with write_transaction(engine) as conn:
+        new_id = _inserted_id(conn, insert(model).values(**values))
+        write_audit(conn, replace(audit, target=f"{kind}:{new_id}", after=row), at=now)
+    return int(new_id)
+
+
+def _update(engine: Engine, model, row_id: int, changes: dict, audit: AuditRecord, kind: str) -> bool:
+    now = _now()
+    with write_transaction(engine) as conn:
+        before = conn.execute(select(*_columns(model)).where(model.id == row_id)).mappings().first()
+        if before is None:
+            return False
+        values = _fit(model, [{**changes, "updated_at": now}])[0]
+        conn.execute(update(model).where(model.id == row_id).values(**values))
+        write_audit(conn, replace(audit, target=f"{kind}:{row_id}", before={k: before[k] for k in changes},
+                                  after=changes), at=now)
+    return True
+
+
+def insert_need(engine: Engine, row: dict, *, audit: AuditRecord) -> int:
+    return _insert(engine, m.NetworkNeed, row, audit, "need")
+
+
+def update_need(engine: Engine, need_id: int, changes: dict, *, audit: AuditRecord) -> bool:
+    """Change some fields of a need; False when it does not exist."""
+    return _update(engine, m.NetworkNeed, need_id, changes, audit, "need")
+
+
+def insert_offer(engine: Engine, row: dict, *, audit: AuditRecord) -> int:
+    return _insert(engine, m.NetworkOffer, row, audit, "offer")
+
+
+def update_offer(engine: Engine, offer_id: int, changes: dict, *, audit: AuditRecord) -> bool:
+    return _update(engine, m.NetworkOffer, offer_id, changes, audit, "offer")
+
+
+# --- Introductions ---------------------------------------------------------------------------------------
+
+def introductions_frame(engine: Engine, *, sirets: Iterable[str] | None = None) -> pd.DataFrame:
+    """Introductions (those where one of `sirets` is a side, when given), most recently changed first."""
+    i = m.Introduction
+    statement = select(*_columns(i))
+    if sirets is not None:
+        wanted = list(sirets)
+        statement = statement.where(i.requester_siret.in_(wanted) | i.target_siret.in_(wanted))
+    return _frame(engine, statement.order_by(i.updated_at.desc(), i.id.desc()))
+
+
+def introduction_by_id(engine: Engine, introduction_id: int) -> dict | None:
+    return _one(engine, m.Introduction, introduction_id)
+
+
+def introduction_events(engine: Engine, introduction_ids: Iterable[int]) -> pd.DataFrame:
+    """The status timeline of these introductions, oldest step first."""
+    ev = m.IntroductionEvent
+    ids = list(introduction_ids)
+    frames = [_frame(engine, select(*_columns(ev)).where(ev.introduction_id.in_(chunk)).order_by(ev.at, ev.id))
+              for chunk in _chunks(ids)]
+    if not frames:
+        return _frame(engine, select(*_columns(ev)).where(ev.id == -1))
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def insert_introduction(engine: Engine, row: dict, *, by_user: int | None, by_label: str,
+                        audit: AuditRecord) -> int:
+    """A new introduction at status `row["status"]` and the first step of its timeline."""
+    now = _now()
+    values = _fit(m.Introduction, [{"created_at": now, "updated_at": now, **row}])[0]
+    with write_transaction(engine) as conn:
+        new_id = _inserted_id(conn, insert(m.Introduction).values(**values))
+        conn.execute(insert(m.IntroductionEvent).values(introduction_id=new_id, at=now, by_user=by_user,
+                                                        by_label=by_label[:300], status=row["status"]))
+        write_audit(conn, replace(audit, target=f"introduction:{new_id}", after=row), at=now)
+    return int(new_id)
+
+
+def set_introduction_status(engine: Engine, introduction_id: int, *, expected: str, status: str, reason: str = "",
+                            value_band: str = "", by_user: int | None, by_label: str, accepted: bool,
+                            audit: AuditRecord) -> bool:
+    """Move an introduction from `expected` to `status` with a dated step; False (nothing written) when its
+    status is no longer `expected` (another person moved it meanwhile)."""
+    i = m.Introduction
+    now = _now()
+    changes: dict = {"status": status, "updated_at": now}
+    if accepted:
+        changes["accepted_at"] = now
+    with write_transaction(engine) as conn:
+        done = conn.execute(update(i).where(i.id == introduction_id, i.status == expected).values(**changes))
+        if done.rowcount != 1:
+            return False
+        conn.execute(insert(m.IntroductionEvent).values(introduction_id=introduction_id, at=now, by_user=by_user,
+                                                        by_label=by_label[:300], status=status, reason=reason,
+                                                        value_band=value_band))
+        write_audit(conn, replace(audit, target=f"introduction:{introduction_id}", before={"status": expected},
+                                  after={"status": status, "reason": reason, "value_band": value_band}), at=now)
+    return True
+
+
+def contacts_of(engine: Engine, sirets: Iterable[str]) -> pd.DataFrame:
+    """(siret, display_name, email) of the active accounts that speak for these establishments."""
+    u, link = m.UserAccount, m.UserEstablishment
+    return _frame(engine, select(link.siret, u.display_name, u.email).join(u, u.id == link.user_id)
+                  .where(link.siret.in_(list(sirets)), u.is_active.is_(True)).order_by(link.siret, u.email))
+
+
+# --- The demo -------------------------------------------------------------------------------------------
+
+def replace_demo_network(engine: Engine, *, needs: list[dict], offers: list[dict], introductions: list[dict],
+                         events: list[dict]) -> None:
+    """Replace the demo's needs, offers and introductions (rows with is_demo) in one transaction.
+
+    Introductions name their need and offer by position in `needs` / `offers` (`need`, `offer`); events name
+    their introduction by position (`introduction`)."""
+    with write_transaction(engine) as conn:
+        demo_intros = select(m.Introduction.id).where(m.Introduction.is_demo.is_(True)).scalar_subquery()
+        conn.execute(delete(m.IntroductionEvent).where(m.IntroductionEvent.introduction_id.in_(demo_intros)))
+        conn.execute(delete(m.Introduction).where(m.Introduction.is_demo.is_(True)))
+        conn.execute(delete(m.NetworkNeed).where(m.NetworkNeed.is_demo.is_(True)))
+        conn.execute(delete(m.NetworkOffer).where(m.NetworkOffer.is_demo.is_(True)))
+        need_ids = [_inserted_id(conn, insert(m.NetworkNeed).values(**row)) for row in _fit(m.NetworkNeed, needs)]
+        offer_ids = [_inserted_id(conn, insert(m.NetworkOffer).values(**row))
+                     for row in _fit(m.NetworkOffer, offers)]
+        intro_ids = []
+        for row in introductions:
+            values = {k: v for k, v in row.items() if k not in ("need", "offer")}
+            values["need_id"] = need_ids[row["need"]] if row.get("need") is not None else None
+            values["offer_id"] = offer_ids[row["offer"]] if row.get("offer") is not None else None
+            intro_ids.append(_inserted_id(conn, insert(m.Introduction).values(**values)))
+        steps = [{k: v for k, v in e.items() if k != "introduction"} | {"introduction_id": intro_ids[e["introduction"]]}
+                 for e in events]
+        for chunk in _chunks(steps, 2000):
+            conn.execute(insert(m.IntroductionEvent), chunk)
+
+
+def has_demo_network(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(select(m.NetworkNeed.id).where(m.NetworkNeed.is_demo.is_(True)).limit(1)).first() \
+            is not None

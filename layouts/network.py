@@ -1,0 +1,265 @@
+"""Réseau: posted needs and the suppliers they match, offers, my opportunities, introductions followed to the deal."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import dash_leaflet as dl
+from dash import dcc, html
+from dash.development.base_component import Component
+
+from dashboard import ids
+from dashboard.analytics.network import REASONS, STATUS_LABELS, STATUSES
+from dashboard.formatting import fr_date, fr_number, fr_percent
+from dashboard.services.network import IntroductionView, NetworkPage, Outcomes
+from dashboard.services.network_input import RADIUS_RANGE_KM, VISIBILITIES
+from dashboard.services.partners import PartnerSearch
+from layouts.basemap import basemap, map_controls
+from layouts.components import dropdown
+from layouts.explorer import DEFAULT_ZOOM, LORRAINE_CENTER
+
+ACTION_LABELS = {"acceptee": "Accepter", "echanges": "Échanges engagés", "devis": "Devis envoyé",
+                 "commande": "Commande passée", "sans_suite": "Sans suite"}
+DONE_LABELS = {"acceptee": "acceptée : les coordonnées sont visibles des deux côtés", "echanges": "échanges engagés",
+               "devis": "devis envoyé", "commande": "commande passée", "sans_suite": "close, sans suite"}
+
+
+def _field(label: str, control, hint: str | None = None) -> html.Label:
+    return html.Label([html.Span(label, className="form-label"), control,
+                       html.Span(hint, className="form-hint") if hint else None], className="form-field")
+
+
+def message(text: str | None, *, ok: bool) -> html.P | None:
+    if not text:
+        return None
+    return html.P(text, className="notice" + ("" if ok else " notice-error"), role="status" if ok else "alert")
+
+
+def _deadline(day) -> str:
+    return f"jusqu'au {fr_date(day)}" if day else ""
+
+
+def need_card(item: dict, *, can_match: bool) -> html.Li:
+    labels = item.get("capability_labels", [])
+    title = item.get("title") or " · ".join(labels)
+    facts = [item.get("buyer_name") or None, item.get("territory"), _deadline(item.get("deadline")),
+             item.get("quantity") or None]
+    return html.Li([
+        html.Div(title, className="net-card-title"),
+        html.Div(" · ".join(labels), className="net-card-tags") if item.get("title") and not all(
+            lab in item["title"] for lab in labels) else None,
+        html.Div(" · ".join(f for f in facts if f), className="net-card-facts"),
+        html.Button("Fournisseurs proches", id={"type": ids.NET_NEED_MATCH, "need": item["id"]}, n_clicks=0,
+                    className="button button-light button-small") if can_match else None,
+    ], className="net-card")
+
+
+def needs_list(items: list[dict], *, can_match: bool) -> Component:
+    if not items:
+        return html.P("Aucun besoin ouvert pour l'instant.", className="form-hint")
+    return html.Ol([need_card(i, can_match=can_match) for i in items], className="net-list")
+
+
+def need_form(view: NetworkPage) -> html.Details:
+    low, high = RADIUS_RANGE_KM
+    default_deadline = (view.today + dt.timedelta(days=30)).isoformat()
+    site_hint = None if view.site_options else "Équipe UIMM : identifiant (SIRET) de l'adhérent pour qui publier."
+    site = (dropdown(id=ids.NET_NEED_SITE, options=view.site_options, clearable=False,
+                     value=view.site_options[0]["value"] if view.site_options else None,
+                     placeholder="Votre établissement") if view.site_options
+            else dcc.Input(id=ids.NET_NEED_SITE, type="text", maxLength=20, className="form-input"))
+    return html.Details([
+        html.Summary("Publier un besoin", className="net-form-summary"),
+        html.Div([
+            _field("Établissement acheteur", site, site_hint),
+            _field("Titre", dcc.Input(id=ids.NET_NEED_TITLE, type="text", maxLength=200, className="form-input",
+                                      placeholder="Usinage de carters aluminium")),
+            _field("Savoir-faire recherchés", dropdown(id=ids.NET_NEED_CAPABILITIES, options=view.capability_options,
+                                                       multi=True, placeholder="Fraisage 5 axes, soudure TIG…")),
+            _field("Certifications exigées", dropdown(id=ids.NET_NEED_CERT_REQUIRED,
+                                                      options=view.certification_options, multi=True)),
+            _field("Certifications souhaitées", dropdown(id=ids.NET_NEED_CERT_WISHED,
+                                                         options=view.certification_options, multi=True)),
+            _field("Quantité ou volume", dcc.Input(id=ids.NET_NEED_QUANTITY, type="text", maxLength=200,
+                                                   className="form-input", placeholder="2 000 pièces par an")),
+            _field("Rayon (km)", dcc.Input(id=ids.NET_NEED_RADIUS, type="number", min=low, max=high, value=50,
+                                           className="form-input")),
+            _field("Date limite", dcc.DatePickerSingle(
+                id=ids.NET_NEED_DEADLINE, date=default_deadline, display_format="DD/MM/YYYY", first_day_of_week=1,
+                min_date_allowed=view.today.isoformat(), placeholder="jj/mm/aaaa", className="net-date")),
+            _field("Visibilité", dcc.RadioItems(id=ids.NET_NEED_VISIBILITY, value="members", className="radio-stack",
+                                                options=[{"label": lab, "value": v}
+                                                         for v, lab in VISIBILITIES.items()])),
+            _field("Description", dcc.Textarea(id=ids.NET_NEED_DESCRIPTION, maxLength=2000,
+                                               className="form-input net-textarea")),
+            html.Button("Publier le besoin", id=ids.NET_NEED_SUBMIT, n_clicks=0, className="button"),
+        ], className="form net-form"),
+    ], className="net-form-box", open=False)
+
+
+def matches_panel(item: dict, search: PartnerSearch, *, mine: list[str]) -> Component:
+    """A need's suppliers, ranked by the partners engine with its "pourquoi"; the buyer may ask to meet them."""
+    rows = search.records.to_dict("records")
+    if not rows:
+        return html.Div(html.P("Aucun fournisseur dans ce rayon : élargissez-le ou retirez une certification.",
+                               className="form-hint"))
+    return html.Div([
+        html.H2(f"Fournisseurs pour « {item.get('title', '')} »", className="section-title"),
+        html.Ol([html.Li([
+            html.Div([html.Span(r["name"], className="net-card-title"),
+                      html.Span(f" – {r['commune_name']} · {fr_number(r['distance_km'], 1)} km · score "
+                                f"{fr_number(r['score'])}")]),
+            html.Div("Pourquoi : " + " · ".join(r["why"]), className="net-card-facts"),
+            html.Button("Demander une mise en relation", n_clicks=0, className="button button-light button-small",
+                        id={"type": ids.NET_ASK, "need": item["id"], "from": item["buyer_id"], "to": r["id"]})
+            if item["buyer_id"] in mine else None,
+        ], className="net-card") for r in rows], className="net-list"),
+    ])
+
+
+def match_markers(item: dict, search: PartnerSearch) -> list:
+    """The buyer and its suppliers as circle markers (names as tooltip text, never HTML)."""
+    markers = [dl.CircleMarker(center=[r["lat"], r["lon"]], radius=7, color="#1f6f8b", fillOpacity=0.8,
+                               children=dl.Tooltip(f"{r['name']} · score {fr_number(r['score'])}"))
+               for r in search.records.to_dict("records")]
+    origin = search.origin
+    return markers + [dl.CircleMarker(center=[origin.lat, origin.lon], radius=10, color="#c0392b", fillOpacity=0.9,
+                                      children=dl.Tooltip(f"Acheteur : {item.get('buyer_name', '')}"))]
+
+
+def offers_list(items: list[dict], *, signed_in: bool, count: int) -> Component:
+    if not signed_in:
+        return html.P(f"{fr_number(count)} offres ouvertes (capacités et coproduits). Connectez-vous avec un compte "
+                      "adhérent pour les voir.", className="form-hint")
+    if not items:
+        return html.P("Aucune offre ouverte pour l'instant.", className="form-hint")
+    return html.Ol([html.Li([
+        html.Div(o["title"], className="net-card-title"),
+        html.Div(" · ".join(f for f in (o["owner_name"], o["territory"], o["quantity"],
+                                        _deadline(o["available_until"])) if f), className="net-card-facts"),
+    ], className="net-card") for o in items], className="net-list")
+
+
+def opportunities_list(items: list[dict], *, signed_in: bool) -> Component:
+    if not signed_in:
+        return html.P("Connectez-vous avec un compte adhérent : les besoins que vos savoir-faire peuvent servir "
+                      "apparaîtront ici.", className="form-hint")
+    if not items:
+        return html.P("Aucun besoin ouvert ne correspond pour l'instant aux savoir-faire de vos établissements.",
+                      className="form-hint")
+    return html.Ol([html.Li([
+        html.Div(i["title"], className="net-card-title"),
+        html.Div(" · ".join(i["capability_labels"]), className="net-card-tags"),
+        html.Div(" · ".join(f for f in (i["buyer_name"], i["territory"], _deadline(i["deadline"])) if f),
+                 className="net-card-facts"),
+        html.Button("Demander une mise en relation", n_clicks=0, className="button button-small",
+                    id={"type": ids.NET_ASK, "need": i["id"], "from": i["for_site"], "to": i["buyer_id"]}),
+    ], className="net-card") for i in items], className="net-list")
+
+
+def _contacts(view: IntroductionView) -> Component:
+    if view.contacts is None:
+        return html.P("Coordonnées visibles dès que les deux parties ont accepté.", className="form-hint")
+    return html.Div([html.Div([
+        html.Div(side["name"], className="net-card-title"), html.Div(side["address"]),
+        html.Ul([html.Li(f"{p['name']} – {p['email']}") for p in side["people"]]) if side["people"]
+        else html.Div("Aucun compte adhérent lié : contactez l'équipe UIMM.", className="form-hint"),
+    ], className="net-contact") for side in view.contacts], className="net-contacts")
+
+
+def intro_card(view: IntroductionView) -> html.Li:
+    actions = [html.Button("Décliner" if s == "sans_suite" and view.status == "demandee" else ACTION_LABELS[s],
+                           id={"type": ids.NET_INTRO_MOVE, "intro": view.id, "status": s}, n_clicks=0,
+                           className="button button-small" + (" button-light" if s == "sans_suite" else ""))
+               for s in view.allowed]
+    reason = dropdown(id={"type": ids.NET_INTRO_REASON, "intro": view.id}, clearable=True,
+                      placeholder="Raison (si sans suite)",
+                      options=[{"label": lab, "value": c} for c, lab in REASONS.items()],
+                      className="net-reason") if "sans_suite" in view.allowed else None
+    return html.Li([
+        html.Div([html.Span(f"{view.requester_name} → {view.target_name}", className="net-card-title"),
+                  html.Span(view.status_label, className=f"badge net-status net-status-{view.status}")]),
+        html.Div(f"À propos de : {view.need_title}" if view.need_title else None, className="net-card-facts"),
+        html.Ol([html.Li(" · ".join(x for x in (fr_date(step["at"]), step["status_label"], step["reason_label"],
+                                                step["value_band_label"]) if x)) for step in view.timeline],
+                className="net-timeline"),
+        _contacts(view),
+        html.Div([reason, *actions], className="net-actions") if actions else None,
+    ], className="net-card", id=f"net-intro-{view.id}")
+
+
+def intro_list(items: list[IntroductionView], *, signed_in: bool) -> Component:
+    if not signed_in:
+        return html.P("Connectez-vous pour demander et suivre vos mises en relation.", className="form-hint")
+    if not items:
+        return html.P("Aucune mise en relation pour l'instant.", className="form-hint")
+    return html.Ol([intro_card(v) for v in items], className="net-list")
+
+
+def _summary_line(s: dict) -> str:
+    done = s["introductions"]
+    return (f"{fr_number(s['open_needs'])} besoins ouverts · {fr_number(s['open_offers'])} offres · "
+            f"{fr_number(sum(done.values()))} mises en relation, dont {fr_number(done['commande'])} commandes")
+
+
+def outcomes_panel(view: Outcomes) -> html.Div:
+    """Staff: the funnel, delays and distances, and introductions by the buyer's department and filière."""
+    steps = [(STATUS_LABELS[s], view.funnel[s]) for s in STATUSES]
+    share = view.deal_share_within_50km
+    return html.Div([
+        html.H2("Résultats du réseau", className="section-title"),
+        html.P(f"{fr_number(view.total)} mises en relation · délai médian jusqu'aux premiers échanges : "
+               + (f"{fr_number(view.median_days_to_exchange, 1)} jours" if view.median_days_to_exchange is not None
+                  else "–") + " · commandes à moins de 50 km : " + (fr_percent(share) if share is not None else "–")
+               + f" · en attente depuis plus de 3 semaines : {fr_number(view.stalled)}", className="net-card-facts"),
+        html.Table([html.Thead(html.Tr([html.Th("Étape"), html.Th("Mises en relation l'ayant atteinte")])),
+                    html.Tbody([html.Tr([html.Td(label), html.Td(fr_number(n))]) for label, n in steps])],
+                   className="data-table"),
+        html.Div([_table("Département de l'acheteur", "department_code", view.by_department),
+                  _table("Filière de l'acheteur", "filiere", view.by_filiere)], className="net-columns"),
+    ])
+
+
+def _table(title: str, key: str, rows: list[dict]) -> html.Table:
+    return html.Table([html.Thead(html.Tr([html.Th(title), html.Th("Mises en relation"), html.Th("Commandes")])),
+                       html.Tbody([html.Tr([html.Td(r[key]), html.Td(fr_number(r["introductions"])),
+                                            html.Td(fr_number(r["deals"]))]) for r in rows])], className="data-table")
+
+
+def _tab(children, label: str, value: str) -> dcc.Tab:
+    return dcc.Tab(children, label=label, value=value, className="view-tab", selected_className="view-tab--selected")
+
+
+def network_page(view: NetworkPage) -> Component:
+    layers = basemap(tile_url=view.tile_url, tile_attribution=view.tile_attribution) + [
+        dl.LayerGroup(id=ids.NET_MAP_LAYER)] + map_controls()
+    map_ = dl.MapContainer(layers, id=ids.NET_MAP, center=list(LORRAINE_CENTER), zoom=DEFAULT_ZOOM, zoomSnap=0.25,
+                           minZoom=6, maxZoom=17, attributionControl=False, className="map net-map")
+    needs_tab = html.Div([
+        need_form(view) if view.can_post else html.P("Connectez-vous avec un compte adhérent pour publier un besoin "
+                                                     "et voir le nom des acheteurs.", className="form-hint"),
+        html.Div(id=ids.NET_NEED_MESSAGE),
+        html.Div([html.Div(needs_list(view.needs, can_match=view.signed_in), id=ids.NET_NEEDS_LIST,
+                           className="net-column"),
+                  html.Div([html.Div(map_, className="net-map-box"), html.Div(id=ids.NET_MATCHES)],
+                           className="net-column")], className="net-columns"),
+    ])
+    return html.Div([
+        html.H1("Le réseau", className="page-title"),
+        html.P("Les acheteurs publient leurs besoins, les fournisseurs proches s'allument ; capacités disponibles et "
+               "coproduits ; mises en relation suivies jusqu'à la commande.", className="page-lead"),
+        html.P(_summary_line(view.summary) + (" (démonstration, fictif)" if view.is_demo else ""),
+               className="source-badge"),
+        html.Div(id=ids.NET_ASK_MESSAGE),
+        dcc.Tabs(id=ids.NET_TABS, value="besoins", className="view-tabs", mobile_breakpoint=0, children=[
+            _tab(needs_tab, "Besoins", "besoins"),
+            _tab(offers_list(view.offers, signed_in=view.signed_in, count=view.summary["open_offers"]), "Offres",
+                 "offres"),
+            _tab(html.Div(opportunities_list(view.opportunities, signed_in=view.signed_in),
+                          id=ids.NET_OPPORTUNITIES), "Mes opportunités", "opportunites"),
+            _tab([html.Div(id=ids.NET_INTRO_MESSAGE),
+                  html.Div(intro_list(view.introductions, signed_in=view.signed_in), id=ids.NET_INTRO_LIST)],
+                 "Mises en relation", "relations"),
+            *([_tab(outcomes_panel(view.outcomes), "Résultats", "resultats")] if view.outcomes else []),
+        ]),
+    ], className="page-message net-page")

@@ -1,0 +1,87 @@
+"""The network in Chromium: a member posts a need, a supplier's member sees it in "Mes opportunités" and asks
+for an introduction, the buyer accepts, and both then see each other's contacts."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+import urllib.request
+
+import pytest
+from auth_support import SUPPLIER, nearest_supplier, sign_in_page
+from browser_support import choose_option, wait_dash_idle
+
+from dashboard import ids
+
+pytestmark = pytest.mark.browser
+
+BUYER_EMAIL = "member@tests.tissu.example"
+SUPPLIER_EMAIL = f"{SUPPLIER}@tests.tissu.example"
+
+
+def _context_page(browser, base_url: str):
+    """A second person's page (own cookies), blocking every other host like the `page` fixture."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="fr-FR")
+    own = urllib.parse.urlparse(base_url).netloc
+    context.route("**/*", lambda r: r.continue_() if urllib.parse.urlparse(r.request.url).netloc in ("", own)
+                  else r.abort())
+    return context, context.new_page()
+
+
+def _supplier_and_label(live_server: str) -> tuple[str, str]:
+    """The supplier account's establishment and the label of the capability the need asks for."""
+    with urllib.request.urlopen(f"{live_server}/api/v1/establishments?limit=10000", timeout=60) as response:
+        records = json.load(response)["items"]
+    site, code = nearest_supplier(records)
+    with urllib.request.urlopen(f"{live_server}/api/v1/capabilities", timeout=30) as response:
+        labels = {c["code"]: c["label"] for f in json.load(response)["families"] for c in f["capabilities"]}
+    return site, labels[code]
+
+
+def _open_tab(page, label: str) -> None:
+    page.click(f".view-tab:has-text('{label}')")
+    wait_dash_idle(page)
+
+
+def test_a_posted_need_reaches_a_supplier_who_asks_and_is_accepted(browser, page, live_server):
+    _, label = _supplier_and_label(live_server)
+    title = "Besoin du test navigateur"
+    sign_in_page(page, live_server, "member")
+    page.goto(f"{live_server}/reseau", wait_until="networkidle")
+    page.click(".net-form-summary")
+    page.fill(f"#{ids.NET_NEED_TITLE}", title)
+    choose_option(page, f"#{ids.NET_NEED_CAPABILITIES}", label, typed=label[:6])
+    page.fill(f"#{ids.NET_NEED_RADIUS}", "60")
+    page.click(f"#{ids.NET_NEED_SUBMIT}")
+    page.wait_for_selector(f"#{ids.NET_NEED_MESSAGE}:has-text('publié')", timeout=30000)
+    assert page.locator(f"#{ids.NET_MATCHES} .net-card").count() > 0  # the suppliers, with their "pourquoi"
+    assert "Pourquoi" in page.inner_text(f"#{ids.NET_MATCHES}")
+
+    context, other = _context_page(browser, live_server)
+    try:
+        sign_in_page(other, live_server, SUPPLIER)
+        other.goto(f"{live_server}/reseau", wait_until="networkidle")
+        _open_tab(other, "Mes opportunités")
+        card = other.locator(f"#{ids.NET_OPPORTUNITIES} .net-card:has-text('{title}')")
+        card.locator("button").click()
+        other.wait_for_selector(f"#{ids.NET_ASK_MESSAGE}:has-text('Demande envoyée')", timeout=30000)
+        _open_tab(other, "Mises en relation")
+        assert "Coordonnées visibles dès que les deux parties ont accepté" in other.inner_text(f"#{ids.NET_INTRO_LIST}")
+        assert BUYER_EMAIL not in other.content()
+
+        page.goto(f"{live_server}/reseau", wait_until="networkidle")
+        _open_tab(page, "Mises en relation")
+        request = page.locator(f"#{ids.NET_INTRO_LIST} .net-card:has-text('{title}')").first
+        assert SUPPLIER_EMAIL not in page.content()
+        request.locator("button:has-text('Accepter')").click()
+        page.wait_for_selector(f"#{ids.NET_INTRO_MESSAGE}:has-text('acceptée')", timeout=30000)
+        accepted = page.locator(f"#{ids.NET_INTRO_LIST} .net-card:has-text('{title}')").first.inner_text()
+        assert SUPPLIER_EMAIL in accepted and BUYER_EMAIL in accepted
+
+        other.goto(f"{live_server}/reseau", wait_until="networkidle")
+        _open_tab(other, "Mises en relation")
+        seen = other.locator(f"#{ids.NET_INTRO_LIST} .net-card:has-text('{title}')").first.inner_text()
+        assert BUYER_EMAIL in seen and SUPPLIER_EMAIL in seen
+    finally:
+        context.close()
+    assert not page.errors, page.errors
