@@ -6,6 +6,7 @@ separators (`12 345,6`). One module per topic: coverage, indicators, skills.
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING, Any
 
 from dashboard.figures.locale_fr import PLOTLY_LOCALE_FR
@@ -24,6 +25,13 @@ GRAPH_CONFIG: dcc.Graph.Config = {
     "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "tissu"},
     "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "sendChartToCloud", "editInChartStudio"],
 }
+
+
+def plotly_text(value: object) -> str:
+    """Data text (an imported name or label) for a figure: Plotly renders a subset of HTML in labels, hover text
+    and legends (`<b>`, `<a href>`, `<br>`), so markup in data would be obeyed; its entities are decoded, so the
+    escaped text shows exactly as typed."""
+    return html.escape(str(value), quote=False)
 
 
 def base_layout(**overrides: Any) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures import FONT
+from dashboard.figures import FONT, plotly_text
 
 
 def _layout(fig: go.Figure, *, height: int, title: str = "") -> go.Figure:
@@ -21,7 +21,7 @@ RANKING_RIGHT_MARGIN = 34  # px: half of the "100 %" tick label, which sits on t
 def coverage_ranking_figure(summary: pd.DataFrame, *, selected: str | None, radius_km: float) -> go.Figure:
     """Capabilities by coverage rate (weakest first) with the single-source share beside (both in %)."""
     data = summary.sort_values(["rate", "capability_label"], ascending=[True, True])
-    labels = data["capability_label"].tolist()
+    labels = [plotly_text(label) for label in data["capability_label"]]
     colors = ["#d9731c" if code == selected else "#2f6f9f" for code in data["capability_code"]]
     fig = go.Figure([
         go.Bar(y=labels, x=100 * data["rate"], orientation="h", name="Couverture", marker_color=colors,
@@ -49,8 +49,8 @@ def coverage_matrix_figure(matrix: pd.DataFrame, *, filiere_labels: dict[str, st
     """Heatmap filière × capability of coverage rates (%), empty rows dropped."""
     data = matrix.dropna(how="all")
     fig = go.Figure(go.Heatmap(
-        z=100 * data.to_numpy(float), x=[capability_labels.get(c, c) for c in data.columns],
-        y=[filiere_labels.get(f, f) for f in data.index], zmin=0, zmax=100,
+        z=100 * data.to_numpy(float), x=[plotly_text(capability_labels.get(c, c)) for c in data.columns],
+        y=[plotly_text(filiere_labels.get(f, f)) for f in data.index], zmin=0, zmax=100,
         colorscale=[[0, "#b3261e"], [0.5, "#f6d8a8"], [1, "#2f6f9f"]],
         colorbar=dict(title="%", ticksuffix=" %", len=0.8),
         hovertemplate="%{y}<br>%{x}<br>couverture %{z:.0f} %<extra></extra>"))

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.analytics import indicators as ind
-from dashboard.figures import FONT
+from dashboard.figures import FONT, plotly_text
 from dashboard.formatting import fr_number, fr_signed
 
 DEPARTMENT_COLORS = {"54": "#2f6f9f", "55": "#8c510a", "57": "#d9731c", "88": "#1b7f3b"}
@@ -45,7 +45,7 @@ def series_figure(lines: list[tuple[str, str, pd.DataFrame]], *, unit: str, inde
         if data.empty:
             continue
         y = ind.index_100(data, by=None)["index"] if index100 else data["value"]
-        fig.add_trace(go.Scatter(x=pd.to_datetime(data["period_start"]), y=y, name=name, mode="lines",
+        fig.add_trace(go.Scatter(x=pd.to_datetime(data["period_start"]), y=y, name=plotly_text(name), mode="lines",
                                  line={"color": color, "width": 3 if color == REGION_COLOR else 2},
                                  hovertemplate="%{y:,.1f}" if index100 or unit == "%" else "%{y:,.0f}"))
     if index100:
@@ -146,7 +146,7 @@ def territory_map_figure(polygons, highlight: set[str], projects: pd.DataFrame, 
         fig.add_trace(go.Scatter(x=part["lon"], y=part["lat"], mode="markers", name=ind.PROJECT_KIND_LABELS[kind],
                                  marker={"size": 6 + jobs.clip(0, 400) ** 0.5 * 1.2,
                                          "color": ind.PROJECT_KIND_COLORS[kind], "line": {"color": "#fff", "width": 1}},
-                                 text=part["name"], hovertemplate="%{text}<extra></extra>"))
+                                 text=[plotly_text(n) for n in part["name"]], hovertemplate="%{text}<extra></extra>"))
     fig.update_xaxes(visible=False, range=[minx - pad, maxx + pad])
     fig.update_yaxes(visible=False, range=[miny - pad, maxy + pad], scaleanchor="x", scaleratio=1.5)
     fig.update_layout(height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0}, paper_bgcolor="#ffffff",

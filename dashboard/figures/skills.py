@@ -7,7 +7,7 @@ import math
 import plotly.graph_objects as go
 
 from dashboard.analytics.skills import SECRET, TENSION_THRESHOLD
-from dashboard.figures import base_layout
+from dashboard.figures import base_layout, plotly_text
 from dashboard.formatting import fr_number, fr_percent
 
 # One colour per class of analytics.skills.RATE_BREAKS (and one above); projects use quantile classes.
@@ -24,7 +24,8 @@ def empty_figure(message: str) -> go.Figure:
 
 
 def _short(label: str, width: int = 40) -> str:
-    return label if len(label) <= width else label[: width - 1].rstrip() + "…"
+    """An imported label cut to `width` characters, then escaped for Plotly (cut first: no entity split)."""
+    return plotly_text(label if len(label) <= width else label[: width - 1].rstrip() + "…")
 
 
 def heatmap_figure(cells, *, indicator: str) -> go.Figure:
@@ -92,10 +93,11 @@ def trend_figure(series, *, title_scope: str, lorraine=None) -> go.Figure:
     if series.empty:
         return empty_figure("Aucune donnée pour ce métier")
     years = series["year"].astype(int).tolist()
+    scope = plotly_text(title_scope)
     fig = go.Figure([
-        go.Bar(x=years, y=series["projects"], name=f"Projets ({title_scope})", marker_color="#c6dbef", yaxis="y2",
+        go.Bar(x=years, y=series["projects"], name=f"Projets ({scope})", marker_color="#c6dbef", yaxis="y2",
                hovertemplate="%{x} : %{y:,.0f} projets<extra></extra>"),
-        go.Scatter(x=years, y=series["difficulty_rate"] * 100, name=f"% difficiles ({title_scope})",
+        go.Scatter(x=years, y=series["difficulty_rate"] * 100, name=f"% difficiles ({scope})",
                    mode="lines+markers", line={"color": "#e6550d", "width": 3},
                    hovertemplate="%{x} : %{y:.0f} % difficiles<extra></extra>"),
     ])
