@@ -48,11 +48,3 @@ def purchases_markdown(purchases: pd.DataFrame, capability_labels: dict[str, str
         label = capability_labels.get(row.capability_code, row.capability_code)
         lines.append(f"| {row.buyer_filiere} | {label} (`{row.capability_code}`) | {row.weight:g} | {row.rationale} |")
     return "\n".join(lines)
-
-
-def print_purchases_markdown() -> None:
-    """Print the table of the bundled purchasing model, for pasting into docs/event.md."""
-    from dashboard.reference import load_reference
-
-    ref = load_reference()
-    print(purchases_markdown(ref.purchases, dict(zip(ref.capabilities["code"], ref.capabilities["label"]))))
