@@ -31,6 +31,7 @@ class ReferenceData:
     capabilities: pd.DataFrame  # code, label, family, description, typical_divisions, prevalence
     certifications: pd.DataFrame  # code, label, scope
     purchases: pd.DataFrame  # buyer_filiere, capability_code, weight, rationale (docs/event.md)
+    circle_themes: pd.DataFrame  # code, label, description: the themes of the circles of excellence (issue 17)
 
 
 _NUMERIC = {"population", "population_lorraine", "nb_communes_lorraine", "lat", "lon", "borne_min", "borne_max",
@@ -60,6 +61,7 @@ def load_reference(data_dir: Path = DATA_DIR) -> ReferenceData:
         capabilities=_csv(tax / "capabilities.csv"),
         certifications=_csv(tax / "certifications.csv"),
         purchases=_csv(tax / "purchases.csv"),
+        circle_themes=_csv(tax / "circle_themes.csv"),
     )
 
 
