@@ -10,6 +10,7 @@ import datetime as dt
 
 from dash import ALL, Input, Output, State, ctx, no_update
 
+from callbacks import network_outcomes as outcomes_callbacks
 from dashboard import ids
 from dashboard.analytics.network import TransitionError
 from dashboard.callback_inputs import as_number, as_text, as_texts
@@ -31,7 +32,8 @@ def late_components() -> list:
     return [views.network_page(nw.NetworkPage(
         signed_in=True, can_post=True, summary={"open_needs": 0, "open_offers": 0, "introductions": {"commande": 0}},
         needs=[], offers=[], opportunities=[], introductions=[], site_options=[], capability_options=[],
-        certification_options=[], tile_url="", tile_attribution="", is_demo=False, today=dt.date(2026, 1, 1)))]
+        certification_options=[], tile_url="", tile_attribution="", is_demo=False, today=dt.date(2026, 1, 1))),
+        *outcomes_callbacks.late_components()]
 
 
 def post_need(service: DataService, site, title, capabilities, required, wished, quantity, radius, deadline,
@@ -104,6 +106,7 @@ def move(service: DataService, clicks: list, reasons: list):
 
 
 def register(app, service: DataService) -> None:
+    outcomes_callbacks.register(app, service)
     app.callback(Output(ids.NET_NEED_MESSAGE, "children"), Output(ids.NET_NEEDS_LIST, "children"),
                  Output(ids.NET_MATCHES, "children"), Output(ids.NET_MAP_LAYER, "children"),
                  Input(ids.NET_NEED_SUBMIT, "n_clicks"), State(ids.NET_NEED_SITE, "value"),

@@ -253,3 +253,10 @@ NET_INTRO_LIST = "net-intro-list"
 NET_INTRO_MOVE = "net-intro-move"  # pattern-matching id: {"type": NET_INTRO_MOVE, "intro": <id>, "status": ...}
 NET_INTRO_REASON = "net-intro-reason"  # pattern-matching id: {"type": NET_INTRO_REASON, "intro": <id>}
 NET_INTRO_MESSAGE = "net-intro-message"
+# Réseau, Résultats (staff): period, export, results (layouts/network_outcomes.py)
+NET_OUT_PERIOD = "net-out-period"
+NET_OUT_RESULTS = "net-out-results"
+NET_OUT_EXPORT_CSV = "net-out-export-csv"
+NET_OUT_EXPORT_XLSX = "net-out-export-xlsx"
+NET_OUT_DOWNLOAD = "net-out-download"
+NET_OUT_FUNNEL = "net-out-funnel"
