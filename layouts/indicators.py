@@ -259,8 +259,8 @@ def fiche(data: FicheData, *, extra: Component | None = None) -> html.Div:
                      territory_options=data.territory_options, notices=[])
     if data.content is None or data.polygons is None:
         return fiche_page(view, fiche_error(data.error))
-    return fiche_page(view, [fiche_sheet(data.content, fiche_figures(data.content, data.polygons),
-                                         edition=fr_date(dt.date.today())), extra])
+    sheet = fiche_sheet(data.content, fiche_figures(data.content, data.polygons), edition=fr_date(dt.date.today()))
+    return fiche_page(view, html.Div([sheet, extra]) if extra is not None else sheet)
 
 
 # --- Results: the outputs of the page's main callback ----------------------------------------------

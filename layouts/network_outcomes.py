@@ -35,13 +35,13 @@ def _facts(view: Outcomes) -> html.Div:
                               className="net-out-fact") for value, label in items], className="net-out-facts")
 
 
-def _table(title: str, rows: list[dict]) -> html.Table:
-    return html.Table([
+def _table(title: str, rows: list[dict]) -> html.Div:
+    return html.Div(html.Table([
         html.Thead(html.Tr([html.Th(title), html.Th("Mises en relation"), html.Th("Commandes")])),
         html.Tbody([html.Tr([html.Td(r["label"]), html.Td(fr_number(r["introductions"]), className="num"),
                              html.Td(fr_number(r["deals"]), className="num")]) for r in rows]
                    or [html.Tr(html.Td("Aucune mise en relation", colSpan=3))]),
-    ], className="data-table net-out-table")
+    ], className="data-table net-out-table"), className="net-out-scroll")
 
 
 def _event(path: dict, *, compact: bool = False) -> html.Section:
@@ -73,20 +73,23 @@ def _stalled(view: Outcomes) -> html.Div:
     more = len(view.stalled_list) - len(rows)
     return html.Div([
         html.H3("Mises en relation en attente depuis plus de 3 semaines", className="net-out-h3"),
-        html.Table([html.Thead(html.Tr([html.Th("Demandeur"), html.Th("Sollicité"), html.Th("Statut"),
-                                        html.Th("Sans changement depuis")])),
-                    html.Tbody([html.Tr([html.Td(s["requester"]), html.Td(s["target"]), html.Td(s["status"]),
-                                         html.Td(f"{fr_date(s['since'])} ({fr_number(s['days'])} j)")])
-                                for s in rows] or [html.Tr(html.Td("Aucune", colSpan=4))])],
-                   className="data-table net-out-table"),
+        html.Div(html.Table([
+            html.Thead(html.Tr([html.Th("Demandeur"), html.Th("Sollicité"), html.Th("Statut"),
+                                html.Th("Sans changement depuis")])),
+            html.Tbody([html.Tr([html.Td(s["requester"]), html.Td(s["target"]), html.Td(s["status"]),
+                                 html.Td(f"{fr_date(s['since'])} ({fr_number(s['days'])} j)")])
+                        for s in rows] or [html.Tr(html.Td("Aucune", colSpan=4))]),
+        ], className="data-table net-out-table"), className="net-out-scroll"),
         html.P(f"… et {fr_number(more)} autres (dans l'export).", className="form-hint") if more > 0 else None,
     ])
 
 
-def _bands(view: Outcomes) -> html.Table:
-    return html.Table([html.Thead(html.Tr([html.Th("Montant de la commande"), html.Th("Commandes")])),
-                       html.Tbody([html.Tr([html.Td(label), html.Td(fr_number(n), className="num")])
-                                   for label, n in view.value_bands])], className="data-table net-out-table")
+def _bands(view: Outcomes) -> html.Div:
+    return html.Div(html.Table([
+        html.Thead(html.Tr([html.Th("Montant de la commande"), html.Th("Commandes")])),
+        html.Tbody([html.Tr([html.Td(label), html.Td(fr_number(n), className="num")])
+                    for label, n in view.value_bands]),
+    ], className="data-table net-out-table"), className="net-out-scroll")
 
 
 def outcomes_results(view: Outcomes) -> html.Div:
@@ -151,9 +154,8 @@ def open_needs_slide(rows: list[dict], *, is_demo: bool) -> html.Div | None:
         return None
     shown = rows[:KIOSK_NEED_ROWS]
     top = max(r["needs"] for r in shown)
-    total = sum(r["needs"] for r in rows)
-    lead = (f"Savoir-faire recherchés par les acheteurs du réseau · {fr_number(len(rows))} savoir-faire, "
-            f"{fr_number(total)} demandes" + (" · besoins de démonstration (fictifs)" if is_demo else ""))
+    lead = (f"{fr_number(len(rows))} savoir-faire recherchés : besoins ouverts et leur échéance la plus proche"
+            + (" · besoins de démonstration (fictifs)" if is_demo else ""))
     return html.Div([
         html.P(lead, className="kiosk-lead"),
         html.Div([html.Div([

@@ -21,8 +21,9 @@ def funnel_figure(steps: list[tuple[str, int]], *, height: int = 300) -> go.Figu
     texts = [fr_number(v) + (f" · {fr_percent(v / first, 0)}" if first and i else "") for i, v in enumerate(values)]
     fig = go.Figure(go.Funnel(
         y=labels, x=values, marker={"color": colors}, connector={"line": {"color": "#c9d3dd", "width": 1}},
-        text=texts, textinfo="text", textposition="inside", insidetextanchor="middle",
-        hovertemplate="%{y} : %{text}<extra></extra>", textfont={"size": 13, "color": "#ffffff"}))
+        text=texts, textinfo="text", textposition="auto", insidetextanchor="middle",
+        hovertemplate="%{y} : %{text}<extra></extra>", insidetextfont={"size": 13, "color": "#ffffff"},
+        outsidetextfont={"size": 13, "color": "#1d2733"}))
     fig.update_yaxes(tickfont={"size": 13})
     fig.update_layout(**base_layout(height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10}, showlegend=False))
     return fig
