@@ -242,16 +242,17 @@ def join_block(view: CirclePage) -> Component | None:
 def pending_block(view: CirclePage) -> Component | None:
     if not view.can_run:
         return None
+    title = html.H3("Demandes d'adhésion", className="panel-title")
     if not view.pending:
-        return html.P("Aucune demande d'adhésion en attente.", className="form-hint")
-    return html.Ol([html.Li([
+        return html.Div([title, html.P("Aucune demande d'adhésion en attente.", className="form-hint")])
+    return html.Div([title, html.Ol([html.Li([
         html.Div(f"{p['name']} – {p['commune']}", className="net-card-title"),
         html.Div(p["message"], className="net-card-facts") if p["message"] else None,
         html.Div([html.Button("Accepter", id={"type": ids.CIRCLE_DECIDE, "site": p["site"], "status": "accepted"},
                               n_clicks=0, className="button button-small"),
                   html.Button("Décliner", id={"type": ids.CIRCLE_DECIDE, "site": p["site"], "status": "declined"},
                               n_clicks=0, className="button button-small button-light")], className="net-actions"),
-    ], className="net-card") for p in view.pending], className="net-list")
+    ], className="net-card") for p in view.pending], className="net-list")])
 
 
 def _session_actions(view: CirclePage, session: dict) -> list:
@@ -366,8 +367,7 @@ def circle_page(view: CirclePage) -> Component:
                 html.Div(map_, className="net-map-box circle-map-box"),
                 html.H2(f"Membres ({fr_number(item['members_count'])})", className="section-title"),
                 html.Div([members_block(view), join_block(view)], id=ids.CIRCLE_MEMBERS),
-                *([html.H3("Demandes d'adhésion", className="panel-title"),
-                   html.Div(pending_block(view), id=ids.CIRCLE_PENDING)] if view.can_run else []),
+                html.Div(pending_block(view), id=ids.CIRCLE_PENDING),
                 # The circle's published practice sheets: the practices page (/cercles/pratiques) fills this.
                 html.Div([html.H2("Fiches bonnes pratiques", className="section-title"),
                           dcc.Link("Les fiches de ce cercle", href=f"{PRACTICES_PATH}?cercle={item['id']}")],
