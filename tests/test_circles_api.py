@@ -155,14 +155,16 @@ def test_near_create_and_export_callbacks(private_app):
     try:
         assert "cercles à moins de 80 km de Nancy" in _text(cb.near(service, None, "54395", None, 80))
         assert "Choisissez votre établissement" in _text(cb.near(service, None, None, None, 50))
-        assert "Seule l'équipe UIMM" in _text(cb.create_circle(service, "Cercle", "lean", "lorraine:", "DEMO-0000001", ""))
+        refused = cb.create_circle(service, "Cercle", "lean", "lorraine:", "DEMO-0000001", "")
+        assert "Seule l'équipe UIMM" in _text(refused)
         assert cb.export(service, "csv") is cb.no_update  # the follow-up is staff only
     finally:
         context.pop()
     context = _as(private_app, Viewer(Role.STAFF, None, "s@tests.example"))
     try:
         assert "Thème inconnu" in _text(cb.create_circle(service, "Cercle", None, "lorraine:", "DEMO-0000001", ""))
-        assert "créé" in _text(cb.create_circle(service, "Cercle lean Metz", "lean", "department:57", "DEMO-0000001", ""))
+        created = cb.create_circle(service, "Cercle lean Metz", "lean", "department:57", "DEMO-0000001", "")
+        assert "créé" in _text(created) and "Cercle lean Metz" in _text(created)
         download = cb.export(service, "xlsx")
         book = pd.read_excel(io.BytesIO(base64.b64decode(download["content"])), sheet_name=None)
         assert set(book) == {"Participation", "Intérêt sans cercle proche", "Séances par trimestre"}
