@@ -81,17 +81,27 @@ def _circle_blocks(service: DataService, circle_id: int, text: str, ok: bool):
             views.pending_block(view), views.sessions_block(view))
 
 
+def _circle_id(value) -> int:
+    """The page's circle (its dcc.Store), checked like any posted value."""
+    number = as_number(value)
+    if number is None or not float(number).is_integer() or not 0 < number < 10**9:
+        raise svc.CircleNotFound("Cercle introuvable : rechargez la page.")
+    return int(number)
+
+
 def _run(service: DataService, circle_id, action, done: str):
+    """Run `action(circle id)`; the re-rendered blocks, or the French reason and nothing changed."""
     try:
-        action()
-        return _circle_blocks(service, int(circle_id), done, True)
+        number = _circle_id(circle_id)
+        action(number)
+        return _circle_blocks(service, number, done, True)
     except act.FAILURES as error:
         return _error(error), no_update, no_update, no_update
 
 
 def join(service: DataService, circle_id, site, text):
-    return _run(service, circle_id, lambda: act.request_join(
-        service, current_viewer(), int(circle_id), as_text(site), message=as_text(text) or "",
+    return _run(service, circle_id, lambda number: act.request_join(
+        service, current_viewer(), number, as_text(site), message=as_text(text) or "",
         address=client_address()), "Demande envoyée : l'animateur du cercle y répondra.")
 
 
@@ -99,9 +109,9 @@ def decide(service: DataService, circle_id, clicks: list):
     trigger = ctx.triggered_id
     if not isinstance(trigger, dict) or not any(clicks or []):
         return no_update, no_update, no_update, no_update
-    status = str(trigger["status"])
-    return _run(service, circle_id, lambda: act.decide_join(
-        service, current_viewer(), int(circle_id), str(trigger["site"]), status, address=client_address()),
+    status = str(trigger.get("status"))
+    return _run(service, circle_id, lambda number: act.decide_join(
+        service, current_viewer(), number, str(trigger.get("site")), status, address=client_address()),
         "Demande acceptée : l'établissement est membre du cercle." if status == "accepted" else "Demande déclinée.")
 
 
@@ -109,11 +119,14 @@ def seat(service: DataService, circle_id, clicks: list):
     trigger = ctx.triggered_id
     if not isinstance(trigger, dict) or not any(clicks or []):
         return no_update, no_update, no_update, no_update
-    session, site = int(trigger["session"]), str(trigger["site"])
+    session, site = as_number(trigger.get("session")), str(trigger.get("site"))
+    if session is None or not float(session).is_integer():
+        return _error(svc.CircleNotFound("Séance introuvable.")), no_update, no_update, no_update
+    session = int(session)
     if trigger["type"] == ids.CIRCLE_REGISTER:
-        return _run(service, circle_id, lambda: act.register(service, current_viewer(), session, site,
+        return _run(service, circle_id, lambda _: act.register(service, current_viewer(), session, site,
                                                              address=client_address()), "Inscription enregistrée.")
-    return _run(service, circle_id, lambda: act.unregister(service, current_viewer(), session, site,
+    return _run(service, circle_id, lambda _: act.unregister(service, current_viewer(), session, site,
                                                            address=client_address()), "Désinscription enregistrée.")
 
 
@@ -121,13 +134,13 @@ def plan_session(service: DataService, circle_id, title, day, hour, commune, add
     moment = f"{as_text(day) or ''}T{as_text(hour) or ''}" if day else ""
     raw = {"title": as_text(title) or "", "starts_at": moment, "commune": as_text(commune), "address":
            as_text(address) or "", "capacity": as_number(capacity)}
-    return _run(service, circle_id, lambda: act.create_session(service, current_viewer(), int(circle_id), raw,
+    return _run(service, circle_id, lambda number: act.create_session(service, current_viewer(), number, raw,
                                                                address=client_address()), "Séance planifiée.")
 
 
 def edit_circle(service: DataService, circle_id, name, description, status):
     raw = {"name": as_text(name) or "", "description": as_text(description) or "", "status": as_text(status)}
-    return _run(service, circle_id, lambda: act.update_circle(service, current_viewer(), int(circle_id), raw,
+    return _run(service, circle_id, lambda number: act.update_circle(service, current_viewer(), number, raw,
                                                               address=client_address()),
                 "Cercle enregistré (rechargez la page pour voir son nouveau nom).")
 

@@ -186,7 +186,7 @@ def _tab(children, label: str, value: str) -> dcc.Tab:
 def circles_page(view: CirclesPage) -> Component:
     layers = basemap(tile_url=view.tile_url, tile_attribution=view.tile_attribution) + [
         dl.LayerGroup(map_markers(view.points), id=ids.CIRCLES_MAP_LAYER)] + map_controls()
-    map_ = dl.MapContainer(layers, id=ids.CIRCLES_MAP, center=list(LORRAINE_CENTER), zoom=DEFAULT_ZOOM,
+    map_ = dl.MapContainer(layers, id=ids.CIRCLES_MAP, center=list(LORRAINE_CENTER), zoom=DEFAULT_ZOOM - 0.5,
                            zoomSnap=0.25, minZoom=6, maxZoom=17, attributionControl=False, className="map net-map")
     n_sessions = len(view.points.get("sessions", []))
     circles_tab = html.Div([

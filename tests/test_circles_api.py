@@ -135,13 +135,13 @@ def test_callbacks_join_decide_register_as_functions(private_app):
             assert words in _text(cb.plan_session(service, 2, *values))
         assert "Séance planifiée" in _text(cb.plan_session(service, 2, "Séance test", day, "09:00", commune, "", 1))
         session_id = int(repository.circle_sessions_frame(engine, circle_id=2)["id"].max())
-        assert "Demande acceptée" in _text(cb._run(service, 2, lambda: cb.act.decide_join(
+        assert "Demande acceptée" in _text(cb._run(service, 2, lambda _: cb.act.decide_join(
             service, staff, 2, site, "accepted"), "Demande acceptée"))
     finally:
         context.pop()
     context = _as(private_app, member)
     try:
-        assert "Inscription enregistrée" in _text(cb._run(service, 2, lambda: cb.act.register(
+        assert "Inscription enregistrée" in _text(cb._run(service, 2, lambda _: cb.act.register(
             service, member, session_id, site), "Inscription enregistrée."))
         page = _text(cb.render_circle(service, {"id": ["2"]}))
         assert "Complet" in page and "Se désinscrire" in page

@@ -111,7 +111,8 @@ def build_demo_circles(establishments: pd.DataFrame, themes: pd.DataFrame, commu
                                 "status": "requested", "message": "Existe-t-il un cercle plus près ? (fictif)",
                                 "decided_by": None, "requested_at": asked, "decided_at": None, "updated_at": asked,
                                 "is_demo": True})
-        hosts = [s for s in sites if s in set(frame["public_id"])]
+        local = set(frame.loc[pool, "public_id"])
+        hosts = [s for s in sites if s in local] or [facilitator]  # sessions meet within the territory
         days = sorted({-int(rng.integers(20, 180)) for _ in range(int(rng.integers(2, 4)))}) + sorted(
             {int(rng.integers(7, 56)) for _ in range(int(rng.integers(1, 3)))})
         for n, offset in enumerate(days):
