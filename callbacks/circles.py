@@ -7,13 +7,14 @@ is same-origin checked by `sessions.py`. After a write the page's blocks are re-
 
 from __future__ import annotations
 
-from dash import ALL, Input, Output, State, ctx, no_update
+from dash import ALL, ClientsideFunction, Input, Output, State, ctx, no_update
 
 from dashboard import exports, ids
 from dashboard.callback_inputs import as_number, as_text
 from dashboard.services import DataService
 from dashboard.services import circle_actions as act
 from dashboard.services import circles as svc
+from dashboard.services.partners import commune_options
 from dashboard.sessions import client_address, current_viewer
 from layouts import circles as views
 
@@ -38,6 +39,12 @@ def render_circle(service: DataService, query: dict[str, list[str]]):
 
 def late_components() -> list:
     return views.late_pages()
+
+
+def markers(service: DataService) -> list:
+    """The map's sessions to come and member sites (or counts by commune), sent once the page is drawn: the
+    first render then holds the basemap only, like the other maps."""
+    return views.map_markers(svc.map_points(service, current_viewer()))
 
 
 def near(service: DataService, site, commune, theme, radius):
@@ -153,6 +160,16 @@ def _outputs(first: bool) -> list:
 
 
 def register(app, service: DataService) -> None:
+    app.callback(Output(ids.CIRCLES_MAP_LAYER, "children"), Input(ids.CIRCLES_MAP, "id"))(
+        lambda _id: markers(service))
+    for dropdown, url in ((ids.CIRCLES_NEAR_COMMUNE, ids.CIRCLES_COMMUNES_URL),
+                          (ids.CIRCLE_SESSION_COMMUNE, ids.CIRCLE_COMMUNES_URL)):
+        # Every commune (~190 KB, the partners page's payload) once per tab; typing ranks the server's matches.
+        app.clientside_callback(ClientsideFunction(namespace="payloads", function_name="one"),
+                                Output(dropdown, "options"), Input(url, "data"))
+        app.callback(Output(dropdown, "options", allow_duplicate=True), Input(dropdown, "search_value"),
+                     State(dropdown, "value"), prevent_initial_call=True)(
+            lambda text, selected: commune_options(service, text, selected) if text else no_update)
     app.callback(Output(ids.CIRCLES_NEAR_RESULTS, "children"), Input(ids.CIRCLES_NEAR_SUBMIT, "n_clicks"),
                  State(ids.CIRCLES_NEAR_SITE, "value"), State(ids.CIRCLES_NEAR_COMMUNE, "value"),
                  State(ids.CIRCLES_NEAR_THEME, "value"), State(ids.CIRCLES_NEAR_RADIUS, "value"),

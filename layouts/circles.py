@@ -112,8 +112,9 @@ def near_form(view: CirclesPage) -> html.Div:
         html.H2("Qui, près de moi ?", className="section-title"),
         html.Div([
             _field("Depuis mon établissement", site) if view.site_options else html.Div(site, hidden=True),
-            _field("ou depuis la commune", dropdown(id=ids.CIRCLES_NEAR_COMMUNE, options=view.commune_options,
+            _field("ou depuis la commune", dropdown(id=ids.CIRCLES_NEAR_COMMUNE, options=[],
                                                     placeholder="Nancy, Épinal…", clearable=True)),
+            dcc.Store(id=ids.CIRCLES_COMMUNES_URL, data=view.communes_url),  # the options: a payload
             _field("Thème", dropdown(id=ids.CIRCLES_NEAR_THEME, options=view.theme_options, clearable=True,
                                      placeholder="Tous les thèmes")),
             _field("Rayon (km)", dcc.Input(id=ids.CIRCLES_NEAR_RADIUS, type="number", min=1, max=200, value=50,
@@ -185,7 +186,7 @@ def _tab(children, label: str, value: str) -> dcc.Tab:
 
 def circles_page(view: CirclesPage) -> Component:
     layers = basemap(tile_url=view.tile_url, tile_attribution=view.tile_attribution) + [
-        dl.LayerGroup(map_markers(view.points), id=ids.CIRCLES_MAP_LAYER)] + map_controls()
+        dl.LayerGroup(id=ids.CIRCLES_MAP_LAYER)] + map_controls()  # markers: a callback (callbacks.circles.markers)
     map_ = dl.MapContainer(layers, id=ids.CIRCLES_MAP, center=list(LORRAINE_CENTER), zoom=DEFAULT_ZOOM - 0.5,
                            zoomSnap=0.25, minZoom=6, maxZoom=17, attributionControl=False, className="map net-map")
     n_sessions = len(view.points.get("sessions", []))
@@ -312,8 +313,8 @@ def session_form(view: CirclePage) -> html.Details:
                                                 placeholder="jj/mm/aaaa", className="net-date")),
             _field("Heure", dcc.Input(id=ids.CIRCLE_SESSION_TIME, type="text", value="09:00", maxLength=5,
                                       className="form-input"), "HH:MM"),
-            _field("Commune", dropdown(id=ids.CIRCLE_SESSION_COMMUNE, options=view.commune_options,
-                                       placeholder="Commune du lieu")),
+            _field("Commune", dropdown(id=ids.CIRCLE_SESSION_COMMUNE, options=[], placeholder="Commune du lieu")),
+            dcc.Store(id=ids.CIRCLE_COMMUNES_URL, data=view.communes_url),  # the options: a payload
             _field("Adresse (facultatif)", dcc.Input(id=ids.CIRCLE_SESSION_ADDRESS, type="text", maxLength=300,
                                                      className="form-input")),
             _field("Capacité (places)", dcc.Input(id=ids.CIRCLE_SESSION_CAPACITY, type="number", min=low, max=high,
@@ -394,5 +395,5 @@ def late_pages() -> list:
                         pd.DataFrame(columns=["quarter", "sessions"]),
                         pd.DataFrame(columns=["theme_label", "requests"]))
     site = [{"label": "x – y", "value": "x"}]
-    return [circles_page(CirclesPage(True, True, [], {}, [], [], [], site, "", "", False, now, stats)),
-            circle_page(CirclePage(item, True, True, True, {}, site, [], {}, [], now))]
+    return [circles_page(CirclesPage(True, True, [], {}, [], [], "", site, "", "", False, now, stats)),
+            circle_page(CirclePage(item, True, True, True, {}, site, [], {}, "", now))]

@@ -182,3 +182,20 @@ def test_a_posted_write_needs_the_same_origin(private_app):
     body = {"output": f"{ids.CIRCLE_MESSAGE}.children", "outputs": [],
             "inputs": [{"id": ids.CIRCLE_JOIN_SUBMIT, "property": "n_clicks", "value": 1}], "state": []}
     assert client.post("/_dash-update-component", json=body).status_code in (400, 403)
+
+
+def test_the_map_layer_shows_counts_by_commune_to_the_public_and_sites_to_members(private_app):
+    service = private_app.server.extensions["tissu"]
+    context = _as(private_app, Viewer())
+    try:
+        public = _text(cb.views.map_markers(cb.svc.map_points(service, Viewer())))
+    finally:
+        context.pop()
+    context = _as(private_app, Viewer(Role.MEMBER, None, "m@tests.example", frozenset({"DEMO-0000001"})))
+    try:
+        member = _text(cb.views.map_markers(cb.svc.map_points(service, cb.current_viewer())))
+    finally:
+        context.pop()
+    assert "établissements membres" in public and "séances à venir" in public  # counts by commune
+    names = {m["name"] for c in cb.svc.list_circles(service, Viewer(Role.STAFF)) for m in c["members"]}
+    assert not any(n in public for n in names) and any(n in member for n in names)

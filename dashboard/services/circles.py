@@ -19,6 +19,7 @@ from dashboard.reference import load_reference
 from dashboard.services import DataService, Snapshot
 from dashboard.services.circles_input import CircleInputError
 from dashboard.services.downloads import ExportFile
+from dashboard.services.partners import communes_payload
 
 CIRCLES_NOTICE = "Cercles, séances et participants de démonstration (fictifs)."
 DEFAULT_NEAR_KM = 50.0
@@ -358,7 +359,7 @@ class CirclesPage:
     points: dict
     theme_options: list[dict]
     territory_options: list[dict]
-    commune_options: list[dict]
+    communes_url: str  # the commune options: the partners page's payload (~190 KB), fetched once per tab
     site_options: list[dict]
     tile_url: str
     tile_attribution: str
@@ -369,15 +370,12 @@ class CirclesPage:
 
 def page(service: DataService, viewer: Viewer) -> CirclesPage:
     manage = can(viewer, Action.MANAGE_CIRCLES)
-    communes = service.lookups.communes.sort_values("name", kind="mergesort")
     return CirclesPage(
         signed_in=viewer.signed_in, can_manage=manage, circles=list_circles(service, viewer),
         points=map_points(service, viewer), theme_options=[{"label": lab, "value": c} for c, lab in themes().items()],
         territory_options=territory_options(service),
-        commune_options=[{"label": f"{n} ({d})", "value": c} for c, n, d in
-                         zip(communes["code"], communes["name"], communes["department_code"])],
-        site_options=site_options(service, viewer), tile_url=service.settings.tile_url,
-        tile_attribution=service.settings.tile_attribution,
+        communes_url=communes_payload(service).url, site_options=site_options(service, viewer),
+        tile_url=service.settings.tile_url, tile_attribution=service.settings.tile_attribution,
         is_demo=service.snapshot().is_demo, now=now(service),
         stats=stats(service, viewer) if can(viewer, Action.SEE_CIRCLE_STATS) else None)
 
@@ -394,7 +392,7 @@ class CirclePage:
     site_options: list[dict]  # the viewer's sites
     pending: list[dict]  # join requests to decide (runners only): site, name, commune, message, requested_at
     registered: dict[int, list[str]]  # session id -> the viewer's sites registered
-    commune_options: list[dict]
+    communes_url: str  # runners' session form: the commune options payload ("" for others)
     now: dt.datetime
 
 
@@ -418,11 +416,8 @@ def circle_page(service: DataService, viewer: Viewer, circle_id: int) -> CircleP
     for r in registrations.to_dict("records") if len(registrations) else []:
         if r["siret"] in viewer.sirets:
             registered.setdefault(int(r["session_id"]), []).append(r["siret"])
-    communes = service.lookups.communes.sort_values("name", kind="mergesort")
     return CirclePage(
         circle=item, signed_in=viewer.signed_in, can_run=run, can_manage=can(viewer, Action.MANAGE_CIRCLES),
         memberships=dict(zip(mine["siret"], mine["status"])) if len(mine) else {},
         site_options=site_options(service, viewer), pending=pending, registered=registered,
-        commune_options=[{"label": f"{n} ({d})", "value": c} for c, n, d in
-                         zip(communes["code"], communes["name"], communes["department_code"])] if run else [],
-        now=now(service))
+        communes_url=communes_payload(service).url if run else "", now=now(service))
