@@ -38,6 +38,10 @@ class Action(StrEnum):
     REQUEST_INTRODUCTION = "request_introduction"  # ask for, accept, decline and follow introductions
     SEE_NETWORK_NAMES = "see_network_names"  # buyers' names, members-only needs, offers in full
     SEE_NETWORK_OUTCOMES = "see_network_outcomes"  # every introduction, stalled ones, the outcomes
+    JOIN_CIRCLE = "join_circle"  # ask to join a circle for one's site, register for its sessions, leave
+    SEE_CIRCLE_MEMBERS = "see_circle_members"  # who takes part in circles and sessions (names)
+    MANAGE_CIRCLES = "manage_circles"  # create and edit any circle and session, decide any join request
+    SEE_CIRCLE_STATS = "see_circle_stats"  # participation by territory and theme, unmet interest, export
 
 
 _SIGNED_IN = frozenset({Role.MEMBER, Role.STAFF, Role.ADMIN})
@@ -54,6 +58,10 @@ RULES: Mapping[Action, frozenset[Role]] = {
     Action.REQUEST_INTRODUCTION: _SIGNED_IN,
     Action.SEE_NETWORK_NAMES: _SIGNED_IN,
     Action.SEE_NETWORK_OUTCOMES: _STAFF,
+    Action.JOIN_CIRCLE: _SIGNED_IN,
+    Action.SEE_CIRCLE_MEMBERS: _SIGNED_IN,
+    Action.MANAGE_CIRCLES: _STAFF,
+    Action.SEE_CIRCLE_STATS: _STAFF,
 }
 
 # Establishment record fields only a viewer allowed SEE_MEMBERSHIP receives (records, cards, API, exports).
@@ -102,6 +110,10 @@ _REFUSALS = {
     Action.REQUEST_INTRODUCTION: "Connectez-vous avec un compte adhérent pour demander une mise en relation.",
     Action.SEE_NETWORK_NAMES: "Le nom des acheteurs n'est visible que des comptes adhérents et de l'équipe UIMM.",
     Action.SEE_NETWORK_OUTCOMES: "Les résultats du réseau sont réservés à l'équipe UIMM.",
+    Action.JOIN_CIRCLE: "Connectez-vous avec un compte adhérent pour rejoindre un cercle ou vous inscrire.",
+    Action.SEE_CIRCLE_MEMBERS: "Les participants des cercles ne sont visibles que des comptes adhérents.",
+    Action.MANAGE_CIRCLES: "Seule l'équipe UIMM peut créer ou modifier un cercle.",
+    Action.SEE_CIRCLE_STATS: "Le suivi des cercles est réservé à l'équipe UIMM.",
 }
 
 
@@ -196,3 +208,42 @@ def may_see_contacts(viewer: Viewer, requester_siret: str, target_siret: str, ac
     """Contacts only once both sides accepted (the requester by asking, the target by accepting), and only to
     those who may see the introduction."""
     return accepted and may_see_introduction(viewer, requester_siret, target_siret)
+
+
+# --- Cercles d'excellence ------------------------------------------------------------------------------
+
+# What the public sees of a circle: what it is about, where, and its sessions' dates and counts; never who.
+PUBLIC_CIRCLE_FIELDS = ("id", "name", "theme", "theme_label", "territory_kind", "territory_code",
+                        "territory_label", "description", "status", "members_count", "sessions", "is_demo")
+PUBLIC_SESSION_FIELDS = ("id", "title", "starts_at", "duration_min", "commune_code", "commune", "lat", "lon",
+                         "capacity", "registered", "seats_left", "full", "upcoming", "status")
+
+
+def is_facilitator(viewer: Viewer, facilitator_user: int | None, facilitator_siret: str | None) -> bool:
+    """The circle's facilitator: its account, or an account that speaks for its named establishment."""
+    if not viewer.signed_in:
+        return False
+    return (facilitator_user is not None and viewer.user_id == facilitator_user) or (
+        facilitator_siret is not None and facilitator_siret in viewer.sirets)
+
+
+def may_run_circle(viewer: Viewer, facilitator_user: int | None, facilitator_siret: str | None) -> bool:
+    """Staff run every circle; a facilitator runs theirs (sessions, join requests)."""
+    return can(viewer, Action.MANAGE_CIRCLES) or is_facilitator(viewer, facilitator_user, facilitator_siret)
+
+
+def require_run_circle(viewer: Viewer, facilitator_user: int | None, facilitator_siret: str | None) -> None:
+    require(viewer, Action.JOIN_CIRCLE)  # signed in, first: the public is told to sign in
+    if not may_run_circle(viewer, facilitator_user, facilitator_siret):
+        raise Forbidden(Action.MANAGE_CIRCLES, "Seuls l'animateur du cercle et l'équipe UIMM peuvent faire cela.")
+
+
+def visible_circle(viewer: Viewer, item: Mapping[str, Any]) -> dict[str, Any]:
+    """A circle cut to the viewer: signed-in viewers see who takes part; the public PUBLIC_CIRCLE_FIELDS, with
+    sessions cut to PUBLIC_SESSION_FIELDS (dates, places, counts)."""
+    if can(viewer, Action.SEE_CIRCLE_MEMBERS):
+        return dict(item)
+    out = {k: item[k] for k in PUBLIC_CIRCLE_FIELDS if k in item}
+    if "sessions" in out:
+        out["sessions"] = [{k: s[k] for k in PUBLIC_SESSION_FIELDS if k in s} for s in out["sessions"]]
+    return out
