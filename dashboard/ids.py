@@ -253,3 +253,36 @@ NET_INTRO_LIST = "net-intro-list"
 NET_INTRO_MOVE = "net-intro-move"  # pattern-matching id: {"type": NET_INTRO_MOVE, "intro": <id>, "status": ...}
 NET_INTRO_REASON = "net-intro-reason"  # pattern-matching id: {"type": NET_INTRO_REASON, "intro": <id>}
 NET_INTRO_MESSAGE = "net-intro-message"
+
+# Practice sheets (/cercles/pratiques): list and search, a sheet, my sheets and the form, the review queue
+PRAC_TABS = "prac-tabs"
+PRAC_SEARCH = "prac-search"
+PRAC_THEME = "prac-theme"
+PRAC_CAPABILITY = "prac-capability"
+PRAC_DEPARTMENT = "prac-department"
+PRAC_CIRCLE = "prac-circle"  # dcc.Store: the ?cercle= of the URL, kept by the list's callback
+PRAC_LIST = "prac-list"
+PRAC_COUNT = "prac-count"
+PRAC_SHEET = "prac-sheet"
+PRAC_EDITING = "prac-editing"  # dcc.Store: the id of the sheet in the form (None: a new sheet)
+PRAC_FORM = "prac-form"
+PRAC_FORM_TITLE = "prac-form-title"
+PRAC_SITE = "prac-site"
+PRAC_TITLE = "prac-title"
+PRAC_PROBLEM = "prac-problem"
+PRAC_ACTIONS = "prac-actions"
+PRAC_RESULTS = "prac-results"
+PRAC_THEMES = "prac-themes"
+PRAC_CAPABILITIES = "prac-capabilities"
+PRAC_CONTACT = "prac-contact"
+PRAC_CIRCLE_ID = "prac-circle-id"
+PRAC_SAVE = "prac-save"
+PRAC_SUBMIT = "prac-submit"
+PRAC_FORM_MESSAGE = "prac-form-message"
+PRAC_MINE = "prac-mine"
+PRAC_EDIT = "prac-edit"  # pattern-matching id: {"type": PRAC_EDIT, "sheet": <id>}
+PRAC_SEND = "prac-send"  # pattern-matching id: {"type": PRAC_SEND, "sheet": <id>}
+PRAC_QUEUE = "prac-queue"
+PRAC_REVIEW_MESSAGE = "prac-review-message"
+PRAC_COMMENT = "prac-comment"  # pattern-matching id: {"type": PRAC_COMMENT, "sheet": <id>}
+PRAC_DECIDE = "prac-decide"  # pattern-matching id: {"type": PRAC_DECIDE, "sheet": <id>, "decision": ...}

@@ -67,6 +67,10 @@ PAGES: tuple[Page, ...] = (
     Page("/reseau", "callbacks.network:render", nav_label="Réseau", callbacks="callbacks.network",
          api="dashboard.api.network", demo="dashboard.demo.network",
          late_components="callbacks.network:late_components"),
+    # Nav label until the circles page (/cercles, issue 17) links to it.
+    Page("/cercles/pratiques", "callbacks.practices:render", nav_label="Bonnes pratiques",
+         callbacks="callbacks.practices", api="dashboard.api.practices", demo="dashboard.demo.practices",
+         late_components="callbacks.practices:late_components"),
     Page("/connexion", "callbacks.accounts:render_login", callbacks="callbacks.accounts",
          late_components="callbacks.accounts:late_components"),
     Page("/compte/mot-de-passe", "callbacks.accounts:render_reset"),

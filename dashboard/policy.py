@@ -38,6 +38,9 @@ class Action(StrEnum):
     REQUEST_INTRODUCTION = "request_introduction"  # ask for, accept, decline and follow introductions
     SEE_NETWORK_NAMES = "see_network_names"  # buyers' names, members-only needs, offers in full
     SEE_NETWORK_OUTCOMES = "see_network_outcomes"  # every introduction, stalled ones, the outcomes
+    WRITE_PRACTICE = "write_practice"  # write, edit and submit practice sheets for an establishment one speaks for
+    REVIEW_PRACTICES = "review_practices"  # publish a submitted practice sheet or return it with a comment
+    SEE_PRACTICE_CONTACTS = "see_practice_contacts"  # the contact written on a published practice sheet
 
 
 _SIGNED_IN = frozenset({Role.MEMBER, Role.STAFF, Role.ADMIN})
@@ -54,6 +57,9 @@ RULES: Mapping[Action, frozenset[Role]] = {
     Action.REQUEST_INTRODUCTION: _SIGNED_IN,
     Action.SEE_NETWORK_NAMES: _SIGNED_IN,
     Action.SEE_NETWORK_OUTCOMES: _STAFF,
+    Action.WRITE_PRACTICE: _SIGNED_IN,
+    Action.REVIEW_PRACTICES: _STAFF,
+    Action.SEE_PRACTICE_CONTACTS: _SIGNED_IN,
 }
 
 # Establishment record fields only a viewer allowed SEE_MEMBERSHIP receives (records, cards, API, exports).
@@ -102,6 +108,9 @@ _REFUSALS = {
     Action.REQUEST_INTRODUCTION: "Connectez-vous avec un compte adhérent pour demander une mise en relation.",
     Action.SEE_NETWORK_NAMES: "Le nom des acheteurs n'est visible que des comptes adhérents et de l'équipe UIMM.",
     Action.SEE_NETWORK_OUTCOMES: "Les résultats du réseau sont réservés à l'équipe UIMM.",
+    Action.WRITE_PRACTICE: "Connectez-vous avec un compte adhérent pour écrire une fiche bonne pratique.",
+    Action.REVIEW_PRACTICES: "Seule l'équipe UIMM relit et publie les fiches bonnes pratiques.",
+    Action.SEE_PRACTICE_CONTACTS: "Le contact d'une fiche n'est visible que des comptes adhérents et de l'équipe UIMM.",
 }
 
 
@@ -196,3 +205,22 @@ def may_see_contacts(viewer: Viewer, requester_siret: str, target_siret: str, ac
     """Contacts only once both sides accepted (the requester by asking, the target by accepting), and only to
     those who may see the introduction."""
     return accepted and may_see_introduction(viewer, requester_siret, target_siret)
+
+
+# --- Practice sheets (circles of excellence) -----------------------------------------------------------
+
+PRACTICE_CONTACT_FIELDS = frozenset({"contact", "created_by"})  # never to the public, on a page or in the API
+
+
+def may_see_practice(viewer: Viewer, status: str, site_siret: str) -> bool:
+    """Published sheets: everyone. Others: their authors (the accounts of the sheet's site) and staff."""
+    if status == "published" or can(viewer, Action.REVIEW_PRACTICES):
+        return True
+    return viewer.signed_in and site_siret in viewer.sirets
+
+
+def visible_practices(viewer: Viewer, sheets: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Sheets cut to the viewer: only those it may see; without contacts unless SEE_PRACTICE_CONTACTS."""
+    hidden = frozenset() if can(viewer, Action.SEE_PRACTICE_CONTACTS) else PRACTICE_CONTACT_FIELDS
+    return [{k: v for k, v in s.items() if k not in hidden} for s in sheets
+            if may_see_practice(viewer, str(s.get("status")), str(s.get("site_id")))]
