@@ -257,7 +257,7 @@ def theme_options() -> list[dict]:
 
 def department_options(service: DataService) -> list[dict]:
     d = service.lookups.departments
-    return [{"label": f"{r['nom']} ({r['code']})", "value": r["code"]} for r in d.to_dict("records")]
+    return [{"label": f"{r['name']} ({r['code']})", "value": r["code"]} for r in d.to_dict("records")]
 
 
 def page(service: DataService, viewer: Viewer, query: PracticeQuery, *, selected: int | None = None) -> PracticesPage:
