@@ -56,7 +56,7 @@ def filter_list(service: DataService, text, theme, capability, department, circl
                              department=as_text(department),
                              circle=int(circle) if isinstance(circle, int) and not isinstance(circle, bool) else None)
     items = pr.search(service, current_viewer(), query)[:pr.PAGE_SIZE]
-    return views.sheets_list(items, circle=query.circle), views.count_line(items)
+    return views.sheets_list(items, query=query), views.count_line(items)
 
 
 def save(service: DataService, editing, site, title, problem, actions, results, themes, capabilities, contact,

@@ -26,9 +26,12 @@ def message(text: str | None, *, ok: bool) -> html.P | None:
     return html.P(text, className="notice" + ("" if ok else " notice-error"), role="status" if ok else "alert")
 
 
-def sheet_href(sheet_id: int, circle: int | None = None) -> str:
-    params = {"fiche": sheet_id} | ({"cercle": circle} if circle is not None else {})
-    return f"{PATH}?{urllib.parse.urlencode(params)}"
+def sheet_href(sheet_id: int, query: PracticeQuery | None = None) -> str:
+    """The URL of a sheet, keeping the list's search (a full page load: the router renders from the URL)."""
+    q = query or PracticeQuery()
+    params = {"q": q.text, "theme": q.theme, "savoir_faire": q.capability, "departement": q.department,
+              "cercle": q.circle}
+    return f"{PATH}?{urllib.parse.urlencode({k: v for k, v in params.items() if v} | {'fiche': sheet_id})}"
 
 
 def _status(item: dict) -> html.Span:
@@ -42,18 +45,18 @@ def _facts(item: dict) -> str:
                                   f"modifiée le {fr_date(when)}") if f)
 
 
-def sheet_card(item: dict, *, circle: int | None = None) -> html.Li:
+def sheet_card(item: dict, *, query: PracticeQuery | None = None) -> html.Li:
     return html.Li([
-        dcc.Link(item["title"], href=sheet_href(item["id"], circle), className="prac-card-title"),
+        html.A(item["title"], href=sheet_href(item["id"], query), className="prac-card-title"),
         html.Div(" · ".join(item["theme_labels"] + item["capability_labels"]), className="prac-card-tags"),
         html.Div(_facts(item), className="prac-card-facts"),
     ], className="prac-card")
 
 
-def sheets_list(items: list[dict], *, circle: int | None = None) -> Component:
+def sheets_list(items: list[dict], *, query: PracticeQuery | None = None) -> Component:
     if not items:
         return html.P("Aucune fiche publiée ne correspond à cette recherche.", className="form-hint")
-    return html.Ol([sheet_card(i, circle=circle) for i in items], className="prac-list")
+    return html.Ol([sheet_card(i, query=query) for i in items], className="prac-list")
 
 
 def count_line(items: list[dict]) -> str:
@@ -146,7 +149,7 @@ def mine_list(items: list[dict]) -> Component:
     for i in items:
         editable = i["status"] in ("draft", "returned")
         cards.append(html.Li([
-            html.Div([dcc.Link(i["title"], href=sheet_href(i["id"]), className="prac-card-title"), " ", _status(i)]),
+            html.Div([html.A(i["title"], href=sheet_href(i["id"]), className="prac-card-title"), " ", _status(i)]),
             html.Div(_facts(i), className="prac-card-facts"),
             html.Div([html.Button("Modifier", id={"type": ids.PRAC_EDIT, "sheet": i["id"]}, n_clicks=0,
                                   className="button button-light button-small"),
@@ -202,7 +205,7 @@ def practices_page(view: PracticesPage, *, tab: str = "fiches") -> Component:
         html.P(f"Fiches du cercle n° {q.circle}." if q.circle is not None else None, className="form-hint"),
         html.Div([
             html.Div([html.P(count_line(view.sheets), id=ids.PRAC_COUNT, className="prac-count"),
-                      html.Div(sheets_list(view.sheets, circle=q.circle), id=ids.PRAC_LIST)], className="prac-column"),
+                      html.Div(sheets_list(view.sheets, query=q), id=ids.PRAC_LIST)], className="prac-column"),
             html.Div(sheet_view(view.selected, view.selected_history, signed_in=view.signed_in), id=ids.PRAC_SHEET,
                      className="prac-column"),
         ], className="prac-columns"),

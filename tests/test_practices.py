@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-
 from html.parser import HTMLParser
 
 import pandas as pd
@@ -35,7 +34,7 @@ SITE = "DEMO-0000001"  # the tests' member account speaks for it (auth_support)
 # Payloads that would run script, load something from elsewhere or smuggle markup, if anything let them through.
 HOSTILE_MARKDOWN = [
     f"<script>{PWN}</script>",
-    f"<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
     f'<img src=x onerror="{PWN}">',
     f'<svg onload="{PWN}"></svg>',
     f'<a href="javascript:{PWN}">clic</a>',

@@ -76,7 +76,8 @@ def _save(client, *, submit: bool = False, headers: dict | None = ORIGIN, **valu
               ids.PRAC_TITLE: ("value", "Réglage des presses en équipe (test)"),
               ids.PRAC_PROBLEM: ("value", "Des **arrêts** trop longs."), ids.PRAC_ACTIONS: ("value", "- SMED"),
               ids.PRAC_RESULTS: ("value", "−40 % d'arrêt."), ids.PRAC_THEMES: ("value", ["lean"]),
-              ids.PRAC_CAPABILITIES: ("value", ["emboutissage"]), ids.PRAC_CONTACT: ("value", "contact-test@usine.example"),
+              ids.PRAC_CAPABILITIES: ("value", ["emboutissage"]),
+              ids.PRAC_CONTACT: ("value", "contact-test@usine.example"),
               ids.PRAC_CIRCLE_ID: ("value", None)}
     fields.update({key: (fields[key][0], value) for key, value in values.items()})
     inputs = [{"id": ids.PRAC_SAVE, "property": "n_clicks", "value": 0 if submit else 1},
