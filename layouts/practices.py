@@ -85,6 +85,7 @@ def sheet_view(item: dict | None, history: list[dict], *, signed_in: bool) -> Co
     steps = [html.Li(" · ".join(x for x in (fr_datetime(s["at"]), s["to_label"], s["by"]) if x)
                      + (f" : « {s['comment']} »" if s["comment"] else "")) for s in history]
     return html.Article([
+        html.A("← Toutes les fiches", href=PATH, className="prac-back"),
         html.H2([item["title"], " ", _status(item) if item["status"] != "published" else None],
                 className="prac-sheet-title"),
         html.Div(" · ".join(item["theme_labels"] + item["capability_labels"]), className="prac-card-tags"),
@@ -200,16 +201,15 @@ def _search_bar(view: PracticesPage) -> html.Div:
 
 def practices_page(view: PracticesPage, *, tab: str = "fiches") -> Component:
     q: PracticeQuery = view.query
+    # On a phone the columns stack: a chosen sheet comes first (CSS order), the search and the list after it.
     browse = html.Div([
-        _search_bar(view),
-        html.P(f"Fiches du cercle n° {q.circle}." if q.circle is not None else None, className="form-hint"),
-        html.Div([
-            html.Div([html.P(count_line(view.sheets), id=ids.PRAC_COUNT, className="prac-count"),
-                      html.Div(sheets_list(view.sheets, query=q), id=ids.PRAC_LIST)], className="prac-column"),
-            html.Div(sheet_view(view.selected, view.selected_history, signed_in=view.signed_in), id=ids.PRAC_SHEET,
-                     className="prac-column"),
-        ], className="prac-columns"),
-    ])
+        html.Div([_search_bar(view),
+                  html.P(f"Fiches du cercle n° {q.circle}." if q.circle is not None else None, className="form-hint"),
+                  html.P(count_line(view.sheets), id=ids.PRAC_COUNT, className="prac-count"),
+                  html.Div(sheets_list(view.sheets, query=q), id=ids.PRAC_LIST)], className="prac-column"),
+        html.Div(sheet_view(view.selected, view.selected_history, signed_in=view.signed_in), id=ids.PRAC_SHEET,
+                 className="prac-column prac-sheet-column"),
+    ], className="prac-columns" + (" prac-columns-selected" if view.selected else ""))
     tabs = [_tab(browse, "Fiches", "fiches")]
     values = {"fiches"} | ({"mes-fiches"} if view.can_write else set()) | ({"relecture"} if view.can_review else set())
     if view.can_write:
