@@ -107,7 +107,7 @@ def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
-@functools.lru_cache(maxsize=2048)
+@functools.lru_cache(maxsize=512)  # per process; sheets are a few KB
 def render_markdown(text: str) -> str:
     """Sanitised HTML of `text` (Markdown); raises MarkdownTooLong over MAX_MARKDOWN_CHARS."""
     if len(text) > MAX_MARKDOWN_CHARS:

@@ -53,6 +53,8 @@ def test_a_member_writes_staff_publish_the_public_reads_without_the_contact(brow
     dialogs = _watch(page)
     sign_in_page(page, live_server, "member")
     page.goto(f"{live_server}{PATH}?onglet=mes-fiches", wait_until="networkidle")
+    page.fill(f"#{ids.PRAC_PROBLEM}", "a" * (1 << 20))  # a 1 MB paste stops at the field's cap
+    assert page.eval_on_selector(f"#{ids.PRAC_PROBLEM}", "(e) => e.value.length") == 6000
     _fill_sheet(page, "<script>window.__pwned=1</script> Trop d'eau **perdue**.")
     choose_option(page, f"#{ids.PRAC_THEMES}", "Énergie et décarbonation", typed="energ")
     page.click(f"#{ids.PRAC_SUBMIT}")

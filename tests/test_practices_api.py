@@ -197,6 +197,8 @@ def test_the_form_saves_submits_or_says_why_not_in_french(private_app):
         status, text = _save(client, **change)
         assert status == 200 and words in text, (change, text[:300])
     assert _save(client, headers=None)[0] == 403  # no Origin header: refused before the callback runs
+    status, text = _save(client, **{ids.PRAC_PROBLEM: "a" * (1 << 20)})  # 1 MB: over TISSU_MAX_REQUEST_KB
+    assert status == 413 and "trop" in text.lower()
     assert (len(repository.practices_frame(engine)), repository.audit_count(engine)) == before
     status, text = _save(client, submit=True)
     assert status == 200 and "soumise à la relecture" in text
