@@ -1,8 +1,6 @@
-"""Bonnes pratiques wiring: search the published sheets, write / edit / submit one's own, review (staff).
-
+"""Bonnes pratiques wiring: search the published sheets, write / edit / submit / preview one's own, review (staff).
 Every write goes through `services.practices` (policy, validation, one audited transaction); Dash's POST is
-same-origin checked by `sessions.py`.
-"""
+same-origin checked by `sessions.py`."""
 
 from __future__ import annotations
 
@@ -45,10 +43,8 @@ def render(service: DataService, query: dict[str, list[str]]):
 
 def late_components() -> list:
     """The page of a staff member who also writes (form, review queue), for Dash's callback validation."""
-    return [views.practices_page(pr.PracticesPage(
-        signed_in=True, can_write=True, can_review=True, query=pr.PracticeQuery(), sheets=[], selected=None,
-        selected_history=[], mine=[], queue=[], site_options=[], theme_options=[], capability_options=[],
-        department_options=[], is_demo=False))]
+    return [views.practices_page(pr.PracticesPage(signed_in=True, can_write=True, can_review=True,
+                                                  query=pr.PracticeQuery()))]
 
 
 def filter_list(service: DataService, text, theme, capability, department, circle):
@@ -133,6 +129,10 @@ def register(app, service: DataService) -> None:
                  State(ids.PRAC_SITE, "value"), *(State(i, "value") for i in _FIELDS),
                  State(ids.PRAC_CIRCLE_ID, "value"),
                  prevent_initial_call=True)(lambda _s, _u, *values: save(service, *values))
+    app.callback(Output(ids.PRAC_PREVIEW_AREA, "children"), Input(ids.PRAC_PREVIEW, "n_clicks"),
+                 State(ids.PRAC_PROBLEM, "value"), State(ids.PRAC_ACTIONS, "value"), State(ids.PRAC_RESULTS, "value"),
+                 prevent_initial_call=True)(lambda _n, problem, actions, results: views.preview_panel(
+                     pr.preview({"problem": problem, "actions": actions, "results": results})))
     app.callback(Output(ids.PRAC_FORM_MESSAGE, "children", allow_duplicate=True),
                  Output(ids.PRAC_EDITING, "data", allow_duplicate=True),
                  Output(ids.PRAC_FORM_TITLE, "children", allow_duplicate=True),

@@ -135,12 +135,23 @@ def sheet_form(view: PracticesPage) -> html.Div:
                    dcc.Input(id=ids.PRAC_CIRCLE_ID, type="number", min=1, step=1,
                              value=view.query.circle, className="form-input")),
         ], className="prac-form-row"),
-        html.Div([html.Button("Enregistrer le brouillon", id=ids.PRAC_SAVE, n_clicks=0,
+        html.Div([html.Button("Aperçu", id=ids.PRAC_PREVIEW, n_clicks=0, className="button button-light"),
+                  html.Button("Enregistrer le brouillon", id=ids.PRAC_SAVE, n_clicks=0,
                               className="button button-light"),
                   html.Button("Soumettre à la relecture", id=ids.PRAC_SUBMIT, n_clicks=0, className="button")],
                  className="prac-actions"),
         html.Div(id=ids.PRAC_FORM_MESSAGE),
+        html.Div(id=ids.PRAC_PREVIEW_AREA),
     ], className="form prac-form", id=ids.PRAC_FORM)
+
+
+def preview_panel(items: list[dict]) -> html.Div:
+    """The texts as readers will see them (sanitised), or why one of them cannot be saved."""
+    return html.Div([html.H3("Aperçu", className="section-title"), *[html.Section([
+        html.H3(i["label"], className="prac-section-title"),
+        message(f"{i['label']} : {i['problem']}", ok=False) if i["problem"] else
+        rich_text(i["text"]) if i["text"] else html.P("–", className="form-hint"),
+    ]) for i in items]], className="prac-sheet prac-preview")
 
 
 def mine_list(items: list[dict]) -> Component:

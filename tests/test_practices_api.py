@@ -48,7 +48,7 @@ def _callback(client, outputs: list[tuple[str, str]], inputs: list[dict], state:
     key = next(k for k in callback_map if [part.split("@")[0] for part in k.strip(".").split("...")] == wanted)
     declared = [{"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1].split("@")[0]}
                 for part in key.strip(".").split("...")]
-    body = {"output": key, "outputs": declared, "inputs": inputs, "state": state,
+    body = {"output": key, "outputs": declared if len(declared) > 1 else declared[0], "inputs": inputs, "state": state,
             "changedPropIds": [_prop_id(inputs[changed])]}
     return client.post("/_dash-update-component", json=body, headers=headers or {})
 
@@ -181,6 +181,19 @@ def test_the_list_callback_searches_as_typed(app, client):
     assert page_query({"q": ["four"], "cercle": ["12"], "theme": ["lean"]}) == pr.PracticeQuery(
         text="four", theme="lean", circle=12)
     assert page_query({"cercle": ["douze"]}).circle is None
+
+
+def test_the_preview_shows_the_sanitised_texts_or_why_not(client_as):
+    client = client_as("member")
+    response = _callback(client, [(ids.PRAC_PREVIEW_AREA, "children")],
+                         [{"id": ids.PRAC_PREVIEW, "property": "n_clicks", "value": 1}],
+                         [{"id": ids.PRAC_PROBLEM, "property": "value", "value": "Un **gain** [net](https://a.example)"},
+                          {"id": ids.PRAC_ACTIONS, "property": "value", "value": "<script>alert(1)</script>"},
+                          {"id": ids.PRAC_RESULTS, "property": "value", "value": ""}])
+    assert response.status_code == 200, _text(response)
+    text = _text(response)
+    assert '"type": "Strong"' in text and '"href": "https://a.example"' in text
+    assert "Ce qui a été fait : le HTML n'est pas accepté" in text and '"Script"' not in text
 
 
 def test_the_form_saves_submits_or_says_why_not_in_french(private_app):

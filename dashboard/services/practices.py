@@ -9,19 +9,25 @@ are one transaction with their audit entry; status moves are compare-and-set.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from dashboard import repository
 from dashboard.analytics import practices as rules
-from dashboard.markdown_text import plain_text
+from dashboard.markdown_text import markdown_problem, plain_text
 from dashboard.policy import Action, Forbidden, Viewer, can, may_act_for, require, require_act_for, visible_practices
 from dashboard.reference import load_reference
 from dashboard.services import DataService
 from dashboard.services.network import _sites, site_options  # the same site table as the network's
 from dashboard.services.options import capability_options
-from dashboard.services.practices_input import PracticeInputError, practice_values, review_comment
+from dashboard.services.practices_input import (
+    MAX_TEXT,
+    TEXT_FIELDS,
+    PracticeInputError,
+    practice_values,
+    review_comment,
+)
 
 PracticeInputError = PracticeInputError  # re-exported: callers catch it from here
 TransitionError = rules.TransitionError
@@ -229,6 +235,16 @@ def review_sheet(service: DataService, viewer: Viewer, sheet_id: int, decision: 
         raise TransitionError("Cette fiche vient de changer : rechargez la page.")
 
 
+def preview(texts: dict) -> list[dict]:
+    """The three texts as they would be shown, each with what would stop it being saved (None when fine)."""
+    out = []
+    for name, label in TEXT_FIELDS.items():
+        value = texts.get(name)
+        text = value.strip() if isinstance(value, str) else ""
+        out.append({"name": name, "label": label, "text": text, "problem": markdown_problem(text, limit=MAX_TEXT)})
+    return out
+
+
 # --- The page -------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -239,16 +255,16 @@ class PracticesPage:
     can_write: bool
     can_review: bool
     query: PracticeQuery
-    sheets: list[dict]  # published, matching the query
-    selected: dict | None  # the sheet of ?fiche=
-    selected_history: list[dict]
-    mine: list[dict]
-    queue: list[dict]  # staff: submitted sheets, oldest first
-    site_options: list[dict]
-    theme_options: list[dict]
-    capability_options: list[dict]
-    department_options: list[dict]
-    is_demo: bool
+    sheets: list[dict] = field(default_factory=list)  # published, matching the query
+    selected: dict | None = None  # the sheet of ?fiche=
+    selected_history: list[dict] = field(default_factory=list)
+    mine: list[dict] = field(default_factory=list)
+    queue: list[dict] = field(default_factory=list)  # staff: submitted sheets, oldest first
+    site_options: list[dict] = field(default_factory=list)
+    theme_options: list[dict] = field(default_factory=list)
+    capability_options: list[dict] = field(default_factory=list)
+    department_options: list[dict] = field(default_factory=list)
+    is_demo: bool = False
 
 
 def theme_options() -> list[dict]:
