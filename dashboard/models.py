@@ -667,3 +667,45 @@ class CircleRegistration(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_accounts.id", ondelete="SET NULL"))
     registered_at: Mapped[dt.datetime] = mapped_column(DateTime)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# --- Practice sheets of the circles of excellence (issue 17) ---------------------------------------------
+
+class PracticeSheet(Base):
+    """A good practice written by a member for one of its sites, reviewed by staff before publication.
+
+    Text fields are Markdown sources (dashboard/markdown_text.py renders them, sanitised, on read); themes
+    (circle_themes.csv) and capabilities are ';'-joined codes. `circle_id` names a circle (table `circles`)."""
+
+    __tablename__ = "practice_sheets"
+    __table_args__ = (Index("ix_practice_sheets_status_updated", "status", "updated_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_siret: Mapped[str] = mapped_column(String(20), index=True)  # the author's site (SIRET or demo id)
+    circle_id: Mapped[int | None] = mapped_column(ForeignKey("circles.id", ondelete="SET NULL"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    problem: Mapped[str] = mapped_column(String(6000), default="")
+    actions: Mapped[str] = mapped_column(String(6000), default="")
+    results: Mapped[str] = mapped_column(String(6000), default="")
+    themes: Mapped[str] = mapped_column(String(400), default="")
+    capabilities: Mapped[str] = mapped_column(String(400), default="")
+    contact: Mapped[str] = mapped_column(String(300), default="")  # signed-in viewers only (policy)
+    status: Mapped[str] = mapped_column(String(10), default="draft")  # analytics.practices.STATUSES
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user_accounts.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PracticeReview(Base):
+    """One status change of a practice sheet (submitted, published, returned with a comment), dated, by whom."""
+
+    __tablename__ = "practice_reviews"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sheet_id: Mapped[int] = mapped_column(ForeignKey("practice_sheets.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    by_user: Mapped[int | None] = mapped_column(ForeignKey("user_accounts.id", ondelete="SET NULL"))
+    by_label: Mapped[str] = mapped_column(String(300), default="")
+    from_status: Mapped[str] = mapped_column(String(10))
+    to_status: Mapped[str] = mapped_column(String(10))
+    comment: Mapped[str] = mapped_column(String(2000), default="")

@@ -42,6 +42,9 @@ class Action(StrEnum):
     SEE_CIRCLE_MEMBERS = "see_circle_members"  # who takes part in circles and sessions (names)
     MANAGE_CIRCLES = "manage_circles"  # create and edit any circle and session, decide any join request
     SEE_CIRCLE_STATS = "see_circle_stats"  # participation by territory and theme, unmet interest, export
+    WRITE_PRACTICE = "write_practice"  # write, edit and submit practice sheets for an establishment one speaks for
+    REVIEW_PRACTICES = "review_practices"  # publish a submitted practice sheet or return it with a comment
+    SEE_PRACTICE_CONTACTS = "see_practice_contacts"  # the contact written on a published practice sheet
 
 
 _SIGNED_IN = frozenset({Role.MEMBER, Role.STAFF, Role.ADMIN})
@@ -62,6 +65,9 @@ RULES: Mapping[Action, frozenset[Role]] = {
     Action.SEE_CIRCLE_MEMBERS: _SIGNED_IN,
     Action.MANAGE_CIRCLES: _STAFF,
     Action.SEE_CIRCLE_STATS: _STAFF,
+    Action.WRITE_PRACTICE: _SIGNED_IN,
+    Action.REVIEW_PRACTICES: _STAFF,
+    Action.SEE_PRACTICE_CONTACTS: _SIGNED_IN,
 }
 
 # Establishment record fields only a viewer allowed SEE_MEMBERSHIP receives (records, cards, API, exports).
@@ -114,6 +120,9 @@ _REFUSALS = {
     Action.SEE_CIRCLE_MEMBERS: "Les participants des cercles ne sont visibles que des comptes adhérents.",
     Action.MANAGE_CIRCLES: "Seule l'équipe UIMM peut créer ou modifier un cercle.",
     Action.SEE_CIRCLE_STATS: "Le suivi des cercles est réservé à l'équipe UIMM.",
+    Action.WRITE_PRACTICE: "Connectez-vous avec un compte adhérent pour écrire une fiche bonne pratique.",
+    Action.REVIEW_PRACTICES: "Seule l'équipe UIMM relit et publie les fiches bonnes pratiques.",
+    Action.SEE_PRACTICE_CONTACTS: "Le contact d'une fiche n'est visible que des comptes adhérents et de l'équipe UIMM.",
 }
 
 
@@ -247,3 +256,20 @@ def visible_circle(viewer: Viewer, item: Mapping[str, Any]) -> dict[str, Any]:
     if "sessions" in out:
         out["sessions"] = [{k: s[k] for k in PUBLIC_SESSION_FIELDS if k in s} for s in out["sessions"]]
     return out
+# --- Practice sheets (circles of excellence) -----------------------------------------------------------
+
+PRACTICE_CONTACT_FIELDS = frozenset({"contact", "created_by"})  # never to the public, on a page or in the API
+
+
+def may_see_practice(viewer: Viewer, status: str, site_siret: str) -> bool:
+    """Published sheets: everyone. Others: their authors (the accounts of the sheet's site) and staff."""
+    if status == "published" or can(viewer, Action.REVIEW_PRACTICES):
+        return True
+    return viewer.signed_in and site_siret in viewer.sirets
+
+
+def visible_practices(viewer: Viewer, sheets: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Sheets cut to the viewer: only those it may see; without contacts unless SEE_PRACTICE_CONTACTS."""
+    hidden = frozenset() if can(viewer, Action.SEE_PRACTICE_CONTACTS) else PRACTICE_CONTACT_FIELDS
+    return [{k: v for k, v in s.items() if k not in hidden} for s in sheets
+            if may_see_practice(viewer, str(s.get("status")), str(s.get("site_id")))]

@@ -72,10 +72,11 @@ def test_the_default_registry_derives_nav_api_and_demo():
     names = [m.__name__ for m in pages.api_modules()]
     assert names[0] == "dashboard.api.core" and len(names) == len(set(names))
     assert {"dashboard.api.establishments", "dashboard.api.partners", "dashboard.api.event",
-            "dashboard.api.network", "dashboard.api.circles"} <= set(names)
+            "dashboard.api.network", "dashboard.api.circles",
+            "dashboard.api.practices"} <= set(names)
     assert [m.__name__ for m in pages.demo_modules()] == ["dashboard.demo.indicators", "dashboard.demo.skills",
                                                          "dashboard.demo.event", "dashboard.demo.network",
-                                                         "dashboard.demo.circles"]
+                                                         "dashboard.demo.circles", "dashboard.demo.practices"]
     assert all(callable(render) for render in pages.renderers().values())
 
 

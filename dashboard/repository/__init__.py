@@ -115,6 +115,15 @@ from dashboard.repository.network import (  # noqa: F401
     update_need,
     update_offer,
 )
+from dashboard.repository.practices import (  # noqa: F401
+    has_demo_practices,
+    insert_practice,
+    practice_by_id,
+    practice_reviews,
+    practices_frame,
+    replace_demo_practices,
+    update_practice,
+)
 from dashboard.repository.reference import (  # noqa: F401
     capabilities_frame,
     certifications_frame,
