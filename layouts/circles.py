@@ -204,6 +204,8 @@ def circles_page(view: CirclesPage) -> Component:
         html.P(f"{fr_number(len(view.circles))} cercles · {fr_number(n_sessions)} séances à venir"
                + (" (démonstration, fictif)" if view.is_demo else "")
                + ("" if view.signed_in else " · connectez-vous pour voir qui y participe"), className="source-badge"),
+        html.P(["Les fiches bonnes pratiques écrites par les membres : ",
+                dcc.Link("consulter et partager une pratique", href=PRACTICES_PATH)], className="circle-practices-link"),
         dcc.Tabs(id=ids.CIRCLES_TABS, value="cercles", className="view-tabs", mobile_breakpoint=0, children=[
             _tab(circles_tab, "Cercles", "cercles"),
             *([_tab(stats_panel(view.stats), "Suivi UIMM", "suivi")] if view.stats else []),
@@ -341,6 +343,19 @@ def edit_form(view: CirclePage) -> html.Details:
     ], className="net-form-box")
 
 
+def practices_block(view: CirclePage) -> list:
+    """The circle's published practice sheets, newest first, each a link to the sheet."""
+    circle_id = view.circle["id"]
+    sheets = [html.Li([html.A(p["title"], href=f"{PRACTICES_PATH}?fiche={p['id']}&cercle={circle_id}"),
+                       html.Span(f" · {p['site_name']}" if p.get("site_name") else "", className="form-hint")])
+              for p in view.practices[:8]]
+    return [html.H2(f"Fiches bonnes pratiques ({fr_number(len(view.practices))})", className="section-title"),
+            html.Ul(sheets, className="circle-practices") if sheets
+            else html.P("Aucune fiche publiée pour ce cercle.", className="form-hint"),
+            dcc.Link("Toutes les fiches de ce cercle" if sheets else "Les fiches bonnes pratiques",
+                     href=f"{PRACTICES_PATH}?cercle={circle_id}")]
+
+
 def circle_page(view: CirclePage) -> Component:
     item = view.circle
     markers = map_markers({"sessions": [s | {"circle": item["name"]} for s in item["sessions"]
@@ -369,10 +384,7 @@ def circle_page(view: CirclePage) -> Component:
                 html.H2(f"Membres ({fr_number(item['members_count'])})", className="section-title"),
                 html.Div([members_block(view), join_block(view)], id=ids.CIRCLE_MEMBERS),
                 html.Div(pending_block(view), id=ids.CIRCLE_PENDING),
-                # The circle's published practice sheets: the practices page (/cercles/pratiques) fills this.
-                html.Div([html.H2("Fiches bonnes pratiques", className="section-title"),
-                          dcc.Link("Les fiches de ce cercle", href=f"{PRACTICES_PATH}?cercle={item['id']}")],
-                         id=ids.CIRCLE_PRACTICES),
+                html.Div(practices_block(view), id=ids.CIRCLE_PRACTICES),
             ], className="net-column"),
         ], className="net-columns"),
     ], className="page-message net-page circle-page")

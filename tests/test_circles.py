@@ -18,6 +18,7 @@ from dashboard.services import DataService
 from dashboard.services import circle_actions as act
 from dashboard.services import circles as svc
 from dashboard.settings import load_settings
+from layouts.circles import circle_page
 
 STAFF = Viewer(Role.STAFF, None, "equipe@tests.example")
 
@@ -318,3 +319,23 @@ def test_a_member_acts_only_for_their_own_sites(private):
     with pytest.raises(act.CircleInputError, match="message|Message"):
         act.request_join(private, _member(site[0]), 1, site[0], message="m" * 501)
     assert _state(private) == before
+
+
+def test_a_circle_page_lists_its_published_practice_sheets_without_contacts(service):
+    sheets = repository.practices_frame(service.engine)
+    published = sheets[sheets["status"] == "published"]
+    circle_id = int(published["circle_id"].value_counts().index[0])
+    page = svc.circle_page(service, ANONYMOUS, circle_id)
+    expected = set(published.loc[published["circle_id"] == circle_id, "id"])
+    assert {p["id"] for p in page.practices} == expected and expected
+    assert all("contact" not in p and p["status"] == "published" for p in page.practices)
+    links = [c.href for c in _walk(circle_page(page)) if getattr(c, "href", "").startswith("/cercles/pratiques?fiche=")]
+    assert len(links) == min(len(expected), 8)
+
+
+def _walk(node):
+    yield node
+    children = getattr(node, "children", None)
+    for child in children if isinstance(children, list) else [children] if children is not None else []:
+        if hasattr(child, "to_plotly_json"):
+            yield from _walk(child)

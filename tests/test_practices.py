@@ -203,7 +203,11 @@ def _counts(service: DataService) -> tuple[int, int]:
 
 def test_the_demo_has_published_submitted_and_returned_sheets(private):
     sheets = repository.practices_frame(private.engine)
-    assert 8 <= len(sheets) <= 12 and sheets["is_demo"].all() and sheets["circle_id"].isna().all()
+    assert 8 <= len(sheets) <= 12 and sheets["is_demo"].all()
+    # Each sheet joins the demo circle of its first theme.
+    themes = repository.circles_frame(private.engine).set_index("id")["theme_code"]
+    assert sheets["circle_id"].notna().all()
+    assert [themes[c] for c in sheets["circle_id"]] == [t.split(";")[0] for t in sheets["themes"]]
     counts = sheets["status"].value_counts().to_dict()
     assert counts["submitted"] == 1 and counts["returned"] == 1 and counts["published"] >= 6
     assert (pd.to_datetime(sheets["updated_at"]) <= pd.Timestamp.now()).all()
@@ -320,7 +324,10 @@ def test_search_is_accent_insensitive_ranked_and_filtered(private):
 def test_circle_filter_and_staff_status_filters(private):
     sheet_id = pr.create_sheet(private, _member(), _sheet(circle_id=4), submit=True)
     pr.review_sheet(private, STAFF, sheet_id, "published")
-    assert [s["id"] for s in pr.search(private, ANONYMOUS, pr.PracticeQuery(circle=4))] == [sheet_id]
+    found = pr.search(private, ANONYMOUS, pr.PracticeQuery(circle=4))
+    assert sheet_id in [s["id"] for s in found] and {s["circle_id"] for s in found} == {4}
+    with pytest.raises(pr.PracticeInputError, match="Cercle n° 999 inconnu"):
+        pr.create_sheet(private, _member(), _sheet(circle_id=999), submit=True)
     with pytest.raises(Forbidden):
         pr.search(private, _member(), pr.PracticeQuery(status="submitted"))
     every = pr.search(private, STAFF, pr.PracticeQuery(status="all"))

@@ -5,9 +5,9 @@ invented for the demo. Every title says "(fictif)".
 
 Eight are published (dated 3 to 120 days before the day of loading), one is submitted and awaits review, one
 was returned with a comment; those two belong to the demo member account's first establishment, so the demo
-member sees them in "Mes fiches" and the demo staff account has one sheet in its review queue. `circle_id` is
-left empty: the demo circles are attached when the circles topic is merged. Same rows on every load (dates
-shift with the day).
+member sees them in "Mes fiches" and the demo staff account has one sheet in its review queue. Each sheet joins
+the demo circle of its first theme (the circles demo loads first, in the page registry's order). Same rows on
+every load (dates shift with the day).
 """
 
 from __future__ import annotations
@@ -105,8 +105,11 @@ def _member_sites(establishments: pd.DataFrame) -> list[str]:
     return members.sort_values("id")["public_id"].tolist()
 
 
-def build_demo_practices(establishments: pd.DataFrame, *, today: dt.date) -> dict:
-    """Rows for `repository.replace_demo_practices` (sheets, reviews)."""
+def build_demo_practices(establishments: pd.DataFrame, *, today: dt.date,
+                         circles: dict[str, int] | None = None) -> dict:
+    """Rows for `repository.replace_demo_practices` (sheets, reviews). `circles` maps a theme to the demo circle
+    of that theme: a sheet joins the circle of its first theme, when there is one."""
+    circles = circles or {}
     sites = _member_sites(establishments)
     if not sites:
         return {"sheets": [], "reviews": []}
@@ -119,7 +122,8 @@ def build_demo_practices(establishments: pd.DataFrame, *, today: dt.date) -> dic
         changed = now - dt.timedelta(days=spec["age"])
         status = spec["status"]
         site = own if status != "published" or k == 0 else others[(k * 7) % len(others)]
-        sheets.append({"site_siret": site, "circle_id": None, "title": spec["title"], "problem": spec["problem"],
+        sheets.append({"site_siret": site, "circle_id": circles.get(spec["themes"].split(";")[0]),
+                       "title": spec["title"], "problem": spec["problem"],
                        "actions": spec["actions"], "results": spec["results"], "themes": spec["themes"],
                        "capabilities": spec["capabilities"], "contact": CONTACT, "status": status, "created_by": None,
                        "created_at": written, "updated_at": changed,
@@ -139,7 +143,11 @@ def load_demo(engine: Engine, *, seed: int = 42, today: dt.date | None = None) -
     dataset = repository.dataset_named(engine, "demo")
     if dataset is None:
         return
-    rows = build_demo_practices(repository.establishments_frame(engine, dataset.id), today=today or dt.date.today())
+    circles = repository.circles_frame(engine)
+    by_theme = {} if circles.empty else dict(
+        circles[circles["is_demo"].astype(bool)].drop_duplicates("theme_code")[["theme_code", "id"]].to_numpy())
+    rows = build_demo_practices(repository.establishments_frame(engine, dataset.id), today=today or dt.date.today(),
+                                circles={str(k): int(v) for k, v in by_theme.items()})
     repository.replace_demo_practices(engine, **rows)
 
 

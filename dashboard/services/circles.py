@@ -8,7 +8,7 @@ the establishments they name come from the snapshot. Writes are in `services/cir
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -16,7 +16,7 @@ from dashboard import repository
 from dashboard.analytics import circles as rules
 from dashboard.policy import Action, Viewer, can, is_facilitator, may_run_circle, require, visible_circle
 from dashboard.reference import load_reference
-from dashboard.services import DataService, Snapshot
+from dashboard.services import DataService, Snapshot, practices
 from dashboard.services.circles_input import CircleInputError
 from dashboard.services.downloads import ExportFile
 from dashboard.services.partners import communes_payload
@@ -394,6 +394,7 @@ class CirclePage:
     registered: dict[int, list[str]]  # session id -> the viewer's sites registered
     communes_url: str  # runners' session form: the commune options payload ("" for others)
     now: dt.datetime
+    practices: list[dict] = field(default_factory=list)  # the circle's published sheets: id, title, site name
 
 
 def circle_page(service: DataService, viewer: Viewer, circle_id: int) -> CirclePage:
@@ -420,4 +421,5 @@ def circle_page(service: DataService, viewer: Viewer, circle_id: int) -> CircleP
         circle=item, signed_in=viewer.signed_in, can_run=run, can_manage=can(viewer, Action.MANAGE_CIRCLES),
         memberships=dict(zip(mine["siret"], mine["status"])) if len(mine) else {},
         site_options=site_options(service, viewer), pending=pending, registered=registered,
-        communes_url=communes_payload(service).url if run else "", now=now(service))
+        communes_url=communes_payload(service).url if run else "", now=now(service),
+        practices=practices.search(service, viewer, practices.PracticeQuery(circle=circle_id)))

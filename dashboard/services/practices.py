@@ -145,8 +145,12 @@ def history(service: DataService, sheet_id: int, viewer: Viewer) -> list[dict]:
 # --- Writes ---------------------------------------------------------------------------------------------
 
 def _values(service: DataService, raw: dict, *, submit: bool) -> dict:
-    return practice_values(raw, themes=set(theme_labels()), capabilities=set(service.lookups.capabilities["code"]),
-                           submit=submit)
+    values = practice_values(raw, themes=set(theme_labels()), capabilities=set(service.lookups.capabilities["code"]),
+                             submit=submit)
+    circle = values.get("circle_id")
+    if circle is not None and repository.circle_by_id(service.engine, circle) is None:
+        raise PracticeInputError("circle_id", f"Cercle n° {circle} inconnu : choisissez un cercle existant.")
+    return values
 
 
 def _site_for_write(service: DataService, viewer: Viewer, key) -> str:
