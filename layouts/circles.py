@@ -205,7 +205,8 @@ def circles_page(view: CirclesPage) -> Component:
                + (" (démonstration, fictif)" if view.is_demo else "")
                + ("" if view.signed_in else " · connectez-vous pour voir qui y participe"), className="source-badge"),
         html.P(["Les fiches bonnes pratiques écrites par les membres : ",
-                dcc.Link("consulter et partager une pratique", href=PRACTICES_PATH)], className="circle-practices-link"),
+                dcc.Link("consulter et partager une pratique", href=PRACTICES_PATH)],
+               className="circle-practices-link"),
         dcc.Tabs(id=ids.CIRCLES_TABS, value="cercles", className="view-tabs", mobile_breakpoint=0, children=[
             _tab(circles_tab, "Cercles", "cercles"),
             *([_tab(stats_panel(view.stats), "Suivi UIMM", "suivi")] if view.stats else []),
