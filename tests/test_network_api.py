@@ -207,7 +207,7 @@ def test_contacts_never_leak_before_mutual_acceptance(private_app):
 def _post_need_callback(client, **values):
     """The page's "Publier le besoin" callback, as the browser sends it."""
     outputs = [(ids.NET_NEED_MESSAGE, "children"), (ids.NET_NEEDS_LIST, "children"), (ids.NET_MATCHES, "children"),
-               (ids.NET_MAP_LAYER, "children")]
+               (ids.NET_MAP_LAYER, "children"), (ids.NET_MAP, "viewport")]
     fields = {ids.NET_NEED_SITE: ("value", SITE), ids.NET_NEED_TITLE: ("value", "Découpe de flans"),
               ids.NET_NEED_CAPABILITIES: ("value", ["decoupe_laser"]), ids.NET_NEED_CERT_REQUIRED: ("value", []),
               ids.NET_NEED_CERT_WISHED: ("value", []), ids.NET_NEED_QUANTITY: ("value", "500 pièces"),

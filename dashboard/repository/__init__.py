@@ -88,6 +88,8 @@ from dashboard.repository.network import (  # noqa: F401
     introduction_by_id,
     introduction_events,
     introductions_frame,
+    meeting_sirets,
+    meeting_times,
     need_by_id,
     needs_frame,
     offer_by_id,
