@@ -11,6 +11,7 @@ import datetime as dt
 from dash import ALL, Input, Output, State, ctx, no_update
 
 from callbacks import network_offers as offer_callbacks
+from callbacks.introductions import by_row
 from dashboard import ids
 from dashboard.analytics.network import TransitionError
 from dashboard.callback_inputs import as_number, as_text, as_texts
@@ -49,31 +50,31 @@ def post_need(service: DataService, site, title, capabilities, required, wished,
     except _FAILURES as error:
         return views.message(getattr(error, "message", str(error)), ok=False), *[no_update] * 4
     item = nw.need(service, need_id, viewer)
-    search, offers = nw.need_matches(service, item, viewer), _need_offers(service, item, viewer)
-    layers, viewport = need_focus(item, search, offers)
-    return (views.message(f"Besoin n° {need_id} publié : {len(search.records)} fournisseurs dans un rayon de "
+    panel, found, layers, viewport = _need_view(service, item, viewer, mine=sorted(viewer.sirets))
+    return (views.message(f"Besoin n° {need_id} publié : {found} fournisseurs dans un rayon de "
                           f"{item['radius_km']:g} km.", ok=True),
-            views.needs_list(nw.listed_needs(service, viewer), can_match=True),
-            views.matches_panel(item, search, mine=sorted(viewer.sirets), offers=offers), layers, viewport)
+            views.needs_list(nw.listed_needs(service, viewer), can_match=True), panel, layers, viewport)
 
 
-def _need_offers(service: DataService, item: dict, viewer: Viewer) -> list[dict]:
-    return nw.offers_for_need(service, item, viewer).to_dict("records")
-
-
-def show_matches(service: DataService, clicks: list):
+def _need_view(service: DataService, item: dict, viewer: Viewer, *, mine: list[str]):
     """A need's suppliers and the offers within its radius; the map zooms to the radius around the buyer."""
-    trigger, viewer = ctx.triggered_id, current_viewer()
+    search = nw.need_matches(service, item, viewer)
+    offers = nw.offers_for_need(service, item, viewer).to_dict("records")
+    return (views.matches_panel(item, search, mine=mine, offers=offers), len(search.records),
+            *need_focus(item, search, offers))
+
+
+def show_matches(service: DataService, trigger, clicks: list):
+    viewer = current_viewer()
     if not isinstance(trigger, dict) or not any(clicks or []):
         return no_update, no_update, no_update
     try:
         item = nw.need(service, int(trigger["need"]), viewer)
-        search, offers = nw.need_matches(service, item, viewer), _need_offers(service, item, viewer)
+        mine = sorted(viewer.sirets) if viewer.role is Role.MEMBER else [item["buyer_id"]]
+        panel, _found, layers, viewport = _need_view(service, item, viewer, mine=mine)
     except _FAILURES as error:
         return views.message(getattr(error, "message", str(error)), ok=False), [], no_update
-    mine = sorted(viewer.sirets) if viewer.role is Role.MEMBER else [item["buyer_id"]]
-    layers, viewport = need_focus(item, search, offers)
-    return views.matches_panel(item, search, mine=mine, offers=offers), layers, viewport
+    return panel, layers, viewport
 
 
 def _intro_outputs(service: DataService, viewer: Viewer, text: str, ok: bool):
@@ -81,9 +82,9 @@ def _intro_outputs(service: DataService, viewer: Viewer, text: str, ok: bool):
             views.opportunities_list(nw.opportunities(service, viewer), signed_in=True))
 
 
-def ask(service: DataService, clicks: list):
+def ask(service: DataService, trigger, clicks: list):
     """Ask for an introduction from a need (a supplier to its buyer, or the buyer to a supplier) or an offer."""
-    trigger, viewer = ctx.triggered_id, current_viewer()
+    viewer = current_viewer()
     if not isinstance(trigger, dict) or not any(clicks or []):
         return no_update, no_update, no_update
     origin, ref = str(trigger.get("origin")), int(trigger["ref"])
@@ -96,18 +97,13 @@ def ask(service: DataService, clicks: list):
     return _intro_outputs(service, viewer, "Demande envoyée : suivez-la dans « Mises en relation ».", True)
 
 
-def _state_for(intro: int, index: int) -> str | None:
-    """The value of the introduction's reason (index 0) or value band (1) dropdown, when it shows one."""
-    states = ctx.states_list[index] if len(ctx.states_list) > index else []
-    return next((as_text(s.get("value")) for s in states if s["id"].get("intro") == intro), None)
-
-
-def move(service: DataService, clicks: list):
-    trigger, viewer = ctx.triggered_id, current_viewer()
+def move(service: DataService, trigger, clicks: list, reasons: dict, bands: dict):
+    """One step of an introduction, with the reason (sans suite) and value band (commande) its card shows."""
+    viewer = current_viewer()
     if not isinstance(trigger, dict) or not any(clicks or []):
         return no_update, no_update, no_update
     intro, status = int(trigger["intro"]), str(trigger["status"])
-    reason, band = _state_for(intro, 0), _state_for(intro, 1) if status == "commande" else None
+    reason, band = as_text(reasons.get(intro)), as_text(bands.get(intro)) if status == "commande" else None
     if status == "sans_suite" and reason is None:
         # Declining or withdrawing a request needs no reason picked: it is the request's refusal.
         reason = "refus" if any(v.id == intro and v.status == "demandee" for v in nw.introductions(service, viewer)) \
@@ -116,8 +112,7 @@ def move(service: DataService, clicks: list):
         nw.move_introduction(service, viewer, intro, status, reason=reason, value_band=band, address=client_address())
     except _FAILURES as error:
         return (views.message(getattr(error, "message", str(error)), ok=False), no_update, no_update)
-    return _intro_outputs(service, viewer, f"Mise en relation n° {intro} {views.DONE_LABELS[status]}.",
-                          True)
+    return _intro_outputs(service, viewer, f"Mise en relation n° {intro} {views.DONE_LABELS[status]}.", True)
 
 
 def register(app, service: DataService) -> None:
@@ -135,16 +130,16 @@ def register(app, service: DataService) -> None:
                  Output(ids.NET_MAP_LAYER, "children", allow_duplicate=True),
                  Output(ids.NET_MAP, "viewport", allow_duplicate=True),
                  Input({"type": ids.NET_NEED_MATCH, "need": ALL}, "n_clicks"), prevent_initial_call=True)(
-        lambda clicks: show_matches(service, clicks))
+        lambda clicks: show_matches(service, ctx.triggered_id, clicks))
     app.callback(Output(ids.NET_ASK_MESSAGE, "children"), Output(ids.NET_INTRO_LIST, "children"),
                  Output(ids.NET_OPPORTUNITIES, "children"),
                  Input({"type": ids.NET_ASK, "origin": ALL, "ref": ALL, "from": ALL, "to": ALL}, "n_clicks"),
-                 prevent_initial_call=True)(lambda clicks: ask(service, clicks))
+                 prevent_initial_call=True)(lambda clicks: ask(service, ctx.triggered_id, clicks))
     app.callback(Output(ids.NET_INTRO_MESSAGE, "children"),
                  Output(ids.NET_INTRO_LIST, "children", allow_duplicate=True),
                  Output(ids.NET_OPPORTUNITIES, "children", allow_duplicate=True),
                  Input({"type": ids.NET_INTRO_MOVE, "intro": ALL, "status": ALL}, "n_clicks"),
                  State({"type": ids.NET_INTRO_REASON, "intro": ALL}, "value"),
                  State({"type": ids.NET_INTRO_BAND, "intro": ALL}, "value"), prevent_initial_call=True)(
-        lambda clicks, _reasons, _bands: move(service, clicks))
+        lambda clicks, _r, _b: move(service, ctx.triggered_id, clicks, by_row(0, "intro"), by_row(1, "intro")))
     offer_callbacks.register(app, service)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dash import ALL, Input, Output, State, ctx, no_update
 
+from callbacks.introductions import by_row
 from dashboard import ids
 from dashboard.callback_inputs import as_text
 from dashboard.policy import Forbidden, Viewer
@@ -48,8 +49,8 @@ def post_offer(service: DataService, *values):
     return views.message(f"Offre n° {offer_id} publiée.", ok=True), _offers(service, viewer)
 
 
-def offer_needs(service: DataService, clicks: list):
-    trigger, viewer = ctx.triggered_id, current_viewer()
+def offer_needs(service: DataService, trigger, clicks: list):
+    viewer = current_viewer()
     if not isinstance(trigger, dict) or not any(clicks or []):
         return no_update
     try:
@@ -59,20 +60,15 @@ def offer_needs(service: DataService, clicks: list):
     return offer_needs_panel(item, nw.needs_for_offer(service, item, viewer))
 
 
-def _edited(offer_id: int, index: int) -> str:
-    states = ctx.states_list[index] if len(ctx.states_list) > index else []
-    return next((as_text(s.get("value")) or "" for s in states if s["id"].get("offer") == offer_id), "")
-
-
-def change_offer(service: DataService, saves: list, closes: list):
-    """Save the quantity and end date of one's own offer, or close it."""
-    trigger, viewer = ctx.triggered_id, current_viewer()
-    if not isinstance(trigger, dict) or not any((saves or []) + (closes or [])):
+def change_offer(service: DataService, trigger, clicks: list, quantities: dict, untils: dict):
+    """Save the quantity and end date of one's own offer (the values its card shows, by offer id), or close it."""
+    viewer = current_viewer()
+    if not isinstance(trigger, dict) or not any(clicks or []):
         return no_update, no_update
     offer_id = int(trigger["offer"])
     closing = trigger["type"] == ids.NET_OFFER_CLOSE
-    raw = ({"status": "closed"} if closing else
-           {"quantity": _edited(offer_id, 0), "available_until": _edited(offer_id, 1)})
+    raw = ({"status": "closed"} if closing else {"quantity": as_text(quantities.get(offer_id)) or "",
+                                                 "available_until": as_text(untils.get(offer_id)) or ""})
     try:
         nw.update_offer(service, viewer, offer_id, raw, address=client_address())
     except _FAILURES as error:
@@ -91,11 +87,12 @@ def register(app, service: DataService) -> None:
                  prevent_initial_call=True)(lambda _n, *values: post_offer(service, *values))
     app.callback(Output(ids.NET_OFFER_NEEDS, "children"),
                  Input({"type": ids.NET_OFFER_MATCH, "offer": ALL}, "n_clicks"), prevent_initial_call=True)(
-        lambda clicks: offer_needs(service, clicks))
+        lambda clicks: offer_needs(service, ctx.triggered_id, clicks))
     app.callback(Output(ids.NET_OFFER_MESSAGE, "children", allow_duplicate=True),
                  Output(ids.NET_OFFERS_LIST, "children", allow_duplicate=True),
                  Input({"type": ids.NET_OFFER_SAVE, "offer": ALL}, "n_clicks"),
                  Input({"type": ids.NET_OFFER_CLOSE, "offer": ALL}, "n_clicks"),
                  State({"type": ids.NET_OFFER_EDIT_QUANTITY, "offer": ALL}, "value"),
                  State({"type": ids.NET_OFFER_EDIT_UNTIL, "offer": ALL}, "date"), prevent_initial_call=True)(
-        lambda saves, closes, _q, _u: change_offer(service, saves, closes))
+        lambda saves, closes, _q, _u: change_offer(service, ctx.triggered_id, (saves or []) + (closes or []),
+                                                   by_row(0, "offer"), by_row(1, "offer")))

@@ -245,7 +245,9 @@ def offers_tab(view: NetworkPage) -> html.Div:
         html.Div([html.Div(offers_list(view.offers, signed_in=view.signed_in, count=view.summary["open_offers"],
                                        ask_from=ask_from, today=view.today), id=ids.NET_OFFERS_LIST,
                            className="net-column"),
-                  html.Div(id=ids.NET_OFFER_NEEDS, className="net-column")], className="net-columns"),
+                  html.Div(html.P("« Besoins servis » sur une capacité : les besoins ouverts qui la demandent et dont "
+                                  "le rayon l'atteint.", className="form-hint") if view.signed_in else None,
+                           id=ids.NET_OFFER_NEEDS, className="net-column")], className="net-columns"),
     ])
 
 

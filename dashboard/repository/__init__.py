@@ -88,6 +88,7 @@ from dashboard.repository.network import (  # noqa: F401
     introduction_by_id,
     introduction_events,
     introductions_frame,
+    meeting_sides,
     meeting_sirets,
     meeting_times,
     need_by_id,

@@ -163,15 +163,22 @@ def contacts_of(engine: Engine, sirets: Iterable[str]) -> pd.DataFrame:
                   .where(link.siret.in_(list(sirets)), u.is_active.is_(True)).order_by(link.siret, u.email))
 
 
-def meeting_sirets(engine: Engine, meeting_id: int) -> tuple[str, ...]:
-    """The establishments (SIRET or demo id) of an event meeting's two participants; () for an unknown one."""
-    mt, p = m.Meeting, m.Participant
+def meeting_sides(engine: Engine, meeting_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+    """The establishments (SIRET or demo id) of each event meeting's two participants, by meeting id (unknown
+    meetings left out; a participant without an establishment left out of its pair)."""
+    mt, ex, vi = m.Meeting, m.Participant.__table__.alias("ex"), m.Participant.__table__.alias("vi")
+    out: dict[int, tuple[str, ...]] = {}
     with engine.connect() as conn:
-        row = conn.execute(select(mt.exhibitor_id, mt.visitor_id).where(mt.id == meeting_id)).first()
-        if row is None:
-            return ()
-        found = dict(conn.execute(select(p.id, p.siret).where(p.id.in_([row[0], row[1]]))).all())
-    return tuple(str(found[k]) for k in (row[0], row[1]) if found.get(k))
+        for chunk in _chunks(sorted(set(meeting_ids))):
+            rows = conn.execute(select(mt.id, ex.c.siret, vi.c.siret).join(ex, ex.c.id == mt.exhibitor_id)
+                                .join(vi, vi.c.id == mt.visitor_id).where(mt.id.in_(chunk))).all()
+            out.update({int(i): tuple(str(s) for s in (a, b) if s) for i, a, b in rows})
+    return out
+
+
+def meeting_sirets(engine: Engine, meeting_id: int) -> tuple[str, ...]:
+    """The establishments of one event meeting's participants; () for an unknown meeting."""
+    return meeting_sides(engine, [meeting_id]).get(meeting_id, ())
 
 
 def meeting_times(engine: Engine, meeting_ids: Iterable[int]) -> dict[int, dt.datetime]:

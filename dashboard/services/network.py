@@ -484,6 +484,26 @@ def request_introduction(service: DataService, viewer: Viewer, *, requester: str
                                           audit=_audit(viewer, "introduction.request", address))
 
 
+def askable_meetings(service: DataService, viewer: Viewer, meeting_ids: list[int]) -> frozenset[int]:
+    """The event meetings (of these) where one of the viewer's establishments meets another establishment."""
+    if not viewer.sirets or not can(viewer, Action.REQUEST_INTRODUCTION):
+        return frozenset()
+    sides = repository.meeting_sides(service.engine, meeting_ids)
+    return frozenset(i for i, pair in sides.items() if len(set(pair)) == 2 and viewer.sirets & set(pair))
+
+
+def request_from_meeting(service: DataService, viewer: Viewer, meeting_id: int, *, address: str = "") -> int:
+    """Ask to be introduced to the other side of an event meeting one of the viewer's establishments had."""
+    require(viewer, Action.REQUEST_INTRODUCTION)
+    pair = repository.meeting_sirets(service.engine, meeting_id)
+    mine = [s for s in pair if s in viewer.sirets]
+    if len(set(pair)) != 2 or not mine:
+        raise NetworkInputError("meeting_id", f"Le rendez-vous n° {meeting_id} n'est pas l'un des vôtres.")
+    other = next(s for s in pair if s != mine[0])
+    return request_introduction(service, viewer, requester=mine[0], target=other, origin="meeting",
+                                meeting_id=meeting_id, address=address)
+
+
 def _origin_refs(service: DataService, origin: str, *, need_id, offer_id, meeting_id, sides: set[str]) -> dict:
     """The need, offer or meeting an introduction comes from, checked: it exists, and an offer or a meeting
     is one of the two sites'. French NetworkInputError otherwise."""
