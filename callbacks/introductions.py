@@ -15,9 +15,6 @@ from dashboard.sessions import client_address, current_viewer
 from layouts.network import message
 
 _FAILURES = (Forbidden, nw.NetworkInputError, nw.NetworkNotFound)
-SENT = "Demande de mise en relation envoyée : suivez-la sur la page Réseau, onglet « Mises en relation »."
-
-
 def by_row(index: int, key: str) -> dict:
     """The values of the triggered callback's `index`-th pattern-matched state, by its id's `key` (intro, offer)."""
     states = ctx.states_list[index] if len(ctx.states_list) > index else []
@@ -25,7 +22,8 @@ def by_row(index: int, key: str) -> dict:
 
 
 def _sent(new_id: int) -> html.P | None:
-    return message(f"{SENT} (n° {new_id})", ok=True)
+    return message(f"Demande de mise en relation n° {new_id} envoyée : suivez-la sur la page Réseau, onglet "
+                   "« Mises en relation ».", ok=True)
 
 
 def ask_from_partners(service: DataService, trigger, clicks: list, mode, origin_site, ask_site):
