@@ -134,7 +134,8 @@ def opportunities_list(items: list[dict], *, signed_in: bool) -> Component:
         html.Div(" · ".join(f for f in (i["buyer_name"], i["territory"], _deadline(i["deadline"])) if f),
                  className="net-card-facts"),
         html.Button("Demander une mise en relation", n_clicks=0, className="button button-small",
-                    id={"type": ids.NET_ASK, "need": i["id"], "from": i["for_site"], "to": i["buyer_id"]}),
+                    id={"type": ids.NET_ASK, "origin": "need", "ref": i["id"], "from": i["for_site"],
+                        "to": i["buyer_id"]}),
     ], className="net-card") for i in items], className="net-list")
 
 
