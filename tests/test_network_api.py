@@ -11,20 +11,10 @@ import pytest
 from auth_support import ORIGIN, ensure_account, signed_in_client
 
 from dashboard import accounts, ids, repository
-from dashboard.settings import load_settings
 
 ROLES = ("anonymous", "member", "staff", "admin")
 SITE = "DEMO-0000001"  # the tests' member account's establishment
 DEADLINE = (dt.date.today() + dt.timedelta(days=30)).isoformat()
-
-
-@pytest.fixture()
-def private_app(new_database, demo_database, tmp_path):
-    from dashboard.app import create_app
-
-    db = new_database(demo_database)
-    settings = load_settings({}, database_url=db.url, instance_dir=tmp_path / "instance", auto_demo=False)
-    return create_app(settings, db.engine)
 
 
 def _token(app, role: str = "member") -> dict:

@@ -16,21 +16,11 @@ from dashboard.analytics import network as rules
 from dashboard.policy import ANONYMOUS, Role, Viewer
 from dashboard.services import network as nw
 from dashboard.sessions import current_viewer
-from dashboard.settings import load_settings
 
 SITE = "DEMO-0000001"  # the tests' member account's establishment
 OTHER = "DEMO-0000005"  # another establishment, no account of the tests
 ADMIN = Viewer(Role.ADMIN, None, "cli:tests")
 UNTIL = (dt.date.today() + dt.timedelta(days=40)).isoformat()
-
-
-@pytest.fixture()
-def private_app(new_database, demo_database, tmp_path):
-    from dashboard.app import create_app
-
-    db = new_database(demo_database)
-    settings = load_settings({}, database_url=db.url, instance_dir=tmp_path / "instance", auto_demo=False)
-    return create_app(settings, db.engine)
 
 
 def _service(app):

@@ -123,6 +123,21 @@ _INTRODUCTION = {"type": "object", "properties": {
     "contacts": {"type": ["array", "null"], "items": {"type": "object"}},
     "viewer_side": {"type": "string", "enum": ["requester", "target", "staff"]}}}
 
+def _body_of(schema: str) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+
+def _write_responses(status: str, description: str, properties: dict) -> dict:
+    return {status: {"description": description, "content": {"application/json": {"schema": {
+        "type": "object", "properties": properties}}}}, **_WRITE_ERRORS}
+
+
+def _read_responses(schema: dict) -> dict:
+    return {"200": {"description": "OK", "content": {"application/json": {"schema": schema}}},
+            "400": {"description": "Paramètre invalide", **_JSON_ERR},
+            "401": {"description": "Ni jeton ni session", **_JSON_ERR}}
+
+
 INTRODUCTION_PATHS = {
     "/api/v1/introductions": {
         "get": {"summary": "Mes mises en relation",
@@ -131,33 +146,24 @@ INTRODUCTION_PATHS = {
                                "le public.", "security": _SECURITY,
                 "parameters": [{"name": "status", "in": "query", "required": False, "description": "Un statut.",
                                 "schema": {"type": "string", "enum": list(STATUSES)}}],
-                "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
-                    "$ref": "#/components/schemas/Introductions"}}}},
-                    "400": {"description": "Paramètre invalide", **_JSON_ERR},
-                    "401": {"description": "Ni jeton ni session", **_JSON_ERR}}},
+                "responses": _read_responses({"$ref": "#/components/schemas/Introductions"})},
         "post": {"summary": "Demander une mise en relation", "security": _SECURITY,
                  "description": "Depuis un besoin (need_id), une offre (offer_id), une recherche de partenaires ou "
                                 "un rendez-vous d'événement (meeting_id), pour un de vos établissements. Une seule "
                                 "demande ouverte par paire d'établissements et par origine.",
-                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                     "$ref": "#/components/schemas/IntroductionRequest"}}}},
-                 "responses": {"201": {"description": "Demandée", "content": {"application/json": {"schema": {
-                     "type": "object", "properties": {"id": {"type": "integer"}}}}}}, **_WRITE_ERRORS}}},
+                 "requestBody": _body_of("IntroductionRequest"),
+                 "responses": _write_responses("201", "Demandée", {"id": {"type": "integer"}})}},
     "/api/v1/introductions/{introduction_id}": {
         "get": {"summary": "Une de mes mises en relation", "security": _SECURITY, "parameters": [_ID],
-                "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": _INTRODUCTION}}},
-                              "400": {"description": "Identifiant invalide", **_JSON_ERR},
-                              "401": {"description": "Ni jeton ni session", **_JSON_ERR},
+                "responses": {**_read_responses(_INTRODUCTION),
                               "404": {"description": "Inconnue parmi les vôtres", **_JSON_ERR}}},
         "patch": {"summary": "Faire avancer une mise en relation", "security": _SECURITY, "parameters": [_ID],
                   "description": "Une étape à la fois : demandée → acceptée (l'établissement sollicité) → échanges → "
                                  "devis → commande (avec sa tranche de montant, facultative), ou sans suite avec une "
                                  "raison depuis toute étape ouverte.",
-                  "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                      "$ref": "#/components/schemas/IntroductionMove"}}}},
-                  "responses": {"200": {"description": "Enregistré", "content": {"application/json": {"schema": {
-                      "type": "object", "properties": {"id": {"type": "integer"}, "status": {"type": "string"}}}}}},
-                      **_WRITE_ERRORS}}},
+                  "requestBody": _body_of("IntroductionMove"),
+                  "responses": _write_responses("200", "Enregistré", {"id": {"type": "integer"},
+                                                                      "status": {"type": "string"}})}},
 }
 
 INTRODUCTION_SCHEMAS = {

@@ -27,14 +27,17 @@ def register(route, service: DataService) -> None:
         items = nw.my_needs(service, viewer) if mine else nw.listed_needs(service, viewer)
         if capability:
             items = [i for i in items if capability in i["capabilities"]]
-        return json_response({"total": len(items), "items": [jsonable(i) for i in items],
-                              "notice": NETWORK_NOTICE if any(i.get("is_demo") for i in items) else None})
+        return _listing(items)
+
+    def one(fetch, raw: str, name: str):
+        """The viewer and the need or offer of id `raw` they may see (404 otherwise)."""
+        Params(set())
+        viewer = current_viewer()
+        return viewer, write(lambda: fetch(service, row_id(raw, name), viewer))
 
     @route("/needs/<need_id>")
     def one_need(need_id: str):
-        Params(set())
-        viewer = current_viewer()
-        item = write(lambda: nw.need(service, row_id(need_id, "need_id"), viewer))
+        viewer, item = one(nw.need, need_id, "need_id")
         answer: dict = {"need": jsonable(item)}
         if can(viewer, Action.SEE_NETWORK_NAMES):
             found = nw.need_matches(service, item, viewer)
@@ -52,14 +55,11 @@ def register(route, service: DataService) -> None:
             raise Forbidden(Action.SEE_NETWORK_NAMES, "Les offres ne sont visibles que des comptes adhérents "
                             "(le public en voit le nombre : /api/v1/network/summary).")
         items = [i for i in nw.listed_offers(service, viewer) if not kind or i["kind"] == kind]
-        return json_response({"total": len(items), "items": [jsonable(i) for i in items],
-                              "notice": NETWORK_NOTICE if any(i.get("is_demo") for i in items) else None})
+        return _listing(items)
 
     @route("/offers/<offer_id>")
     def one_offer(offer_id: str):
-        Params(set())
-        viewer = current_viewer()
-        item = write(lambda: nw.offer(service, row_id(offer_id, "offer_id"), viewer))
+        viewer, item = one(nw.offer, offer_id, "offer_id")
         needs = nw.needs_for_offer(service, item, viewer)
         return json_response({"offer": jsonable(item), "needs": [
             {"id": n["id"], "title": n.get("title", ""), "distance_km": round(float(n["distance_km"]), 1)}
@@ -77,6 +77,12 @@ def register(route, service: DataService) -> None:
         service, v, raw, address=client_address()), lambda v, number, raw: nw.update_offer(
         service, v, number, raw, address=client_address()))
     register_introductions(route, service)
+
+
+def _listing(items: list[dict]):
+    """A list of needs or offers as JSON, with the demo's notice when any is fictitious."""
+    return json_response({"total": len(items), "items": [jsonable(i) for i in items],
+                          "notice": NETWORK_NOTICE if any(i.get("is_demo") for i in items) else None})
 
 
 def _writes(route, plural: str, id_name: str, action: Action, create, change) -> None:
