@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dash import ClientsideFunction, Input, Output, State, ctx
+from dash import ClientsideFunction, Input, Output, State, ctx, html
 
+from callbacks.introductions import register_agenda as register_asks
 from dashboard import ids
 from dashboard.services import DataService
 from dashboard.services import event as svc
+from dashboard.services import network as nw
 from dashboard.sessions import client_address, current_viewer
 from layouts.event import (
     AgendaView,
@@ -48,7 +50,18 @@ def agenda_view(service: DataService, event: svc.EventInfo, participant_id: int)
 
 
 def render_agenda(service: DataService, query: dict[str, list[str]]):
-    return agenda(svc.agenda_for_query(service, query, base_url=_base_url()))
+    """The agenda; a member sees, on the meetings their establishment had, a button to ask for an introduction."""
+    data = svc.agenda_for_query(service, query, base_url=_base_url())
+    askable: frozenset[int] = frozenset()
+    if isinstance(data, svc.AgendaData):
+        meetings = [int(r["id"]) for _, _, rows in data.days for r in rows]
+        askable = nw.askable_meetings(service, current_viewer(), meetings)
+    return agenda(data, askable=askable)
+
+
+def late_components() -> list:
+    """The agenda's ask message, for Dash's callback validation (no agenda renders without a participant)."""
+    return [html.Div(id=ids.EVENT_ASK_MESSAGE)]
 
 
 def kiosk_view(service: DataService, query: dict[str, list[str]]) -> KioskView:
@@ -64,6 +77,7 @@ def render_kiosk(service: DataService, query: dict[str, list[str]]):
 
 
 def register(app, service: DataService) -> None:
+    register_asks(app, service)
     app.callback(Output(ids.EVENT_WALL, "children"), Input(ids.EVENT_WALL_TICK, "n_intervals"),
                  Input(ids.EVENT_ADMIN_MESSAGE, "children"), prevent_initial_call=True)(
         lambda _n, _msg: wall_update(svc.current_wall(service)))

@@ -10,7 +10,9 @@ import datetime as dt
 
 from dash import ALL, Input, Output, State, ctx, no_update
 
+from callbacks import network_offers as offer_callbacks
 from callbacks import network_outcomes as outcomes_callbacks
+from callbacks.introductions import by_row
 from dashboard import ids
 from dashboard.analytics.network import TransitionError
 from dashboard.callback_inputs import as_number, as_text, as_texts
@@ -19,6 +21,7 @@ from dashboard.services import DataService
 from dashboard.services import network as nw
 from dashboard.sessions import client_address, current_viewer
 from layouts import network as views
+from layouts.network_map import need_focus
 
 _FAILURES = (Forbidden, nw.NetworkInputError, nw.NetworkNotFound, TransitionError)
 
@@ -47,26 +50,33 @@ def post_need(service: DataService, site, title, capabilities, required, wished,
     try:
         need_id = nw.create_need(service, viewer, raw, address=client_address())
     except _FAILURES as error:
-        return views.message(getattr(error, "message", str(error)), ok=False), no_update, no_update, no_update
+        return views.message(getattr(error, "message", str(error)), ok=False), *[no_update] * 4
     item = nw.need(service, need_id, viewer)
-    search = nw.need_matches(service, item, viewer)
-    return (views.message(f"Besoin n° {need_id} publié : {len(search.records)} fournisseurs dans un rayon de "
+    panel, found, layers, viewport = _need_view(service, item, viewer, mine=sorted(viewer.sirets))
+    return (views.message(f"Besoin n° {need_id} publié : {found} fournisseurs dans un rayon de "
                           f"{item['radius_km']:g} km.", ok=True),
-            views.needs_list(nw.listed_needs(service, viewer), can_match=True),
-            views.matches_panel(item, search, mine=sorted(viewer.sirets)), views.match_markers(item, search))
+            views.needs_list(nw.listed_needs(service, viewer), can_match=True), panel, layers, viewport)
 
 
-def show_matches(service: DataService, clicks: list):
-    trigger, viewer = ctx.triggered_id, current_viewer()
+def _need_view(service: DataService, item: dict, viewer: Viewer, *, mine: list[str]):
+    """A need's suppliers and the offers within its radius; the map zooms to the radius around the buyer."""
+    search = nw.need_matches(service, item, viewer)
+    offers = nw.offers_for_need(service, item, viewer).to_dict("records")
+    return (views.matches_panel(item, search, mine=mine, offers=offers), len(search.records),
+            *need_focus(item, search, offers))
+
+
+def show_matches(service: DataService, trigger, clicks: list):
+    viewer = current_viewer()
     if not isinstance(trigger, dict) or not any(clicks or []):
-        return no_update, no_update
+        return no_update, no_update, no_update
     try:
         item = nw.need(service, int(trigger["need"]), viewer)
-        search = nw.need_matches(service, item, viewer)
+        mine = sorted(viewer.sirets) if viewer.role is Role.MEMBER else [item["buyer_id"]]
+        panel, _found, layers, viewport = _need_view(service, item, viewer, mine=mine)
     except _FAILURES as error:
-        return views.message(getattr(error, "message", str(error)), ok=False), []
-    mine = sorted(viewer.sirets) if viewer.role is Role.MEMBER else [item["buyer_id"]]
-    return views.matches_panel(item, search, mine=mine), views.match_markers(item, search)
+        return views.message(getattr(error, "message", str(error)), ok=False), [], no_update
+    return panel, layers, viewport
 
 
 def _intro_outputs(service: DataService, viewer: Viewer, text: str, ok: bool):
@@ -74,42 +84,45 @@ def _intro_outputs(service: DataService, viewer: Viewer, text: str, ok: bool):
             views.opportunities_list(nw.opportunities(service, viewer), signed_in=True))
 
 
-def ask(service: DataService, clicks: list):
-    trigger, viewer = ctx.triggered_id, current_viewer()
+def ask(service: DataService, trigger, clicks: list):
+    """Ask for an introduction from a need (a supplier to its buyer, or the buyer to a supplier) or an offer."""
+    viewer = current_viewer()
     if not isinstance(trigger, dict) or not any(clicks or []):
         return no_update, no_update, no_update
+    origin, ref = str(trigger.get("origin")), int(trigger["ref"])
     try:
         nw.request_introduction(service, viewer, requester=str(trigger["from"]), target=str(trigger["to"]),
-                                origin="need", need_id=int(trigger["need"]), address=client_address())
+                                origin=origin, need_id=ref if origin == "need" else None,
+                                offer_id=ref if origin == "offer" else None, address=client_address())
     except _FAILURES as error:
         return views.message(getattr(error, "message", str(error)), ok=False), no_update, no_update
     return _intro_outputs(service, viewer, "Demande envoyée : suivez-la dans « Mises en relation ».", True)
 
 
-def move(service: DataService, clicks: list, reasons: list):
-    trigger, viewer = ctx.triggered_id, current_viewer()
+def move(service: DataService, trigger, clicks: list, reasons: dict, bands: dict):
+    """One step of an introduction, with the reason (sans suite) and value band (commande) its card shows."""
+    viewer = current_viewer()
     if not isinstance(trigger, dict) or not any(clicks or []):
         return no_update, no_update, no_update
     intro, status = int(trigger["intro"]), str(trigger["status"])
-    reason = next((as_text(value) for state, value in zip(ctx.states_list[0] if ctx.states_list else [],
-                                                          reasons or [])
-                   if state["id"].get("intro") == intro), None)
+    reason, band = as_text(reasons.get(intro)), as_text(bands.get(intro)) if status == "commande" else None
     if status == "sans_suite" and reason is None:
+        # Declining or withdrawing a request needs no reason picked: it is the request's refusal.
         reason = "refus" if any(v.id == intro and v.status == "demandee" for v in nw.introductions(service, viewer)) \
             else None
     try:
-        nw.move_introduction(service, viewer, intro, status, reason=reason, address=client_address())
+        nw.move_introduction(service, viewer, intro, status, reason=reason, value_band=band, address=client_address())
     except _FAILURES as error:
         return (views.message(getattr(error, "message", str(error)), ok=False), no_update, no_update)
-    return _intro_outputs(service, viewer, f"Mise en relation n° {intro} {views.DONE_LABELS[status]}.",
-                          True)
+    return _intro_outputs(service, viewer, f"Mise en relation n° {intro} {views.DONE_LABELS[status]}.", True)
 
 
 def register(app, service: DataService) -> None:
     outcomes_callbacks.register(app, service)
     app.callback(Output(ids.NET_NEED_MESSAGE, "children"), Output(ids.NET_NEEDS_LIST, "children"),
                  Output(ids.NET_MATCHES, "children"), Output(ids.NET_MAP_LAYER, "children"),
-                 Input(ids.NET_NEED_SUBMIT, "n_clicks"), State(ids.NET_NEED_SITE, "value"),
+                 Output(ids.NET_MAP, "viewport"), Input(ids.NET_NEED_SUBMIT, "n_clicks"),
+                 State(ids.NET_NEED_SITE, "value"),
                  State(ids.NET_NEED_TITLE, "value"), State(ids.NET_NEED_CAPABILITIES, "value"),
                  State(ids.NET_NEED_CERT_REQUIRED, "value"), State(ids.NET_NEED_CERT_WISHED, "value"),
                  State(ids.NET_NEED_QUANTITY, "value"), State(ids.NET_NEED_RADIUS, "value"),
@@ -118,15 +131,18 @@ def register(app, service: DataService) -> None:
         lambda _n, *values: post_need(service, *values))
     app.callback(Output(ids.NET_MATCHES, "children", allow_duplicate=True),
                  Output(ids.NET_MAP_LAYER, "children", allow_duplicate=True),
+                 Output(ids.NET_MAP, "viewport", allow_duplicate=True),
                  Input({"type": ids.NET_NEED_MATCH, "need": ALL}, "n_clicks"), prevent_initial_call=True)(
-        lambda clicks: show_matches(service, clicks))
+        lambda clicks: show_matches(service, ctx.triggered_id, clicks))
     app.callback(Output(ids.NET_ASK_MESSAGE, "children"), Output(ids.NET_INTRO_LIST, "children"),
                  Output(ids.NET_OPPORTUNITIES, "children"),
-                 Input({"type": ids.NET_ASK, "need": ALL, "from": ALL, "to": ALL}, "n_clicks"),
-                 prevent_initial_call=True)(lambda clicks: ask(service, clicks))
+                 Input({"type": ids.NET_ASK, "origin": ALL, "ref": ALL, "from": ALL, "to": ALL}, "n_clicks"),
+                 prevent_initial_call=True)(lambda clicks: ask(service, ctx.triggered_id, clicks))
     app.callback(Output(ids.NET_INTRO_MESSAGE, "children"),
                  Output(ids.NET_INTRO_LIST, "children", allow_duplicate=True),
                  Output(ids.NET_OPPORTUNITIES, "children", allow_duplicate=True),
                  Input({"type": ids.NET_INTRO_MOVE, "intro": ALL, "status": ALL}, "n_clicks"),
-                 State({"type": ids.NET_INTRO_REASON, "intro": ALL}, "value"), prevent_initial_call=True)(
-        lambda clicks, reasons: move(service, clicks, reasons))
+                 State({"type": ids.NET_INTRO_REASON, "intro": ALL}, "value"),
+                 State({"type": ids.NET_INTRO_BAND, "intro": ALL}, "value"), prevent_initial_call=True)(
+        lambda clicks, _r, _b: move(service, ctx.triggered_id, clicks, by_row(0, "intro"), by_row(1, "intro")))
+    offer_callbacks.register(app, service)

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from dash import ClientsideFunction, Input, Output, State, ctx, no_update
 
+from callbacks.introductions import register_partners as register_asks
 from dashboard import exports, ids
 from dashboard.analytics.partner_query import PartnerQuery
 from dashboard.analytics.partners import PartnerQueryError
-from dashboard.policy import Forbidden
+from dashboard.policy import Action, Forbidden, Viewer, can
 from dashboard.services import DataService
+from dashboard.services import network as nw
 from dashboard.services import partners as svc
 from dashboard.services.partners import OriginError, PartnerPageView
 from dashboard.sessions import current_viewer
-from layouts.partners import export_notice, partners_page, results_outputs
+from layouts.partners import ask_panel, export_notice, partners_page, results_outputs
 
 
 def site_options(service: DataService, text: str | None, selected: str | None) -> list[dict]:
@@ -24,13 +26,26 @@ def partner_view(service: DataService, query: dict[str, list[str]]) -> PartnerPa
     return svc.partner_view(service, query, current_viewer())
 
 
+def _asking(viewer: Viewer) -> frozenset[str]:
+    """The sites a member may ask introductions for (none for the public; staff ask from a member's page)."""
+    return viewer.sirets if viewer.signed_in and can(viewer, Action.REQUEST_INTRODUCTION) else frozenset()
+
+
 def render(service: DataService, query: dict[str, list[str]]):
-    return partners_page(partner_view(service, query))
+    viewer = current_viewer()
+    asks = nw.site_options(service, viewer) if _asking(viewer) else []
+    return partners_page(partner_view(service, query), ask_sites=asks)
+
+
+def late_components() -> list:
+    """The members' ask panel, for Dash's callback validation (the public never gets it)."""
+    return [ask_panel([{"label": "", "value": ""}])]
 
 
 def partner_results(service: DataService, query: PartnerQuery) -> tuple:
     """Summary, ranked list, origin layers, result points, map viewport and link parameters for a query."""
-    return results_outputs(svc.partner_results(service, query, current_viewer()))
+    viewer = current_viewer()
+    return results_outputs(svc.partner_results(service, query, viewer), asking=_asking(viewer))
 
 
 def export_partners(service: DataService, params: dict | None, kind: str) -> dict:
@@ -122,3 +137,4 @@ def register(app, service: DataService) -> None:
         State(ids.PARTNER_QUERY, "data"), prevent_initial_call=True,
     )(lambda _c, _x, params: export_or_notice(service, params,
                                               "csv" if ctx.triggered_id == ids.PARTNER_EXPORT_CSV else "xlsx"))
+    register_asks(app, service)

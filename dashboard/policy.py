@@ -185,9 +185,10 @@ def require_act_for(viewer: Viewer, action: Action, siret: str | None) -> None:
 
 # --- The network (needs, offers, introductions) --------------------------------------------------------
 
-# What the public sees of an open public need: what is asked, where (territory) and until when; never who.
+# What the public sees of an open public need: what is asked, where (territory, commune and its centre, never
+# the site's own point) and until when; never who.
 PUBLIC_NEED_FIELDS = ("id", "capabilities", "capability_labels", "certifications_required", "territory",
-                      "department_code", "deadline")
+                      "department_code", "commune", "commune_lat", "commune_lon", "deadline")
 
 
 def visible_needs(viewer: Viewer, needs: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -146,6 +146,7 @@ class AgendaView:
     qr_data_uri: str | None  # exhibitors: QR code of their card in the explorer
     card_url: str | None
     notice: str = ""
+    askable: frozenset[int] = frozenset()  # meetings the viewer's establishment had: an introduction may follow
 
 
 def agenda_page(view: AgendaView) -> html.Div:
@@ -188,7 +189,11 @@ def agenda_page(view: AgendaView) -> html.Div:
                                                                if r["origin"] == "recommendation" else ""),
                         className="muted")]),
                     html.Td([str(r["id"]), html.Div(r["status_label"], className=f"ag-status ag-{r['status']}")
-                             if r["status"] != "scheduled" else None], className="ag-no"),
+                             if r["status"] != "scheduled" else None,
+                             html.Button("Mise en relation", id={"type": ids.EVENT_ASK, "meeting": int(r["id"])},
+                                         n_clicks=0, className="button button-small no-print",
+                                         title="Demander une mise en relation avec ce participant")
+                             if int(r["id"]) in view.askable else None], className="ag-no"),
                 ], className=f"ag-row ag-row-{r['status']}") for r in rows]),
             ], className="ag-table"),
         ], className="ag-section"))
@@ -200,6 +205,7 @@ def agenda_page(view: AgendaView) -> html.Div:
                   html.Button("Imprimer / PDF", id=ids.EVENT_PRINT, className="button")],
                  className="ag-tools no-print"),
         html.P(view.notice, className="ag-notice no-print") if view.notice else None,
+        html.Div(id=ids.EVENT_ASK_MESSAGE, className="no-print"),
         head, *sections,
     ], id=ids.EVENT_AGENDA, className="ag-page")
 
@@ -325,19 +331,19 @@ def qr_data_uri(url: str) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=4, border=2, dark="#1d2733")
 
 
-def agenda_view(data: AgendaData) -> AgendaView:
+def agenda_view(data: AgendaData, *, askable: frozenset[int] = frozenset()) -> AgendaView:
     days = [(f"Jour {number} · {_day_label(date)}", rows) for number, date, rows in data.days]
     return AgendaView(event_name=data.event.name, venue=data.event.venue, is_demo=data.event.is_demo,
                       person=data.person, days=days, qr_data_uri=qr_data_uri(data.card_url) if data.card_url else None,
-                      card_url=data.card_url)
+                      card_url=data.card_url, askable=askable)
 
 
-def agenda(data: AgendaData | AgendaMissing | None) -> html.Div:
+def agenda(data: AgendaData | AgendaMissing | None, *, askable: frozenset[int] = frozenset()) -> html.Div:
     if data is None:
         return no_event()
     if isinstance(data, AgendaMissing):
         return agenda_missing(data.message)
-    return agenda_page(agenda_view(data))
+    return agenda_page(agenda_view(data, askable=askable))
 
 
 def counter_panel(c: MeetingCounter | None) -> html.Div:

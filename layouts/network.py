@@ -9,7 +9,7 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard import ids
-from dashboard.analytics.network import REASONS
+from dashboard.analytics.network import REASONS, VALUE_BANDS
 from dashboard.formatting import fr_date, fr_number
 from dashboard.services.network import IntroductionView, NetworkPage
 from dashboard.services.network_input import RADIUS_RANGE_KM, VISIBILITIES
@@ -17,6 +17,8 @@ from dashboard.services.partners import PartnerSearch
 from layouts.basemap import basemap, map_controls
 from layouts.components import dropdown
 from layouts.explorer import DEFAULT_ZOOM, LORRAINE_CENTER
+from layouts.network_map import posts_layer
+from layouts.network_offers import need_offers_block, offer_form, offers_list
 from layouts.network_outcomes import outcomes_panel
 
 ACTION_LABELS = {"acceptee": "Accepter", "echanges": "Échanges engagés", "devis": "Devis envoyé",
@@ -98,12 +100,12 @@ def need_form(view: NetworkPage) -> html.Details:
     ], className="net-form-box", open=False)
 
 
-def matches_panel(item: dict, search: PartnerSearch, *, mine: list[str]) -> Component:
+def matches_panel(item: dict, search: PartnerSearch, *, mine: list[str], offers: list[dict] | None = None) -> Component:
     """A need's suppliers, ranked by the partners engine with its "pourquoi"; the buyer may ask to meet them."""
     rows = search.records.to_dict("records")
     if not rows:
-        return html.Div(html.P("Aucun fournisseur dans ce rayon : élargissez-le ou retirez une certification.",
-                               className="form-hint"))
+        return html.Div([html.P("Aucun fournisseur dans ce rayon : élargissez-le ou retirez une certification.",
+                                className="form-hint"), need_offers_block(offers or [])])
     return html.Div([
         html.H2(f"Fournisseurs pour « {item.get('title', '')} »", className="section-title"),
         html.Ol([html.Li([
@@ -112,33 +114,12 @@ def matches_panel(item: dict, search: PartnerSearch, *, mine: list[str]) -> Comp
                                 f"{fr_number(r['score'])}")]),
             html.Div("Pourquoi : " + " · ".join(r["why"]), className="net-card-facts"),
             html.Button("Demander une mise en relation", n_clicks=0, className="button button-light button-small",
-                        id={"type": ids.NET_ASK, "need": item["id"], "from": item["buyer_id"], "to": r["id"]})
+                        id={"type": ids.NET_ASK, "origin": "need", "ref": item["id"], "from": item["buyer_id"],
+                            "to": r["id"]})
             if item["buyer_id"] in mine else None,
         ], className="net-card") for r in rows], className="net-list"),
+        need_offers_block(offers or []),
     ])
-
-
-def match_markers(item: dict, search: PartnerSearch) -> list:
-    """The buyer and its suppliers as circle markers (names as tooltip text, never HTML)."""
-    markers = [dl.CircleMarker(center=[r["lat"], r["lon"]], radius=7, color="#1f6f8b", fillOpacity=0.8,
-                               children=dl.Tooltip(f"{r['name']} · score {fr_number(r['score'])}"))
-               for r in search.records.to_dict("records")]
-    origin = search.origin
-    return markers + [dl.CircleMarker(center=[origin.lat, origin.lon], radius=10, color="#c0392b", fillOpacity=0.9,
-                                      children=dl.Tooltip(f"Acheteur : {item.get('buyer_name', '')}"))]
-
-
-def offers_list(items: list[dict], *, signed_in: bool, count: int) -> Component:
-    if not signed_in:
-        return html.P(f"{fr_number(count)} offres ouvertes (capacités et coproduits). Connectez-vous avec un compte "
-                      "adhérent pour les voir.", className="form-hint")
-    if not items:
-        return html.P("Aucune offre ouverte pour l'instant.", className="form-hint")
-    return html.Ol([html.Li([
-        html.Div(o["title"], className="net-card-title"),
-        html.Div(" · ".join(f for f in (o["owner_name"], o["territory"], o["quantity"],
-                                        _deadline(o["available_until"])) if f), className="net-card-facts"),
-    ], className="net-card") for o in items], className="net-list")
 
 
 def opportunities_list(items: list[dict], *, signed_in: bool) -> Component:
@@ -154,7 +135,8 @@ def opportunities_list(items: list[dict], *, signed_in: bool) -> Component:
         html.Div(" · ".join(f for f in (i["buyer_name"], i["territory"], _deadline(i["deadline"])) if f),
                  className="net-card-facts"),
         html.Button("Demander une mise en relation", n_clicks=0, className="button button-small",
-                    id={"type": ids.NET_ASK, "need": i["id"], "from": i["for_site"], "to": i["buyer_id"]}),
+                    id={"type": ids.NET_ASK, "origin": "need", "ref": i["id"], "from": i["for_site"],
+                        "to": i["buyer_id"]}),
     ], className="net-card") for i in items], className="net-list")
 
 
@@ -168,24 +150,41 @@ def _contacts(view: IntroductionView) -> Component:
     ], className="net-contact") for side in view.contacts], className="net-contacts")
 
 
+def _action_label(view: IntroductionView, status: str) -> str:
+    if status == "sans_suite" and view.status == "demandee":
+        return "Retirer la demande" if view.viewer_side == "requester" else "Décliner"
+    return ACTION_LABELS[status]
+
+
 def intro_card(view: IntroductionView) -> html.Li:
-    actions = [html.Button("Décliner" if s == "sans_suite" and view.status == "demandee" else ACTION_LABELS[s],
-                           id={"type": ids.NET_INTRO_MOVE, "intro": view.id, "status": s}, n_clicks=0,
-                           className="button button-small" + (" button-light" if s == "sans_suite" else ""))
+    """One introduction: who and about what, its dated timeline, the contacts once both accepted, and the next
+    allowed steps only (with the reason for sans suite and the order value band for commande)."""
+    actions = [html.Button(_action_label(view, s), id={"type": ids.NET_INTRO_MOVE, "intro": view.id, "status": s},
+                           n_clicks=0, className="button button-small" + (" button-light" if s == "sans_suite" else ""))
                for s in view.allowed]
+    ends = "sans_suite" in view.allowed and not (view.status == "demandee" and view.viewer_side == "requester")
     reason = dropdown(id={"type": ids.NET_INTRO_REASON, "intro": view.id}, clearable=True,
                       placeholder="Raison (si sans suite)",
                       options=[{"label": lab, "value": c} for c, lab in REASONS.items()],
-                      className="net-reason") if "sans_suite" in view.allowed else None
+                      className="net-reason") if ends else None
+    band = dropdown(id={"type": ids.NET_INTRO_BAND, "intro": view.id}, clearable=True,
+                    placeholder="Montant de la commande (facultatif)",
+                    options=[{"label": lab, "value": c} for c, lab in VALUE_BANDS.items()],
+                    className="net-reason") if "commande" in view.allowed else None
+    about = " : ".join(t for t in (view.origin_label, view.about) if t)
     return html.Li([
         html.Div([html.Span(f"{view.requester_name} → {view.target_name}", className="net-card-title"),
                   html.Span(view.status_label, className=f"badge net-status net-status-{view.status}")]),
-        html.Div(f"À propos de : {view.need_title}" if view.need_title else None, className="net-card-facts"),
-        html.Ol([html.Li(" · ".join(x for x in (fr_date(step["at"]), step["status_label"], step["reason_label"],
-                                                step["value_band_label"]) if x)) for step in view.timeline],
+        html.Div(f"Origine : {about}", className="net-card-facts"),
+        html.Div(f"Montant de la commande : {VALUE_BANDS[view.value_band]}", className="net-card-facts")
+        if view.value_band in VALUE_BANDS else None,
+        html.Ol([html.Li([html.Span(fr_date(step["at"]), className="net-step-date"), " ",
+                          html.Span(" · ".join(x for x in (step["status_label"], step["reason_label"],
+                                                           step["value_band_label"]) if x), className="net-step")],
+                         className=f"net-step-{step['status']}") for step in view.timeline],
                 className="net-timeline"),
         _contacts(view),
-        html.Div([reason, *actions], className="net-actions") if actions else None,
+        html.Div([reason, band, *actions], className="net-actions") if actions else None,
     ], className="net-card", id=f"net-intro-{view.id}")
 
 
@@ -203,13 +202,36 @@ def _summary_line(s: dict) -> str:
             f"{fr_number(sum(done.values()))} mises en relation, dont {fr_number(done['commande'])} commandes")
 
 
+def _legend(signed_in: bool) -> html.Div:
+    keys = [("need", "Besoin" if signed_in else "Besoins publics (par commune)")]
+    keys += [("offer", "Offre")] if signed_in else []
+    keys += [("supplier", "Fournisseur d'un besoin choisi")]
+    return html.Div([html.Span([html.Span(className=f"net-dot net-dot-{k}"), label], className="net-legend-item")
+                     for k, label in keys], className="net-legend")
+
+
 def _tab(children, label: str, value: str) -> dcc.Tab:
     return dcc.Tab(children, label=label, value=value, className="view-tab", selected_className="view-tab--selected")
 
 
+def offers_tab(view: NetworkPage) -> html.Div:
+    ask_from = view.site_options[0]["value"] if view.site_options else None
+    return html.Div([
+        offer_form(site_options=view.site_options, capability_options=view.capability_options, today=view.today)
+        if view.can_post else None,
+        html.Div(id=ids.NET_OFFER_MESSAGE),
+        html.Div([html.Div(offers_list(view.offers, signed_in=view.signed_in, count=view.summary["open_offers"],
+                                       ask_from=ask_from, today=view.today), id=ids.NET_OFFERS_LIST,
+                           className="net-column"),
+                  html.Div(html.P("« Besoins servis » sur une capacité : les besoins ouverts qui la demandent et dont "
+                                  "le rayon l'atteint.", className="form-hint") if view.signed_in else None,
+                           id=ids.NET_OFFER_NEEDS, className="net-column")], className="net-columns"),
+    ])
+
+
 def network_page(view: NetworkPage) -> Component:
     layers = basemap(tile_url=view.tile_url, tile_attribution=view.tile_attribution) + [
-        dl.LayerGroup(id=ids.NET_MAP_LAYER)] + map_controls()
+        posts_layer(view.needs, view.offers), dl.LayerGroup(id=ids.NET_MAP_LAYER)] + map_controls()
     map_ = dl.MapContainer(layers, id=ids.NET_MAP, center=list(LORRAINE_CENTER), zoom=DEFAULT_ZOOM, zoomSnap=0.25,
                            minZoom=6, maxZoom=17, attributionControl=False, className="map net-map")
     needs_tab = html.Div([
@@ -218,7 +240,8 @@ def network_page(view: NetworkPage) -> Component:
         html.Div(id=ids.NET_NEED_MESSAGE),
         html.Div([html.Div(needs_list(view.needs, can_match=view.signed_in), id=ids.NET_NEEDS_LIST,
                            className="net-column"),
-                  html.Div([html.Div(map_, className="net-map-box"), html.Div(id=ids.NET_MATCHES)],
+                  html.Div([html.Div(map_, className="net-map-box"), _legend(view.signed_in),
+                            html.Div(id=ids.NET_MATCHES)],
                            className="net-column")], className="net-columns"),
     ])
     return html.Div([
@@ -230,8 +253,7 @@ def network_page(view: NetworkPage) -> Component:
         html.Div(id=ids.NET_ASK_MESSAGE),
         dcc.Tabs(id=ids.NET_TABS, value="besoins", className="view-tabs", mobile_breakpoint=0, children=[
             _tab(needs_tab, "Besoins", "besoins"),
-            _tab(offers_list(view.offers, signed_in=view.signed_in, count=view.summary["open_offers"]), "Offres",
-                 "offres"),
+            _tab(offers_tab(view), "Offres", "offres"),
             _tab(html.Div(opportunities_list(view.opportunities, signed_in=view.signed_in),
                           id=ids.NET_OPPORTUNITIES), "Mes opportunités", "opportunites"),
             _tab([html.Div(id=ids.NET_INTRO_MESSAGE),

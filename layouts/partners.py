@@ -84,7 +84,18 @@ def query_panel(view: PartnerPageView) -> html.Div:
     ], className="filters")
 
 
-def partners_page(view: PartnerPageView) -> html.Div:
+def ask_panel(site_options: list[dict]) -> html.Div:
+    """For a member: which of their sites asks for an introduction when the origin is not one of them."""
+    return html.Div([
+        html.Div(id=ids.PARTNER_ASK_MESSAGE, role="status"),
+        html.Div(_field("Mise en relation au nom de", _dropdown(
+            ids.PARTNER_ASK_SITE, site_options, site_options[0]["value"] if site_options else None,
+            "Votre établissement", multi=False), "Sert quand le point de départ n'est pas l'un de vos "
+            "établissements."), className="partner-ask-site"),
+    ], className="partner-ask-panel")
+
+
+def partners_page(view: PartnerPageView, *, ask_sites: list[dict] | None = None) -> html.Div:
     layers = basemap(tile_url=view.tile_url, tile_attribution=view.tile_attribution) + [
         dl.LayerGroup(id=ids.PARTNER_ORIGIN_LAYER),
         dl.GeoJSON(id=ids.PARTNER_RESULTS_LAYER, data=None, pointToLayer={"variable": "tissu.map.partnerToLayer"}),
@@ -110,6 +121,7 @@ def partners_page(view: PartnerPageView) -> html.Div:
             ], className="table-actions"),
         ], className="partner-head"),
         html.Div(view.source_line, className="source-badge partner-source"),
+        ask_panel(ask_sites) if ask_sites else None,
         html.Ol(id=ids.PARTNER_LIST, className="partner-list"),
     ], className="partner-results")
     return html.Div([
@@ -134,7 +146,7 @@ def _certification_chips(codes: list[str], *, labels: dict[str, str], asked: set
 
 
 def result_item(record: dict, *, capability_labels: dict[str, str], certification_labels: dict[str, str] | None = None,
-                asked_certifications: set[str] | None = None) -> html.Li:
+                asked_certifications: set[str] | None = None, can_ask: bool = False) -> html.Li:
     """One ranked partner with its distances, its plain-French "pourquoi" and its certifications."""
     distance = record["distance_km"]
     numbered = record["rank"] <= NUMBERED_MARKERS
@@ -157,6 +169,8 @@ def result_item(record: dict, *, capability_labels: dict[str, str], certificatio
                  className="chips") if record["capabilities"] else None,
         _certification_chips(list(record.get("certifications") or []), labels=certification_labels or {},
                              asked=asked_certifications or set()),
+        html.Button("Demander une mise en relation", id={"type": ids.PARTNER_ASK, "to": record["id"]}, n_clicks=0,
+                    className="button button-light button-small partner-ask") if can_ask else None,
     ], className="partner-item", **{"data-id": record["id"]})
 
 
@@ -183,9 +197,10 @@ def origin_layers(origin: Origin, radius_km: float) -> list:
     ]
 
 
-def results_outputs(r: PartnerResults | PartnerFailure) -> tuple:
+def results_outputs(r: PartnerResults | PartnerFailure, *, asking: frozenset[str] | None = None) -> tuple:
     """Summary, ranked list, origin layers, result points, map viewport, URL parameters, widen button style and
-    label (the order of callbacks.partners' outputs)."""
+    label (the order of callbacks.partners' outputs). `asking`: the member's sites, who may ask each result (but
+    their own) for an introduction."""
     if isinstance(r, PartnerFailure):
         return html.Div(r.message, className="partner-empty"), [], [], None, no_update, r.params, \
             {"display": "none"}, ""
@@ -203,7 +218,8 @@ def results_outputs(r: PartnerResults | PartnerFailure) -> tuple:
     query = r.search.query
     asked = set(query.certifications) | set(query.wished_certifications)
     items = [result_item(rec, capability_labels=r.capability_labels, certification_labels=r.certification_labels,
-                         asked_certifications=asked) for rec in records]
+                         asked_certifications=asked, can_ask=bool(asking) and rec["id"] not in (asking or ()))
+             for rec in records]
     if not items:
         items = [html.Li("Aucun partenaire ne répond à ce besoin dans ce rayon : élargissez le rayon ou "
                          "choisissez « au moins un » savoir-faire.", className="partner-empty")]

@@ -126,6 +126,17 @@ def app(settings, engine):
     return create_app(settings, engine)
 
 
+@pytest.fixture()
+def private_app(new_database, demo_database, tmp_path):
+    """An app on a private copy of the demo (tests that write), with its own instance folder."""
+    from dashboard.app import create_app
+    from dashboard.settings import load_settings
+
+    db = new_database(demo_database)
+    settings = load_settings({}, database_url=db.url, instance_dir=tmp_path / "instance", auto_demo=False)
+    return create_app(settings, db.engine)
+
+
 @pytest.fixture(scope="session")
 def service(app):
     return app.server.extensions["tissu"]

@@ -32,16 +32,6 @@ ROLES = ("anonymous", "member", "staff", "admin")
 ADMIN = Viewer(Role.ADMIN, None, "cli:tests")
 
 
-@pytest.fixture()
-def private_app(new_database, demo_database, tmp_path):
-    """An app on a private copy of the demo (tests that write), with its own instance folder."""
-    from dashboard.app import create_app
-
-    db = new_database(demo_database)
-    settings = load_settings({}, database_url=db.url, instance_dir=tmp_path / "instance", auto_demo=False)
-    return create_app(settings, db.engine)
-
-
 def _router(client, path: str, search: str = ""):
     outputs = [{"id": i, "property": "children"} for i in (ids.PAGE, ids.DATASET_BADGE, ids.NAV, ids.ACCOUNT_AREA)]
     body = {"output": "..." + "...".join(f"{o['id']}.children" for o in outputs) + "..",

@@ -85,3 +85,39 @@ def test_a_posted_need_reaches_a_supplier_who_asks_and_is_accepted(browser, page
     finally:
         context.close()
     assert not page.errors, page.errors
+
+
+def test_a_member_asks_a_partner_search_result_who_accepts(browser, page, live_server):
+    """From /partenaires, a member asks the supplier found near their site; the supplier accepts on /reseau; both
+    then see each other's contacts, which neither saw before."""
+    import re
+
+    with urllib.request.urlopen(f"{live_server}/api/v1/establishments?limit=10000", timeout=60) as response:
+        site, capability = nearest_supplier(json.load(response)["items"])
+    sign_in_page(page, live_server, "member")
+    page.goto(f"{live_server}/partenaires?site=DEMO-0000001&capability={capability}", wait_until="networkidle")
+    ask = page.locator(f".partner-item[data-id='{site}'] .partner-ask")
+    ask.wait_for(timeout=30000)
+    ask.click()
+    page.wait_for_selector(f"#{ids.PARTNER_ASK_MESSAGE}:has-text('envoyée')", timeout=30000)
+    number = re.search(r"n° (\d+)", page.inner_text(f"#{ids.PARTNER_ASK_MESSAGE}")).group(1)
+    card = f"#net-intro-{number}"
+
+    context, other = _context_page(browser, live_server)
+    try:
+        sign_in_page(other, live_server, SUPPLIER)
+        other.goto(f"{live_server}/reseau", wait_until="networkidle")
+        _open_tab(other, "Mises en relation")
+        assert "Recherche de partenaires" in other.inner_text(card)
+        assert BUYER_EMAIL not in other.inner_text(card)
+        other.locator(f"{card} button:has-text('Accepter')").click()
+        other.wait_for_selector(f"#{ids.NET_INTRO_MESSAGE}:has-text('acceptée')", timeout=30000)
+        seen = other.inner_text(card)
+        assert BUYER_EMAIL in seen and SUPPLIER_EMAIL in seen
+    finally:
+        context.close()
+    page.goto(f"{live_server}/reseau", wait_until="networkidle")
+    _open_tab(page, "Mises en relation")
+    mine = page.inner_text(card)
+    assert BUYER_EMAIL in mine and SUPPLIER_EMAIL in mine and "Acceptée" in mine
+    assert not page.errors, page.errors

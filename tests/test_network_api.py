@@ -11,20 +11,10 @@ import pytest
 from auth_support import ORIGIN, ensure_account, signed_in_client
 
 from dashboard import accounts, ids, repository
-from dashboard.settings import load_settings
 
 ROLES = ("anonymous", "member", "staff", "admin")
 SITE = "DEMO-0000001"  # the tests' member account's establishment
 DEADLINE = (dt.date.today() + dt.timedelta(days=30)).isoformat()
-
-
-@pytest.fixture()
-def private_app(new_database, demo_database, tmp_path):
-    from dashboard.app import create_app
-
-    db = new_database(demo_database)
-    settings = load_settings({}, database_url=db.url, instance_dir=tmp_path / "instance", auto_demo=False)
-    return create_app(settings, db.engine)
 
 
 def _token(app, role: str = "member") -> dict:
@@ -207,7 +197,7 @@ def test_contacts_never_leak_before_mutual_acceptance(private_app):
 def _post_need_callback(client, **values):
     """The page's "Publier le besoin" callback, as the browser sends it."""
     outputs = [(ids.NET_NEED_MESSAGE, "children"), (ids.NET_NEEDS_LIST, "children"), (ids.NET_MATCHES, "children"),
-               (ids.NET_MAP_LAYER, "children")]
+               (ids.NET_MAP_LAYER, "children"), (ids.NET_MAP, "viewport")]
     fields = {ids.NET_NEED_SITE: ("value", SITE), ids.NET_NEED_TITLE: ("value", "Découpe de flans"),
               ids.NET_NEED_CAPABILITIES: ("value", ["decoupe_laser"]), ids.NET_NEED_CERT_REQUIRED: ("value", []),
               ids.NET_NEED_CERT_WISHED: ("value", []), ids.NET_NEED_QUANTITY: ("value", "500 pièces"),

@@ -1,61 +1,20 @@
 """Network API: needs, offers and counts (cut by role), and a member's own needs and offers created, changed
-and closed with their API token (JSON bodies, validated: 400 with the field, 403 when the policy refuses)."""
+and closed with their API token (JSON bodies, validated: 400 with the field, 403 when the policy refuses); the
+introductions' routes come from `api/introductions.py` and are documented with these."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from flask import request
-
+from dashboard.api.introductions import INTRODUCTION_PATHS, INTRODUCTION_SCHEMAS
+from dashboard.api.introductions import register as register_introductions
+from dashboard.api.network_common import ERR, body, jsonable, require_signed_in, row_id, write
 from dashboard.api.openapi import ERROR_RESPONSE
-from dashboard.api.params import ApiError, Params, json_response
+from dashboard.api.params import Params, json_response
 from dashboard.policy import Action, Forbidden, can
 from dashboard.services import DataService
 from dashboard.services import network as nw
 from dashboard.sessions import client_address, current_viewer
 
 NETWORK_NOTICE = "Besoins, offres et mises en relation de démonstration (fictifs)."
-_HIDDEN = ("updated_at", "mine")  # page-only fields
-
-
-def _jsonable(item: dict) -> dict:
-    out = {}
-    for key, value in item.items():
-        if key in _HIDDEN:
-            continue
-        out[key] = value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
-    return out
-
-
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError(400, "bad_body", "Corps JSON attendu : un objet (Content-Type: application/json).", "body")
-    return body
-
-
-def _row_id(raw: str, name: str) -> int:
-    if not raw.isdigit() or len(raw) > 9:
-        raise ApiError(400, "bad_parameter", f"Identifiant invalide : {raw[:20]!r} (entier attendu).", name)
-    return int(raw)
-
-
-def _write(action):
-    """Run a write; its refusals and input errors as JSON errors."""
-    try:
-        return action()
-    except nw.NetworkInputError as err:
-        raise ApiError(400, "invalid", err.message, err.field) from None
-    except nw.NetworkNotFound as err:
-        raise ApiError(404, "not_found", str(err)) from None
-
-
-def _require_signed_in(action: Action) -> None:
-    viewer = current_viewer()
-    if not viewer.signed_in:  # 401 rather than 403: a token or a session would change the answer
-        raise ApiError(401, "unauthorized", "Authentification requise : jeton d'API (Authorization: Bearer …).")
-    if not can(viewer, action):
-        raise Forbidden(action, "Action refusée.")
 
 
 def register(route, service: DataService) -> None:
@@ -68,34 +27,24 @@ def register(route, service: DataService) -> None:
         items = nw.my_needs(service, viewer) if mine else nw.listed_needs(service, viewer)
         if capability:
             items = [i for i in items if capability in i["capabilities"]]
-        return json_response({"total": len(items), "items": [_jsonable(i) for i in items],
-                              "notice": NETWORK_NOTICE if any(i.get("is_demo") for i in items) else None})
+        return _listing(items)
+
+    def one(fetch, raw: str, name: str):
+        """The viewer and the need or offer of id `raw` they may see (404 otherwise)."""
+        Params(set())
+        viewer = current_viewer()
+        return viewer, write(lambda: fetch(service, row_id(raw, name), viewer))
 
     @route("/needs/<need_id>")
     def one_need(need_id: str):
-        Params(set())
-        viewer = current_viewer()
-        item = _write(lambda: nw.need(service, _row_id(need_id, "need_id"), viewer))
-        body: dict = {"need": _jsonable(item)}
+        viewer, item = one(nw.need, need_id, "need_id")
+        answer: dict = {"need": jsonable(item)}
         if can(viewer, Action.SEE_NETWORK_NAMES):
             found = nw.need_matches(service, item, viewer)
-            body["suppliers"] = [{"id": r["id"], "name": r["name"], "commune": r["commune_name"],
+            answer["suppliers"] = [{"id": r["id"], "name": r["name"], "commune": r["commune_name"],
                                   "distance_km": round(float(r["distance_km"]), 1), "score": float(r["score"]),
                                   "why": list(r["why"])} for r in found.records.to_dict("records")]
-        return json_response(body)
-
-    @route("/needs", methods=("POST",))
-    def post_need():
-        _require_signed_in(Action.POST_NEED)
-        new_id = _write(lambda: nw.create_need(service, current_viewer(), _body(), address=client_address()))
-        return json_response({"id": new_id}, 201)
-
-    @route("/needs/<need_id>", methods=("PATCH",))
-    def patch_need(need_id: str):
-        _require_signed_in(Action.POST_NEED)
-        _write(lambda: nw.update_need(service, current_viewer(), _row_id(need_id, "need_id"), _body(),
-                                      address=client_address()))
-        return json_response({"id": int(need_id)})
+        return json_response(answer)
 
     @route("/offers")
     def offers():
@@ -106,39 +55,51 @@ def register(route, service: DataService) -> None:
             raise Forbidden(Action.SEE_NETWORK_NAMES, "Les offres ne sont visibles que des comptes adhérents "
                             "(le public en voit le nombre : /api/v1/network/summary).")
         items = [i for i in nw.listed_offers(service, viewer) if not kind or i["kind"] == kind]
-        return json_response({"total": len(items), "items": [_jsonable(i) for i in items],
-                              "notice": NETWORK_NOTICE if any(i.get("is_demo") for i in items) else None})
+        return _listing(items)
 
     @route("/offers/<offer_id>")
     def one_offer(offer_id: str):
-        Params(set())
-        viewer = current_viewer()
-        item = _write(lambda: nw.offer(service, _row_id(offer_id, "offer_id"), viewer))
+        viewer, item = one(nw.offer, offer_id, "offer_id")
         needs = nw.needs_for_offer(service, item, viewer)
-        return json_response({"offer": _jsonable(item), "needs": [
+        return json_response({"offer": jsonable(item), "needs": [
             {"id": n["id"], "title": n.get("title", ""), "distance_km": round(float(n["distance_km"]), 1)}
             for n in needs]})
-
-    @route("/offers", methods=("POST",))
-    def post_offer():
-        _require_signed_in(Action.POST_OFFER)
-        new_id = _write(lambda: nw.create_offer(service, current_viewer(), _body(), address=client_address()))
-        return json_response({"id": new_id}, 201)
-
-    @route("/offers/<offer_id>", methods=("PATCH",))
-    def patch_offer(offer_id: str):
-        _require_signed_in(Action.POST_OFFER)
-        _write(lambda: nw.update_offer(service, current_viewer(), _row_id(offer_id, "offer_id"), _body(),
-                                       address=client_address()))
-        return json_response({"id": int(offer_id)})
 
     @route("/network/summary")
     def network_summary():
         Params(set())
         return json_response(nw.summary(service, current_viewer()))
 
+    _writes(route, "needs", "need_id", Action.POST_NEED, lambda v, raw: nw.create_need(
+        service, v, raw, address=client_address()), lambda v, number, raw: nw.update_need(
+        service, v, number, raw, address=client_address()))
+    _writes(route, "offers", "offer_id", Action.POST_OFFER, lambda v, raw: nw.create_offer(
+        service, v, raw, address=client_address()), lambda v, number, raw: nw.update_offer(
+        service, v, number, raw, address=client_address()))
+    register_introductions(route, service)
 
-_ERR = {"$ref": "#/components/schemas/Error"}
+
+def _listing(items: list[dict]):
+    """A list of needs or offers as JSON, with the demo's notice when any is fictitious."""
+    return json_response({"total": len(items), "items": [jsonable(i) for i in items],
+                          "notice": NETWORK_NOTICE if any(i.get("is_demo") for i in items) else None})
+
+
+def _writes(route, plural: str, id_name: str, action: Action, create, change) -> None:
+    """POST /<plural> (create, 201) and PATCH /<plural>/<id> (change or close one's own), needs and offers alike."""
+    def post():
+        require_signed_in(action)
+        return json_response({"id": write(lambda: create(current_viewer(), body()))}, 201)
+
+    def patch(**path: str):
+        require_signed_in(action)
+        number = row_id(path[id_name], id_name)
+        write(lambda: change(current_viewer(), number, body()))
+        return json_response({"id": number})
+
+    post.__name__, patch.__name__ = f"post_{plural}", f"patch_{plural}"  # Flask names endpoints after them
+    route(f"/{plural}", methods=("POST",))(post)
+    route(f"/{plural}/<{id_name}>", methods=("PATCH",))(patch)
 
 
 def _json_body(schema: str) -> dict:
@@ -149,10 +110,10 @@ def _write_responses(status: str) -> dict:
     return {status: {"description": "Enregistré", "content": {"application/json": {"schema": {
         "type": "object", "properties": {"id": {"type": "integer"}}}}}},
         "400": {"description": "Corps invalide (error.parameter nomme le champ)",
-                "content": {"application/json": {"schema": _ERR}}},
-        "401": {"description": "Jeton manquant", "content": {"application/json": {"schema": _ERR}}},
-        "403": {"description": "Établissement d'un autre compte", "content": {"application/json": {"schema": _ERR}}},
-        "404": {"description": "Inconnu parmi les vôtres", "content": {"application/json": {"schema": _ERR}}}}
+                "content": {"application/json": {"schema": ERR}}},
+        "401": {"description": "Jeton manquant", "content": {"application/json": {"schema": ERR}}},
+        "403": {"description": "Établissement d'un autre compte", "content": {"application/json": {"schema": ERR}}},
+        "404": {"description": "Inconnu parmi les vôtres", "content": {"application/json": {"schema": ERR}}}}
 
 
 _TOKEN: list[dict[str, list[str]]] = [{"bearerAuth": []}]
@@ -186,7 +147,7 @@ OPENAPI_PATHS = {
                 "description": "Les fournisseurs (comptes connectés) sont classés par le moteur de partenaires, "
                                "avec le même score et le même « pourquoi ».",
                 "parameters": [_ID], "responses": {**_ok("NetworkNeed"), "404": {
-                    "description": "Besoin inconnu", "content": {"application/json": {"schema": _ERR}}}}},
+                    "description": "Besoin inconnu", "content": {"application/json": {"schema": ERR}}}}},
         "patch": {"summary": "Modifier ou clore un de mes besoins", "security": _TOKEN, "parameters": [_ID],
                   "description": "Champs à changer seulement ; {\"status\": \"closed\"} le clôt.",
                   "requestBody": _json_body("NeedInput"), "responses": _write_responses("200")}},
@@ -196,7 +157,7 @@ OPENAPI_PATHS = {
                 "parameters": [{"name": "kind", "in": "query", "required": False, "description": "Type d'offre.",
                                 "schema": {"type": "string", "enum": ["capacity", "byproduct"]}}],
                 "responses": {**_ok("NetworkOffers"), "403": {
-                    "description": "Réservé aux comptes", "content": {"application/json": {"schema": _ERR}}}}},
+                    "description": "Réservé aux comptes", "content": {"application/json": {"schema": ERR}}}}},
         "post": {"summary": "Publier une offre", "security": _TOKEN, "requestBody": _json_body("OfferInput"),
                  "description": "Capacité disponible ou coproduit, pour un établissement de votre compte.",
                  "responses": _write_responses("201")}},
@@ -204,7 +165,7 @@ OPENAPI_PATHS = {
         "get": {"summary": "Une offre et les besoins qu'elle sert (comptes connectés)",
                 "description": "Besoins ouverts qui demandent ce savoir-faire et dont le rayon atteint l'offre.",
                 "parameters": [_OFFER_ID], "responses": {**_ok("NetworkOffer"), "404": {
-                    "description": "Offre inconnue", "content": {"application/json": {"schema": _ERR}}}}},
+                    "description": "Offre inconnue", "content": {"application/json": {"schema": ERR}}}}},
         "patch": {"summary": "Modifier ou clore une de mes offres", "security": _TOKEN, "parameters": [_OFFER_ID],
                   "requestBody": _json_body("OfferInput"), "responses": _write_responses("200")}},
     "/api/v1/network/summary": {"get": {
@@ -262,3 +223,6 @@ OPENAPI_SCHEMAS = {
         "quantity": {"type": "string", "description": "« 35 h par semaine », « 12 t par mois »."},
         "available_from": _DATE, "available_until": _DATE, "status": {"type": "string", "enum": ["open", "closed"]}}},
 }
+
+OPENAPI_PATHS.update(INTRODUCTION_PATHS)
+OPENAPI_SCHEMAS.update(INTRODUCTION_SCHEMAS)

@@ -30,22 +30,21 @@ def _one(engine: Engine, model, row_id: int) -> dict | None:
     return dict(row) if row else None
 
 
+def _owned_frame(engine: Engine, model, owner, sirets: Iterable[str] | None) -> pd.DataFrame:
+    statement = select(*_columns(model))
+    if sirets is not None:
+        statement = statement.where(owner.in_(list(sirets)))
+    return _frame(engine, statement.order_by(model.id.desc()))
+
+
 def needs_frame(engine: Engine, *, buyer_sirets: Iterable[str] | None = None) -> pd.DataFrame:
     """Every need (of these buyers when given), newest first."""
-    n = m.NetworkNeed
-    statement = select(*_columns(n))
-    if buyer_sirets is not None:
-        statement = statement.where(n.buyer_siret.in_(list(buyer_sirets)))
-    return _frame(engine, statement.order_by(n.id.desc()))
+    return _owned_frame(engine, m.NetworkNeed, m.NetworkNeed.buyer_siret, buyer_sirets)
 
 
 def offers_frame(engine: Engine, *, owner_sirets: Iterable[str] | None = None) -> pd.DataFrame:
     """Every offer (of these owners when given), newest first."""
-    o = m.NetworkOffer
-    statement = select(*_columns(o))
-    if owner_sirets is not None:
-        statement = statement.where(o.owner_siret.in_(list(owner_sirets)))
-    return _frame(engine, statement.order_by(o.id.desc()))
+    return _owned_frame(engine, m.NetworkOffer, m.NetworkOffer.owner_siret, owner_sirets)
 
 
 def need_by_id(engine: Engine, need_id: int) -> dict | None:
@@ -162,6 +161,34 @@ def contacts_of(engine: Engine, sirets: Iterable[str]) -> pd.DataFrame:
     u, link = m.UserAccount, m.UserEstablishment
     return _frame(engine, select(link.siret, u.display_name, u.email).join(u, u.id == link.user_id)
                   .where(link.siret.in_(list(sirets)), u.is_active.is_(True)).order_by(link.siret, u.email))
+
+
+def meeting_sides(engine: Engine, meeting_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+    """The establishments (SIRET or demo id) of each event meeting's two participants, by meeting id (unknown
+    meetings left out; a participant without an establishment left out of its pair)."""
+    mt, ex, vi = m.Meeting, m.Participant.__table__.alias("ex"), m.Participant.__table__.alias("vi")
+    out: dict[int, tuple[str, ...]] = {}
+    with engine.connect() as conn:
+        for chunk in _chunks(sorted(set(meeting_ids))):
+            rows = conn.execute(select(mt.id, ex.c.siret, vi.c.siret).join(ex, ex.c.id == mt.exhibitor_id)
+                                .join(vi, vi.c.id == mt.visitor_id).where(mt.id.in_(chunk))).all()
+            out.update({int(i): tuple(str(s) for s in (a, b) if s) for i, a, b in rows})
+    return out
+
+
+def meeting_sirets(engine: Engine, meeting_id: int) -> tuple[str, ...]:
+    """The establishments of one event meeting's participants; () for an unknown meeting."""
+    return meeting_sides(engine, [meeting_id]).get(meeting_id, ())
+
+
+def meeting_times(engine: Engine, meeting_ids: Iterable[int]) -> dict[int, dt.datetime]:
+    """When these event meetings start, by id (unknown ids left out)."""
+    mt = m.Meeting
+    out: dict[int, dt.datetime] = {}
+    with engine.connect() as conn:
+        for chunk in _chunks(sorted(set(meeting_ids))):
+            out.update(dict(conn.execute(select(mt.id, mt.starts_at).where(mt.id.in_(chunk))).all()))
+    return out
 
 
 # --- The demo -------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import pandas as pd
 from dashboard import repository
 from dashboard.analytics import network as rules
 from dashboard.analytics.partner_query import PartnerQuery
+from dashboard.formatting import fr_datetime
 from dashboard.policy import (
     Action,
     Forbidden,
@@ -56,8 +57,8 @@ def _sites(snap: Snapshot) -> pd.DataFrame:
     """Active establishments by key (public id, and SIRET when it differs): name, commune, territory, point."""
     def build() -> pd.DataFrame:
         e = snap.establishments
-        cols = ["public_id", "siret", "name", "commune_name", "department_code", "zone_code", "filiere_code",
-                "address", "lat", "lon"]
+        cols = ["public_id", "siret", "name", "commune_code", "commune_name", "department_code", "zone_code",
+                "filiere_code", "address", "lat", "lon"]
         frame = e[cols].copy()
         by_siret = frame[frame["siret"].notna() & (frame["siret"] != frame["public_id"])].assign(
             public_id=lambda f: f["siret"])
@@ -85,6 +86,7 @@ def _labels(service: DataService) -> tuple[dict[str, str], dict[str, str], dict[
 def _need_items(service: DataService, frame: pd.DataFrame, viewer: Viewer) -> list[dict]:
     caps, certs, zones = _labels(service)
     sites = _sites(service.snapshot())
+    towns = service.lookups.communes.set_index("code")
     items = []
     for r in frame.to_dict("records"):
         site = sites.loc[r["buyer_siret"]] if r["buyer_siret"] in sites.index else None
@@ -98,6 +100,7 @@ def _need_items(service: DataService, frame: pd.DataFrame, viewer: Viewer) -> li
                           if site is not None else ""),
             "lat": float(site["lat"]) if site is not None else None,
             "lon": float(site["lon"]) if site is not None else None,
+            **_commune_point(towns, site),
             "capabilities": list(codes), "capability_labels": [caps.get(c, c) for c in codes],
             "certifications_required": list(rules.codes(r["certifications_required"])),
             "certifications_wished": list(rules.codes(r["certifications_wished"])),
@@ -107,6 +110,14 @@ def _need_items(service: DataService, frame: pd.DataFrame, viewer: Viewer) -> li
             "updated_at": r["updated_at"], "mine": may_act_for(viewer, r["buyer_siret"]) and viewer.signed_in,
         })
     return items
+
+
+def _commune_point(towns: pd.DataFrame, site: pd.Series | None) -> dict:
+    """The centre of the site's commune: where the public sees an anonymised need (never the site's own point)."""
+    if site is None or site["commune_code"] not in towns.index:
+        return {"commune_lat": None, "commune_lon": None}
+    town = towns.loc[site["commune_code"]]
+    return {"commune_lat": float(town["lat"]), "commune_lon": float(town["lon"])}
 
 
 def _listed(frame: pd.DataFrame, until: str, on: dt.date) -> pd.DataFrame:
@@ -186,31 +197,67 @@ def _site_for_write(service: DataService, viewer: Viewer, action: Action, key) -
     return site["id"]
 
 
+@dataclass(frozen=True)
+class _Posted:
+    """What differs between a need and an offer when one is posted or changed (the rest is shared)."""
+
+    action: Action
+    kind: str  # need, offer: the audit's and the repository's names
+    owner: str  # the column naming the establishment
+    missing: str  # French, for an id that is not one of the viewer's
+    fixed_site: str  # French, for an attempt to move it to another site
+
+
+_POSTED = {
+    "need": _Posted(Action.POST_NEED, "need", "buyer_siret", "Besoin introuvable parmi les vôtres : n° {}.",
+                    "Le site d'un besoin ne change pas : publiez-en un nouveau."),
+    "offer": _Posted(Action.POST_OFFER, "offer", "owner_siret", "Offre introuvable parmi les vôtres : n° {}.",
+                     "Le site d'une offre ne change pas : publiez-en une nouvelle."),
+}
+
+
+def _values(service: DataService, kind: str, raw: dict, *, partial: bool, stored_kind: str | None = None) -> dict:
+    look = service.lookups
+    capabilities = set(look.capabilities["code"])
+    if kind == "need":
+        return need_values(raw, capabilities=capabilities, certifications=set(look.certifications["code"]),
+                           today=today(), partial=partial)
+    return offer_values(raw, capabilities=capabilities, today=today(), kind=stored_kind, partial=partial)
+
+
+def _create(service: DataService, viewer: Viewer, kind: str, raw: dict, address: str) -> int:
+    posted = _POSTED[kind]
+    require(viewer, posted.action)
+    values = _values(service, kind, raw, partial=False)
+    site = _site_for_write(service, viewer, posted.action, raw.get("site"))
+    row = {**values, posted.owner: site, "status": values.get("status", "open"), "created_by": viewer.user_id,
+           "is_demo": False}
+    insert = repository.insert_need if kind == "need" else repository.insert_offer
+    return insert(service.engine, row, audit=_audit(viewer, f"{kind}.create", address))
+
+
+def _change(service: DataService, viewer: Viewer, kind: str, row_id: int, raw: dict, address: str) -> None:
+    posted = _POSTED[kind]
+    require(viewer, posted.action)
+    row = (repository.need_by_id if kind == "need" else repository.offer_by_id)(service.engine, row_id)
+    if row is None or not may_act_for(viewer, row[posted.owner]):
+        raise NetworkNotFound(posted.missing.format(row_id))
+    if isinstance(raw, dict) and "site" in raw:
+        raise NetworkInputError("site", posted.fixed_site)
+    values = _values(service, kind, raw, partial=True, stored_kind=row.get("kind"))
+    if values:
+        update = repository.update_need if kind == "need" else repository.update_offer
+        update(service.engine, row_id, values, audit=_audit(viewer, f"{kind}.update", address))
+
+
 def create_need(service: DataService, viewer: Viewer, raw: dict, *, address: str = "") -> int:
     """Post a need; raises Forbidden (not signed in, someone else's site) or NetworkInputError (French)."""
-    require(viewer, Action.POST_NEED)
-    look = service.lookups
-    values = need_values(raw, capabilities=set(look.capabilities["code"]),
-                         certifications=set(look.certifications["code"]), today=today())
-    site = _site_for_write(service, viewer, Action.POST_NEED, raw.get("site"))
-    row = {**values, "buyer_siret": site, "status": values.get("status", "open"), "created_by": viewer.user_id,
-           "is_demo": False}
-    return repository.insert_need(service.engine, row, audit=_audit(viewer, "need.create", address))
+    return _create(service, viewer, "need", raw, address)
 
 
 def update_need(service: DataService, viewer: Viewer, need_id: int, raw: dict, *, address: str = "") -> None:
     """Change or close (`{"status": "closed"}`) one of the viewer's needs."""
-    require(viewer, Action.POST_NEED)
-    row = repository.need_by_id(service.engine, need_id)
-    if row is None or not may_act_for(viewer, row["buyer_siret"]):
-        raise NetworkNotFound(f"Besoin introuvable parmi les vôtres : n° {need_id}.")
-    if "site" in raw:
-        raise NetworkInputError("site", "Le site d'un besoin ne change pas : publiez-en un nouveau.")
-    look = service.lookups
-    values = need_values(raw, capabilities=set(look.capabilities["code"]),
-                         certifications=set(look.certifications["code"]), today=today(), partial=True)
-    if values:
-        repository.update_need(service.engine, need_id, values, audit=_audit(viewer, "need.update", address))
+    _change(service, viewer, "need", need_id, raw, address)
 
 
 # --- Offers ---------------------------------------------------------------------------------------------
@@ -272,25 +319,13 @@ def needs_for_offer(service: DataService, item: dict, viewer: Viewer) -> list[di
 
 
 def create_offer(service: DataService, viewer: Viewer, raw: dict, *, address: str = "") -> int:
-    require(viewer, Action.POST_OFFER)
-    values = offer_values(raw, capabilities=set(service.lookups.capabilities["code"]), today=today())
-    site = _site_for_write(service, viewer, Action.POST_OFFER, raw.get("site"))
-    row = {**values, "owner_siret": site, "status": values.get("status", "open"), "created_by": viewer.user_id,
-           "is_demo": False}
-    return repository.insert_offer(service.engine, row, audit=_audit(viewer, "offer.create", address))
+    """Post an offer (spare capacity or a by-product); Forbidden or NetworkInputError (French) otherwise."""
+    return _create(service, viewer, "offer", raw, address)
 
 
 def update_offer(service: DataService, viewer: Viewer, offer_id: int, raw: dict, *, address: str = "") -> None:
-    require(viewer, Action.POST_OFFER)
-    row = repository.offer_by_id(service.engine, offer_id)
-    if row is None or not may_act_for(viewer, row["owner_siret"]):
-        raise NetworkNotFound(f"Offre introuvable parmi les vôtres : n° {offer_id}.")
-    if "site" in raw:
-        raise NetworkInputError("site", "Le site d'une offre ne change pas : publiez-en une nouvelle.")
-    values = offer_values(raw, capabilities=set(service.lookups.capabilities["code"]), today=today(),
-                          kind=row["kind"], partial=True)
-    if values:
-        repository.update_offer(service.engine, offer_id, values, audit=_audit(viewer, "offer.update", address))
+    """Change or close one of the viewer's offers (its kind and site never change)."""
+    _change(service, viewer, "offer", offer_id, raw, address)
 
 
 # --- Introductions --------------------------------------------------------------------------------------
@@ -303,10 +338,14 @@ class IntroductionView:
     target_id: str
     target_name: str
     origin: str
+    origin_label: str
     need_id: int | None
-    need_title: str
+    offer_id: int | None
+    meeting_id: int | None
+    about: str  # the need's or the offer's title, the meeting's date ("" for a partner search)
     status: str
     status_label: str
+    value_band: str  # the order value band once at commande ("" otherwise)
     message: str
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -314,6 +353,10 @@ class IntroductionView:
     allowed: list[str]  # statuses the viewer may move it to now
     contacts: list[dict] | None  # None until both sides accepted (never sent before)
     viewer_side: str  # requester, target, staff
+
+    @property
+    def need_title(self) -> str:
+        return self.about if self.origin == "need" else ""
 
 
 def _allowed(viewer: Viewer, row: dict) -> list[str]:
@@ -352,8 +395,7 @@ def introductions(service: DataService, viewer: Viewer) -> list[IntroductionView
         return []
     sites = _sites(service.snapshot())
     events = repository.introduction_events(service.engine, frame["id"].tolist())
-    needs = repository.needs_frame(service.engine)
-    titles = dict(zip(needs["id"], needs["title"]))
+    about = _abouts(service, frame)
     out = []
     for row in frame.to_dict("records"):
         if not may_see_introduction(viewer, row["requester_siret"], row["target_siret"]):
@@ -367,44 +409,126 @@ def introductions(service: DataService, viewer: Viewer) -> list[IntroductionView
         shown = may_see_contacts(viewer, row["requester_siret"], row["target_siret"], accepted)
         side = ("requester" if row["requester_siret"] in viewer.sirets else
                 "target" if row["target_siret"] in viewer.sirets else "staff")
+        band = next((s["value_band"] for s in steps.to_dict("records") if s["value_band"]), "")
         out.append(IntroductionView(
             id=int(row["id"]), requester_id=row["requester_siret"],
-            requester_name=sites.loc[row["requester_siret"], "name"] if row["requester_siret"] in sites.index else "",
-            target_id=row["target_siret"],
-            target_name=sites.loc[row["target_siret"], "name"] if row["target_siret"] in sites.index else "",
-            origin=row["origin"], need_id=None if pd.isna(row["need_id"]) else int(row["need_id"]),
-            need_title=titles.get(row["need_id"], "") if not pd.isna(row["need_id"]) else "",
-            status=row["status"], status_label=rules.STATUS_LABELS[row["status"]], message=row["message"],
-            created_at=row["created_at"], updated_at=row["updated_at"], timeline=timeline,
-            allowed=_allowed(viewer, row), contacts=_contacts(service, row) if shown else None, viewer_side=side))
+            requester_name=_name(sites, row["requester_siret"]), target_id=row["target_siret"],
+            target_name=_name(sites, row["target_siret"]), origin=row["origin"],
+            origin_label=rules.ORIGINS.get(row["origin"], row["origin"]), need_id=_int_or_none(row["need_id"]),
+            offer_id=_int_or_none(row["offer_id"]), meeting_id=_int_or_none(row["meeting_id"]),
+            about=about.get(int(row["id"]), ""), status=row["status"], status_label=rules.STATUS_LABELS[row["status"]],
+            value_band=band, message=row["message"], created_at=row["created_at"], updated_at=row["updated_at"],
+            timeline=timeline, allowed=_allowed(viewer, row), contacts=_contacts(service, row) if shown else None,
+            viewer_side=side))
+    return out
+
+
+def _int_or_none(value) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _name(sites: pd.DataFrame, key: str) -> str:
+    return str(sites.loc[key, "name"]) if key in sites.index else ""
+
+
+def _abouts(service: DataService, frame: pd.DataFrame) -> dict[int, str]:
+    """What each introduction is about, by id: its need's or offer's title, or its meeting's date."""
+    needs = repository.needs_frame(service.engine)
+    offers = repository.offers_frame(service.engine)
+    titles = {"need": dict(zip(needs["id"], needs["title"])), "offer": dict(zip(offers["id"], offers["title"]))}
+    meetings = repository.meeting_times(service.engine, [int(v) for v in frame["meeting_id"].dropna()])
+    out: dict[int, str] = {}
+    for row in frame.to_dict("records"):
+        ref = _int_or_none(row.get(f"{row['origin']}_id")) if row["origin"] in ("need", "offer", "meeting") else None
+        if ref is None:
+            continue
+        if row["origin"] == "meeting":
+            out[int(row["id"])] = f"rendez-vous du {fr_datetime(meetings[ref])}" if ref in meetings else ""
+        else:
+            out[int(row["id"])] = str(titles[row["origin"]].get(ref, ""))
     return out
 
 
 def request_introduction(service: DataService, viewer: Viewer, *, requester: str, target: str, origin: str,
-                         need_id: int | None = None, message: str = "", address: str = "") -> int:
-    """Ask, for one of the viewer's establishments, to be introduced to `target`."""
+                         need_id: int | None = None, offer_id: int | None = None, meeting_id: int | None = None,
+                         message: str = "", address: str = "") -> int:
+    """Ask, for one of the viewer's establishments, to be introduced to `target`, from a need, an offer, a partner
+    search or an event meeting (whose id says which); one open introduction per pair of sites and origin."""
     require(viewer, Action.REQUEST_INTRODUCTION)
     site = _site_for_write(service, viewer, Action.REQUEST_INTRODUCTION, requester)
-    other = _site(service, target)
+    other = _site(service, target) if isinstance(target, str) else None
     if other is None:
         raise NetworkInputError("target", f"Établissement inconnu : « {str(target)[:40]} ».")
     if other["id"] == site:
         raise NetworkInputError("target", "Une mise en relation relie deux établissements différents.")
     if origin not in rules.ORIGINS:
         raise NetworkInputError("origin", f"Origine inconnue : « {str(origin)[:20]} ».")
-    if len(message) > 1000:
-        raise NetworkInputError("message", "Message : 1 000 caractères au plus.")
-    if need_id is not None and repository.need_by_id(service.engine, need_id) is None:
-        raise NetworkInputError("need", f"Besoin introuvable : n° {need_id}.")
+    if not isinstance(message, str) or len(message) > 1000:
+        raise NetworkInputError("message", "Message : un texte de 1 000 caractères au plus.")
+    refs = _origin_refs(service, origin, need_id=need_id, offer_id=offer_id, meeting_id=meeting_id,
+                        sides={site, other["id"]})
     existing = repository.introductions_frame(service.engine, sirets=[site])
-    pending = existing[(existing["requester_siret"] == site) & (existing["target_siret"] == other["id"])
-                       & ~existing["status"].isin(list(rules.FINAL))] if not existing.empty else existing
-    if not pending.empty:
-        raise NetworkInputError("target", "Une mise en relation avec cet établissement est déjà en cours.")
-    row = {"requester_siret": site, "target_siret": other["id"], "origin": origin, "need_id": need_id,
+    if not existing.empty:
+        pair = {site, other["id"]}
+        same = existing[[{a, b} == pair for a, b in zip(existing["requester_siret"], existing["target_siret"])]]
+        same = same[(same["origin"] == origin) & ~same["status"].isin(list(rules.FINAL))]
+        for column, value in refs.items():
+            same = same[same[column].eq(value) if value is not None else same[column].isna()]
+        if not same.empty:
+            raise NetworkInputError("target", f"Une mise en relation avec « {other['name']} » est déjà en cours "
+                                    f"(n° {int(same['id'].iloc[0])}, {rules.ORIGINS[origin].lower()}) : suivez-la "
+                                    "dans « Mises en relation ».")
+    row = {"requester_siret": site, "target_siret": other["id"], "origin": origin, **refs,
            "message": message.strip(), "status": "demandee", "requested_by": viewer.user_id, "is_demo": False}
     return repository.insert_introduction(service.engine, row, by_user=viewer.user_id, by_label=viewer.label,
                                           audit=_audit(viewer, "introduction.request", address))
+
+
+def askable_meetings(service: DataService, viewer: Viewer, meeting_ids: list[int]) -> frozenset[int]:
+    """The event meetings (of these) where one of the viewer's establishments meets another establishment."""
+    if not viewer.sirets or not can(viewer, Action.REQUEST_INTRODUCTION):
+        return frozenset()
+    sides = repository.meeting_sides(service.engine, meeting_ids)
+    return frozenset(i for i, pair in sides.items() if len(set(pair)) == 2 and viewer.sirets & set(pair))
+
+
+def request_from_meeting(service: DataService, viewer: Viewer, meeting_id: int, *, address: str = "") -> int:
+    """Ask to be introduced to the other side of an event meeting one of the viewer's establishments had."""
+    require(viewer, Action.REQUEST_INTRODUCTION)
+    pair = repository.meeting_sirets(service.engine, meeting_id)
+    mine = [s for s in pair if s in viewer.sirets]
+    if len(set(pair)) != 2 or not mine:
+        raise NetworkInputError("meeting_id", f"Le rendez-vous n° {meeting_id} n'est pas l'un des vôtres.")
+    other = next(s for s in pair if s != mine[0])
+    return request_introduction(service, viewer, requester=mine[0], target=other, origin="meeting",
+                                meeting_id=meeting_id, address=address)
+
+
+def _origin_refs(service: DataService, origin: str, *, need_id, offer_id, meeting_id, sides: set[str]) -> dict:
+    """The need, offer or meeting an introduction comes from, checked: it exists, and an offer or a meeting
+    is one of the two sites'. French NetworkInputError otherwise."""
+    refs = {"need_id": need_id, "offer_id": offer_id, "meeting_id": meeting_id}
+    for column, value in refs.items():
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise NetworkInputError(column, f"{column} : identifiant entier attendu.")
+    wanted = {"need": "need_id", "offer": "offer_id", "meeting": "meeting_id"}.get(origin)
+    stray = [c for c, v in refs.items() if v is not None and c != wanted]
+    if stray:
+        raise NetworkInputError(stray[0], f"« {stray[0]} » ne s'indique pas pour l'origine « {origin} ».")
+    if wanted is None:
+        return refs
+    ref = refs[wanted]
+    if ref is None:
+        raise NetworkInputError(wanted, f"Indiquez « {wanted} » pour une mise en relation d'origine « {origin} ».")
+    if origin == "need" and repository.need_by_id(service.engine, ref) is None:
+        raise NetworkInputError(wanted, f"Besoin introuvable : n° {ref}.")
+    if origin == "offer":
+        found = repository.offer_by_id(service.engine, ref)
+        if found is None or found["owner_siret"] not in sides:
+            raise NetworkInputError(wanted, f"Offre introuvable entre ces deux établissements : n° {ref}.")
+    if origin == "meeting" and set(repository.meeting_sirets(service.engine, ref)) != sides:
+        raise NetworkInputError(wanted, f"Rendez-vous introuvable entre ces deux établissements : n° {ref}.")
+    return refs
 
 
 def move_introduction(service: DataService, viewer: Viewer, introduction_id: int, status: str, *,

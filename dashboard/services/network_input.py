@@ -5,7 +5,7 @@ Each check raises NetworkInputError with the field and a French message; nothing
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from dashboard.analytics.network import joined
@@ -96,6 +96,14 @@ def _status(raw: Mapping[str, Any]) -> str:
     return str(status)
 
 
+def _common_texts(raw: Mapping[str, Any], wanted: Callable[[str], bool]) -> dict:
+    """Title, description and quantity, shared by needs and offers (those `wanted`)."""
+    fields = (("title", "Titre", MAX_TITLE, True), ("description", "Description", MAX_DESCRIPTION, False),
+              ("quantity", "Quantité", MAX_QUANTITY, False))
+    return {name: _text(raw, name, label, limit, required=required)
+            for name, label, limit, required in fields if wanted(name)}
+
+
 def need_values(raw: Mapping[str, Any], *, capabilities: set[str], certifications: set[str], today: dt.date,
                 partial: bool = False) -> dict:
     """Database values of a need from posted fields (all of them, or those present when `partial`)."""
@@ -105,10 +113,7 @@ def need_values(raw: Mapping[str, Any], *, capabilities: set[str], certification
     def wanted(name: str) -> bool:
         return not partial or name in raw
 
-    if wanted("title"):
-        out["title"] = _text(raw, "title", "Titre", MAX_TITLE, required=True)
-    if wanted("description"):
-        out["description"] = _text(raw, "description", "Description", MAX_DESCRIPTION)
+    out.update(_common_texts(raw, wanted))
     if wanted("capabilities"):
         caps = _codes(raw, "capabilities", "Savoir-faire", capabilities)
         if not caps:
@@ -118,8 +123,6 @@ def need_values(raw: Mapping[str, Any], *, capabilities: set[str], certification
                         ("certifications_wished", "Certification souhaitée")):
         if wanted(name):
             out[name] = joined(_codes(raw, name, label, certifications))
-    if wanted("quantity"):
-        out["quantity"] = _text(raw, "quantity", "Quantité", MAX_QUANTITY)
     if wanted("radius_km"):
         radius = raw.get("radius_km", 50)
         low, high = RADIUS_RANGE_KM
@@ -153,12 +156,7 @@ def offer_values(raw: Mapping[str, Any], *, capabilities: set[str], today: dt.da
     def wanted(name: str) -> bool:
         return not partial or name in raw
 
-    if wanted("title"):
-        out["title"] = _text(raw, "title", "Titre", MAX_TITLE, required=True)
-    if wanted("description"):
-        out["description"] = _text(raw, "description", "Description", MAX_DESCRIPTION)
-    if wanted("quantity"):
-        out["quantity"] = _text(raw, "quantity", "Quantité", MAX_QUANTITY)
+    out.update(_common_texts(raw, wanted))
     if kind == "capacity" and wanted("capability"):
         caps = _codes(raw, "capability", "Savoir-faire", capabilities)
         if len(caps) != 1:
