@@ -7,10 +7,12 @@ from dash import ClientsideFunction, Input, Output, State, ctx
 from flask import Response, request
 
 from dashboard import exports, ids, scorecard
-from dashboard.services import DataService
+from dashboard.services import DataService, network_outcomes
 from dashboard.services import indicators as svc
 from dashboard.services.indicators import IndicatorPageView, IndicatorQuery
+from dashboard.sessions import current_viewer
 from layouts.indicators import fiche, indicators_page, results_outputs
+from layouts.network_outcomes import fiche_network_section
 
 
 def page_view(service: DataService, query: dict[str, list[str]]) -> IndicatorPageView:
@@ -31,7 +33,14 @@ def export_indicators(service: DataService, params: dict | None, kind: str) -> d
 
 
 def render_fiche(service: DataService, query: dict[str, list[str]]):
-    return fiche(scorecard.fiche_data(service, query))
+    data = scorecard.fiche_data(service, query)
+    return fiche(data, extra=fiche_network(service, data.content) if data.content is not None else None)
+
+
+def fiche_network(service: DataService, content):
+    """The fiche's Réseau section for staff; None (absent) for everyone else, as the policy says."""
+    network = network_outcomes.territory_outcomes(service, current_viewer(), content.communes)
+    return fiche_network_section(network, content.scope.label) if network is not None else None
 
 
 def fiche_pdf_response(service: DataService, args) -> Response:

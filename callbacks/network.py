@@ -11,6 +11,7 @@ import datetime as dt
 from dash import ALL, Input, Output, State, ctx, no_update
 
 from callbacks import network_offers as offer_callbacks
+from callbacks import network_outcomes as outcomes_callbacks
 from callbacks.introductions import by_row
 from dashboard import ids
 from dashboard.analytics.network import TransitionError
@@ -34,7 +35,8 @@ def late_components() -> list:
     return [views.network_page(nw.NetworkPage(
         signed_in=True, can_post=True, summary={"open_needs": 0, "open_offers": 0, "introductions": {"commande": 0}},
         needs=[], offers=[], opportunities=[], introductions=[], site_options=[], capability_options=[],
-        certification_options=[], tile_url="", tile_attribution="", is_demo=False, today=dt.date(2026, 1, 1)))]
+        certification_options=[], tile_url="", tile_attribution="", is_demo=False, today=dt.date(2026, 1, 1))),
+        *outcomes_callbacks.late_components()]
 
 
 def post_need(service: DataService, site, title, capabilities, required, wished, quantity, radius, deadline,
@@ -116,6 +118,7 @@ def move(service: DataService, trigger, clicks: list, reasons: dict, bands: dict
 
 
 def register(app, service: DataService) -> None:
+    outcomes_callbacks.register(app, service)
     app.callback(Output(ids.NET_NEED_MESSAGE, "children"), Output(ids.NET_NEEDS_LIST, "children"),
                  Output(ids.NET_MATCHES, "children"), Output(ids.NET_MAP_LAYER, "children"),
                  Output(ids.NET_MAP, "viewport"), Input(ids.NET_NEED_SUBMIT, "n_clicks"),

@@ -38,6 +38,13 @@ class Action(StrEnum):
     REQUEST_INTRODUCTION = "request_introduction"  # ask for, accept, decline and follow introductions
     SEE_NETWORK_NAMES = "see_network_names"  # buyers' names, members-only needs, offers in full
     SEE_NETWORK_OUTCOMES = "see_network_outcomes"  # every introduction, stalled ones, the outcomes
+    JOIN_CIRCLE = "join_circle"  # ask to join a circle for one's site, register for its sessions, leave
+    SEE_CIRCLE_MEMBERS = "see_circle_members"  # who takes part in circles and sessions (names)
+    MANAGE_CIRCLES = "manage_circles"  # create and edit any circle and session, decide any join request
+    SEE_CIRCLE_STATS = "see_circle_stats"  # participation by territory and theme, unmet interest, export
+    WRITE_PRACTICE = "write_practice"  # write, edit and submit practice sheets for an establishment one speaks for
+    REVIEW_PRACTICES = "review_practices"  # publish a submitted practice sheet or return it with a comment
+    SEE_PRACTICE_CONTACTS = "see_practice_contacts"  # the contact written on a published practice sheet
 
 
 _SIGNED_IN = frozenset({Role.MEMBER, Role.STAFF, Role.ADMIN})
@@ -54,6 +61,13 @@ RULES: Mapping[Action, frozenset[Role]] = {
     Action.REQUEST_INTRODUCTION: _SIGNED_IN,
     Action.SEE_NETWORK_NAMES: _SIGNED_IN,
     Action.SEE_NETWORK_OUTCOMES: _STAFF,
+    Action.JOIN_CIRCLE: _SIGNED_IN,
+    Action.SEE_CIRCLE_MEMBERS: _SIGNED_IN,
+    Action.MANAGE_CIRCLES: _STAFF,
+    Action.SEE_CIRCLE_STATS: _STAFF,
+    Action.WRITE_PRACTICE: _SIGNED_IN,
+    Action.REVIEW_PRACTICES: _STAFF,
+    Action.SEE_PRACTICE_CONTACTS: _SIGNED_IN,
 }
 
 # Establishment record fields only a viewer allowed SEE_MEMBERSHIP receives (records, cards, API, exports).
@@ -102,6 +116,13 @@ _REFUSALS = {
     Action.REQUEST_INTRODUCTION: "Connectez-vous avec un compte adhérent pour demander une mise en relation.",
     Action.SEE_NETWORK_NAMES: "Le nom des acheteurs n'est visible que des comptes adhérents et de l'équipe UIMM.",
     Action.SEE_NETWORK_OUTCOMES: "Les résultats du réseau sont réservés à l'équipe UIMM.",
+    Action.JOIN_CIRCLE: "Connectez-vous avec un compte adhérent pour rejoindre un cercle ou vous inscrire.",
+    Action.SEE_CIRCLE_MEMBERS: "Les participants des cercles ne sont visibles que des comptes adhérents.",
+    Action.MANAGE_CIRCLES: "Seule l'équipe UIMM peut créer ou modifier un cercle.",
+    Action.SEE_CIRCLE_STATS: "Le suivi des cercles est réservé à l'équipe UIMM.",
+    Action.WRITE_PRACTICE: "Connectez-vous avec un compte adhérent pour écrire une fiche bonne pratique.",
+    Action.REVIEW_PRACTICES: "Seule l'équipe UIMM relit et publie les fiches bonnes pratiques.",
+    Action.SEE_PRACTICE_CONTACTS: "Le contact d'une fiche n'est visible que des comptes adhérents et de l'équipe UIMM.",
 }
 
 
@@ -197,3 +218,59 @@ def may_see_contacts(viewer: Viewer, requester_siret: str, target_siret: str, ac
     """Contacts only once both sides accepted (the requester by asking, the target by accepting), and only to
     those who may see the introduction."""
     return accepted and may_see_introduction(viewer, requester_siret, target_siret)
+
+
+# --- Cercles d'excellence ------------------------------------------------------------------------------
+
+# What the public sees of a circle: what it is about, where, and its sessions' dates and counts; never who.
+PUBLIC_CIRCLE_FIELDS = ("id", "name", "theme", "theme_label", "territory_kind", "territory_code",
+                        "territory_label", "description", "status", "members_count", "sessions", "is_demo")
+PUBLIC_SESSION_FIELDS = ("id", "title", "starts_at", "duration_min", "commune_code", "commune", "lat", "lon",
+                         "capacity", "registered", "seats_left", "full", "upcoming", "status")
+
+
+def is_facilitator(viewer: Viewer, facilitator_user: int | None, facilitator_siret: str | None) -> bool:
+    """The circle's facilitator: its account, or an account that speaks for its named establishment."""
+    if not viewer.signed_in:
+        return False
+    return (facilitator_user is not None and viewer.user_id == facilitator_user) or (
+        facilitator_siret is not None and facilitator_siret in viewer.sirets)
+
+
+def may_run_circle(viewer: Viewer, facilitator_user: int | None, facilitator_siret: str | None) -> bool:
+    """Staff run every circle; a facilitator runs theirs (sessions, join requests)."""
+    return can(viewer, Action.MANAGE_CIRCLES) or is_facilitator(viewer, facilitator_user, facilitator_siret)
+
+
+def require_run_circle(viewer: Viewer, facilitator_user: int | None, facilitator_siret: str | None) -> None:
+    require(viewer, Action.JOIN_CIRCLE)  # signed in, first: the public is told to sign in
+    if not may_run_circle(viewer, facilitator_user, facilitator_siret):
+        raise Forbidden(Action.MANAGE_CIRCLES, "Seuls l'animateur du cercle et l'équipe UIMM peuvent faire cela.")
+
+
+def visible_circle(viewer: Viewer, item: Mapping[str, Any]) -> dict[str, Any]:
+    """A circle cut to the viewer: signed-in viewers see who takes part; the public PUBLIC_CIRCLE_FIELDS, with
+    sessions cut to PUBLIC_SESSION_FIELDS (dates, places, counts)."""
+    if can(viewer, Action.SEE_CIRCLE_MEMBERS):
+        return dict(item)
+    out = {k: item[k] for k in PUBLIC_CIRCLE_FIELDS if k in item}
+    if "sessions" in out:
+        out["sessions"] = [{k: s[k] for k in PUBLIC_SESSION_FIELDS if k in s} for s in out["sessions"]]
+    return out
+# --- Practice sheets (circles of excellence) -----------------------------------------------------------
+
+PRACTICE_CONTACT_FIELDS = frozenset({"contact", "created_by"})  # never to the public, on a page or in the API
+
+
+def may_see_practice(viewer: Viewer, status: str, site_siret: str) -> bool:
+    """Published sheets: everyone. Others: their authors (the accounts of the sheet's site) and staff."""
+    if status == "published" or can(viewer, Action.REVIEW_PRACTICES):
+        return True
+    return viewer.signed_in and site_siret in viewer.sirets
+
+
+def visible_practices(viewer: Viewer, sheets: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Sheets cut to the viewer: only those it may see; without contacts unless SEE_PRACTICE_CONTACTS."""
+    hidden = frozenset() if can(viewer, Action.SEE_PRACTICE_CONTACTS) else PRACTICE_CONTACT_FIELDS
+    return [{k: v for k, v in s.items() if k not in hidden} for s in sheets
+            if may_see_practice(viewer, str(s.get("status")), str(s.get("site_id")))]

@@ -15,6 +15,7 @@ from dashboard.formatting import fr_date, fr_number, fr_percent
 from dashboard.services.event import AgendaData, AgendaMissing, EventInfo, EventOverview, KioskData, MeetingCounter
 from layouts.basemap import basemap
 from layouts.components import dropdown
+from layouts.network_outcomes import open_needs_slide
 
 DAY_NAMES = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
@@ -397,6 +398,7 @@ def kiosk_view(data: KioskData, *, seconds: float) -> KioskView:
         ("tendance", "Ouvertures et fermetures d'établissements", _trend(data.trend) if data.trend else None),
         ("rendez-vous", data.event_name or "Rendez-vous d'affaires",
          html.Div(counter_panel(data.counter), id=ids.KIOSK_COUNTER, className="kiosk-counter")),
+        ("besoins", "Besoins ouverts des acheteurs", open_needs_slide(data.open_needs or [], is_demo=data.needs_demo)),
         ("exposants", "Flashez un exposant pour voir sa fiche", _exhibitors(data.exhibitors) if data.exhibitors
          else None),
     ]

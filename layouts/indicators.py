@@ -9,6 +9,7 @@ from typing import Any
 import dash_leaflet as dl
 import pandas as pd
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from dashboard import ids
 from dashboard.analytics import indicators as ind
@@ -251,14 +252,15 @@ def fiche_error(message: str) -> html.Div:
                      html.P("Choisissez un niveau et un territoire ci-dessus.")], className="fiche-sheet fiche-error")
 
 
-def fiche(data: FicheData) -> html.Div:
-    """The fiche page of a service's FicheData: selector bar and printable sheet (or what is wrong with the URL)."""
+def fiche(data: FicheData, *, extra: Component | None = None) -> html.Div:
+    """The fiche page of a service's FicheData: selector bar and printable sheet (or what is wrong with the URL),
+    then `extra` (the staff's Réseau section) below the sheet."""
     view = FicheView(level=data.level, code=data.code, level_options=data.level_options,
                      territory_options=data.territory_options, notices=[])
     if data.content is None or data.polygons is None:
         return fiche_page(view, fiche_error(data.error))
-    return fiche_page(view, fiche_sheet(data.content, fiche_figures(data.content, data.polygons),
-                                        edition=fr_date(dt.date.today())))
+    sheet = fiche_sheet(data.content, fiche_figures(data.content, data.polygons), edition=fr_date(dt.date.today()))
+    return fiche_page(view, html.Div([sheet, extra]) if extra is not None else sheet)
 
 
 # --- Results: the outputs of the page's main callback ----------------------------------------------

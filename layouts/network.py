@@ -9,9 +9,9 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard import ids
-from dashboard.analytics.network import REASONS, STATUS_LABELS, STATUSES, VALUE_BANDS
-from dashboard.formatting import fr_date, fr_number, fr_percent
-from dashboard.services.network import IntroductionView, NetworkPage, Outcomes
+from dashboard.analytics.network import REASONS, VALUE_BANDS
+from dashboard.formatting import fr_date, fr_number
+from dashboard.services.network import IntroductionView, NetworkPage
 from dashboard.services.network_input import RADIUS_RANGE_KM, VISIBILITIES
 from dashboard.services.partners import PartnerSearch
 from layouts.basemap import basemap, map_controls
@@ -19,6 +19,7 @@ from layouts.components import dropdown
 from layouts.explorer import DEFAULT_ZOOM, LORRAINE_CENTER
 from layouts.network_map import posts_layer
 from layouts.network_offers import need_offers_block, offer_form, offers_list
+from layouts.network_outcomes import outcomes_panel
 
 ACTION_LABELS = {"acceptee": "Accepter", "echanges": "Échanges engagés", "devis": "Devis envoyé",
                  "commande": "Commande passée", "sans_suite": "Sans suite"}
@@ -199,30 +200,6 @@ def _summary_line(s: dict) -> str:
     done = s["introductions"]
     return (f"{fr_number(s['open_needs'])} besoins ouverts · {fr_number(s['open_offers'])} offres · "
             f"{fr_number(sum(done.values()))} mises en relation, dont {fr_number(done['commande'])} commandes")
-
-
-def outcomes_panel(view: Outcomes) -> html.Div:
-    """Staff: the funnel, delays and distances, and introductions by the buyer's department and filière."""
-    steps = [(STATUS_LABELS[s], view.funnel[s]) for s in STATUSES]
-    share = view.deal_share_within_50km
-    return html.Div([
-        html.H2("Résultats du réseau", className="section-title"),
-        html.P(f"{fr_number(view.total)} mises en relation · délai médian jusqu'aux premiers échanges : "
-               + (f"{fr_number(view.median_days_to_exchange, 1)} jours" if view.median_days_to_exchange is not None
-                  else "–") + " · commandes à moins de 50 km : " + (fr_percent(share) if share is not None else "–")
-               + f" · en attente depuis plus de 3 semaines : {fr_number(view.stalled)}", className="net-card-facts"),
-        html.Table([html.Thead(html.Tr([html.Th("Étape"), html.Th("Mises en relation l'ayant atteinte")])),
-                    html.Tbody([html.Tr([html.Td(label), html.Td(fr_number(n))]) for label, n in steps])],
-                   className="data-table"),
-        html.Div([_table("Département de l'acheteur", "department_code", view.by_department),
-                  _table("Filière de l'acheteur", "filiere", view.by_filiere)], className="net-columns"),
-    ])
-
-
-def _table(title: str, key: str, rows: list[dict]) -> html.Table:
-    return html.Table([html.Thead(html.Tr([html.Th(title), html.Th("Mises en relation"), html.Th("Commandes")])),
-                       html.Tbody([html.Tr([html.Td(r[key]), html.Td(fr_number(r["introductions"])),
-                                            html.Td(fr_number(r["deals"]))]) for r in rows])], className="data-table")
 
 
 def _legend(signed_in: bool) -> html.Div:

@@ -25,6 +25,14 @@ FORMULAS = ['=HYPERLINK("http://x","clic")', "+1+1", "-2+3", "@SUM(A1)", "\tfoo"
 OTHERS = ["<script>alert(1)</script>", "x" * 10_240, "شركة الحديد والصلب", "Forge 🔥 Métal ⚙️",
           "\u202eegroF\u202c Usine 🏭"]
 HOSTILE = FORMULAS + OTHERS + SCRIPTS
+# Markdown of practice sheets, written around the validation (an import, an older version): links, raw HTML and
+# images the renderer must neutralise (dashboard/markdown_text.py).
+MARKDOWN = [
+    f"[clic](javascript:{PWN}) et <script>{PWN}</script>",
+    f'**gras** <img src=x onerror="{PWN};alert(1)"> [data](data:text/html,<script>{PWN}</script>)',
+    f"<javascript:{PWN}> ![p](https://evil.example/p.png) [ok][r]\n\n[r]: JAVASCRIPT:{PWN}",
+    f'<a href="javascript:{PWN}">a</a> <svg onload="{PWN}"></svg> <iframe src="https://evil.example"></iframe>',
+]
 # The data sources of every indicator: the fiche's PDF prints them, it must show this literally.
 PDF_SOURCE = '<b>Source</b> <img src=x onerror="alert(1)"> <font color=red>rouge</font> =1+1'
 
@@ -58,3 +66,10 @@ def write_hostile(engine: Engine, backend: str) -> None:
         conn.execute(text("UPDATE recruitment_needs SET source_name = :v"), {"v": HOSTILE[3]})
         conn.execute(text("UPDATE indicator_values SET source_name = :v"), {"v": PDF_SOURCE})
         conn.execute(text("UPDATE events SET venue = :v"), {"v": SCRIPTS[1]})
+        cycle(conn, "practice_sheets", "title")
+        sheets = conn.execute(text("SELECT id FROM practice_sheets ORDER BY id")).scalars().all()
+        conn.execute(text("UPDATE practice_sheets SET problem = :p, actions = :a, results = :r, contact = :c "
+                          "WHERE id = :id"),
+                     [{"p": MARKDOWN[i % len(MARKDOWN)], "a": MARKDOWN[(i + 1) % len(MARKDOWN)],
+                       "r": MARKDOWN[(i + 2) % len(MARKDOWN)], "c": SCRIPTS[i % len(SCRIPTS)], "id": k}
+                      for i, k in enumerate(sheets)])

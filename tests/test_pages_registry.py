@@ -68,13 +68,15 @@ def test_a_registered_page_is_routed_navigable_validated_and_documented(throwawa
 
 def test_the_default_registry_derives_nav_api_and_demo():
     assert [path for path, _ in pages.nav_entries()] == ["/", "/partenaires", "/couverture", "/reindustrialisation",
-                                                         "/competences", "/evenement", "/reseau"]
+                                                         "/competences", "/evenement", "/reseau", "/cercles"]
     names = [m.__name__ for m in pages.api_modules()]
     assert names[0] == "dashboard.api.core" and len(names) == len(set(names))
     assert {"dashboard.api.establishments", "dashboard.api.partners", "dashboard.api.event",
-            "dashboard.api.network"} <= set(names)
+            "dashboard.api.network", "dashboard.api.circles",
+            "dashboard.api.practices"} <= set(names)
     assert [m.__name__ for m in pages.demo_modules()] == ["dashboard.demo.indicators", "dashboard.demo.skills",
-                                                         "dashboard.demo.event", "dashboard.demo.network"]
+                                                         "dashboard.demo.event", "dashboard.demo.network",
+                                                         "dashboard.demo.circles", "dashboard.demo.practices"]
     assert all(callable(render) for render in pages.renderers().values())
 
 

@@ -7,9 +7,11 @@ loading: most needs are open for 1 to 16 weeks, a few are past their deadline or
 Offers: spare capacity of a capability an establishment holds, and by-products from a short list of materials.
 Introductions: a nearby supplier of a need asks to be introduced to its buyer; statuses follow the timeline
 (demandée 25 %, acceptée 12 %, échanges 13 %, devis 12 %, commande 18 %, sans suite 20 %), each step dated
-after the previous. The demo member account's establishments (the first two member establishments,
-`demo/accounts.py`) post needs, hold offers and have introductions on both sides. Every title says "(fictif)".
-Same seed, same rows (dates shift with the day).
+after the previous. Held meetings of the demo fair that have ended get a follow-up about a third of the time
+(origin "meeting", the visitor asking the exhibitor, 1–14 days after the meeting): none while the fair is ahead,
+so the Résultats tab says no meeting was held yet. The demo member account's establishments (the first two member
+establishments, `demo/accounts.py`) post needs, hold offers and have introductions on both sides. Every title says
+"(fictif)". Same seed, same rows (dates shift with the day).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from dashboard.analytics.purchasing import draw_needs
 from dashboard.reference import load_reference
 
 N_NEEDS, N_OFFERS, N_INTRODUCTIONS = 40, 24, 30
+MEETING_FOLLOW_UP_SHARE, N_MEETING_FOLLOW_UPS = 0.3, 40  # held meetings of the demo fair followed up
 SUPPLIER_KM = 60.0
 MATERIALS = ("Chutes d'acier inoxydable 304L", "Copeaux d'aluminium 6061", "Palettes bois 120 × 80",
              "Chutes de tôle galvanisée", "Bobines de fil de cuivre", "Sable de fonderie régénéré",
@@ -41,8 +44,10 @@ def _member_sites(establishments: pd.DataFrame) -> list[str]:
 
 
 def build_demo_network(establishments: pd.DataFrame, capability_links: pd.DataFrame, purchases: pd.DataFrame,
-                       capability_labels: dict[str, str], *, seed: int, today: dt.date) -> dict:
-    """Rows for `repository.replace_demo_network` (needs, offers, introductions, events)."""
+                       capability_labels: dict[str, str], *, seed: int, today: dt.date,
+                       meetings: pd.DataFrame | None = None) -> dict:
+    """Rows for `repository.replace_demo_network` (needs, offers, introductions, events). `meetings`: the demo
+    fair's meetings (id, status, ends_at, site_a: exhibitor, site_b: visitor, public ids) for the follow-ups."""
     rng = np.random.default_rng(seed + 1616)
     frame = establishments.reset_index(drop=True)
     caps_of = capability_links.groupby("establishment_id")["capability_code"].apply(list).to_dict()
@@ -116,25 +121,12 @@ def build_demo_network(establishments: pd.DataFrame, capability_links: pd.DataFr
         supplier = frame.loc[int(rng.choice(pool)), "public_id"]
         status = "demandee" if n == 0 else str(rng.choice(statuses, p=p))  # one request for the demo member
         start = need["created_at"] + dt.timedelta(days=int(rng.integers(0, 5)), hours=2)
-        path = ["demandee"]
-        if status == "sans_suite":
-            path += list(PROGRESSION[1:int(rng.integers(1, 4))]) + ["sans_suite"]
-        else:
-            path = list(PROGRESSION[:PROGRESSION.index(status) + 1])
-        at = start
-        for step, s in enumerate(path):
-            at = at + dt.timedelta(days=int(rng.integers(1, 6))) if step else at
-            at = min(at, now)
-            reason = ("refus" if len(path) == 2 else str(rng.choice(list(REASONS)[:5]))) if s == "sans_suite" else ""
-            band = str(rng.choice(list(VALUE_BANDS))) if s == "commande" else ""
-            events.append({"introduction": len(introductions), "at": at, "by_user": None,
-                           "by_label": "démo (fictif)", "status": s, "reason": reason, "value_band": band})
-        accepted = next((e["at"] for e in events[-len(path):] if e["status"] == "acceptee"), None)
+        steps = _timeline(rng, status, start, now)
+        events += [{**e, "introduction": len(introductions)} for e in steps]
         introductions.append({"requester_siret": supplier, "target_siret": need["buyer_siret"], "origin": "need",
                               "need": k, "offer": None, "meeting_id": None,
-                              "message": "Demande de démonstration (fictive).", "status": path[-1],
-                              "requested_by": None, "created_at": start, "updated_at": at, "accepted_at": accepted,
-                              "is_demo": True})
+                              "message": "Demande de démonstration (fictive).", **_state(steps), "requested_by": None,
+                              "created_at": start, "is_demo": True})
     others = [k for k, need in enumerate(needs) if need["buyer_siret"] not in members and need["status"] == "open"]
     if members and others:  # the demo member also asked, from a partner search, and was accepted
         k = others[0]
@@ -147,7 +139,50 @@ def build_demo_network(establishments: pd.DataFrame, capability_links: pd.DataFr
         events += [{"introduction": len(introductions) - 1, "at": at, "by_user": None, "by_label": "démo (fictif)",
                     "status": s, "reason": "", "value_band": ""}
                    for at, s in ((asked, "demandee"), (asked + dt.timedelta(days=2), "acceptee"))]
+    for meeting in _followed_meetings(rng, meetings, now):
+        start = meeting["ends_at"] + dt.timedelta(days=int(rng.integers(1, 15)), hours=int(rng.integers(1, 8)))
+        steps = _timeline(rng, str(rng.choice(statuses, p=p)), min(start, now), now)
+        events += [{**e, "introduction": len(introductions)} for e in steps]
+        introductions.append({"requester_siret": meeting["site_b"], "target_siret": meeting["site_a"],
+                              "origin": "meeting", "need": None, "offer": None, "meeting_id": int(meeting["id"]),
+                              "message": "Suite d'un rendez-vous du salon (démonstration, fictive).", **_state(steps),
+                              "requested_by": None, "created_at": min(start, now), "is_demo": True})
     return {"needs": needs, "offers": offers, "introductions": introductions, "events": events}
+
+
+def _timeline(rng: np.random.Generator, status: str, start: dt.datetime, now: dt.datetime) -> list[dict]:
+    """The dated steps (1–5 days apart, never after `now`) that bring an introduction to `status`."""
+    path = ["demandee"]
+    if status == "sans_suite":
+        path += list(PROGRESSION[1:int(rng.integers(1, 4))]) + ["sans_suite"]
+    else:
+        path = list(PROGRESSION[:PROGRESSION.index(status) + 1])
+    steps, at = [], start
+    for step, s in enumerate(path):
+        at = min(at + dt.timedelta(days=int(rng.integers(1, 6))) if step else at, now)
+        reason = ("refus" if len(path) == 2 else str(rng.choice(list(REASONS)[:5]))) if s == "sans_suite" else ""
+        band = str(rng.choice(list(VALUE_BANDS))) if s == "commande" else ""
+        steps.append({"at": at, "by_user": None, "by_label": "démo (fictif)", "status": s, "reason": reason,
+                      "value_band": band})
+    return steps
+
+
+def _state(steps: list[dict]) -> dict:
+    """An introduction's status, last change and acceptance from its steps."""
+    accepted = next((e["at"] for e in steps if e["status"] == "acceptee"), None)
+    return {"status": steps[-1]["status"], "updated_at": steps[-1]["at"], "accepted_at": accepted}
+
+
+def _followed_meetings(rng: np.random.Generator, meetings: pd.DataFrame | None, now: dt.datetime) -> list[dict]:
+    """Held meetings between two establishments that ended before `now`, of which about a third get a
+    follow-up introduction (at most N_MEETING_FOLLOW_UPS): none while the fair is ahead."""
+    if meetings is None or meetings.empty:
+        return []
+    held = meetings[(meetings["status"] == "held") & meetings["site_a"].notna() & meetings["site_b"].notna()
+                    & (meetings["site_a"] != meetings["site_b"]) & (pd.to_datetime(meetings["ends_at"]) < now)]
+    held = held.sort_values("id", kind="mergesort")
+    chosen = held[rng.random(len(held)) < MEETING_FOLLOW_UP_SHARE].head(N_MEETING_FOLLOW_UPS)
+    return [{**r, "ends_at": pd.Timestamp(r["ends_at"]).to_pydatetime()} for r in chosen.to_dict("records")]
 
 
 def load_demo(engine: Engine, *, seed: int = 42, today: dt.date | None = None) -> None:
@@ -159,8 +194,23 @@ def load_demo(engine: Engine, *, seed: int = 42, today: dt.date | None = None) -
     rows = build_demo_network(repository.establishments_frame(engine, dataset.id),
                               repository.establishment_capabilities(engine, dataset.id), ref.purchases,
                               dict(zip(ref.capabilities["code"], ref.capabilities["label"])), seed=seed,
-                              today=today or dt.date.today())
+                              today=today or dt.date.today(), meetings=_demo_meetings(engine))
     repository.replace_demo_network(engine, **rows)
+
+
+def _demo_meetings(engine: Engine) -> pd.DataFrame | None:
+    """The demo fair's meetings with the public ids of the two establishments, or None without a demo fair."""
+    events = repository.events_frame(engine)
+    demo = events[events["is_demo"].astype(bool)] if len(events) else events
+    if demo.empty:
+        return None
+    event = demo.iloc[0]
+    meetings = repository.event_meetings(engine, int(event["id"]))
+    people = repository.event_participants(engine, int(event["id"]))
+    site = dict(zip(people["id"], people["establishment_public_id"]))
+    ends = pd.to_datetime(meetings["starts_at"]) + dt.timedelta(minutes=int(event["slot_minutes"]))
+    return meetings.assign(site_a=meetings["exhibitor_id"].map(site), site_b=meetings["visitor_id"].map(site),
+                           ends_at=ends)
 
 
 def ensure_demo(engine: Engine, *, seed: int = 42) -> None:

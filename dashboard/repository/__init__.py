@@ -33,6 +33,24 @@ from dashboard.repository.audit import (  # noqa: F401
     record_audit,
     write_audit,
 )
+from dashboard.repository.circles import (  # noqa: F401
+    circle_by_id,
+    circle_members_frame,
+    circle_registrations_frame,
+    circle_session_by_id,
+    circle_sessions_frame,
+    circles_frame,
+    has_demo_circles,
+    insert_circle,
+    insert_session,
+    release_seat,
+    replace_demo_circles,
+    request_membership,
+    set_membership_status,
+    take_seat,
+    update_circle,
+    update_session,
+)
 from dashboard.repository.datasets import (  # noqa: F401
     DatasetEnrichments,
     DatasetInfo,
@@ -99,6 +117,15 @@ from dashboard.repository.network import (  # noqa: F401
     set_introduction_status,
     update_need,
     update_offer,
+)
+from dashboard.repository.practices import (  # noqa: F401
+    has_demo_practices,
+    insert_practice,
+    practice_by_id,
+    practice_reviews,
+    practices_frame,
+    replace_demo_practices,
+    update_practice,
 )
 from dashboard.repository.reference import (  # noqa: F401
     capabilities_frame,

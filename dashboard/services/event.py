@@ -34,7 +34,7 @@ from dashboard.formatting import OPTION_TEXT_MAX, fr_number, short_text
 from dashboard.policy import Action, Viewer, can
 from dashboard.reference import load_polygons
 from dashboard.repository import AuditRecord
-from dashboard.services import DataService
+from dashboard.services import DataService, network_outcomes
 from dashboard.services import coverage as coverage_service
 from dashboard.services import skills as skills_service
 from dashboard.services.payloads import EncodedPayload, PayloadBuilder, encode_payload
@@ -453,6 +453,8 @@ class KioskData:
     counter: MeetingCounter | None
     exhibitors: list[dict] | None  # name, stand, commune_name, card_url
     is_demo: bool
+    open_needs: list[dict] | None = None  # the network's open needs by capability: label, needs, deadline
+    needs_demo: bool = False  # those needs are the demo's (fictitious)
 
 
 def meeting_counter(service: DataService) -> MeetingCounter | None:
@@ -553,6 +555,7 @@ def _exhibitors(service: DataService, event: EventInfo | None, base_url: str) ->
 
 def kiosk_data(service: DataService, *, base_url: str) -> KioskData:
     event = current_event(service.engine)
+    needs, needs_demo = network_outcomes.kiosk_needs(service)
     tensions, tensions_year = _tensions(service)
     return KioskData(
         territory=_territory(service), departments=_departments(service),
@@ -560,4 +563,5 @@ def kiosk_data(service: DataService, *, base_url: str) -> KioskData:
         tensions_year=tensions_year, trend=_trend(service),
         event_name=event.name if event else None, counter=meeting_counter(service),
         exhibitors=_exhibitors(service, event, base_url),
-        is_demo=service.snapshot().is_demo or bool(event and event.is_demo))
+        is_demo=service.snapshot().is_demo or bool(event and event.is_demo),
+        open_needs=needs or None, needs_demo=needs_demo)
