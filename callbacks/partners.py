@@ -39,7 +39,7 @@ def render(service: DataService, query: dict[str, list[str]]):
 
 def late_components() -> list:
     """The members' ask panel, for Dash's callback validation (the public never gets it)."""
-    return [ask_panel([{"label": "", "value": ""}])]
+    return [ask_panel([{"label": "Votre établissement", "value": "DEMO-0000000"}])]
 
 
 def partner_results(service: DataService, query: PartnerQuery) -> tuple:
