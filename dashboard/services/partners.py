@@ -189,7 +189,8 @@ def search_partners(service: DataService, query: PartnerQuery, *, viewer: Viewer
         capability_mode=query.capability_mode, certifications=query.certifications,
         wished_certifications=query.wished_certifications, naf_codes=query.naf,
         size_min=query.size_min, members_only=query.members_only, radius_km=query.radius_km,
-        exclude_id=origin.establishment_id, sort=query.sort, limit=limit)
+        exclude_id=origin.establishment_id, sort=query.sort, limit=limit,
+        site_columns=("id",))  # the records come from the per-version records frame (records_with)
     items = result.items
     why = items["why"].to_numpy()
     if not can(viewer, Action.SEE_MEMBERSHIP):  # the reasons name membership too
