@@ -219,3 +219,17 @@ def test_api_partners_bad_requests(client, query, parameter):
     response = client.get(f"/api/v1/partners?{query}")
     assert response.status_code == 400
     assert response.get_json()["error"]["parameter"] == parameter
+
+
+def test_site_position_is_the_first_row_whose_public_id_or_siret_matches():
+    import pandas as pd
+
+    from dashboard.services.base import Snapshot
+    from dashboard.services.partners import site_position
+
+    frame = pd.DataFrame({"public_id": ["A", "B", "C", "B"], "siret": [None, "A", "X", "Y"]}).astype("str")
+    frame["siret"] = pd.array([None, "A", "X", "Y"], dtype="str")
+    snap = Snapshot(None, frame, pd.DataFrame(), pd.DataFrame(), 0)
+    expected = {key: next((i for i, (p, s) in enumerate(zip(frame["public_id"], frame["siret"]))
+                           if key in (p, s)), None) for key in ["A", "B", "C", "X", "Y", "Z", ""]}
+    assert {key: site_position(snap, key) for key in expected} == expected

@@ -306,6 +306,15 @@ def test_filters_size_members_naf_and_limit(catalog):
     assert limited.total_in_radius == 5
 
 
+def test_site_columns_keep_only_the_named_establishment_columns_and_the_same_rows(catalog):
+    origin = dict(lat=COMMERCY[0], lon=COMMERCY[1], radius_km=40, exclude_id=1)
+    full = partners_near(catalog, **origin).items
+    slim = partners_near(catalog, **origin, site_columns=["id"]).items
+    extra = ["distance_km", "road_km_estimate", "drive_min_estimate", "matched_capabilities", "score", "why"]
+    assert list(slim.columns) == ["id", *extra]
+    pd.testing.assert_frame_equal(slim, full[["id", *extra]])
+
+
 def test_next_radius_is_capped_at_300_km(catalog):
     wide = partners_near(catalog, lat=COMMERCY[0], lon=COMMERCY[1], radius_km=200)
     assert wide.next_radius_km == 300.0

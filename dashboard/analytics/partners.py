@@ -508,6 +508,7 @@ def partners_near(
     exclude_id: int | None = None,
     sort: str = "score",
     limit: int | None = None,
+    site_columns: Iterable[str] | None = None,
 ) -> PartnerResult:
     """Establishments within radius_km (great-circle km) of (lat, lon) meeting the need, ranked and explained.
 
@@ -516,20 +517,23 @@ def partners_near(
     `exclude_id` (the origin establishment) never appears. Wished certifications never exclude: under
     "score" they rank holders up (after the capabilities matched, before distance). `sort`: "score"
     (capabilities matched, wished certifications held, then distance), "distance" or "road" (estimated
-    road km). Raises `PartnerQueryError` (French message) on an invalid query.
+    road km). `site_columns`: the establishment columns the rows carry (default: all of the catalog's). Raises
+    `PartnerQueryError` (French message) on an invalid query.
     """
     ranking = partner_ranking(
         catalog, lat=lat, lon=lon, capabilities=capabilities, capability_mode=capability_mode,
         certifications=certifications, wished_certifications=wished_certifications, naf_codes=naf_codes,
         size_min=size_min, members_only=members_only, radius_km=radius_km, exclude_id=exclude_id, sort=sort,
         limit=limit)
-    return PartnerResult(items=partner_items(catalog, ranking), total_in_radius=ranking.total_in_radius,
-                         beyond_radius=ranking.beyond_radius, radius_km=ranking.radius_km,
-                         next_radius_km=ranking.next_radius_km)
+    return PartnerResult(items=partner_items(catalog, ranking, site_columns=site_columns),
+                         total_in_radius=ranking.total_in_radius, beyond_radius=ranking.beyond_radius,
+                         radius_km=ranking.radius_km, next_radius_km=ranking.next_radius_km)
 
 
-def partner_items(catalog: PartnerCatalog, ranking: PartnerRanking) -> pd.DataFrame:
-    """The rows of a ranking: establishment columns + km, estimates (km, min), matched capabilities, score, why."""
+def partner_items(catalog: PartnerCatalog, ranking: PartnerRanking, *,
+                  site_columns: Iterable[str] | None = None) -> pd.DataFrame:
+    """The rows of a ranking: establishment columns (all, or `site_columns`) + km, estimates (km, min), matched
+    capabilities, score, why."""
     positions, distances = ranking.positions, ranking.distances_km
     requested = list(ranking.requested)
     n_requested = len(requested)
@@ -569,5 +573,7 @@ def partner_items(catalog: PartnerCatalog, ranking: PartnerRanking) -> pd.DataFr
     }
     # One DataFrame built from column arrays: several times faster than iloc + assign on wide frames. The take
     # is the array's own (Arrow strings stay Arrow): np.asarray would convert the whole column on every call.
-    data = {name: array.take(positions) for name, array in catalog._columns.items() if name not in extra}
+    wanted = catalog._columns.keys() if site_columns is None else set(site_columns)
+    data = {name: array.take(positions) for name, array in catalog._columns.items()
+            if name in wanted and name not in extra}
     return pd.DataFrame({**data, **extra}, copy=False)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from flask import json, request
 
-from dashboard.analytics.filters import vocabulary_from
 from dashboard.analytics.partner_query import PartnerParamError, parse_partner_query
 from dashboard.analytics.partners import PartnerQueryError
 from dashboard.api.establishments import ESTABLISHMENT_FIELDS
 from dashboard.api.openapi import MULTI, get_operation, query_param
 from dashboard.api.params import ApiError, Params, json_response
 from dashboard.services import DataService
-from dashboard.services.partners import OriginError, search_partners
+from dashboard.services.partners import OriginError, partner_vocabulary, search_partners
 from dashboard.sessions import current_viewer
 
 PARTNER_PARAMETERS = {"lat", "lon", "siret", "id", "site", "commune", "capability", "capability_mode", "naf",
@@ -23,13 +22,11 @@ PARTNER_METHOD = ("distance_km : grand cercle (haversine, rayon terrestre moyen 
 
 
 def register(route, service: DataService) -> None:
-    look = service.lookups
-
     @route("/partners")
     def partners():
         Params(PARTNER_PARAMETERS | {"limit"})
         try:
-            query, _ = parse_partner_query(request.args.to_dict(flat=False), vocabulary_from(look), strict=True)
+            query, _ = parse_partner_query(request.args.to_dict(flat=False), partner_vocabulary(service), strict=True)
         except PartnerParamError as err:
             raise ApiError(400, "bad_parameter", str(err), err.parameter) from None
         if query.origin_kind == "none":

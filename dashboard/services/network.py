@@ -66,6 +66,15 @@ def _sites(snap: Snapshot) -> pd.DataFrame:
     return snap.cached("network_sites", build)
 
 
+def _sites_of(service: DataService, keys: pd.Series) -> list[dict | None]:
+    """Each key's site fields (as `_sites(...).loc[key]` gives them), None for a key not in the dataset: one
+    reindex for the whole list instead of a row lookup per need or offer (0.7 ms each, 7 s for 10,000 offers)."""
+    sites = _sites(service.snapshot())
+    known = keys.isin(sites.index).tolist()
+    rows = sites.reindex(pd.Index(keys)).to_dict("records") if len(keys) else []
+    return [row if ok else None for row, ok in zip(rows, known)]
+
+
 def _site(service: DataService, key: str | None) -> dict | None:
     sites = _sites(service.snapshot())
     if not key or key not in sites.index:
@@ -85,11 +94,9 @@ def _labels(service: DataService) -> tuple[dict[str, str], dict[str, str], dict[
 
 def _need_items(service: DataService, frame: pd.DataFrame, viewer: Viewer) -> list[dict]:
     caps, certs, zones = _labels(service)
-    sites = _sites(service.snapshot())
     towns = service.lookups.communes.set_index("code")
     items = []
-    for r in frame.to_dict("records"):
-        site = sites.loc[r["buyer_siret"]] if r["buyer_siret"] in sites.index else None
+    for r, site in zip(frame.to_dict("records"), _sites_of(service, frame["buyer_siret"]) if len(frame) else []):
         codes = rules.codes(r["capabilities"])
         items.append({
             "id": int(r["id"]), "title": r["title"], "description": r["description"],
@@ -264,10 +271,8 @@ def update_need(service: DataService, viewer: Viewer, need_id: int, raw: dict, *
 
 def _offer_items(service: DataService, frame: pd.DataFrame, viewer: Viewer) -> list[dict]:
     caps, _, zones = _labels(service)
-    sites = _sites(service.snapshot())
     items = []
-    for r in frame.to_dict("records"):
-        site = sites.loc[r["owner_siret"]] if r["owner_siret"] in sites.index else None
+    for r, site in zip(frame.to_dict("records"), _sites_of(service, frame["owner_siret"]) if len(frame) else []):
         items.append({
             "id": int(r["id"]), "kind": r["kind"], "title": r["title"], "description": r["description"],
             "owner_id": r["owner_siret"], "owner_name": site["name"] if site is not None else "",

@@ -29,3 +29,21 @@ def records_of(service: DataService, snap: Snapshot, frame: pd.DataFrame) -> pd.
         return establishment_records(frame, capability_links=snap.capability_links,
                                      certification_links=snap.certification_links, lookups=service.lookups)
     return all_records(service, snap).iloc[np.asarray(positions)].reset_index(drop=True)
+
+
+def records_with(service: DataService, snap: Snapshot, frame: pd.DataFrame, extra: dict[str, np.ndarray], *,
+                 hidden: frozenset[str] = frozenset()) -> pd.DataFrame:
+    """`records_of(frame)` followed by the `extra` columns (aligned with `frame`), without the `hidden` columns.
+
+    One frame built from column arrays (each column's own `take`: Arrow strings stay Arrow), instead of a row
+    take of the wide records frame followed by one insertion per extra column and a column selection."""
+    index = snap.cached("establishment_ids", lambda: pd.Index(snap.establishments["id"]))
+    positions = index.get_indexer(frame["id"])
+    if (positions < 0).any():  # rows from elsewhere (not expected): the general path
+        base = records_of(service, snap, frame)
+        data = {name: base[name].to_numpy() for name in base.columns}
+    else:
+        records = all_records(service, snap)
+        data = {name: records[name].array.take(positions) for name in records.columns}
+    data.update(extra)
+    return pd.DataFrame({name: values for name, values in data.items() if name not in hidden}, copy=False)
