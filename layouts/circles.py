@@ -207,10 +207,10 @@ def circles_page(view: CirclesPage) -> Component:
         html.P(["Les fiches bonnes pratiques écrites par les membres : ",
                 dcc.Link("consulter et partager une pratique", href=PRACTICES_PATH)],
                className="circle-practices-link"),
+        # A tab bar only when there is a second view (staff's follow-up): one lone tab reads as a stray button.
         dcc.Tabs(id=ids.CIRCLES_TABS, value="cercles", className="view-tabs", mobile_breakpoint=0, children=[
-            _tab(circles_tab, "Cercles", "cercles"),
-            *([_tab(stats_panel(view.stats), "Suivi UIMM", "suivi")] if view.stats else []),
-        ]),
+            _tab(circles_tab, "Cercles", "cercles"), _tab(stats_panel(view.stats), "Suivi UIMM", "suivi"),
+        ]) if view.stats else circles_tab,
     ], className="page-message net-page circles-page")
 
 
@@ -240,7 +240,8 @@ def join_block(view: CirclePage) -> Component | None:
                                                  className="form-input")),
         html.Button("Demander à rejoindre", id=ids.CIRCLE_JOIN_SUBMIT, n_clicks=0, className="button"),
     ], className="form net-form") if free and view.circle["status"] == "open" else None
-    return html.Div([html.Ul(mine, className="circle-members") if mine else None, form])
+    return html.Div([html.Div([html.H3("Vos établissements", className="panel-title"),
+                               html.Ul(mine, className="circle-members")]) if mine else None, form])
 
 
 def pending_block(view: CirclePage) -> Component | None:
@@ -363,7 +364,7 @@ def circle_page(view: CirclePage) -> Component:
                                         if s["upcoming"] and s["status"] == "planned" and s["lat"]]})
     map_ = dl.MapContainer(basemap() + [dl.LayerGroup(markers)] + map_controls(), center=list(LORRAINE_CENTER),
                            zoom=DEFAULT_ZOOM - 0.5, zoomSnap=0.25, minZoom=6, maxZoom=17, attributionControl=False,
-                           className="map net-map")
+                           className="map net-map", **({"viewport": {"bounds": view.bounds}} if view.bounds else {}))
     return html.Div([
         dcc.Store(id=ids.CIRCLE_ID, data=item["id"]),
         html.P(dcc.Link("← Tous les cercles", href="/cercles"), className="circle-back"),

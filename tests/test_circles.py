@@ -339,3 +339,23 @@ def _walk(node):
     for child in children if isinstance(children, list) else [children] if children is not None else []:
         if hasattr(child, "to_plotly_json"):
             yield from _walk(child)
+
+
+def test_a_circle_page_map_fits_its_territory():
+    """A department's circle opens its map on that department; a Lorraine-wide circle keeps the regional view."""
+    import pandas as pd
+
+    from dashboard.services.circles import territory_box
+
+    class _Look:
+        communes = pd.DataFrame({"code": ["57463", "57672", "54395"], "lat": [49.12, 49.36, 48.69],
+                                 "lon": [6.18, 6.17, 6.18], "department_code": ["57", "57", "54"],
+                                 "zone_code": ["4410", "4410", "4408"]})
+
+    class _Service:
+        lookups = _Look()
+
+    (south, west), (north, east) = territory_box(_Service(), "department", "57")  # type: ignore[arg-type]
+    assert south < 49.12 < 49.36 < north and west < 6.17 < 6.18 < east
+    assert north - south < 0.4  # the two Moselle communes and a margin, not Meurthe-et-Moselle's Nancy
+    assert territory_box(_Service(), "lorraine", "") is None  # type: ignore[arg-type]

@@ -14,6 +14,7 @@ import pandas as pd
 
 from dashboard import repository
 from dashboard.analytics import circles as rules
+from dashboard.analytics.geodesy import territory_bounds
 from dashboard.policy import Action, Viewer, can, is_facilitator, may_run_circle, require, visible_circle
 from dashboard.reference import load_reference
 from dashboard.services import DataService, Snapshot, practices
@@ -395,6 +396,16 @@ class CirclePage:
     communes_url: str  # runners' session form: the commune options payload ("" for others)
     now: dt.datetime
     practices: list[dict] = field(default_factory=list)  # the circle's published sheets: id, title, site name
+    bounds: list[list[float]] | None = None  # the map fits the circle's department or zone (None: all Lorraine)
+
+
+_TERRITORY_COLUMN = {"department": "department_code", "zone": "zone_code"}
+
+
+def territory_box(service: DataService, kind: str, code: str) -> list[list[float]] | None:
+    """[[south, west], [north, east]] of a circle's territory from its communes; None for all of Lorraine."""
+    column = _TERRITORY_COLUMN.get(kind)
+    return territory_bounds(service.lookups.communes, column, [code])[0] if column else None
 
 
 def circle_page(service: DataService, viewer: Viewer, circle_id: int) -> CirclePage:
@@ -422,4 +433,5 @@ def circle_page(service: DataService, viewer: Viewer, circle_id: int) -> CircleP
         memberships=dict(zip(mine["siret"], mine["status"])) if len(mine) else {},
         site_options=site_options(service, viewer), pending=pending, registered=registered,
         communes_url=communes_payload(service).url if run else "", now=now(service),
-        practices=practices.search(service, viewer, practices.PracticeQuery(circle=circle_id)))
+        practices=practices.search(service, viewer, practices.PracticeQuery(circle=circle_id)),
+        bounds=territory_box(service, row["territory_kind"], row["territory_code"]))
