@@ -110,6 +110,7 @@ from dashboard.repository.network import (  # noqa: F401
     meeting_sirets,
     meeting_times,
     need_by_id,
+    network_version,
     needs_frame,
     offer_by_id,
     offers_frame,
