@@ -75,7 +75,8 @@ def _network_rows(service: DataService, *, offers: int, needs: int, seed: int) -
                            "title": f"Offre {k} (banc d'essai)", "description": "",
                            "capability_code": str(rng.choice(caps[row["id"]])) if capacity else None,
                            "material": "" if capacity else "Chutes d'acier", "quantity": "16 h par semaine",
-                           "available_from": None, "available_until": today + dt.timedelta(days=int(rng.integers(1, 90))),
+                           "available_from": None,
+                           "available_until": today + dt.timedelta(days=int(rng.integers(1, 90))),
                            "status": "open", "created_by": None, "created_at": now, "updated_at": now, "is_demo": True})
     need_rows = []
     for k, row in enumerate(e.sample(needs, random_state=seed + 1).to_dict("records")):

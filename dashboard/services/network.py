@@ -484,15 +484,21 @@ def site_options(service: DataService, viewer: Viewer) -> list[dict]:
     return [{"label": f"{sites.loc[k, 'name']} – {sites.loc[k, 'commune_name']}", "value": k} for k in keys]
 
 
-def page(service: DataService, viewer: Viewer) -> NetworkPage:
+def form_options(service: DataService) -> tuple[list[dict], list[dict]]:
+    """The options of a need's capabilities (families first, as the partners page) and certifications."""
     look = service.lookups
+    return (capability_options(look.capabilities),
+            [{"label": lab, "value": c} for c, lab in zip(look.certifications["code"], look.certifications["label"])])
+
+
+def page(service: DataService, viewer: Viewer) -> NetworkPage:
+    capabilities, certifications = form_options(service)
     return NetworkPage(
         signed_in=viewer.signed_in, can_post=can(viewer, Action.POST_NEED), summary=summary(service, viewer),
         needs=listed_needs(service, viewer), offers=listed_offers(service, viewer),
         opportunities=opportunities(service, viewer), introductions=introductions(service, viewer),
-        site_options=site_options(service, viewer), capability_options=capability_options(look.capabilities),
-        certification_options=[{"label": lab, "value": c} for c, lab in
-                               zip(look.certifications["code"], look.certifications["label"])],
+        site_options=site_options(service, viewer), capability_options=capabilities,
+        certification_options=certifications,
         tile_url=service.settings.tile_url, tile_attribution=service.settings.tile_attribution,
         is_demo=service.snapshot().is_demo, today=today(),
         outcomes=outcomes(service, viewer) if can(viewer, Action.SEE_NETWORK_OUTCOMES) else None)
