@@ -51,12 +51,12 @@ def network_version(engine: Engine) -> tuple:
     """Cheap fingerprint of the needs and offers tables: (rows, highest id, last change) of each. Every write
     (insert, update, close, the demo's replacement) changes it; read on each network read, so that a write made
     by any worker is seen by the next read of every worker."""
-    out: list = []
+    # One scalar subquery per aggregate: each is answered from an index (count, max(id), max(updated_at)).
+    parts = [select(agg).select_from(model).scalar_subquery() for model in (m.NetworkNeed, m.NetworkOffer)
+             for agg in (func.count(), func.max(model.id), func.max(model.updated_at))]
     with engine.connect() as conn:
-        for model in (m.NetworkNeed, m.NetworkOffer):
-            count, top, changed = conn.execute(select(func.count(), func.max(model.id),
-                                                      func.max(model.updated_at))).one()
-            out.append((int(count), int(top or 0), str(changed or "")))
+        row = conn.execute(select(*parts)).one()
+    out = [(int(row[k] or 0), int(row[k + 1] or 0), str(row[k + 2] or "")) for k in (0, 3)]
     return tuple(out)
 
 
