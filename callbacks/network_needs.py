@@ -82,6 +82,8 @@ def close_need(service: DataService, trigger, submits: list):
 
 
 def register(app, service: DataService) -> None:
+    app.callback(Output(ids.NET_NEED_EDITOR, "children", allow_duplicate=True),
+                 Input(ids.NET_NEED_EDIT_CANCEL, "n_clicks"), prevent_initial_call=True)(lambda _n: None)
     app.callback(Output(ids.NET_NEED_EDITOR, "children"), Output(ids.NET_NEED_MESSAGE, "children",
                                                                   allow_duplicate=True),
                  Input({"type": ids.NET_NEED_EDIT, "need": ALL}, "n_clicks"), prevent_initial_call=True)(

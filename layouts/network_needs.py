@@ -90,6 +90,8 @@ def need_editor(item: dict, *, capability_options: list[dict], certification_opt
                                             options=[{"label": lab, "value": v} for v, lab in VISIBILITIES.items()])),
         _field("Description", dcc.Textarea(id=ids.NET_NEED_EDIT_DESCRIPTION, maxLength=2000,
                                            className="form-input net-textarea", value=item.get("description", ""))),
-        html.Button("Enregistrer les modifications", id={"type": ids.NET_NEED_SAVE, "need": item["id"]}, n_clicks=0,
-                    className="button"),
-    ], className="form net-form net-form-box net-editor")
+        html.Div([html.Button("Enregistrer les modifications", id={"type": ids.NET_NEED_SAVE, "need": item["id"]},
+                              n_clicks=0, className="button"),
+                  html.Button("Annuler", id=ids.NET_NEED_EDIT_CANCEL, n_clicks=0, className="button button-light")],
+                 className="net-actions"),
+    ], className="form net-form net-editor", role="dialog")
