@@ -81,9 +81,14 @@ def close_need(service: DataService, trigger, submits: list):
     return views.message(f"Besoin n° {need_id} clos.", ok=True), _needs(service, viewer), None, None, []
 
 
+def cancel_edit(n_clicks):
+    """Close the edit form ("Annuler"); Dash also calls this when the form appears (0 clicks): nothing then."""
+    return None if n_clicks else no_update
+
+
 def register(app, service: DataService) -> None:
     app.callback(Output(ids.NET_NEED_EDITOR, "children", allow_duplicate=True),
-                 Input(ids.NET_NEED_EDIT_CANCEL, "n_clicks"), prevent_initial_call=True)(lambda _n: None)
+                 Input(ids.NET_NEED_EDIT_CANCEL, "n_clicks"), prevent_initial_call=True)(cancel_edit)
     app.callback(Output(ids.NET_NEED_EDITOR, "children"), Output(ids.NET_NEED_MESSAGE, "children",
                                                                   allow_duplicate=True),
                  Input({"type": ids.NET_NEED_EDIT, "need": ALL}, "n_clicks"), prevent_initial_call=True)(

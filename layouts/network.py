@@ -185,7 +185,7 @@ def _summary_line(s: dict) -> str:
 def _legend(signed_in: bool) -> html.Div:
     keys = [("need", "Besoin" if signed_in else "Besoins publics (par commune)")]
     keys += [("offer", "Offre")] if signed_in else []
-    keys += [("supplier", "Fournisseur d'un besoin choisi")]
+    keys += [("buyer", "Besoin choisi"), ("supplier", "Fournisseur d'un besoin choisi")]
     return html.Div([html.Span([html.Span(className=f"net-dot net-dot-{k}"), label], className="net-legend-item")
                      for k, label in keys], className="net-legend")
 
