@@ -7,14 +7,15 @@
     need: {radius: 7, fillColor: "#c0392b"},
     offer: {radius: 6, fillColor: "#1f6f8b"},
     supplier: {radius: 6, fillColor: "#1f3a5f"},
-    buyer: {radius: 10, fillColor: "#c0392b"}
+    buyer: {radius: 11, fillColor: "#f2a20c", color: "#7a1f14", weight: 3}  // the selected need
   };
 
   window.tissu.network = {
     postToLayer: function (feature, latlng) {
       var p = feature.properties, s = STYLE[p.kind] || STYLE.need;
       tissu.networkRenderer = tissu.networkRenderer || L.svg({padding: 0.5});
-      return L.circleMarker(latlng, {radius: s.radius, fillColor: s.fillColor, color: "#ffffff", weight: 1.5,
+      return L.circleMarker(latlng, {radius: s.radius, fillColor: s.fillColor, color: s.color || "#ffffff",
+        weight: s.weight || 1.5,
         fillOpacity: 0.9, className: "net-point net-point-" + p.kind, renderer: tissu.networkRenderer,
         keyboard: false})  // the map is one tab stop: the lists beside it are the keyboard's way in
         .bindTooltip(escapeHtml(p.tip), {direction: "top", offset: [0, -6]});

@@ -25,6 +25,7 @@ BENCHMARKS = {
     "importer": ([], ["--rows", "1000000", "--no-zip"]),
     "event": ([], ["--repeat", "1"]),
     "load": ([], ["--quick"]),
+    "network": ([], ["--sites", "10000", "--offers", "2000", "--queries", "30"]),
 }
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 
 from dash import ALL, Input, Output, State, ctx, no_update
 
+from callbacks import network_needs as need_callbacks
 from callbacks import network_offers as offer_callbacks
 from callbacks import network_outcomes as outcomes_callbacks
 from callbacks.introductions import by_row
@@ -22,6 +23,7 @@ from dashboard.services import network as nw
 from dashboard.sessions import client_address, current_viewer
 from layouts import network as views
 from layouts.network_map import need_focus
+from layouts.network_needs import need_editor
 
 _FAILURES = (Forbidden, nw.NetworkInputError, nw.NetworkNotFound, TransitionError)
 
@@ -31,8 +33,11 @@ def render(service: DataService, query: dict[str, list[str]]):
 
 
 def late_components() -> list:
-    """The signed-in page (form, buttons), for Dash's callback validation: the public never gets it."""
-    return [views.network_page(nw.NetworkPage(
+    """The signed-in page (form, buttons, a need's edit form), for Dash's callback validation: the public never
+    gets it."""
+    return [need_editor({"id": 0, "deadline": dt.date(2026, 1, 1)}, capability_options=[], certification_options=[],
+                        today=dt.date(2026, 1, 1)),
+            views.network_page(nw.NetworkPage(
         signed_in=True, can_post=True, summary={"open_needs": 0, "open_offers": 0, "introductions": {"commande": 0}},
         needs=[], offers=[], opportunities=[], introductions=[], site_options=[], capability_options=[],
         certification_options=[], tile_url="", tile_attribution="", is_demo=False, today=dt.date(2026, 1, 1))),
@@ -55,7 +60,8 @@ def post_need(service: DataService, site, title, capabilities, required, wished,
     panel, found, layers, viewport = _need_view(service, item, viewer, mine=sorted(viewer.sirets))
     return (views.message(f"Besoin n° {need_id} publié : {found} fournisseurs dans un rayon de "
                           f"{item['radius_km']:g} km.", ok=True),
-            views.needs_list(nw.listed_needs(service, viewer), can_match=True), panel, layers, viewport)
+            views.needs_list(nw.listed_needs(service, viewer), can_match=True, selected=need_id), panel, layers,
+            viewport)
 
 
 def _need_view(service: DataService, item: dict, viewer: Viewer, *, mine: list[str]):
@@ -69,14 +75,15 @@ def _need_view(service: DataService, item: dict, viewer: Viewer, *, mine: list[s
 def show_matches(service: DataService, trigger, clicks: list):
     viewer = current_viewer()
     if not isinstance(trigger, dict) or not any(clicks or []):
-        return no_update, no_update, no_update
+        return no_update, no_update, no_update, no_update
     try:
         item = nw.need(service, int(trigger["need"]), viewer)
         mine = sorted(viewer.sirets) if viewer.role is Role.MEMBER else [item["buyer_id"]]
         panel, _found, layers, viewport = _need_view(service, item, viewer, mine=mine)
     except _FAILURES as error:
-        return views.message(getattr(error, "message", str(error)), ok=False), [], no_update
-    return panel, layers, viewport
+        return views.message(getattr(error, "message", str(error)), ok=False), [], no_update, no_update
+    listed = views.needs_list(nw.listed_needs(service, viewer), can_match=True, selected=item["id"])
+    return panel, layers, viewport, listed
 
 
 def _intro_outputs(service: DataService, viewer: Viewer, text: str, ok: bool):
@@ -132,6 +139,7 @@ def register(app, service: DataService) -> None:
     app.callback(Output(ids.NET_MATCHES, "children", allow_duplicate=True),
                  Output(ids.NET_MAP_LAYER, "children", allow_duplicate=True),
                  Output(ids.NET_MAP, "viewport", allow_duplicate=True),
+                 Output(ids.NET_NEEDS_LIST, "children", allow_duplicate=True),
                  Input({"type": ids.NET_NEED_MATCH, "need": ALL}, "n_clicks"), prevent_initial_call=True)(
         lambda clicks: show_matches(service, ctx.triggered_id, clicks))
     app.callback(Output(ids.NET_ASK_MESSAGE, "children"), Output(ids.NET_INTRO_LIST, "children"),
@@ -146,3 +154,4 @@ def register(app, service: DataService) -> None:
                  State({"type": ids.NET_INTRO_BAND, "intro": ALL}, "value"), prevent_initial_call=True)(
         lambda clicks, _r, _b: move(service, ctx.triggered_id, clicks, by_row(0, "intro"), by_row(1, "intro")))
     offer_callbacks.register(app, service)
+    need_callbacks.register(app, service)

@@ -510,7 +510,8 @@ class NetworkNeed(Base):
     matched in Python by the partners engine, never queried code by code."""
 
     __tablename__ = "network_needs"
-    __table_args__ = (Index("ix_network_needs_status_deadline", "status", "deadline"),)
+    __table_args__ = (Index("ix_network_needs_status_deadline", "status", "deadline"),
+                      Index("ix_network_needs_updated_at", "updated_at"))  # repository.network_version
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     buyer_siret: Mapped[str] = mapped_column(String(20), index=True)  # the site the need is for
     title: Mapped[str] = mapped_column(String(200))
@@ -533,7 +534,8 @@ class NetworkOffer(Base):
     """Spare capacity (a capability) or a by-product / scrap (a material) offered by an establishment."""
 
     __tablename__ = "network_offers"
-    __table_args__ = (Index("ix_network_offers_status_until", "status", "available_until"),)
+    __table_args__ = (Index("ix_network_offers_status_until", "status", "available_until"),
+                      Index("ix_network_offers_updated_at", "updated_at"))  # repository.network_version
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))  # capacity, byproduct
     owner_siret: Mapped[str] = mapped_column(String(20), index=True)

@@ -18,6 +18,7 @@ from layouts.basemap import basemap, map_controls
 from layouts.components import dropdown
 from layouts.explorer import DEFAULT_ZOOM, LORRAINE_CENTER
 from layouts.network_map import posts_layer
+from layouts.network_needs import need_card, needs_list  # noqa: F401  (re-exported: the callbacks' names)
 from layouts.network_offers import need_offers_block, offer_form, offers_list
 from layouts.network_outcomes import outcomes_panel
 
@@ -40,27 +41,6 @@ def message(text: str | None, *, ok: bool) -> html.P | None:
 
 def _deadline(day) -> str:
     return f"jusqu'au {fr_date(day)}" if day else ""
-
-
-def need_card(item: dict, *, can_match: bool) -> html.Li:
-    labels = item.get("capability_labels", [])
-    title = item.get("title") or " · ".join(labels)
-    facts = [item.get("buyer_name") or None, item.get("territory"), _deadline(item.get("deadline")),
-             item.get("quantity") or None]
-    return html.Li([
-        html.Div(title, className="net-card-title"),
-        html.Div(" · ".join(labels), className="net-card-tags") if item.get("title") and not all(
-            lab in item["title"] for lab in labels) else None,
-        html.Div(" · ".join(f for f in facts if f), className="net-card-facts"),
-        html.Button("Fournisseurs proches", id={"type": ids.NET_NEED_MATCH, "need": item["id"]}, n_clicks=0,
-                    className="button button-light button-small") if can_match else None,
-    ], className="net-card")
-
-
-def needs_list(items: list[dict], *, can_match: bool) -> Component:
-    if not items:
-        return html.P("Aucun besoin ouvert pour l'instant.", className="form-hint")
-    return html.Ol([need_card(i, can_match=can_match) for i in items], className="net-list")
 
 
 def need_form(view: NetworkPage) -> html.Details:
@@ -205,7 +185,7 @@ def _summary_line(s: dict) -> str:
 def _legend(signed_in: bool) -> html.Div:
     keys = [("need", "Besoin" if signed_in else "Besoins publics (par commune)")]
     keys += [("offer", "Offre")] if signed_in else []
-    keys += [("supplier", "Fournisseur d'un besoin choisi")]
+    keys += [("buyer", "Besoin choisi"), ("supplier", "Fournisseur d'un besoin choisi")]
     return html.Div([html.Span([html.Span(className=f"net-dot net-dot-{k}"), label], className="net-legend-item")
                      for k, label in keys], className="net-legend")
 
@@ -238,6 +218,7 @@ def network_page(view: NetworkPage) -> Component:
         need_form(view) if view.can_post else html.P("Connectez-vous avec un compte adhérent pour publier un besoin "
                                                      "et voir le nom des acheteurs.", className="form-hint"),
         html.Div(id=ids.NET_NEED_MESSAGE),
+        html.Div(id=ids.NET_NEED_EDITOR),
         html.Div([html.Div(needs_list(view.needs, can_match=view.signed_in), id=ids.NET_NEEDS_LIST,
                            className="net-column"),
                   html.Div([html.Div(map_, className="net-map-box"), _legend(view.signed_in),

@@ -60,7 +60,8 @@ def need_focus(item: dict, search: PartnerSearch, offers: list[dict]) -> tuple[l
                        f"score {fr_number(r['score'])}") for r in search.records.to_dict("records")]
     points += [_feature(o["lat"], o["lon"], "offer", f"Offre : {o['title']} – {o.get('owner_name', '')}")
                for o in offers if o.get("lat") is not None]
-    points.append(_feature(origin.lat, origin.lon, "buyer", f"Acheteur : {item.get('buyer_name', '')}"))
+    chosen = " – ".join(t for t in (f"Besoin choisi : {item.get('title', '')}", item.get("buyer_name")) if t)
+    points.append(_feature(origin.lat, origin.lon, "buyer", chosen, id=item.get("id")))
     layers = [dl.Circle(center=[origin.lat, origin.lon], radius=float(item["radius_km"]) * 1000, interactive=False,
                         color="#c0392b", weight=2, fillOpacity=0.05, dashArray="6 6"),
               dl.GeoJSON(data={"type": "FeatureCollection", "features": points}, pointToLayer=POINT_TO_LAYER)]

@@ -82,9 +82,44 @@ def test_a_posted_need_reaches_a_supplier_who_asks_and_is_accepted(browser, page
         _open_tab(other, "Mises en relation")
         seen = other.locator(f"#{ids.NET_INTRO_LIST} .net-card:has-text('{title}')").first.inner_text()
         assert BUYER_EMAIL in seen and SUPPLIER_EMAIL in seen
+        _open_tab(other, "Besoins")  # the supplier sees the need, never its "Modifier" nor "Clore"
+        theirs = other.locator(f"#{ids.NET_NEEDS_LIST} .net-card:has-text('{title}')")
+        assert theirs.count() == 1 and theirs.locator("button:has-text('Modifier')").count() == 0
+        assert theirs.locator("button:has-text('Clore')").count() == 0
     finally:
         context.close()
+    _edit_then_close(page, live_server, title)
     assert not page.errors, page.errors
+
+
+def _edit_then_close(page, live_server: str, title: str) -> None:
+    """The buyer selects the need (highlighted), edits it through the pre-filled form (a bad radius is refused in
+    French, then a good change is saved), then closes it after the confirmation: it leaves the list."""
+    page.goto(f"{live_server}/reseau", wait_until="networkidle")
+    card = page.locator(f"#{ids.NET_NEEDS_LIST} .net-card:has-text('{title}')")
+    card.locator("button:has-text('Fournisseurs proches')").click()
+    page.wait_for_selector(f"#{ids.NET_NEEDS_LIST} .net-card-selected:has-text('{title}')", timeout=30000)
+    page.wait_for_selector(".net-point-buyer", state="attached", timeout=30000)  # its marker on the map
+    card = page.locator(f"#{ids.NET_NEEDS_LIST} .net-card:has-text('{title}')")
+    card.locator("button:has-text('Modifier')").click()
+    page.wait_for_selector(f"#{ids.NET_NEED_EDIT_TITLE}", timeout=30000)
+    assert page.input_value(f"#{ids.NET_NEED_EDIT_TITLE}") == title  # pre-filled
+    assert page.input_value(f"#{ids.NET_NEED_EDIT_RADIUS}") == "60"
+    page.fill(f"#{ids.NET_NEED_EDIT_RADIUS}", "900")
+    page.click(f"#{ids.NET_NEED_EDITOR} button:has-text('Enregistrer')")
+    page.wait_for_selector(f"#{ids.NET_NEED_MESSAGE}:has-text('Rayon')", timeout=30000)
+    edited = f"{title} (modifié)"
+    page.fill(f"#{ids.NET_NEED_EDIT_RADIUS}", "70")
+    page.fill(f"#{ids.NET_NEED_EDIT_TITLE}", edited)
+    page.click(f"#{ids.NET_NEED_EDITOR} button:has-text('Enregistrer')")
+    page.wait_for_selector(f"#{ids.NET_NEED_MESSAGE}:has-text('modifié')", timeout=30000)
+    assert page.locator(f"#{ids.NET_NEEDS_LIST} .net-card-selected:has-text('{edited}')").count() == 1
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.locator(f"#{ids.NET_NEEDS_LIST} .net-card:has-text('{edited}') button:has-text('Clore')").click()
+    page.wait_for_selector(f"#{ids.NET_NEED_MESSAGE}:has-text('clos')", timeout=30000)
+    assert asked and "Clore le besoin" in asked[0]
+    assert page.locator(f"#{ids.NET_NEEDS_LIST} .net-card:has-text('{edited}')").count() == 0
 
 
 def test_a_member_asks_a_partner_search_result_who_accepts(browser, page, live_server):

@@ -264,3 +264,77 @@ def test_outcomes_count_the_funnel_delays_and_distances_for_staff_only(private):
                            "at": pd.to_datetime(["2026-01-01", "2026-01-03", "2026-01-01", "2026-01-05"])})
     assert rules.median_days_to_exchange(events) == 3.0
     assert rules.share_within(pd.Series([10.0, 49.9, 80.0, None])) == pytest.approx(2 / 3)
+
+
+# --- Reads cached per version of the network tables ----------------------------------------------------------
+
+def _worker(db, tmp_path, name: str) -> DataService:
+    """A second process's service on the same database: its own engine, the default (2 s) version check."""
+    from dashboard.database import make_engine
+
+    return DataService(make_engine(db.url), load_settings({}, database_url=db.url, instance_dir=tmp_path / name,
+                                                          auto_demo=False))
+
+
+def test_a_write_through_one_worker_is_seen_by_the_next_read_of_another(new_database, demo_database, tmp_path):
+    db = new_database(demo_database)
+    writer, reader = _worker(db, tmp_path, "a"), _worker(db, tmp_path, "b")
+    before = {n["id"] for n in nw.listed_needs(reader, _buyer())}  # warms the reader's caches
+    need_id = nw.create_need(writer, _buyer(), _need(writer))
+    assert need_id not in before and need_id in {n["id"] for n in nw.listed_needs(reader, _buyer())}
+    nw.update_need(writer, _buyer(), need_id, {"title": "Carters usinés (modifié)"})
+    assert {n["id"]: n["title"] for n in nw.listed_needs(reader, _buyer())}[need_id] == "Carters usinés (modifié)"
+    item = nw.need(reader, need_id, _buyer())
+    supplier_site = nw.need_matches(reader, item, _buyer()).records["id"].iloc[0]
+    supplier = Viewer(Role.MEMBER, None, "fournisseur@tests.example", frozenset({supplier_site}))
+    nw.offers_for_need(reader, item, _buyer())  # warms the reader's offers
+    offer_id = nw.create_offer(writer, supplier, {
+        "site": supplier_site, "kind": "capacity", "title": "Capacité (test)", "capability": item["capabilities"][0],
+        "available_until": (TODAY + dt.timedelta(days=30)).isoformat()})
+    assert offer_id in set(nw.offers_for_need(reader, item, _buyer())["id"])
+    nw.update_offer(writer, supplier, offer_id, {"status": "closed"})
+    nw.update_need(writer, _buyer(), need_id, {"status": "closed"})
+    assert need_id not in {n["id"] for n in nw.listed_needs(reader, _buyer())}
+    assert offer_id not in {o["id"] for o in nw.listed_offers(reader, supplier)}
+    assert nw.my_needs(reader, _buyer())[0]["status"] == "closed"  # newest first: the one just closed
+    for service in (writer, reader):
+        service.engine.dispose()
+
+
+def test_listed_needs_and_offers_are_read_once_per_version(private, monkeypatch):
+    reads = {"needs": 0, "offers": 0}
+    for table in reads:
+        original = getattr(repository, f"{table}_frame")
+
+        def counted(*args, _table=table, _original=original, **kwargs):
+            reads[_table] += 1
+            return _original(*args, **kwargs)
+        monkeypatch.setattr(repository, f"{table}_frame", counted)
+    first = nw.listed_needs(private, _buyer())
+    assert nw.listed_needs(private, _buyer()) == first and nw.listed_offers(private, _buyer())
+    nw.summary(private, ANONYMOUS)
+    assert reads == {"needs": 1, "offers": 1}
+    nw.create_need(private, _buyer(), _need(private))
+    assert len(nw.listed_needs(private, _buyer())) == len(first) + 1
+    assert reads == {"needs": 2, "offers": 2}
+
+
+def test_vectorised_matching_equals_a_plain_pandas_filter(private):
+    member = _buyer()
+    offers = pd.DataFrame(nw.listed_offers(private, member))
+    needs = pd.DataFrame(nw.listed_needs(private, member))
+    checked = 0
+    for item in nw.listed_needs(private, member)[:15]:
+        expected = rules.offers_near_need(offers.dropna(subset=["lat"]), lat=item["lat"], lon=item["lon"],
+                                          capabilities=item["capabilities"], radius_km=item["radius_km"])
+        got = nw.offers_for_need(private, item, member)
+        assert got.get("id", pd.Series(dtype=int)).tolist() == expected["id"].tolist()
+        checked += len(expected)
+    for item in [o for o in nw.listed_offers(private, member) if o["kind"] == "capacity"][:15]:
+        expected = rules.needs_near_offer(needs.dropna(subset=["lat"]), lat=item["lat"], lon=item["lon"],
+                                          capability=item["capability"])
+        got = nw.needs_for_offer(private, item, member)
+        assert [n["id"] for n in got] == expected["id"].tolist()
+        assert [round(n["distance_km"], 9) for n in got] == [round(d, 9) for d in expected["distance_km"]]
+        checked += len(expected)
+    assert checked > 0  # some pairs matched, so the comparison is not between empty lists

@@ -372,3 +372,102 @@ def test_the_map_shows_names_to_members_and_communes_to_the_public(private_app):
     assert south < item["lat"] < north and west < item["lon"] < east
     assert (north - south) * 111.2 == pytest.approx(2 * item["radius_km"], rel=1e-6)  # the radius, framed
     assert layers[0].radius == item["radius_km"] * 1000
+
+
+# --- Editing and closing a need on the page -------------------------------------------------------------------
+
+def _own_need(service, viewer: Viewer, site: str = SITE, title: str = "Besoin à modifier (test)") -> int:
+    capability = str(service.snapshot().capability_links["capability_code"].iloc[0])
+    return nw.create_need(service, viewer, {"site": site, "title": title, "capabilities": [capability],
+                                            "radius_km": 60, "deadline": UNTIL, "quantity": "300 pièces"})
+
+
+def test_only_the_buyer_and_staff_get_modifier_and_clore(private_app):
+    from layouts.network_needs import needs_list
+
+    service, member = _service(private_app), _member(private_app)
+    other, _ = _second_member(private_app)
+    need_id = _own_need(service, member)
+    staff = Viewer(Role.STAFF, None, "staff@tests")
+
+    def buttons(viewer: Viewer, kind: str) -> set[int]:
+        tree = json.loads(_text(needs_list(nw.listed_needs(service, viewer), can_match=True)))
+        return {i["need"] for i in _ids(tree, kind)}
+    for kind in (ids.NET_NEED_EDIT, ids.NET_NEED_CLOSE):
+        assert need_id in buttons(member, kind) and need_id in buttons(staff, kind)
+        assert need_id not in buttons(other, kind)
+        assert buttons(other, kind) <= {n["id"] for n in nw.listed_needs(service, other) if n["buyer_id"] == OTHER}
+    assert not buttons(ANONYMOUS, ids.NET_NEED_EDIT)
+
+
+def test_the_edit_form_is_prefilled_validated_and_saved_in_one_audited_change(private_app):
+    from callbacks.network_needs import close_need, edit_need, save_need
+
+    service, member = _service(private_app), _member(private_app)
+    other, other_client = _second_member(private_app)
+    need_id = _own_need(service, member)
+    item = nw.need(service, need_id, member)
+    client = signed_in_client(private_app, "member")
+    engine = service.engine
+    fields = [item["title"], item["capabilities"], [], [], item["quantity"], 60, UNTIL, "members", ""]
+    with private_app.server.test_request_context(headers={"Cookie": _cookie(client)}):
+        form, _ = edit_need(service, {"type": ids.NET_NEED_EDIT, "need": need_id}, [1])
+        before = repository.need_by_id(engine, need_id), repository.audit_count(engine)
+        bad = [(dict(enumerate(fields)) | {5: 900}, "Rayon"), (dict(enumerate(fields)) | {1: []}, "savoir-faire"),
+               (dict(enumerate(fields)) | {6: "2020-01-01"}, "la date est passée"),
+               (dict(enumerate(fields)) | {0: ""}, "Titre")]
+        answers = [_text(save_need(service, {"type": ids.NET_NEED_SAVE, "need": need_id}, [1],
+                                   *[values[i] for i in range(len(fields))])[0]) for values, _ in bad]
+        assert (repository.need_by_id(engine, need_id), repository.audit_count(engine)) == before  # nothing saved
+        changed = fields.copy()
+        changed[0], changed[4], changed[5] = "Carters usinés (modifié)", "600 pièces", 90
+        saved = save_need(service, {"type": ids.NET_NEED_SAVE, "need": need_id}, [1], *changed)
+    shown = _text(form)
+    assert "Besoin à modifier (test)" in shown and "300 pièces" in shown and item["capabilities"][0] in shown
+    assert all(words in a for a, (_, words) in zip(answers, bad)), answers
+    row = repository.need_by_id(engine, need_id)
+    assert (row["title"], row["quantity"], row["radius_km"]) == ("Carters usinés (modifié)", "600 pièces", 90.0)
+    assert repository.audit_count(engine) == before[1] + 1
+    assert "modifié" in _text(saved[0]) and "net-card-selected" in _text(saved[1]) and saved[2] is None
+    with private_app.server.test_request_context(headers={"Cookie": _cookie(other_client)}):
+        refused_form = edit_need(service, {"type": ids.NET_NEED_EDIT, "need": need_id}, [1])
+        refused = close_need(service, {"type": ids.NET_NEED_CLOSE, "need": need_id}, [1])
+    assert refused_form[0] is None and "Seuls l'acheteur" in _text(refused_form[1])
+    assert "parmi les vôtres" in _text(refused[0]) and repository.need_by_id(engine, need_id)["status"] == "open"
+    with private_app.server.test_request_context(headers={"Cookie": _cookie(client)}):
+        closed = close_need(service, {"type": ids.NET_NEED_CLOSE, "need": need_id}, [1])
+    assert repository.need_by_id(engine, need_id)["status"] == "closed" and "clos" in _text(closed[0])
+    assert f"net-need-{need_id}" not in _text(closed[1])  # it left the list
+    assert need_id not in {n["id"] for n in nw.listed_needs(service, other)}
+
+
+def _close_callback(client, need_id: int):
+    """The page's confirmed "Clore" callback, as the browser sends it."""
+    callback_map = client.application.extensions["tissu_dash"].callback_map
+    key = next(k for k in callback_map if ids.NET_NEED_CLOSE in json.dumps(callback_map[k].get("inputs", [])))
+    declared = [{"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1].split("@")[0]}
+                for part in key.strip(".").split("...")]
+    pattern = {"need": need_id, "type": ids.NET_NEED_CLOSE}
+    body = {"output": key, "outputs": declared,
+            "inputs": [[{"id": pattern, "property": "submit_n_clicks", "value": 1}]], "state": [],
+            "changedPropIds": [json.dumps(pattern, separators=(",", ":")) + ".submit_n_clicks"]}
+    response = client.post("/_dash-update-component", json=body, headers=ORIGIN)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return json.dumps(response.get_json()["response"], ensure_ascii=False)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_closing_a_need_over_http_by_role(private_app, role):
+    service, member = _service(private_app), _member(private_app)
+    need_id = _own_need(service, member, title=f"Besoin à clore ({role})")
+    answer = _close_callback(signed_in_client(private_app, role), need_id)
+    closed = repository.need_by_id(service.engine, need_id)["status"] == "closed"
+    assert closed is (role != "anonymous"), answer  # the buyer's member, staff and admin; never the public
+    assert ("clos" in answer) is closed
+    if role == "anonymous":
+        assert "Connectez-vous" in answer
+    _, other_client = _second_member(private_app)
+    if closed:
+        return
+    refused = _close_callback(other_client, need_id)  # another member: refused by the service, not only hidden
+    assert "parmi les vôtres" in refused and repository.need_by_id(service.engine, need_id)["status"] == "open"

@@ -11,8 +11,9 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike, NDArray
 
-from dashboard.analytics.geodesy import haversine_km
+from dashboard.analytics.geodesy import _haversine_rad, haversine_km
 from dashboard.analytics.partner_query import PartnerQuery
 
 # --- Introductions: demandée -> acceptée -> échanges -> devis -> commande, or sans suite -----------------
@@ -142,3 +143,48 @@ def share_within(distance_km: pd.Series, *, km: float = 50.0) -> float | None:
     """Share (0–1) of the distances (km) at most `km`; None for none."""
     values = distance_km.dropna()
     return float((values <= km).mean()) if len(values) else None
+
+
+# --- Many points, one query point: the offers near a need, the needs an offer reaches ---------------------
+
+class PointSet:
+    """Points kept in radians with their latitude cosines, so that each query is one numpy pass (km).
+
+    A missing point (NaN) is never within any distance."""
+
+    def __init__(self, lat: ArrayLike, lon: ArrayLike):
+        self.phi = np.radians(np.asarray(lat, dtype=float))
+        self.lam = np.radians(np.asarray(lon, dtype=float))
+        self.cos_phi = np.cos(self.phi)
+
+    def __len__(self) -> int:
+        return len(self.phi)
+
+    def distances_km(self, lat: float, lon: float, positions: NDArray[np.intp]) -> NDArray[np.float64]:
+        """Great-circle distances (km) from (lat, lon) in degrees to the points at `positions`."""
+        phi, lam = np.radians(float(lat)), np.radians(float(lon))
+        return _haversine_rad(phi, lam, self.phi[positions], self.lam[positions], np.cos(phi),
+                              self.cos_phi[positions])
+
+
+def positions_by_code(code_lists: Iterable[Iterable[str]]) -> dict[str, NDArray[np.intp]]:
+    """For each code, the ascending positions of the rows whose list holds it."""
+    found: dict[str, list[int]] = {}
+    for position, row in enumerate(code_lists):
+        for code in dict.fromkeys(row):
+            found.setdefault(code, []).append(position)
+    return {code: np.asarray(rows, dtype=np.intp) for code, rows in found.items()}
+
+
+def nearest_within(points: PointSet, positions: NDArray[np.intp], *, lat: float, lon: float,
+                   radius_km: float | NDArray[np.float64]) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+    """The positions (of `positions`) within `radius_km` (one radius, or one per point of the set) of the
+    point, nearest first (ties in position order), and their distances (km)."""
+    if not len(positions):
+        return positions, np.array([], dtype=float)
+    distances = points.distances_km(lat, lon, positions)
+    reach = radius_km[positions] if isinstance(radius_km, np.ndarray) else radius_km
+    keep = distances <= reach
+    kept, kept_d = positions[keep], distances[keep]
+    order = np.argsort(kept_d, kind="stable")
+    return kept[order], kept_d[order]

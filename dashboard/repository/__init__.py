@@ -111,6 +111,7 @@ from dashboard.repository.network import (  # noqa: F401
     meeting_times,
     need_by_id,
     needs_frame,
+    network_version,
     offer_by_id,
     offers_frame,
     replace_demo_network,

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 import pandas as pd
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 
 from dashboard import models as m
 from dashboard.database import write_transaction
@@ -45,6 +45,19 @@ def needs_frame(engine: Engine, *, buyer_sirets: Iterable[str] | None = None) ->
 def offers_frame(engine: Engine, *, owner_sirets: Iterable[str] | None = None) -> pd.DataFrame:
     """Every offer (of these owners when given), newest first."""
     return _owned_frame(engine, m.NetworkOffer, m.NetworkOffer.owner_siret, owner_sirets)
+
+
+def network_version(engine: Engine) -> tuple:
+    """Cheap fingerprint of the needs and offers tables: (rows, highest id, last change) of each. Every write
+    (insert, update, close, the demo's replacement) changes it; read on each network read, so that a write made
+    by any worker is seen by the next read of every worker."""
+    # One scalar subquery per aggregate: each is answered from an index (count, max(id), max(updated_at)).
+    parts = [select(agg).select_from(model).scalar_subquery() for model in (m.NetworkNeed, m.NetworkOffer)
+             for agg in (func.count(), func.max(model.id), func.max(model.updated_at))]
+    with engine.connect() as conn:
+        row = conn.execute(select(*parts)).one()
+    out = [(int(row[k] or 0), int(row[k + 1] or 0), str(row[k + 2] or "")) for k in (0, 3)]
+    return tuple(out)
 
 
 def need_by_id(engine: Engine, need_id: int) -> dict | None:

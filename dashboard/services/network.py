@@ -1,6 +1,7 @@
 """The network's read models and writes: needs, offers, the suppliers a need matches, introductions.
 
-Reads of the network tables are not cached (they change with every post and are small); a need's matched
+Listed needs and offers are read once per version of the network tables (services/network_listings.py: the
+version is re-read on every call, so a write is seen by the next read of every worker); a need's matched
 suppliers are cached in the snapshot's bounded LRU keyed by the need's id and last change, so a write never
 serves a stale match. Writes check the policy (members act for their own establishments, staff for any),
 validate at the edge (services/network_input.py) and are one transaction with their audit entry.
@@ -31,8 +32,24 @@ from dashboard.policy import (
     require_act_for,
     visible_needs,
 )
-from dashboard.services import DataService, Snapshot
+from dashboard.services import DataService
 from dashboard.services.network_input import NetworkInputError, need_values, offer_values
+from dashboard.services.network_listings import (  # noqa: F401  (re-exported: the page, the API, practices)
+    _labels,
+    _site,
+    _sites,
+    for_viewer,
+    listed_frames,
+    listed_needs,
+    listed_offers,
+    my_needs,
+    need_rows,
+    needs_for_offer,
+    offer_rows,
+    offers_for_need,
+    tables,
+    today,
+)
 from dashboard.services.network_outcomes import Outcomes, outcomes
 from dashboard.services.options import capability_options
 from dashboard.services.partners import PartnerSearch, search_partners
@@ -45,110 +62,14 @@ class NetworkNotFound(LookupError):
     """No need, offer or introduction with this id (or not one the viewer may see); French message."""
 
 
-def today() -> dt.date:
-    return dt.date.today()
-
-
 def _audit(viewer: Viewer, action: str, address: str) -> repository.AuditRecord:
     return repository.AuditRecord(viewer.user_id, viewer.label or "anonyme", action, "", address=address)
 
 
-def _sites(snap: Snapshot) -> pd.DataFrame:
-    """Active establishments by key (public id, and SIRET when it differs): name, commune, territory, point."""
-    def build() -> pd.DataFrame:
-        e = snap.establishments
-        cols = ["public_id", "siret", "name", "commune_code", "commune_name", "department_code", "zone_code",
-                "filiere_code", "address", "lat", "lon"]
-        frame = e[cols].copy()
-        by_siret = frame[frame["siret"].notna() & (frame["siret"] != frame["public_id"])].assign(
-            public_id=lambda f: f["siret"])
-        return pd.concat([frame, by_siret]).drop_duplicates("public_id").set_index("public_id")
-    return snap.cached("network_sites", build)
-
-
-def _sites_of(service: DataService, keys: pd.Series) -> list[dict | None]:
-    """Each key's site fields (as `_sites(...).loc[key]` gives them), None for a key not in the dataset: one
-    reindex for the whole list instead of a row lookup per need or offer (0.7 ms each, 7 s for 10,000 offers)."""
-    sites = _sites(service.snapshot())
-    known = keys.isin(sites.index).tolist()
-    rows = sites.reindex(pd.Index(keys)).to_dict("records") if len(keys) else []
-    return [row if ok else None for row, ok in zip(rows, known)]
-
-
-def _site(service: DataService, key: str | None) -> dict | None:
-    sites = _sites(service.snapshot())
-    if not key or key not in sites.index:
-        return None
-    row = sites.loc[key]
-    return {"id": key, **row.to_dict()}
-
-
-def _labels(service: DataService) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    look = service.lookups
-    return (dict(zip(look.capabilities["code"], look.capabilities["label"])),
-            dict(zip(look.certifications["code"], look.certifications["label"])),
-            dict(zip(look.zones["code"], look.zones["name"])))
-
-
-# --- Needs ----------------------------------------------------------------------------------------------
-
-def _need_items(service: DataService, frame: pd.DataFrame, viewer: Viewer) -> list[dict]:
-    caps, certs, zones = _labels(service)
-    towns = service.lookups.communes.set_index("code")
-    items = []
-    for r, site in zip(frame.to_dict("records"), _sites_of(service, frame["buyer_siret"]) if len(frame) else []):
-        codes = rules.codes(r["capabilities"])
-        items.append({
-            "id": int(r["id"]), "title": r["title"], "description": r["description"],
-            "buyer_id": r["buyer_siret"], "buyer_name": site["name"] if site is not None else "",
-            "commune": site["commune_name"] if site is not None else "",
-            "department_code": site["department_code"] if site is not None else "",
-            "territory": (f"{zones.get(site['zone_code'], '')} ({site['department_code']})"
-                          if site is not None else ""),
-            "lat": float(site["lat"]) if site is not None else None,
-            "lon": float(site["lon"]) if site is not None else None,
-            **_commune_point(towns, site),
-            "capabilities": list(codes), "capability_labels": [caps.get(c, c) for c in codes],
-            "certifications_required": list(rules.codes(r["certifications_required"])),
-            "certifications_wished": list(rules.codes(r["certifications_wished"])),
-            "certification_labels": [certs.get(c, c) for c in rules.codes(r["certifications_required"])],
-            "quantity": r["quantity"], "radius_km": float(r["radius_km"]), "deadline": r["deadline"],
-            "visibility": r["visibility"], "status": r["status"], "is_demo": bool(r["is_demo"]),
-            "updated_at": r["updated_at"], "mine": may_act_for(viewer, r["buyer_siret"]) and viewer.signed_in,
-        })
-    return items
-
-
-def _commune_point(towns: pd.DataFrame, site: pd.Series | None) -> dict:
-    """The centre of the site's commune: where the public sees an anonymised need (never the site's own point)."""
-    if site is None or site["commune_code"] not in towns.index:
-        return {"commune_lat": None, "commune_lon": None}
-    town = towns.loc[site["commune_code"]]
-    return {"commune_lat": float(town["lat"]), "commune_lon": float(town["lon"])}
-
-
-def _listed(frame: pd.DataFrame, until: str, on: dt.date) -> pd.DataFrame:
-    if frame.empty:
-        return frame
-    return frame[rules.listed_mask(frame["status"], frame[until], today=on)]
-
-
-def listed_needs(service: DataService, viewer: Viewer, *, on: dt.date | None = None) -> list[dict]:
-    """Open needs whose deadline has not passed, cut to the viewer (the public: public needs, anonymised)."""
-    frame = _listed(repository.needs_frame(service.engine), "deadline", on or today())
-    return visible_needs(viewer, _need_items(service, frame, viewer))
-
-
-def my_needs(service: DataService, viewer: Viewer) -> list[dict]:
-    """Every need (open, closed or expired) of the establishments the viewer speaks for."""
-    if not viewer.sirets:
-        return []
-    return _need_items(service, repository.needs_frame(service.engine, buyer_sirets=viewer.sirets), viewer)
-
-
 def need(service: DataService, need_id: int, viewer: Viewer) -> dict:
     row = repository.need_by_id(service.engine, need_id)
-    items = visible_needs(viewer, _need_items(service, pd.DataFrame([row]), viewer)) if row else []
+    items = visible_needs(viewer, for_viewer(viewer, need_rows(service, pd.DataFrame([row])), "buyer_id")) if row \
+        else []
     if not items:
         raise NetworkNotFound(f"Besoin introuvable : n° {need_id}.")
     return items[0]
@@ -269,58 +190,11 @@ def update_need(service: DataService, viewer: Viewer, need_id: int, raw: dict, *
 
 # --- Offers ---------------------------------------------------------------------------------------------
 
-def _offer_items(service: DataService, frame: pd.DataFrame, viewer: Viewer) -> list[dict]:
-    caps, _, zones = _labels(service)
-    items = []
-    for r, site in zip(frame.to_dict("records"), _sites_of(service, frame["owner_siret"]) if len(frame) else []):
-        items.append({
-            "id": int(r["id"]), "kind": r["kind"], "title": r["title"], "description": r["description"],
-            "owner_id": r["owner_siret"], "owner_name": site["name"] if site is not None else "",
-            "commune": site["commune_name"] if site is not None else "",
-            "territory": (f"{zones.get(site['zone_code'], '')} ({site['department_code']})"
-                          if site is not None else ""),
-            "lat": float(site["lat"]) if site is not None else None,
-            "lon": float(site["lon"]) if site is not None else None,
-            "capability": r["capability_code"], "capability_label": caps.get(r["capability_code"] or "", ""),
-            "material": r["material"], "quantity": r["quantity"], "available_from": r["available_from"],
-            "available_until": r["available_until"], "status": r["status"], "is_demo": bool(r["is_demo"]),
-            "mine": viewer.signed_in and may_act_for(viewer, r["owner_siret"]),
-        })
-    return items
-
-
-def listed_offers(service: DataService, viewer: Viewer, *, on: dt.date | None = None) -> list[dict]:
-    """Open offers still available (members and staff; the public gets counts only: summary)."""
-    if not may_see_offers(viewer):
-        return []
-    frame = _listed(repository.offers_frame(service.engine), "available_until", on or today())
-    return _offer_items(service, frame, viewer)
-
-
-def offers_for_need(service: DataService, item: dict, viewer: Viewer) -> pd.DataFrame:
-    """Listed capacity offers within a need's radius that offer one of its capabilities, nearest first."""
-    offers = pd.DataFrame(listed_offers(service, viewer))
-    if offers.empty or item.get("lat") is None:
-        return offers
-    return rules.offers_near_need(offers.dropna(subset=["lat"]), lat=item["lat"], lon=item["lon"],
-                                  capabilities=item["capabilities"], radius_km=item["radius_km"])
-
-
 def offer(service: DataService, offer_id: int, viewer: Viewer) -> dict:
     row = repository.offer_by_id(service.engine, offer_id) if may_see_offers(viewer) else None
     if row is None:
         raise NetworkNotFound(f"Offre introuvable : n° {offer_id}.")
-    return _offer_items(service, pd.DataFrame([row]), viewer)[0]
-
-
-def needs_for_offer(service: DataService, item: dict, viewer: Viewer) -> list[dict]:
-    """Listed needs (as the viewer sees them) asking for a capacity offer's capability within their radius."""
-    needs = pd.DataFrame(listed_needs(service, viewer))
-    if needs.empty or item.get("lat") is None or "lat" not in needs:
-        return []
-    found = rules.needs_near_offer(needs.dropna(subset=["lat"]), lat=item["lat"], lon=item["lon"],
-                                   capability=item["capability"] if item["kind"] == "capacity" else None)
-    return found.to_dict("records")
+    return for_viewer(viewer, offer_rows(service, pd.DataFrame([row])), "owner_id")[0]
 
 
 def create_offer(service: DataService, viewer: Viewer, raw: dict, *, address: str = "") -> int:
@@ -438,8 +312,8 @@ def _name(sites: pd.DataFrame, key: str) -> str:
 
 def _abouts(service: DataService, frame: pd.DataFrame) -> dict[int, str]:
     """What each introduction is about, by id: its need's or offer's title, or its meeting's date."""
-    needs = repository.needs_frame(service.engine)
-    offers = repository.offers_frame(service.engine)
+    stored = tables(service)
+    needs, offers = stored.needs, stored.offers
     titles = {"need": dict(zip(needs["id"], needs["title"])), "offer": dict(zip(offers["id"], offers["title"]))}
     meetings = repository.meeting_times(service.engine, [int(v) for v in frame["meeting_id"].dropna()])
     out: dict[int, str] = {}
@@ -560,8 +434,7 @@ def move_introduction(service: DataService, viewer: Viewer, introduction_id: int
 def summary(service: DataService, viewer: Viewer, *, on: dt.date | None = None) -> dict:
     """What everyone may see: open needs and offers, introductions by status (counts only)."""
     day = on or today()
-    needs = _listed(repository.needs_frame(service.engine), "deadline", day)
-    offers = _listed(repository.offers_frame(service.engine), "available_until", day)
+    needs, offers = listed_frames(service, day)
     intros = repository.introductions_frame(service.engine)
     caps, _, _ = _labels(service)
     by_capability: dict[str, int] = {}
@@ -611,15 +484,21 @@ def site_options(service: DataService, viewer: Viewer) -> list[dict]:
     return [{"label": f"{sites.loc[k, 'name']} – {sites.loc[k, 'commune_name']}", "value": k} for k in keys]
 
 
-def page(service: DataService, viewer: Viewer) -> NetworkPage:
+def form_options(service: DataService) -> tuple[list[dict], list[dict]]:
+    """The options of a need's capabilities (families first, as the partners page) and certifications."""
     look = service.lookups
+    return (capability_options(look.capabilities),
+            [{"label": lab, "value": c} for c, lab in zip(look.certifications["code"], look.certifications["label"])])
+
+
+def page(service: DataService, viewer: Viewer) -> NetworkPage:
+    capabilities, certifications = form_options(service)
     return NetworkPage(
         signed_in=viewer.signed_in, can_post=can(viewer, Action.POST_NEED), summary=summary(service, viewer),
         needs=listed_needs(service, viewer), offers=listed_offers(service, viewer),
         opportunities=opportunities(service, viewer), introductions=introductions(service, viewer),
-        site_options=site_options(service, viewer), capability_options=capability_options(look.capabilities),
-        certification_options=[{"label": lab, "value": c} for c, lab in
-                               zip(look.certifications["code"], look.certifications["label"])],
+        site_options=site_options(service, viewer), capability_options=capabilities,
+        certification_options=certifications,
         tile_url=service.settings.tile_url, tile_attribution=service.settings.tile_attribution,
         is_demo=service.snapshot().is_demo, today=today(),
         outcomes=outcomes(service, viewer) if can(viewer, Action.SEE_NETWORK_OUTCOMES) else None)
