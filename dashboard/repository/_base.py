@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 
 import pandas as pd
@@ -45,6 +46,10 @@ def _frame(engine: Engine, statement) -> pd.DataFrame:
     with engine.connect() as conn:
         result = conn.execute(statement)
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def _table(engine: Engine, model, order) -> pd.DataFrame:

@@ -13,58 +13,40 @@ from sqlalchemy.exc import IntegrityError
 
 from dashboard import models as m
 from dashboard.database import write_transaction
-from dashboard.repository._base import _fit, _frame, _inserted_id
+from dashboard.repository import _rows
+from dashboard.repository._base import _fit, _frame, _inserted_id, _now
 from dashboard.repository.audit import AuditRecord, write_audit
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def _columns(model) -> list:
-    return list(model.__table__.columns)
 
 
 def circles_frame(engine: Engine) -> pd.DataFrame:
     """Every circle, by id."""
-    return _frame(engine, select(*_columns(m.Circle)).order_by(m.Circle.id))
+    return _frame(engine, select(*_rows.columns(m.Circle)).order_by(m.Circle.id))
 
 
 def circle_by_id(engine: Engine, circle_id: int) -> dict | None:
-    with engine.connect() as conn:
-        row = conn.execute(select(*_columns(m.Circle)).where(m.Circle.id == circle_id)).mappings().first()
-    return dict(row) if row else None
+    return _rows.one(engine, m.Circle, circle_id)
 
 
 def circle_members_frame(engine: Engine, *, circle_id: int | None = None) -> pd.DataFrame:
     """Membership rows (of one circle when given), oldest request first."""
     cm = m.CircleMember
-    statement = select(*_columns(cm))
-    if circle_id is not None:
-        statement = statement.where(cm.circle_id == circle_id)
-    return _frame(engine, statement.order_by(cm.requested_at, cm.id))
+    return _rows.rows_of(engine, cm, cm.circle_id, circle_id, cm.requested_at, cm.id)
 
 
 def circle_sessions_frame(engine: Engine, *, circle_id: int | None = None) -> pd.DataFrame:
     """Sessions (of one circle when given), in date order."""
     s = m.CircleSession
-    statement = select(*_columns(s))
-    if circle_id is not None:
-        statement = statement.where(s.circle_id == circle_id)
-    return _frame(engine, statement.order_by(s.starts_at, s.id))
+    return _rows.rows_of(engine, s, s.circle_id, circle_id, s.starts_at, s.id)
 
 
 def circle_session_by_id(engine: Engine, session_id: int) -> dict | None:
-    with engine.connect() as conn:
-        row = conn.execute(select(*_columns(m.CircleSession)).where(m.CircleSession.id == session_id)).mappings() \
-            .first()
-    return dict(row) if row else None
+    return _rows.one(engine, m.CircleSession, session_id)
 
 
 def circle_registrations_frame(engine: Engine, *, circle_id: int | None = None) -> pd.DataFrame:
     """Registrations with their session's circle (of one circle when given)."""
     r, s = m.CircleRegistration, m.CircleSession
-    statement = select(*_columns(r), s.circle_id).join(s, s.id == r.session_id)
+    statement = select(*_rows.columns(r), s.circle_id).join(s, s.id == r.session_id)
     if circle_id is not None:
         statement = statement.where(s.circle_id == circle_id)
     return _frame(engine, statement.order_by(r.session_id, r.registered_at, r.id))
@@ -72,7 +54,7 @@ def circle_registrations_frame(engine: Engine, *, circle_id: int | None = None) 
 
 def insert_circle(engine: Engine, row: dict, *, audit: AuditRecord) -> int:
     now = _now()
-    values = _fit(m.Circle, [{"created_at": now, "updated_at": now, **row}])[0]
+    values = _rows.new_row(m.Circle, row, now)
     with write_transaction(engine) as conn:
         new_id = _inserted_id(conn, insert(m.Circle).values(**values))
         write_audit(conn, replace(audit, target=f"circle:{new_id}", after=row), at=now)
@@ -81,16 +63,7 @@ def insert_circle(engine: Engine, row: dict, *, audit: AuditRecord) -> int:
 
 def update_circle(engine: Engine, circle_id: int, changes: dict, *, audit: AuditRecord) -> bool:
     """Change some fields of a circle; False when it does not exist."""
-    now = _now()
-    c = m.Circle
-    with write_transaction(engine) as conn:
-        before = conn.execute(select(*_columns(c)).where(c.id == circle_id)).mappings().first()
-        if before is None:
-            return False
-        conn.execute(update(c).where(c.id == circle_id).values(**_fit(c, [{**changes, "updated_at": now}])[0]))
-        write_audit(conn, replace(audit, target=f"circle:{circle_id}", before={k: before[k] for k in changes},
-                                  after=changes), at=now)
-    return True
+    return _rows.update_row(engine, m.Circle, circle_id, changes, audit, "circle")
 
 
 # --- Membership -------------------------------------------------------------------------------------------
@@ -160,7 +133,7 @@ def update_session(engine: Engine, session_id: int, changes: dict, *, audit: Aud
     now = _now()
     s = m.CircleSession
     with write_transaction(engine) as conn:
-        before = conn.execute(select(*_columns(s)).where(s.id == session_id)).mappings().first()
+        before = _rows.row_in(conn, s, session_id)
         if before is None:
             return False
         condition = [s.id == session_id]
@@ -222,8 +195,8 @@ def replace_demo_circles(engine: Engine, *, circles: list[dict], members: list[d
         conn.execute(delete(m.CircleRegistration).where(m.CircleRegistration.session_id.in_(demo_sessions)))
         conn.execute(delete(m.CircleSession).where(m.CircleSession.circle_id.in_(demo)))
         conn.execute(delete(m.CircleMember).where(m.CircleMember.circle_id.in_(demo)))
-        conn.execute(delete(m.Circle).where(m.Circle.is_demo.is_(True)))
-        circle_ids = [_inserted_id(conn, insert(m.Circle).values(**row)) for row in _fit(m.Circle, circles)]
+        _rows.delete_demo(conn, m.Circle)
+        circle_ids = _rows.inserted_ids(conn, m.Circle, circles)
         for row in members:
             values = {k: v for k, v in row.items() if k != "circle"} | {"circle_id": circle_ids[row["circle"]]}
             conn.execute(insert(m.CircleMember).values(**values))
@@ -237,5 +210,4 @@ def replace_demo_circles(engine: Engine, *, circles: list[dict], members: list[d
 
 
 def has_demo_circles(engine: Engine) -> bool:
-    with engine.connect() as conn:
-        return conn.execute(select(m.Circle.id).where(m.Circle.is_demo.is_(True)).limit(1)).first() is not None
+    return _rows.has_demo(engine, m.Circle)

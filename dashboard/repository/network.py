@@ -12,26 +12,13 @@ from sqlalchemy import Engine, delete, func, insert, select, update
 
 from dashboard import models as m
 from dashboard.database import write_transaction
-from dashboard.repository._base import _chunks, _fit, _frame, _inserted_id
+from dashboard.repository import _rows
+from dashboard.repository._base import _chunks, _frame, _inserted_id, _now
 from dashboard.repository.audit import AuditRecord, write_audit
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def _columns(model) -> list:
-    return list(model.__table__.columns)
-
-
-def _one(engine: Engine, model, row_id: int) -> dict | None:
-    with engine.connect() as conn:
-        row = conn.execute(select(*_columns(model)).where(model.id == row_id)).mappings().first()
-    return dict(row) if row else None
-
-
 def _owned_frame(engine: Engine, model, owner, sirets: Iterable[str] | None) -> pd.DataFrame:
-    statement = select(*_columns(model))
+    statement = select(*_rows.columns(model))
     if sirets is not None:
         statement = statement.where(owner.in_(list(sirets)))
     return _frame(engine, statement.order_by(model.id.desc()))
@@ -61,33 +48,20 @@ def network_version(engine: Engine) -> tuple:
 
 
 def need_by_id(engine: Engine, need_id: int) -> dict | None:
-    return _one(engine, m.NetworkNeed, need_id)
+    return _rows.one(engine, m.NetworkNeed, need_id)
 
 
 def offer_by_id(engine: Engine, offer_id: int) -> dict | None:
-    return _one(engine, m.NetworkOffer, offer_id)
+    return _rows.one(engine, m.NetworkOffer, offer_id)
 
 
 def _insert(engine: Engine, model, row: dict, audit: AuditRecord, kind: str) -> int:
     now = _now()
-    values = _fit(model, [{"created_at": now, "updated_at": now, **row}])[0]
+    values = _rows.new_row(model, row, now)
     with write_transaction(engine) as conn:
         new_id = _inserted_id(conn, insert(model).values(**values))
         write_audit(conn, replace(audit, target=f"{kind}:{new_id}", after=row), at=now)
     return int(new_id)
-
-
-def _update(engine: Engine, model, row_id: int, changes: dict, audit: AuditRecord, kind: str) -> bool:
-    now = _now()
-    with write_transaction(engine) as conn:
-        before = conn.execute(select(*_columns(model)).where(model.id == row_id)).mappings().first()
-        if before is None:
-            return False
-        values = _fit(model, [{**changes, "updated_at": now}])[0]
-        conn.execute(update(model).where(model.id == row_id).values(**values))
-        write_audit(conn, replace(audit, target=f"{kind}:{row_id}", before={k: before[k] for k in changes},
-                                  after=changes), at=now)
-    return True
 
 
 def insert_need(engine: Engine, row: dict, *, audit: AuditRecord) -> int:
@@ -96,7 +70,7 @@ def insert_need(engine: Engine, row: dict, *, audit: AuditRecord) -> int:
 
 def update_need(engine: Engine, need_id: int, changes: dict, *, audit: AuditRecord) -> bool:
     """Change some fields of a need; False when it does not exist."""
-    return _update(engine, m.NetworkNeed, need_id, changes, audit, "need")
+    return _rows.update_row(engine, m.NetworkNeed, need_id, changes, audit, "need")
 
 
 def insert_offer(engine: Engine, row: dict, *, audit: AuditRecord) -> int:
@@ -104,41 +78,33 @@ def insert_offer(engine: Engine, row: dict, *, audit: AuditRecord) -> int:
 
 
 def update_offer(engine: Engine, offer_id: int, changes: dict, *, audit: AuditRecord) -> bool:
-    return _update(engine, m.NetworkOffer, offer_id, changes, audit, "offer")
+    return _rows.update_row(engine, m.NetworkOffer, offer_id, changes, audit, "offer")
 
 
 # --- Introductions ---------------------------------------------------------------------------------------
 
 def introductions_frame(engine: Engine, *, sirets: Iterable[str] | None = None) -> pd.DataFrame:
     """Introductions (those where one of `sirets` is a side, when given), most recently changed first."""
-    i = m.Introduction
-    statement = select(*_columns(i))
-    if sirets is not None:
-        wanted = list(sirets)
-        statement = statement.where(i.requester_siret.in_(wanted) | i.target_siret.in_(wanted))
-    return _frame(engine, statement.order_by(i.updated_at.desc(), i.id.desc()))
+    i, wanted = m.Introduction, None if sirets is None else list(sirets)
+    sides = None if wanted is None else i.requester_siret.in_(wanted) | i.target_siret.in_(wanted)
+    return _rows.changed_first(engine, i, sides)
 
 
 def introduction_by_id(engine: Engine, introduction_id: int) -> dict | None:
-    return _one(engine, m.Introduction, introduction_id)
+    return _rows.one(engine, m.Introduction, introduction_id)
 
 
 def introduction_events(engine: Engine, introduction_ids: Iterable[int]) -> pd.DataFrame:
     """The status timeline of these introductions, oldest step first."""
     ev = m.IntroductionEvent
-    ids = list(introduction_ids)
-    frames = [_frame(engine, select(*_columns(ev)).where(ev.introduction_id.in_(chunk)).order_by(ev.at, ev.id))
-              for chunk in _chunks(ids)]
-    if not frames:
-        return _frame(engine, select(*_columns(ev)).where(ev.id == -1))
-    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return _rows.rows_in(engine, ev, ev.introduction_id, introduction_ids, ev.at, ev.id)
 
 
 def insert_introduction(engine: Engine, row: dict, *, by_user: int | None, by_label: str,
                         audit: AuditRecord) -> int:
     """A new introduction at status `row["status"]` and the first step of its timeline."""
     now = _now()
-    values = _fit(m.Introduction, [{"created_at": now, "updated_at": now, **row}])[0]
+    values = _rows.new_row(m.Introduction, row, now)
     with write_transaction(engine) as conn:
         new_id = _inserted_id(conn, insert(m.Introduction).values(**values))
         conn.execute(insert(m.IntroductionEvent).values(introduction_id=new_id, at=now, by_user=by_user,
@@ -215,12 +181,9 @@ def replace_demo_network(engine: Engine, *, needs: list[dict], offers: list[dict
     with write_transaction(engine) as conn:
         demo_intros = select(m.Introduction.id).where(m.Introduction.is_demo.is_(True)).scalar_subquery()
         conn.execute(delete(m.IntroductionEvent).where(m.IntroductionEvent.introduction_id.in_(demo_intros)))
-        conn.execute(delete(m.Introduction).where(m.Introduction.is_demo.is_(True)))
-        conn.execute(delete(m.NetworkNeed).where(m.NetworkNeed.is_demo.is_(True)))
-        conn.execute(delete(m.NetworkOffer).where(m.NetworkOffer.is_demo.is_(True)))
-        need_ids = [_inserted_id(conn, insert(m.NetworkNeed).values(**row)) for row in _fit(m.NetworkNeed, needs)]
-        offer_ids = [_inserted_id(conn, insert(m.NetworkOffer).values(**row))
-                     for row in _fit(m.NetworkOffer, offers)]
+        _rows.delete_demo(conn, m.Introduction, m.NetworkNeed, m.NetworkOffer)
+        need_ids = _rows.inserted_ids(conn, m.NetworkNeed, needs)
+        offer_ids = _rows.inserted_ids(conn, m.NetworkOffer, offers)
         intro_ids = []
         for row in introductions:
             values = {k: v for k, v in row.items() if k not in ("need", "offer")}
@@ -234,6 +197,4 @@ def replace_demo_network(engine: Engine, *, needs: list[dict], offers: list[dict
 
 
 def has_demo_network(engine: Engine) -> bool:
-    with engine.connect() as conn:
-        return conn.execute(select(m.NetworkNeed.id).where(m.NetworkNeed.is_demo.is_(True)).limit(1)).first() \
-            is not None
+    return _rows.has_demo(engine, m.NetworkNeed)

@@ -3,7 +3,6 @@ changes are compare-and-set, so two reviewers clicking at once cannot both move 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -12,52 +11,33 @@ from sqlalchemy import Engine, delete, insert, select, update
 
 from dashboard import models as m
 from dashboard.database import write_transaction
-from dashboard.repository._base import _chunks, _fit, _frame, _inserted_id
+from dashboard.repository import _rows
+from dashboard.repository._base import _fit, _inserted_id, _now
 from dashboard.repository.audit import AuditRecord, write_audit
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def _columns(model) -> list:
-    return list(model.__table__.columns)
 
 
 def practices_frame(engine: Engine, *, statuses: Iterable[str] | None = None,
                     site_sirets: Iterable[str] | None = None) -> pd.DataFrame:
     """Practice sheets (with these statuses, of these sites, when given), most recently changed first."""
     s = m.PracticeSheet
-    statement = select(*_columns(s))
-    if statuses is not None:
-        statement = statement.where(s.status.in_(list(statuses)))
-    if site_sirets is not None:
-        statement = statement.where(s.site_siret.in_(list(site_sirets)))
-    return _frame(engine, statement.order_by(s.updated_at.desc(), s.id.desc()))
+    return _rows.changed_first(engine, s, None if statuses is None else s.status.in_(list(statuses)),
+                               None if site_sirets is None else s.site_siret.in_(list(site_sirets)))
 
 
 def practice_by_id(engine: Engine, sheet_id: int) -> dict | None:
-    s = m.PracticeSheet
-    with engine.connect() as conn:
-        row = conn.execute(select(*_columns(s)).where(s.id == sheet_id)).mappings().first()
-    return dict(row) if row else None
+    return _rows.one(engine, m.PracticeSheet, sheet_id)
 
 
 def practice_reviews(engine: Engine, sheet_ids: Iterable[int]) -> pd.DataFrame:
     """The status history of these sheets, oldest first."""
     r = m.PracticeReview
-    ids = list(sheet_ids)
-    frames = [_frame(engine, select(*_columns(r)).where(r.sheet_id.in_(chunk)).order_by(r.at, r.id))
-              for chunk in _chunks(ids)]
-    if not frames:
-        return _frame(engine, select(*_columns(r)).where(r.id == -1))
-    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return _rows.rows_in(engine, r, r.sheet_id, sheet_ids, r.at, r.id)
 
 
 def insert_practice(engine: Engine, row: dict, *, by_label: str, audit: AuditRecord) -> int:
     """A new sheet at `row["status"]` (draft or submitted: then its first history step is written too)."""
     now = _now()
-    values = _fit(m.PracticeSheet, [{"created_at": now, "updated_at": now, **row}])[0]
+    values = _rows.new_row(m.PracticeSheet, row, now)
     with write_transaction(engine) as conn:
         new_id = _inserted_id(conn, insert(m.PracticeSheet).values(**values))
         if row["status"] != "draft":
@@ -76,7 +56,7 @@ def update_practice(engine: Engine, sheet_id: int, changes: dict, *, expected: I
     now = _now()
     wanted = list(expected)
     with write_transaction(engine) as conn:
-        before = conn.execute(select(*_columns(s)).where(s.id == sheet_id)).mappings().first()
+        before = _rows.row_in(conn, s, sheet_id)
         if before is None or before["status"] not in wanted:
             return False
         values = _fit(m.PracticeSheet, [{**changes, "updated_at": now}])[0]
@@ -99,15 +79,12 @@ def replace_demo_practices(engine: Engine, *, sheets: list[dict], reviews: list[
     with write_transaction(engine) as conn:
         demo = select(m.PracticeSheet.id).where(m.PracticeSheet.is_demo.is_(True)).scalar_subquery()
         conn.execute(delete(m.PracticeReview).where(m.PracticeReview.sheet_id.in_(demo)))
-        conn.execute(delete(m.PracticeSheet).where(m.PracticeSheet.is_demo.is_(True)))
-        sheet_ids = [_inserted_id(conn, insert(m.PracticeSheet).values(**row))
-                     for row in _fit(m.PracticeSheet, sheets)]
+        _rows.delete_demo(conn, m.PracticeSheet)
+        sheet_ids = _rows.inserted_ids(conn, m.PracticeSheet, sheets)
         steps = [{k: v for k, v in r.items() if k != "sheet"} | {"sheet_id": sheet_ids[r["sheet"]]} for r in reviews]
         if steps:
             conn.execute(insert(m.PracticeReview), steps)
 
 
 def has_demo_practices(engine: Engine) -> bool:
-    with engine.connect() as conn:
-        return conn.execute(select(m.PracticeSheet.id).where(m.PracticeSheet.is_demo.is_(True)).limit(1)).first() \
-            is not None
+    return _rows.has_demo(engine, m.PracticeSheet)

@@ -16,12 +16,12 @@ from dashboard.policy import (
     may_act_for,
     may_run_circle,
     require,
-    require_act_for,
     require_run_circle,
 )
 from dashboard.services import DataService
 from dashboard.services.circles import CircleNotFound, now, site, themes
 from dashboard.services.circles_input import CircleInputError, circle_values, join_message, session_values
+from dashboard.services.input_rules import site_for_write
 
 CircleRuleError = rules.CircleRuleError
 FAILURES = (Forbidden, CircleInputError, CircleNotFound, CircleRuleError)  # all carry a French message
@@ -40,14 +40,7 @@ def _circle_row(service: DataService, circle_id) -> dict:
 
 def _site_key(service: DataService, viewer: Viewer, action: Action, key) -> str:
     """A site the viewer speaks for (staff: any known site)."""
-    require(viewer, action)
-    if not isinstance(key, str) or not key.strip():
-        raise CircleInputError("site", "Choisissez l'établissement concerné.")
-    found = site(service, key.strip())
-    if found is None:
-        raise CircleInputError("site", f"Établissement inconnu dans le jeu de données actif : « {key[:40]} ».")
-    require_act_for(viewer, action, found["id"])
-    return str(found["id"])
+    return site_for_write(viewer, action, key, find=lambda k: site(service, k), error=CircleInputError)
 
 
 def _facilitator(service: DataService, raw: dict, values: dict, *, required: bool) -> None:

@@ -6,10 +6,12 @@ Each check raises CircleInputError with the field and a French message; nothing 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from dashboard.analytics.circles import TERRITORY_KINDS
+from dashboard.services import input_rules as rules
+from dashboard.services.input_rules import FieldInputError
 
 MAX_NAME, MAX_DESCRIPTION, MAX_TITLE, MAX_ADDRESS, MAX_MESSAGE = 200, 2000, 200, 300, 500
 CAPACITY_RANGE = (1, 500)  # seats of one session
@@ -22,35 +24,16 @@ SESSION_FIELDS = frozenset({"title", "starts_at", "duration_min", "commune", "ad
 LORRAINE_BOUNDS = ((47.8, 50.2), (4.8, 7.7))  # (lat, lon) ranges a session place must fall in
 
 
-class CircleInputError(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class CircleInputError(FieldInputError):
+    """A refused circle or session field."""
 
 
-def _fields(raw: Mapping[str, Any], allowed: frozenset[str]) -> None:
-    if not isinstance(raw, Mapping):
-        raise CircleInputError("body", "Un objet JSON est attendu.")
-    unknown = sorted(set(raw) - allowed)
-    if unknown:
-        raise CircleInputError(str(unknown[0])[:40], f"Champ inconnu : « {str(unknown[0])[:40]} ». Acceptés : "
-                               f"{', '.join(sorted(allowed))}.")
+def _posted(raw: Mapping[str, Any], allowed: frozenset[str], partial: bool) -> tuple[dict, Callable[[str], bool]]:
+    return rules.posted(raw, allowed, partial=partial, error=CircleInputError, field_cut=40)
 
 
 def text(raw: Mapping[str, Any], name: str, label: str, limit: int, *, required: bool = False) -> str:
-    value = raw.get(name)
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise CircleInputError(name, f"{label} : texte attendu.")
-    value = value.strip()
-    if required and not value:
-        raise CircleInputError(name, f"{label} : champ obligatoire.")
-    if len(value) > limit:
-        raise CircleInputError(name, f"{label} : {limit:,} caractères au plus ({len(value):,} reçus)."
-                               .replace(",", "\u00a0"))
-    return value
+    return rules.text_value(raw, name, label, limit, error=CircleInputError, required=required)
 
 
 def _integer(raw: Mapping[str, Any], name: str, label: str, low: int, high: int, default: int | None = None) -> int:
@@ -73,12 +56,7 @@ def circle_values(raw: Mapping[str, Any], *, themes: set[str], departments: set[
                   partial: bool = False) -> dict:
     """Database values of a circle from posted fields (all of them, or those present when `partial`).
     The facilitator (account id, site) is checked by the service, which knows the accounts and sites."""
-    _fields(raw, CIRCLE_FIELDS)
-    out: dict = {}
-
-    def wanted(name: str) -> bool:
-        return not partial or name in raw
-
+    out, wanted = _posted(raw, CIRCLE_FIELDS, partial)
     if wanted("name"):
         out["name"] = text(raw, "name", "Nom du cercle", MAX_NAME, required=True)
     if wanted("theme"):
@@ -139,12 +117,7 @@ def _coordinate(raw: Mapping[str, Any], name: str, label: str, bounds: tuple[flo
 def session_values(raw: Mapping[str, Any], *, communes: set[str], now: dt.datetime, registered: int = 0,
                    partial: bool = False) -> dict:
     """Database values of a session; `registered` (when editing) bounds the capacity from below."""
-    _fields(raw, SESSION_FIELDS)
-    out: dict = {}
-
-    def wanted(name: str) -> bool:
-        return not partial or name in raw
-
+    out, wanted = _posted(raw, SESSION_FIELDS, partial)
     if wanted("title"):
         out["title"] = text(raw, "title", "Intitulé de la séance", MAX_TITLE, required=True)
     if wanted("starts_at"):

@@ -29,10 +29,10 @@ from dashboard.policy import (
     may_see_introduction,
     may_see_offers,
     require,
-    require_act_for,
     visible_needs,
 )
 from dashboard.services import DataService
+from dashboard.services.input_rules import site_for_write
 from dashboard.services.network_input import NetworkInputError, need_values, offer_values
 from dashboard.services.network_listings import (  # noqa: F401  (re-exported: the page, the API, practices)
     _labels,
@@ -115,14 +115,7 @@ def opportunities(service: DataService, viewer: Viewer, *, on: dt.date | None = 
 
 
 def _site_for_write(service: DataService, viewer: Viewer, action: Action, key) -> str:
-    require(viewer, action)
-    if not isinstance(key, str) or not key.strip():
-        raise NetworkInputError("site", "Choisissez l'établissement concerné.")
-    site = _site(service, key.strip())
-    if site is None:
-        raise NetworkInputError("site", f"Établissement inconnu dans le jeu de données actif : « {key[:40]} ».")
-    require_act_for(viewer, action, site["id"])
-    return site["id"]
+    return site_for_write(viewer, action, key, find=lambda k: _site(service, k), error=NetworkInputError)
 
 
 @dataclass(frozen=True)

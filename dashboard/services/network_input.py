@@ -9,6 +9,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from dashboard.analytics.network import joined
+from dashboard.services import input_rules as rules
+from dashboard.services.input_rules import FieldInputError
 
 RADIUS_RANGE_KM = (1.0, 300.0)
 MAX_TITLE, MAX_DESCRIPTION, MAX_QUANTITY, MAX_MATERIAL = 200, 2000, 200, 200
@@ -22,42 +24,16 @@ OFFER_FIELDS = frozenset({"site", "kind", "title", "description", "capability", 
                           "available_from", "available_until", "status"})
 
 
-class NetworkInputError(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class NetworkInputError(FieldInputError):
+    """A refused need or offer field."""
 
 
 def _text(raw: Mapping[str, Any], name: str, label: str, limit: int, *, required: bool = False) -> str:
-    value = raw.get(name)
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise NetworkInputError(name, f"{label} : texte attendu.")
-    value = value.strip()
-    if required and not value:
-        raise NetworkInputError(name, f"{label} : champ obligatoire.")
-    if len(value) > limit:
-        raise NetworkInputError(name, f"{label} : {limit:,} caractères au plus ({len(value):,} reçus)."
-                                .replace(",", "\u00a0"))
-    return value
+    return rules.text_value(raw, name, label, limit, error=NetworkInputError, required=required)
 
 
 def _codes(raw: Mapping[str, Any], name: str, label: str, known: set[str]) -> list[str]:
-    value = raw.get(name)
-    if value is None or value == "":
-        return []
-    items = value.split(",") if isinstance(value, str) else value
-    if not isinstance(items, list | tuple) or not all(isinstance(v, str) for v in items):
-        raise NetworkInputError(name, f"{label} : liste de codes attendue.")
-    items = [v.strip() for v in items if v.strip()]
-    if len(items) > MAX_CODES:
-        raise NetworkInputError(name, f"{label} : {MAX_CODES} au plus ({len(items)} reçus).")
-    unknown = [v for v in items if v not in known]
-    if unknown:
-        raise NetworkInputError(name, f"{label} inconnu(e) : « {unknown[0][:40]} ».")
-    return list(dict.fromkeys(items))
+    return rules.code_list(raw, name, label, known, most=MAX_CODES, error=NetworkInputError)
 
 
 def _date(raw: Mapping[str, Any], name: str, label: str, today: dt.date, *, required: bool) -> dt.date | None:
@@ -80,15 +56,6 @@ def _date(raw: Mapping[str, Any], name: str, label: str, today: dt.date, *, requ
     return day
 
 
-def _unknown_fields(raw: Mapping[str, Any], allowed: frozenset[str]) -> None:
-    if not isinstance(raw, Mapping):
-        raise NetworkInputError("body", "Un objet JSON est attendu.")
-    unknown = sorted(set(raw) - allowed)
-    if unknown:
-        raise NetworkInputError(unknown[0], f"Champ inconnu : « {str(unknown[0])[:40]} ». Acceptés : "
-                                f"{', '.join(sorted(allowed))}.")
-
-
 def _status(raw: Mapping[str, Any]) -> str:
     status = raw.get("status", "open")
     if status not in ("open", "closed"):
@@ -107,12 +74,7 @@ def _common_texts(raw: Mapping[str, Any], wanted: Callable[[str], bool]) -> dict
 def need_values(raw: Mapping[str, Any], *, capabilities: set[str], certifications: set[str], today: dt.date,
                 partial: bool = False) -> dict:
     """Database values of a need from posted fields (all of them, or those present when `partial`)."""
-    _unknown_fields(raw, NEED_FIELDS)
-    out: dict = {}
-
-    def wanted(name: str) -> bool:
-        return not partial or name in raw
-
+    out, wanted = rules.posted(raw, NEED_FIELDS, partial=partial, error=NetworkInputError)
     out.update(_common_texts(raw, wanted))
     if wanted("capabilities"):
         caps = _codes(raw, "capabilities", "Savoir-faire", capabilities)
@@ -144,18 +106,13 @@ def need_values(raw: Mapping[str, Any], *, capabilities: set[str], certification
 def offer_values(raw: Mapping[str, Any], *, capabilities: set[str], today: dt.date, kind: str | None = None,
                  partial: bool = False) -> dict:
     """Database values of an offer from posted fields; `kind` is the stored kind when updating."""
-    _unknown_fields(raw, OFFER_FIELDS)
-    out: dict = {}
+    out, wanted = rules.posted(raw, OFFER_FIELDS, partial=partial, error=NetworkInputError)
     if not partial or "kind" in raw:
         if raw.get("kind") not in OFFER_KINDS:
             raise NetworkInputError("kind", "Type d'offre : « capacity » (capacité) ou « byproduct » (coproduit).")
         if partial and kind is not None and raw["kind"] != kind:
             raise NetworkInputError("kind", "Le type d'une offre ne change pas : publiez-en une nouvelle.")
         out["kind"] = kind = str(raw["kind"])
-
-    def wanted(name: str) -> bool:
-        return not partial or name in raw
-
     out.update(_common_texts(raw, wanted))
     if kind == "capacity" and wanted("capability"):
         caps = _codes(raw, "capability", "Savoir-faire", capabilities)

@@ -11,6 +11,8 @@ from typing import Any
 
 from dashboard.analytics.practices import joined
 from dashboard.markdown_text import markdown_problem
+from dashboard.services import input_rules as rules
+from dashboard.services.input_rules import FieldInputError
 
 MAX_TITLE, MAX_TEXT, MAX_CONTACT = 200, 6000, 300
 MAX_CODES = 8
@@ -19,40 +21,16 @@ SHEET_FIELDS = frozenset({"site", "title", *TEXT_FIELDS, "themes", "capabilities
 WRITE_FIELDS = SHEET_FIELDS | {"submit"}
 
 
-class PracticeInputError(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class PracticeInputError(FieldInputError):
+    """A refused practice sheet field."""
 
 
 def _text(raw: Mapping[str, Any], name: str, label: str, limit: int) -> str:
-    value = raw.get(name)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise PracticeInputError(name, f"{label} : texte attendu.")
-    value = value.strip()
-    if len(value) > limit:
-        raise PracticeInputError(name, f"{label} : {limit:,} caractères au plus ({len(value):,} reçus)."
-                                 .replace(",", "\u00a0"))
-    return value
+    return rules.text_value(raw, name, label, limit, error=PracticeInputError)
 
 
 def _codes(raw: Mapping[str, Any], name: str, label: str, known: set[str]) -> list[str]:
-    value = raw.get(name)
-    if value is None or value == "":
-        return []
-    items = value.split(",") if isinstance(value, str) else value
-    if not isinstance(items, list | tuple) or not all(isinstance(v, str) for v in items):
-        raise PracticeInputError(name, f"{label} : liste de codes attendue.")
-    items = [v.strip() for v in items if v.strip()]
-    if len(items) > MAX_CODES:
-        raise PracticeInputError(name, f"{label} : {MAX_CODES} au plus ({len(items)} reçus).")
-    unknown = [v for v in items if v not in known]
-    if unknown:
-        raise PracticeInputError(name, f"{label} inconnu(e) : « {unknown[0][:40]} ».")
-    return list(dict.fromkeys(items))
+    return rules.code_list(raw, name, label, known, most=MAX_CODES, error=PracticeInputError)
 
 
 def _circle(raw: Mapping[str, Any]) -> int | None:
@@ -67,12 +45,7 @@ def _circle(raw: Mapping[str, Any]) -> int | None:
 
 
 def check_fields(raw: Mapping[str, Any], allowed: frozenset[str] = WRITE_FIELDS) -> None:
-    if not isinstance(raw, Mapping):
-        raise PracticeInputError("body", "Un objet JSON est attendu.")
-    unknown = sorted(set(raw) - allowed)
-    if unknown:
-        raise PracticeInputError(str(unknown[0]), f"Champ inconnu : « {str(unknown[0])[:40]} ». Acceptés : "
-                                 f"{', '.join(sorted(allowed))}.")
+    rules.check_fields(raw, allowed, error=PracticeInputError)
 
 
 def practice_values(raw: Mapping[str, Any], *, themes: set[str], capabilities: set[str], submit: bool) -> dict:
