@@ -12,7 +12,7 @@
   "use strict";
 
   var tissu = window.tissu;  // assets/00-tissu-core.js, loaded first
-  var PAD = 0.25;  // share of the view added on each side, so that a short pan shows markers at once
+  var PAD = 0;  // share of the view added on each side (none: as dash-leaflet, only what is in view is drawn)
 
   function mercX(lon) { return lon / 360 + 0.5; }
   function mercY(lat) {
