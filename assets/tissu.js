@@ -8,7 +8,7 @@
 
   var tissu = window.tissu;  // assets/00-tissu-core.js, loaded first
   var NBSP = tissu.NBSP, escapeHtml = tissu.escapeHtml, frNumber = tissu.frNumber;
-  var state = {choro: null};  // per browser tab: what the choropleth tooltips read
+  var state = {choro: null, selection: null};  // per browser tab: choropleth tooltips, the filtered points
 
   function clusterLabel(n) {
     return n >= 10000 ? Math.round(n / 1000) + NBSP + "k" : frNumber(n);
@@ -230,6 +230,7 @@
       }, {sticky: true});
     },
     pointToLayer: function (feature, latlng, context) {
+      if (feature.properties.cluster) { return tissu.map.clusterToLayer(feature, latlng, context); }
       var colors = (context && context.hideout && context.hideout.colors) || [];
       // Unclustered points are few: SVG makes each one a DOM element (clickable, testable).
       tissu.pointRenderer = tissu.pointRenderer || L.svg({padding: 0.5});
@@ -257,7 +258,8 @@
       return L.marker(latlng, {icon: icon, title: p.name, keyboard: false})  // title is an attribute: text
         .bindTooltip(label, {direction: "top", offset: [0, -12]});
     },
-    clusterToLayer: function (feature, latlng) {
+    /* A cluster of assets/clusters.js (or of dash-leaflet's own clustering): a count bubble; a click zooms to it. */
+    clusterToLayer: function (feature, latlng, context) {
       var n = feature.properties.point_count;
       var size = n < 100 ? "small" : (n < 1000 ? "medium" : "large");
       var px = {small: 34, medium: 42, large: 52}[size];
@@ -266,7 +268,12 @@
         className: "marker-cluster tissu-cluster tissu-cluster-" + size,
         iconSize: L.point(px, px)
       });
-      return L.marker(latlng, {icon: icon, title: frNumber(n) + " établissements", keyboard: false});
+      var marker = L.marker(latlng, {icon: icon, title: frNumber(n) + " établissements", keyboard: false});
+      if (feature.properties.bounds) {
+        var settings = (context && context.hideout && context.hideout.cluster) || {};
+        marker.on("click", function () { tissu.clusters.zoomTo(context && context.map, feature, settings.maxZoom); });
+      }
+      return marker;
     }
   };
 
@@ -276,7 +283,7 @@
     tissu: {
       /* Filter controls -> clustered points, KPIs, empty state and the criteria (query parameters). */
       applyFilters: function (q, dep, epci, zone, fil, div, naf, size, caps, capMode, certs, member, ti, store,
-                              lookups) {
+                              lookups, bounds, center, zoom, hideout) {
         var criteria = {
           q: q || "", departement: asList(dep), epci: asList(epci), zone_emploi: asList(zone), filiere: asList(fil),
           division: asList(div), naf: asList(naf), size_min: size || "", capability: asList(caps),
@@ -286,25 +293,32 @@
         if (!store || !store.lat || !lookups) {
           return [{type: "FeatureCollection", features: []}, "–", "–", "–", "–", {display: "none"}, criteria];
         }
-        var selected = matching(store, lookups, criteria), features = new Array(selected.length);
+        var selected = matching(store, lookups, criteria);
         var jobs = 0, communes = {};
         for (var j = 0; j < selected.length; j++) {
           var i = selected[j];
-          features[j] = {type: "Feature", geometry: {type: "Point", coordinates: [store.lon[i], store.lat[i]]},
-            properties: {i: i, f: store.f[i], n: store.n[i]}};
           jobs += store.h[i];
           communes[store.c[i]] = true;
         }
         var total = store.lat.length;
         var share = total ? 100 * selected.length / total : 0;
-        tissu.lastSelection = selected;
+        state.selection = {store: store, indices: selected};
         return [
-          {type: "FeatureCollection", features: features},
+          tissu.clusters.features(store, selected, {bounds: bounds, center: center, zoom: zoom,
+            settings: (hideout || {}).cluster}),
           frNumber(selected.length), frNumber(jobs), frNumber(share, 1) + NBSP + "%",
           frNumber(Object.keys(communes).length),
           {display: selected.length === 0 && total > 0 ? "block" : "none"},
           criteria
         ];
+      },
+
+      /* The map moved or zoomed -> the clusters of the current selection in the new view. */
+      clusterView: function (bounds, zoom, center, store, hideout) {
+        var sel = state.selection;
+        if (!sel || !store || sel.store !== store) { return noUpdate(); }
+        return tissu.clusters.features(store, sel.indices, {bounds: bounds, center: center, zoom: zoom,
+          settings: (hideout || {}).cluster});
       },
 
       /* A department, EPCI or zone chosen -> the map fits it (the union of the chosen units' bounds, computed once

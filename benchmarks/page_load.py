@@ -126,9 +126,9 @@ def _page_once(browser, url: str) -> tuple[float, int]:
     page = context.new_page()
     page.add_init_script(_OBSERVER)
     page.goto(url + "/", wait_until="load")
-    page.wait_for_function("window.__tissuReady !== null", timeout=120000)
+    page.wait_for_function("() => window.__tissuReady !== null", timeout=120000)
     page.wait_for_load_state("networkidle")
-    ready = page.evaluate("window.__tissuReady")
+    ready = page.evaluate("() => window.__tissuReady")
     transferred = page.evaluate("""() => {
       const nav = performance.getEntriesByType('navigation').map(e => e.transferSize);
       const res = performance.getEntriesByType('resource').map(e => e.transferSize);

@@ -184,6 +184,13 @@ def register(app, service: DataService) -> None:
         Output(ids.CRITERIA, "data"),
         *[Input(i, "value") for i in FILTER_INPUTS],
         Input(ids.POINT_STORE, "data"), State(ids.LOOKUP_STORE, "data"),
+        State(ids.MAP, "bounds"), State(ids.MAP, "center"), State(ids.MAP, "zoom"), State(ids.POINTS, "hideout"),
+    )
+    app.clientside_callback(
+        fn("clusterView"),
+        Output(ids.POINTS, "data", allow_duplicate=True),
+        Input(ids.MAP, "bounds"), Input(ids.MAP, "zoom"), State(ids.MAP, "center"),
+        State(ids.POINT_STORE, "data"), State(ids.POINTS, "hideout"), prevent_initial_call=True,
     )
     app.clientside_callback(
         fn("fitTerritory"),

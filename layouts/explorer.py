@@ -135,15 +135,18 @@ def kpi_strip(view: ExplorerView) -> html.Div:
     ], id=ids.KPI_STRIP, className="kpi-strip")
 
 
+# Grid cells of `radius` screen pixels per integer zoom up to `maxZoom`; beyond it every point is a marker.
+CLUSTERS = {"radius": 40, "maxZoom": 12}
+
+
 def _map(view: ExplorerView) -> dl.MapContainer:
     choropleth = dl.GeoJSON(id=ids.CHORO_LAYER, data=None, format="geobuf", style={"variable": "tissu.map.choroStyle"},
                             onEachFeature={"variable": "tissu.map.choroTooltip"}, hideout={"level": "none"},
                             hoverStyle={"arrow": {"weight": 2.5, "color": "#1d2733"}})
-    points = dl.GeoJSON(id=ids.POINTS, cluster=True, zoomToBoundsOnClick=True, spiderfyOnMaxZoom=True,
-                        superClusterOptions={"radius": 70, "maxZoom": 12, "minZoom": 6},
-                        pointToLayer={"variable": "tissu.map.pointToLayer"},
-                        clusterToLayer={"variable": "tissu.map.clusterToLayer"},
-                        hideout={"colors": view.data.filiere_colors})
+    # Clustered in the browser (assets/clusters.js, indexed once per point store): `data` holds only the clusters
+    # and single points in view, so a filter change does not rebuild an index of every point.
+    points = dl.GeoJSON(id=ids.POINTS, data=None, pointToLayer={"variable": "tissu.map.pointToLayer"},
+                        hideout={"colors": view.data.filiere_colors, "cluster": CLUSTERS})
     layers = basemap(tile_url=view.tile_url, tile_attribution=view.tile_attribution, communes_id=ids.COMMUNES_LAYER,
                      borders_id=ids.DEPARTMENTS_LAYER, choropleth=choropleth) + [points] + map_controls()
     return dl.MapContainer(layers, id=ids.MAP, center=list(view.center), zoom=view.zoom, zoomSnap=0.25,

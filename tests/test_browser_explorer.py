@@ -49,6 +49,48 @@ def test_a_filter_changes_the_count_and_the_url(page, live_server):
     assert page.errors == [] and page.foreign_requests == []
 
 
+# Establishments drawn: the exact count of each cluster (its title) plus the single markers.
+_DRAWN = """() => [...document.querySelectorAll('.marker-cluster[title]')]
+    .reduce((sum, e) => sum + Number(e.title.replace(/\\D/g, '')), 0)
+    + document.querySelectorAll('path.tissu-point').length"""
+
+
+def test_a_filter_change_reclusters_and_the_clusters_add_up_to_the_count(page, live_server):
+    page.goto(live_server + "/", wait_until="networkidle")
+    page.wait_for_selector(".marker-cluster", timeout=30000)
+    for departments in (["55"], ["55", "54"]):
+        page.evaluate("(v) => window.dash_clientside.set_props('filter-departement', {value: v})", departments)
+        expected = _api_total(live_server, "departement=" + ",".join(departments))
+        _wait_kpi(page, expected)
+        # The map fits the chosen departments, so every selected establishment is in view: the clusters and single
+        # markers drawn add up to the count shown (the clusters were rebuilt from the filtered points).
+        page.wait_for_function(f"() => ({_DRAWN})() === {expected}", timeout=15000)
+        assert page.evaluate(_DRAWN) == expected
+    assert page.errors == [] and page.foreign_requests == []
+
+
+def test_the_grid_clusters_count_each_selected_point_once(page, live_server):
+    """assets/clusters.js on a hand-built store: clusters plus single points account for the selection in view."""
+    page.goto(live_server + "/", wait_until="networkidle")
+    page.wait_for_selector(".marker-cluster", timeout=30000)
+    out = page.evaluate("""() => {
+        // 3 points in Nancy within metres of each other, 1 in Metz, 1 far west (out of a Nancy view).
+        const store = {lat: [48.6921, 48.6922, 48.6923, 49.1193, 48.70], lon: [6.1844, 6.1845, 6.1846, 6.1757, 3.6],
+                       f: [0, 0, 1, 0, 0], n: ['a', 'b', 'c', 'd', 'e']};
+        const run = (selected, zoom, bounds) => window.tissu.clusters.features(store, selected,
+            {zoom: zoom, bounds: bounds, settings: {radius: 64, maxZoom: 12}}).features.map((f) =>
+            f.properties.cluster ? {n: f.properties.point_count, b: f.properties.bounds} : {i: f.properties.i});
+        const nancy = [[48.6, 6.0], [48.8, 6.4]];
+        return {all: run([0, 1, 2, 3, 4], 8, null), some: run([1, 3], 8, null),
+                nancy: run([0, 1, 2, 3, 4], 9, nancy), close: run([0, 1, 2, 3, 4], 13, nancy)};
+    }""")
+    assert sorted(map(str, out["all"])) == sorted(map(str, [
+        {"n": 3, "b": [[48.6921, 6.1844], [48.6923, 6.1846]]}, {"i": 3}, {"i": 4}]))
+    assert sorted(f["i"] for f in out["some"]) == [1, 3]  # the selection, not the store, is clustered
+    assert out["nancy"] == [{"n": 3, "b": [[48.6921, 6.1844], [48.6923, 6.1846]]}]  # Metz and the west: out of view
+    assert sorted(f["i"] for f in out["close"]) == [0, 1, 2]  # beyond the clustered zooms: single markers in view
+
+
 def test_reloading_a_shared_url_restores_the_view(page, live_server):
     query = "capability=soudure_tig&departement=57,54&carte=epci&indicateur=jobs&lat=49.0&lon=6.2&zoom=9"
     page.goto(f"{live_server}/?{query}", wait_until="networkidle")
