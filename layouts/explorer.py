@@ -136,7 +136,7 @@ def kpi_strip(view: ExplorerView) -> html.Div:
 
 
 # Grid cells of `radius` screen pixels per integer zoom up to `maxZoom`; beyond it every point is a marker.
-CLUSTERS = {"radius": 40, "maxZoom": 12}
+CLUSTERS = {"radius": 60, "maxZoom": 12}
 
 
 def _map(view: ExplorerView) -> dl.MapContainer:
