@@ -96,10 +96,15 @@ def cmd_dataset_use(args) -> int:
     try:
         info = activate_dataset(engine, args.name)
     except LookupError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+        return _refused(err)
     print(f"Active dataset: {info.name} ({info.label})")
     return 0
+
+
+def _refused(err: Exception) -> int:
+    """The one-line error of a refused command (no traceback) and its exit code, 2: nothing was changed."""
+    print(f"error: {err}", file=sys.stderr)
+    return 2
 
 
 # --- Imports (docs/real-data.md) -----------------------------------------------------------------
@@ -179,8 +184,7 @@ def cmd_import_sirene(args) -> int:
             source_date=parse_date(args.date) if args.date else None,
         )
     except ImportFailed as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+        return _refused(err)
     return _run_import(f"Sirene import of {options.etablissements.name}",
                        lambda engine, report_dir: import_sirene(engine, options, report_dir=report_dir,
                                                                 progress=not args.no_progress))
@@ -245,8 +249,7 @@ def cmd_import_bmo(args) -> int:
         options = BmoOptions(path=Path(args.file), departements=parse_departments(args.departements),
                              sheet=args.sheet, source_date=parse_date(args.date) if args.date else None)
     except ImportFailed as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+        return _refused(err)
     return _run_import(f"BMO import of {options.path.name}",
                        lambda engine, report_dir: import_bmo(engine, options, report_dir=report_dir,
                                                              progress=not args.no_progress))
@@ -265,8 +268,7 @@ def cmd_import_event(args) -> int:
             slot_minutes=args.slot, meeting_target=args.target)
         options.grid()
     except (ImportFailed, ValueError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+        return _refused(err)
     code = _run_import(f"Event import of {args.file}",
                        lambda engine, report_dir: import_event(engine, args.file, options, report_dir=report_dir))
     if code != 2:
@@ -281,8 +283,7 @@ def _write_template(write, default: str | Path, args, *, label: str, next_step: 
     try:
         path = write(args.path or default, overwrite=args.force)
     except ImportFailed as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+        return _refused(err)
     print(f"{label} template written: {path}. Fill it in, then run `{next_step.format(path=path)}`.")
     return 0
 
@@ -325,8 +326,7 @@ def cmd_event_schedule(args) -> int:
     try:
         event = require_event(engine)
     except EventError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+        return _refused(err)
     summary = schedule_event(engine, event, keep_scheduled=args.keep)
     print(f"{event.name}: {summary.placed:,} meetings scheduled ({summary.placed_requested:,} of "
           f"{summary.requested:,} requested), {summary.kept:,} kept in place, from {summary.candidates:,} "
@@ -482,8 +482,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except (SettingsError, DatabaseUnavailable) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+        return _refused(err)
     except DBAPIError as err:  # e.g. `tissu serve` on a damaged or read-only database
         print(f"error: {describe_failure(err)} ({_where(_settings())})", file=sys.stderr)
         return 2
