@@ -7,6 +7,7 @@ import importlib
 import logging
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -344,6 +345,15 @@ def _positive(raw: str) -> int:
     return value
 
 
+def _long_import(imp_sub: argparse._SubParsersAction, name: str, func: Callable[[argparse.Namespace], int],
+                 help: str, description: str | None = None) -> argparse.ArgumentParser:
+    """An importer of large files: it shows a progress bar on stderr unless `--no-progress`."""
+    parser = imp_sub.add_parser(name, help=help, description=description)
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    parser.set_defaults(func=func)
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tissu",
@@ -388,8 +398,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "were rejected (listed in the report); 2 = nothing imported (bad file or arguments), "
                     "the database is unchanged.")
     imp_sub = imp.add_subparsers(dest="import_command", required=True, metavar="SOURCE")
-    sirene = imp_sub.add_parser(
-        "sirene", help="the Sirene stock (INSEE): establishments of the chosen departments and NAF sections",
+    sirene = _long_import(
+        imp_sub, "sirene", cmd_import_sirene,
+        help="the Sirene stock (INSEE): establishments of the chosen departments and NAF sections",
         description="Load the Sirene establishments of the chosen departments and NAF sections as the dataset "
                     "'sirene' and make it active. FILE: CSV, the .zip as downloaded, or Parquet.")
     sirene.add_argument("--etablissements", required=True, metavar="FILE",
@@ -403,18 +414,16 @@ def build_parser() -> argparse.ArgumentParser:
                         help="NAF sections to keep (default: B,C,D,E)")
     sirene.add_argument("--date", metavar="YYYY-MM-DD",
                         help="source date (default: the latest dateDernierTraitementEtablissement of the file)")
-    sirene.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
-    sirene.set_defaults(func=cmd_import_sirene)
     for kind, spec in _FILE_IMPORTS.items():
         one_file = imp_sub.add_parser(kind, help=spec.help)
         one_file.add_argument("file", help=spec.file_help)
         one_file.set_defaults(func=cmd_import_file, file_import=kind)
-    idcc = imp_sub.add_parser("idcc", help="collective agreements by SIRET (MOIS,SIRET,IDCC,DATE_MAJ): IDCC 3248")
+    idcc = _long_import(imp_sub, "idcc", cmd_import_idcc,
+                        help="collective agreements by SIRET (MOIS,SIRET,IDCC,DATE_MAJ): IDCC 3248")
     idcc.add_argument("file", help="the Labour Ministry file (CSV or zip)")
-    idcc.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
-    idcc.set_defaults(func=cmd_import_idcc)
-    bmo = imp_sub.add_parser(
-        "bmo", help="France Travail's BMO survey (Base_open_data_BMO_YYYY.xlsx or its `;` CSV re-save)",
+    bmo = _long_import(
+        imp_sub, "bmo", cmd_import_bmo,
+        help="France Travail's BMO survey (Base_open_data_BMO_YYYY.xlsx or its `;` CSV re-save)",
         description="Replace the real BMO recruitment needs of the file's years (one transaction). Secret "
                     "cells (`*`) are stored as unknown, never 0.")
     bmo.add_argument("file", help="the BMO open-data workbook or CSV")
@@ -422,8 +431,6 @@ def build_parser() -> argparse.ArgumentParser:
     bmo.add_argument("--departements", default="54,55,57,88", metavar="CODES",
                      help="departments to keep (default: 54,55,57,88)")
     bmo.add_argument("--date", metavar="YYYY-MM-DD", help="source date (default: 1 April of the survey year)")
-    bmo.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
-    bmo.set_defaults(func=cmd_import_bmo)
     event_imp = imp_sub.add_parser(
         "event", help="the participants of a B2B event (CSV or XLSX, see `tissu template event`)",
         description="Replace the event NAME by the participants of FILE (one transaction), then run "

@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Required, TypedDict, Unpack
 
 import numpy as np
 import pandas as pd
@@ -382,6 +383,24 @@ class PartnerRanking:
     wished_counts: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # held, per row
 
 
+class PartnerQuery(TypedDict, total=False):
+    """The query of `partner_ranking`, as `partners_near` passes it on (lat and lon required)."""
+
+    lat: Required[float]
+    lon: Required[float]
+    capabilities: str | Iterable[str]
+    capability_mode: str
+    certifications: str | Iterable[str]
+    wished_certifications: str | Iterable[str]
+    naf_codes: str | Iterable[str]
+    size_min: str | None
+    members_only: bool
+    radius_km: float
+    exclude_id: int | None
+    sort: str
+    limit: int | None
+
+
 def partner_ranking(
     catalog: PartnerCatalog,
     *,
@@ -493,22 +512,7 @@ def partner_ranking(
 
 
 def partners_near(
-    catalog: PartnerCatalog,
-    *,
-    lat: float,
-    lon: float,
-    capabilities: str | Iterable[str] = (),
-    capability_mode: str = "all",
-    certifications: str | Iterable[str] = (),
-    wished_certifications: str | Iterable[str] = (),
-    naf_codes: str | Iterable[str] = (),
-    size_min: str | None = None,
-    members_only: bool = False,
-    radius_km: float = DEFAULT_RADIUS_KM,
-    exclude_id: int | None = None,
-    sort: str = "score",
-    limit: int | None = None,
-    site_columns: Iterable[str] | None = None,
+    catalog: PartnerCatalog, *, site_columns: Iterable[str] | None = None, **query: Unpack[PartnerQuery],
 ) -> PartnerResult:
     """Establishments within radius_km (great-circle km) of (lat, lon) meeting the need, ranked and explained.
 
@@ -520,11 +524,7 @@ def partners_near(
     road km). `site_columns`: the establishment columns the rows carry (default: all of the catalog's). Raises
     `PartnerQueryError` (French message) on an invalid query.
     """
-    ranking = partner_ranking(
-        catalog, lat=lat, lon=lon, capabilities=capabilities, capability_mode=capability_mode,
-        certifications=certifications, wished_certifications=wished_certifications, naf_codes=naf_codes,
-        size_min=size_min, members_only=members_only, radius_km=radius_km, exclude_id=exclude_id, sort=sort,
-        limit=limit)
+    ranking = partner_ranking(catalog, **query)
     return PartnerResult(items=partner_items(catalog, ranking, site_columns=site_columns),
                          total_in_radius=ranking.total_in_radius, beyond_radius=ranking.beyond_radius,
                          radius_km=ranking.radius_km, next_radius_km=ranking.next_radius_km)
