@@ -448,25 +448,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     template = sub.add_parser("template", help="write a template to fill in")
     template_sub = template.add_subparsers(dest="template_command", required=True, metavar="KIND")
-    members_template = template_sub.add_parser("members", help="the member list (XLSX with the lists of codes, or CSV)")
-    members_template.add_argument("path", nargs="?",
-                                  help="file to write, .xlsx or .csv (default: modele-adherents.xlsx)")
-    members_template.add_argument("--force", action="store_true", help="overwrite an existing file")
-    members_template.set_defaults(func=cmd_template_members)
-    indicators_template = template_sub.add_parser("indicators", help="series and projects to import (XLSX or CSV)")
-    indicators_template.add_argument("path", nargs="?",
-                                     help="file to write, .xlsx or .csv (default: modele-indicateurs.xlsx)")
-    indicators_template.add_argument("--force", action="store_true", help="overwrite an existing file")
-    indicators_template.set_defaults(func=cmd_template_indicators)
-    training_template = template_sub.add_parser("training", help="training sites × trades × years (XLSX or CSV)")
-    training_template.add_argument("path", nargs="?", help="file to write (default: modele-formations.xlsx)")
-    training_template.add_argument("--force", action="store_true", help="overwrite an existing file")
-    training_template.set_defaults(func=cmd_template_training)
-    event_template = template_sub.add_parser(
-        "event", help="an event's participants (XLSX with the capabilities, or CSV)")
-    event_template.add_argument("path", nargs="?", help="file to write, .xlsx or .csv (default: modele-evenement.xlsx)")
-    event_template.add_argument("--force", action="store_true", help="overwrite an existing file")
-    event_template.set_defaults(func=cmd_template_event)
+    for kind, help_text, default_file, func in (
+        ("members", "the member list (XLSX with the lists of codes, or CSV)", "modele-adherents.xlsx",
+         cmd_template_members),
+        ("indicators", "series and projects to import (XLSX or CSV)", "modele-indicateurs.xlsx",
+         cmd_template_indicators),
+        ("training", "training sites × trades × years (XLSX or CSV)", "modele-formations.xlsx", cmd_template_training),
+        ("event", "an event's participants (XLSX with the capabilities, or CSV)", "modele-evenement.xlsx",
+         cmd_template_event),
+    ):
+        kind_parser = template_sub.add_parser(kind, help=help_text)
+        kind_parser.add_argument("path", nargs="?", help=f"file to write, .xlsx or .csv (default: {default_file})")
+        kind_parser.add_argument("--force", action="store_true", help="overwrite an existing file")
+        kind_parser.set_defaults(func=func)
 
     event = sub.add_parser("event", help="the B2B meetings of the current event")
     event_sub = event.add_subparsers(dest="event_command", required=True, metavar="ACTION")
