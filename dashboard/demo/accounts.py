@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from dashboard import accounts, repository
-from dashboard import models as m
 from dashboard.policy import Role, Viewer
 
 DEMO_ACCOUNTS = (
@@ -28,10 +27,7 @@ def _member_establishments(engine: Engine, count: int = 2) -> tuple[str, ...]:
     active = repository.active_dataset(engine)
     if active is None:
         return ()
-    e = m.Establishment
-    with engine.connect() as conn:
-        return tuple(conn.execute(select(e.public_id).where(e.dataset_id == active.id, e.is_member.is_(True),
-                                                            e.state == "A").order_by(e.id).limit(count)).scalars())
+    return repository.member_site_ids(engine, active.id, count)
 
 
 def create_demo_accounts(engine: Engine) -> list[tuple[str, str, str]]:

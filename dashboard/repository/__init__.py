@@ -67,6 +67,7 @@ from dashboard.repository.datasets import (  # noqa: F401
     establishment_keys,
     establishments_frame,
     list_datasets,
+    member_site_ids,
     replace_dataset,
     set_metallurgy_agreements,
 )

@@ -187,6 +187,14 @@ def establishment_counts(engine: Engine, dataset_id: int) -> dict[str, int]:
     return {"active": counts.get("A", 0), "closed": counts.get("F", 0)}
 
 
+def member_site_ids(engine: Engine, dataset_id: int, count: int) -> tuple[str, ...]:
+    """The first `count` open UIMM-member establishments of a dataset (their SIRETs), in load order."""
+    e = m.Establishment
+    with engine.connect() as conn:
+        return tuple(conn.execute(select(e.public_id).where(e.dataset_id == dataset_id, e.is_member.is_(True),
+                                                            e.state == "A").order_by(e.id).limit(count)).scalars())
+
+
 def dataset_named(engine: Engine, name: str) -> DatasetInfo | None:
     with engine.connect() as conn:
         row = conn.execute(select(m.Dataset).where(m.Dataset.name == name)).first()
