@@ -383,7 +383,7 @@ class PartnerRanking:
     wished_counts: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # held, per row
 
 
-class PartnerQuery(TypedDict, total=False):
+class RankingQuery(TypedDict, total=False):
     """The query of `partner_ranking`, as `partners_near` passes it on (lat and lon required)."""
 
     lat: Required[float]
@@ -512,7 +512,7 @@ def partner_ranking(
 
 
 def partners_near(
-    catalog: PartnerCatalog, *, site_columns: Iterable[str] | None = None, **query: Unpack[PartnerQuery],
+    catalog: PartnerCatalog, *, site_columns: Iterable[str] | None = None, **query: Unpack[RankingQuery],
 ) -> PartnerResult:
     """Establishments within radius_km (great-circle km) of (lat, lon) meeting the need, ranked and explained.
 
