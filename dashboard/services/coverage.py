@@ -17,9 +17,11 @@ from dashboard.analytics.coverage import (
     coverage_summary,
     nearest_suppliers,
 )
+from dashboard.analytics.partners import PartnerCatalog
 from dashboard.callback_inputs import as_number, as_text
 from dashboard.formatting import fr_date
 from dashboard.services import DataService, Snapshot
+from dashboard.services.cross_border import cross_border_catalog, territory_near_border
 from dashboard.services.downloads import ExportFile
 from dashboard.services.options import capability_options
 from dashboard.services.partners import catalog_for
@@ -40,54 +42,74 @@ def _communes(service: DataService) -> pd.DataFrame:
                                      "lat", "lon"]]
 
 
-def nearest(service: DataService, snap: Snapshot, *, capability: str, demand: str) -> NearestSuppliers:
+def _catalog(service: DataService, snap: Snapshot, cross_border: bool) -> PartnerCatalog:
+    """The suppliers: the territory's, followed by the sites abroad when `cross_border` (demand stays home)."""
+    domestic = catalog_for(service, snap)
+    return cross_border_catalog(service, snap, domestic) if cross_border else domestic
+
+
+def cross_border_choice(service: DataService, value: bool | None) -> bool:
+    """The cross-border switch: the given value, else on when the territory lies near the border."""
+    return territory_near_border(service) if value is None else value
+
+
+def nearest(service: DataService, snap: Snapshot, *, capability: str, demand: str,
+            cross_border: bool = False) -> NearestSuppliers:
     """The 3 nearest suppliers of every demand point for `capability`, once per data version (any radius reads
     them: ≈ 0.3 s for 100k establishments, a few ms for the communes). Unknown capability: CoverageQueryError."""
-    return snap.cached(f"coverage_nearest:{demand}:{capability}", lambda: nearest_suppliers(
-        catalog_for(service, snap), _communes(service), capability=capability, demand=demand))
+    return snap.cached(f"coverage_nearest:{demand}:{capability}:{int(cross_border)}", lambda: nearest_suppliers(
+        _catalog(service, snap, cross_border), _communes(service), capability=capability, demand=demand))
 
 
-def _nearest_source(service: DataService, snap: Snapshot, demand: str) -> NearestSource:
-    return lambda capability: nearest(service, snap, capability=capability, demand=demand)
+def _nearest_source(service: DataService, snap: Snapshot, demand: str, cross_border: bool) -> NearestSource:
+    return lambda capability: nearest(service, snap, capability=capability, demand=demand, cross_border=cross_border)
 
 
-def capability_coverage(service: DataService, *, capability: str, radius_km: float, weighting: str) -> CoverageResult:
-    """Coverage of one capability (raises CoverageQueryError on a bad capability or radius)."""
+def capability_coverage(service: DataService, *, capability: str, radius_km: float, weighting: str,
+                        cross_border: bool = False) -> CoverageResult:
+    """Coverage of one capability (raises CoverageQueryError on a bad capability or radius); `cross_border`:
+    the sites abroad supply too (the demand stays the territory's)."""
     snap = service.snapshot()
     demand, weight = WEIGHTINGS[weighting]
-    return snap.lru(("coverage", capability, radius_km, weighting), lambda: coverage_rate(
-        catalog_for(service, snap), _communes(service), capability=capability, radius_km=radius_km, demand=demand,
-        weight=weight, count_cap=COUNT_CAP, nearest=_nearest_source(service, snap, demand)))
+    return snap.lru(("coverage", capability, radius_km, weighting, cross_border), lambda: coverage_rate(
+        _catalog(service, snap, cross_border), _communes(service), capability=capability, radius_km=radius_km,
+        demand=demand, weight=weight, count_cap=COUNT_CAP,
+        nearest=_nearest_source(service, snap, demand, cross_border)))
 
 
-def commune_distances(service: DataService, *, capability: str, radius_km: float) -> CoverageResult:
+def commune_distances(service: DataService, *, capability: str, radius_km: float,
+                      cross_border: bool = False) -> CoverageResult:
     """Every commune's distance to the nearest supplier (the map), whatever the chosen weighting."""
-    return capability_coverage(service, capability=capability, radius_km=radius_km, weighting="population")
+    return capability_coverage(service, capability=capability, radius_km=radius_km, weighting="population",
+                               cross_border=cross_border)
 
 
-def summary(service: DataService, *, radius_km: float, weighting: str) -> pd.DataFrame:
+def summary(service: DataService, *, radius_km: float, weighting: str, cross_border: bool = False) -> pd.DataFrame:
     """All capabilities at one radius: rate, single-source share, median distances (shares in [0, 1], km)."""
     snap = service.snapshot()
     demand, weight = WEIGHTINGS[weighting]
-    return snap.lru(("coverage-summary", radius_km, weighting), lambda: coverage_summary(
-        catalog_for(service, snap), _communes(service), radius_km=radius_km, demand=demand, weight=weight,
-        nearest=_nearest_source(service, snap, demand)))
+    return snap.lru(("coverage-summary", radius_km, weighting, cross_border), lambda: coverage_summary(
+        _catalog(service, snap, cross_border), _communes(service), radius_km=radius_km, demand=demand, weight=weight,
+        nearest=_nearest_source(service, snap, demand, cross_border)))
 
 
-def matrix(service: DataService, *, radius_km: float, weighting: str) -> pd.DataFrame:
+def matrix(service: DataService, *, radius_km: float, weighting: str, cross_border: bool = False) -> pd.DataFrame:
     """Filière × capability coverage of establishments (rates in [0, 1]); communes weighting falls back to jobs."""
     snap = service.snapshot()
     weight = weighting if weighting in ("jobs", "count") else "jobs"
-    return snap.lru(("coverage-matrix", radius_km, weight), lambda: coverage_matrix(
-        catalog_for(service, snap), radius_km=radius_km, weight=weight,
-        filieres=service.lookups.filieres["code"].tolist(), nearest=_nearest_source(service, snap, "establishments")))
+    return snap.lru(("coverage-matrix", radius_km, weight, cross_border), lambda: coverage_matrix(
+        _catalog(service, snap, cross_border), radius_km=radius_km, weight=weight,
+        filieres=service.lookups.filieres["code"].tolist(),
+        nearest=_nearest_source(service, snap, "establishments", cross_border)))
 
 
-def by_unit(service: DataService, *, capability: str, radius_km: float, weighting: str, level: str) -> pd.DataFrame:
+def by_unit(service: DataService, *, capability: str, radius_km: float, weighting: str, level: str,
+            cross_border: bool = False) -> pd.DataFrame:
     """coverage_by_unit of one capability with the unit's French name, built once per data version and choice."""
     snap = service.snapshot()
-    return snap.lru(("coverage-units", capability, radius_km, weighting, level), lambda: _named_units(
-        service, capability_coverage(service, capability=capability, radius_km=radius_km, weighting=weighting), level))
+    return snap.lru(("coverage-units", capability, radius_km, weighting, level, cross_border), lambda: _named_units(
+        service, capability_coverage(service, capability=capability, radius_km=radius_km, weighting=weighting,
+                                     cross_border=cross_border), level))
 
 
 def _named_units(service: DataService, result: CoverageResult, level: str) -> pd.DataFrame:

@@ -31,6 +31,12 @@ from dashboard.formatting import fr_date, short_text
 from dashboard.policy import Action, Forbidden, Viewer, can, check_criteria, hidden_fields
 from dashboard.reference import load_reference
 from dashboard.services import DataService, Snapshot
+from dashboard.services.cross_border import (
+    cross_border_catalog,
+    cross_border_records,
+    home_country_columns,
+    near_border,
+)
 from dashboard.services.downloads import ExportFile
 from dashboard.services.options import capability_options
 from dashboard.services.payloads import EncodedPayload, PayloadBuilder, cached_payload
@@ -68,6 +74,8 @@ class PartnerSearch:
     result: PartnerResult
     records: pd.DataFrame  # establishment records + distance_km, road_km_estimate, drive_min_estimate, score, why
     query: PartnerQuery = PartnerQuery()  # the query as run: a site context's capabilities filled in
+    cross_border: bool = False  # whether sites abroad were candidates (the query's choice, else the default)
+    cross_border_default: bool = False  # the default for this origin: near the border (services.cross_border)
 
 
 def catalog_for(service: DataService, snap: Snapshot) -> PartnerCatalog:
@@ -183,14 +191,17 @@ def search_partners(service: DataService, query: PartnerQuery, *, viewer: Viewer
     snap = service.snapshot()
     origin = resolve_origin(query, snap, service.lookups.communes)
     query = with_context(service, snap, query)
-    catalog = catalog_for(service, snap)
+    default = near_border(origin.lat, origin.lon)
+    abroad = default if query.cross_border is None else query.cross_border
+    catalog = cross_border_catalog(service, snap, catalog_for(service, snap)) if abroad else catalog_for(service, snap)
+    countries = "country" in catalog.establishments.columns
     result = partners_near(
         catalog, lat=origin.lat, lon=origin.lon, capabilities=query.capabilities,
         capability_mode=query.capability_mode, certifications=query.certifications,
         wished_certifications=query.wished_certifications, naf_codes=query.naf,
         size_min=query.size_min, members_only=query.members_only, radius_km=query.radius_km,
         exclude_id=origin.establishment_id, sort=query.sort, limit=limit,
-        site_columns=("id",))  # the records come from the per-version records frame (records_with)
+        site_columns=("id", "country", "country_label") if countries else ("id",))  # records: records_with
     items = result.items
     why = items["why"].to_numpy()
     if not can(viewer, Action.SEE_MEMBERSHIP):  # the reasons name membership too
@@ -199,8 +210,11 @@ def search_partners(service: DataService, query: PartnerQuery, *, viewer: Viewer
              "drive_min_estimate": items["drive_min_estimate"].to_numpy(), "score": items["score"].to_numpy(),
              "why": why, "matched_capabilities": items["matched_capabilities"].to_numpy(),
              "rank": np.arange(1, len(items) + 1, dtype=np.int64)}
-    records = records_with(service, snap, items, extra, hidden=hidden_fields(viewer))
-    return PartnerSearch(origin, result, records, query)
+    extra.update({name: items[name].to_numpy(object) for name in ("country", "country_label")} if countries
+                 else home_country_columns(len(items)))
+    records = records_with(service, snap, items, extra, hidden=hidden_fields(viewer),
+                           source=cross_border_records(service, snap) if countries else None)
+    return PartnerSearch(origin, result, records, query, cross_border=abroad, cross_border_default=default)
 
 
 # --- The partner page: its URL query, the autocomplete, one search's results, the export --------------

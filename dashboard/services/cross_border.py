@@ -1,0 +1,147 @@
+"""Across the border (issue 18): the sites abroad of the active dataset, the partner catalog that includes them,
+the cross-border switch's default, and the map's context layer (NUTS-3 regions, sites abroad) as payloads.
+
+Sites abroad are not part of `Snapshot.establishments` (the territory's sites: every count, filter and
+choropleth of the territory stays what it was); they are read once per dataset version beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from dashboard import repository
+from dashboard.analytics.partner_query import FALSE_WORDS, TRUE_WORDS
+from dashboard.analytics.partners import PartnerCatalog, partner_catalog
+from dashboard.analytics.records import establishment_records
+from dashboard.borders import BORDER_KM, HOME_COUNTRY, NUTS_ATTRIBUTION, country_label, load_nuts
+from dashboard.formatting import fr_number
+from dashboard.services.base import DataService, Snapshot
+from dashboard.services.payloads import EncodedPayload, PayloadBuilder, cached_payload
+
+SWITCH_LABEL = "Inclure les fournisseurs transfrontaliers"
+
+
+class CrossBorderParamError(ValueError):
+    """A `cross_border` value that is not 1/0 (or oui/non, true/false); the message is French."""
+
+    parameter = "cross_border"
+
+
+def parse_cross_border(values: Sequence[str] | None) -> bool | None:
+    """`cross_border` from query parameters: True, False, or None when absent or empty (the default applies).
+    Raises CrossBorderParamError on any other value."""
+    given = [str(v).strip().lower() for v in values or () if str(v).strip()]
+    if not given:
+        return None
+    if given[-1] in TRUE_WORDS:
+        return True
+    if given[-1] in FALSE_WORDS:
+        return False
+    raise CrossBorderParamError(f"cross_border : « {given[-1]} » n'est pas une valeur possible (1 ou 0).")
+
+
+def near_border(lat: float, lon: float) -> bool:
+    """Whether a point lies within BORDER_KM of a region abroad: the switch's default for an origin there."""
+    return bool(load_nuts().km_to_abroad([lat], [lon])[0] <= BORDER_KM)
+
+
+def territory_near_border(service: DataService) -> bool:
+    """Whether some commune of the territory lies within BORDER_KM of a region abroad (coverage's default)."""
+    communes = service.lookups.communes
+    if communes.empty:
+        return False
+    return bool((load_nuts().km_to_abroad(communes["lat"], communes["lon"]) <= BORDER_KM).any())
+
+
+def foreign_sites(service: DataService, snap: Snapshot) -> pd.DataFrame:
+    """The active sites abroad of the snapshot's dataset (columns of `establishments_frame` + country,
+    nuts3_code, foreign_id, country_label, region_name), read once per data version."""
+    def build() -> pd.DataFrame:
+        frame = repository.foreign_establishments_frame(service.engine, snap.dataset.id if snap.dataset else -1)
+        names = load_nuts().names()
+        frame["country_label"] = [country_label(c, n) for c, n in zip(frame["country"], frame["nuts3_code"])]
+        frame["region_name"] = [names.get(n) for n in frame["nuts3_code"]]
+        return frame
+    return snap.cached("foreign_sites", build)
+
+
+def _combined(service: DataService, snap: Snapshot) -> pd.DataFrame:
+    return snap.cached("establishments_with_abroad", lambda: pd.concat(
+        [snap.establishments.assign(country=HOME_COUNTRY, country_label=country_label(HOME_COUNTRY)),
+         foreign_sites(service, snap)[[*snap.establishments.columns, "country", "country_label"]]],
+        ignore_index=True))
+
+
+def cross_border_catalog(service: DataService, snap: Snapshot, domestic: PartnerCatalog) -> PartnerCatalog:
+    """The partner catalog of the territory's sites followed by the sites abroad (`home_size` tells them
+    apart), built once per data version; the territory's own catalog when there is no site abroad."""
+    if foreign_sites(service, snap).empty:
+        return domestic
+    look = service.lookups
+    return snap.cached("partner_catalog_cross_border", lambda: partner_catalog(
+        _combined(service, snap), snap.capability_links, snap.certification_links,
+        capability_taxonomy=look.capabilities[["code", "label"]],
+        certification_taxonomy=look.certifications[["code", "label"]],
+        size_bands=look.size_bands[["code", "short_label", "sort_order"]], home_size=len(snap.establishments)))
+
+
+def cross_border_records(service: DataService, snap: Snapshot) -> tuple[pd.Index, pd.DataFrame]:
+    """(ids, records) of the territory's sites and the sites abroad, positionally aligned, once per version:
+    the records of `services.records` plus `country` and `country_label`."""
+    def build() -> tuple[pd.Index, pd.DataFrame]:
+        frame = _combined(service, snap)
+        records = establishment_records(frame, capability_links=snap.capability_links,
+                                        certification_links=snap.certification_links, lookups=service.lookups)
+        records["country"] = frame["country"].to_numpy()
+        records["country_label"] = frame["country_label"].to_numpy()
+        return pd.Index(frame["id"]), records
+    return snap.cached("establishment_records_cross_border", build)
+
+
+def home_country_columns(n: int) -> dict[str, np.ndarray]:
+    """`country` and `country_label` of `n` sites of the territory ('FR', 'France')."""
+    return {"country": np.full(n, HOME_COUNTRY, dtype=object),
+            "country_label": np.full(n, country_label(HOME_COUNTRY), dtype=object)}
+
+
+# --- the map's context layer: NUTS-3 regions and the sites abroad, sent once per data version ----------------
+
+REGIONS_PAYLOAD, SITES_PAYLOAD = "border_regions", "border_sites"
+
+
+def regions_payload(service: DataService) -> EncodedPayload:
+    """The NUTS-3 regions around the territory (GeoJSON, ~45 KB, ~11 KB gzipped) with their French country."""
+    return cached_payload(service.snapshot(), REGIONS_PAYLOAD, lambda: load_nuts().context_layer())
+
+
+def sites_payload(service: DataService) -> EncodedPayload:
+    """The sites abroad as GeoJSON points: name, town, country, region, capabilities (labels), demo flag."""
+    snap = service.snapshot()
+
+    def build() -> dict:
+        sites = foreign_sites(service, snap)
+        labels = dict(zip(service.lookups.capabilities["code"], service.lookups.capabilities["label"]))
+        links = snap.capability_links[snap.capability_links["establishment_id"].isin(sites["id"])]
+        offered = links.groupby("establishment_id")["capability_code"].agg(list).to_dict()
+        return {"type": "FeatureCollection", "features": [{
+            "type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]},
+            "properties": {"id": pid, "name": name, "town": town, "country": label, "region": region,
+                           "jobs": fr_number(jobs) if pd.notna(jobs) else None, "demo": bool(demo),
+                           "capabilities": [labels.get(c, c) for c in offered.get(i, [])]}}
+            for i, pid, name, town, label, region, jobs, demo, lat, lon in zip(
+                sites["id"], sites["public_id"], sites["name"], sites["commune_name"], sites["country_label"],
+                sites["region_name"], sites["headcount_estimate"], sites["is_demo"], sites["lat"], sites["lon"])]}
+    return cached_payload(snap, SITES_PAYLOAD, build)
+
+
+# The explorer's context layer, served at /data/<name>-<etag>.json (declared in the page registry).
+PAYLOADS: dict[str, PayloadBuilder] = {REGIONS_PAYLOAD: regions_payload, SITES_PAYLOAD: sites_payload}
+
+
+def context_layer_urls(service: DataService) -> dict[str, object]:
+    """The versioned URLs of the context layer's payloads, and its attribution."""
+    return {"regions": regions_payload(service).url, "sites": sites_payload(service).url,
+            "attribution": NUTS_ATTRIBUTION, "bounds": load_nuts().bounds()}
