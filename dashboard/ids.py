@@ -83,6 +83,7 @@ PARTNER_CERTIFICATION_WISHED = "partner-certification-wished"  # wished certific
 PARTNER_MATCH = "partner-match"  # the origin site's context: peers, complementary or none
 PARTNER_SIZE = "partner-size-min"
 PARTNER_MEMBER = "partner-member"
+PARTNER_CROSS_BORDER = "partner-cross-border"  # sites abroad among the candidates: "" (default), "1", "0"
 PARTNER_RADIUS = "partner-radius"
 PARTNER_SORT = "partner-sort"
 PARTNER_WIDEN = "partner-widen"

@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 
 from dashboard.borders import load_nuts
+from dashboard.demo.establishments import DemoData
+from dashboard.reference import ReferenceData
 
 # (town, country, lat, lon): town-hall coordinates (OpenStreetMap), rounded to 4 decimals.
 TOWNS = (
@@ -69,6 +71,12 @@ def cross_border_sites(*, seed: int = 42, capability_codes: set[str] | None = No
     lat = np.round(np.array([t[2] for t in towns]) + rng.uniform(-_JITTER_DEG, _JITTER_DEG, SITES) * 0.7, 5)
     lon = np.round(np.array([t[3] for t in towns]) + rng.uniform(-_JITTER_DEG, _JITTER_DEG, SITES), 5)
     regions = nuts.region_codes(lat, lon)
+    countries = np.array([t[1] for t in towns], dtype=object)
+    region_country = dict(zip(nuts.frame["code"], nuts.frame["pays"]))
+    strayed = np.array([region_country.get(r) != c for r, c in zip(regions, countries)])  # jittered over a border
+    lat[strayed] = [towns[i][2] for i in np.flatnonzero(strayed)]
+    lon[strayed] = [towns[i][3] for i in np.flatnonzero(strayed)]
+    regions = nuts.region_codes(lat, lon)
     rows, capabilities, certifications, seen = [], [], [], set()
     counters = dict.fromkeys(_STEMS, 0)
     for i, (town, country, _, _) in enumerate(towns):
@@ -99,11 +107,11 @@ def cross_border_sites(*, seed: int = 42, capability_codes: set[str] | None = No
             pd.DataFrame(certifications, columns=["public_id", "certification_code"]))
 
 
-def with_cross_border(demo, *, seed: int, ref) -> object:
+def with_cross_border(demo: DemoData, *, seed: int, ref: ReferenceData) -> DemoData:
     """The demo data (`DemoData`) with the fictitious sites abroad appended (same frames, same dataclass)."""
     sites, capabilities, certifications = cross_border_sites(
         seed=seed, capability_codes=set(ref.capabilities["code"]), certification_codes=set(ref.certifications["code"]))
-    return type(demo)(establishments=pd.concat([demo.establishments, sites], ignore_index=True),
+    return DemoData(establishments=pd.concat([demo.establishments, sites], ignore_index=True),
                       capabilities=pd.concat([demo.capabilities, capabilities], ignore_index=True),
                       certifications=pd.concat([demo.certifications, certifications], ignore_index=True))
 

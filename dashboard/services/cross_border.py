@@ -16,7 +16,7 @@ from dashboard import repository
 from dashboard.analytics.partner_query import FALSE_WORDS, TRUE_WORDS
 from dashboard.analytics.partners import PartnerCatalog, partner_catalog
 from dashboard.analytics.records import establishment_records
-from dashboard.borders import BORDER_KM, HOME_COUNTRY, NUTS_ATTRIBUTION, country_label, load_nuts
+from dashboard.borders import BORDER_KM, HOME_COUNTRY, country_label, load_nuts
 from dashboard.formatting import fr_number
 from dashboard.services.base import DataService, Snapshot
 from dashboard.services.payloads import EncodedPayload, PayloadBuilder, cached_payload
@@ -141,7 +141,15 @@ def sites_payload(service: DataService) -> EncodedPayload:
 PAYLOADS: dict[str, PayloadBuilder] = {REGIONS_PAYLOAD: regions_payload, SITES_PAYLOAD: sites_payload}
 
 
-def context_layer_urls(service: DataService) -> dict[str, object]:
-    """The versioned URLs of the context layer's payloads, and its attribution."""
-    return {"regions": regions_payload(service).url, "sites": sites_payload(service).url,
-            "attribution": NUTS_ATTRIBUTION, "bounds": load_nuts().bounds()}
+def context_urls(service: DataService) -> dict[str, str]:
+    """The versioned URLs of the context layer's payloads (`border_regions`, `border_sites` when there are sites)."""
+    urls = {REGIONS_PAYLOAD: regions_payload(service).url}
+    if not foreign_sites(service, service.snapshot()).empty:
+        urls[SITES_PAYLOAD] = sites_payload(service).url
+    return urls
+
+
+def map_bounds() -> list[list[float]]:
+    """How far the maps may be panned: the bundled regions' box (degrees), a little wider."""
+    (south, west), (north, east) = load_nuts().bounds()
+    return [[round(south - 0.3, 2), round(west - 0.3, 2)], [round(north + 0.3, 2), round(east + 0.3, 2)]]

@@ -21,6 +21,7 @@ from dashboard.callback_inputs import as_number, as_text
 from dashboard.formatting import fr_number, short_text
 from dashboard.policy import Action, Viewer, can, check_criteria, redact_record, visible_columns
 from dashboard.services.base import DataService, Lookups, Snapshot
+from dashboard.services.cross_border import context_urls
 from dashboard.services.industry_territories import (
     IMPORT_HINT,
     IndustryTerritories,
@@ -210,7 +211,7 @@ def explorer_data(service: DataService, query: dict[str, list[str]], viewer: Vie
     look = service.lookups
     criteria, notices = parse_criteria(query, filter_vocabulary(service), strict=False)
     membership = can(viewer, Action.SEE_MEMBERSHIP)
-    urls = {"points": points_payload(service).url, "lookups": lookups_payload(service).url}
+    urls = {"points": points_payload(service).url, "lookups": lookups_payload(service).url, **context_urls(service)}
     if membership:
         urls["members"] = members_payload(service).url
     elif criteria.member is not None:

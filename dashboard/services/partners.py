@@ -6,7 +6,7 @@ Shared by the partner page and GET /api/v1/partners so both answer the same thin
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 import numpy as np
@@ -31,7 +31,9 @@ from dashboard.formatting import fr_date, short_text
 from dashboard.policy import Action, Forbidden, Viewer, can, check_criteria, hidden_fields
 from dashboard.reference import load_reference
 from dashboard.services import DataService, Snapshot
+from dashboard.services.cross_border import PAYLOADS as CONTEXT_PAYLOADS
 from dashboard.services.cross_border import (
+    context_urls,
     cross_border_catalog,
     cross_border_records,
     home_country_columns,
@@ -248,6 +250,7 @@ class PartnerPageView:
     tile_attribution: str = ""
     membership: bool = False  # whether the viewer may filter on UIMM membership
     match_options: tuple[dict, ...] = ()  # the site context choices (peers, complementary, none)
+    context_urls: dict = field(default_factory=dict)  # the map's layer across the border (services.cross_border)
 
 
 def _site_option(row, query: str = "") -> dict:
@@ -303,7 +306,7 @@ def communes_payload(service: DataService) -> EncodedPayload:
 
 
 # The page's payloads, served at /data/<name>-<etag>.json (declared in the page registry).
-PAYLOADS: dict[str, PayloadBuilder] = {COMMUNES_PAYLOAD: communes_payload}
+PAYLOADS: dict[str, PayloadBuilder] = {COMMUNES_PAYLOAD: communes_payload, **CONTEXT_PAYLOADS}  # + across the border
 
 
 def partner_view(service: DataService, query: dict[str, list[str]], viewer: Viewer) -> PartnerPageView:
@@ -348,6 +351,7 @@ def partner_view(service: DataService, query: dict[str, list[str]], viewer: View
         tile_attribution=service.settings.tile_attribution,
         match_options=tuple([{"label": label, "value": value} for value, label in MATCH_LABELS.items()]
                             + [{"label": "Besoin libre : je choisis les savoir-faire", "value": ""}]),
+        context_urls=context_urls(service),
     )
 
 
@@ -360,7 +364,7 @@ def context_choice(service: DataService, match: str | None, site: str | None, mo
 
 
 def query_from_controls(mode, site, commune, point, capabilities, capability_mode, certifications, naf, size_min,
-                        member, radius, sort, wished=None, match=None) -> PartnerQuery:
+                        member, radius, sort, wished=None, match=None, cross_border=None) -> PartnerQuery:
     """The query from the page's control values (only the chosen origin mode's origin counts).
 
     Values arrive as the browser sent them: anything that is not what the control holds counts as unset,
@@ -381,6 +385,7 @@ def query_from_controls(mode, site, commune, point, capabilities, capability_mod
         radius_km=as_number(radius) or 40.0,
         sort=str(sort or "score"),
         match=as_text(match) if mode == "site" and as_text(match) in MATCHES else None,
+        cross_border={"1": True, "0": False}.get(as_text(cross_border) or ""),
     )
 
 
