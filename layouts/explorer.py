@@ -149,7 +149,7 @@ def _map(view: ExplorerView) -> dl.MapContainer:
     # and single points in view, so a filter change does not rebuild an index of every point.
     points = dl.GeoJSON(id=ids.POINTS, data=None, pointToLayer={"variable": "tissu.map.pointToLayer"},
                         hideout={"colors": view.data.filiere_colors, "cluster": CLUSTERS})
-    layers = (context_layers(view.data.payload_urls)  # across the border: NUTS-3 regions, sites abroad (issue 18)
+    layers = (context_layers(view.data.context_urls)  # across the border: NUTS-3 regions, sites abroad (issue 18)
               + basemap(tile_url=view.tile_url, tile_attribution=view.tile_attribution, communes_id=ids.COMMUNES_LAYER,
                         borders_id=ids.DEPARTMENTS_LAYER, choropleth=choropleth) + [points] + map_controls(abroad=True))
     return dl.MapContainer(layers, id=ids.MAP, center=list(view.center), zoom=view.zoom, zoomSnap=0.25,

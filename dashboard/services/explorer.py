@@ -78,6 +78,7 @@ class ExplorerData:
     source_date: dt.date | None
     is_demo: bool
     total: int
+    context_urls: dict[str, str] = field(default_factory=dict)  # the layer across the border (services.cross_border)
 
 
 @dataclass(frozen=True)
@@ -211,7 +212,7 @@ def explorer_data(service: DataService, query: dict[str, list[str]], viewer: Vie
     look = service.lookups
     criteria, notices = parse_criteria(query, filter_vocabulary(service), strict=False)
     membership = can(viewer, Action.SEE_MEMBERSHIP)
-    urls = {"points": points_payload(service).url, "lookups": lookups_payload(service).url, **context_urls(service)}
+    urls = {"points": points_payload(service).url, "lookups": lookups_payload(service).url}
     if membership:
         urls["members"] = members_payload(service).url
     elif criteria.member is not None:
@@ -223,6 +224,7 @@ def explorer_data(service: DataService, query: dict[str, list[str]], viewer: Vie
         criteria=criteria,
         notices=notices,
         payload_urls=urls,
+        context_urls=context_urls(service),
         membership=membership,
         data_version=data_key(snap),
         filiere_legend=cached_filiere_legend(service, snap),
