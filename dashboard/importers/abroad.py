@@ -11,6 +11,7 @@ import re
 
 from dashboard.borders import COUNTRIES, HOME_COUNTRY, load_nuts
 from dashboard.importers.taxonomy import plain
+from dashboard.reference import load_reference
 from dashboard.repository import ForeignSite
 
 ABROAD_COLUMNS = ("Pays", "lat", "lon", "Immatriculation étrangère", "Ville")
@@ -21,6 +22,8 @@ ACCEPTED = {
     "foreign_id": ("immatriculation etrangere", "n immatriculation etranger", "numero d immatriculation",
                    "immatriculation", "registration number"),
     "locality": ("ville", "localite", "town", "city"),
+    "naf": ("code naf", "naf", "nace", "code nace"),
+    "address": ("adresse", "address"),
 }
 # Country names and codes as typed -> ISO 3166-1 alpha-2 (the countries the bundled NUTS regions cover).
 _COUNTRY_NAMES = {plain(name): code for code, name in COUNTRIES.items()} | {
@@ -50,15 +53,25 @@ def registration(value: str) -> str:
     return re.sub(r"[^0-9A-Z]", "", plain(value).upper())[:17]
 
 
+def _naf(value: str) -> str | None:
+    """A NAF rév. 2 sub-class as typed ("25.62B", "2562B", "25.62 b") in its stored form, None when unknown."""
+    key = re.sub(r"[^0-9A-Z]", "", value.upper())
+    code = f"{key[:2]}.{key[2:]}" if len(key) == 5 else key
+    return code if code in set(load_reference().naf["subclass"]) else None
+
+
 def foreign_site(*, country: str, lat: str, lon: str, foreign_id: str, locality: str, name: str,
                  capabilities: tuple[str, ...], certifications: tuple[str, ...], is_member: bool,
-                 naf_code: str | None = None) -> ForeignSite | list[tuple[str, str]]:
+                 naf: str = "", address: str = "") -> ForeignSite | list[tuple[str, str]]:
     """The validated site abroad of one row, or its problems (reason, detail)."""
+    naf_code = _naf(naf) if naf.strip() else None
     code = country_code(country)
     if code is None or code == HOME_COUNTRY:
         allowed = ", ".join(f"{c} ({n})" for c, n in COUNTRIES.items() if c != HOME_COUNTRY)
         return [("unknown_country", f"country {country!r} is unknown: expected one of {allowed}")]
     problems: list[tuple[str, str]] = []
+    if naf.strip() and naf_code is None:
+        problems.append(("unknown_naf", f"NAF code {naf!r} is not a NAF rév. 2 sub-class (e.g. 25.62B)"))
     number = registration(foreign_id)
     if not number:
         problems.append(("missing_registration", "a site abroad needs its national registration number "
@@ -83,5 +96,6 @@ def foreign_site(*, country: str, lat: str, lon: str, foreign_id: str, locality:
         return problems
     return ForeignSite(public_id=f"{code}-{number}"[:20], foreign_id=number, country=code, nuts3_code=str(region),
                        name=name.strip(), locality=locality.strip() or nuts.names()[region], lat=y, lon=x,
-                       is_member=is_member, naf_code=naf_code, capabilities=capabilities,
+                       is_member=is_member, naf_code=naf_code, address=address.strip() or None,
+                       capabilities=capabilities,
                        certifications=certifications)

@@ -79,11 +79,12 @@ def read_member_rows(path: Path | str) -> list[MemberRow]:
     names = table.columns(_canonical)
     if "siret" not in names and "foreign_id" not in names:
         shown = ", ".join(cell_text(h) for h in table.header[:6])
-        raise FileFormatError(path, f"is not a member list: no SIRET column in the header (found: {shown}); "
-                                    "write one with `tissu template members`")
+        raise FileFormatError(path, f"is not a member list: no SIRET column in the header (found: {shown}; sites "
+                                    "abroad: Immatriculation étrangère); write one with `tissu template members`")
     rows = []
     for line in table.records():
-        raw = line.values[names["siret"]] if names["siret"] < len(line.values) else None
+        column = names.get("siret")  # none in the establishments template (sites abroad)
+        raw = line.values[column] if column is not None and column < len(line.values) else None
         if isinstance(raw, (int, float)) and not isinstance(raw, bool):  # an Excel number: leading zeros lost
             siret, was_number = str(int(raw)), True
         else:
@@ -135,18 +136,9 @@ def import_members(engine: Engine, path: Path | str, *, report_dir: Path | None 
     source = describe(path)
     seen: dict[str, int] = {}
     updates: list[repository.MemberUpdate] = []
-    abroad: dict[str, repository.ForeignSite] = {}
+    abroad = abroad_sites([r for r in rows if is_abroad(r)], report, source, capabilities, certifications)
     for row in rows:
-        if country_code(row.abroad.get("country", "")) != "FR":  # a site across the border (or an unknown country)
-            site = _foreign_row(row, capabilities, certifications)
-            if isinstance(site, list):
-                for reason, detail in site:
-                    report.reject(source, row.line, row.abroad.get("foreign_id") or row.siret, reason, detail)
-            elif site.public_id in abroad:
-                report.reject(source, row.line, site.foreign_id, "duplicate_registration",
-                              "registration number already given on an earlier line")
-            else:
-                abroad[site.public_id] = site
+        if is_abroad(row):  # a site across the border (or an unknown country): abroad_sites
             continue
         siret = re.sub(r"[\s.\-\u00a0\u202f]", "", row.siret)
         if row.siret_was_number and siret.isdigit() and len(siret) < 14:
@@ -172,9 +164,7 @@ def import_members(engine: Engine, path: Path | str, *, report_dir: Path | None 
     else:
         info = target
     if abroad:
-        repository.upsert_foreign_sites(engine, target.id, list(abroad.values()), source_name=f"Liste des adhérents "
-                                        f"({path.name})", source_date=dt.date.today())
-        info = next(d for d in repository.list_datasets(engine) if d.id == target.id)
+        info = write_abroad(engine, target.id, abroad, source_name=f"Liste des adhérents ({path.name})")
     report.counts.update({
         "rows read": len(rows),
         "establishments updated": len(updates),
@@ -214,19 +204,52 @@ def _problems(row: MemberRow, siret: str, by_siret: dict, seen: dict[str, int], 
     return problems
 
 
-def _foreign_row(row: MemberRow, capabilities: Vocabulary,
-                 certifications: Vocabulary) -> repository.ForeignSite | list[tuple[str, str]]:
-    """A member row of a site abroad: validated by importers.abroad, with the same capability, certification
+
+def is_abroad(row: MemberRow) -> bool:
+    """Whether a row describes a site outside France (its Pays is another country, or unknown)."""
+    return country_code(row.abroad.get("country", "")) != "FR"
+
+
+def abroad_sites(rows: list[MemberRow], report: ImportReport, source: str, capabilities: Vocabulary,
+                 certifications: Vocabulary, *, member_default: bool = True) -> dict[str, repository.ForeignSite]:
+    """The valid sites abroad of these rows by public id; every problem reported with its line."""
+    sites: dict[str, repository.ForeignSite] = {}
+    for row in rows:
+        site = _foreign_row(row, capabilities, certifications, member_default=member_default)
+        if isinstance(site, list):
+            for reason, detail in site:
+                report.reject(source, row.line, row.abroad.get("foreign_id") or row.siret, reason, detail)
+        elif site.public_id in sites:
+            report.reject(source, row.line, site.foreign_id, "duplicate_registration",
+                          "registration number already given on an earlier line")
+        else:
+            sites[site.public_id] = site
+    return sites
+
+
+def write_abroad(engine: Engine, dataset_id: int, sites: dict[str, repository.ForeignSite], *,
+                 source_name: str) -> repository.DatasetInfo:
+    """Add or replace these sites abroad in the dataset (one transaction); the dataset as it now is."""
+    repository.upsert_foreign_sites(engine, dataset_id, list(sites.values()), source_name=source_name,
+                                    source_date=dt.date.today())
+    return next(d for d in repository.list_datasets(engine) if d.id == dataset_id)
+
+
+def _foreign_row(row: MemberRow, capabilities: Vocabulary, certifications: Vocabulary, *,
+                 member_default: bool) -> repository.ForeignSite | list[tuple[str, str]]:
+    """A row of a site abroad: validated by importers.abroad, with the same capability, certification
     and member checks as a French row."""
     problems = [("unknown_capability", capabilities.unknown_message(v)) for v in split_values(row.capabilities)
                 if capabilities.resolve(v) is None]
     problems += [("unknown_certification", certifications.unknown_message(v))
                  for v in split_values(row.certifications) if certifications.resolve(v) is None]
-    if _member_flag(row.member) is None:
+    flag = _member_flag(row.member) if row.member.strip() else member_default
+    if flag is None:
         problems.append(("invalid_member_flag", f"Adhérent UIMM {row.member!r}: expected oui or non"))
     site = foreign_site(
-        **{key: row.abroad.get(key, "") for key in ("country", "lat", "lon", "foreign_id", "locality")},
-        name=row.name, is_member=bool(_member_flag(row.member)),
+        **{key: row.abroad.get(key, "") for key in ("country", "lat", "lon", "foreign_id", "locality", "naf",
+                                                      "address")},
+        name=row.name, is_member=bool(flag),
         capabilities=tuple(c for v in split_values(row.capabilities) if (c := capabilities.resolve(v))),
         certifications=tuple(c for v in split_values(row.certifications) if (c := certifications.resolve(v))))
     return problems + site if isinstance(site, list) else (problems or site)

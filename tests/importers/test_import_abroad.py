@@ -5,7 +5,9 @@ from __future__ import annotations
 from test_import_members import sirene_db  # noqa: F401  (the fixture)
 
 from dashboard import repository
+from dashboard.importers.establishments import ESTABLISHMENT_COLUMNS, import_establishments
 from dashboard.importers.members import TEMPLATE_COLUMNS, import_members
+from dashboard.importers.templates import write_establishments_template
 
 HEADER = ";".join(TEMPLATE_COLUMNS)
 
@@ -52,3 +54,22 @@ def test_reimporting_a_foreign_row_replaces_it(sirene_db, tmp_path):  # noqa: F8
     assert len(abroad) == 1 and abroad.iloc[0]["commune_name"] == "Luxembourg" and not abroad.iloc[0]["is_member"]
     caps = repository.establishment_capabilities(sirene_db, info.id)
     assert caps[caps["establishment_id"] == abroad.iloc[0]["id"]]["capability_code"].tolist() == ["fraisage_3axes"]
+
+
+def test_the_establishments_template_imports_sites_abroad_only(sirene_db, tmp_path):  # noqa: F811
+    template = write_establishments_template(tmp_path / "modele.csv")
+    header = template.read_text(encoding="utf-8-sig").strip()
+    assert header.split(";") == list(ESTABLISHMENT_COLUMNS)
+    path = tmp_path / "etablissements.csv"
+    path.write_text("\n".join([
+        header,
+        "Prims Stahl GmbH;DE;49,3136;6,7517;HRB 4711;Saarlouis;Industriestraße 1;2410Z;Découpe laser;;",  # 2 good
+        "Atelier Lorrain;FR;49.12;6.17;;Metz;;;;;",  # 3 a French site
+        "Mauvais NAF SA;BE;49.68;5.82;0123.456.789;Arlon;;99.99Z;;;",  # 4 unknown NAF code
+    ]) + "\n", encoding="utf-8")
+    outcome = import_establishments(sirene_db, path)
+    assert {(i.line, i.reason) for i in outcome.report.issues} == {(3, "french_site"), (4, "unknown_naf")}
+    abroad = repository.foreign_establishments_frame(sirene_db, repository.active_dataset(sirene_db).id)
+    site = abroad.set_index("public_id").loc["DE-HRB4711"]
+    assert (site["nuts3_code"], site["naf_code"], site["address"], bool(site["is_member"])) == \
+        ("DEC04", "24.10Z", "Industriestraße 1", False)  # empty member flag: not a member
