@@ -107,6 +107,7 @@ COVERAGE_CAPABILITY = "coverage-capability"
 COVERAGE_RADIUS = "coverage-radius"
 COVERAGE_WEIGHT = "coverage-weight"
 COVERAGE_LEVEL = "coverage-level"
+COVERAGE_CROSS_BORDER = "coverage-cross-border"  # ["1"]: the sites abroad supply too
 COVERAGE_KPIS = "coverage-kpis"
 COVERAGE_MAP = "coverage-map"
 COVERAGE_COMMUNES = "coverage-communes"

@@ -116,3 +116,16 @@ def test_the_context_layer_is_a_cached_payload(service, client):
     sites = client.get(sites_payload(service).url).get_json()["features"]
     assert sites and all(f["properties"]["demo"] for f in sites)
     assert regions_payload(service) is regions_payload(service)  # built once per data version
+
+
+def test_the_coverage_page_switch_follows_the_url_and_the_checklist(service):
+    from callbacks.coverage import capability_outputs
+
+    assert cs.coverage_view(service, {}).cross_border  # Lorraine touches the border: on by default
+    assert not cs.coverage_view(service, {"cross_border": ["0"]}).cross_border
+    bad = cs.coverage_view(service, {"cross_border": ["peut-être"]})
+    assert bad.cross_border and any("transfrontaliers" in n for n in bad.notices)
+    on = capability_outputs(service, "traitement_surface", 25.0, "count", "epci", ["1"])
+    off = capability_outputs(service, "traitement_surface", 25.0, "count", "epci", [])
+    assert "cross_border" not in on[7] and off[7]["cross_border"] == "0"  # the link says only what is not default
+    assert len(on[2]["features"]) > len(off[2]["features"])  # the suppliers abroad on the map
