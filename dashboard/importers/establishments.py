@@ -14,12 +14,9 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from dashboard.importers.abroad import ABROAD_COLUMNS
-from dashboard.importers.members import abroad_sites, is_abroad, read_member_rows, write_abroad
+from dashboard.importers.members import abroad_sites, is_abroad, rows_to_import, write_abroad
 from dashboard.importers.reading import describe
 from dashboard.importers.report import ImportOutcome, ImportReport, report_path
-from dashboard.importers.target import real_target_dataset
-from dashboard.importers.taxonomy import Vocabulary
-from dashboard.reference import load_reference
 
 DEFAULT_ESTABLISHMENTS_TEMPLATE = Path("modele-etablissements.xlsx")
 ESTABLISHMENT_COLUMNS = ("Raison sociale", *ABROAD_COLUMNS, "Adresse", "Code NAF", "Savoir-faire", "Certifications",
@@ -28,13 +25,9 @@ ESTABLISHMENT_COLUMNS = ("Raison sociale", *ABROAD_COLUMNS, "Adresse", "Code NAF
 
 def import_establishments(engine: Engine, path: Path | str, *, report_dir: Path | None = None) -> ImportOutcome:
     """Add the sites abroad of a file to the active real dataset (one transaction); other rows are rejected."""
-    from dashboard.bootstrap import prepare_database
-
     path = Path(path)
-    rows = read_member_rows(path)
-    prepare_database(engine)
-    target = real_target_dataset(engine, "establishment lists")
-    ref = load_reference()
+    read = rows_to_import(engine, path, "establishment lists")
+    rows, target = read.rows, read.target
     report = ImportReport("establishments")
     source = describe(path)
     for row in rows:
@@ -42,9 +35,8 @@ def import_establishments(engine: Engine, path: Path | str, *, report_dir: Path 
             report.reject(source, row.line, row.siret or row.name, "french_site",
                           "a site in France comes from Sirene (`tissu import sirene`), its capabilities from the "
                           "member list: give a Pays other than France")
-    sites = abroad_sites([r for r in rows if is_abroad(r)], report, source,
-                         Vocabulary.from_frame("capability", ref.capabilities),
-                         Vocabulary.from_frame("certification", ref.certifications), member_default=False)
+    sites = abroad_sites([r for r in rows if is_abroad(r)], report, source, read.capabilities, read.certifications,
+                         member_default=False)
     info = write_abroad(engine, target.id, sites, source_name=f"Établissements ({path.name})") if sites else target
     report.counts.update({"rows read": len(rows), "sites abroad added or replaced": len(sites)})
     outcome = ImportOutcome(report=report, dataset=info)

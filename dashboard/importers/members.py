@@ -118,17 +118,34 @@ def _member_flag(value: str) -> bool | None:
     return None
 
 
-def import_members(engine: Engine, path: Path | str, *, report_dir: Path | None = None) -> ImportOutcome:
-    """Apply a member list to the active real dataset (one transaction); rows with problems are rejected."""
+@dataclass(frozen=True)
+class RowsToImport:
+    """A member-style file read and checked against the database: its rows, the target dataset, the vocabularies."""
+
+    rows: list[MemberRow]
+    target: repository.DatasetInfo
+    capabilities: Vocabulary
+    certifications: Vocabulary
+
+
+def rows_to_import(engine: Engine, path: Path, what: str) -> RowsToImport:
+    """Read the file (failing fast on a file of another kind), then prepare the database and find the active real
+    dataset (`what`: the kind of file, for the refusal's message)."""
     from dashboard.bootstrap import prepare_database
 
-    path = Path(path)
     rows = read_member_rows(path)
     prepare_database(engine)
-    target = real_target_dataset(engine, "member lists")
+    target = real_target_dataset(engine, what)
     ref = load_reference()
-    capabilities = Vocabulary.from_frame("capability", ref.capabilities)
-    certifications = Vocabulary.from_frame("certification", ref.certifications)
+    return RowsToImport(rows, target, Vocabulary.from_frame("capability", ref.capabilities),
+                        Vocabulary.from_frame("certification", ref.certifications))
+
+
+def import_members(engine: Engine, path: Path | str, *, report_dir: Path | None = None) -> ImportOutcome:
+    """Apply a member list to the active real dataset (one transaction); rows with problems are rejected."""
+    path = Path(path)
+    read = rows_to_import(engine, path, "member lists")
+    rows, target, capabilities, certifications = read.rows, read.target, read.capabilities, read.certifications
     presumed = load_presumed_capabilities()
     keys = repository.establishment_keys(engine, target.id)
     by_siret = {s: (int(i), n) for i, s, n in zip(keys["id"], keys["siret"], keys["naf_code"]) if s}
