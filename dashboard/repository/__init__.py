@@ -6,6 +6,7 @@ One module per topic; every public function is re-exported here, so callers writ
 from dashboard.repository.abroad import (  # noqa: F401
     ForeignSite,
     foreign_establishments_frame,
+    foreign_site_frames,
     upsert_foreign_sites,
 )
 from dashboard.repository.accounts import (  # noqa: F401

@@ -81,3 +81,20 @@ def upsert_foreign_sites(engine: Engine, dataset_id: int, sites: list[ForeignSit
             conn.execute(insert(cert), cert_rows)
         _bump_version(conn, dataset_id)
     return len(sites)
+
+
+def foreign_site_frames(engine: Engine, name: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(establishments, capabilities, certifications) of the sites abroad of the dataset `name`, keyed by public
+    id as `replace_dataset` takes them: what a Sirene re-import carries over (Sirene has no site abroad)."""
+    e, cap, cert, d = m.Establishment, m.EstablishmentCapability, m.EstablishmentCertification, m.Dataset
+    abroad = (e.dataset_id == select(d.id).where(d.name == name).scalar_subquery()) & e.commune_code.is_(None)
+    sites = _frame(engine, select(e.public_id, e.name, e.naf_code, e.size_band_code, e.headcount_estimate, e.address,
+                                  e.lat, e.lon, e.created_on, e.state, e.closed_on, e.is_member, e.country,
+                                  e.nuts3_code, e.foreign_id, e.locality).where(abroad).order_by(e.id))
+    capabilities = _frame(engine, select(e.public_id, cap.capability_code, cap.origin)
+                          .join(e, e.id == cap.establishment_id).where(abroad)
+                          .order_by(e.public_id, cap.capability_code))
+    certifications = _frame(engine, select(e.public_id, cert.certification_code)
+                            .join(e, e.id == cert.establishment_id).where(abroad)
+                            .order_by(e.public_id, cert.certification_code))
+    return sites, capabilities, certifications

@@ -116,8 +116,8 @@ def replace_dataset(
         common = {"dataset_id": dataset_id, "source_name": source_name, "source_date": source_date, "is_demo": is_demo}
         for row in rows:
             row.update(common)
-            row.setdefault("location_approximate", False)
-            row.setdefault("name_is_personal", False)
+            for flag in ("location_approximate", "name_is_personal"):  # absent, or missing for some rows only
+                row[flag] = bool(row.get(flag) or False)
             row["country"] = row.get("country") or "FR"
         conn.execute(insert(m.Establishment), rows)
         ids = dict(conn.execute(

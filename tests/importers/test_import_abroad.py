@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from import_support import GEOLOC, SIRENE, UNITS
 from test_import_members import sirene_db  # noqa: F401  (the fixture)
 
 from dashboard import repository
 from dashboard.importers.establishments import ESTABLISHMENT_COLUMNS, import_establishments
 from dashboard.importers.members import TEMPLATE_COLUMNS, import_members
+from dashboard.importers.sirene import SireneOptions, import_sirene
 from dashboard.importers.templates import write_establishments_template
 
 HEADER = ";".join(TEMPLATE_COLUMNS)
@@ -73,3 +75,16 @@ def test_the_establishments_template_imports_sites_abroad_only(sirene_db, tmp_pa
     site = abroad.set_index("public_id").loc["DE-HRB4711"]
     assert (site["nuts3_code"], site["naf_code"], site["address"], bool(site["is_member"])) == \
         ("DEC04", "24.10Z", "Industriestraße 1", False)  # empty member flag: not a member
+
+
+def test_a_sirene_reimport_keeps_the_sites_abroad(sirene_db, tmp_path):  # noqa: F811
+    import_members(sirene_db, _write(tmp_path, [";Acier Alzette;Tournage;ISO 9001;oui;LU;49.5;5.98;B1;Esch"]))
+    import_sirene(sirene_db, SireneOptions(etablissements=SIRENE / "StockEtablissement_utf8.csv", geoloc=GEOLOC,
+                                           unites_legales=UNITS), progress=False)
+    info = repository.active_dataset(sirene_db)
+    abroad = repository.foreign_establishments_frame(sirene_db, info.id)
+    assert abroad["public_id"].tolist() == ["LU-B1"] and abroad.iloc[0]["nuts3_code"] == "LU000"
+    caps = repository.establishment_capabilities(sirene_db, info.id)
+    certs = repository.establishment_certifications(sirene_db, info.id)
+    assert caps[caps["establishment_id"] == abroad.iloc[0]["id"]]["capability_code"].tolist() == ["tournage"]
+    assert certs[certs["establishment_id"] == abroad.iloc[0]["id"]]["certification_code"].tolist() == ["iso9001"]
