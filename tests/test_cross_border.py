@@ -9,6 +9,7 @@ import pytest
 from dashboard.analytics.geodesy import haversine_km
 from dashboard.analytics.partner_query import PartnerQuery
 from dashboard.borders import BORDER_KM, country_label, load_nuts
+from dashboard.demo.cross_border import TOWNS
 from dashboard.policy import ANONYMOUS
 from dashboard.services import coverage as cs
 from dashboard.services.cross_border import foreign_sites, near_border, regions_payload, sites_payload
@@ -57,6 +58,9 @@ def test_partners_across_the_border_equal_a_brute_force(service, cross_border):
     assert (len(abroad) > 0) is cross_border  # the demo has surface treaters in Luxembourg and Saarland
     assert set(abroad["country_label"]) <= {"Luxembourg", "Allemagne (Sarre)", "Belgique (Wallonie)"}
     assert set(found.records.loc[found.records["country"] == "FR", "country_label"]) <= {"France"}
+    assert set(abroad["commune_name"]) <= {town for town, *_ in TOWNS}  # their town, not a French commune
+    assert found.records["distance_km"].is_monotonic_increasing  # one capability: nearest first, either country
+    assert found.records["rank"].tolist() == list(range(1, len(found.records) + 1))
 
 
 def test_the_switch_is_on_by_default_near_the_border_only(service):

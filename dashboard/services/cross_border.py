@@ -20,6 +20,7 @@ from dashboard.borders import BORDER_KM, HOME_COUNTRY, country_label, load_nuts
 from dashboard.formatting import fr_number
 from dashboard.services.base import DataService, Snapshot
 from dashboard.services.payloads import EncodedPayload, PayloadBuilder, cached_payload
+from dashboard.services.records import records_with
 
 SWITCH_LABEL = "Inclure les fournisseurs transfrontaliers"
 
@@ -68,11 +69,17 @@ def foreign_sites(service: DataService, snap: Snapshot) -> pd.DataFrame:
     return snap.cached("foreign_sites", build)
 
 
+# What the partner and coverage engines read of a site: the combined frame holds only these columns (not a copy
+# of the wide establishments frame; the records come from `records_across`).
+_ENGINE_COLUMNS = ("id", "public_id", "name", "commune_code", "filiere_code", "naf_code", "department_code",
+                   "epci_code", "zone_code", "lat", "lon", "headcount_estimate", "size_band_code", "is_member")
+
+
 def _combined(service: DataService, snap: Snapshot) -> pd.DataFrame:
-    return snap.cached("establishments_with_abroad", lambda: pd.concat(
-        [snap.establishments.assign(country=HOME_COUNTRY, country_label=country_label(HOME_COUNTRY)),
-         foreign_sites(service, snap)[[*snap.establishments.columns, "country", "country_label"]]],
-        ignore_index=True))
+    home = snap.establishments
+    columns = [c for c in _ENGINE_COLUMNS if c in home.columns]
+    return pd.concat([home[columns].assign(country=HOME_COUNTRY, country_label=country_label(HOME_COUNTRY)),
+                      foreign_sites(service, snap)[[*columns, "country", "country_label"]]], ignore_index=True)
 
 
 def cross_border_catalog(service: DataService, snap: Snapshot, domestic: PartnerCatalog) -> PartnerCatalog:
@@ -88,17 +95,29 @@ def cross_border_catalog(service: DataService, snap: Snapshot, domestic: Partner
         size_bands=look.size_bands[["code", "short_label", "sort_order"]], home_size=len(snap.establishments)))
 
 
-def cross_border_records(service: DataService, snap: Snapshot) -> tuple[pd.Index, pd.DataFrame]:
-    """(ids, records) of the territory's sites and the sites abroad, positionally aligned, once per version:
-    the records of `services.records` plus `country` and `country_label`."""
+def foreign_records(service: DataService, snap: Snapshot) -> tuple[pd.Index, pd.DataFrame]:
+    """(ids, records) of the sites abroad, positionally aligned, once per version (`services.records`' columns)."""
     def build() -> tuple[pd.Index, pd.DataFrame]:
-        frame = _combined(service, snap)
+        frame = foreign_sites(service, snap)
         records = establishment_records(frame, capability_links=snap.capability_links,
                                         certification_links=snap.certification_links, lookups=service.lookups)
-        records["country"] = frame["country"].to_numpy()
-        records["country_label"] = frame["country_label"].to_numpy()
         return pd.Index(frame["id"]), records
-    return snap.cached("establishment_records_cross_border", build)
+    return snap.cached("foreign_records", build)
+
+
+def records_across(service: DataService, snap: Snapshot, items: pd.DataFrame, extra: dict[str, np.ndarray], *,
+                   hidden: frozenset[str]) -> pd.DataFrame:
+    """`records_with` for rows of the territory and abroad mixed (`items` has `country`), in `items`' order: each
+    part from its own per-version records, so no records frame of every site is built twice."""
+    abroad = items["country"].fillna(HOME_COUNTRY).to_numpy(object) != HOME_COUNTRY
+    parts, order = [], []
+    for mask, source in ((~abroad, None), (abroad, foreign_records(service, snap))):
+        rows = np.flatnonzero(mask)
+        parts.append(records_with(service, snap, items.iloc[rows], {k: v[rows] for k, v in extra.items()},
+                                  hidden=hidden, source=source))
+        order.append(rows)
+    merged = pd.concat(parts, ignore_index=True)
+    return merged.iloc[np.argsort(np.concatenate(order), kind="stable")].reset_index(drop=True)
 
 
 def home_country_columns(n: int) -> dict[str, np.ndarray]:

@@ -35,9 +35,9 @@ from dashboard.services.cross_border import PAYLOADS as CONTEXT_PAYLOADS
 from dashboard.services.cross_border import (
     context_urls,
     cross_border_catalog,
-    cross_border_records,
     home_country_columns,
     near_border,
+    records_across,
 )
 from dashboard.services.downloads import ExportFile
 from dashboard.services.options import capability_options
@@ -214,8 +214,9 @@ def search_partners(service: DataService, query: PartnerQuery, *, viewer: Viewer
              "rank": np.arange(1, len(items) + 1, dtype=np.int64)}
     extra.update({name: items[name].to_numpy(object) for name in ("country", "country_label")} if countries
                  else home_country_columns(len(items)))
-    records = records_with(service, snap, items, extra, hidden=hidden_fields(viewer),
-                           source=cross_border_records(service, snap) if countries else None)
+    hidden = hidden_fields(viewer)
+    records = (records_across(service, snap, items, extra, hidden=hidden) if countries
+               else records_with(service, snap, items, extra, hidden=hidden))
     return PartnerSearch(origin, result, records, query, cross_border=abroad, cross_border_default=default)
 
 
