@@ -23,7 +23,8 @@
         escapeHtml(p.town) + " · " + escapeHtml(p.country)];
       if (p.jobs) { lines.push(escapeHtml(p.jobs) + " emplois estimés"); }
       if (p.capabilities && p.capabilities.length) { lines.push(escapeHtml(p.capabilities.join(" · "))); }
-      return L.marker(latlng, {icon: icon, keyboard: false, title: p.name})
+      // Below every other marker (zIndexOffset): a partner pin or a card marker at the same place stays on top.
+      return L.marker(latlng, {icon: icon, keyboard: false, title: p.name, zIndexOffset: -1000})
         .bindTooltip(lines.join("<br>"), {direction: "top", offset: [0, -6], className: "border-tooltip"});
     }
   };
