@@ -63,7 +63,8 @@ def nearest(service: DataService, snap: Snapshot, *, capability: str, demand: st
             cross_border: bool = False) -> NearestSuppliers:
     """The 3 nearest suppliers of every demand point for `capability`, once per data version (any radius reads
     them: ≈ 0.3 s for 100k establishments, a few ms for the communes). Unknown capability: CoverageQueryError."""
-    return snap.cached(f"coverage_nearest:{demand}:{capability}:{int(cross_border)}", lambda: nearest_suppliers(
+    key = f"coverage_nearest:{demand}:{capability}" + (":abroad" if cross_border else "")
+    return snap.cached(key, lambda: nearest_suppliers(
         _catalog(service, snap, cross_border), _communes(service), capability=capability, demand=demand))
 
 
