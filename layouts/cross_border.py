@@ -7,6 +7,7 @@ tooltips are JavaScript functions of assets/border.js.
 from __future__ import annotations
 
 import dash_leaflet as dl
+from dash import html
 
 CONTEXT_PANE = "tissu-context"  # below the communes (assets/tissu.css): the regions never hide Lorraine
 
@@ -21,3 +22,14 @@ def context_layers(urls: dict) -> list:
     if urls.get("border_sites"):
         layers.append(dl.GeoJSON(url=urls["border_sites"], pointToLayer={"variable": "tissu.border.siteToLayer"}))
     return layers
+
+
+def context_legend(urls: dict) -> list:
+    """The legend's lines for the context layer (items of a legend list)."""
+    lines = []
+    if urls.get("border_sites"):
+        lines.append(html.Li([html.Span(className="swatch border-site-swatch"),
+                              "site à l'étranger (non filtré ; détails au survol)"]))
+    if urls.get("border_regions"):
+        lines.append(html.Li([html.Span(className="swatch border-region-swatch"), "région NUTS-3 voisine (Eurostat)"]))
+    return lines

@@ -18,7 +18,7 @@ from dashboard.services.explorer import ExplorerData
 from dashboard.services.explorer_table import BLOCK_ROWS
 from layouts.basemap import basemap, map_controls
 from layouts.components import aria, dropdown
-from layouts.cross_border import context_layers
+from layouts.cross_border import context_layers, context_legend
 
 LORRAINE_CENTER = (48.78, 6.15)
 DEFAULT_ZOOM = 8.5
@@ -171,7 +171,8 @@ def map_overlays(view: ExplorerView) -> tuple[list, html.Div]:
     legend = html.Details([
         html.Summary("Légende des filières"),
         html.Ul([html.Li([html.Span(className="swatch", style={"background": color}), label])
-                 for color, label in view.data.filiere_legend], className="legend-list"),
+                 for color, label in view.data.filiere_legend] + context_legend(view.data.context_urls),
+                className="legend-list"),
     ], id=ids.LEGEND, open=False, className="map-overlay filiere-legend")
     empty = html.Div([
         html.Div("Aucun établissement ne correspond à ces filtres", className="empty-title"),
