@@ -3,7 +3,11 @@ the switch's default, the API's 400 and the context layer's cached payload."""
 
 from __future__ import annotations
 
+import base64
+import io
+
 import numpy as np
+import pandas as pd
 import pytest
 
 from dashboard.analytics.geodesy import haversine_km
@@ -133,3 +137,13 @@ def test_the_coverage_page_switch_follows_the_url_and_the_checklist(service):
     off = capability_outputs(service, "traitement_surface", 25.0, "count", "epci", [])
     assert "cross_border" not in on[7] and off[7]["cross_border"] == "0"  # the link says only what is not default
     assert len(on[2]["features"]) > len(off[2]["features"])  # the suppliers abroad on the map
+
+
+def test_the_partner_export_says_each_partner_s_country(service):
+    from callbacks.partners import export_partners
+
+    payload = export_partners(service, {"commune": THIONVILLE, "capability": "traitement_surface",
+                                        "radius_km": "45"}, "csv")
+    text = base64.b64decode(payload["content"]).decode("utf-8")
+    frame = pd.read_csv(io.StringIO(text.lstrip("\ufeff")), sep=";", dtype=str)
+    assert frame.columns[-1] == "Pays" and {"France", "Luxembourg"} <= set(frame["Pays"])

@@ -469,6 +469,7 @@ def export_file(service: DataService, params: dict | None, viewer: Viewer) -> Ex
     frame.insert(5, "Temps de trajet estimé (min)", records["drive_min_estimate"].round(0).to_numpy())
     frame.insert(6, "Score", records["score"].to_numpy())
     frame.insert(7, "Pourquoi", [" · ".join(w) for w in records["why"]])
+    frame["Pays"] = records["country_label"].to_numpy()  # "France", "Luxembourg", "Allemagne (Sarre)"…
     stamp = pd.Timestamp.now().strftime("%Y%m%d")
     search = pd.DataFrame({"Recherche": [f"Départ : {found.origin.label}", f"Rayon : {query.radius_km:g} km",
                                          "Lien : /partenaires?" + urlencode(partner_query_params(query))]})
