@@ -13,6 +13,7 @@ from dashboard import exports, ids
 from dashboard.analytics.records import export_frame
 from dashboard.policy import MEMBER_ONLY_METRICS, Forbidden
 from dashboard.services import DataService, explorer
+from dashboard.services.cross_border import map_bounds
 from dashboard.services.explorer_table import table_page
 from dashboard.sessions import current_viewer
 from layouts.card import establishment_card
@@ -39,7 +40,8 @@ def _view_params(query: dict[str, list[str]]) -> tuple[dict, list[str]]:
     try:
         if "lat" in first or "lon" in first:
             lat, lon = float(first["lat"]), float(first["lon"])
-            if not (46.8 <= lat <= 50.6 and 3.5 <= lon <= 9.0):
+            (south, west), (north, east) = map_bounds()  # as far as the map pans (the regions across the border)
+            if not (south <= lat <= north and west <= lon <= east):
                 raise ValueError
             out["center"] = (lat, lon)
     except (KeyError, ValueError):

@@ -78,7 +78,8 @@ def origin_from_click(mode: str, click: dict | None):
 CONTROL_INPUTS = [ids.PARTNER_ORIGIN_MODE, ids.PARTNER_ORIGIN_SITE, ids.PARTNER_ORIGIN_COMMUNE]
 NEED_INPUTS = [ids.PARTNER_CAPABILITY, ids.PARTNER_CAPABILITY_MODE, ids.PARTNER_CERTIFICATION, ids.PARTNER_NAF,
                ids.PARTNER_SIZE, ids.PARTNER_MEMBER, ids.PARTNER_RADIUS, ids.PARTNER_SORT,
-               ids.PARTNER_CERTIFICATION_WISHED, ids.PARTNER_MATCH]  # the order of svc.query_from_controls
+               ids.PARTNER_CERTIFICATION_WISHED, ids.PARTNER_MATCH,
+               ids.PARTNER_CROSS_BORDER]  # the order of svc.query_from_controls
 
 
 def register(app, service: DataService) -> None:

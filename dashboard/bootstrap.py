@@ -48,8 +48,10 @@ def load_demo(engine: Engine, *, seed: int = 42, scale: float = 1.0) -> reposito
 
 def _load_demo_establishments(engine: Engine, *, seed: int, scale: float) -> repository.DatasetInfo:
     from dashboard.demo import DEMO_SOURCE_NAME, generate_demo
+    from dashboard.demo.cross_border import with_cross_border
 
     demo = generate_demo(load_reference(), load_polygons("communes"), seed=seed, scale=scale)
+    demo = with_cross_border(demo, seed=seed, ref=load_reference())  # fictitious suppliers abroad (issue 18)
     return repository.replace_dataset(
         engine,
         name=DEMO_DATASET,

@@ -205,6 +205,9 @@ class _FileImport(NamedTuple):
 _FILE_IMPORTS = {
     "members": _FileImport("Member list import", "members", "import_members",
                            "the UIMM member list (CSV or XLSX, see `tissu template members`)", "the member list"),
+    "establishments": _FileImport("Establishments abroad import", "establishments", "import_establishments",
+                                  "sites abroad: Luxembourg, Saarland, Wallonia… (CSV or XLSX, see "
+                                  "`tissu template establishments`)", "the establishments file"),
     "urssaf": _FileImport("URSSAF import", "urssaf", "import_urssaf",
                           "URSSAF employment exports (department × NA38 quarterly, or commune × APE annual), CSV ';'",
                           "the URSSAF open-data CSV export"),
@@ -294,6 +297,13 @@ def cmd_template_members(args) -> int:
 
     return _write_template(write_members_template, DEFAULT_MEMBERS_TEMPLATE, args, label="Member list",
                            next_step="tissu import members {path}")
+
+
+def cmd_template_establishments(args) -> int:
+    from dashboard.importers.templates import DEFAULT_ESTABLISHMENTS_TEMPLATE, write_establishments_template
+
+    return _write_template(write_establishments_template, DEFAULT_ESTABLISHMENTS_TEMPLATE, args,
+                           label="Establishments abroad", next_step="tissu import establishments {path}")
 
 
 def cmd_template_training(args) -> int:
@@ -451,6 +461,8 @@ def build_parser() -> argparse.ArgumentParser:
     for kind, help_text, default_file, func in (
         ("members", "the member list (XLSX with the lists of codes, or CSV)", "modele-adherents.xlsx",
          cmd_template_members),
+        ("establishments", "sites abroad (XLSX with the lists of codes, or CSV)", "modele-etablissements.xlsx",
+         cmd_template_establishments),
         ("indicators", "series and projects to import (XLSX or CSV)", "modele-indicateurs.xlsx",
          cmd_template_indicators),
         ("training", "training sites × trades × years (XLSX or CSV)", "modele-formations.xlsx", cmd_template_training),

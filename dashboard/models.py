@@ -200,26 +200,27 @@ class Dataset(Base):
 
 class Establishment(Located, Base):
     __tablename__ = "establishments"
-    __table_args__ = (
-        UniqueConstraint("dataset_id", "public_id", name="uq_establishments_dataset_public_id"),
-        Index("ix_establishments_dataset_state", "dataset_id", "state"),
-        Index("ix_establishments_lat_lon", "lat", "lon"),
-    )
+    __table_args__ = (UniqueConstraint("dataset_id", "public_id", name="uq_establishments_dataset_public_id"),
+                      Index("ix_establishments_dataset_state", "dataset_id", "state"),
+                      Index("ix_establishments_lat_lon", "lat", "lon"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"))
-    # SIRET for real data; 'DEMO-…' for the demo, which can never collide with a 14-digit SIRET.
+    # SIRET for real data; 'DEMO-…' for the demo; '<country>-<registration>' abroad (never a 14-digit SIRET).
     public_id: Mapped[str] = mapped_column(String(20))
+    country: Mapped[str] = mapped_column(String(2), default="FR", server_default="FR")  # ISO 3166-1 alpha-2
+    nuts3_code: Mapped[str | None] = mapped_column(String(5))  # abroad: the NUTS-3 region holding the point
+    foreign_id: Mapped[str | None] = mapped_column(String(17))  # abroad: the national registration number
+    locality: Mapped[str | None] = mapped_column(String(100))  # abroad: the town (no French commune)
     siret: Mapped[str | None] = mapped_column(String(14), index=True)
     name: Mapped[str] = mapped_column(String(200))
-    # True when the only name available is a sole trader's personal name (shown only as a last resort).
-    name_is_personal: Mapped[bool] = mapped_column(Boolean, default=False)
+    name_is_personal: Mapped[bool] = mapped_column(Boolean, default=False)  # a sole trader's name: last resort
     naf_code: Mapped[str | None] = mapped_column(ForeignKey("naf_subclasses.code"), index=True)
     # Activity code as published and its nomenclature (e.g. NAFRev1): kept when not mappable to NAF rév. 2.
     naf_raw: Mapped[str | None] = mapped_column(String(10))
     naf_nomenclature: Mapped[str | None] = mapped_column(String(10))
     size_band_code: Mapped[str | None] = mapped_column(ForeignKey("size_bands.code"))
     headcount_estimate: Mapped[int | None] = mapped_column(Integer)
-    commune_code: Mapped[str] = mapped_column(ForeignKey("communes.code"), index=True)
+    commune_code: Mapped[str | None] = mapped_column(ForeignKey("communes.code"), index=True)  # None abroad
     address: Mapped[str | None] = mapped_column(String(300))
     location_approximate: Mapped[bool] = mapped_column(Boolean, default=False)
     location_quality: Mapped[str | None] = mapped_column(String(10))  # e.g. SIRENE geoloc `qualite_xy`
@@ -227,8 +228,7 @@ class Establishment(Located, Base):
     state: Mapped[str] = mapped_column(String(1), default="A")  # A active, F closed (SIRENE)
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
     is_member: Mapped[bool] = mapped_column(Boolean, default=False)  # UIMM member
-    # Under the metallurgy collective agreement (IDCC 3248); None when unknown.
-    metallurgy_agreement: Mapped[bool | None] = mapped_column(Boolean)
+    metallurgy_agreement: Mapped[bool | None] = mapped_column(Boolean)  # under IDCC 3248 (metallurgy); None unknown
     source_name: Mapped[str] = mapped_column(String(300))
     source_date: Mapped[dt.date] = mapped_column(Date)
     is_demo: Mapped[bool] = mapped_column(Boolean)

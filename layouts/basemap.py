@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dash_leaflet as dl
 
+from dashboard.borders import NUTS_ATTRIBUTION
 from dashboard.reference import ATTRIBUTION
 
 BASE_PANE, CHORO_PANE, BORDERS_PANE = "tissu-base", "tissu-choro", "tissu-borders"
@@ -34,9 +35,11 @@ def basemap(*, tile_url: str = "", tile_attribution: str = "", communes_id: str 
     return layers
 
 
-def map_controls() -> list:
+def map_controls(*, abroad: bool = False) -> list:
+    """Scale and attribution; `abroad`: the map draws the NUTS-3 context layer, whose attribution is added."""
+    sources = f"{ATTRIBUTION} · {NUTS_ATTRIBUTION}" if abroad else ATTRIBUTION
     return [
         dl.ScaleControl(position="bottomleft", imperial=False),
         # The default control drops GeoJSON attributions: state the sources as its prefix.
-        dl.AttributionControl(position="bottomright", prefix=f"{ATTRIBUTION} · Leaflet"),
+        dl.AttributionControl(position="bottomright", prefix=f"{sources} · Leaflet"),
     ]

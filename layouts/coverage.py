@@ -21,8 +21,10 @@ from dashboard.services.coverage import (
     CoverageOverview,
     CoverageView,
 )
+from dashboard.services.cross_border import map_bounds
 from layouts.basemap import POINTS_PANE, basemap, map_controls
 from layouts.components import dropdown, kpi_card
+from layouts.cross_border import context_layers
 
 EXPORT_CHOICES = [("units", "Territoires (échelle choisie)"), ("summary", "Tous les savoir-faire"),
                   ("matrix", "Filières × savoir-faire"), ("singles", "Fournisseurs uniques")]
@@ -72,6 +74,13 @@ def coverage_page(view: CoverageView) -> html.Div:
                            options=[{"label": lab, "value": v} for v, lab in WEIGHT_CHOICES]),
         ], className="field"),
         html.Div([
+            dcc.Checklist(id=ids.COVERAGE_CROSS_BORDER, value=["1"] if view.cross_border else [],
+                          className="radio-stack",
+                          options=[{"label": "Inclure les fournisseurs transfrontaliers", "value": "1"}]),
+            html.Div("Luxembourg, Sarre, Wallonie… : ils fournissent, la demande reste celle du territoire. Coché "
+                     "par défaut quand le territoire touche la frontière (moins de 50 km).", className="field-hint"),
+        ], className="field"),
+        html.Div([
             html.Label("Échelle du tableau", className="field-label"),
             dcc.RadioItems(id=ids.COVERAGE_LEVEL, value=view.level, className="radio-stack",
                            options=[{"label": lab, "value": v} for v, lab in LEVEL_CHOICES]),
@@ -92,12 +101,13 @@ def coverage_page(view: CoverageView) -> html.Div:
                           style={"variable": "tissu.coverage.communeStyle"}, hideout={},
                           onEachFeature={"variable": "tissu.coverage.communeTooltip"})
     map_ = dl.MapContainer(
-        basemap(tile_url=view.tile_url, tile_attribution=view.tile_attribution, choropleth=communes) + [
+        context_layers(view.context_urls)
+        + basemap(tile_url=view.tile_url, tile_attribution=view.tile_attribution, choropleth=communes) + [
             # Over the communes' colouring, so that their tooltips open (the communes' open around them).
             dl.Pane(dl.GeoJSON(id=ids.COVERAGE_SUPPLIERS, data=None, hideout={"pane": POINTS_PANE},
                                pointToLayer={"variable": "tissu.coverage.supplier"}), name=POINTS_PANE),
-        ] + map_controls(),
-        id=ids.COVERAGE_MAP, center=[48.78, 6.15], zoom=8, zoomSnap=0.25, minZoom=6, maxZoom=15,
+        ] + map_controls(abroad=True),
+        id=ids.COVERAGE_MAP, center=[48.78, 6.15], zoom=8, zoomSnap=0.25, minZoom=6, maxZoom=15, maxBounds=map_bounds(),
         attributionControl=False, preferCanvas=True, className="map")
     exports = html.Div([
         dropdown(id=ids.COVERAGE_EXPORT_CHOICE, value="units", clearable=False, searchable=False,
@@ -188,7 +198,8 @@ def capability_components(page: CapabilityPage | CapabilityError) -> tuple:
         kpi_card("source unique", fr_percent(result.single_source_share), note="un seul fournisseur"),
         kpi_card("distance médiane", _km(result.median_nearest_km), note="au plus proche"),
         kpi_card("au 3e plus proche", _km(result.median_third_nearest_km), note="médiane"),
-        kpi_card("fournisseurs", fr_number(len(result.suppliers)), note="en Lorraine"),
+        kpi_card("fournisseurs", fr_number(len(result.suppliers)),
+                 note=f"dont {fr_number(page.suppliers_abroad)} à l'étranger" if page.cross_border else "en Lorraine"),
     ]
     hideout = {"km": page.commune_km, "radius": radius_km, "label": page.label,
                "classes": [[upper, color] for upper, color, _ in DISTANCE_CLASSES]}  # null: no upper bound

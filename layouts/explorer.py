@@ -13,10 +13,12 @@ from dashboard import ids
 from dashboard.analytics.filters import Criteria
 from dashboard.formatting import fr_date
 from dashboard.policy import MEMBER_ONLY_METRICS
+from dashboard.services.cross_border import map_bounds
 from dashboard.services.explorer import ExplorerData
 from dashboard.services.explorer_table import BLOCK_ROWS
 from layouts.basemap import basemap, map_controls
 from layouts.components import aria, dropdown
+from layouts.cross_border import context_layers, context_legend
 
 LORRAINE_CENTER = (48.78, 6.15)
 DEFAULT_ZOOM = 8.5
@@ -147,10 +149,11 @@ def _map(view: ExplorerView) -> dl.MapContainer:
     # and single points in view, so a filter change does not rebuild an index of every point.
     points = dl.GeoJSON(id=ids.POINTS, data=None, pointToLayer={"variable": "tissu.map.pointToLayer"},
                         hideout={"colors": view.data.filiere_colors, "cluster": CLUSTERS})
-    layers = basemap(tile_url=view.tile_url, tile_attribution=view.tile_attribution, communes_id=ids.COMMUNES_LAYER,
-                     borders_id=ids.DEPARTMENTS_LAYER, choropleth=choropleth) + [points] + map_controls()
+    layers = (context_layers(view.data.context_urls)  # across the border: NUTS-3 regions, sites abroad (issue 18)
+              + basemap(tile_url=view.tile_url, tile_attribution=view.tile_attribution, communes_id=ids.COMMUNES_LAYER,
+                        borders_id=ids.DEPARTMENTS_LAYER, choropleth=choropleth) + [points] + map_controls(abroad=True))
     return dl.MapContainer(layers, id=ids.MAP, center=list(view.center), zoom=view.zoom, zoomSnap=0.25,
-                           zoomDelta=0.5, minZoom=7, maxZoom=17, maxBounds=[[46.8, 3.5], [50.6, 9.0]],
+                           zoomDelta=0.5, minZoom=7, maxZoom=17, maxBounds=map_bounds(),
                            attributionControl=False, preferCanvas=True, className="map")
 
 
@@ -168,7 +171,8 @@ def map_overlays(view: ExplorerView) -> tuple[list, html.Div]:
     legend = html.Details([
         html.Summary("Légende des filières"),
         html.Ul([html.Li([html.Span(className="swatch", style={"background": color}), label])
-                 for color, label in view.data.filiere_legend], className="legend-list"),
+                 for color, label in view.data.filiere_legend] + context_legend(view.data.context_urls),
+                className="legend-list"),
     ], id=ids.LEGEND, open=False, className="map-overlay filiere-legend")
     empty = html.Div([
         html.Div("Aucun établissement ne correspond à ces filtres", className="empty-title"),

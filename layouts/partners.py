@@ -9,9 +9,18 @@ from dash.development.base_component import Component
 from dashboard import ids
 from dashboard.analytics.partner_query import PAGE_RADIUS_RANGE
 from dashboard.formatting import fr_number
-from dashboard.services.partners import NUMBERED_MARKERS, Origin, PartnerFailure, PartnerPageView, PartnerResults
+from dashboard.services.cross_border import BORDER_KM, map_bounds
+from dashboard.services.partners import (
+    NUMBERED_MARKERS,
+    Origin,
+    PartnerFailure,
+    PartnerPageView,
+    PartnerResults,
+    PartnerSearch,
+)
 from layouts.basemap import basemap, map_controls
 from layouts.components import dropdown
+from layouts.cross_border import context_layers
 from layouts.explorer import DEFAULT_ZOOM, LORRAINE_CENTER
 
 SORT_CHOICES = [("score", "Savoir-faire puis distance"), ("distance", "Distance (vol d'oiseau)"),
@@ -67,6 +76,13 @@ def query_panel(view: PartnerPageView) -> html.Div:
         dcc.Checklist(id=ids.PARTNER_MEMBER, value=["oui"] if q.members_only else [], className="radio-inline",
                       options=[{"label": "Adhérents UIMM seulement", "value": "oui"}]) if view.membership
         else dcc.Checklist(id=ids.PARTNER_MEMBER, value=[], options=[], style={"display": "none"}),
+        _field("Fournisseurs transfrontaliers", dcc.RadioItems(
+            id=ids.PARTNER_CROSS_BORDER, className="radio-stack",
+            value={True: "1", False: "0"}.get(q.cross_border, ""),  # type: ignore[arg-type]
+            options=[{"label": CROSS_BORDER_AUTO, "value": ""},
+                     {"label": "Inclure les fournisseurs transfrontaliers", "value": "1"},
+                     {"label": "France seulement", "value": "0"}]),
+            "Luxembourg, Sarre, Wallonie… : sites à l'étranger."),
         html.Div("3. Rayon et classement", className="panel-title"),
         _field("Rayon (km, à vol d'oiseau)", dcc.Slider(
             id=ids.PARTNER_RADIUS, min=low, max=high, step=5, value=radius,
@@ -96,13 +112,14 @@ def ask_panel(site_options: list[dict]) -> html.Div:
 
 
 def partners_page(view: PartnerPageView, *, ask_sites: list[dict] | None = None) -> html.Div:
-    layers = basemap(tile_url=view.tile_url, tile_attribution=view.tile_attribution) + [
+    layers = context_layers(view.context_urls) + basemap(tile_url=view.tile_url,
+                                                        tile_attribution=view.tile_attribution) + [
         dl.LayerGroup(id=ids.PARTNER_ORIGIN_LAYER),
         dl.GeoJSON(id=ids.PARTNER_RESULTS_LAYER, data=None, pointToLayer={"variable": "tissu.map.partnerToLayer"}),
-    ] + map_controls()
+    ] + map_controls(abroad=True)
     map_ = dl.MapContainer(layers, id=ids.PARTNER_MAP, center=list(LORRAINE_CENTER), zoom=DEFAULT_ZOOM, zoomSnap=0.25,
                            zoomDelta=0.5, minZoom=6, maxZoom=17, attributionControl=False, preferCanvas=True,
-                           className="map")
+                           maxBounds=map_bounds(), className="map")
     side = html.Aside([
         html.H1("Partenaires de proximité", className="page-title"),
         html.P("Qui sait faire ce dont j'ai besoin, près de mon site ? Une liste classée et expliquée, "
@@ -149,14 +166,18 @@ def result_item(record: dict, *, capability_labels: dict[str, str], certificatio
                 asked_certifications: set[str] | None = None, can_ask: bool = False) -> html.Li:
     """One ranked partner with its distances, its plain-French "pourquoi" and its certifications."""
     distance = record["distance_km"]
+    abroad = (record.get("country") or "FR") != "FR"  # a site across the border: its country, no card to open
     numbered = record["rank"] <= NUMBERED_MARKERS
     return html.Li([
         html.Div([
             html.Span(str(record["rank"]), className="rank" if numbered else "rank rank-dot"),
             html.Div([
                 html.A(record["name"], href=f"/?etab={record['id']}", className="partner-name",
-                       title="Ouvrir la fiche sur la carte"),
-                html.Div(f"{record['commune_name']} ({record['departement']}) · {record['filiere_label'] or ''}",
+                       title="Ouvrir la fiche sur la carte") if not abroad else
+                html.Span(record["name"], className="partner-name"),
+                html.Div([f"{record['commune_name']} ({record['departement']}) · {record['filiere_label'] or ''}"]
+                         if not abroad else [f"{record['commune_name']} · {record['filiere_label'] or ''}",
+                                             html.Span(record["country_label"], className="country-tag")],
                          className="partner-where"),
             ], className="partner-title"),
             html.Div([html.Div(f"{fr_number(distance, 1)}\u00a0km", className="partner-km"),
@@ -223,12 +244,28 @@ def results_outputs(r: PartnerResults | PartnerFailure, *, asking: frozenset[str
     if not items:
         items = [html.Li("Aucun partenaire ne répond à ce besoin dans ce rayon : élargissez le rayon ou "
                          "choisissez « au moins un » savoir-faire.", className="partner-empty")]
+    summary.append(html.Div(cross_border_line(r.search), className="partner-context partner-cross-border"))
     if r.context:
         summary.append(html.Div(r.context, className="partner-context"))
     points = result_points(records)
     viewport = {"bounds": r.bounds, "transition": "flyToBounds"}
     return (html.Span(summary), items, origin_layers(origin, result.radius_km), points, viewport, r.params,
             widen_style, widen_label)
+
+
+CROSS_BORDER_AUTO = f"Selon le point de départ (inclus à moins de {BORDER_KM:g} km de la frontière)"
+
+
+def cross_border_line(search: PartnerSearch) -> str:
+    """Whether the list includes the sites abroad, and why (the default or the user's choice), in French."""
+    abroad = sum((country or "FR") != "FR" for country in search.records.get("country", []))
+    default = search.query.cross_border is None
+    if search.cross_border:
+        why = f"par défaut : départ à moins de {BORDER_KM:g}\u00a0km de la frontière" if default else "choisi"
+        return f"Fournisseurs transfrontaliers inclus ({why}) · {abroad} à l'étranger dans la liste"
+    if default:
+        return f"France seulement (départ à plus de {BORDER_KM:g}\u00a0km de la frontière)"
+    return "France seulement (fournisseurs transfrontaliers exclus)"
 
 
 def export_notice(message: str) -> html.Div:

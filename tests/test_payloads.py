@@ -11,7 +11,7 @@ from auth_support import ORIGIN
 
 from dashboard import ids, pages, repository
 from dashboard.policy import ANONYMOUS
-from dashboard.services import event, explorer, partners
+from dashboard.services import cross_border, event, explorer, partners
 from dashboard.services.payloads import encode_payload, parse_filename
 
 
@@ -133,7 +133,8 @@ def test_the_grid_bundle_is_written_only_on_pages_that_render_a_grid_at_once(cli
 def test_payload_names_are_declared_once_in_the_registry():
     builders = pages.payload_builders()
     assert set(builders) == {explorer.POINTS_PAYLOAD, explorer.LOOKUPS_PAYLOAD, explorer.MEMBERS_PAYLOAD,
-                             partners.COMMUNES_PAYLOAD, event.PARTICIPANTS_PAYLOAD}
+                             partners.COMMUNES_PAYLOAD, event.PARTICIPANTS_PAYLOAD, cross_border.REGIONS_PAYLOAD,
+                             cross_border.SITES_PAYLOAD}
     twice = (pages.Page("/a", "callbacks.explorer:render", payloads={"x": explorer.points_payload}),
              pages.Page("/b", "callbacks.explorer:render", payloads={"x": explorer.lookups_payload}))
     with pytest.raises(ValueError):

@@ -15,7 +15,7 @@ from dashboard.reference import load_reference
 
 
 def test_schema_is_at_head_and_reference_loaded(engine):
-    assert current_revision(engine) == "0007"
+    assert current_revision(engine) == "0008"
     assert repository.reference_is_loaded(engine)
     communes = repository.communes_frame(engine)
     assert len(communes) == 2321

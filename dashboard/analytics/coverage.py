@@ -32,7 +32,8 @@ DEFAULT_RADII_KM = (25.0, 50.0, 100.0)
 _COMMUNE_COLUMNS = ("code", "population", "lat", "lon", "department_code", "epci_code", "zone_code")
 _ESTABLISHMENT_KEEP = ("id", "public_id", "name", "commune_code", "filiere_code", "naf_code", "department_code",
                        "epci_code", "zone_code", "lat", "lon", "headcount_estimate")
-_SUPPLIER_KEEP = ("id", "public_id", "name", "commune_code", "department_code", "lat", "lon")
+_SUPPLIER_KEEP = ("id", "public_id", "name", "commune_code", "department_code", "lat", "lon", "country",
+                  "country_label")  # the last two with the sites abroad (services.cross_border)
 
 
 class CoverageQueryError(ValueError):
@@ -144,13 +145,14 @@ def _demand(catalog: PartnerCatalog, communes: pd.DataFrame | None, demand: str,
         values = frame["population"] if weight == "population" else pd.Series(1.0, index=frame.index)
         own = None
     else:
-        frame = catalog.establishments[[c for c in _ESTABLISHMENT_KEEP if c in catalog.establishments.columns]]
+        home = catalog.establishments.iloc[:catalog.home_count]  # sites abroad supply, they are no demand
+        frame = home[[c for c in _ESTABLISHMENT_KEEP if c in home.columns]]
         if weight == "jobs":
             values = pd.to_numeric(frame.get("headcount_estimate", pd.Series(0.0, index=frame.index)),
                                    errors="coerce")
         else:
             values = pd.Series(1.0, index=frame.index)
-        own = np.arange(catalog.size, dtype=np.int64)
+        own = np.arange(catalog.home_count, dtype=np.int64)
     lat, lon = frame["lat"].to_numpy(float), frame["lon"].to_numpy(float)
     return _Demand(frame=frame, lat=lat, lon=lon,
                    weight=values.fillna(0.0).to_numpy(float), own=own)

@@ -13,7 +13,7 @@ SORTS = ("score", "distance", "road")
 # What a site's own capabilities say it needs (`match=`, with a site as origin): its peers (the same capabilities)
 # or complementary suppliers (capabilities it lacks; analytics.partner_context).
 MATCHES = ("peers", "complementary")
-_TRUE, _FALSE = {"1", "true", "oui", "yes"}, {"0", "false", "non", "no"}
+TRUE_WORDS, FALSE_WORDS = frozenset({"1", "true", "oui", "yes"}), frozenset({"0", "false", "non", "no"})
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class PartnerQuery:
     radius_km: float = DEFAULT_RADIUS_KM
     sort: str = "score"
     match: str | None = None  # one of MATCHES: the capabilities come from the origin site (see services.partners)
+    # Sites abroad among the candidates; None: the default, on when the origin is near the border (services).
+    cross_border: bool | None = None
 
     @property
     def origin_kind(self) -> str:
@@ -121,12 +123,14 @@ def parse_partner_query(params: Mapping[str, Iterable[str]], vocab: Vocabulary, 
     values["naf"] = tuple(dict.fromkeys(c for c in naf if c in known_naf))
     one_of("capability_mode", ("all", "any"), "Mode de savoir-faire inconnu", " (all ou any)")
     one_of("size_min", SIZE_ORDER, "Tranche d'effectif inconnue")
-    member = listed("member")
-    if member:
-        if member[0].lower() in _TRUE | _FALSE:
-            values["members_only"] = member[0].lower() in _TRUE
-        else:
-            reject("member", f"Valeur d'adhésion inconnue : « {member[0]} » (oui ou non){ignored}.")
+    for name, field_name, unknown in (("member", "members_only", "Valeur d'adhésion inconnue"),
+                                      ("cross_border", "cross_border", "Fournisseurs transfrontaliers")):
+        flag = listed(name)
+        if flag:
+            if flag[0].lower() in TRUE_WORDS | FALSE_WORDS:
+                values[field_name] = flag[0].lower() in TRUE_WORDS
+            else:
+                reject(name, f"{unknown} : « {flag[0]} » (oui ou non, 1 ou 0){ignored}.")
     radius = listed("radius_km")
     if radius:
         try:
@@ -173,4 +177,6 @@ def partner_query_params(query: PartnerQuery) -> list[tuple[str, str]]:
         out.append(("radius_km", f"{query.radius_km:g}"))
     if query.sort != "score":
         out.append(("sort", query.sort))
+    if query.cross_border is not None:
+        out.append(("cross_border", "1" if query.cross_border else "0"))
     return out

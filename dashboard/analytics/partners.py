@@ -69,11 +69,17 @@ class PartnerCatalog:
     size_band_labels: Mapping[str, str] = field(default_factory=dict)
     _id_index: pd.Index = field(default_factory=pd.Index, repr=False)
     _columns: Mapping[str, ExtensionArray] = field(default_factory=dict, repr=False)  # `establishments` columns
+    home_size: int | None = None  # the first rows in the territory (demand for coverage); the rest: sites abroad
 
     @property
     def size(self) -> int:
         """Number of establishments."""
         return int(self.ids.size)
+
+    @property
+    def home_count(self) -> int:
+        """Number of establishments in the territory (the leading rows): all of them unless sites abroad follow."""
+        return self.size if self.home_size is None else int(self.home_size)
 
     def position_of(self, establishment_id: int) -> int | None:
         """Row position of an establishment id, or None when absent."""
@@ -129,13 +135,15 @@ def partner_catalog(
     capability_taxonomy: pd.DataFrame | None = None,
     certification_taxonomy: pd.DataFrame | None = None,
     size_bands: pd.DataFrame | None = None,
+    home_size: int | None = None,
 ) -> PartnerCatalog:
     """Build the catalog (site indexes in km, capability and certification matrices) of one dataset version.
 
     `establishments` needs id, lat, lon (plus naf_code, size_band_code, is_member when present);
     links to ids absent from `establishments` (closed establishments) are ignored. The taxonomies
     (code, label) fix the column order and labels; `size_bands` (code, short_label[, sort_order])
-    the size order, INSEE order by default.
+    the size order, INSEE order by default. `home_size`: how many leading rows lie in the territory (the
+    demand of coverage), the others being suppliers abroad; all rows when None.
     """
     frame = establishments.reset_index(drop=True)
     n = len(frame)
@@ -192,7 +200,7 @@ def partner_catalog(
         certifications=certifications, size_band_order=band_order, size_rank=size_rank, is_member=is_member,
         naf_codes=naf_codes, naf_index=np.asarray(naf_index, dtype=np.int32), capability_labels=cap_labels,
         certification_labels=cert_labels, size_band_labels=band_labels,
-        _id_index=id_index, _columns={name: frame[name].array for name in frame.columns},
+        _id_index=id_index, _columns={name: frame[name].array for name in frame.columns}, home_size=home_size,
     )
 
 

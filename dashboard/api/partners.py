@@ -14,7 +14,8 @@ from dashboard.services.partners import OriginError, partner_vocabulary, search_
 from dashboard.sessions import current_viewer
 
 PARTNER_PARAMETERS = {"lat", "lon", "siret", "id", "site", "commune", "capability", "capability_mode", "naf",
-                      "certification", "wished_certification", "match", "size_min", "member", "radius_km", "sort"}
+                      "certification", "wished_certification", "match", "size_min", "member", "radius_km", "sort",
+                      "cross_border"}
 PARTNER_METHOD = ("distance_km : grand cercle (haversine, rayon terrestre moyen 6 371,0088 km). road_km_estimate et "
                   "drive_min_estimate : estimations (détour et vitesse moyenne forfaitaires, voir docs/indicators.md). "
                   "score : part des savoir-faire demandés trouvés, puis certifications souhaitées détenues, puis "
@@ -45,7 +46,8 @@ def register(route, service: DataService) -> None:
             raise ApiError(400, "bad_parameter", str(err), err.field) from None
         records = found.records
         fields = ["rank", *[f for f in ESTABLISHMENT_FIELDS if f in records.columns], "distance_km",
-                  "road_km_estimate", "drive_min_estimate", "score", "why", "matched_capabilities"]
+                  "road_km_estimate", "drive_min_estimate", "score", "why", "matched_capabilities", "country",
+                  "country_label"]
         items = json.loads(records[fields].to_json(orient="records", force_ascii=False, date_format="iso",
                                                    double_precision=3))
         for item in items:
@@ -61,6 +63,7 @@ def register(route, service: DataService) -> None:
             "capability_mode": found.query.capability_mode,
             "certifications": list(found.query.certifications),
             "wished_certifications": list(found.query.wished_certifications),
+            "cross_border": found.cross_border, "cross_border_default": found.cross_border_default,
             "is_demo": service.snapshot().is_demo,
             "method": PARTNER_METHOD, "items": items,
         })
@@ -99,6 +102,10 @@ OPENAPI_PATHS = {
                 {"type": "number", "exclusiveMinimum": 0, "maximum": 300}),
          query_param("sort", "score (savoir-faire puis distance), distance, ou road (distance routière estimée).",
                 {"type": "string", "enum": ["score", "distance", "road"]}),
+         query_param("cross_border", "Inclure les fournisseurs transfrontaliers (sites à l'étranger : Luxembourg, "
+                     "Sarre, Wallonie…) : 1 ou 0 (oui ou non). Par défaut : 1 quand l'origine est à moins de 50 km "
+                     "d'une région NUTS-3 étrangère, 0 sinon. Autre valeur : 400.",
+                     {"type": "string", "enum": ["1", "0", "oui", "non", "true", "false"]}),
          query_param("limit", "Nombre maximal de résultats (1 à 1 000, 100 par défaut).",
                 {"type": "integer", "minimum": 1, "maximum": 1000})],
         {"$ref": "#/components/schemas/PartnerPage"}),
@@ -119,11 +126,16 @@ OPENAPI_SCHEMAS = {
         "certifications": {"type": "array", "items": {"type": "string"}},
         "wished_certifications": {"type": "array", "items": {"type": "string"}},
         "is_demo": {"type": "boolean"}, "method": {"type": "string"},
+        "cross_border": {"type": "boolean", "description": "sites à l'étranger inclus"},
+        "cross_border_default": {"type": "boolean", "description": "la valeur par défaut pour cette origine"},
         "items": {"type": "array", "items": {"allOf": [
             {"$ref": "#/components/schemas/Establishment"},
             {"type": "object", "properties": {
                 "rank": {"type": "integer"}, "distance_km": {"type": "number"},
                 "road_km_estimate": {"type": "number"}, "drive_min_estimate": {"type": "number"},
                 "score": {"type": "number"}, "why": {"type": "array", "items": {"type": "string"}},
-                "matched_capabilities": {"type": "array", "items": {"type": "string"}}}}]}}}},
+                "matched_capabilities": {"type": "array", "items": {"type": "string"}},
+                "country": {"type": "string", "description": "ISO 3166-1 alpha-2 (FR en France)"},
+                "country_label": {"type": "string", "description": "« France », « Luxembourg », « Allemagne "
+                                                                   "(Sarre) »…"}}}]}}}},
 }

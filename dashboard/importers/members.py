@@ -9,14 +9,16 @@ with any problem is rejected as a whole (nothing of it is applied) and reported.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 from dashboard import repository
+from dashboard.importers.abroad import ABROAD_COLUMNS, ACCEPTED, country_code, foreign_site
 from dashboard.importers.errors import FileFormatError
 from dashboard.importers.reading import describe
 from dashboard.importers.report import ImportOutcome, ImportReport, report_path
@@ -31,8 +33,8 @@ from dashboard.importers.taxonomy import (
 from dashboard.reference import load_reference
 
 # Template header (French, as the UIMM staff fill it in), and the spellings accepted when reading.
-TEMPLATE_COLUMNS = ("SIRET", "Raison sociale", "Savoir-faire", "Certifications", "Adhérent UIMM")
-_ACCEPTED = {
+TEMPLATE_COLUMNS = ("SIRET", "Raison sociale", "Savoir-faire", "Certifications", "Adhérent UIMM", *ABROAD_COLUMNS)
+_ACCEPTED = {**ACCEPTED,
     "siret": ("siret", "n siret", "numero siret"),
     "name": ("raison sociale", "nom", "denomination", "entreprise"),
     "capabilities": ("savoir faire", "savoirs faire", "capacites", "competences"),
@@ -52,6 +54,7 @@ class MemberRow:
     certifications: str
     member: str
     siret_was_number: bool = False  # an Excel number: its leading zeros were lost
+    abroad: dict[str, str] = field(default_factory=dict)  # country, lat, lon, foreign_id, locality (importers.abroad)
 
 
 def siret_is_valid(siret: str) -> bool:
@@ -74,13 +77,14 @@ def read_member_rows(path: Path | str) -> list[MemberRow]:
     path = Path(path)
     table = read_sheet(path, rank=_member_sheet_rank, utf8_only=True)
     names = table.columns(_canonical)
-    if "siret" not in names:
+    if "siret" not in names and "foreign_id" not in names:
         shown = ", ".join(cell_text(h) for h in table.header[:6])
-        raise FileFormatError(path, f"is not a member list: no SIRET column in the header (found: {shown}); "
-                                    "write one with `tissu template members`")
+        raise FileFormatError(path, f"is not a member list: no SIRET column in the header (found: {shown}; sites "
+                                    "abroad: Immatriculation étrangère); write one with `tissu template members`")
     rows = []
     for line in table.records():
-        raw = line.values[names["siret"]] if names["siret"] < len(line.values) else None
+        column = names.get("siret")  # none in the establishments template (sites abroad)
+        raw = line.values[column] if column is not None and column < len(line.values) else None
         if isinstance(raw, (int, float)) and not isinstance(raw, bool):  # an Excel number: leading zeros lost
             siret, was_number = str(int(raw)), True
         else:
@@ -88,7 +92,8 @@ def read_member_rows(path: Path | str) -> list[MemberRow]:
         rows.append(MemberRow(line=line.number, siret=siret, name=line.text(names.get("name")),
                               capabilities=line.text(names.get("capabilities")),
                               certifications=line.text(names.get("certifications")),
-                              member=line.text(names.get("member")), siret_was_number=was_number))
+                              member=line.text(names.get("member")), siret_was_number=was_number,
+                              abroad={key: line.text(names.get(key)) for key in ACCEPTED}))
     return rows
 
 
@@ -99,7 +104,7 @@ def _canonical(header: object) -> str | None:
 
 def _member_sheet_rank(title: str, header: Sequence[Cell]) -> int:
     """A sheet with a SIRET column, preferably the one named Adhérents (or Membres)."""
-    if not any(_canonical(h) == "siret" for h in header):
+    if not any(_canonical(h) in ("siret", "foreign_id") for h in header):
         return 0
     return 2 if plain(title) in ("adherents", "membres") else 1
 
@@ -113,17 +118,34 @@ def _member_flag(value: str) -> bool | None:
     return None
 
 
-def import_members(engine: Engine, path: Path | str, *, report_dir: Path | None = None) -> ImportOutcome:
-    """Apply a member list to the active real dataset (one transaction); rows with problems are rejected."""
+@dataclass(frozen=True)
+class RowsToImport:
+    """A member-style file read and checked against the database: its rows, the target dataset, the vocabularies."""
+
+    rows: list[MemberRow]
+    target: repository.DatasetInfo
+    capabilities: Vocabulary
+    certifications: Vocabulary
+
+
+def rows_to_import(engine: Engine, path: Path, what: str) -> RowsToImport:
+    """Read the file (failing fast on a file of another kind), then prepare the database and find the active real
+    dataset (`what`: the kind of file, for the refusal's message)."""
     from dashboard.bootstrap import prepare_database
 
-    path = Path(path)
     rows = read_member_rows(path)
     prepare_database(engine)
-    target = real_target_dataset(engine, "member lists")
+    target = real_target_dataset(engine, what)
     ref = load_reference()
-    capabilities = Vocabulary.from_frame("capability", ref.capabilities)
-    certifications = Vocabulary.from_frame("certification", ref.certifications)
+    return RowsToImport(rows, target, Vocabulary.from_frame("capability", ref.capabilities),
+                        Vocabulary.from_frame("certification", ref.certifications))
+
+
+def import_members(engine: Engine, path: Path | str, *, report_dir: Path | None = None) -> ImportOutcome:
+    """Apply a member list to the active real dataset (one transaction); rows with problems are rejected."""
+    path = Path(path)
+    read = rows_to_import(engine, path, "member lists")
+    rows, target, capabilities, certifications = read.rows, read.target, read.capabilities, read.certifications
     presumed = load_presumed_capabilities()
     keys = repository.establishment_keys(engine, target.id)
     by_siret = {s: (int(i), n) for i, s, n in zip(keys["id"], keys["siret"], keys["naf_code"]) if s}
@@ -131,7 +153,10 @@ def import_members(engine: Engine, path: Path | str, *, report_dir: Path | None 
     source = describe(path)
     seen: dict[str, int] = {}
     updates: list[repository.MemberUpdate] = []
+    abroad = abroad_sites([r for r in rows if is_abroad(r)], report, source, capabilities, certifications)
     for row in rows:
+        if is_abroad(row):  # a site across the border (or an unknown country): abroad_sites
+            continue
         siret = re.sub(r"[\s.\-\u00a0\u202f]", "", row.siret)
         if row.siret_was_number and siret.isdigit() and len(siret) < 14:
             report.adjust(source, row.line, siret.zfill(14), "leading_zeros_restored",
@@ -155,9 +180,12 @@ def import_members(engine: Engine, path: Path | str, *, report_dir: Path | None 
         info = repository.apply_member_updates(engine, target.id, updates)
     else:
         info = target
+    if abroad:
+        info = write_abroad(engine, target.id, abroad, source_name=f"Liste des adhérents ({path.name})")
     report.counts.update({
         "rows read": len(rows),
         "establishments updated": len(updates),
+        "sites abroad added or replaced": len(abroad),
         "  members": sum(u.is_member for u in updates),
         "  declared capabilities": sum(o == "declared" for u in updates for o in u.capabilities.values()),
         "  certifications": sum(len(u.certifications) for u in updates),
@@ -191,3 +219,54 @@ def _problems(row: MemberRow, siret: str, by_siret: dict, seen: dict[str, int], 
     if _member_flag(row.member) is None:
         problems.append(("invalid_member_flag", f"Adhérent UIMM {row.member!r}: expected oui or non"))
     return problems
+
+
+
+def is_abroad(row: MemberRow) -> bool:
+    """Whether a row describes a site outside France (its Pays is another country, or unknown)."""
+    return country_code(row.abroad.get("country", "")) != "FR"
+
+
+def abroad_sites(rows: list[MemberRow], report: ImportReport, source: str, capabilities: Vocabulary,
+                 certifications: Vocabulary, *, member_default: bool = True) -> dict[str, repository.ForeignSite]:
+    """The valid sites abroad of these rows by public id; every problem reported with its line."""
+    sites: dict[str, repository.ForeignSite] = {}
+    for row in rows:
+        site = _foreign_row(row, capabilities, certifications, member_default=member_default)
+        if isinstance(site, list):
+            for reason, detail in site:
+                report.reject(source, row.line, row.abroad.get("foreign_id") or row.siret, reason, detail)
+        elif site.public_id in sites:
+            report.reject(source, row.line, site.foreign_id, "duplicate_registration",
+                          "registration number already given on an earlier line")
+        else:
+            sites[site.public_id] = site
+    return sites
+
+
+def write_abroad(engine: Engine, dataset_id: int, sites: dict[str, repository.ForeignSite], *,
+                 source_name: str) -> repository.DatasetInfo:
+    """Add or replace these sites abroad in the dataset (one transaction); the dataset as it now is."""
+    repository.upsert_foreign_sites(engine, dataset_id, list(sites.values()), source_name=source_name,
+                                    source_date=dt.date.today())
+    return next(d for d in repository.list_datasets(engine) if d.id == dataset_id)
+
+
+def _foreign_row(row: MemberRow, capabilities: Vocabulary, certifications: Vocabulary, *,
+                 member_default: bool) -> repository.ForeignSite | list[tuple[str, str]]:
+    """A row of a site abroad: validated by importers.abroad, with the same capability, certification
+    and member checks as a French row."""
+    problems = [("unknown_capability", capabilities.unknown_message(v)) for v in split_values(row.capabilities)
+                if capabilities.resolve(v) is None]
+    problems += [("unknown_certification", certifications.unknown_message(v))
+                 for v in split_values(row.certifications) if certifications.resolve(v) is None]
+    flag = _member_flag(row.member) if row.member.strip() else member_default
+    if flag is None:
+        problems.append(("invalid_member_flag", f"Adhérent UIMM {row.member!r}: expected oui or non"))
+    site = foreign_site(
+        **{key: row.abroad.get(key, "") for key in ("country", "lat", "lon", "foreign_id", "locality", "naf",
+                                                      "address")},
+        name=row.name, is_member=bool(flag),
+        capabilities=tuple(c for v in split_values(row.capabilities) if (c := capabilities.resolve(v))),
+        certifications=tuple(c for v in split_values(row.certifications) if (c := certifications.resolve(v))))
+    return problems + site if isinstance(site, list) else (problems or site)

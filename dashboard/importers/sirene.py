@@ -632,7 +632,7 @@ def _locate(kept: list[_Kept], geolocation: dict[str, _Geo] | None, ref: Referen
 # --- Carry-over from the previous import --------------------------------------------------------
 
 def _carry_over(engine: Engine, data: SireneData) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Keep what member and IDCC imports added to the previous `sirene` dataset (by SIRET)."""
+    """Keep what member and IDCC imports added to the previous `sirene` dataset (by SIRET), and its sites abroad."""
     establishments, capabilities = data.establishments, data.capabilities
     if repository.dataset_named(engine, DATASET_NAME) is None:
         return establishments, capabilities, data.certifications
@@ -655,6 +655,11 @@ def _carry_over(engine: Engine, data: SireneData) -> tuple[pd.DataFrame, pd.Data
             ["public_id", "capability_code"], ignore_index=True)
     certifications = previous.certifications[previous.certifications["siret"].isin(sirets)] \
         .rename(columns={"siret": "public_id"}).reset_index(drop=True)
+    abroad, abroad_capabilities, abroad_certifications = repository.foreign_site_frames(engine, DATASET_NAME)
+    if len(abroad):  # sites abroad come from the member list or the establishments file, never from Sirene: kept
+        establishments = pd.concat([establishments, abroad], ignore_index=True)
+        capabilities = pd.concat([capabilities, abroad_capabilities], ignore_index=True)
+        certifications = pd.concat([certifications, abroad_certifications], ignore_index=True)
     return establishments, capabilities, certifications
 
 

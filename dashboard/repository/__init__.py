@@ -3,6 +3,12 @@
 One module per topic; every public function is re-exported here, so callers write `repository.fn(engine, ...)`.
 """
 
+from dashboard.repository.abroad import (  # noqa: F401
+    ForeignSite,
+    foreign_establishments_frame,
+    foreign_site_frames,
+    upsert_foreign_sites,
+)
 from dashboard.repository.accounts import (  # noqa: F401
     Account,
     TokenInfo,

@@ -76,7 +76,7 @@ def dataset_version(engine: Engine) -> tuple[int, int] | None:
 _ESTABLISHMENT_COLUMNS = ["public_id", "siret", "name", "name_is_personal", "naf_code", "naf_raw", "naf_nomenclature",
                           "size_band_code", "headcount_estimate", "commune_code", "address", "lat", "lon",
                           "location_approximate", "location_quality", "created_on", "state", "closed_on", "is_member",
-                          "metallurgy_agreement"]
+                          "metallurgy_agreement", "country", "nuts3_code", "foreign_id", "locality"]
 
 
 def replace_dataset(
@@ -116,8 +116,9 @@ def replace_dataset(
         common = {"dataset_id": dataset_id, "source_name": source_name, "source_date": source_date, "is_demo": is_demo}
         for row in rows:
             row.update(common)
-            row.setdefault("location_approximate", False)
-            row.setdefault("name_is_personal", False)
+            for flag in ("location_approximate", "name_is_personal"):  # absent, or missing for some rows only
+                row[flag] = bool(row.get(flag) or False)
+            row["country"] = row.get("country") or "FR"
         conn.execute(insert(m.Establishment), rows)
         ids = dict(conn.execute(
             select(m.Establishment.public_id, m.Establishment.id).where(m.Establishment.dataset_id == dataset_id)
@@ -182,7 +183,8 @@ def establishment_counts(engine: Engine, dataset_id: int) -> dict[str, int]:
     """Active and closed establishments of a dataset."""
     e = m.Establishment
     with engine.connect() as conn:
-        query = select(e.state, func.count()).where(e.dataset_id == dataset_id).group_by(e.state)
+        query = (select(e.state, func.count()).where(e.dataset_id == dataset_id, e.commune_code.is_not(None))
+                 .group_by(e.state))  # sites in the territory (those abroad: repository.abroad)
         counts = dict(conn.execute(query).all())
     return {"active": counts.get("A", 0), "closed": counts.get("F", 0)}
 

@@ -167,7 +167,7 @@ def establishments_for_event(engine: Engine, dataset_id: int) -> pd.DataFrame:
     """(id, public_id, siret, name, commune_code, lat, lon) of a dataset's active establishments (SIRET linking)."""
     e = m.Establishment
     return _frame(engine, select(e.id, e.public_id, e.siret, e.name, e.commune_code, e.lat, e.lon)
-                  .where(e.dataset_id == dataset_id, e.state == "A").order_by(e.id))
+                  .where(e.dataset_id == dataset_id, e.state == "A", e.commune_code.is_not(None)).order_by(e.id))
 
 
 def set_meeting_statuses(engine: Engine, event_id: int, statuses: dict[int, str]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -17,9 +17,17 @@ from dashboard.analytics.coverage import (
     coverage_summary,
     nearest_suppliers,
 )
+from dashboard.analytics.partners import PartnerCatalog
 from dashboard.callback_inputs import as_number, as_text
 from dashboard.formatting import fr_date
 from dashboard.services import DataService, Snapshot
+from dashboard.services.cross_border import (
+    CrossBorderParamError,
+    context_urls,
+    cross_border_catalog,
+    parse_cross_border,
+    territory_near_border,
+)
 from dashboard.services.downloads import ExportFile
 from dashboard.services.options import capability_options
 from dashboard.services.partners import catalog_for
@@ -40,54 +48,75 @@ def _communes(service: DataService) -> pd.DataFrame:
                                      "lat", "lon"]]
 
 
-def nearest(service: DataService, snap: Snapshot, *, capability: str, demand: str) -> NearestSuppliers:
+def _catalog(service: DataService, snap: Snapshot, cross_border: bool) -> PartnerCatalog:
+    """The suppliers: the territory's, followed by the sites abroad when `cross_border` (demand stays home)."""
+    domestic = catalog_for(service, snap)
+    return cross_border_catalog(service, snap, domestic) if cross_border else domestic
+
+
+def cross_border_choice(service: DataService, value: bool | None) -> bool:
+    """The cross-border switch: the given value, else on when the territory lies near the border."""
+    return territory_near_border(service) if value is None else value
+
+
+def nearest(service: DataService, snap: Snapshot, *, capability: str, demand: str,
+            cross_border: bool = False) -> NearestSuppliers:
     """The 3 nearest suppliers of every demand point for `capability`, once per data version (any radius reads
     them: ≈ 0.3 s for 100k establishments, a few ms for the communes). Unknown capability: CoverageQueryError."""
-    return snap.cached(f"coverage_nearest:{demand}:{capability}", lambda: nearest_suppliers(
-        catalog_for(service, snap), _communes(service), capability=capability, demand=demand))
+    key = f"coverage_nearest:{demand}:{capability}" + (":abroad" if cross_border else "")
+    return snap.cached(key, lambda: nearest_suppliers(
+        _catalog(service, snap, cross_border), _communes(service), capability=capability, demand=demand))
 
 
-def _nearest_source(service: DataService, snap: Snapshot, demand: str) -> NearestSource:
-    return lambda capability: nearest(service, snap, capability=capability, demand=demand)
+def _nearest_source(service: DataService, snap: Snapshot, demand: str, cross_border: bool) -> NearestSource:
+    return lambda capability: nearest(service, snap, capability=capability, demand=demand, cross_border=cross_border)
 
 
-def capability_coverage(service: DataService, *, capability: str, radius_km: float, weighting: str) -> CoverageResult:
-    """Coverage of one capability (raises CoverageQueryError on a bad capability or radius)."""
+def capability_coverage(service: DataService, *, capability: str, radius_km: float, weighting: str,
+                        cross_border: bool = False) -> CoverageResult:
+    """Coverage of one capability (raises CoverageQueryError on a bad capability or radius); `cross_border`:
+    the sites abroad supply too (the demand stays the territory's)."""
     snap = service.snapshot()
     demand, weight = WEIGHTINGS[weighting]
-    return snap.lru(("coverage", capability, radius_km, weighting), lambda: coverage_rate(
-        catalog_for(service, snap), _communes(service), capability=capability, radius_km=radius_km, demand=demand,
-        weight=weight, count_cap=COUNT_CAP, nearest=_nearest_source(service, snap, demand)))
+    return snap.lru(("coverage", capability, radius_km, weighting, cross_border), lambda: coverage_rate(
+        _catalog(service, snap, cross_border), _communes(service), capability=capability, radius_km=radius_km,
+        demand=demand, weight=weight, count_cap=COUNT_CAP,
+        nearest=_nearest_source(service, snap, demand, cross_border)))
 
 
-def commune_distances(service: DataService, *, capability: str, radius_km: float) -> CoverageResult:
+def commune_distances(service: DataService, *, capability: str, radius_km: float,
+                      cross_border: bool = False) -> CoverageResult:
     """Every commune's distance to the nearest supplier (the map), whatever the chosen weighting."""
-    return capability_coverage(service, capability=capability, radius_km=radius_km, weighting="population")
+    return capability_coverage(service, capability=capability, radius_km=radius_km, weighting="population",
+                               cross_border=cross_border)
 
 
-def summary(service: DataService, *, radius_km: float, weighting: str) -> pd.DataFrame:
+def summary(service: DataService, *, radius_km: float, weighting: str, cross_border: bool = False) -> pd.DataFrame:
     """All capabilities at one radius: rate, single-source share, median distances (shares in [0, 1], km)."""
     snap = service.snapshot()
     demand, weight = WEIGHTINGS[weighting]
-    return snap.lru(("coverage-summary", radius_km, weighting), lambda: coverage_summary(
-        catalog_for(service, snap), _communes(service), radius_km=radius_km, demand=demand, weight=weight,
-        nearest=_nearest_source(service, snap, demand)))
+    return snap.lru(("coverage-summary", radius_km, weighting, cross_border), lambda: coverage_summary(
+        _catalog(service, snap, cross_border), _communes(service), radius_km=radius_km, demand=demand, weight=weight,
+        nearest=_nearest_source(service, snap, demand, cross_border)))
 
 
-def matrix(service: DataService, *, radius_km: float, weighting: str) -> pd.DataFrame:
+def matrix(service: DataService, *, radius_km: float, weighting: str, cross_border: bool = False) -> pd.DataFrame:
     """Filière × capability coverage of establishments (rates in [0, 1]); communes weighting falls back to jobs."""
     snap = service.snapshot()
     weight = weighting if weighting in ("jobs", "count") else "jobs"
-    return snap.lru(("coverage-matrix", radius_km, weight), lambda: coverage_matrix(
-        catalog_for(service, snap), radius_km=radius_km, weight=weight,
-        filieres=service.lookups.filieres["code"].tolist(), nearest=_nearest_source(service, snap, "establishments")))
+    return snap.lru(("coverage-matrix", radius_km, weight, cross_border), lambda: coverage_matrix(
+        _catalog(service, snap, cross_border), radius_km=radius_km, weight=weight,
+        filieres=service.lookups.filieres["code"].tolist(),
+        nearest=_nearest_source(service, snap, "establishments", cross_border)))
 
 
-def by_unit(service: DataService, *, capability: str, radius_km: float, weighting: str, level: str) -> pd.DataFrame:
+def by_unit(service: DataService, *, capability: str, radius_km: float, weighting: str, level: str,
+            cross_border: bool = False) -> pd.DataFrame:
     """coverage_by_unit of one capability with the unit's French name, built once per data version and choice."""
     snap = service.snapshot()
-    return snap.lru(("coverage-units", capability, radius_km, weighting, level), lambda: _named_units(
-        service, capability_coverage(service, capability=capability, radius_km=radius_km, weighting=weighting), level))
+    return snap.lru(("coverage-units", capability, radius_km, weighting, level, cross_border), lambda: _named_units(
+        service, capability_coverage(service, capability=capability, radius_km=radius_km, weighting=weighting,
+                                     cross_border=cross_border), level))
 
 
 def _named_units(service: DataService, result: CoverageResult, level: str) -> pd.DataFrame:
@@ -124,6 +153,8 @@ class CoverageView:
     source_line: str
     tile_url: str = ""
     tile_attribution: str = ""
+    cross_border: bool = False  # the sites abroad supply too (default: the territory lies near the border)
+    context_urls: dict = field(default_factory=dict)  # the map's layer across the border (services.cross_border)
 
 
 def parse_query(service: DataService, query: dict[str, list[str]]) -> tuple[str, float, str, str, list[str]]:
@@ -175,16 +206,32 @@ def coverage_view(service: DataService, query: dict[str, list[str]]) -> Coverage
     """The page state from the URL; bad values fall back to defaults with a notice."""
     look = service.lookups
     capability, radius, weighting, level, notices = parse_query(service, query)
+    try:
+        cross_border = cross_border_choice(service, parse_cross_border(query.get("cross_border")))
+    except CrossBorderParamError:
+        notices.append("Valeur ignorée pour les fournisseurs transfrontaliers (cross_border : 1 ou 0).")
+        cross_border = cross_border_choice(service, None)
     ds = service.snapshot().dataset
     return CoverageView(
         capability=capability, radius_km=radius, weighting=weighting, level=level, notices=notices,
+        cross_border=cross_border, context_urls=context_urls(service),
         capability_options=capability_options(look.capabilities),
         source_line=f"Source : {ds.source_name} · {fr_date(ds.source_date)}" if ds else "Aucune donnée chargée",
         tile_url=service.settings.tile_url, tile_attribution=service.settings.tile_attribution)
 
 
-def query_params(capability: str, radius_km: float, weighting: str, level: str) -> dict[str, str]:
-    return {"capability": capability, "radius_km": f"{radius_km:g}", "weight": weighting, "level": level}
+def query_params(capability: str, radius_km: float, weighting: str, level: str,
+                 cross_border: bool | None = None) -> dict[str, str]:
+    """The link's parameters; `cross_border` only when it is not the default (None)."""
+    params = {"capability": capability, "radius_km": f"{radius_km:g}", "weight": weighting, "level": level}
+    if cross_border is not None:
+        params["cross_border"] = "1" if cross_border else "0"
+    return params
+
+
+def switch_value(value) -> bool | None:
+    """The page's cross-border switch (a checklist: ["1"] when on, [] off), None when the browser sent no list."""
+    return ("1" in value) if isinstance(value, list) else None
 
 
 @dataclass(frozen=True)
@@ -200,6 +247,8 @@ class CapabilityPage:
     unit_rows: list[dict]  # by_unit, weakest first (NaN as None)
     single_rows: list[dict]  # single suppliers with their commune name
     params: dict[str, str]
+    cross_border: bool = False
+    suppliers_abroad: int = 0
 
 
 @dataclass(frozen=True)
@@ -209,24 +258,34 @@ class CapabilityError:
 
 
 def capability_page(service: DataService, capability: str, radius_km: float, weighting: str,
-                    level: str) -> CapabilityPage | CapabilityError:
-    """Numbers, map distances and tables of one capability; CapabilityError on a bad capability or radius."""
-    params = query_params(capability, radius_km, weighting, level)
+                    level: str, switch: bool | None = None) -> CapabilityPage | CapabilityError:
+    """Numbers, map distances and tables of one capability; CapabilityError on a bad capability or radius.
+    `switch`: the cross-border switch, None for its default (on when the territory lies near the border)."""
+    default = cross_border_choice(service, None)
+    cross_border = default if switch is None else switch
+    params = query_params(capability, radius_km, weighting, level, None if cross_border == default else cross_border)
     try:
-        result = capability_coverage(service, capability=capability, radius_km=radius_km, weighting=weighting)
-        communes = commune_distances(service, capability=capability, radius_km=radius_km)
+        result = capability_coverage(service, capability=capability, radius_km=radius_km, weighting=weighting,
+                                     cross_border=cross_border)
+        communes = commune_distances(service, capability=capability, radius_km=radius_km, cross_border=cross_border)
     except CoverageQueryError as err:
         return CapabilityError(str(err), params)
     look = service.lookups
     points = communes.points
-    units = by_unit(service, capability=capability, radius_km=radius_km, weighting=weighting, level=level)
+    units = by_unit(service, capability=capability, radius_km=radius_km, weighting=weighting, level=level,
+                    cross_border=cross_border)
     communes_names = dict(zip(look.communes["code"], look.communes["name"]))
     singles = result.single_suppliers.assign(commune_name=lambda f: f["commune_code"].map(communes_names))
+    if "country_label" in singles.columns:  # a supplier abroad: its town is not a commune, say its country
+        abroad = singles["country_label"].fillna("France") != "France"
+        singles.loc[abroad, "commune_name"] = singles.loc[abroad, "country_label"]
     return CapabilityPage(
         label=dict(zip(look.capabilities["code"], look.capabilities["label"]))[capability],
         weight_label=dict(WEIGHT_CHOICES)[weighting].lower(), radius_km=radius_km, result=result,
         commune_km=dict(zip(points["code"], points["nearest_km"].where(points["nearest_km"].notna(), None))),
         suppliers=result.suppliers[["lon", "lat", "name", "public_id"]].to_dict("records"),
+        cross_border=cross_border,
+        suppliers_abroad=int((result.suppliers.get("country", pd.Series(dtype=object)).fillna("FR") != "FR").sum()),
         unit_rows=units.sort_values(["rate", "name"]).replace({float("nan"): None}).to_dict("records"),
         single_rows=singles.replace({float("nan"): None}).to_dict("records"), params=params)
 
@@ -241,10 +300,10 @@ class CoverageOverview:
     capability_labels: dict[str, str]
 
 
-def overview(service: DataService, *, radius_km: float, weighting: str) -> CoverageOverview:
+def overview(service: DataService, *, radius_km: float, weighting: str, cross_border: bool = False) -> CoverageOverview:
     look = service.lookups
-    return CoverageOverview(summary(service, radius_km=radius_km, weighting=weighting),
-                            matrix(service, radius_km=radius_km, weighting=weighting),
+    return CoverageOverview(summary(service, radius_km=radius_km, weighting=weighting, cross_border=cross_border),
+                            matrix(service, radius_km=radius_km, weighting=weighting, cross_border=cross_border),
                             dict(zip(look.filieres["code"], look.filieres["label"])),
                             dict(zip(look.capabilities["code"], look.capabilities["label"])))
 
@@ -254,18 +313,22 @@ def export_file(service: DataService, params: dict | None, choice: str, kind: st
     params = params if isinstance(params, dict) else {}
     capability, radius, weighting, level = controls(params.get("capability"), params.get("radius_km"),
                                                     params.get("weight"), params.get("level"))
+    abroad = cross_border_choice(service, {"1": True, "0": False}.get(str(params.get("cross_border"))))
     look = service.lookups
     cap_labels = dict(zip(look.capabilities["code"], look.capabilities["label"]))
-    result = capability_coverage(service, capability=capability, radius_km=radius, weighting=weighting)
-    units = by_unit(service, capability=capability, radius_km=radius, weighting=weighting, level=level)
+    result = capability_coverage(service, capability=capability, radius_km=radius, weighting=weighting,
+                                 cross_border=abroad)
+    units = by_unit(service, capability=capability, radius_km=radius, weighting=weighting, level=level,
+                    cross_border=abroad)
     units = units[["code", "name", "rate", "covered_points", "desert_points", "single_source_share",
                    "median_nearest_km", "max_nearest_km", "demand_points", "weight"]]
     units.columns = ["Code", "Territoire", "Couverture", "Points couverts", "Points en désert", "Source unique",
                      "Distance médiane (km)", "Distance max. (km)", "Points de demande", "Poids de la demande"]
-    every = summary(service, radius_km=radius, weighting=weighting).drop(columns=["capability_code"])
+    every = summary(service, radius_km=radius, weighting=weighting, cross_border=abroad).drop(
+        columns=["capability_code"])
     every.columns = ["Savoir-faire", "Rayon (km)", "Fournisseurs", "Couverture", "Source unique", "En désert",
                      "Distance médiane au plus proche (km)", "Distance médiane au 3e (km)", "Fournisseurs uniques"]
-    cross = matrix(service, radius_km=radius, weighting=weighting).rename(columns=cap_labels)
+    cross = matrix(service, radius_km=radius, weighting=weighting, cross_border=abroad).rename(columns=cap_labels)
     cross.index = cross.index.map(dict(zip(look.filieres["code"], look.filieres["label"])))
     cross.index.name = "Filière"
     singles = result.single_suppliers[["public_id", "name", "commune_code", "department_code", "dependent_points",

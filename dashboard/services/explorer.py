@@ -21,6 +21,7 @@ from dashboard.callback_inputs import as_number, as_text
 from dashboard.formatting import fr_number, short_text
 from dashboard.policy import Action, Viewer, can, check_criteria, redact_record, visible_columns
 from dashboard.services.base import DataService, Lookups, Snapshot
+from dashboard.services.cross_border import context_urls
 from dashboard.services.industry_territories import (
     IMPORT_HINT,
     IndustryTerritories,
@@ -77,6 +78,7 @@ class ExplorerData:
     source_date: dt.date | None
     is_demo: bool
     total: int
+    context_urls: dict[str, str] = field(default_factory=dict)  # the layer across the border (services.cross_border)
 
 
 @dataclass(frozen=True)
@@ -222,6 +224,7 @@ def explorer_data(service: DataService, query: dict[str, list[str]], viewer: Vie
         criteria=criteria,
         notices=notices,
         payload_urls=urls,
+        context_urls=context_urls(service),
         membership=membership,
         data_version=data_key(snap),
         filiere_legend=cached_filiere_legend(service, snap),

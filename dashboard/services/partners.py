@@ -6,7 +6,7 @@ Shared by the partner page and GET /api/v1/partners so both answer the same thin
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 import numpy as np
@@ -31,6 +31,14 @@ from dashboard.formatting import fr_date, short_text
 from dashboard.policy import Action, Forbidden, Viewer, can, check_criteria, hidden_fields
 from dashboard.reference import load_reference
 from dashboard.services import DataService, Snapshot
+from dashboard.services.cross_border import PAYLOADS as CONTEXT_PAYLOADS
+from dashboard.services.cross_border import (
+    context_urls,
+    cross_border_catalog,
+    home_country_columns,
+    near_border,
+    records_across,
+)
 from dashboard.services.downloads import ExportFile
 from dashboard.services.options import capability_options
 from dashboard.services.payloads import EncodedPayload, PayloadBuilder, cached_payload
@@ -68,6 +76,8 @@ class PartnerSearch:
     result: PartnerResult
     records: pd.DataFrame  # establishment records + distance_km, road_km_estimate, drive_min_estimate, score, why
     query: PartnerQuery = PartnerQuery()  # the query as run: a site context's capabilities filled in
+    cross_border: bool = False  # whether sites abroad were candidates (the query's choice, else the default)
+    cross_border_default: bool = False  # the default for this origin: near the border (services.cross_border)
 
 
 def catalog_for(service: DataService, snap: Snapshot) -> PartnerCatalog:
@@ -183,14 +193,17 @@ def search_partners(service: DataService, query: PartnerQuery, *, viewer: Viewer
     snap = service.snapshot()
     origin = resolve_origin(query, snap, service.lookups.communes)
     query = with_context(service, snap, query)
-    catalog = catalog_for(service, snap)
+    default = near_border(origin.lat, origin.lon)
+    abroad = default if query.cross_border is None else query.cross_border
+    catalog = cross_border_catalog(service, snap, catalog_for(service, snap)) if abroad else catalog_for(service, snap)
+    countries = "country" in catalog.establishments.columns
     result = partners_near(
         catalog, lat=origin.lat, lon=origin.lon, capabilities=query.capabilities,
         capability_mode=query.capability_mode, certifications=query.certifications,
         wished_certifications=query.wished_certifications, naf_codes=query.naf,
         size_min=query.size_min, members_only=query.members_only, radius_km=query.radius_km,
         exclude_id=origin.establishment_id, sort=query.sort, limit=limit,
-        site_columns=("id",))  # the records come from the per-version records frame (records_with)
+        site_columns=("id", "country", "country_label") if countries else ("id",))  # records: records_with
     items = result.items
     why = items["why"].to_numpy()
     if not can(viewer, Action.SEE_MEMBERSHIP):  # the reasons name membership too
@@ -199,8 +212,12 @@ def search_partners(service: DataService, query: PartnerQuery, *, viewer: Viewer
              "drive_min_estimate": items["drive_min_estimate"].to_numpy(), "score": items["score"].to_numpy(),
              "why": why, "matched_capabilities": items["matched_capabilities"].to_numpy(),
              "rank": np.arange(1, len(items) + 1, dtype=np.int64)}
-    records = records_with(service, snap, items, extra, hidden=hidden_fields(viewer))
-    return PartnerSearch(origin, result, records, query)
+    extra.update({name: items[name].to_numpy(object) for name in ("country", "country_label")} if countries
+                 else home_country_columns(len(items)))
+    hidden = hidden_fields(viewer)
+    records = (records_across(service, snap, items, extra, hidden=hidden) if countries
+               else records_with(service, snap, items, extra, hidden=hidden))
+    return PartnerSearch(origin, result, records, query, cross_border=abroad, cross_border_default=default)
 
 
 # --- The partner page: its URL query, the autocomplete, one search's results, the export --------------
@@ -234,6 +251,7 @@ class PartnerPageView:
     tile_attribution: str = ""
     membership: bool = False  # whether the viewer may filter on UIMM membership
     match_options: tuple[dict, ...] = ()  # the site context choices (peers, complementary, none)
+    context_urls: dict = field(default_factory=dict)  # the map's layer across the border (services.cross_border)
 
 
 def _site_option(row, query: str = "") -> dict:
@@ -289,7 +307,7 @@ def communes_payload(service: DataService) -> EncodedPayload:
 
 
 # The page's payloads, served at /data/<name>-<etag>.json (declared in the page registry).
-PAYLOADS: dict[str, PayloadBuilder] = {COMMUNES_PAYLOAD: communes_payload}
+PAYLOADS: dict[str, PayloadBuilder] = {COMMUNES_PAYLOAD: communes_payload, **CONTEXT_PAYLOADS}  # + across the border
 
 
 def partner_view(service: DataService, query: dict[str, list[str]], viewer: Viewer) -> PartnerPageView:
@@ -334,6 +352,7 @@ def partner_view(service: DataService, query: dict[str, list[str]], viewer: View
         tile_attribution=service.settings.tile_attribution,
         match_options=tuple([{"label": label, "value": value} for value, label in MATCH_LABELS.items()]
                             + [{"label": "Besoin libre : je choisis les savoir-faire", "value": ""}]),
+        context_urls=context_urls(service),
     )
 
 
@@ -346,7 +365,7 @@ def context_choice(service: DataService, match: str | None, site: str | None, mo
 
 
 def query_from_controls(mode, site, commune, point, capabilities, capability_mode, certifications, naf, size_min,
-                        member, radius, sort, wished=None, match=None) -> PartnerQuery:
+                        member, radius, sort, wished=None, match=None, cross_border=None) -> PartnerQuery:
     """The query from the page's control values (only the chosen origin mode's origin counts).
 
     Values arrive as the browser sent them: anything that is not what the control holds counts as unset,
@@ -367,6 +386,7 @@ def query_from_controls(mode, site, commune, point, capabilities, capability_mod
         radius_km=as_number(radius) or 40.0,
         sort=str(sort or "score"),
         match=as_text(match) if mode == "site" and as_text(match) in MATCHES else None,
+        cross_border={"1": True, "0": False}.get(as_text(cross_border) or ""),
     )
 
 
@@ -449,6 +469,7 @@ def export_file(service: DataService, params: dict | None, viewer: Viewer) -> Ex
     frame.insert(5, "Temps de trajet estimé (min)", records["drive_min_estimate"].round(0).to_numpy())
     frame.insert(6, "Score", records["score"].to_numpy())
     frame.insert(7, "Pourquoi", [" · ".join(w) for w in records["why"]])
+    frame["Pays"] = records["country_label"].to_numpy()  # "France", "Luxembourg", "Allemagne (Sarre)"…
     stamp = pd.Timestamp.now().strftime("%Y%m%d")
     search = pd.DataFrame({"Recherche": [f"Départ : {found.origin.label}", f"Rayon : {query.radius_km:g} km",
                                          "Lien : /partenaires?" + urlencode(partner_query_params(query))]})

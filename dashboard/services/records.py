@@ -32,18 +32,21 @@ def records_of(service: DataService, snap: Snapshot, frame: pd.DataFrame) -> pd.
 
 
 def records_with(service: DataService, snap: Snapshot, frame: pd.DataFrame, extra: dict[str, np.ndarray], *,
-                 hidden: frozenset[str] = frozenset()) -> pd.DataFrame:
+                 hidden: frozenset[str] = frozenset(), source: tuple[pd.Index, pd.DataFrame] | None = None
+                 ) -> pd.DataFrame:
     """`records_of(frame)` followed by the `extra` columns (aligned with `frame`), without the `hidden` columns.
+    `source`: (ids, records) to take the rows from instead of the territory's (the sites abroad included:
+    services.cross_border).
 
     One frame built from column arrays (each column's own `take`: Arrow strings stay Arrow), instead of a row
     take of the wide records frame followed by one insertion per extra column and a column selection."""
-    index = snap.cached("establishment_ids", lambda: pd.Index(snap.establishments["id"]))
+    index = source[0] if source else snap.cached("establishment_ids", lambda: pd.Index(snap.establishments["id"]))
     positions = index.get_indexer(frame["id"])
     if (positions < 0).any():  # rows from elsewhere (not expected): the general path
         base = records_of(service, snap, frame)
         data = {name: base[name].to_numpy() for name in base.columns}
     else:
-        records = all_records(service, snap)
+        records = source[1] if source else all_records(service, snap)
         data = {name: records[name].array.take(positions) for name in records.columns}
     data.update(extra)
     return pd.DataFrame({name: values for name, values in data.items() if name not in hidden}, copy=False)

@@ -1,0 +1,149 @@
+"""Across the border (issue 18): NUTS tagging, partners and coverage with the sites abroad against a brute force,
+the switch's default, the API's 400 and the context layer's cached payload."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard.analytics.geodesy import haversine_km
+from dashboard.analytics.partner_query import PartnerQuery
+from dashboard.borders import BORDER_KM, country_label, load_nuts
+from dashboard.demo.cross_border import TOWNS
+from dashboard.policy import ANONYMOUS
+from dashboard.services import coverage as cs
+from dashboard.services.cross_border import foreign_sites, near_border, regions_payload, sites_payload
+from dashboard.services.partners import search_partners
+
+THIONVILLE, EPINAL = "57672", "88160"  # 12 km and 84 km from the nearest region abroad
+
+
+def test_points_are_tagged_with_their_nuts3_region_and_distance_to_the_border():
+    nuts = load_nuts()
+    codes = nuts.region_codes([49.6116, 49.2402, 49.6833, 49.1193], [6.1319, 6.9969, 5.8167, 6.1757])
+    assert codes.tolist() == ["LU000", "DEC01", "BE341", None]  # Luxembourg, Saarbrücken, Arlon, Metz (Lorraine)
+    km = nuts.km_to_abroad([49.3579, 48.1724, 49.6116], [6.1683, 6.4496, 6.1319])  # Thionville, Épinal, Luxembourg
+    assert 5 < km[0] < 20 and km[1] > BORDER_KM and km[2] == 0
+    assert country_label("DE", "DEC04") == "Allemagne (Sarre)" and country_label("LU", "LU000") == "Luxembourg"
+    assert country_label("BE", "BE341") == "Belgique (Wallonie)" and country_label("FR") == "France"
+
+
+def _commune(service, code):
+    communes = service.lookups.communes
+    return communes[communes["code"] == code].iloc[0]
+
+
+def _brute_force(service, lat, lon, capability, radius_km, *, abroad: bool) -> set[str]:
+    """Every site (and, when `abroad`, every site abroad) offering `capability` within the radius."""
+    snap = service.snapshot()
+    frames = [snap.establishments] + ([foreign_sites(service, snap)] if abroad else [])
+    links = snap.capability_links[snap.capability_links["capability_code"] == capability]
+    found = set()
+    for frame in frames:
+        offering = frame[frame["id"].isin(links["establishment_id"])]
+        km = haversine_km(lat, lon, offering["lat"].to_numpy(), offering["lon"].to_numpy())
+        found |= set(offering["public_id"][np.asarray(km) <= radius_km])
+    return found
+
+
+@pytest.mark.parametrize("cross_border", [True, False])
+def test_partners_across_the_border_equal_a_brute_force(service, cross_border):
+    origin = _commune(service, THIONVILLE)
+    query = PartnerQuery(commune=THIONVILLE, capabilities=("traitement_surface",), radius_km=45,
+                         cross_border=cross_border)
+    found = search_partners(service, query, viewer=ANONYMOUS, limit=None)
+    expected = _brute_force(service, origin["lat"], origin["lon"], "traitement_surface", 45, abroad=cross_border)
+    assert set(found.records["id"]) == expected and found.result.total_in_radius == len(expected)
+    abroad = found.records[found.records["country"] != "FR"]
+    assert (len(abroad) > 0) is cross_border  # the demo has surface treaters in Luxembourg and Saarland
+    assert set(abroad["country_label"]) <= {"Luxembourg", "Allemagne (Sarre)", "Belgique (Wallonie)"}
+    assert set(found.records.loc[found.records["country"] == "FR", "country_label"]) <= {"France"}
+    assert set(abroad["commune_name"]) <= {town for town, *_ in TOWNS}  # their town, not a French commune
+    assert found.records["distance_km"].is_monotonic_increasing  # one capability: nearest first, either country
+    assert found.records["rank"].tolist() == list(range(1, len(found.records) + 1))
+
+
+def test_the_switch_is_on_by_default_near_the_border_only(service):
+    for code, expected in ((THIONVILLE, True), (EPINAL, False)):
+        commune = _commune(service, code)
+        assert near_border(commune["lat"], commune["lon"]) is expected
+        found = search_partners(service, PartnerQuery(commune=code, capabilities=("tournage",)), viewer=ANONYMOUS)
+        assert found.cross_border is expected and found.cross_border_default is expected
+
+
+def test_coverage_across_the_border_counts_suppliers_abroad_but_not_their_demand(service):
+    capability = "traitement_surface"
+    home = cs.capability_coverage(service, capability=capability, radius_km=25, weighting="count")
+    both = cs.capability_coverage(service, capability=capability, radius_km=25, weighting="count", cross_border=True)
+    assert len(both.points) == len(home.points) == len(service.snapshot().establishments)  # the demand stays home
+    snap = service.snapshot()
+    links = snap.capability_links[snap.capability_links["capability_code"] == capability]
+    abroad = foreign_sites(service, snap)
+    abroad = abroad[abroad["id"].isin(links["establishment_id"])]
+    home_sites = snap.establishments[snap.establishments["id"].isin(links["establishment_id"])]
+    points = both.points
+    sample = points.sample(300, random_state=3) if len(points) > 300 else points
+    for row in sample.itertuples():
+        near_home = haversine_km(row.lat, row.lon, home_sites["lat"].to_numpy(), home_sites["lon"].to_numpy())
+        near_abroad = haversine_km(row.lat, row.lon, abroad["lat"].to_numpy(), abroad["lon"].to_numpy())
+        own = home_sites["id"].to_numpy() == row.id
+        nearest = min(np.min(np.where(own, np.inf, near_home)), np.min(near_abroad))
+        assert bool(row.covered) is bool(nearest <= 25)  # brute force, never the site itself
+    assert both.rate >= home.rate and (both.suppliers["country"].fillna("FR") != "FR").sum() == len(abroad)
+
+
+def test_api_cross_border_parameter(client):
+    bad = client.get("/api/v1/partners?commune=57672&capability=tournage&cross_border=peut-etre")
+    assert bad.status_code == 400 and bad.get_json()["error"]["parameter"] == "cross_border"
+    assert client.get("/api/v1/coverage?capability=tournage&cross_border=2").status_code == 400
+    on = client.get("/api/v1/partners?commune=57672&capability=traitement_surface&radius_km=45").get_json()
+    assert on["cross_border"] and on["cross_border_default"]
+    assert {"Luxembourg", "France"} <= {item["country_label"] for item in on["items"]}
+    off = client.get("/api/v1/partners?commune=57672&capability=traitement_surface&radius_km=45&cross_border=0")
+    assert {item["country"] for item in off.get_json()["items"]} == {"FR"}
+    coverage = client.get("/api/v1/coverage?capability=traitement_surface&radius_km=25&cross_border=1").get_json()
+    assert coverage["cross_border"] and coverage["suppliers_abroad"] > 0
+    spec = client.get("/api/v1/openapi.json").get_json()
+    names = {p["name"] for p in spec["paths"]["/api/v1/partners"]["get"]["parameters"]}
+    assert "cross_border" in names
+
+
+def test_the_context_layer_is_a_cached_payload(service, client):
+    for payload in (regions_payload(service), sites_payload(service)):
+        first = client.get(payload.url)
+        assert first.status_code == 200 and first.headers["ETag"] == f'"{payload.etag}"'
+        assert "immutable" in first.headers["Cache-Control"]
+        assert client.get(payload.url, headers={"If-None-Match": f'"{payload.etag}"'}).status_code == 304
+    regions = client.get(regions_payload(service).url).get_json()
+    codes = {f["properties"]["code"] for f in regions["features"]}
+    assert {"LU000", "DEC01", "BE341"} <= codes and not any(c.startswith("FRF3") for c in codes)
+    sites = client.get(sites_payload(service).url).get_json()["features"]
+    assert sites and all(f["properties"]["demo"] for f in sites)
+    assert regions_payload(service) is regions_payload(service)  # built once per data version
+
+
+def test_the_coverage_page_switch_follows_the_url_and_the_checklist(service):
+    from callbacks.coverage import capability_outputs
+
+    assert cs.coverage_view(service, {}).cross_border  # Lorraine touches the border: on by default
+    assert not cs.coverage_view(service, {"cross_border": ["0"]}).cross_border
+    bad = cs.coverage_view(service, {"cross_border": ["peut-être"]})
+    assert bad.cross_border and any("transfrontaliers" in n for n in bad.notices)
+    on = capability_outputs(service, "traitement_surface", 25.0, "count", "epci", ["1"])
+    off = capability_outputs(service, "traitement_surface", 25.0, "count", "epci", [])
+    assert "cross_border" not in on[7] and off[7]["cross_border"] == "0"  # the link says only what is not default
+    assert len(on[2]["features"]) > len(off[2]["features"])  # the suppliers abroad on the map
+
+
+def test_the_partner_export_says_each_partner_s_country(service):
+    from callbacks.partners import export_partners
+
+    payload = export_partners(service, {"commune": THIONVILLE, "capability": "traitement_surface",
+                                        "radius_km": "45"}, "csv")
+    text = base64.b64decode(payload["content"]).decode("utf-8")
+    frame = pd.read_csv(io.StringIO(text.lstrip("\ufeff")), sep=";", dtype=str)
+    assert frame.columns[-1] == "Pays" and {"France", "Luxembourg"} <= set(frame["Pays"])
