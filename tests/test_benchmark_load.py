@@ -112,7 +112,8 @@ def test_recorded_payload_urls_are_replaced_by_the_servers(live_server):
     import urllib.request
 
     recorded = [r for r in FIXTURES["pages"]["/"] if r["kind"] == "payload"]
-    assert {load.label_of(r, "/") for r in recorded} == {"payload explorer_points", "payload explorer_lookups"}
+    assert {load.label_of(r, "/") for r in recorded} == {"payload explorer_points", "payload explorer_lookups",
+                                                          "payload border_regions", "payload border_sites"}
     current = [r for r in load.with_current_payloads(live_server, FIXTURES)["pages"]["/"] if r["kind"] == "payload"]
     assert len(current) == len(recorded)
     for request in current:
