@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dash_leaflet as dl
 
+from dashboard import territory
 from dashboard.reference import ATTRIBUTION
 
 BASE_PANE, CHORO_PANE, BORDERS_PANE = "tissu-base", "tissu-choro", "tissu-borders"
@@ -17,15 +18,35 @@ BASE_PANE, CHORO_PANE, BORDERS_PANE = "tissu-base", "tissu-choro", "tissu-border
 POINTS_PANE = "tissu-points"
 
 
+def home_view() -> tuple[list[float], float, list[list[float]]]:
+    """The maps' initial view of the territory (`TISSU_TERRITORY`): centre [lat, lon], zoom, max bounds."""
+    center, zoom, bounds = territory.active().view()
+    return list(center), zoom, [list(corner) for corner in bounds]
+
+
+def home_center() -> list[float]:
+    return home_view()[0]
+
+
+def home_zoom() -> float:
+    return home_view()[1]
+
+
+def geometry_url(layer: str) -> str:
+    """URL of a bundled layer; another territory's layers get another URL (browsers cache them for a day)."""
+    active = territory.active()
+    return f"/geo/{layer}.pbf" if active.is_default else f"/geo/{layer}.pbf?territoire={active.spec}"
+
+
 def basemap(*, tile_url: str = "", tile_attribution: str = "", communes_id: str | None = None,
             borders_id: str | None = None, choropleth=None) -> list:
     """Tiles (only when configured), communes, an optional choropleth layer, department borders."""
     layers = []
     if tile_url:
         layers.append(dl.TileLayer(url=tile_url, attribution=tile_attribution, opacity=0.6))
-    communes = dict(url="/geo/communes.pbf", format="geobuf", style={"variable": "tissu.map.communeStyle"},
+    communes = dict(url=geometry_url("communes"), format="geobuf", style={"variable": "tissu.map.communeStyle"},
                     hideout={"tiles": bool(tile_url)}, interactive=False)
-    borders = dict(url="/geo/departements.pbf", format="geobuf", style={"variable": "tissu.map.departmentStyle"},
+    borders = dict(url=geometry_url("departements"), format="geobuf", style={"variable": "tissu.map.departmentStyle"},
                    interactive=False)
     layers.append(dl.Pane(dl.GeoJSON(**communes, **({"id": communes_id} if communes_id else {})), name=BASE_PANE))
     if choropleth is not None:

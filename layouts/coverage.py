@@ -21,7 +21,7 @@ from dashboard.services.coverage import (
     CoverageOverview,
     CoverageView,
 )
-from layouts.basemap import POINTS_PANE, basemap, map_controls
+from layouts.basemap import POINTS_PANE, basemap, home_center, home_zoom, map_controls
 from layouts.components import dropdown, kpi_card
 
 EXPORT_CHOICES = [("units", "Territoires (échelle choisie)"), ("summary", "Tous les savoir-faire"),
@@ -97,7 +97,7 @@ def coverage_page(view: CoverageView) -> html.Div:
             dl.Pane(dl.GeoJSON(id=ids.COVERAGE_SUPPLIERS, data=None, hideout={"pane": POINTS_PANE},
                                pointToLayer={"variable": "tissu.coverage.supplier"}), name=POINTS_PANE),
         ] + map_controls(),
-        id=ids.COVERAGE_MAP, center=[48.78, 6.15], zoom=8, zoomSnap=0.25, minZoom=6, maxZoom=15,
+        id=ids.COVERAGE_MAP, center=home_center(), zoom=home_zoom() - 0.5, zoomSnap=0.25, minZoom=6, maxZoom=15,
         attributionControl=False, preferCanvas=True, className="map")
     exports = html.Div([
         dropdown(id=ids.COVERAGE_EXPORT_CHOICE, value="units", clearable=False, searchable=False,

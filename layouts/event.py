@@ -13,7 +13,7 @@ from dashboard import ids
 from dashboard.callback_inputs import as_number
 from dashboard.formatting import fr_date, fr_number, fr_percent
 from dashboard.services.event import AgendaData, AgendaMissing, EventInfo, EventOverview, KioskData, MeetingCounter
-from layouts.basemap import basemap
+from layouts.basemap import basemap, geometry_url
 from layouts.components import dropdown
 from layouts.network_outcomes import open_needs_slide
 
@@ -232,7 +232,7 @@ def kiosk_map(department: dict) -> dl.Map:
     points = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": {}}
         for lat, lon in department["points"]]}
-    outline = dl.GeoJSON(url="/geo/departements.pbf", format="geobuf", interactive=False,
+    outline = dl.GeoJSON(url=geometry_url("departements"), format="geobuf", interactive=False,
                          style={"variable": "tissu.kiosk.departmentStyle"}, hideout={"code": department["code"]})
     sites = dl.GeoJSON(data=points, interactive=False, pointToLayer={"variable": "tissu.kiosk.siteToLayer"})
     (south, west), (north, east) = department["bounds"]

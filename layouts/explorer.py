@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import dash_ag_grid as dag
 import dash_leaflet as dl
 from dash import dcc, html
 
-from dashboard import ids
+from dashboard import ids, territory
 from dashboard.analytics.filters import Criteria
-from dashboard.formatting import fr_date
+from dashboard.formatting import fr_date, fr_number
 from dashboard.policy import MEMBER_ONLY_METRICS
 from dashboard.services.explorer import ExplorerData
 from dashboard.services.explorer_table import BLOCK_ROWS
-from layouts.basemap import basemap, map_controls
+from layouts.basemap import basemap, home_center, home_view, home_zoom, map_controls
 from layouts.components import aria, dropdown
 
-LORRAINE_CENTER = (48.78, 6.15)
+LORRAINE_CENTER = (48.78, 6.15)  # the default territory's view (dashboard/territory.py); others: home_view()
 DEFAULT_ZOOM = 8.5
 
 CHORO_LEVELS = [("none", "Aucune"), ("communes", "Communes"), ("epci", "EPCI"), ("zones_emploi", "Zones d'emploi"),
@@ -35,8 +35,8 @@ class ExplorerView:
 
     data: ExplorerData
     notices: list[str]
-    center: tuple[float, float] = LORRAINE_CENTER
-    zoom: float = DEFAULT_ZOOM
+    center: tuple[float, float] = field(default_factory=lambda: tuple(home_center()))  # type: ignore[assignment]
+    zoom: float = field(default_factory=home_zoom)
     choro_level: str = "none"
     choro_metric: str = "count"
     selected: str | None = None
@@ -128,8 +128,8 @@ def kpi_strip(view: ExplorerView) -> html.Div:
     return html.Div([
         _kpi(ids.KPI_ESTABLISHMENTS, "établissements actifs"),
         _kpi(ids.KPI_JOBS, "emplois estimés", "milieu de tranche INSEE"),
-        _kpi(ids.KPI_SHARE, "de la Lorraine", "part des établissements"),
-        _kpi(ids.KPI_COMMUNES, "communes couvertes", "sur 2 321"),
+        _kpi(ids.KPI_SHARE, territory.active().of_label, "part des établissements"),
+        _kpi(ids.KPI_COMMUNES, "communes couvertes", f"sur {fr_number(territory.active().commune_count())}"),
         html.Div([html.Span("Source : ", className="muted"), source], className="kpi-source",
                  title="Chaque indicateur est calculé sur ce jeu de données"),
     ], id=ids.KPI_STRIP, className="kpi-strip")
@@ -149,8 +149,9 @@ def _map(view: ExplorerView) -> dl.MapContainer:
                         hideout={"colors": view.data.filiere_colors, "cluster": CLUSTERS})
     layers = basemap(tile_url=view.tile_url, tile_attribution=view.tile_attribution, communes_id=ids.COMMUNES_LAYER,
                      borders_id=ids.DEPARTMENTS_LAYER, choropleth=choropleth) + [points] + map_controls()
+    _, home, max_bounds = home_view()
     return dl.MapContainer(layers, id=ids.MAP, center=list(view.center), zoom=view.zoom, zoomSnap=0.25,
-                           zoomDelta=0.5, minZoom=7, maxZoom=17, maxBounds=[[46.8, 3.5], [50.6, 9.0]],
+                           zoomDelta=0.5, minZoom=min(7, home - 1), maxZoom=17, maxBounds=max_bounds,
                            attributionControl=False, preferCanvas=True, className="map")
 
 
@@ -223,10 +224,20 @@ def table_panel() -> html.Div:
     ], className="table-panel")
 
 
+def _of_territory() -> str:
+    active = territory.active()
+    return "de Lorraine" if active.is_default else active.of_label
+
+
+def _page_title() -> str:
+    active = territory.active()
+    return "Le tissu industriel lorrain" if active.is_default else f"Le tissu industriel {active.of_label}"
+
+
 def explorer_page(view: ExplorerView) -> html.Div:
     side = html.Aside([
-        html.H1("Le tissu industriel lorrain", className="page-title"),
-        html.P("Trouvez les établissements industriels de Lorraine par savoir-faire, territoire et taille. "
+        html.H1(_page_title(), className="page-title"),
+        html.P(f"Trouvez les établissements industriels {_of_territory()} par savoir-faire, territoire et taille. "
                "Cliquez sur un point pour sa fiche ; le lien de la page garde vos filtres.", className="page-lead"),
         # Phones only (assets/tissu.css): the filters fold behind this button, the map follows them.
         html.Button("Filtres", id=ids.FILTER_TOGGLE, className="filter-toggle button button-light", n_clicks=0,

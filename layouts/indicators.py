@@ -36,9 +36,8 @@ from dashboard.scorecard import (
     tone,
 )
 from dashboard.services.indicators import SERIES_CHOICES, IndicatorKpi, IndicatorPageView, IndicatorResults
-from layouts.basemap import basemap, map_controls
+from layouts.basemap import basemap, home_center, home_zoom, map_controls
 from layouts.components import demo_badge, dropdown, legend
-from layouts.explorer import DEFAULT_ZOOM, LORRAINE_CENTER
 
 SCOPE_COLOR = "#AA4499"  # the EPCI, zone or Territoire d'industrie line, beside the departments
 
@@ -110,8 +109,8 @@ def indicators_page(view: IndicatorPageView) -> html.Div:
     project_legend = legend([(PROJECT_KIND_COLORS[k], PROJECT_KIND_LABELS[k], "") for k in PROJECT_KINDS],
                             title="Projets annoncés (taille : emplois)")
     map_ = dl.MapContainer(basemap(tile_url=view.tile_url, tile_attribution=view.tile_attribution) + [
-        dl.LayerGroup(id=ids.IND_PROJECTS_LAYER)] + map_controls(), id=ids.IND_MAP, center=list(LORRAINE_CENTER),
-        zoom=DEFAULT_ZOOM - 0.5, zoomSnap=0.25, minZoom=6, maxZoom=14, attributionControl=False, className="map")
+        dl.LayerGroup(id=ids.IND_PROJECTS_LAYER)] + map_controls(), id=ids.IND_MAP, center=home_center(),
+        zoom=home_zoom() - 0.5, zoomSnap=0.25, minZoom=6, maxZoom=14, attributionControl=False, className="map")
     main = html.Div([
         html.Div([
             html.Div(id=ids.IND_SCOPE, className="ind-scope"),

@@ -10,9 +10,8 @@ from dashboard import ids
 from dashboard.analytics.partner_query import PAGE_RADIUS_RANGE
 from dashboard.formatting import fr_number
 from dashboard.services.partners import NUMBERED_MARKERS, Origin, PartnerFailure, PartnerPageView, PartnerResults
-from layouts.basemap import basemap, map_controls
+from layouts.basemap import basemap, home_center, home_zoom, map_controls
 from layouts.components import dropdown
-from layouts.explorer import DEFAULT_ZOOM, LORRAINE_CENTER
 
 SORT_CHOICES = [("score", "Savoir-faire puis distance"), ("distance", "Distance (vol d'oiseau)"),
                 ("road", "Distance routière estimée")]
@@ -100,7 +99,7 @@ def partners_page(view: PartnerPageView, *, ask_sites: list[dict] | None = None)
         dl.LayerGroup(id=ids.PARTNER_ORIGIN_LAYER),
         dl.GeoJSON(id=ids.PARTNER_RESULTS_LAYER, data=None, pointToLayer={"variable": "tissu.map.partnerToLayer"}),
     ] + map_controls()
-    map_ = dl.MapContainer(layers, id=ids.PARTNER_MAP, center=list(LORRAINE_CENTER), zoom=DEFAULT_ZOOM, zoomSnap=0.25,
+    map_ = dl.MapContainer(layers, id=ids.PARTNER_MAP, center=home_center(), zoom=home_zoom(), zoomSnap=0.25,
                            zoomDelta=0.5, minZoom=6, maxZoom=17, attributionControl=False, preferCanvas=True,
                            className="map")
     side = html.Aside([

@@ -22,9 +22,8 @@ from dashboard.figures.skills import (
 )
 from dashboard.formatting import fr_number, fr_percent, fr_signed
 from dashboard.services.skills import INDICATORS, NoSkillsData, SkillsMap, SkillsPageView, SkillsResults
-from layouts.basemap import basemap, map_controls
+from layouts.basemap import basemap, home_center, home_zoom, map_controls
 from layouts.components import demo_badge, dropdown, kpi_card
-from layouts.explorer import LORRAINE_CENTER
 
 RANKING_LIMIT = 12
 DEFINITIONS = [
@@ -110,7 +109,7 @@ def skills_page(view: SkillsPageView) -> html.Div:
                       pointToLayer={"variable": "tissu.skills.employerToLayer"}),
            dl.GeoJSON(id=ids.SKILLS_SITES_LAYER, data=None, pointToLayer={"variable": "tissu.skills.siteToLayer"})]
         + map_controls(),
-        id=ids.SKILLS_MAP, center=list(LORRAINE_CENTER), zoom=7.25, zoomSnap=0.25, zoomDelta=0.5,
+        id=ids.SKILLS_MAP, center=home_center(), zoom=home_zoom() - 1.25, zoomSnap=0.25, zoomDelta=0.5,
         minZoom=6, maxZoom=14, attributionControl=False, preferCanvas=True, className="map")
     side = html.Aside([
         html.H1("Compétences", className="page-title"),

@@ -17,7 +17,7 @@ from dashboard.analytics import skills as sk
 from dashboard.analytics.text import searchable
 from dashboard.callback_inputs import as_text, as_texts
 from dashboard.formatting import fr_date, fr_number, fr_percent, short_text
-from dashboard.reference import DEPARTMENTS
+from dashboard.reference import departments
 from dashboard.services import DataService
 from dashboard.services.downloads import ExportFile
 
@@ -150,7 +150,7 @@ def parse_skills_query(query: dict[str, list[str]], data: SkillsData) -> tuple[S
             return None
         return value
 
-    departement = pick("departement", set(DEPARTMENTS), "Département")
+    departement = pick("departement", set(departments()), "Département")
     territory = pick("territoire", set(data.areas["code"]), "Territoire")
     family = pick("famille", set(data.trades["family_code"]), "Famille de métiers")
     trade = pick("metier", set(data.trades["code"]), "Métier")
@@ -229,7 +229,7 @@ def trade_options(data: SkillsData, family: str | None, industrial_only: bool) -
 def territory_choice(service: DataService, departement: str | None, territory: str | None) -> tuple[list[dict],
                                                                                                    str | None]:
     """The territories of a department, and the chosen one when it is still among them."""
-    options = territory_options(skills_data(service), departement if departement in DEPARTMENTS else None)
+    options = territory_options(skills_data(service), departement if departement in departments() else None)
     return options, territory if territory in {o["value"] for o in options} else None
 
 
@@ -247,7 +247,7 @@ def page_view(service: DataService, query: dict[str, list[str]]) -> SkillsPageVi
     q, notices = parse_skills_query(query, data)
     return SkillsPageView(
         notices=notices,
-        departement_options=[{"label": f"{DEPARTMENT_NAMES[d]} ({d})", "value": d} for d in DEPARTMENTS],
+        departement_options=[{"label": f"{DEPARTMENT_NAMES[d]} ({d})", "value": d} for d in departments()],
         territory_options=territory_options(data, q.departement),
         family_options=[{"label": f"{lab} ({c})", "value": c} for c, lab in
                         data.trades.drop_duplicates("family_code")[["family_code", "family_label"]]
