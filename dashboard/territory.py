@@ -74,6 +74,21 @@ class Territory:
         table = departments_table(data_dir)
         return sum(table[d].communes for d in self.departments)
 
+    @property
+    def tagline(self) -> str:
+        """'le tissu industriel lorrain' (default), else 'le tissu industriel du Grand Est'…"""
+        return "le tissu industriel lorrain" if self.is_default else f"le tissu industriel {self.of_label}"
+
+    @property
+    def whole_label(self) -> str:
+        """'Toute la Lorraine' (default), else 'Tout le territoire (Grand Est)'."""
+        return "Toute la Lorraine" if self.is_default else f"Tout le territoire ({self.label})"
+
+    @property
+    def departments_placeholder(self) -> str:
+        """'Les 4 départements', 'Les 10 départements'."""
+        return f"Les {len(self.departments)} départements" if len(self.departments) > 1 else self.label
+
     def bounds(self, data_dir: Path = DATA_DIR) -> tuple[float, float, float, float]:
         """(west, south, east, north) of the territory's departments, degrees."""
         deps = [departments_table(data_dir)[d] for d in self.departments]

@@ -8,7 +8,7 @@ import dash_ag_grid as dag
 import dash_leaflet as dl
 from dash import dcc, html, no_update
 
-from dashboard import ids
+from dashboard import ids, territory
 from dashboard.figures import GRAPH_CONFIG
 from dashboard.figures.coverage import coverage_matrix_figure, coverage_ranking_figure
 from dashboard.formatting import fr_number, fr_percent
@@ -188,7 +188,7 @@ def capability_components(page: CapabilityPage | CapabilityError) -> tuple:
         kpi_card("source unique", fr_percent(result.single_source_share), note="un seul fournisseur"),
         kpi_card("distance médiane", _km(result.median_nearest_km), note="au plus proche"),
         kpi_card("au 3e plus proche", _km(result.median_third_nearest_km), note="médiane"),
-        kpi_card("fournisseurs", fr_number(len(result.suppliers)), note="en Lorraine"),
+        kpi_card("fournisseurs", fr_number(len(result.suppliers)), note=territory.active().in_label),
     ]
     hideout = {"km": page.commune_km, "radius": radius_km, "label": page.label,
                "classes": [[upper, color] for upper, color, _ in DISTANCE_CLASSES]}  # null: no upper bound

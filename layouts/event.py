@@ -9,7 +9,7 @@ import dash_leaflet as dl
 from dash import dcc, html, no_update
 from dash.development.base_component import Component, ComponentType
 
-from dashboard import ids
+from dashboard import ids, territory
 from dashboard.callback_inputs import as_number
 from dashboard.formatting import fr_date, fr_number, fr_percent
 from dashboard.services.event import AgendaData, AgendaMissing, EventInfo, EventOverview, KioskData, MeetingCounter
@@ -256,7 +256,7 @@ def kiosk_page(view: KioskView) -> html.Div:
     return html.Div([
         html.Div(slides, id=ids.KIOSK_DECK, className="kiosk-deck show-0"),
         html.Div([html.Span(className="kiosk-dot") for _ in view.slides], className="kiosk-dots"),
-        html.Div(["tissu · le tissu industriel lorrain",
+        html.Div([f"tissu · {territory.active().tagline}",
                   html.Span(" · données de démonstration (fictives)" if view.is_demo else "", className="kiosk-demo")],
                  className="kiosk-footer"),
         html.Button("❚❚", id=ids.KIOSK_PAUSE, className="kiosk-pause", title="Pause / reprise"),
@@ -386,7 +386,7 @@ def kiosk_view(data: KioskData, *, seconds: float) -> KioskView:
     """The slides that have something to show, in order, and the browser's rotation config."""
     year = f"BMO {data.tensions_year}" if data.tensions_year else "BMO"
     candidates = [
-        ("territoire", "Le tissu industriel lorrain en chiffres",
+        ("territoire", f"{territory.active().tagline.capitalize()} en chiffres",
          big_numbers([(fr_number(value), label) for value, label in data.territory])),
         *[_map_slide(d) for d in data.departments],
         ("savoir-faire", "Savoir-faire les plus répandus", kiosk_bars(data.top_capabilities, unit=" sites")),

@@ -82,7 +82,7 @@ def filter_panel(view: ExplorerView) -> html.Div:
                        options=[{"label": "tous ces savoir-faire", "value": "all"},
                                 {"label": "au moins un", "value": "any"}]),
         _field("Département", _dropdown(ids.FILTER_DEPARTEMENT, o.departements, list(c.departements),
-                                        "Les 4 départements")),
+                                        territory.active().departments_placeholder)),
         _field("EPCI", _dropdown(ids.FILTER_EPCI, o.epci, list(c.epci), "Toutes les intercommunalités")),
         _field("Zone d'emploi", _dropdown(ids.FILTER_ZONE, o.zones, list(c.zones), "Toutes les zones")),
         _field("Filière", _dropdown(ids.FILTER_FILIERE, o.filieres, list(c.filieres), "Toutes les filières")),

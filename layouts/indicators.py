@@ -11,7 +11,7 @@ import pandas as pd
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard import ids
+from dashboard import ids, territory
 from dashboard.analytics import indicators as ind
 from dashboard.analytics.indicators import PROJECT_KIND_COLORS, PROJECT_KIND_LABELS, PROJECT_KINDS
 from dashboard.figures import GRAPH_CONFIG
@@ -55,7 +55,7 @@ def filters(view: IndicatorPageView) -> html.Div:
     return html.Div([
         html.Div("Territoire", className="panel-title"),
         _field("Départements", _dropdown(ids.IND_DEPARTEMENT, view.department_options, view.departements,
-                                         "Les 4 départements", multi=True)),
+                                         territory.active().departments_placeholder, multi=True)),
         _field("EPCI", _dropdown(ids.IND_EPCI, view.epci_options, view.epci, "Tous les EPCI")),
         _field("Zone d'emploi", _dropdown(ids.IND_ZONE, view.zone_options, view.zone, "Toutes les zones")),
         _field("Territoire d'industrie", _dropdown(ids.IND_TI, view.ti_options, view.ti,

@@ -9,7 +9,7 @@ from typing import Any
 import dash_leaflet as dl
 from dash import dcc, html
 
-from dashboard import ids
+from dashboard import ids, territory
 from dashboard.analytics.skills import CROSS_REGION_NOTE, SECRET, TENSION_THRESHOLD
 from dashboard.figures import GRAPH_CONFIG
 from dashboard.figures.skills import (
@@ -55,7 +55,7 @@ def filter_panel(view: SkillsPageView) -> html.Div:
     return html.Div([
         html.Div("Filtres", className="panel-title"),
         _field("Département", _dropdown(ids.SKILLS_DEPARTEMENT, view.departement_options, view.departement,
-                                        "Toute la Lorraine")),
+                                        territory.active().whole_label)),
         _field("Territoire (bassin d'emploi)", _dropdown(ids.SKILLS_TERRITORY, view.territory_options, view.territory,
                                                          "Tous les territoires"),
                "« Bassin transrégional » : pôle hors de Lorraine, chiffres surtout hors région (voir Définitions)."

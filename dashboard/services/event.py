@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
-from dashboard import repository
+from dashboard import repository, territory
 from dashboard.analytics import skills as sk
 from dashboard.analytics.matchmaking import match_candidates
 from dashboard.analytics.scheduling import (
@@ -233,7 +233,7 @@ def wall_counts(engine: Engine, event: EventInfo, *, filiere_labels: dict[str, s
     """Live counts: scheduled, held, cancelled, target; active meetings by the visitor's department and filière."""
     meetings = named_meetings(engine, event)
     active = meetings[meetings["status"] != "cancelled"]
-    by_dept = active["visitor_department"].fillna("hors Lorraine").value_counts()
+    by_dept = active["visitor_department"].fillna(f"hors {territory.active().label}").value_counts()
     by_filiere = active["visitor_filiere"].fillna("non renseignée").value_counts()
     department_names = department_names or {}
     filiere_labels = filiere_labels or {}
