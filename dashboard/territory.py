@@ -53,21 +53,13 @@ class Territory:
 
     @property
     def of_label(self) -> str:
-        """'de la Lorraine', 'du Grand Est', 'de la France', 'des départements 67, 68'."""
-        if self.label.startswith("départements"):
-            return f"des {self.label}"
-        if self.label.startswith("département "):
-            return f"du {self.label}"
-        return _of(self.label)
+        """'de la Lorraine', 'du Grand Est', 'de la France', 'des départements 67, 68', 'de Moselle (57)'."""
+        return f"des {self.label}" if self.label.startswith("départements") else _of(self.label)
 
     @property
     def in_label(self) -> str:
         """'en Lorraine', 'dans le Grand Est', 'en France', 'dans les départements 67, 68'."""
-        if self.label.startswith("départements"):
-            return f"dans les {self.label}"
-        if self.label.startswith("département "):
-            return f"dans le {self.label}"
-        return _in(self.label)
+        return f"dans les {self.label}" if self.label.startswith("départements") else _in(self.label)
 
     def commune_count(self, data_dir: Path = DATA_DIR) -> int:
         """Communes (COG 2026) of the territory's departments."""

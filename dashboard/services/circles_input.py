@@ -120,7 +120,8 @@ def _coordinate(raw: Mapping[str, Any], name: str, label: str, bounds: tuple[flo
     if value in (None, ""):
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not bounds[0] <= float(value) <= bounds[1]:
-        raise CircleInputError(name, f"{label} : un nombre entre {bounds[0]:g} et {bounds[1]:g} ({territory.active().label}).")
+        raise CircleInputError(name, f"{label} : un nombre entre {bounds[0]:g} et {bounds[1]:g} "
+                                     f"({territory.active().label}).")
     return float(value)
 
 
