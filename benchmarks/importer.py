@@ -186,11 +186,11 @@ def _measure_tissu_filter(path: Path) -> dict:
         ESTABLISHMENTS,
         _division_prefixes,
     )
-    from dashboard.reference import DEPARTMENTS
+    from dashboard.reference import departments
 
     started, cpu = time.perf_counter(), time.process_time()
     table = open_table(path, ESTABLISHMENTS)
-    keep = [Keep("codeCommuneEtablissement", frozenset(DEPARTMENTS)),
+    keep = [Keep("codeCommuneEtablissement", frozenset(departments())),
             Keep("activitePrincipaleEtablissement", _division_prefixes(DEFAULT_SECTIONS))]
     kept = sum(1 for _ in table.rows(keep, max_date_of="dateDernierTraitementEtablissement"))
     table.close()
@@ -246,9 +246,9 @@ def _measure_pyarrow(path: Path) -> dict:
         DEFAULT_SECTIONS,
         _division_prefixes,
     )
-    from dashboard.reference import DEPARTMENTS
+    from dashboard.reference import departments
 
-    departments, divisions = pa.array(list(DEPARTMENTS)), pa.array(sorted(_division_prefixes(DEFAULT_SECTIONS)))
+    departments, divisions = pa.array(list(departments())), pa.array(sorted(_division_prefixes(DEFAULT_SECTIONS)))
     started, cpu = time.perf_counter(), time.process_time()
     reader = csv.open_csv(path, read_options=csv.ReadOptions(block_size=8 << 20),
                           convert_options=csv.ConvertOptions(include_columns=_ESTABLISHMENT_COLUMNS,
@@ -269,14 +269,14 @@ def _measure_pandas(path: Path) -> dict:
     import pandas as pd
 
     from dashboard.importers.sirene import DEFAULT_SECTIONS, _division_prefixes
-    from dashboard.reference import DEPARTMENTS
+    from dashboard.reference import departments
 
     divisions = list(_division_prefixes(DEFAULT_SECTIONS))
     started, cpu = time.perf_counter(), time.process_time()
     rows, parts = 0, []
     for chunk in pd.read_csv(path, dtype=str, chunksize=500_000, keep_default_na=False):
         rows += len(chunk)
-        mask = chunk["codeCommuneEtablissement"].str[:2].isin(DEPARTMENTS) & \
+        mask = chunk["codeCommuneEtablissement"].str[:2].isin(departments()) & \
             chunk["activitePrincipaleEtablissement"].str[:2].isin(divisions)
         parts.append(chunk[mask])
     kept = len(pd.concat(parts)) if parts else 0

@@ -16,12 +16,11 @@ from dashboard.services import DataService, explorer
 from dashboard.services.cross_border import map_bounds
 from dashboard.services.explorer_table import table_page
 from dashboard.sessions import current_viewer
+from layouts.basemap import home_center, home_zoom
 from layouts.card import establishment_card
 from layouts.explorer import (
     CHORO_LEVELS,
     CHORO_METRICS,
-    DEFAULT_ZOOM,
-    LORRAINE_CENTER,
     ExplorerView,
     explorer_page,
     table_grid,
@@ -93,8 +92,8 @@ def explorer_view(service: DataService, query: dict[str, list[str]] | None = Non
     return ExplorerView(
         data=data,
         notices=data.notices + view_notices,
-        center=view_params.get("center", LORRAINE_CENTER),
-        zoom=view_params.get("zoom", DEFAULT_ZOOM),
+        center=view_params.get("center", tuple(home_center())),
+        zoom=view_params.get("zoom", home_zoom()),
         choro_level=view_params.get("choro_level", "none"),
         choro_metric=(metric if data.membership or metric not in MEMBER_ONLY_METRICS else "count"),
         selected=view_params.get("selected"),

@@ -15,7 +15,7 @@ from flask import Flask, Response, request
 from sqlalchemy import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from dashboard import bootstrap, pages
+from dashboard import bootstrap, pages, territory
 from dashboard.api import api_blueprint
 from dashboard.api.params import ApiError, error_response
 from dashboard.callback_inputs import declared_callbacks, kinds_of_components
@@ -24,7 +24,7 @@ from dashboard.database import make_engine
 from dashboard.limits import callback_failed, install_callback_checks, install_request_limits
 from dashboard.paths import ASSETS_DIR
 from dashboard.policy import can
-from dashboard.reference import geojson_path
+from dashboard.reference import layer_geojson
 from dashboard.security_headers import install_security_headers
 from dashboard.services import DataService
 from dashboard.services.payloads import DATA_PREFIX, parse_filename, required_action
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     from layouts.shell import shell
 
     settings = settings or load_settings()
+    territory.activate(settings.territory)  # before any reference data is read
     engine = engine or make_engine(settings.database_url)
     if prepare:
         bootstrap.ensure_ready(engine, settings, pages.demo_modules(registry))
@@ -67,7 +68,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     app = Dash(
         __name__,
         server=server,  # type: ignore[arg-type]  # Dash's annotation omits the documented Flask instance
-        title="tissu · le tissu industriel lorrain",
+        title=_title(settings),
         update_title=None,  # type: ignore[arg-type]  # None is documented: no 'Updating…' title
         assets_folder=str(ASSETS_DIR),
         serve_locally=True,
@@ -105,13 +106,20 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     return app
 
 
+def _title(settings: Settings) -> str:
+    """The browser tab's title: 'le tissu industriel lorrain' at the default, else the territory's label."""
+    if settings.territory.is_default:
+        return "tissu · le tissu industriel lorrain"
+    return f"tissu · le tissu industriel {settings.territory.of_label}"
+
+
 def _register_static_geometry(app: Dash) -> None:
     """Serve the bundled polygons, gzipped once in memory, cached by browsers (sent once per visitor)."""
     cache: dict[tuple[str, str], tuple[bytes, bytes, str]] = {}
 
     def _load(layer: str, fmt: str) -> tuple[bytes, bytes, str]:
         if (layer, fmt) not in cache:
-            raw = geojson_path(layer).read_bytes()
+            raw = layer_geojson(layer)
             if fmt == "pbf":  # geobuf: 60 % smaller than gzipped GeoJSON on the wire
                 raw = geobuf.encode(json.loads(raw), GEOBUF_PRECISION)
             cache[layer, fmt] = (raw, gzip.compress(raw, compresslevel=9, mtime=0),

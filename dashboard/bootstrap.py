@@ -10,7 +10,7 @@ from types import ModuleType
 
 from sqlalchemy import Engine
 
-from dashboard import database, repository
+from dashboard import database, repository, territory
 from dashboard.reference import load_polygons, load_reference
 from dashboard.settings import Settings
 
@@ -46,16 +46,29 @@ def load_demo(engine: Engine, *, seed: int = 42, scale: float = 1.0) -> reposito
     return info
 
 
+def demo_label(departments: tuple[str, ...]) -> str:
+    """The demo dataset's label; it says when departments are calibrated on their population only."""
+    from dashboard.demo.establishments import CALIBRATED_DEPARTMENTS
+
+    scaled = [d for d in departments if d not in CALIBRATED_DEPARTMENTS]
+    if not scaled:
+        return "Données de démonstration (fictives)"
+    return ("Données de démonstration (fictives ; hors Lorraine, volumes proportionnels à la population : "
+            + ", ".join(scaled[:8]) + (" …" if len(scaled) > 8 else "") + ")")
+
+
 def _load_demo_establishments(engine: Engine, *, seed: int, scale: float) -> repository.DatasetInfo:
     from dashboard.demo import DEMO_SOURCE_NAME, generate_demo
     from dashboard.demo.cross_border import with_cross_border
 
-    demo = generate_demo(load_reference(), load_polygons("communes"), seed=seed, scale=scale)
-    demo = with_cross_border(demo, seed=seed, ref=load_reference())  # fictitious suppliers abroad (issue 18)
+    ref = load_reference()
+    demo = generate_demo(ref, load_polygons("communes"), seed=seed, scale=scale)
+    if territory.active().is_default:  # fictitious suppliers abroad (issue 18), placed near Lorraine's border
+        demo = with_cross_border(demo, seed=seed, ref=ref)
     return repository.replace_dataset(
         engine,
         name=DEMO_DATASET,
-        label="Données de démonstration (fictives)",
+        label=demo_label(tuple(ref.departments["code"])),
         is_demo=True,
         source_name=DEMO_SOURCE_NAME,
         source_date=DEMO_SOURCE_DATE,

@@ -16,9 +16,17 @@ from dashboard.cli_users import add_user_commands
 
 
 def _settings():
+    from dashboard import territory
     from dashboard.settings import load_settings
 
-    return load_settings()
+    settings = load_settings()
+    territory.activate(settings.territory)  # before any reference data is read
+    return settings
+
+
+def _departments_argument(value: str | None) -> str:
+    """--departements, defaulting to the departments of TISSU_TERRITORY."""
+    return value or ",".join(_settings().territory.departments)
 
 
 def _engine(settings):
@@ -180,7 +188,7 @@ def cmd_import_sirene(args) -> int:
             etablissements=Path(args.etablissements),
             geoloc=Path(args.geoloc) if args.geoloc else None,
             unites_legales=Path(args.unites_legales) if args.unites_legales else None,
-            departements=parse_departments(args.departements),
+            departements=parse_departments(_departments_argument(args.departements)),
             sections=parse_sections(args.sections),
             source_date=parse_date(args.date) if args.date else None,
         )
@@ -250,7 +258,8 @@ def cmd_import_bmo(args) -> int:
     from dashboard.importers.sirene import parse_date, parse_departments
 
     try:
-        options = BmoOptions(path=Path(args.file), departements=parse_departments(args.departements),
+        options = BmoOptions(path=Path(args.file),
+                             departements=parse_departments(_departments_argument(args.departements)),
                              sheet=args.sheet, source_date=parse_date(args.date) if args.date else None)
     except ImportFailed as err:
         return _refused(err)
@@ -367,7 +376,7 @@ def _long_import(imp_sub: argparse._SubParsersAction, name: str, func: Callable[
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tissu",
-        description="tissu: the industrial ecosystem of Lorraine on one map. "
+        description="tissu: the industrial ecosystem of a territory (Lorraine by default) on one map. "
                     "Settings come from TISSU_* environment variables (see README).",
     )
     parser.add_argument("--version", action="version", version=f"tissu {__version__}")
@@ -418,8 +427,8 @@ def build_parser() -> argparse.ArgumentParser:
     sirene.add_argument("--geoloc", metavar="FILE",
                         help="GeolocalisationEtablissement_Sirene_pour_etudes_statistiques (optional)")
     sirene.add_argument("--unites-legales", metavar="FILE", help="StockUniteLegale, for company names (optional)")
-    sirene.add_argument("--departements", default="54,55,57,88", metavar="CODES",
-                        help="departments to keep (default: 54,55,57,88)")
+    sirene.add_argument("--departements", default=None, metavar="CODES",
+                        help="departments to keep (default: those of TISSU_TERRITORY, Lorraine: 54,55,57,88)")
     sirene.add_argument("--sections", default="B,C,D,E", metavar="LETTERS",
                         help="NAF sections to keep (default: B,C,D,E)")
     sirene.add_argument("--date", metavar="YYYY-MM-DD",
@@ -438,8 +447,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "cells (`*`) are stored as unknown, never 0.")
     bmo.add_argument("file", help="the BMO open-data workbook or CSV")
     bmo.add_argument("--sheet", help="data sheet of the workbook (default: the one named like BMO_2025_open_data)")
-    bmo.add_argument("--departements", default="54,55,57,88", metavar="CODES",
-                     help="departments to keep (default: 54,55,57,88)")
+    bmo.add_argument("--departements", default=None, metavar="CODES",
+                     help="departments to keep (default: those of TISSU_TERRITORY, Lorraine: 54,55,57,88)")
     bmo.add_argument("--date", metavar="YYYY-MM-DD", help="source date (default: 1 April of the survey year)")
     event_imp = imp_sub.add_parser(
         "event", help="the participants of a B2B event (CSV or XLSX, see `tissu template event`)",

@@ -12,10 +12,17 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from dashboard import territory as territories
 from dashboard.paths import DATA_DIR
+from dashboard.territory import Territory
 
 ATTRIBUTION = "Contours : IGN – ADMIN EXPRESS COG 2018, via france-geojson · Codes et populations : INSEE COG 2026"
-DEPARTMENTS = ("54", "55", "57", "88")
+LAYERS = ("communes", "departements", "epci", "zones_emploi")
+
+
+def departments() -> tuple[str, ...]:
+    """The department codes of the active territory (`TISSU_TERRITORY`; default Lorraine 54, 55, 57, 88)."""
+    return territories.departments()
 
 
 @dataclass(frozen=True)
@@ -45,15 +52,26 @@ def _csv(path: Path) -> pd.DataFrame:
     return frame
 
 
-@lru_cache(maxsize=4)
 def load_reference(data_dir: Path = DATA_DIR) -> ReferenceData:
-    """Read every reference table from the bundled CSV files."""
+    """Every reference table of the active territory (Lorraine: the bundled CSV files)."""
+    return _load_reference(data_dir, territories.active())
+
+
+@lru_cache(maxsize=4)
+def _load_reference(data_dir: Path, territory: Territory) -> ReferenceData:
     ref, tax = data_dir / "ref", data_dir / "taxonomy"
+    if territory.is_default:
+        departments_, epci, zones, communes = (_csv(ref / "departements.csv"), _csv(ref / "epci.csv"),
+                                               _csv(ref / "zones_emploi.csv"), _csv(ref / "communes.csv"))
+    else:
+        from dashboard.territory_data import territory_tables
+
+        departments_, epci, zones, communes = territory_tables(data_dir, territory)
     return ReferenceData(
-        departments=_csv(ref / "departements.csv"),
-        epci=_csv(ref / "epci.csv"),
-        zones=_csv(ref / "zones_emploi.csv"),
-        communes=_csv(ref / "communes.csv"),
+        departments=departments_,
+        epci=epci,
+        zones=zones,
+        communes=communes,
         naf=_csv(ref / "naf.csv"),
         filieres=_csv(ref / "filieres.csv"),
         size_bands=_csv(ref / "tranches_effectifs.csv"),
@@ -66,15 +84,35 @@ def load_reference(data_dir: Path = DATA_DIR) -> ReferenceData:
 
 
 def geojson_path(layer: str, data_dir: Path = DATA_DIR) -> Path:
-    """Path of a bundled layer: 'communes', 'departements', 'epci' or 'zones_emploi'."""
-    if layer not in {"communes", "departements", "epci", "zones_emploi"}:
+    """Path of a bundled Lorraine layer: 'communes', 'departements', 'epci' or 'zones_emploi'."""
+    if layer not in LAYERS:
         raise ValueError(f"unknown layer {layer!r}")
     return data_dir / "geo" / f"{layer}.geojson"
 
 
-@lru_cache(maxsize=8)
+def layer_geojson(layer: str, data_dir: Path = DATA_DIR) -> bytes:
+    """A layer of the active territory as GeoJSON bytes (properties `code`, `nom`), as sent to the browser."""
+    if territories.active().is_default:
+        return geojson_path(layer, data_dir).read_bytes()
+    if layer not in LAYERS:
+        raise ValueError(f"unknown layer {layer!r}")
+    return load_polygons(layer, data_dir)[["code", "nom", "geometry"]].to_json(drop_id=True).encode("utf-8")
+
+
 def load_polygons(layer: str, data_dir: Path = DATA_DIR) -> gpd.GeoDataFrame:
-    """A bundled layer as a GeoDataFrame in WGS84 (EPSG:4326), indexed by code."""
-    frame = gpd.read_file(geojson_path(layer, data_dir))
+    """A layer of the active territory as a GeoDataFrame in WGS84 (EPSG:4326), indexed by code."""
+    return _load_polygons(layer, data_dir, territories.active())
+
+
+@lru_cache(maxsize=8)
+def _load_polygons(layer: str, data_dir: Path, territory: Territory) -> gpd.GeoDataFrame:
+    if territory.is_default:
+        frame = gpd.read_file(geojson_path(layer, data_dir))
+    else:
+        from dashboard.territory_data import territory_polygons
+
+        if layer not in LAYERS:
+            raise ValueError(f"unknown layer {layer!r}")
+        frame = territory_polygons(layer, data_dir, territory)
     frame["code"] = frame["code"].astype(str)
     return frame.set_index("code", drop=False).sort_index()

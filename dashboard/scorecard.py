@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from dashboard import territory
 from dashboard.analytics import indicators as ind
 from dashboard.analytics.text import searchable
 from dashboard.formatting import fr_date, fr_number
@@ -192,7 +193,7 @@ def panels(content: ScorecardContent) -> list[tuple[str, str, list[tuple[str, st
     return [
         ("Établissements et filières",
          f"{fr_number(p.establishments)} établissements · {fr_number(p.jobs)} emplois estimés · "
-         f"{fr_number(p.region_share * 100, 1)} % de la Lorraine", filieres),
+         f"{fr_number(p.region_share * 100, 1)} % {territory.active().of_label}", filieres),
         (f"Couverture fournisseurs à {radius} km",
          f"{p.well_covered} savoir-faire sur {p.capabilities} couverts à 90 % ou plus · les plus faibles :" if coverage
          else f"Chacun des {p.capabilities} savoir-faire a un fournisseur à moins de {radius} km de toute la demande"

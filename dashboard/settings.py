@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
+
+from dashboard.territory import Territory, TerritoryError, parse_territory
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,11 @@ SETTINGS: tuple[Setting, ...] = (
                                   "(STARTTLS) or `smtps://user:password@host:465`. Empty: the link is shown to the "
                                   "staff member who issued it, to pass on."),
     Setting("TISSU_MAIL_FROM", "tissu@localhost", "Sender address of those e-mails."),
+    Setting("TISSU_TERRITORY", "54,55,57,88", "The territory covered: a region code (`44` Grand Est, `84` "
+                                              "Auvergne-Rhône-Alpes…), departments (`67,68`; `44,` for the lone "
+                                              "department 44), or `france` (metropolitan). Default: Lorraine. Its "
+                                              "geography is loaded and every page, map, filter, importer and the "
+                                              "demo follow it (docs/real-data.md#territory)."),
 )
 
 
@@ -77,6 +84,7 @@ class Settings:
     demo_accounts: bool = True
     smtp_url: str = ""
     mail_from: str = "tissu@localhost"
+    territory: Territory = field(default_factory=lambda: parse_territory(""))
 
     @property
     def has_tiles(self) -> bool:
@@ -119,6 +127,13 @@ def _bounded(name: str, raw: str, kind: type[_Number], low: float, high: float) 
     return value
 
 
+def _territory(raw: str) -> Territory:
+    try:
+        return parse_territory(raw)
+    except TerritoryError as error:
+        raise SettingsError(str(error)) from None
+
+
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Read every setting from `environ` (default: the process environment); keyword overrides win."""
     env = os.environ if environ is None else environ
@@ -148,6 +163,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         demo_accounts=_flag("TISSU_DEMO_ACCOUNTS", raw["TISSU_DEMO_ACCOUNTS"]),
         smtp_url=raw["TISSU_SMTP_URL"].strip(),
         mail_from=raw["TISSU_MAIL_FROM"].strip(),
+        territory=_territory(raw["TISSU_TERRITORY"]),
     )
     unknown = set(overrides) - {f.name for f in fields(Settings)}
     if unknown:

@@ -691,6 +691,150 @@ def build(sources: Path, out: Path, *, tolerance: float = SIMPLIFY_TOLERANCE_M) 
     return report.lines
 
 
+# --------------------------------------------------------------------------------------------
+# Territories (TISSU_TERRITORY): every metropolitan department, one compact geobuf per department.
+# Kept apart from the Lorraine build above: the app reads these only for another territory.
+# --------------------------------------------------------------------------------------------
+
+NATIONAL_DIR = ("upstream", "france-geojson", "national", "departements")
+# Outside the default territory the contours are simplified more (the package stays small).
+TERRITORY_TOLERANCE_M = 200.0
+# Geobuf precision of the territory files: 4 decimals is at most 11 m, well below the tolerance.
+TERRITORY_DECIMALS = 4
+EXPECTED_METRO_DEPARTMENTS = 96
+EXPECTED_METRO_COMMUNES = 34746
+TERRITORY_MAX_BYTES = 6_000_000
+# Communes re-established after 2018 (a commune nouvelle split again): france-geojson's COG 2018 has
+# only the contour of the merged commune, which stays with the code that kept it. The re-established
+# commune has no contour of its own; its point is that of its former commune nouvelle, and its feature
+# a Point (data/README.md).
+RE_ESTABLISHED = {
+    "14666": "14712",  # Sannerville left Saline (now Troarn)
+    "15031": "15141", "15035": "15141", "15047": "15141", "15171": "15141",  # left Neussargues en Pinatelle
+    "85165": "85084", "85212": "85084",  # L'Oie, Sainte-Florence left Essarts en Bocage
+}
+
+
+def _metro_departments(cog_dir: Path) -> dict[str, dict]:
+    rows = {row["code"]: row for row in _read_json(cog_dir / "departements.json") if row["zone"] == "metro"}
+    if len(rows) != EXPECTED_METRO_DEPARTMENTS:
+        raise ReferenceBuildError(f"{len(rows)} metropolitan departments, expected {EXPECTED_METRO_DEPARTMENTS}")
+    return dict(sorted(rows.items()))
+
+
+def _national_geometries(
+    sources: Path, current: dict[str, Commune], old_to_current: dict[str, str]
+) -> tuple[dict[str, Polygon | MultiPolygon], int]:
+    """The 2018 polygons of every metropolitan department dissolved by 2026 code; also the merges count."""
+    parts: dict[str, list] = defaultdict(list)
+    seen: set[str] = set()
+    merges = 0
+    for path in sorted(sources.joinpath(*NATIONAL_DIR).glob("communes-*.geojson")):
+        for feature in _read_json(path)["features"]:
+            code = feature["properties"]["code"]
+            if code[:2] == "97":
+                continue
+            if code in seen:
+                raise ReferenceBuildError(f"commune {code} appears twice in france-geojson/national")
+            seen.add(code)
+            target = code if code in current else old_to_current.get(code)
+            if target is None:
+                raise ReferenceBuildError(f"2018 commune {code} has no 2026 commune")
+            merges += target != code
+            parts[target].append(shape(feature["geometry"]))
+    missing = sorted(set(current) - set(parts) - set(RE_ESTABLISHED))
+    if missing:
+        raise ReferenceBuildError(f"2026 communes without a polygon: {missing}")
+    geometries = {code: shapely.union_all(group) if len(group) > 1 else group[0] for code, group in parts.items()}
+    return dict(sorted(geometries.items())), merges
+
+
+def _geobuf_bytes(features: Iterable[tuple[dict[str, object], Polygon | MultiPolygon | Point]]) -> bytes:
+    import geobuf  # a runtime dependency of the app; only this step needs it
+
+    collection = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": properties, "geometry": mapping(geometry)}
+        for properties, geometry in features]}
+    return bytes(geobuf.encode(collection, TERRITORY_DECIMALS))
+
+
+def build_territories(sources: Path, *, tolerance: float = TERRITORY_TOLERANCE_M) -> tuple[dict[str, bytes], list[str]]:
+    """Every metropolitan department's communes (COG 2026, with population, EPCI, zone d'emploi where the
+    sources have one, an inside point) as `territory/communes-<dep>.pbf`, plus national tables.
+
+    Returns the files (name -> bytes) and the report lines; nothing is written here."""
+    report = _Report([])
+    cog_dir = sources / "upstream" / "decoupage-administratif"
+    cog = _read_json(cog_dir / "communes.json")
+    departments = _metro_departments(cog_dir)
+    current = {row["code"]: Commune(row["code"], row["nom"], int(row.get("population") or 0), row["departement"])
+               for row in cog if row["type"] == "commune-actuelle" and row.get("departement") in departments}
+    current = dict(sorted(current.items()))
+    if len(current) != EXPECTED_METRO_COMMUNES:
+        raise ReferenceBuildError(f"{len(current)} metropolitan communes, expected {EXPECTED_METRO_COMMUNES}")
+    old_to_current = _old_to_current(cog, current)
+    geometries, merges = _national_geometries(sources, current, old_to_current)
+    codes = list(geometries)
+    simplified, protected = _simplify_preserving_topology([geometries[c] for c in codes], tolerance)
+    contours = {code: _normalized(g) for code, g in zip(codes, simplified)}
+    vertices = int(shapely.get_num_coordinates(list(contours.values())).sum())
+    report.add(f"territories: {len(current)} communes, {merges} 2018 polygons merged, {vertices} vertices "
+               f"(tolerance {tolerance:g} m, {protected} arcs kept whole)")
+
+    commune_epci: dict[str, str] = {}
+    epci_rows = []
+    for epci in sorted(_read_json(cog_dir / "epci.json"), key=lambda e: e["code"]):
+        members = [m["code"] for m in epci["membres"] if m["code"] in current]
+        if members:
+            epci_rows.append([epci["code"], epci["nom"], epci["type"]])
+            commune_epci.update(dict.fromkeys(members, epci["code"]))
+    lorraine = {code: c for code, c in current.items() if c.departement in DEPARTEMENTS}
+    commune_zone, zone_names = _zone_emploi_membership(sources, lorraine, old_to_current, _Report([]))
+
+    to_l93 = Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
+    to_wgs84 = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
+    points = {code: _inside_point(contours[code], to_l93, to_wgs84)[:2] for code in codes}
+    files: dict[str, bytes | str] = {}
+    for dep in departments:
+        features = []
+        for code, commune in current.items():
+            if commune.departement != dep:
+                continue
+            lat, lon = points[RE_ESTABLISHED.get(code, code)]
+            features.append(({"code": code, "nom": commune.nom, "population": commune.population,
+                              "epci": commune_epci.get(code, ""), "zone_emploi": commune_zone.get(code, ""),
+                              "lat": lat, "lon": lon}, contours.get(code) or Point(lon, lat)))
+        files[f"territory/communes-{dep}.pbf"] = _geobuf_bytes(features)
+    outlines = _dissolve(contours, {code: current[code].departement for code in codes})
+    files["territory/departements.pbf"] = _geobuf_bytes(
+        ({"code": dep, "nom": departments[dep]["nom"]}, outlines[dep]) for dep in departments)
+    regions = {row["code"]: row["nom"] for row in _read_json(cog_dir / "regions.json")}
+    files["territory/departements.csv"] = _csv_text(
+        ["code", "nom", "region", "region_nom", "population", "nb_communes", "west", "south", "east", "north"],
+        [[dep, row["nom"], row["region"], regions[row["region"]],
+          sum(c.population for c in current.values() if c.departement == dep),
+          sum(1 for c in current.values() if c.departement == dep),
+          *(f"{v:.3f}" for v in outlines[dep].bounds)] for dep, row in departments.items()])
+    files["territory/epci.csv"] = _csv_text(["code", "nom", "type"], epci_rows)
+    files["territory/zones_emploi.csv"] = _csv_text(["code", "nom"], sorted(zone_names.items()))
+    encoded = {name: data.encode("utf-8") if isinstance(data, str) else data for name, data in files.items()}
+    without_epci = sorted(code for code in current if code not in commune_epci)
+    report.add(f"territories: {len(epci_rows)} EPCI; communes without EPCI: {', '.join(without_epci) or 'none'}")
+    total = sum(len(data) for data in encoded.values())
+    if total > TERRITORY_MAX_BYTES:
+        raise ReferenceBuildError(f"territory files are {total} bytes, over the {TERRITORY_MAX_BYTES} bytes limit")
+    report.add(f"territories: {len(encoded)} files, {total} bytes")
+    return encoded, report.lines
+
+
+def write_territories(files: dict[str, bytes], out: Path) -> None:
+    """Write the territory files (built and checked in memory first)."""
+    for name, data in sorted(files.items()):
+        path = out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     here = Path(__file__).resolve().parent
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -702,12 +846,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=here, help="output folder (default: the folder of this script)")
     parser.add_argument("--tolerance", type=float, default=SIMPLIFY_TOLERANCE_M,
                         help=f"simplification tolerance in metres (default {SIMPLIFY_TOLERANCE_M:g})")
+    parser.add_argument("--territories", action=argparse.BooleanOptionalAction, default=True,
+                        help="also build every metropolitan department's files in territory/ (about 3 minutes)")
     args = parser.parse_args(argv)
     sources, out = args.sources.resolve(), args.out.resolve()
     if out == sources or sources in out.parents:
         parser.error("--out must not be inside the sources folder")
     try:
         build(sources, out, tolerance=args.tolerance)
+        if args.territories:
+            files, _ = build_territories(sources)
+            write_territories(files, out)
     except ReferenceBuildError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -15,9 +15,8 @@ from dashboard.analytics.circles import MEMBER_STATUS_LABELS
 from dashboard.formatting import fr_number, fr_percent
 from dashboard.services.circles import CirclePage, CirclesPage, CircleStats
 from dashboard.services.circles_input import CAPACITY_RANGE
-from layouts.basemap import basemap, map_controls
+from layouts.basemap import basemap, home_center, home_zoom, map_controls
 from layouts.components import dropdown
-from layouts.explorer import DEFAULT_ZOOM, LORRAINE_CENTER
 
 PRACTICES_PATH = "/cercles/pratiques"
 CIRCLE_PATH = "/cercles/cercle"
@@ -187,7 +186,7 @@ def _tab(children, label: str, value: str) -> dcc.Tab:
 def circles_page(view: CirclesPage) -> Component:
     layers = basemap(tile_url=view.tile_url, tile_attribution=view.tile_attribution) + [
         dl.LayerGroup(id=ids.CIRCLES_MAP_LAYER)] + map_controls()  # markers: a callback (callbacks.circles.markers)
-    map_ = dl.MapContainer(layers, id=ids.CIRCLES_MAP, center=list(LORRAINE_CENTER), zoom=DEFAULT_ZOOM - 0.5,
+    map_ = dl.MapContainer(layers, id=ids.CIRCLES_MAP, center=home_center(), zoom=home_zoom() - 0.5,
                            zoomSnap=0.25, minZoom=6, maxZoom=17, attributionControl=False, className="map net-map")
     n_sessions = len(view.points.get("sessions", []))
     circles_tab = html.Div([
@@ -362,8 +361,8 @@ def circle_page(view: CirclePage) -> Component:
     item = view.circle
     markers = map_markers({"sessions": [s | {"circle": item["name"]} for s in item["sessions"]
                                         if s["upcoming"] and s["status"] == "planned" and s["lat"]]})
-    map_ = dl.MapContainer(basemap() + [dl.LayerGroup(markers)] + map_controls(), center=list(LORRAINE_CENTER),
-                           zoom=DEFAULT_ZOOM - 0.5, zoomSnap=0.25, minZoom=6, maxZoom=17, attributionControl=False,
+    map_ = dl.MapContainer(basemap() + [dl.LayerGroup(markers)] + map_controls(), center=home_center(),
+                           zoom=home_zoom() - 0.5, zoomSnap=0.25, minZoom=6, maxZoom=17, attributionControl=False,
                            className="map net-map", **({"viewport": {"bounds": view.bounds}} if view.bounds else {}))
     return html.Div([
         dcc.Store(id=ids.CIRCLE_ID, data=item["id"]),

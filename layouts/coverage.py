@@ -8,7 +8,7 @@ import dash_ag_grid as dag
 import dash_leaflet as dl
 from dash import dcc, html, no_update
 
-from dashboard import ids
+from dashboard import ids, territory
 from dashboard.figures import GRAPH_CONFIG
 from dashboard.figures.coverage import coverage_matrix_figure, coverage_ranking_figure
 from dashboard.formatting import fr_number, fr_percent
@@ -21,8 +21,7 @@ from dashboard.services.coverage import (
     CoverageOverview,
     CoverageView,
 )
-from dashboard.services.cross_border import map_bounds
-from layouts.basemap import POINTS_PANE, basemap, map_controls
+from layouts.basemap import POINTS_PANE, basemap, home_bounds, home_center, home_zoom, map_controls
 from layouts.components import dropdown, kpi_card
 from layouts.cross_border import context_layers
 
@@ -107,7 +106,8 @@ def coverage_page(view: CoverageView) -> html.Div:
             dl.Pane(dl.GeoJSON(id=ids.COVERAGE_SUPPLIERS, data=None, hideout={"pane": POINTS_PANE},
                                pointToLayer={"variable": "tissu.coverage.supplier"}), name=POINTS_PANE),
         ] + map_controls(abroad=True),
-        id=ids.COVERAGE_MAP, center=[48.78, 6.15], zoom=8, zoomSnap=0.25, minZoom=6, maxZoom=15, maxBounds=map_bounds(),
+        id=ids.COVERAGE_MAP, center=home_center(), zoom=home_zoom() - 0.5, zoomSnap=0.25, minZoom=6, maxZoom=15,
+        maxBounds=home_bounds(),
         attributionControl=False, preferCanvas=True, className="map")
     exports = html.Div([
         dropdown(id=ids.COVERAGE_EXPORT_CHOICE, value="units", clearable=False, searchable=False,
@@ -199,7 +199,8 @@ def capability_components(page: CapabilityPage | CapabilityError) -> tuple:
         kpi_card("distance médiane", _km(result.median_nearest_km), note="au plus proche"),
         kpi_card("au 3e plus proche", _km(result.median_third_nearest_km), note="médiane"),
         kpi_card("fournisseurs", fr_number(len(result.suppliers)),
-                 note=f"dont {fr_number(page.suppliers_abroad)} à l'étranger" if page.cross_border else "en Lorraine"),
+                 note=(f"dont {fr_number(page.suppliers_abroad)} à l'étranger" if page.cross_border
+                       else territory.active().in_label)),
     ]
     hideout = {"km": page.commune_km, "radius": radius_km, "label": page.label,
                "classes": [[upper, color] for upper, color, _ in DISTANCE_CLASSES]}  # null: no upper bound

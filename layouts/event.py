@@ -9,11 +9,11 @@ import dash_leaflet as dl
 from dash import dcc, html, no_update
 from dash.development.base_component import Component, ComponentType
 
-from dashboard import ids
+from dashboard import ids, territory
 from dashboard.callback_inputs import as_number
 from dashboard.formatting import fr_date, fr_number, fr_percent
 from dashboard.services.event import AgendaData, AgendaMissing, EventInfo, EventOverview, KioskData, MeetingCounter
-from layouts.basemap import basemap
+from layouts.basemap import basemap, geometry_url
 from layouts.components import dropdown
 from layouts.network_outcomes import open_needs_slide
 
@@ -232,7 +232,7 @@ def kiosk_map(department: dict) -> dl.Map:
     points = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": {}}
         for lat, lon in department["points"]]}
-    outline = dl.GeoJSON(url="/geo/departements.pbf", format="geobuf", interactive=False,
+    outline = dl.GeoJSON(url=geometry_url("departements"), format="geobuf", interactive=False,
                          style={"variable": "tissu.kiosk.departmentStyle"}, hideout={"code": department["code"]})
     sites = dl.GeoJSON(data=points, interactive=False, pointToLayer={"variable": "tissu.kiosk.siteToLayer"})
     (south, west), (north, east) = department["bounds"]
@@ -256,7 +256,7 @@ def kiosk_page(view: KioskView) -> html.Div:
     return html.Div([
         html.Div(slides, id=ids.KIOSK_DECK, className="kiosk-deck show-0"),
         html.Div([html.Span(className="kiosk-dot") for _ in view.slides], className="kiosk-dots"),
-        html.Div(["tissu · le tissu industriel lorrain",
+        html.Div([f"tissu · {territory.active().tagline}",
                   html.Span(" · données de démonstration (fictives)" if view.is_demo else "", className="kiosk-demo")],
                  className="kiosk-footer"),
         html.Button("❚❚", id=ids.KIOSK_PAUSE, className="kiosk-pause", title="Pause / reprise"),
@@ -386,7 +386,7 @@ def kiosk_view(data: KioskData, *, seconds: float) -> KioskView:
     """The slides that have something to show, in order, and the browser's rotation config."""
     year = f"BMO {data.tensions_year}" if data.tensions_year else "BMO"
     candidates = [
-        ("territoire", "Le tissu industriel lorrain en chiffres",
+        ("territoire", f"{territory.active().tagline.capitalize()} en chiffres",
          big_numbers([(fr_number(value), label) for value, label in data.territory])),
         *[_map_slide(d) for d in data.departments],
         ("savoir-faire", "Savoir-faire les plus répandus", kiosk_bars(data.top_capabilities, unit=" sites")),

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import dash_ag_grid as dag
 import dash_leaflet as dl
 from dash import dcc, html
 
-from dashboard import ids
+from dashboard import ids, territory
 from dashboard.analytics.filters import Criteria
-from dashboard.formatting import fr_date
+from dashboard.formatting import fr_date, fr_number
 from dashboard.policy import MEMBER_ONLY_METRICS
-from dashboard.services.cross_border import map_bounds
 from dashboard.services.explorer import ExplorerData
 from dashboard.services.explorer_table import BLOCK_ROWS
-from layouts.basemap import basemap, map_controls
+from layouts.basemap import basemap, home_bounds, home_center, home_zoom, map_controls
 from layouts.components import aria, dropdown
 from layouts.cross_border import context_layers, context_legend
 
-LORRAINE_CENTER = (48.78, 6.15)
+LORRAINE_CENTER = (48.78, 6.15)  # the default territory's view (dashboard/territory.py); others: home_view()
 DEFAULT_ZOOM = 8.5
 
 CHORO_LEVELS = [("none", "Aucune"), ("communes", "Communes"), ("epci", "EPCI"), ("zones_emploi", "Zones d'emploi"),
@@ -37,8 +36,8 @@ class ExplorerView:
 
     data: ExplorerData
     notices: list[str]
-    center: tuple[float, float] = LORRAINE_CENTER
-    zoom: float = DEFAULT_ZOOM
+    center: tuple[float, float] = field(default_factory=lambda: tuple(home_center()))  # type: ignore[assignment]
+    zoom: float = field(default_factory=home_zoom)
     choro_level: str = "none"
     choro_metric: str = "count"
     selected: str | None = None
@@ -84,7 +83,7 @@ def filter_panel(view: ExplorerView) -> html.Div:
                        options=[{"label": "tous ces savoir-faire", "value": "all"},
                                 {"label": "au moins un", "value": "any"}]),
         _field("Département", _dropdown(ids.FILTER_DEPARTEMENT, o.departements, list(c.departements),
-                                        "Les 4 départements")),
+                                        territory.active().departments_placeholder)),
         _field("EPCI", _dropdown(ids.FILTER_EPCI, o.epci, list(c.epci), "Toutes les intercommunalités")),
         _field("Zone d'emploi", _dropdown(ids.FILTER_ZONE, o.zones, list(c.zones), "Toutes les zones")),
         _field("Filière", _dropdown(ids.FILTER_FILIERE, o.filieres, list(c.filieres), "Toutes les filières")),
@@ -130,8 +129,8 @@ def kpi_strip(view: ExplorerView) -> html.Div:
     return html.Div([
         _kpi(ids.KPI_ESTABLISHMENTS, "établissements actifs"),
         _kpi(ids.KPI_JOBS, "emplois estimés", "milieu de tranche INSEE"),
-        _kpi(ids.KPI_SHARE, "de la Lorraine", "part des établissements"),
-        _kpi(ids.KPI_COMMUNES, "communes couvertes", "sur 2 321"),
+        _kpi(ids.KPI_SHARE, territory.active().of_label, "part des établissements"),
+        _kpi(ids.KPI_COMMUNES, "communes couvertes", f"sur {fr_number(territory.active().commune_count())}"),
         html.Div([html.Span("Source : ", className="muted"), source], className="kpi-source",
                  title="Chaque indicateur est calculé sur ce jeu de données"),
     ], id=ids.KPI_STRIP, className="kpi-strip")
@@ -152,8 +151,9 @@ def _map(view: ExplorerView) -> dl.MapContainer:
     layers = (context_layers(view.data.context_urls)  # across the border: NUTS-3 regions, sites abroad (issue 18)
               + basemap(tile_url=view.tile_url, tile_attribution=view.tile_attribution, communes_id=ids.COMMUNES_LAYER,
                         borders_id=ids.DEPARTMENTS_LAYER, choropleth=choropleth) + [points] + map_controls(abroad=True))
+    home = home_zoom()
     return dl.MapContainer(layers, id=ids.MAP, center=list(view.center), zoom=view.zoom, zoomSnap=0.25,
-                           zoomDelta=0.5, minZoom=7, maxZoom=17, maxBounds=map_bounds(),
+                           zoomDelta=0.5, minZoom=min(7, home - 1), maxZoom=17, maxBounds=home_bounds(),
                            attributionControl=False, preferCanvas=True, className="map")
 
 
@@ -227,10 +227,20 @@ def table_panel() -> html.Div:
     ], className="table-panel")
 
 
+def _of_territory() -> str:
+    active = territory.active()
+    return "de Lorraine" if active.is_default else active.of_label
+
+
+def _page_title() -> str:
+    active = territory.active()
+    return "Le tissu industriel lorrain" if active.is_default else f"Le tissu industriel {active.of_label}"
+
+
 def explorer_page(view: ExplorerView) -> html.Div:
     side = html.Aside([
-        html.H1("Le tissu industriel lorrain", className="page-title"),
-        html.P("Trouvez les établissements industriels de Lorraine par savoir-faire, territoire et taille. "
+        html.H1(_page_title(), className="page-title"),
+        html.P(f"Trouvez les établissements industriels {_of_territory()} par savoir-faire, territoire et taille. "
                "Cliquez sur un point pour sa fiche ; le lien de la page garde vos filtres.", className="page-lead"),
         # Phones only (assets/tissu.css): the filters fold behind this button, the map follows them.
         html.Button("Filtres", id=ids.FILTER_TOGGLE, className="filter-toggle button button-light", n_clicks=0,

@@ -11,7 +11,7 @@ import pandas as pd
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard import ids
+from dashboard import ids, territory
 from dashboard.analytics import indicators as ind
 from dashboard.analytics.indicators import PROJECT_KIND_COLORS, PROJECT_KIND_LABELS, PROJECT_KINDS
 from dashboard.figures import GRAPH_CONFIG
@@ -36,9 +36,8 @@ from dashboard.scorecard import (
     tone,
 )
 from dashboard.services.indicators import SERIES_CHOICES, IndicatorKpi, IndicatorPageView, IndicatorResults
-from layouts.basemap import basemap, map_controls
+from layouts.basemap import basemap, home_center, home_zoom, map_controls
 from layouts.components import demo_badge, dropdown, legend
-from layouts.explorer import DEFAULT_ZOOM, LORRAINE_CENTER
 
 SCOPE_COLOR = "#AA4499"  # the EPCI, zone or Territoire d'industrie line, beside the departments
 
@@ -56,7 +55,7 @@ def filters(view: IndicatorPageView) -> html.Div:
     return html.Div([
         html.Div("Territoire", className="panel-title"),
         _field("Départements", _dropdown(ids.IND_DEPARTEMENT, view.department_options, view.departements,
-                                         "Les 4 départements", multi=True)),
+                                         territory.active().departments_placeholder, multi=True)),
         _field("EPCI", _dropdown(ids.IND_EPCI, view.epci_options, view.epci, "Tous les EPCI")),
         _field("Zone d'emploi", _dropdown(ids.IND_ZONE, view.zone_options, view.zone, "Toutes les zones")),
         _field("Territoire d'industrie", _dropdown(ids.IND_TI, view.ti_options, view.ti,
@@ -110,8 +109,8 @@ def indicators_page(view: IndicatorPageView) -> html.Div:
     project_legend = legend([(PROJECT_KIND_COLORS[k], PROJECT_KIND_LABELS[k], "") for k in PROJECT_KINDS],
                             title="Projets annoncés (taille : emplois)")
     map_ = dl.MapContainer(basemap(tile_url=view.tile_url, tile_attribution=view.tile_attribution) + [
-        dl.LayerGroup(id=ids.IND_PROJECTS_LAYER)] + map_controls(), id=ids.IND_MAP, center=list(LORRAINE_CENTER),
-        zoom=DEFAULT_ZOOM - 0.5, zoomSnap=0.25, minZoom=6, maxZoom=14, attributionControl=False, className="map")
+        dl.LayerGroup(id=ids.IND_PROJECTS_LAYER)] + map_controls(), id=ids.IND_MAP, center=home_center(),
+        zoom=home_zoom() - 0.5, zoomSnap=0.25, minZoom=6, maxZoom=14, attributionControl=False, className="map")
     main = html.Div([
         html.Div([
             html.Div(id=ids.IND_SCOPE, className="ind-scope"),

@@ -14,9 +14,8 @@ from dashboard.formatting import fr_date, fr_number
 from dashboard.services.network import IntroductionView, NetworkPage
 from dashboard.services.network_input import RADIUS_RANGE_KM, VISIBILITIES
 from dashboard.services.partners import PartnerSearch
-from layouts.basemap import basemap, map_controls
+from layouts.basemap import basemap, home_center, home_zoom, map_controls
 from layouts.components import dropdown
-from layouts.explorer import DEFAULT_ZOOM, LORRAINE_CENTER
 from layouts.network_map import posts_layer
 from layouts.network_needs import need_card, needs_list  # noqa: F401  (re-exported: the callbacks' names)
 from layouts.network_offers import need_offers_block, offer_form, offers_list
@@ -212,7 +211,7 @@ def offers_tab(view: NetworkPage) -> html.Div:
 def network_page(view: NetworkPage) -> Component:
     layers = basemap(tile_url=view.tile_url, tile_attribution=view.tile_attribution) + [
         posts_layer(view.needs, view.offers), dl.LayerGroup(id=ids.NET_MAP_LAYER)] + map_controls()
-    map_ = dl.MapContainer(layers, id=ids.NET_MAP, center=list(LORRAINE_CENTER), zoom=DEFAULT_ZOOM, zoomSnap=0.25,
+    map_ = dl.MapContainer(layers, id=ids.NET_MAP, center=home_center(), zoom=home_zoom(), zoomSnap=0.25,
                            minZoom=6, maxZoom=17, attributionControl=False, className="map net-map")
     needs_tab = html.Div([
         need_form(view) if view.can_post else html.P("Connectez-vous avec un compte adhérent pour publier un besoin "

@@ -9,7 +9,7 @@ from dash.development.base_component import Component
 from dashboard import ids
 from dashboard.analytics.partner_query import PAGE_RADIUS_RANGE
 from dashboard.formatting import fr_number
-from dashboard.services.cross_border import BORDER_KM, map_bounds
+from dashboard.services.cross_border import BORDER_KM
 from dashboard.services.partners import (
     NUMBERED_MARKERS,
     Origin,
@@ -18,10 +18,9 @@ from dashboard.services.partners import (
     PartnerResults,
     PartnerSearch,
 )
-from layouts.basemap import basemap, map_controls
+from layouts.basemap import basemap, home_bounds, home_center, home_zoom, map_controls
 from layouts.components import dropdown
 from layouts.cross_border import context_layers
-from layouts.explorer import DEFAULT_ZOOM, LORRAINE_CENTER
 
 SORT_CHOICES = [("score", "Savoir-faire puis distance"), ("distance", "Distance (vol d'oiseau)"),
                 ("road", "Distance routière estimée")]
@@ -117,9 +116,9 @@ def partners_page(view: PartnerPageView, *, ask_sites: list[dict] | None = None)
         dl.LayerGroup(id=ids.PARTNER_ORIGIN_LAYER),
         dl.GeoJSON(id=ids.PARTNER_RESULTS_LAYER, data=None, pointToLayer={"variable": "tissu.map.partnerToLayer"}),
     ] + map_controls(abroad=True)
-    map_ = dl.MapContainer(layers, id=ids.PARTNER_MAP, center=list(LORRAINE_CENTER), zoom=DEFAULT_ZOOM, zoomSnap=0.25,
+    map_ = dl.MapContainer(layers, id=ids.PARTNER_MAP, center=home_center(), zoom=home_zoom(), zoomSnap=0.25,
                            zoomDelta=0.5, minZoom=6, maxZoom=17, attributionControl=False, preferCanvas=True,
-                           maxBounds=map_bounds(), className="map")
+                           maxBounds=home_bounds(), className="map")
     side = html.Aside([
         html.H1("Partenaires de proximité", className="page-title"),
         html.P("Qui sait faire ce dont j'ai besoin, près de mon site ? Une liste classée et expliquée, "

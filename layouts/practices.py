@@ -8,7 +8,7 @@ import urllib.parse
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard import ids
+from dashboard import ids, territory
 from dashboard.formatting import fr_date, fr_datetime, fr_number
 from dashboard.services.practices import PracticeQuery, PracticesPage
 from dashboard.services.practices_input import MAX_CONTACT, MAX_TEXT, MAX_TITLE
@@ -206,7 +206,7 @@ def _search_bar(view: PracticesPage) -> html.Div:
         _field("Savoir-faire", dropdown(id=ids.PRAC_CAPABILITY, options=view.capability_options, value=q.capability,
                                         placeholder="Tous")),
         _field("Département", dropdown(id=ids.PRAC_DEPARTMENT, options=view.department_options, value=q.department,
-                                       placeholder="Toute la Lorraine")),
+                                       placeholder=territory.active().whole_label)),
     ], className="prac-search")
 
 

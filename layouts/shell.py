@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
-from dashboard import ids
+from dashboard import ids, territory
 from layouts.components import aria
 
 _LOGO = html.Span([html.Span(className=f"logo-thread logo-thread-{i}") for i in range(3)], className="logo-mark")
@@ -18,7 +18,7 @@ def shell(nav: list[tuple[str, str]]) -> html.Div:
         html.A("Aller au contenu", href=f"#{ids.PAGE}", className="skip-link"),
         html.Header([
             html.A([_LOGO, html.Span("tissu", className="brand-name"),
-                    html.Span("le tissu industriel lorrain", className="brand-tagline")],
+                    html.Span(territory.active().tagline, className="brand-tagline")],
                    href="/", className="brand"),
             html.Nav(nav_links("/", nav), id=ids.NAV, className="nav", **aria(label="Navigation principale")),
             html.Div(id=ids.DATASET_BADGE, className="header-badge"),

@@ -9,7 +9,7 @@ from typing import Any
 import dash_leaflet as dl
 from dash import dcc, html
 
-from dashboard import ids
+from dashboard import ids, territory
 from dashboard.analytics.skills import CROSS_REGION_NOTE, SECRET, TENSION_THRESHOLD
 from dashboard.figures import GRAPH_CONFIG
 from dashboard.figures.skills import (
@@ -22,9 +22,8 @@ from dashboard.figures.skills import (
 )
 from dashboard.formatting import fr_number, fr_percent, fr_signed
 from dashboard.services.skills import INDICATORS, NoSkillsData, SkillsMap, SkillsPageView, SkillsResults
-from layouts.basemap import basemap, map_controls
+from layouts.basemap import basemap, home_center, home_zoom, map_controls
 from layouts.components import demo_badge, dropdown, kpi_card
-from layouts.explorer import LORRAINE_CENTER
 
 RANKING_LIMIT = 12
 DEFINITIONS = [
@@ -56,7 +55,7 @@ def filter_panel(view: SkillsPageView) -> html.Div:
     return html.Div([
         html.Div("Filtres", className="panel-title"),
         _field("Département", _dropdown(ids.SKILLS_DEPARTEMENT, view.departement_options, view.departement,
-                                        "Toute la Lorraine")),
+                                        territory.active().whole_label)),
         _field("Territoire (bassin d'emploi)", _dropdown(ids.SKILLS_TERRITORY, view.territory_options, view.territory,
                                                          "Tous les territoires"),
                "« Bassin transrégional » : pôle hors de Lorraine, chiffres surtout hors région (voir Définitions)."
@@ -110,7 +109,7 @@ def skills_page(view: SkillsPageView) -> html.Div:
                       pointToLayer={"variable": "tissu.skills.employerToLayer"}),
            dl.GeoJSON(id=ids.SKILLS_SITES_LAYER, data=None, pointToLayer={"variable": "tissu.skills.siteToLayer"})]
         + map_controls(),
-        id=ids.SKILLS_MAP, center=list(LORRAINE_CENTER), zoom=7.25, zoomSnap=0.25, zoomDelta=0.5,
+        id=ids.SKILLS_MAP, center=home_center(), zoom=home_zoom() - 1.25, zoomSnap=0.25, zoomDelta=0.5,
         minZoom=6, maxZoom=14, attributionControl=False, preferCanvas=True, className="map")
     side = html.Aside([
         html.H1("Compétences", className="page-title"),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard import territory
 from dashboard.api.openapi import DEPARTMENT_PARAM, LIMIT_PARAM, OFFSET_PARAM, get_operation, query_param
 from dashboard.api.params import DEMO_NOTICE, MAX_LIMIT, Params, json_response, paginate
-from dashboard.reference import ATTRIBUTION, DEPARTMENTS
+from dashboard.reference import ATTRIBUTION, departments
 from dashboard.services import DataService
 
 
@@ -40,6 +41,8 @@ def register(route, service: DataService) -> None:
                  "licence": "Licence Ouverte / Etalab", "synthetic": False},
             ],
             "attribution": ATTRIBUTION,
+            "territory": {"setting": territory.active().spec, "label": territory.active().label,
+                          "departements": list(departments())},
             "counts": {
                 "establishments_active": int(len(snap.establishments)),
                 "establishments_closed": int(snap.closed_count),
@@ -56,7 +59,7 @@ def register(route, service: DataService) -> None:
     def communes():
         Params({"departement", "epci", "zone_emploi", "q", "limit", "offset"})
         frame = look.communes
-        departement = Params.choice("departement", DEPARTMENTS)
+        departement = Params.choice("departement", departments())
         epci = Params.choice("epci", set(look.epci["code"]))
         zone = Params.choice("zone_emploi", set(look.zones["code"]))
         query = Params.text("q")
@@ -98,7 +101,8 @@ OPENAPI_PATHS = {
     "/api/v1/meta": get_operation("Jeu de données actif", "Nom, sources avec leurs dates, effectifs, is_demo.", [],
                          {"$ref": "#/components/schemas/Meta"}),
     "/api/v1/communes": get_operation(
-        "Communes de Lorraine", "Les 2 321 communes 2026 des départements 54, 55, 57 et 88.",
+        "Communes du territoire", "Les communes 2026 du territoire (TISSU_TERRITORY ; par défaut les 2 321 "
+                                  "communes de Lorraine, départements 54, 55, 57 et 88).",
         [DEPARTMENT_PARAM, query_param("epci", "SIREN de l'EPCI.", {"type": "string"}),
          query_param("zone_emploi", "Code de zone d'emploi 2020.", {"type": "string"}),
          query_param("q", "Recherche sans accents ni casse dans le nom.", {"type": "string", "maxLength": 100}),

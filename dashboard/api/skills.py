@@ -6,7 +6,7 @@ import math
 
 from dashboard.analytics import skills as sk
 from dashboard.api.params import DEMO_NOTICE, ApiError, Params, json_response
-from dashboard.reference import DEPARTMENTS
+from dashboard.reference import departments
 from dashboard.services.skills import skills_data
 
 SKILLS_METHOD = ("difficulty_rate = difficult / projects sur les cellules où les deux sont connus "
@@ -30,7 +30,7 @@ def register(route, service) -> None:
         data = skills_data(service)
         trade = Params.choice("trade", set(data.trades["code"]))
         territory = Params.choice("territory", set(data.areas["code"]))
-        departement = Params.choice("departement", set(DEPARTMENTS))
+        departement = Params.choice("departement", set(departments()))
         years = data.years
         if not years:
             raise ApiError(404, "no_data", "Aucune donnée BMO chargée : lancez `tissu demo` ou `tissu import bmo`.")
@@ -106,7 +106,7 @@ OPENAPI_PATHS = {
         "parameters": [
             _param("trade", "Code métier (voir /api/v1/trades).", {"type": "string"}),
             _param("territory", "Code du bassin d'emploi BMO.", {"type": "string"}),
-            _param("departement", "Département du bassin.", {"type": "string", "enum": list(DEPARTMENTS)}),
+            _param("departement", "Département du bassin.", {"type": "string", "enum": list(departments())}),
             _param("year", "Année de l'enquête (défaut : la plus récente).", {"type": "integer"}),
         ],
         "responses": {"200": {"description": "OK", "content": {"application/json": {

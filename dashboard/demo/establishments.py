@@ -64,6 +64,7 @@ import shapely
 
 from dashboard.demo import names as demo_names
 from dashboard.reference import ReferenceData
+from dashboard.territory import departments_table
 
 DEMO_SOURCE_NAME = "Données de démonstration tissu (fictives)"
 
@@ -81,9 +82,9 @@ ESTABLISHMENT_COLUMNS = ("public_id", "name", "naf_code", "size_band_code", "hea
 
 # --- Calibration targets (scale 1) --------------------------------------------------------------
 
-_DEPARTMENTS = ("54", "55", "57", "88")
 _ACTIVE_BY_DEPARTMENT = {"54": 1950, "55": 1100, "57": 3500, "88": 3300}
 _JOBS_BY_DEPARTMENT = {"54": 29000, "55": 10000, "57": 46000, "88": 33000}
+CALIBRATED_DEPARTMENTS = tuple(_ACTIVE_BY_DEPARTMENT)  # departments with published figures; others: population
 _METAL_ESTABLISHMENTS = 1600
 _METAL_JOBS = 48000
 _METAL_DEPARTMENT_SHARE = {"54": 0.30, "55": 0.10, "57": 0.40, "88": 0.20}
@@ -263,11 +264,58 @@ _MAX_CAPABILITIES = 6
 _NON_METAL_CAPABILITY_RATE = {"22": 0.8, "20": 0.15, "23": 0.06, "31": 0.3, "32": 0.2, "35": 0.02}
 
 
+# --- Calibration of the territory (TISSU_TERRITORY) ---------------------------------------------------
+# Lorraine's departments keep their published figures above. A department without figures gets Lorraine's
+# totals scaled by its population (establishments, jobs, metallurgy), its 12 most populous communes as industrial
+# poles and no anchor; a rare capability whose hotspots all lie outside the territory gets the territory's most
+# populous communes as hotspots (docs/demo-calibration.md#other-territories).
+_POLES_OUTSIDE_LORRAINE = 12
+
+
+@dataclass(frozen=True)
+class _Calibration:
+    departments: tuple[str, ...]
+    active: dict[str, float]  # active establishments at scale 1
+    jobs: dict[str, float]
+    metal_weight: dict[str, float]  # share of _METAL_ESTABLISHMENTS / _METAL_JOBS (sums to 1 for Lorraine)
+    anchors: tuple[_Anchor, ...]
+    poles: dict[str, tuple[str, ...]]
+    hotspots: dict[str, tuple[tuple[str, str], ...]]
+
+    @property
+    def population_scaled(self) -> tuple[str, ...]:
+        """Departments calibrated on their population (no published figures bundled)."""
+        return tuple(d for d in self.departments if d not in _ACTIVE_BY_DEPARTMENT)
+
+
+def _calibration(ref: ReferenceData) -> _Calibration:
+    departments = tuple(sorted(ref.departments["code"]))
+    table = departments_table()
+    lorraine_population = sum(table[d].population for d in _ACTIVE_BY_DEPARTMENT)
+    ratio = {d: ref.departments.set_index("code").at[d, "population"] / lorraine_population for d in departments}
+    active = {d: _ACTIVE_BY_DEPARTMENT.get(d, sum(_ACTIVE_BY_DEPARTMENT.values()) * ratio[d]) for d in departments}
+    jobs = {d: _JOBS_BY_DEPARTMENT.get(d, sum(_JOBS_BY_DEPARTMENT.values()) * ratio[d]) for d in departments}
+    metal = {d: _METAL_DEPARTMENT_SHARE.get(d, ratio[d]) for d in departments}
+    communes = ref.communes.sort_values(["population", "code"], ascending=[False, True], kind="stable")
+    poles = {d: _METAL_POLES.get(d) or tuple(communes.loc[communes["departement"] == d, "nom"]
+                                              .head(_POLES_OUTSIDE_LORRAINE)) for d in departments}
+    largest = list(zip(communes["departement"], communes["nom"]))
+    hotspots = {}
+    for k, (code, spots) in enumerate(_HOTSPOTS.items()):
+        kept = tuple(spot for spot in spots if spot[0] in departments)
+        if len(kept) < 2 and largest:  # spread over the territory's largest communes, two per capability
+            kept += tuple(largest[(2 * k + i) % min(len(largest), 20)] for i in range(2 - len(kept)))
+        hotspots[code] = kept
+    return _Calibration(departments, active, jobs, metal, tuple(a for a in _ANCHORS if a.department in departments),
+                        poles, hotspots)
+
+
 # --- Public API --------------------------------------------------------------------------------------
 
 
 def generate_demo(ref: ReferenceData, communes: gpd.GeoDataFrame, *, seed: int = 42, scale: float = 1.0) -> DemoData:
-    """A synthetic Lorraine industrial ecosystem: establishments, their capabilities and certifications."""
+    """A synthetic industrial ecosystem of the reference's territory (Lorraine by default): establishments,
+    their capabilities and certifications."""
     if scale <= 0:
         raise ValueError(f"scale must be positive, got {scale!r}")
     rng = np.random.default_rng(seed)
@@ -275,19 +323,20 @@ def generate_demo(ref: ReferenceData, communes: gpd.GeoDataFrame, *, seed: int =
     bands = _BandTable.build(ref.size_bands)
     places = _Places.build(ref.communes, communes)
 
-    rows = _draw_establishments(rng, naf, bands, scale)
-    anchors = _anchor_rows(naf, bands, places)
+    cal = _calibration(ref)
+    rows = _draw_establishments(rng, naf, bands, scale, cal)
+    anchors = _anchor_rows(naf, bands, places, cal.anchors)
     rows = {key: np.concatenate([anchors[key], rows[key]]) for key in rows}
     n = len(rows["naf"])
 
     headcount = _headcount(rng, bands, rows["band"])
     headcount[rows["anchor_headcount"] > 0] = rows["anchor_headcount"][rows["anchor_headcount"] > 0]
-    commune = _draw_communes(rng, naf, places, rows["department"], rows["naf"], rows["anchor_commune"])
+    commune = _draw_communes(rng, naf, places, rows["department"], rows["naf"], rows["anchor_commune"], cal)
     lon, lat = _draw_points(rng, places, commune)
     created, closed = _draw_dates(rng, rows["closed"], headcount, rows["anchor_created"])
 
     capability_matrix = _draw_capabilities(rng, ref.capabilities, places, naf, rows["naf"], headcount, lon, lat,
-                                           active=~rows["closed"])
+                                           active=~rows["closed"], hotspots=cal.hotspots)
     certification_matrix = _draw_certifications(rng, ref.certifications, naf, rows["naf"], headcount,
                                                  capability_matrix, list(ref.capabilities["code"]))
     member = _draw_members(rng, naf.metallurgy[rows["naf"]], headcount, rows["closed"])
@@ -310,7 +359,8 @@ def generate_demo(ref: ReferenceData, communes: gpd.GeoDataFrame, *, seed: int =
     names[is_anchor] = rows["anchor_name"][is_anchor]
     addresses = demo_names.compose_addresses(rng, craft=craft, headcount=headcount)
 
-    order = np.concatenate([np.arange(len(_ANCHORS)), len(_ANCHORS) + rng.permutation(n - len(_ANCHORS))])
+    n_anchors = len(cal.anchors)
+    order = np.concatenate([np.arange(n_anchors), n_anchors + rng.permutation(n - n_anchors)])
     suffix = np.asarray([name if not demo_names.contains_denied_word(name) else "site" for name in places.name],
                         dtype=object)
     names = _unique_names(names[order], suffix[commune[order]])
@@ -487,12 +537,14 @@ def _tilted(base: np.ndarray, expected: np.ndarray, target_mean: float) -> np.nd
     return w / w.sum()
 
 
-def _draw_establishments(rng, naf: _NafTable, bands: _BandTable, scale: float) -> dict:
+def _draw_establishments(rng, naf: _NafTable, bands: _BandTable, scale: float, cal: _Calibration) -> dict:
     """Non-anchor establishments: department, NAF index, band index and closed flag per row."""
+    departments_ = cal.departments
+    metal_total = sum(cal.metal_weight.values())
     metal_anchor: dict[tuple[str, str], tuple[int, int]] = {}  # (department, group code) -> (count, jobs)
     anchor_jobs_by_group = {g.code: 0 for g in _METAL_GROUPS}
-    nonmetal_anchor = {d: [0, 0] for d in _DEPARTMENTS}
-    for anchor in _ANCHORS:
+    nonmetal_anchor = {d: [0, 0] for d in departments_}
+    for anchor in cal.anchors:
         group_code = _metal_group(anchor.naf[:2]) if naf.metallurgy[naf.index_of(anchor.naf)] == "coeur" else None
         if group_code is None:
             nonmetal_anchor[anchor.department][0] += 1
@@ -504,7 +556,7 @@ def _draw_establishments(rng, naf: _NafTable, bands: _BandTable, scale: float) -
 
     weights_metal = naf.lookup(_METAL_NAF_WEIGHTS, 0.5) * (naf.metallurgy == "coeur")
     weights_other = naf.lookup(_NON_METAL_NAF_WEIGHTS, 0.1) * (naf.metallurgy != "coeur")
-    multipliers = {d: naf.lookup(_DEPARTMENT_MULTIPLIERS[d], 1.0) for d in _DEPARTMENTS}
+    multipliers = {d: naf.lookup(_DEPARTMENT_MULTIPLIERS.get(d, {}), 1.0) for d in departments_}
     propensity = naf.lookup(_SIZE_PROPENSITY, 0.0)
     small, large = bands.vector(_SMALL_METAL), bands.vector(_LARGE_METAL)
     non_metal = bands.vector(_NON_METAL)
@@ -512,43 +564,43 @@ def _draw_establishments(rng, naf: _NafTable, bands: _BandTable, scale: float) -
     # A stratum shares one band vector: (parts [(department, count)], NAF weights, band probabilities, closed).
     # Metallurgy groups are one stratum across departments so that the group job totals stay tight.
     strata = []
-    metal_count = dict.fromkeys(_DEPARTMENTS, 0)
-    metal_jobs = dict.fromkeys(_DEPARTMENTS, 0.0)
+    metal_count = dict.fromkeys(departments_, 0)
+    metal_jobs = dict.fromkeys(departments_, 0.0)
     small_mean = float((small * bands.expected).sum())
     for group in _METAL_GROUPS:
         in_group = np.isin(naf.division, group.divisions)
         counts = {}
-        for d in _DEPARTMENTS:
+        for d in departments_:
             anchor_count = metal_anchor.get((d, group.code), (0, 0))[0]
-            target = _METAL_ESTABLISHMENTS * scale * _METAL_DEPARTMENT_SHARE[d] * group.establishment_share
+            target = _METAL_ESTABLISHMENTS * scale * cal.metal_weight[d] * group.establishment_share
             counts[d] = max(int(round(target)) - anchor_count, 0)
         total = sum(counts.values())
         if total == 0:
             continue
-        jobs = _METAL_JOBS * scale * group.job_share - anchor_jobs_by_group[group.code]
-        jobs = max(jobs, 0.3 * _METAL_JOBS * scale * group.job_share)
+        jobs = _METAL_JOBS * scale * metal_total * group.job_share - anchor_jobs_by_group[group.code]
+        jobs = max(jobs, 0.3 * _METAL_JOBS * scale * metal_total * group.job_share)
         share = group.under_20_share
         large_probs = _tilted(large, bands.expected, max((jobs / total - share * small_mean) / (1 - share), 21.0))
         probs = share * small + (1 - share) * large_probs
         mean = float((probs * bands.expected).sum())
-        strata.append(([(d, counts[d]) for d in _DEPARTMENTS], weights_metal * in_group, probs, False))
-        for d in _DEPARTMENTS:
+        strata.append(([(d, counts[d]) for d in departments_], weights_metal * in_group, probs, False))
+        for d in departments_:
             metal_count[d] += counts[d] + metal_anchor.get((d, group.code), (0, 0))[0]
             metal_jobs[d] += counts[d] * mean + metal_anchor.get((d, group.code), (0, 0))[1]
 
-    for d in _DEPARTMENTS:
-        count = int(round(_ACTIVE_BY_DEPARTMENT[d] * scale)) - metal_count[d] - nonmetal_anchor[d][0]
-        jobs = _JOBS_BY_DEPARTMENT[d] * scale - metal_jobs[d] - nonmetal_anchor[d][1]
+    for d in departments_:
+        count = int(round(cal.active[d] * scale)) - metal_count[d] - nonmetal_anchor[d][0]
+        jobs = cal.jobs[d] * scale - metal_jobs[d] - nonmetal_anchor[d][1]
         count = max(count, 1)
         jobs = max(jobs, 2.0 * count)
         strata.append(([(d, count)], weights_other * multipliers[d], _tilted(non_metal, bands.expected, jobs / count),
                        False))
 
     closed_probs = _tilted(non_metal, bands.expected, _CLOSED_MEAN_HEADCOUNT)
-    closed_total = _largest_remainder(np.array([_ACTIVE_BY_DEPARTMENT[d] for d in _DEPARTMENTS], float),
-                                      int(round(sum(_ACTIVE_BY_DEPARTMENT.values()) * scale * _CLOSED_SHARE)))
-    metal_fraction = _METAL_ESTABLISHMENTS / sum(_ACTIVE_BY_DEPARTMENT.values())
-    for d, count in zip(_DEPARTMENTS, closed_total):
+    closed_total = _largest_remainder(np.array([cal.active[d] for d in departments_], float),
+                                      int(round(sum(cal.active.values()) * scale * _CLOSED_SHARE)))
+    metal_fraction = _METAL_ESTABLISHMENTS * metal_total / sum(cal.active.values())
+    for d, count in zip(departments_, closed_total):
         mix = metal_fraction * weights_metal / weights_metal.sum() \
             + (1 - metal_fraction) * weights_other * multipliers[d] / (weights_other * multipliers[d]).sum()
         strata.append(([(d, int(count))], mix, closed_probs, True))
@@ -586,23 +638,23 @@ def _metal_group(division: str) -> str | None:
     return None
 
 
-def _anchor_rows(naf: _NafTable, bands: _BandTable, places: _Places) -> dict:
+def _anchor_rows(naf: _NafTable, bands: _BandTable, places: _Places, anchors: tuple[_Anchor, ...]) -> dict:
     communes = []
-    for anchor in _ANCHORS:
+    for anchor in anchors:
         index = places.find(anchor.department, anchor.commune)
         if index is None:  # renamed or merged commune: fall back to the department's largest commune
             in_dep = np.flatnonzero(places.department == anchor.department)
             index = int(in_dep[np.argmax(places.population[in_dep])])
         communes.append(index)
     return {
-        "department": np.asarray([a.department for a in _ANCHORS], dtype=object),
-        "naf": np.asarray([naf.index_of(a.naf) for a in _ANCHORS]),
-        "band": np.asarray([bands.for_headcount(a.headcount) for a in _ANCHORS]),
-        "closed": np.zeros(len(_ANCHORS), dtype=bool),
-        "anchor_headcount": np.asarray([a.headcount for a in _ANCHORS], dtype=np.int64),
-        "anchor_commune": np.asarray(communes),
-        "anchor_created": np.asarray([a.created_on for a in _ANCHORS], dtype="datetime64[D]"),
-        "anchor_name": np.asarray([a.name for a in _ANCHORS], dtype=object),
+        "department": np.asarray([a.department for a in anchors], dtype=object),
+        "naf": np.asarray([naf.index_of(a.naf) for a in anchors], dtype=np.int64),
+        "band": np.asarray([bands.for_headcount(a.headcount) for a in anchors], dtype=np.int64),
+        "closed": np.zeros(len(anchors), dtype=bool),
+        "anchor_headcount": np.asarray([a.headcount for a in anchors], dtype=np.int64),
+        "anchor_commune": np.asarray(communes, dtype=np.int64),
+        "anchor_created": np.asarray([a.created_on for a in anchors], dtype="datetime64[D]"),
+        "anchor_name": np.asarray([a.name for a in anchors], dtype=object),
     }
 
 
@@ -620,11 +672,12 @@ def _headcount(rng, bands: _BandTable, band: np.ndarray) -> np.ndarray:
 # --- Locations ---------------------------------------------------------------------------------------
 
 
-def _draw_communes(rng, naf: _NafTable, places: _Places, department, naf_index, anchor_commune) -> np.ndarray:
+def _draw_communes(rng, naf: _NafTable, places: _Places, department, naf_index, anchor_commune,
+                   cal: _Calibration) -> np.ndarray:
     """Commune index per row, weighted by population, industrial poles and the sector's profile."""
     metal_pole = np.zeros(len(places.code), dtype=bool)
     textile = np.zeros(len(places.code), dtype=bool)
-    for table, mask in ((_METAL_POLES, metal_pole), (_TEXTILE_VALLEYS, textile)):
+    for table, mask in ((cal.poles, metal_pole), (_TEXTILE_VALLEYS, textile)):
         for d, names in table.items():
             for name in names:
                 index = places.find(d, name)
@@ -644,7 +697,7 @@ def _draw_communes(rng, naf: _NafTable, places: _Places, department, naf_index, 
     profile = profile_of_naf[naf_index]
     commune = np.asarray(anchor_commune).copy()
     free = commune < 0
-    for d in _DEPARTMENTS:
+    for d in cal.departments:
         in_dep = np.flatnonzero((places.department == d) & np.asarray([g is not None for g in places.geometry]))
         for p, name in enumerate(_PROFILES):
             rows = np.flatnonzero(free & (department == d) & (profile == p))
@@ -764,11 +817,12 @@ def _capability_affinity(capabilities: pd.DataFrame, naf: _NafTable) -> np.ndarr
     return affinity
 
 
-def _hotspot_mask(capabilities: pd.DataFrame, places: _Places, lon, lat) -> np.ndarray:
+def _hotspot_mask(capabilities: pd.DataFrame, places: _Places, lon, lat,
+                  hotspots: dict[str, tuple[tuple[str, str], ...]]) -> np.ndarray:
     """(n, n_capability) geographic factor: 1 everywhere, or boost near hotspots and 0 elsewhere."""
     factor = np.ones((len(lon), len(capabilities)), dtype=np.float32)
     codes = list(capabilities["code"])
-    for code, spots in _HOTSPOTS.items():
+    for code, spots in hotspots.items():
         if code not in codes:
             continue
         near = np.zeros(len(lon), dtype=bool)
@@ -785,7 +839,7 @@ def _km(lon, lat, lon0, lat0) -> np.ndarray:
 
 
 def _draw_capabilities(rng, capabilities: pd.DataFrame, places: _Places, naf: _NafTable, naf_index, headcount,
-                       lon, lat, *, active: np.ndarray) -> np.ndarray:
+                       lon, lat, *, active: np.ndarray, hotspots: dict[str, tuple[tuple[str, str], ...]]) -> np.ndarray:
     """Boolean (n, n_capability) matrix: 1–6 per metalworking establishment, mostly 0 elsewhere."""
     n, m = len(naf_index), len(capabilities)
     affinity = _capability_affinity(capabilities, naf).astype(np.float32)
@@ -803,7 +857,7 @@ def _draw_capabilities(rng, capabilities: pd.DataFrame, places: _Places, naf: _N
     chunk = 200_000
     for start in range(0, n, chunk):
         rows = slice(start, min(start + chunk, n))
-        geo = _hotspot_mask(capabilities, places, lon[rows], lat[rows])
+        geo = _hotspot_mask(capabilities, places, lon[rows], lat[rows], hotspots)
         weight = _capability_weight(affinity[naf_index[rows]], advanced, size[rows], geo)
         uniform = np.maximum(rng.random(weight.shape, dtype=np.float32), np.float32(1e-12))
         gumbel = -np.log(-np.log(uniform))
@@ -820,7 +874,7 @@ def _draw_capabilities(rng, capabilities: pd.DataFrame, places: _Places, naf: _N
         missing = _MIN_SUPPLIERS - int(result[active, j].sum())
         if missing <= 0:
             continue
-        geo = _hotspot_mask(capabilities.iloc[j:j + 1], places, lon, lat)
+        geo = _hotspot_mask(capabilities.iloc[j:j + 1], places, lon, lat, hotspots)
         weight = _capability_weight(affinity[naf_index, j:j + 1], advanced[j:j + 1], size, geo)[:, 0]
         eligible = active & ~result[:, j] & (result.sum(axis=1) < _MAX_CAPABILITIES)
         candidates = np.flatnonzero(eligible & (weight > 0))

@@ -157,7 +157,9 @@ def _sub_department_rows(engine: Engine, industry: dict, *, add_source) -> list[
     frame = repository.establishments_frame(engine, demo.id)
     rows = []
     for level, column in (("epci", "epci_code"), ("zone_emploi", "zone_code")):
-        heads = frame.dropna(subset=[column]).groupby(["department_code", column])["headcount_estimate"].sum()
+        # Only the departments whose series the demo calibrates (Lorraine's; docs/demo-calibration.md).
+        known = frame[frame["department_code"].isin(list(industry))]
+        heads = known.dropna(subset=[column]).groupby(["department_code", column])["headcount_estimate"].sum()
         dep_totals = heads.groupby(level=0).sum()
         shares = (heads / dep_totals.reindex(heads.index.get_level_values(0)).to_numpy()).rename("share").reset_index()
         for year in range(FIRST_YEAR, LAST_YEAR + 1):
@@ -186,6 +188,8 @@ def generate_projects(*, seed: int = 42) -> list[dict]:
             jobs, amount = int(rng.integers(20, 400)), None
         else:
             jobs, amount = int(rng.integers(15, 350)), float(rng.integers(3, 120)) * 1e6
+        if commune not in lat_of.index:  # a Lorraine site outside the territory (TISSU_TERRITORY)
+            continue
         rows.append(dict(
             name=f"{name} (fictif)", kind=kind, programme=programme, commune_code=commune,
             lat=round(float(lat_of[commune]) + float(rng.normal(0, 0.006)), 5),

@@ -13,6 +13,8 @@ import re
 
 import numpy as np
 
+from dashboard.territory import departments_table, of_label
+
 # Real company names that must never appear in a demo name (checked on whole words, case-insensitive).
 DENIED_WORDS = (
     "Stellantis", "ArcelorMittal", "Arcelor", "Mittal", "Saint-Gobain", "Gobain", "Safran", "Norske", "Skog",
@@ -266,7 +268,11 @@ def compose_names(rng: np.random.Generator, *, trade: np.ndarray, craft: np.ndar
         geo_bare[rows] = np.asarray([w[0] for w in words], dtype=object)[index]
         geo_full[rows] = np.asarray([w[1] for w in words], dtype=object)[index]
     unknown = geo_bare == None  # noqa: E711 (object array comparison)
-    geo_bare[unknown], geo_full[unknown] = "Lorraine", "de Lorraine"
+    regions = {code: d.region_nom for code, d in departments_table().items()}
+    for dep in sorted(set(department[unknown])):  # outside Lorraine: the region's name ("du Grand Est")
+        rows = unknown & (department == dep)
+        region = regions.get(dep, "Lorraine")
+        geo_bare[rows], geo_full[rows] = region, of_label(region)
 
     prefix = np.asarray(_PREFIXES, dtype=object)[rng.integers(0, len(_PREFIXES), n)]
     craft_prefix = np.asarray(_CRAFT_PREFIXES, dtype=object)[rng.integers(0, len(_CRAFT_PREFIXES), n)]

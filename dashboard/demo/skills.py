@@ -173,8 +173,12 @@ def _training(communes: pd.DataFrame, needs: pd.DataFrame, rng) -> tuple[pd.Data
 
 
 def load_demo(engine: Engine, *, seed: int = 42) -> None:
-    """Replace the demo skills rows (one transaction)."""
-    data = generate_skills(repository.communes_frame(engine), seed=seed)
+    """Replace the demo skills rows (one transaction). Its zones are Lorraine's: a territory without all of
+    them (TISSU_TERRITORY) gets no demo skills, and the page says there is no data (docs/demo-calibration.md)."""
+    communes = repository.communes_frame(engine)
+    if not set(AREAS) <= set(communes["zone_code"]) or not {site[2] for site in SITES} <= set(communes["code"]):
+        return
+    data = generate_skills(communes, seed=seed)
     repository.replace_demo_skills(engine, **data)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
@@ -32,7 +32,7 @@ from dashboard.importers.report import (
     report_path,
 )
 from dashboard.importers.sheets import Sheet, cell_text, read_sheet
-from dashboard.reference import DEPARTMENTS
+from dashboard.reference import departments
 
 SHEET_PATTERN = re.compile(r"^BMO_\d{4}_open_data$", re.IGNORECASE)
 INDUSTRIAL_DOMAINS = tuple("CDEFGH")  # FAP domains of industry (docs/official-formats.md §3)
@@ -63,7 +63,7 @@ def canonical(header: object) -> str | None:
 @dataclass(frozen=True)
 class BmoOptions:
     path: Path
-    departements: tuple[str, ...] = DEPARTMENTS
+    departements: tuple[str, ...] = field(default_factory=departments)
     sheet: str | None = None
     source_date: dt.date | None = None
 

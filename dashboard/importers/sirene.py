@@ -17,7 +17,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO, TypeVar
 
@@ -30,7 +30,7 @@ from dashboard.importers.errors import ArgumentError, FileFormatError, ImportFai
 from dashboard.importers.reading import Keep, Row, Table, TableSpec, describe, open_table
 from dashboard.importers.report import ImportOutcome, ImportReport, Progress, report_path
 from dashboard.importers.taxonomy import load_presumed_capabilities
-from dashboard.reference import DEPARTMENTS, ReferenceData, load_reference
+from dashboard.reference import ReferenceData, departments, load_reference
 
 DATASET_NAME = "sirene"
 _T = TypeVar("_T")
@@ -109,7 +109,7 @@ class SireneOptions:
     etablissements: Path
     geoloc: Path | None = None
     unites_legales: Path | None = None
-    departements: tuple[str, ...] = DEPARTMENTS
+    departements: tuple[str, ...] = field(default_factory=departments)
     sections: tuple[str, ...] = DEFAULT_SECTIONS
     source_date: dt.date | None = None
 
@@ -117,9 +117,9 @@ class SireneOptions:
 def parse_departments(text: str) -> tuple[str, ...]:
     """'54,57' -> ('54', '57'); only the departments whose geography tissu bundles."""
     codes = tuple(dict.fromkeys(c.strip().zfill(2) for c in text.split(",") if c.strip()))
-    unknown = [c for c in codes if c not in DEPARTMENTS]
+    unknown = [c for c in codes if c not in departments()]
     if not codes or unknown:
-        raise ArgumentError(f"--departements {text!r}: tissu bundles the geography of {', '.join(DEPARTMENTS)} "
+        raise ArgumentError(f"--departements {text!r}: tissu bundles the geography of {', '.join(departments())} "
                             f"only{' (not ' + ', '.join(unknown) + ')' if unknown else ''}")
     return codes
 

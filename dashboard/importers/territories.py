@@ -14,7 +14,7 @@ from dashboard import repository
 from dashboard.importers.errors import FileFormatError
 from dashboard.importers.report import ImportOutcome, ImportReport, outcome_with_issues_file
 from dashboard.importers.sheets import cell_text, read_sheet
-from dashboard.reference import DEPARTMENTS, load_reference
+from dashboard.reference import departments, load_reference
 
 COLUMNS = ("insee_com", "lib_com", "id_ti", "lib_ti")
 
@@ -36,7 +36,7 @@ def import_territories(engine: Engine, path: Path | str, *, report_dir: Path | N
         report.count("rows read")
         commune, code, name = (row.text(at.get(c)) for c in ("insee_com", "id_ti", "lib_ti"))
         commune = commune.zfill(5)
-        if commune[:2] not in DEPARTMENTS:
+        if commune[:2] not in departments():
             report.count("communes outside Lorraine (skipped)")
             continue
         if not code or not name:

@@ -24,7 +24,7 @@ from dashboard.analytics.text import normalize as plain
 from dashboard.importers.errors import FileFormatError
 from dashboard.importers.report import ImportOutcome, ImportReport, outcome_with_issues_file
 from dashboard.importers.sheets import Line, cell_text, read_sheet
-from dashboard.reference import DEPARTMENTS, load_reference
+from dashboard.reference import departments, load_reference
 
 INDUSTRY_NA38 = {"BZ", "CA", "CB", "CC", "CD", "CE", "CF", "CG", "CH", "CI", "CJ", "CK", "CL", "CM", "DZ", "EZ"}
 # canonical name -> accepted spellings (plain: lower case, no accents, spaces and punctuation as "_")
@@ -105,7 +105,7 @@ def _quarterly(path: Path, columns: dict, body: list[Line]) -> tuple[ImportRepor
         line, cells = row.number, row.text_by_name(columns)
         dep = cells("departement").zfill(2)
         report.count("rows read")
-        if dep not in DEPARTMENTS:
+        if dep not in departments():
             report.count("rows outside Lorraine (skipped)")
             continue
         year, quarter = cells("annee"), cells("trimestre").upper().lstrip("TQ")
@@ -144,8 +144,8 @@ def _quarterly(path: Path, columns: dict, body: list[Line]) -> tuple[ImportRepor
     for code in ("emploi_industrie", "emploi_prive"):
         periods = {p for (c, _, _, p) in values if c == code}
         for period in periods:
-            parts = [values.get((code, "departement", d, period)) for d in DEPARTMENTS]
-            if all((code, "departement", d, period) in values for d in DEPARTMENTS):
+            parts = [values.get((code, "departement", d, period)) for d in departments()]
+            if all((code, "departement", d, period) in values for d in departments()):
                 values[(code, "region", REGION_CODE, period)] = total(parts)
     for period in {p for (c, lev, _, p) in values if c == "emploi_prive" and lev == "region"}:
         i, a = values.get(("emploi_industrie", "region", REGION_CODE, period)), values[("emploi_prive", "region",
@@ -165,7 +165,7 @@ def _annual(path: Path, header: list[str], columns: dict, body: list[Line]) -> t
         report.count("rows read")
         commune = row.text(columns["commune"]).zfill(5)
         ape = re.sub(r"[^0-9A-Z]", "", row.text(columns["ape"]).upper())
-        if commune[:2] not in DEPARTMENTS:
+        if commune[:2] not in departments():
             report.count("rows outside Lorraine (skipped)")
             continue
         if commune not in communes.index:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from dashboard import repository
+from dashboard import repository, territory
 from dashboard.analytics import circles as rules
 from dashboard.analytics.geodesy import territory_bounds
 from dashboard.policy import Action, Viewer, can, is_facilitator, may_run_circle, require, visible_circle
@@ -67,13 +67,13 @@ def territory_label(service: DataService, kind: str, code: str) -> str:
         return f"{names.get(code, code)} ({code})"
     if kind == "zone":
         return f"Zone d'emploi de {dict(zip(look.zones['code'], look.zones['name'])).get(code, code)}"
-    return "Toute la Lorraine"
+    return territory.active().whole_label
 
 
 def territory_options(service: DataService) -> list[dict]:
     """Territory choices as 'kind:code' values (departments, employment zones, Lorraine)."""
     look = service.lookups
-    return ([{"label": "Toute la Lorraine", "value": "lorraine:"}]
+    return ([{"label": territory.active().whole_label, "value": "lorraine:"}]
             + [{"label": f"{n} ({c})", "value": f"department:{c}"} for c, n in
                zip(look.departments["code"], look.departments["name"])]
             + [{"label": f"Zone d'emploi de {n}", "value": f"zone:{c}"} for c, n in

@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from dashboard import territory
 from dashboard.analytics.circles import TERRITORY_KINDS
 from dashboard.services import input_rules as rules
 from dashboard.services.input_rules import FieldInputError
@@ -21,7 +22,16 @@ CIRCLE_FIELDS = frozenset({"name", "theme", "territory_kind", "territory_code", 
                            "facilitator_site", "status"})
 SESSION_FIELDS = frozenset({"title", "starts_at", "duration_min", "commune", "address", "lat", "lon", "capacity",
                             "status"})
-LORRAINE_BOUNDS = ((47.8, 50.2), (4.8, 7.7))  # (lat, lon) ranges a session place must fall in
+LORRAINE_BOUNDS = ((47.8, 50.2), (4.8, 7.7))  # (lat, lon) ranges a session place must fall in (default territory)
+
+
+def place_bounds() -> tuple[tuple[float, float], tuple[float, float]]:
+    """(lat, lon) ranges a session place must fall in: the territory's extent plus about 20 km."""
+    active = territory.active()
+    if active.is_default:
+        return LORRAINE_BOUNDS
+    west, south, east, north = active.bounds()
+    return (round(south - 0.2, 1), round(north + 0.2, 1)), (round(west - 0.3, 1), round(east + 0.3, 1))
 
 
 class CircleInputError(FieldInputError):
@@ -110,7 +120,8 @@ def _coordinate(raw: Mapping[str, Any], name: str, label: str, bounds: tuple[flo
     if value in (None, ""):
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not bounds[0] <= float(value) <= bounds[1]:
-        raise CircleInputError(name, f"{label} : un nombre entre {bounds[0]:g} et {bounds[1]:g} (Lorraine).")
+        raise CircleInputError(name, f"{label} : un nombre entre {bounds[0]:g} et {bounds[1]:g} "
+                                     f"({territory.active().label}).")
     return float(value)
 
 
@@ -131,8 +142,8 @@ def session_values(raw: Mapping[str, Any], *, communes: set[str], now: dt.dateti
         out["commune_code"] = commune
     if wanted("address"):
         out["address"] = text(raw, "address", "Adresse", MAX_ADDRESS)
-    lat = _coordinate(raw, "lat", "Latitude", LORRAINE_BOUNDS[0]) if wanted("lat") else None
-    lon = _coordinate(raw, "lon", "Longitude", LORRAINE_BOUNDS[1]) if wanted("lon") else None
+    lat = _coordinate(raw, "lat", "Latitude", place_bounds()[0]) if wanted("lat") else None
+    lon = _coordinate(raw, "lon", "Longitude", place_bounds()[1]) if wanted("lon") else None
     if (lat is None) != (lon is None) and wanted("lat") and wanted("lon"):
         raise CircleInputError("lat", "Indiquez la latitude et la longitude, ou aucune des deux.")
     if wanted("lat"):

@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
-from dashboard import repository
+from dashboard import repository, territory
 from dashboard.analytics import skills as sk
 from dashboard.analytics.matchmaking import match_candidates
 from dashboard.analytics.scheduling import (
@@ -32,7 +32,7 @@ from dashboard.analytics.text import normalize
 from dashboard.database import DatabaseUnavailable, describe_failure
 from dashboard.formatting import OPTION_TEXT_MAX, fr_number, short_text
 from dashboard.policy import Action, Viewer, can
-from dashboard.reference import load_polygons
+from dashboard.reference import departments, load_polygons
 from dashboard.repository import AuditRecord
 from dashboard.services import DataService, network_outcomes
 from dashboard.services import coverage as coverage_service
@@ -40,6 +40,7 @@ from dashboard.services import skills as skills_service
 from dashboard.services.payloads import EncodedPayload, PayloadBuilder, encode_payload
 
 log = logging.getLogger(__name__)
+KIOSK_MAX_DEPARTMENTS = 6  # map slides of the kiosk: the territory's first departments
 
 
 class EventError(ValueError):
@@ -232,7 +233,7 @@ def wall_counts(engine: Engine, event: EventInfo, *, filiere_labels: dict[str, s
     """Live counts: scheduled, held, cancelled, target; active meetings by the visitor's department and filière."""
     meetings = named_meetings(engine, event)
     active = meetings[meetings["status"] != "cancelled"]
-    by_dept = active["visitor_department"].fillna("hors Lorraine").value_counts()
+    by_dept = active["visitor_department"].fillna(f"hors {territory.active().label}").value_counts()
     by_filiere = active["visitor_filiere"].fillna("non renseignée").value_counts()
     department_names = department_names or {}
     filiere_labels = filiere_labels or {}
@@ -416,7 +417,6 @@ def agenda_for_query(service: DataService, query: dict[str, list[str]], *,
 
 DEFAULT_SLIDE_SECONDS = 8.0
 SLIDE_SECONDS_RANGE = (1.0, 120.0)
-KIOSK_DEPARTMENTS = ("54", "55", "57", "88")  # one map slide each, in this order
 KIOSK_TENSION_ROWS = 6
 TREND_YEARS = range(2016, 2026)
 
@@ -485,7 +485,7 @@ def _departments(service: DataService) -> list[dict]:
     names = dict(zip(service.lookups.departments["code"], service.lookups.departments["name"]))
     outlines = load_polygons("departements")
     out = []
-    for code in KIOSK_DEPARTMENTS:
+    for code in departments()[:KIOSK_MAX_DEPARTMENTS]:  # one map slide each
         mine = est[est["department_code"] == code].dropna(subset=["lat", "lon"])
         west, south, east, north = (outlines.loc[code].geometry.bounds if code in outlines.index else
                                     (mine["lon"].min(), mine["lat"].min(), mine["lon"].max(), mine["lat"].max()))

@@ -17,6 +17,7 @@ from dashboard.analytics import indicators as ind
 from dashboard.analytics.text import searchable
 from dashboard.callback_inputs import as_number, as_texts
 from dashboard.formatting import fr_date
+from dashboard.reference import departments
 from dashboard.services import DataService
 from dashboard.services.cache import BoundedCache, normalised_key
 from dashboard.services.downloads import ExportFile
@@ -190,7 +191,6 @@ KPI_CODES = ("emploi_industrie", "part_industrie", "sirene_etablissements", "sir
 SERIES_CHOICES = [("emploi_industrie", "Emploi salarié industriel"), ("part_industrie", "Part de l'industrie"),
                   ("sirene_etablissements", "Établissements actifs (Sirene)"),
                   ("etablissements_industrie", "Établissements employeurs (URSSAF)")]
-DEPARTEMENTS = ("54", "55", "57", "88")
 
 
 @dataclass(frozen=True)
@@ -366,7 +366,7 @@ def series_lines(data: IndicatorData, q: IndicatorQuery) -> list[tuple[str, str,
     years = range(q.start, q.end + 1)
     lines = [(data.territory_name("departement", d), d,
               data.series(q.series, data.scope("departement", [d]), filieres=q.filieres, years=years).frame)
-             for d in q.departements or DEPARTEMENTS]
+             for d in q.departements or departments()]
     scope = scope_of(data, q)
     if scope.level not in ("departement", "region"):
         lines.append((scope.label, "scope", data.series(q.series, scope, filieres=q.filieres, years=years).frame))
@@ -459,7 +459,7 @@ def export_file(service: DataService, params: dict | None) -> ExportFile:
     q, _ = parse_query(data, service, {k: [v] for k, v in (params or {}).items()})
     rows = []
     years = range(q.start, q.end + 1)
-    scopes = [scope_of(data, q)] + [data.scope("departement", [d]) for d in q.departements or DEPARTEMENTS]
+    scopes = [scope_of(data, q)] + [data.scope("departement", [d]) for d in q.departements or departments()]
     scopes.append(data.scope("region", ()))
     seen = set()
     codes = list(dict.fromkeys(list(KPI_CODES) + [q.series, "sirene_ouvertures", "sirene_fermetures",

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import numpy as np
 import pandas as pd
 
+from dashboard import territory
 from dashboard.analytics.filters import SIZE_ORDER, Vocabulary, vocabulary_from
 from dashboard.analytics.partner_context import context_capabilities
 from dashboard.analytics.partner_query import MATCHES, PartnerQuery, parse_partner_query, partner_query_params
@@ -43,6 +44,11 @@ from dashboard.services.downloads import ExportFile
 from dashboard.services.options import capability_options
 from dashboard.services.payloads import EncodedPayload, PayloadBuilder, cached_payload
 from dashboard.services.records import records_with
+
+
+def _of_territory() -> str:
+    active = territory.active()
+    return "de Lorraine" if active.is_default else active.of_label
 
 
 class OriginError(ValueError):
@@ -129,7 +135,7 @@ def resolve_origin(query: PartnerQuery, snap: Snapshot, communes: pd.DataFrame) 
     if query.commune:
         row = communes[communes["code"] == query.commune]
         if row.empty:
-            raise OriginError("commune", f"Commune inconnue : « {query.commune} » (code INSEE de Lorraine).")
+            raise OriginError("commune", f"Commune inconnue : « {query.commune} » (code INSEE {_of_territory()}).")
         r = row.iloc[0]
         return Origin("commune", f"{r['name']} ({r['department_code']})", float(r["lat"]), float(r["lon"]))
     if query.lat is not None and query.lon is not None:

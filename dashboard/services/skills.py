@@ -17,9 +17,11 @@ from dashboard.analytics import skills as sk
 from dashboard.analytics.text import searchable
 from dashboard.callback_inputs import as_text, as_texts
 from dashboard.formatting import fr_date, fr_number, fr_percent, short_text
-from dashboard.reference import DEPARTMENTS
+from dashboard.reference import departments
 from dashboard.services import DataService
 from dashboard.services.downloads import ExportFile
+from dashboard.territory import active as active_territory
+from dashboard.territory import departments_table
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,10 @@ def _load(service: DataService, snap) -> SkillsData:
 # --- The page's query ------------------------------------------------------------------------------
 
 INDICATORS = [("difficulte", "Taux de difficulté"), ("projets", "Projets de recrutement")]
-DEPARTMENT_NAMES = {"54": "Meurthe-et-Moselle", "55": "Meuse", "57": "Moselle", "88": "Vosges"}
+
+def department_name(code: str) -> str:
+    """'Moselle' for '57' (any metropolitan department)."""
+    return departments_table()[code].nom
 AREAS_URL = "/geo/zones_emploi.pbf"  # geometry sent once; colours and tooltips come in the hideout
 COMMUNES_URL = "/geo/communes.pbf"  # real BMO bassins are drawn as their communes (`tissu import bassins`)
 
@@ -150,7 +155,7 @@ def parse_skills_query(query: dict[str, list[str]], data: SkillsData) -> tuple[S
             return None
         return value
 
-    departement = pick("departement", set(DEPARTMENTS), "Département")
+    departement = pick("departement", set(departments()), "Département")
     territory = pick("territoire", set(data.areas["code"]), "Territoire")
     family = pick("famille", set(data.trades["family_code"]), "Famille de métiers")
     trade = pick("metier", set(data.trades["code"]), "Métier")
@@ -229,7 +234,7 @@ def trade_options(data: SkillsData, family: str | None, industrial_only: bool) -
 def territory_choice(service: DataService, departement: str | None, territory: str | None) -> tuple[list[dict],
                                                                                                    str | None]:
     """The territories of a department, and the chosen one when it is still among them."""
-    options = territory_options(skills_data(service), departement if departement in DEPARTMENTS else None)
+    options = territory_options(skills_data(service), departement if departement in departments() else None)
     return options, territory if territory in {o["value"] for o in options} else None
 
 
@@ -247,7 +252,7 @@ def page_view(service: DataService, query: dict[str, list[str]]) -> SkillsPageVi
     q, notices = parse_skills_query(query, data)
     return SkillsPageView(
         notices=notices,
-        departement_options=[{"label": f"{DEPARTMENT_NAMES[d]} ({d})", "value": d} for d in DEPARTMENTS],
+        departement_options=[{"label": f"{department_name(d)} ({d})", "value": d} for d in departments()],
         territory_options=territory_options(data, q.departement),
         family_options=[{"label": f"{lab} ({c})", "value": c} for c, lab in
                         data.trades.drop_duplicates("family_code")[["family_code", "family_label"]]
@@ -277,8 +282,8 @@ def _scope_label(data: SkillsData, q: SkillsQuery) -> str:
     if q.territory:
         return str(data.areas.set_index("code").at[q.territory, "name"])
     if q.departement:
-        return DEPARTMENT_NAMES[q.departement]
-    return "Lorraine"
+        return department_name(q.departement)
+    return active_territory().label
 
 
 def _nan(value) -> bool:
