@@ -51,6 +51,9 @@ SETTINGS: tuple[Setting, ...] = (
                                   "(STARTTLS) or `smtps://user:password@host:465`. Empty: the link is shown to the "
                                   "staff member who issued it, to pass on."),
     Setting("TISSU_MAIL_FROM", "tissu@localhost", "Sender address of those e-mails."),
+    Setting("TISSU_CLIENT_POINTS_MAX", "150000", "Above this many establishments the map asks the server for the "
+                                                 "clusters of its view instead of receiving every point "
+                                                 "(docs/performance.md, section 8)."),
 )
 
 
@@ -77,6 +80,7 @@ class Settings:
     demo_accounts: bool = True
     smtp_url: str = ""
     mail_from: str = "tissu@localhost"
+    client_points_max: int = 150_000
 
     @property
     def has_tiles(self) -> bool:
@@ -148,6 +152,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         demo_accounts=_flag("TISSU_DEMO_ACCOUNTS", raw["TISSU_DEMO_ACCOUNTS"]),
         smtp_url=raw["TISSU_SMTP_URL"].strip(),
         mail_from=raw["TISSU_MAIL_FROM"].strip(),
+        client_points_max=_bounded("TISSU_CLIENT_POINTS_MAX", raw["TISSU_CLIENT_POINTS_MAX"], int, 0, 100_000_000),
     )
     unknown = set(overrides) - {f.name for f in fields(Settings)}
     if unknown:
