@@ -2,13 +2,14 @@
    the clusters of the view, the KPI totals and the choropleth values come from the server
    (/api/v1/map/clusters and /api/v1/map/units, dashboard/services/map_clusters.py), computed with the same
    filters and the same grid as assets/tissu.js and assets/clusters.js, so the map looks and counts the same.
-   The "point store" is then {server: {clusters: url, units: url}}. Answers that arrive after a newer request
-   of the same kind are dropped (a fast pan sends several). */
+   The "point store" is then {server: {clusters: url, units: url}}. An answer is drawn as soon as it arrives,
+   unless the answer to a newer request of its kind has already been drawn (a fast pan sends several; the first
+   view, estimated before the map reports its bounds, is drawn while the exact one is on its way). */
 (function () {
   "use strict";
 
   var tissu = window.tissu;  // assets/00-tissu-core.js, loaded first
-  var latest = {clusters: 0, units: 0};
+  var latest = {clusters: 0, units: 0}, delivered = {clusters: 0, units: 0}, last = {clusters: null, units: null};
 
   /* The criteria (query-parameter dict) as URL parameters; defaults left out (as the address bar shows them). */
   function criteriaParams(criteria) {
@@ -38,12 +39,23 @@
       [latOf(Math.max(0, y - hh)), Math.min(180, lon + 360 * hw)]];
   }
 
+  /* The same request as the latest one of its kind (the map reports one move twice, a filter callback and a view
+     callback may both ask) shares its answer instead of going to the server again. */
   function get(kind, url, params) {
+    var address = url + "?" + params.toString(), previous = last[kind];
+    if (previous && previous.address === address) { return previous.answer; }
     var ticket = ++latest[kind];
-    return fetch(url + "?" + params.toString(), {credentials: "same-origin"}).then(function (response) {
+    var answer = fetch(address, {credentials: "same-origin"}).then(function (response) {
       if (!response.ok) { throw new Error("tissu: " + url + " answered " + response.status); }
       return response.json();
-    }).then(function (body) { return ticket === latest[kind] ? body : null; });
+    }).then(function (body) {
+      if (ticket < delivered[kind]) { return null; }  // a newer answer is already drawn
+      delivered[kind] = ticket;
+      return body;
+    });
+    last[kind] = {address: address, answer: answer};
+    answer.catch(function () { if (last[kind] && last[kind].answer === answer) { last[kind] = null; } });
+    return answer;
   }
 
   /* The clusters of the view for these criteria: a Promise of the server's answer (null when superseded). */

@@ -51,6 +51,7 @@ CHORO_PALETTE = ["#eef4f9", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c
 POINTS_PAYLOAD = "explorer_points"
 LOOKUPS_PAYLOAD = "explorer_lookups"
 MEMBERS_PAYLOAD = "explorer_members"  # the member flags, only for viewers allowed to see membership
+CLIENT_MAP_PAYLOADS = (POINTS_PAYLOAD, MEMBERS_PAYLOAD)  # not sent above the threshold (`map_clusters.server_side`)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from dashboard.services.industry_territories import industry_territories
 # Sent to assets/clusters.js in the point layer's hideout: one definition for both sides.
 CLUSTERS = {"radius": 60, "maxZoom": 12}
 API_PREFIX, CLUSTERS_ROUTE, UNITS_ROUTE = "/api/v1", "/map/clusters", "/map/units"  # dashboard/api/map_view.py
+DEFAULT_BOUNDS, DEFAULT_ZOOM = (47.4, 3.9, 50.1, 8.4), 8.5  # the explorer's first view at 1600 px (warm-up)
 MAX_ZOOM = 20  # the map's own maximum is 17; beyond this a request is refused
 MAX_POINTS = 20_000  # single markers in one answer beyond `maxZoom` (a view at zoom 13 holds a few thousand)
 UNIT_COLUMNS = {"communes": "commune_code", "epci": "epci_code", "zones_emploi": "zone_code",
