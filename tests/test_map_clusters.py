@@ -175,3 +175,13 @@ def test_units_route_and_its_refusals(client):
     assert client.get("/api/v1/map/clusters?bounds=47,4,49,7&zoom=8&member=oui").status_code == 403
     body = client.get("/api/v1/map/units?carte=departements&indicateur=count").get_json()
     assert set(body["values"]) == {"54", "55", "57", "88"} and sum(body["values"].values()) > 0
+
+
+def test_the_warm_up_above_the_threshold_builds_the_first_view_not_the_point_store(service, engine):
+    from dashboard.services.warmup import _steps
+
+    above = DataService(engine, replace(service.settings, client_points_max=500))
+    names = [name for name, _ in _steps(above, above.snapshot())]
+    assert "map_view" in names and "payload:explorer_points" not in names and "payload:explorer_members" not in names
+    below = [name for name, _ in _steps(service, service.snapshot())]
+    assert "payload:explorer_points" in below and "map_view" not in below
