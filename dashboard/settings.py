@@ -53,7 +53,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TISSU_MAIL_FROM", "tissu@localhost", "Sender address of those e-mails."),
     Setting("TISSU_CLIENT_POINTS_MAX", "150000", "Above this many establishments the map asks the server for the "
                                                  "clusters of its view instead of receiving every point "
-                                                 "(docs/performance.md, section 8)."),
+                                                 "(docs/performance.md, section 9)."),
 )
 
 
