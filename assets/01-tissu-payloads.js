@@ -107,9 +107,16 @@
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     payloads: {
-      /* {points: url, lookups: url} -> the explorer's point and lookup stores. */
+      /* {points: url, lookups: url} -> the explorer's point and lookup stores; {clusters, units, lookups} ->
+         the server's routes in place of the point store (assets/server-clusters.js). */
       explorerStores: function (urls) {
         if (!urls) { throw window.dash_clientside.PreventUpdate; }
+        if (urls.clusters) {  // above the client threshold: no point store, the server clusters each view
+          return fetchAll([urls.lookups]).then(function (stores) {
+            if (!stores) { return [noUpdate(), noUpdate()]; }
+            return [{server: {clusters: urls.clusters, units: urls.units}}, stores[0]];
+          });
+        }
         // The member flags come as their own payload, and only for viewers the policy allows to see them.
         var wanted = [urls.points, urls.lookups].concat(urls.members ? [urls.members] : []);
         return fetchAll(wanted).then(function (stores) {

@@ -203,6 +203,22 @@
     return rows;
   }
 
+  /* The KPI strip and the empty state for `count` of `total` establishments selected. */
+  function kpis(count, jobs, communes, total) {
+    var share = total ? 100 * count / total : 0;
+    return [frNumber(count), frNumber(jobs), frNumber(share, 1) + NBSP + "%", frNumber(communes),
+      {display: count === 0 && total > 0 ? "block" : "none"}];
+  }
+
+  /* The choropleth layer's URL and hideout and the legend, for these values per unit. */
+  function choroOutputs(lookups, level, metric, values) {
+    var choro = lookups.choropleth, legend = choro.metrics[metric];
+    var breaks = quantileBreaks(values, choro.palette.length - 1, legend.decimals);
+    state.choro = {legend: legend, values: values};
+    return ["/geo/" + level + ".pbf", {level: level, values: values, breaks: breaks, palette: choro.palette},
+      choroLegend(choro, metric, breaks)];
+  }
+
   tissu.normalize = normalize;
   tissu.matching = matching;
   tissu.map = {
@@ -290,6 +306,14 @@
           capability_mode: capMode || "all", certification: asList(certs), member: member || "",
           territoire_industrie: asList(ti)
         };
+        if (store && store.server && lookups) {  // above the client threshold: the server clusters the view
+          state.selection = {store: store, criteria: criteria};
+          return tissu.serverMap.view(store, criteria, bounds, center, zoom).then(function (answer) {
+            if (!answer) { return [noUpdate(), noUpdate(), noUpdate(), noUpdate(), noUpdate(), noUpdate(), criteria]; }
+            return [{type: "FeatureCollection", features: answer.features}].concat(
+              kpis(answer.count, answer.jobs, answer.communes, answer.total), [criteria]);
+          });
+        }
         if (!store || !store.lat || !lookups) {
           return [{type: "FeatureCollection", features: []}, "–", "–", "–", "–", {display: "none"}, criteria];
         }
@@ -300,23 +324,22 @@
           jobs += store.h[i];
           communes[store.c[i]] = true;
         }
-        var total = store.lat.length;
-        var share = total ? 100 * selected.length / total : 0;
         state.selection = {store: store, indices: selected};
         return [
           tissu.clusters.features(store, selected, {bounds: bounds, center: center, zoom: zoom,
-            settings: (hideout || {}).cluster}),
-          frNumber(selected.length), frNumber(jobs), frNumber(share, 1) + NBSP + "%",
-          frNumber(Object.keys(communes).length),
-          {display: selected.length === 0 && total > 0 ? "block" : "none"},
-          criteria
-        ];
+            settings: (hideout || {}).cluster})
+        ].concat(kpis(selected.length, jobs, Object.keys(communes).length, store.lat.length), [criteria]);
       },
 
       /* The map moved or zoomed -> the clusters of the current selection in the new view. */
       clusterView: function (bounds, zoom, center, store, hideout) {
         var sel = state.selection;
         if (!sel || !store || sel.store !== store) { return noUpdate(); }
+        if (store.server) {
+          return tissu.serverMap.view(store, sel.criteria, bounds, center, zoom).then(function (answer) {
+            return answer ? {type: "FeatureCollection", features: answer.features} : noUpdate();
+          });
+        }
         return tissu.clusters.features(store, sel.indices, {bounds: bounds, center: center, zoom: zoom,
           settings: (hideout || {}).cluster});
       },
@@ -347,29 +370,22 @@
 
       /* Choropleth level/metric/criteria -> polygons to load, their colours, the legend. */
       choropleth: function (criteria, level, metric, store, lookups) {
-        if (!level || level === "none" || !store || !store.lat || !lookups) {
+        if (!level || level === "none" || !store || !(store.lat || store.server) || !lookups) {
           state.choro = null;
           return [null, {level: "none"}, []];
         }
+        if (store.server) {  // above the client threshold: the values come from the server (same definition)
+          return tissu.serverMap.units(store, criteria || {}, level, metric).then(function (values) {
+            return values ? choroOutputs(lookups, level, metric, values) : [noUpdate(), noUpdate(), noUpdate()];
+          });
+        }
         var selected = matching(store, lookups, criteria || {});
-        var values = unitValues(store, lookups, selected, level, metric);
-        var choro = lookups.choropleth, legend = choro.metrics[metric];
-        var breaks = quantileBreaks(values, choro.palette.length - 1, legend.decimals);
-        state.choro = {legend: legend, values: values};
-        return ["/geo/" + level + ".pbf", {level: level, values: values, breaks: breaks, palette: choro.palette},
-          choroLegend(choro, metric, breaks)];
+        return choroOutputs(lookups, level, metric, unitValues(store, lookups, selected, level, metric));
       },
 
       /* Keep the address bar shareable: filters, map view, choropleth and open card. */
       syncUrl: function (criteria, center, zoom, level, metric, selected) {
-        var params = new URLSearchParams();
-        Object.keys(criteria || {}).forEach(function (key) {
-          var value = criteria[key];
-          if (Array.isArray(value)) { if (value.length) { params.set(key, value.join(",")); } }
-          else if (value !== "" && value !== null && !(key === "capability_mode" && value === "all")) {
-            params.set(key, value);
-          }
-        });
+        var params = tissu.criteriaParams(criteria);
         if (level && level !== "none") { params.set("carte", level); params.set("indicateur", metric); }
         if (center && zoom !== undefined && zoom !== null) {
           var lat = center.lat !== undefined ? center.lat : center[0], lon = center.lng !== undefined ? center.lng : center[1];

@@ -67,10 +67,11 @@ def _prepare(db: Path, scale: float) -> tuple[int, float]:
     return count, elapsed
 
 
-def _start_server(db: Path) -> tuple[subprocess.Popen, str, float]:
+def _start_server(db: Path, env_extra: dict[str, str] | None = None,
+                  timeout_s: float = 180) -> tuple[subprocess.Popen, str, float]:
     port = _free_port()
     env = {**os.environ, "TISSU_DATABASE_URL": f"sqlite:///{db}", "TISSU_PORT": str(port), "TISSU_AUTO_DEMO": "0",
-           "TISSU_TILE_URL": ""}
+           "TISSU_TILE_URL": "", **(env_extra or {})}
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "serve"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -80,7 +81,8 @@ def _start_server(db: Path) -> tuple[subprocess.Popen, str, float]:
             urllib.request.urlopen(url + "/api/v1/meta", timeout=2)
             return proc, url, time.perf_counter() - started
         except OSError as error:
-            if proc.poll() is not None or time.perf_counter() - started > 180:
+            if proc.poll() is not None or time.perf_counter() - started > timeout_s:
+                proc.kill()
                 raise RuntimeError("server did not start") from error
             time.sleep(0.05)
 

@@ -58,6 +58,9 @@ SETTINGS: tuple[Setting, ...] = (
                                               "department 44), or `france` (metropolitan). Default: Lorraine. Its "
                                               "geography is loaded and every page, map, filter, importer and the "
                                               "demo follow it (docs/real-data.md#territory)."),
+    Setting("TISSU_CLIENT_POINTS_MAX", "150000", "Above this many establishments the map asks the server for the "
+                                                 "clusters of its view instead of receiving every point "
+                                                 "(docs/performance.md, section 9)."),
 )
 
 
@@ -85,6 +88,7 @@ class Settings:
     smtp_url: str = ""
     mail_from: str = "tissu@localhost"
     territory: Territory = field(default_factory=lambda: parse_territory(""))
+    client_points_max: int = 150_000
 
     @property
     def has_tiles(self) -> bool:
@@ -164,6 +168,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         smtp_url=raw["TISSU_SMTP_URL"].strip(),
         mail_from=raw["TISSU_MAIL_FROM"].strip(),
         territory=_territory(raw["TISSU_TERRITORY"]),
+        client_points_max=_bounded("TISSU_CLIENT_POINTS_MAX", raw["TISSU_CLIENT_POINTS_MAX"], int, 0, 100_000_000),
     )
     unknown = set(overrides) - {f.name for f in fields(Settings)}
     if unknown:

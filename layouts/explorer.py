@@ -15,6 +15,7 @@ from dashboard.formatting import fr_date, fr_number
 from dashboard.policy import MEMBER_ONLY_METRICS
 from dashboard.services.explorer import ExplorerData
 from dashboard.services.explorer_table import BLOCK_ROWS
+from dashboard.services.map_clusters import CLUSTERS  # the grid, shared with the server-side clusters
 from layouts.basemap import basemap, home_bounds, home_center, home_zoom, map_controls
 from layouts.components import aria, dropdown
 from layouts.cross_border import context_layers, context_legend
@@ -134,10 +135,6 @@ def kpi_strip(view: ExplorerView) -> html.Div:
         html.Div([html.Span("Source : ", className="muted"), source], className="kpi-source",
                  title="Chaque indicateur est calculé sur ce jeu de données"),
     ], id=ids.KPI_STRIP, className="kpi-strip")
-
-
-# Grid cells of `radius` screen pixels per integer zoom up to `maxZoom`; beyond it every point is a marker.
-CLUSTERS = {"radius": 60, "maxZoom": 12}
 
 
 def _map(view: ExplorerView) -> dl.MapContainer:

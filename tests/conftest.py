@@ -177,9 +177,10 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _serve(databases, template: ScratchDatabase, tmp_path_factory):
+def _serve(databases, template: ScratchDatabase, tmp_path_factory, env_extra: dict[str, str] | None = None):
     """`tissu serve` in a subprocess on a free port, on its own copy of `template` (with the tests' accounts,
-    for browser tests that sign in through the form: auth_support.sign_in_page); yields its URL."""
+    for browser tests that sign in through the form: auth_support.sign_in_page), with `env_extra` settings;
+    yields its URL."""
     copy = databases.create(template)
     for role in ("member", "staff", "admin"):
         ensure_account(copy.engine, role)
@@ -187,7 +188,7 @@ def _serve(databases, template: ScratchDatabase, tmp_path_factory):
     copy.dispose()
     port = _free_port()
     env = {**os.environ, "TISSU_DATABASE_URL": copy.url, "TISSU_PORT": str(port),
-           "TISSU_HOST": "127.0.0.1", "TISSU_AUTO_DEMO": "0", "TISSU_TILE_URL": ""}
+           "TISSU_HOST": "127.0.0.1", "TISSU_AUTO_DEMO": "0", "TISSU_TILE_URL": "", **(env_extra or {})}
     log = open(tmp_path_factory.mktemp("logs") / "server.log", "w")  # noqa: SIM115 (closed when the server stops)
     _server_logs.append(Path(log.name))
     proc = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "serve"], env=env, stdout=log,
@@ -289,3 +290,15 @@ def ti_page(browser, ti_server):
 def hostile_page(browser, hostile_server):
     """A page for `hostile_server`, like `page` for `live_server`."""
     yield from _open_page(browser, hostile_server)
+
+
+@pytest.fixture(scope="module")
+def server_clusters_server(databases, demo_database, tmp_path_factory):
+    """`tissu serve` on a copy of the demo with the client threshold lowered to 500: the map clusters on the
+    server (tests/test_browser_map_scale.py)."""
+    yield from _serve(databases, demo_database, tmp_path_factory, {"TISSU_CLIENT_POINTS_MAX": "500"})
+
+
+@pytest.fixture()
+def server_clusters_page(browser, server_clusters_server):
+    yield from _open_page(browser, server_clusters_server)

@@ -14,9 +14,13 @@ from dashboard.analytics.filters import SIZE_ORDER
 BITS_PER_WORD = 30  # JS bitwise operators work on signed 32-bit integers: stay clear of the sign bit
 
 
+def code_index(values: pd.Series, categories: list[str]) -> np.ndarray:
+    """Index of each value in `categories` (-1 when missing or unknown), as int64."""
+    return pd.Categorical(values, categories=categories).codes.astype(np.int64)
+
+
 def _codes(values: pd.Series, categories: list[str]) -> list[int]:
-    """Index of each value in `categories` (-1 when missing or unknown)."""
-    return pd.Categorical(values, categories=categories).codes.astype(int).tolist()
+    return code_index(values, categories).tolist()
 
 
 def _bitmask_words(establishment_ids: pd.Series, links: pd.DataFrame, code_column: str,

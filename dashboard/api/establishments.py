@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import pandas as pd
-from flask import json, request
+from flask import json
 
 from dashboard import exports
-from dashboard.analytics.filters import PARAMETERS, CriteriaError, filter_mask, parse_criteria
+from dashboard.analytics.filters import filter_mask
 from dashboard.analytics.records import export_frame
+from dashboard.api import map_view
+from dashboard.api.criteria import query_criteria
 from dashboard.api.openapi import ERROR_RESPONSE, FILTER_PARAMS, LIMIT_PARAM, OFFSET_PARAM, get_operation, query_param
-from dashboard.api.params import DEMO_NOTICE, MAX_LIMIT, ApiError, Params, json_response
-from dashboard.policy import check_criteria, visible_columns
+from dashboard.api.params import DEMO_NOTICE, MAX_LIMIT, Params, json_response
+from dashboard.policy import visible_columns
 from dashboard.services import DataService, Snapshot
-from dashboard.services.industry_territories import filter_vocabulary, industry_territories
+from dashboard.services.industry_territories import industry_territories
 from dashboard.services.records import records_of
 from dashboard.sessions import current_viewer
 
@@ -26,17 +28,11 @@ ESTABLISHMENT_FIELDS = ["id", "siret", "name", "naf", "naf_label", "filiere", "f
 
 def register(route, service: DataService) -> None:
     look = service.lookups
+    map_view.register(route, service)
 
     def _selected_records() -> tuple[pd.DataFrame, Snapshot]:
         """Establishments matching the query's filters (same definition as the map), paginated."""
-        Params(set(PARAMETERS) | {"limit", "offset"})
-        params = {k: request.args.getlist(k) for k in request.args if k in PARAMETERS}
-        try:
-            criteria, _ = parse_criteria(params, filter_vocabulary(service), strict=True)
-        except CriteriaError as err:
-            raise ApiError(400, "bad_parameter", str(err), err.parameter) from None
-        if criteria.member is not None:
-            check_criteria(current_viewer(), ["member"])
+        criteria = query_criteria(service, {"limit", "offset"})
         snap = service.snapshot()
         mask = filter_mask(snap.establishments, criteria, capability_links=snap.capability_links,
                            certification_links=snap.certification_links,
@@ -75,6 +71,7 @@ def register(route, service: DataService) -> None:
 
 
 OPENAPI_PATHS = {
+    **map_view.OPENAPI_PATHS,
     "/api/v1/establishments": get_operation(
         "Établissements filtrés",
         "Les mêmes filtres que la carte (mêmes comptes). Paramètres multiples : répétés ou séparés par "
@@ -90,6 +87,7 @@ OPENAPI_PATHS = {
 }
 
 OPENAPI_SCHEMAS = {
+    **map_view.OPENAPI_SCHEMAS,
     "Establishment": {"type": "object", "properties": {
         "id": {"type": "string", "description": "SIRET, ou identifiant DEMO-… pour la démonstration"},
         "siret": {"type": ["string", "null"]}, "name": {"type": "string"},

@@ -28,6 +28,15 @@ from dashboard.services.industry_territories import (
     filter_vocabulary,
     industry_territories,
 )
+from dashboard.services.map_clusters import (
+    API_PREFIX,
+    CLUSTERS_ROUTE,
+    UNIT_COLUMNS,
+    UNITS_ROUTE,
+    server_side,
+    unit_population,
+    vocabularies,
+)
 from dashboard.services.options import capability_options
 from dashboard.services.payloads import EncodedPayload, PayloadBuilder, cached_payload, restricted
 from dashboard.services.records import records_of
@@ -43,6 +52,7 @@ CHORO_PALETTE = ["#eef4f9", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c
 POINTS_PAYLOAD = "explorer_points"
 LOOKUPS_PAYLOAD = "explorer_lookups"
 MEMBERS_PAYLOAD = "explorer_members"  # the member flags, only for viewers allowed to see membership
+CLIENT_MAP_PAYLOADS = (POINTS_PAYLOAD, MEMBERS_PAYLOAD)  # not sent above the threshold (`map_clusters.server_side`)
 
 
 @dataclass(frozen=True)
@@ -69,7 +79,9 @@ class ExplorerData:
     options: FilterOptions
     criteria: Criteria
     notices: list[str]
-    payload_urls: dict[str, str]  # "points", "lookups" (, "members") -> the versioned URL the browser fetches
+    # "points", "lookups" (, "members") -> the versioned URL the browser fetches; above the client threshold,
+    # "clusters" and "units" (the API routes of the view's clusters and choropleth values) instead of "points".
+    payload_urls: dict[str, str]
     membership: bool  # whether this viewer may see and filter on UIMM membership
     data_version: list[int]
     filiere_legend: list[tuple[str, str]]  # colour, label
@@ -93,35 +105,20 @@ class CardRecord:
     lon: float
 
 
-def vocabularies(look: Lookups) -> dict[str, list[str]]:
-    """Code lists the point store's integer columns index into."""
-    return {
-        "filieres": look.filieres["code"].tolist(),
-        "departements": look.departments["code"].tolist(),
-        "epci": look.epci["code"].tolist(),
-        "zones": look.zones["code"].tolist(),
-        "communes": look.communes["code"].tolist(),
-        "naf": look.naf["code"].tolist(),
-        "capabilities": look.capabilities["code"].tolist(),
-        "certifications": look.certifications["code"].tolist(),
-    }
-
-
 def lookup_store(look: Lookups, territories: IndustryTerritories | None = None) -> dict:
     """What the browser filter and choropleth need besides the points: territory codes, names and populations
     aligned with the vocabularies, and the constants shared with Python (size order, text rules, legend)."""
-    def unit(frame: pd.DataFrame, code_column: str) -> dict:
-        population = look.communes.groupby(code_column)["population"].sum()
-        codes = frame["code"].tolist()
-        return {"codes": codes, "pop": [int(population.get(c, 0)) for c in codes],
-                "bounds": territory_bounds(look.communes, code_column, codes)}  # the map fits a chosen territory
+    def unit(level: str) -> dict:
+        codes, population = unit_population(look, level)
+        return {"codes": codes, "pop": population,  # and the bounds: the map fits a chosen territory
+                "bounds": territory_bounds(look.communes, UNIT_COLUMNS[level], codes)}
     return {
         "vocabularies": vocabularies(look),
         "communes": {"codes": look.communes["code"].tolist(), "pop": look.communes["population"].astype(int).tolist(),
                      "names": look.communes["name"].tolist()},
-        "epci": unit(look.epci, "epci_code"),
-        "zones": unit(look.zones, "zone_code"),
-        "departements": unit(look.departments, "department_code"),
+        "epci": unit("epci"),
+        "zones": unit("zones_emploi"),
+        "departements": unit("departements"),
         "size_order": list(SIZE_ORDER),
         "text": TEXT_RULES,
         "choropleth": {"metrics": CHORO_LEGEND, "palette": CHORO_PALETTE},
@@ -212,10 +209,14 @@ def explorer_data(service: DataService, query: dict[str, list[str]], viewer: Vie
     look = service.lookups
     criteria, notices = parse_criteria(query, filter_vocabulary(service), strict=False)
     membership = can(viewer, Action.SEE_MEMBERSHIP)
-    urls = {"points": points_payload(service).url, "lookups": lookups_payload(service).url}
-    if membership:
-        urls["members"] = members_payload(service).url
-    elif criteria.member is not None:
+    urls = {"lookups": lookups_payload(service).url}
+    if server_side(service, snap):  # too many points to send: the map asks the server for its view's clusters
+        urls.update(clusters=f"{API_PREFIX}{CLUSTERS_ROUTE}", units=f"{API_PREFIX}{UNITS_ROUTE}")
+    else:
+        urls["points"] = points_payload(service).url
+        if membership:
+            urls["members"] = members_payload(service).url
+    if not membership and criteria.member is not None:
         criteria = replace(criteria, member=None)
         notices = [*notices, "Le filtre d'adhésion est réservé aux comptes adhérents et à l'équipe UIMM."]
     ds = snap.dataset

@@ -19,7 +19,18 @@ from functools import partial
 
 from dashboard import pages
 from dashboard.analytics.coverage import DEMANDS
-from dashboard.services import coverage, explorer, explorer_table, indicators, partners, records, skills
+from dashboard.analytics.filters import Criteria
+from dashboard.policy import ANONYMOUS
+from dashboard.services import (
+    coverage,
+    explorer,
+    explorer_table,
+    indicators,
+    map_clusters,
+    partners,
+    records,
+    skills,
+)
 from dashboard.services.base import DataService, Snapshot
 
 WARM_BUDGET_SECONDS = 120.0  # at 100k establishments the whole warm-up takes ≈ 20-30 s on 2 busy cores
@@ -51,8 +62,13 @@ def _steps(service: DataService, snap: Snapshot) -> Iterator[tuple[str, Callable
     yield "partner_catalog", lambda: partners.catalog_for(service, snap)
     yield "establishment_records", lambda: records.all_records(service, snap)
     yield "establishment_ids", lambda: records.records_of(service, snap, snap.establishments.iloc[:0])
+    server_map = map_clusters.server_side(service, snap)
     for name, build in pages.payload_builders().items():
-        yield f"payload:{name}", partial(build, service)
+        if not (server_map and name in explorer.CLIENT_MAP_PAYLOADS):  # above the threshold no browser gets them
+            yield f"payload:{name}", partial(build, service)
+    if server_map:  # the first visitor's clusters: the default view of the whole territory
+        yield "map_view", partial(map_clusters.map_view, service, Criteria(), ANONYMOUS,
+                                  bounds=map_clusters.DEFAULT_BOUNDS, zoom=map_clusters.DEFAULT_ZOOM)
     yield "filter_options", lambda: explorer.cached_filter_options(service, snap)
     yield "filiere_legend", lambda: explorer.cached_filiere_legend(service, snap)
     yield "explorer_table_frame", lambda: explorer_table.table_frame(service, snap)

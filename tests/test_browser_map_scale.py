@@ -1,0 +1,38 @@
+"""The explorer above TISSU_CLIENT_POINTS_MAX: clusters from the server, exact counts, no point store fetched.
+
+The threshold is lowered to 500 on the test demo (a few thousand establishments) instead of building a huge
+dataset; the clusters' equality with assets/clusters.js is tested without a browser (tests/test_map_clusters.py).
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+# Establishments drawn: the exact count of each cluster (its title) plus the single markers.
+_DRAWN = """() => [...document.querySelectorAll('.marker-cluster[title]')]
+    .reduce((sum, e) => sum + Number(e.title.replace(/\\D/g, '')), 0)
+    + document.querySelectorAll('path.tissu-point').length"""
+
+
+def test_above_the_threshold_the_server_clusters_with_exact_counts(server_clusters_page, server_clusters_server):
+    page, server = server_clusters_page, server_clusters_server
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(server + "/", wait_until="networkidle")
+    page.wait_for_selector(".marker-cluster", timeout=30000)
+    assert not [u for u in requested if "/data/explorer_points-" in u]  # no point store
+    assert [u for u in requested if "/api/v1/map/clusters?" in u]
+    page.evaluate("() => window.dash_clientside.set_props('filter-departement', {value: ['55']})")
+    with urllib.request.urlopen(f"{server}/api/v1/establishments?departement=55&limit=1") as answer:
+        expected = json.load(answer)["total"]
+    page.wait_for_function("(n) => document.getElementById('kpi-establishments').innerText"
+                           ".replace(/\\D/g, '') === String(n)", arg=expected, timeout=15000)
+    # The map fits the department: every selected establishment is in view, drawn once.
+    page.wait_for_function(f"() => ({_DRAWN})() === {expected}", timeout=15000)
+    assert page.locator(".marker-cluster").count() > 0
+    assert page.errors == [] and page.foreign_requests == []
