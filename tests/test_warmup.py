@@ -33,6 +33,7 @@ def test_warm_builds_every_cache_a_first_request_would(warmed):
     expected = {"partner_catalog", "establishment_records", "establishment_ids", "payload:explorer_points",
                 "payload:explorer_lookups", "payload:explorer_members", "payload:partner_communes", "filter_options",
                 "filiere_legend", "explorer_table_frame", "indicators", "skills",
+                "partner_catalog_cross_border", "foreign_records",  # the demo has sites abroad
                 *(f"coverage_nearest:{demand}:{code}" for demand in ("establishments", "communes") for code in codes)}
     assert expected <= set(derived)
     assert set(report.built) >= expected and report.seconds > 0

@@ -23,6 +23,7 @@ from dashboard.analytics.filters import Criteria
 from dashboard.policy import ANONYMOUS
 from dashboard.services import (
     coverage,
+    cross_border,
     explorer,
     explorer_table,
     indicators,
@@ -62,6 +63,10 @@ def _steps(service: DataService, snap: Snapshot) -> Iterator[tuple[str, Callable
     yield "partner_catalog", lambda: partners.catalog_for(service, snap)
     yield "establishment_records", lambda: records.all_records(service, snap)
     yield "establishment_ids", lambda: records.records_of(service, snap, snap.establishments.iloc[:0])
+    # Near the border the partner search includes the sites abroad by default: their catalog and records.
+    yield "partner_catalog_cross_border", lambda: cross_border.cross_border_catalog(
+        service, snap, partners.catalog_for(service, snap))
+    yield "foreign_records", lambda: cross_border.foreign_records(service, snap)
     server_map = map_clusters.server_side(service, snap)
     for name, build in pages.payload_builders().items():
         if not (server_map and name in explorer.CLIENT_MAP_PAYLOADS):  # above the threshold no browser gets them
