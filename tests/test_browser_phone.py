@@ -5,6 +5,7 @@ import urllib.parse
 import pytest
 from auth_support import sign_in_page
 from browser_support import choose_option
+from playwright.sync_api import expect
 
 from dashboard.pages import PAGES
 
@@ -72,8 +73,9 @@ def test_the_explorer_folds_its_filters_behind_a_button_then_shows_the_map(phone
     map_box = phone.locator("#explorer-map").bounding_box()
     assert map_box["width"] >= 380 and map_box["height"] >= 380  # a usable map, under the KPIs
 
-    toggle.click()
-    assert panel.is_visible() and toggle.get_attribute("aria-expanded") == "true"
+    toggle.click()  # a clientside callback answers after the click returns: wait for it, do not sample
+    expect(panel).to_be_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
     choose_option(phone, "#filter-departement", "57 Moselle")
     phone.keyboard.press("Escape")
     phone.wait_for_function("() => document.getElementById('filter-toggle').innerText.includes('Filtres (1)')",
@@ -81,7 +83,8 @@ def test_the_explorer_folds_its_filters_behind_a_button_then_shows_the_map(phone
     assert "departement=57" in phone.url
 
     toggle.click()
-    assert not panel.is_visible() and toggle.get_attribute("aria-expanded") == "false"
+    expect(panel).to_be_hidden()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
