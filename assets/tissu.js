@@ -8,7 +8,7 @@
 
   var tissu = window.tissu;  // assets/00-tissu-core.js, loaded first
   var NBSP = tissu.NBSP, escapeHtml = tissu.escapeHtml, frNumber = tissu.frNumber;
-  var state = {choro: null, selection: null};  // per browser tab: choropleth tooltips, the filtered points
+  var state = {choro: null, selection: null, map: null};  // per browser tab: choropleth tooltips, the filtered points, the map
 
   function clusterLabel(n) {
     return n >= 10000 ? Math.round(n / 1000) + NBSP + "k" : frNumber(n);
@@ -222,6 +222,8 @@
   tissu.normalize = normalize;
   tissu.matching = matching;
   tissu.map = {
+    /* The explorer's Leaflet map, once its point layer has drawn (null before). */
+    current: function () { return state.map; },
     communeStyle: function (feature, context) {
       var tiles = context && context.hideout && context.hideout.tiles;
       return {color: "#c3ccd6", weight: 0.6, fillColor: "#fbfcfd", fillOpacity: tiles ? 0.15 : 1};
@@ -246,6 +248,7 @@
       }, {sticky: true});
     },
     pointToLayer: function (feature, latlng, context) {
+      if (context && context.map) { state.map = context.map; }  // for fitTerritory: is the map already there?
       if (feature.properties.cluster) { return tissu.map.clusterToLayer(feature, latlng, context); }
       var colors = (context && context.hideout && context.hideout.colors) || [];
       // Unclustered points are few: SVG makes each one a DOM element (clickable, testable).
@@ -294,6 +297,17 @@
   };
 
   var noUpdate = function () { return window.dash_clientside.no_update; };
+
+  /* Would flying to `bounds` leave the map where it is (same zoom, centre within a pixel)? dash-leaflet flies
+     unless the map's bounds equal the request exactly, which a fitted view never does: choosing a department the
+     map already shows would then end a zero-length flight at once and re-project every polygon (about 25 ms at
+     the 2,321 communes) and re-cluster the same view, all inside the filter's repaint. */
+  function alreadyFitted(map, bounds) {
+    if (!map || !map._loaded || typeof map._getBoundsCenterZoom !== "function") { return false; }
+    var target = map._getBoundsCenterZoom(L.latLngBounds(bounds), {}), zoom = map.getZoom();
+    return Math.abs(target.zoom - zoom) < 1e-6 &&
+      map.project(target.center, zoom).distanceTo(map.project(map.getCenter(), zoom)) < 1;
+  }
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tissu: {
@@ -365,7 +379,8 @@
           found = true;
           s = Math.min(s, b[0][0]); w = Math.min(w, b[0][1]); n = Math.max(n, b[1][0]); e = Math.max(e, b[1][1]);
         });
-        return found ? {bounds: [[s, w], [n, e]], transition: "flyToBounds"} : noUpdate();
+        if (!found || alreadyFitted(state.map, [[s, w], [n, e]])) { return noUpdate(); }
+        return {bounds: [[s, w], [n, e]], transition: "flyToBounds"};
       },
 
       /* Choropleth level/metric/criteria -> polygons to load, their colours, the legend. */
