@@ -40,8 +40,9 @@ class PageFigures:
     start_seconds: float  # process spawn -> first API answer (median)
     ready_ms: float  # navigation start -> first cluster visible (median)
     transfer_bytes: int  # bytes on the wire (compressed) for the whole page load
-    repaint_ms: float | None = None  # filter change -> clusters redrawn (median), no server round-trip
+    repaint_ms: float | None = None  # department toggled -> clusters redrawn (median), no server round-trip
     filter_js_ms: float | None = None  # of which: the clientside filter + GeoJSON build
+    repaint_filiere_ms: float | None = None  # filière toggled (a filter that never moves the map), median
 
 
 def _free_port() -> int:
@@ -89,7 +90,7 @@ def _start_server(db: Path, env_extra: dict[str, str] | None = None,
 
 # Toggle the department filter through Dash (the path a user's click takes) and time until the
 # cluster layer has been redrawn; also time the clientside filter function itself.
-_REPAINT = """async (value) => {
+_REPAINT = """async ([control, value]) => {
   const ns = window.dash_clientside.tissu, original = ns.applyFilters;
   let jsMs = 0;
   ns.applyFilters = function () { const t = performance.now(); const r = original.apply(this, arguments);
@@ -101,21 +102,25 @@ _REPAINT = """async (value) => {
       requestAnimationFrame(() => resolve(performance.now() - start)); });
     obs.observe(pane, {childList: true, subtree: true});
   });
-  window.dash_clientside.set_props('filter-departement', {value: value});
+  window.dash_clientside.set_props(control, {value: value});
   const total = await done;
   ns.applyFilters = original;
   return [total, jsMs];
 }"""
 
 
-def _repaint(browser, url: str, *, rounds: int = 6) -> tuple[float, float]:
+def _repaint(browser, url: str, *, rounds: int = 6, control: str = "filter-departement",
+             value: str = "57") -> tuple[float, float]:
+    """Median time from a filter change to the clusters redrawn, and of the clientside function, over `rounds`
+    toggles (set, cleared, set...). The department moves the map on its first choice (the flight starts after the
+    redraw); a filière never moves it."""
     context = browser.new_context(viewport={"width": 1600, "height": 1000})
     page = context.new_page()
     page.goto(url + "/", wait_until="networkidle")
     page.wait_for_selector(".marker-cluster", timeout=120000)
     totals, js = [], []
     for round_ in range(rounds):
-        total, js_ms = page.evaluate(_REPAINT, ["57"] if round_ % 2 == 0 else [])
+        total, js_ms = page.evaluate(_REPAINT, [control, [value] if round_ % 2 == 0 else []])
         totals.append(total)
         js.append(js_ms)
         page.wait_for_timeout(300)
@@ -149,7 +154,7 @@ def measure(scales: list[float], *, repeat: int = 3) -> list[PageFigures]:
         for scale in [0.0, *scales]:
             db = Path(tmp) / f"bench-{scale:g}.sqlite3"
             count, load_seconds = _prepare(db, scale)
-            starts, readies, transfers, repaint = [], [], [], (None, None)
+            starts, readies, transfers, repaint, by_filiere = [], [], [], (None, None), None
             for attempt in range(repeat):
                 proc, url, start = _start_server(db)
                 try:
@@ -157,6 +162,7 @@ def measure(scales: list[float], *, repeat: int = 3) -> list[PageFigures]:
                     ready, transferred = _page_once(browser, url)
                     if scale > 0 and attempt == 0:
                         repaint = _repaint(browser, url)
+                        by_filiere = _repaint(browser, url, control="filter-filiere", value="auto")[0]
                 finally:
                     proc.terminate()
                     proc.wait(timeout=10)
@@ -165,7 +171,8 @@ def measure(scales: list[float], *, repeat: int = 3) -> list[PageFigures]:
                 transfers.append(transferred)
             label = "baseline: empty dataset (basemap only)" if scale == 0 else f"demo scale {scale:g}"
             figures.append(PageFigures(label, count, load_seconds, statistics.median(starts),
-                                       statistics.median(readies), int(statistics.median(transfers)), *repaint))
+                                       statistics.median(readies), int(statistics.median(transfers)), *repaint,
+                                       by_filiere))
         browser.close()
     return figures
 
@@ -179,11 +186,13 @@ def _repaint_table(figures: list[PageFigures]) -> str:
     if not measured:
         return ""
     base = measured[0]
-    lines = ["| dataset | establishments | filter → clusters redrawn (ms, median of 6) | ratio vs smallest "
-             "| of which clientside filter + GeoJSON (ms) |", "|---|---|---|---|---|"]
+    lines = ["| dataset | establishments | department → clusters redrawn (ms, median of 6) | ratio vs smallest "
+             "| of which clientside filter + GeoJSON (ms) | filière → clusters redrawn (ms, median of 6) |",
+             "|---|---|---|---|---|---|"]
     for f in measured:
+        filiere = f"{f.repaint_filiere_ms:.0f}" if f.repaint_filiere_ms is not None else "–"
         lines.append(f"| {f.label} | {f.establishments:,} | {f.repaint_ms:.0f} | {f.repaint_ms / base.repaint_ms:.2f}× "
-                     f"| {f.filter_js_ms:.1f} |")
+                     f"| {f.filter_js_ms:.1f} | {filiere} |")
     return "\n".join(lines)
 
 
