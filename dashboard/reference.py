@@ -64,7 +64,7 @@ def _load_reference(data_dir: Path, territory: Territory) -> ReferenceData:
         departments_, epci, zones, communes = (_csv(ref / "departements.csv"), _csv(ref / "epci.csv"),
                                                _csv(ref / "zones_emploi.csv"), _csv(ref / "communes.csv"))
     else:
-        from dashboard.territory_data import territory_tables
+        from dashboard.territory_geography import territory_tables
 
         departments_, epci, zones, communes = territory_tables(data_dir, territory)
     return ReferenceData(
@@ -109,7 +109,7 @@ def _load_polygons(layer: str, data_dir: Path, territory: Territory) -> gpd.GeoD
     if territory.is_default:
         frame = gpd.read_file(geojson_path(layer, data_dir))
     else:
-        from dashboard.territory_data import territory_polygons
+        from dashboard.territory_geography import territory_polygons
 
         if layer not in LAYERS:
             raise ValueError(f"unknown layer {layer!r}")
