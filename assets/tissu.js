@@ -322,7 +322,7 @@
         };
         if (store && store.server && lookups) {  // above the client threshold: the server clusters the view
           state.selection = {store: store, criteria: criteria};
-          return tissu.serverMap.view(store, criteria, bounds, center, zoom).then(function (answer) {
+          return tissu.serverMap.view(store, criteria, bounds, center, zoom, (hideout || {}).cluster).then(function (answer) {
             if (!answer) { return [noUpdate(), noUpdate(), noUpdate(), noUpdate(), noUpdate(), noUpdate(), criteria]; }
             return [{type: "FeatureCollection", features: answer.features}].concat(
               kpis(answer.count, answer.jobs, answer.communes, answer.total), [criteria]);
@@ -350,7 +350,7 @@
         var sel = state.selection;
         if (!sel || !store || sel.store !== store) { return noUpdate(); }
         if (store.server) {
-          return tissu.serverMap.view(store, sel.criteria, bounds, center, zoom).then(function (answer) {
+          return tissu.serverMap.view(store, sel.criteria, bounds, center, zoom, (hideout || {}).cluster).then(function (answer) {
             return answer ? {type: "FeatureCollection", features: answer.features} : noUpdate();
           });
         }

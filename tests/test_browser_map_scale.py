@@ -36,3 +36,31 @@ def test_above_the_threshold_the_server_clusters_with_exact_counts(server_cluste
     page.wait_for_function(f"() => ({_DRAWN})() === {expected}", timeout=15000)
     assert page.locator(".marker-cluster").count() > 0
     assert page.errors == [] and page.foreign_requests == []
+
+
+# Pan the map (no animation) and resolve with whether the marker pane was redrawn within 5 s.
+_PAN_REDRAWN = """() => new Promise(resolve => {
+  const map = window.tissu.map.current(), pane = document.querySelector('#explorer-map .leaflet-marker-pane');
+  const observer = new MutationObserver(() => { observer.disconnect(); resolve(true); });
+  observer.observe(pane, {childList: true, subtree: true});
+  setTimeout(() => { observer.disconnect(); resolve(false); }, 5000);
+  map.panBy([80, 0], {animate: false});
+})"""
+
+
+def test_a_small_pan_is_drawn_from_the_answer_already_held(server_clusters_page, server_clusters_server):
+    """The clusters are asked for the view padded on each side: a pan inside that box needs no server answer
+    (here every further clusters request fails, and the map is still redrawn, with the same establishments)."""
+    page, server = server_clusters_page, server_clusters_server
+    page.goto(server + "/", wait_until="networkidle")
+    page.wait_for_selector(".marker-cluster", timeout=30000)
+    page.wait_for_function("() => window.tissu.map.current() && window.tissu.map.current()._loaded")
+    page.wait_for_timeout(500)  # the first view's exact answer has been drawn
+    drawn_before = page.evaluate(_DRAWN)
+    asked: list[str] = []
+    page.route("**/api/v1/map/clusters?**", lambda route: (asked.append(route.request.url), route.abort()))
+    assert page.evaluate(_PAN_REDRAWN) is True
+    page.wait_for_timeout(300)
+    assert page.evaluate(_DRAWN) == drawn_before  # the whole territory stays in view: every establishment drawn
+    assert page.locator(".marker-cluster").count() > 0
+    assert page.errors == [] and page.foreign_requests == []

@@ -119,3 +119,18 @@ def test_one_file_imports_reach_their_importer(kind, monkeypatch):
     args = build_parser().parse_args(["import", kind, "some-file.csv"])
     assert args.func(args) == (f"{spec.title} of some-file.csv", "outcome")
     assert calls == [("some-file.csv", Path("reports"))]
+
+
+def test_a_command_that_changes_the_dataset_keeps_its_columnar_copy(new_database, monkeypatch, capsys):
+    """The demo, an import and `dataset use` write the snapshot's Parquet copy, so a server starting afterwards
+    reads it instead of loading the establishments with SQL (issue 18)."""
+    from dashboard.services import columnar
+
+    folder = new_database().point_cli_here(monkeypatch)
+    assert main(["demo", "--seed", "3", "--scale", "0.05"]) == 0
+    assert "Snapshot for the server kept" in capsys.readouterr().out
+    kept = sorted(p.name for p in (folder / columnar.SUBDIR).glob("*.parquet"))
+    assert len(kept) == len(columnar.FRAMES)
+    assert main(["demo", "--seed", "4", "--scale", "0.05"]) == 0  # a new version: a new set, the old one gone
+    renewed = sorted(p.name for p in (folder / columnar.SUBDIR).glob("*.parquet"))
+    assert len(renewed) == len(columnar.FRAMES) and set(renewed).isdisjoint(kept)
