@@ -138,6 +138,21 @@ def tree_rss_mb(pid: int) -> float:
     return total_kb / 1024
 
 
+def tree_pss_mb(pid: int) -> float:
+    """Proportional set size of the process tree (MB): a page shared by n processes (a worker's copy-on-write
+    inheritance of the master's snapshot) counts 1/n in each, so the sum is the memory the server really holds,
+    where summed RSS counts a shared page once per process."""
+    total_kb = 0
+    for p in process_tree(pid):
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total_kb += int(line.split()[1])
+        except OSError:
+            continue
+    return total_kb / 1024
+
+
 def tree_cpu_seconds(pid: int) -> float:
     total = 0
     for p in process_tree(pid):

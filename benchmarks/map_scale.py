@@ -2,7 +2,8 @@
 server-side clusters, in the same run, on the same database.
 
 `python -m benchmarks.map_scale --sizes 10000,100000,1000000` prints, per size and design: restart (process spawn
--> first answer, which includes the snapshot load and the warm-up) and server RSS (master + worker), the map page's
+-> first answer, which includes the snapshot load and the warm-up) and server memory (master + worker: RSS summed,
+which counts the pages a worker shares with the master twice, and PSS, which counts them once), the map page's
 bytes on the wire (compressed), time to the first cluster, filter repaint and pan (headless Chromium, loopback),
 and the server's time per viewport request. Designs:
 - "today": `TISSU_CLIENT_POINTS_MAX` above the size (the point store is sent), snapshot loaded with SQL (a fresh
@@ -24,7 +25,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.load import tree_rss_mb
+from benchmarks.load import tree_pss_mb, tree_rss_mb
 from benchmarks.page_load import ARGS, CHROMIUM, _page_once, _prepare, _repaint, _start_server
 
 ACTIVE_PER_DEMO_SCALE = 9_850  # active establishments of the demo at scale 1
@@ -60,6 +61,7 @@ class Run:
     establishments: int
     restart_s: float
     rss_mb: float
+    pss_mb: float
     page_kb: float | None = None
     first_cluster_ms: float | None = None
     repaint_ms: float | None = None
@@ -146,7 +148,7 @@ def measure(sizes: list[int], data_dir: Path, *, browser_max: int) -> list[Run]:
                         _stop(proc)
                     proc, url, restart = _start(db, instance, threshold)
                     try:
-                        run = Run(size, design, _active(db), restart, tree_rss_mb(proc.pid))
+                        run = Run(size, design, _active(db), restart, tree_rss_mb(proc.pid), tree_pss_mb(proc.pid))
                         if size <= browser_max:
                             _page_once(browser, url)  # warm the browser-independent server caches
                             ready, transferred = _page_once(browser, url)
@@ -156,6 +158,7 @@ def measure(sizes: list[int], data_dir: Path, *, browser_max: int) -> list[Run]:
                         if design == "server clusters":
                             run.view_cold_ms, run.view_warm_ms, run.view_kb = _views(url)
                         run.rss_mb = max(run.rss_mb, tree_rss_mb(proc.pid))
+                        run.pss_mb = max(run.pss_mb, tree_pss_mb(proc.pid))
                     finally:
                         _stop(proc)
                     runs.append(run)
@@ -168,15 +171,15 @@ def _fmt(value: float | None, spec: str = ",.0f") -> str:
     return "–" if value is None else format(value, spec)
 
 
-HEADER = ("| establishments | design | restart (s) | server RSS (MB) | page (KB, compressed) | first clusters (ms) "
-          "| filter repaint (ms) | pan (ms) | viewport request cold / warm (ms) | answer (KB) |\n"
+HEADER = ("| establishments | design | restart (s) | server RSS / PSS (MB) | page (KB, compressed) "
+          "| first clusters (ms) | filter repaint (ms) | pan (ms) | viewport request cold / warm (ms) | answer (KB) |\n"
           "|---|---|---|---|---|---|---|---|---|---|")
 
 
 def _row(r: Run) -> str:
     view = "–" if r.view_cold_ms is None else f"{r.view_cold_ms:.1f} / {r.view_warm_ms:.1f}"
-    return (f"| {r.establishments:,} | {r.design} | {r.restart_s:.1f} | {r.rss_mb:,.0f} | {_fmt(r.page_kb)} | "
-            f"{_fmt(r.first_cluster_ms)} | {_fmt(r.repaint_ms)} | {_fmt(r.pan_ms)} | {view} | "
+    return (f"| {r.establishments:,} | {r.design} | {r.restart_s:.1f} | {r.rss_mb:,.0f} / {r.pss_mb:,.0f} | "
+            f"{_fmt(r.page_kb)} | {_fmt(r.first_cluster_ms)} | {_fmt(r.repaint_ms)} | {_fmt(r.pan_ms)} | {view} | "
             f"{_fmt(r.view_kb, '.1f')} |")
 
 

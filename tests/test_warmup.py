@@ -93,6 +93,24 @@ def test_the_warm_up_stops_at_its_budget(engine, settings):
     assert "partner_catalog" in report.built  # the most used entries come first
 
 
+def test_above_the_threshold_the_first_view_is_warmed_and_little_else(engine, settings):
+    """At a million establishments warming everything takes minutes: above the client threshold the explorer's
+    first view is built whatever the budget, the rest only within the shorter server-map budget."""
+    from dataclasses import replace
+
+    from dashboard.services.warmup import WARM_BUDGET_SERVER_MAP_SECONDS
+
+    service = DataService(engine, replace(settings, client_points_max=500))
+    ticks = itertools.count()
+    report = warm(service, budget_seconds=0, clock=lambda: float(next(ticks)))
+    assert {"map_view", "filter_options", "filiere_legend", "payload:explorer_lookups"} <= set(report.built)
+    assert "partner_catalog" in report.skipped and "explorer_table_frame" in report.skipped
+    ticks = itertools.count()
+    by_default = warm(DataService(engine, replace(settings, client_points_max=500)),
+                      clock=lambda: float(next(ticks)))
+    assert by_default.budget == WARM_BUDGET_SERVER_MAP_SECONDS and by_default.skipped
+
+
 def test_serve_warms_before_gunicorn_and_not_in_dev(settings, monkeypatch):
     from dash import Dash
 
