@@ -52,23 +52,3 @@ def test_sites_with_the_same_codes_share_one_list_and_keep_their_values(service)
     for column in ("capabilities", "capabilities_presumed", "certifications"):
         lists = records[column].tolist()
         assert len({id(v) for v in lists}) == len({tuple(v) for v in lists}) < len(lists)
-
-
-def test_above_the_threshold_each_request_builds_its_own_rows_the_same(service):
-    """Above the client threshold no records frame of every establishment is held (9 s, 2.5 GB at 1M): each
-    request builds its rows, and the rows are the same as the held frame's."""
-    from dataclasses import replace
-
-    import numpy as np
-
-    from dashboard.services import DataService
-    from dashboard.services.records import held_whole, records_with
-
-    above = DataService(service.engine, replace(service.settings, client_points_max=500))
-    snap, held = above.snapshot(), service.snapshot()
-    assert not held_whole(above, snap) and held_whole(service, held)
-    subset = snap.establishments.sample(30, random_state=7)
-    pd.testing.assert_frame_equal(records_of(above, snap, subset), records_of(service, held, subset))
-    extra = {"rank": np.arange(30)}
-    pd.testing.assert_frame_equal(records_with(above, snap, subset, extra), records_with(service, held, subset, extra))
-    assert "establishment_records" not in snap._derived  # never built above the threshold

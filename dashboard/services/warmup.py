@@ -81,8 +81,7 @@ def _steps(service: DataService, snap: Snapshot) -> Iterator[tuple[str, Callable
     if server_map:
         yield from _first_view(service, snap, server_map)
     yield "partner_catalog", lambda: partners.catalog_for(service, snap)
-    if records.held_whole(service, snap):
-        yield "establishment_records", lambda: records.all_records(service, snap)
+    yield "establishment_records", lambda: records.all_records(service, snap)
     yield "establishment_ids", lambda: records.records_of(service, snap, snap.establishments.iloc[:0])
     # Near the border the partner search includes the sites abroad by default: their catalog and records.
     yield "partner_catalog_cross_border", lambda: cross_border.cross_border_catalog(
