@@ -126,31 +126,28 @@ def process_tree(pid: int) -> list[int]:
     return tree
 
 
-def tree_rss_mb(pid: int) -> float:
+def _tree_kb(pid: int, file: str, field: str) -> int:
+    """The sum of one kB field of /proc/<pid>/<file> over the process tree."""
     total_kb = 0
     for p in process_tree(pid):
         try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            for line in Path(f"/proc/{p}/{file}").read_text().splitlines():
+                if line.startswith(field):
                     total_kb += int(line.split()[1])
         except OSError:
             continue
-    return total_kb / 1024
+    return total_kb
+
+
+def tree_rss_mb(pid: int) -> float:
+    return _tree_kb(pid, "status", "VmRSS:") / 1024
 
 
 def tree_pss_mb(pid: int) -> float:
     """Proportional set size of the process tree (MB): a page shared by n processes (a worker's copy-on-write
     inheritance of the master's snapshot) counts 1/n in each, so the sum is the memory the server really holds,
     where summed RSS counts a shared page once per process."""
-    total_kb = 0
-    for p in process_tree(pid):
-        try:
-            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total_kb += int(line.split()[1])
-        except OSError:
-            continue
-    return total_kb / 1024
+    return _tree_kb(pid, "smaps_rollup", "Pss:") / 1024
 
 
 def tree_cpu_seconds(pid: int) -> float:
