@@ -123,5 +123,5 @@
     map.flyToBounds(b, {padding: [48, 48], maxZoom: target});
   }
 
-  tissu.clusters = {features: features, zoomTo: zoomTo};
+  tissu.clusters = {features: features, zoomTo: zoomTo, mercX: mercX, mercY: mercY};
 })();

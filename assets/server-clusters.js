@@ -66,11 +66,7 @@
   var PAD = 0.5;  // share of the view's width and height asked for on each side (the answer covers 4 views)
   var held = null;  // {key, box (Mercator), body}: the latest padded answer, drawn or fetched ahead
 
-  function mercX(lon) { return lon / 360 + 0.5; }
-  function mercY(lat) {
-    var s = Math.sin(lat * Math.PI / 180), y = 0.5 - 0.25 * Math.log((1 + s) / (1 - s)) / Math.PI;
-    return y < 0 ? 0 : (y > 1 ? 1 : y);
-  }
+  var mercX = tissu.clusters.mercX, mercY = tissu.clusters.mercY;  // assets/clusters.js, loaded before this file
   function lonOf(x) { return 360 * (x - 0.5); }
 
   /* [[south, west], [north, east]] -> {x0, x1, y0, y1} in Web Mercator (y grows southwards). */
@@ -121,7 +117,7 @@
       return get("clusters", store.server.clusters, params);
     }
     var key = params.toString().replace(/(^|&)zoom=[^&]*/, "") + "|" + z, shown = grown(m, cell, cell);
-    if (held && held.key === key && within(grown(m, cell, cell), held.box)) {  // a pan inside the held box
+    if (held && held.key === key && within(shown, held.box)) {  // a pan inside the held box
       ++latest.clusters; delivered.clusters = latest.clusters;  // older answers in flight are not drawn over it
       var margin = grown(m, (m.x1 - m.x0) * PAD / 2, (m.y1 - m.y0) * PAD / 2);
       if (!within(margin, held.box)) { fetchBox(store, params, padded(m), key, true); }  // the next box, ahead
