@@ -37,11 +37,14 @@ def render_page(service: DataService, pathname: str | None, search: str | None,
 
 
 def page_components(service: DataService, registry: Sequence[pages.Page] = pages.PAGES) -> list:
-    """Every component with an id on every page (rendered with its data) and those pages create later.
+    """Every component with an id on every page and those pages create later.
 
+    Pages are rendered over a specimen of the data (a few hundred establishments): the same components as with
+    the whole dataset (tests/test_routing.py compares them), in well under a second at any scale.
     Pages rendered for some viewers only are not rendered here: their `late_components` stand in."""
     reserved = pages.requirements(registry)
-    rendered = [render(service, {}) for path, render in pages.renderers(registry).items() if path not in reserved]
+    specimen = service.specimen()
+    rendered = [render(specimen, {}) for path, render in pages.renderers(registry).items() if path not in reserved]
     rendered += pages.late_components(registry)
     return _with_ids(rendered)
 

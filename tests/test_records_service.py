@@ -52,3 +52,31 @@ def test_sites_with_the_same_codes_share_one_list_and_keep_their_values(service)
     for column in ("capabilities", "capabilities_presumed", "certifications"):
         lists = records[column].tolist()
         assert len({id(v) for v in lists}) == len({tuple(v) for v in lists}) < len(lists)
+
+
+def test_codes_per_site_equal_a_plain_grouping_with_more_codes_than_one_word_holds():
+    import numpy as np
+
+    from dashboard.analytics.records import _codes_per_site
+
+    rng = np.random.default_rng(7)
+    codes = [f"c{k:03d}" for k in range(150)]  # three 64-bit words per site
+    ids = pd.Series(rng.permutation(np.arange(1000, 1600)), index=np.arange(5, 605))  # unordered, shifted index
+    links = pd.DataFrame({"establishment_id": rng.integers(990, 1610, 4000),  # some ids are no selected site
+                          "code": pd.Series(rng.choice(codes, 4000), dtype="str")}).drop_duplicates()
+    got = _codes_per_site(links, "code", ids)
+    expected = links.groupby("establishment_id")["code"].agg(sorted)
+    assert list(got.index) == list(ids.index)
+    assert [list(v) for v in got] == [expected.get(site, []) for site in ids]
+    assert any(len(v) > 1 and v[-1] >= "c064" for v in got)  # codes of a later word are found
+    assert _codes_per_site(links.iloc[0:0], "code", ids).map(len).sum() == 0
+
+
+def test_labels_are_taken_by_code_and_unknown_codes_stay_missing():
+    from dashboard.analytics.records import _labels_of
+
+    labels = pd.Series(["Nancy", "Metz"], index=pd.Index(["54", "57"], dtype="str"))
+    codes = pd.Series(["57", "99", None, "54"], dtype="str")
+    got = pd.Series(_labels_of(codes, labels))
+    assert got.iloc[[0, 3]].tolist() == ["Metz", "Nancy"] and got.iloc[[1, 2]].isna().all()
+    pd.testing.assert_series_equal(got, codes.map(labels), check_names=False)

@@ -93,7 +93,6 @@ from dashboard.repository.event import (  # noqa: F401
     write_meetings,
 )
 from dashboard.repository.indicators import (  # noqa: F401
-    establishment_flows,
     has_demo_indicators,
     indicator_catalog_frame,
     indicator_tables_version,

@@ -143,8 +143,10 @@ def _delete_dataset_rows(conn, dataset_id: int) -> None:
     conn.execute(delete(m.Establishment).where(m.Establishment.dataset_id == dataset_id))
 
 
-def establishments_frame(engine: Engine, dataset_id: int, *, include_closed: bool = False) -> pd.DataFrame:
-    """Establishments of a dataset with their commune's territories and their NAF filière, one row each."""
+def establishments_frame(engine: Engine, dataset_id: int, *, include_closed: bool = False,
+                         closed_only: bool = False) -> pd.DataFrame:
+    """Establishments of a dataset with their commune's territories and their NAF filière, one row each
+    (active ones by default; with closed ones too, or closed ones only)."""
     e, c, n = m.Establishment, m.Commune, m.NafSubclass
     statement = (
         select(e.id, e.public_id, e.siret, e.name, e.naf_code, n.label.label("naf_label"),
@@ -158,7 +160,9 @@ def establishments_frame(engine: Engine, dataset_id: int, *, include_closed: boo
         .where(e.dataset_id == dataset_id)
         .order_by(e.id)
     )
-    if not include_closed:
+    if closed_only:
+        statement = statement.where(e.state != "A")
+    elif not include_closed:
         statement = statement.where(e.state == "A")
     return _frame(engine, statement)
 

@@ -122,13 +122,6 @@ def industry_territory_communes_frame(engine: Engine) -> pd.DataFrame:
                   .order_by(link.territory_code, link.commune_code))
 
 
-def establishment_flows(engine: Engine, dataset_id: int) -> pd.DataFrame:
-    """(created_on, closed_on, state) of every establishment of a dataset, for openings and closures by year."""
-    e = m.Establishment
-    return _frame(engine, select(e.created_on, e.closed_on, e.state)
-                  .where(e.dataset_id == dataset_id, e.commune_code.is_not(None)).order_by(e.id))  # not abroad
-
-
 def indicator_tables_version(engine: Engine) -> tuple:
     """Cheap fingerprint of the indicator tables (values, projects, Territoires d'industrie, catalogue)."""
     with engine.connect() as conn:

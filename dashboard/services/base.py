@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TypeVar
 
 import pandas as pd
@@ -26,6 +27,7 @@ from dashboard.services.heap import refreeze_after_reload
 from dashboard.settings import Settings
 
 T = TypeVar("T")
+SPECIMEN_SIZE = 400  # establishments a specimen keeps: every page branch that shows data is drawn, in milliseconds
 USER_CACHE_SIZE = 64  # user-keyed entries per snapshot (one coverage result is ~0.5 MB at 10k establishments)
 VERSION_CHECK_SECONDS = 2.0  # how stale a worker may be after an import made by another process
 
@@ -46,6 +48,7 @@ class Snapshot:
     certification_links: pd.DataFrame  # establishment_id, certification_code
     closed_count: int
     versions: DataVersions = DataVersions(None)
+    closed_establishments: pd.DataFrame = field(default_factory=pd.DataFrame)  # the same columns, closed sites
     _derived: dict = field(default_factory=dict, repr=False, compare=False)
     _user: BoundedCache = field(default_factory=lambda: BoundedCache(USER_CACHE_SIZE), repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
@@ -78,10 +81,19 @@ class Snapshot:
         """A value keyed by a user's choice, in a bounded LRU; `key` is normalised (floats rounded, lists sorted)."""
         return self._user.get_or_build(normalised_key(*key), build)
 
+    def sample(self, size: int) -> Snapshot:
+        """At most `size` establishments evenly spaced through the frame, their links, empty caches."""
+        step = max(1, -(-len(self.establishments) // max(size, 1)))
+        kept = self.establishments.iloc[::step]
+        capabilities, certifications = self.capability_links, self.certification_links
+        return Snapshot(self.dataset, kept, capabilities[capabilities["establishment_id"].isin(kept["id"])],
+                        certifications[certifications["establishment_id"].isin(kept["id"])],
+                        self.closed_count, self.versions, self.closed_establishments.iloc[::step])
+
     def with_versions(self, versions: DataVersions) -> Snapshot:
         """The same establishments with empty caches, for a change of a topic's tables only."""
         return Snapshot(self.dataset, self.establishments, self.capability_links, self.certification_links,
-                        self.closed_count, versions)
+                        self.closed_count, versions, self.closed_establishments)
 
 
 @dataclass(frozen=True)
@@ -169,6 +181,15 @@ class DataService:
             self._checked_at = float("-inf")
         return self.snapshot()
 
+    def specimen(self, size: int = SPECIMEN_SIZE) -> DataService:
+        """This service over an evenly spaced sample of `size` establishments, with caches of its own.
+
+        What renders pages only to learn their components (Dash's validation layout, the callback input
+        checks) reads it: the same component tree as the full data, without computing (and keeping) every
+        page's figures at a million establishments.
+        """
+        return _Specimen(self, self.snapshot().sample(size))
+
     def _versions(self) -> DataVersions:
         return DataVersions(repository.dataset_version(self.engine), repository.topic_versions(self.engine))
 
@@ -185,15 +206,18 @@ class DataService:
             certification_links=frames["certification_links"],
             closed_count=counts["closed"],
             versions=versions,
+            closed_establishments=frames["closed_establishments"],
         )
 
     def _frames(self, key: tuple[int, int] | None,
                 dataset: repository.DatasetInfo | None) -> dict[str, pd.DataFrame]:
         """The snapshot's frames: from their Parquet copy of this data version when there is one (seconds at 1M
         establishments, `services/columnar.py`), else from the database, then kept for the next start."""
-        queries = {"establishments": repository.establishments_frame,
-                   "capability_links": repository.establishment_capabilities,
-                   "certification_links": repository.establishment_certifications}
+        queries: dict[str, Callable[[Engine, int], pd.DataFrame]] = {
+            "establishments": repository.establishments_frame,
+            "closed_establishments": partial(repository.establishments_frame, closed_only=True),
+            "capability_links": repository.establishment_capabilities,
+            "certification_links": repository.establishment_certifications}
         if key is None or dataset is None:
             return {name: query(self.engine, -1) for name, query in queries.items()}
         # The load time tells a dataset apart from one of the same id and version in a re-created database.
@@ -208,3 +232,18 @@ class DataService:
         return frames
 
 
+
+
+class _Specimen(DataService):
+    """A fixed snapshot over the engine, settings and lookups of another service (see `DataService.specimen`)."""
+
+    def __init__(self, source: DataService, snapshot: Snapshot):  # noqa: D107 - lookups are shared, not re-read
+        self.engine, self.settings, self.clock = source.engine, source.settings, source.clock
+        self.version_check_seconds, self.lookups = source.version_check_seconds, source.lookups
+        self._fixed = snapshot
+
+    def snapshot(self) -> Snapshot:
+        return self._fixed
+
+    def refresh(self) -> Snapshot:
+        return self._fixed

@@ -21,7 +21,7 @@ import pandas as pd
 
 log = logging.getLogger(__name__)
 FORMAT = 1  # bump when the meaning of a stored frame changes without its columns changing
-FRAMES = ("establishments", "capability_links", "certification_links")
+FRAMES = ("establishments", "closed_establishments", "capability_links", "certification_links")
 SUBDIR = "snapshots"
 
 

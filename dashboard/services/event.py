@@ -532,9 +532,9 @@ def _trend(service: DataService) -> list[tuple[int, int, int]] | None:
     snap = service.snapshot()
     if snap.dataset is None:
         return None
-    flows = repository.establishment_flows(service.engine, snap.dataset.id)
-    opened = pd.to_datetime(flows["created_on"], errors="coerce").dt.year.value_counts()
-    closed = pd.to_datetime(flows["closed_on"], errors="coerce").dt.year.value_counts()
+    sites = (snap.establishments, snap.closed_establishments.reindex(columns=["created_on", "closed_on"]))
+    opened = pd.concat([pd.to_datetime(f["created_on"], errors="coerce").dt.year for f in sites]).value_counts()
+    closed = pd.to_datetime(sites[1]["closed_on"], errors="coerce").dt.year.value_counts()
     rows = [(y, int(opened.get(y, 0)), int(closed.get(y, 0))) for y in TREND_YEARS]
     return [r for r in rows if r[1] or r[2]] or None
 

@@ -147,6 +147,11 @@ def _mask(frame: pd.DataFrame, scope: Scope, ti_communes) -> pd.Series:
     return mask
 
 
+# What the establishment-based series read of each site, active or closed (from the snapshot: no second load).
+FLOW_COLUMNS = ("id", "commune_code", "department_code", "epci_code", "zone_code", "filiere_code",
+                "headcount_estimate", "created_on", "state", "closed_on")
+
+
 def indicator_data(service: DataService) -> IndicatorData:
     """The current indicator data, rebuilt when the dataset or an indicator table changed."""
     return service.snapshot().cached("indicators", lambda: _load(service))
@@ -155,7 +160,6 @@ def indicator_data(service: DataService) -> IndicatorData:
 def _load(service: DataService) -> IndicatorData:
     engine, look = service.engine, service.lookups
     snap = service.snapshot()
-    dataset_id = snap.dataset.id if snap.dataset else -1
     stored = repository.indicator_catalog_frame(engine)
     builtin = pd.DataFrame(ind.CATALOG)
     catalog = pd.concat([builtin[~builtin["code"].isin(stored["code"])], stored], ignore_index=True)
@@ -173,7 +177,8 @@ def _load(service: DataService) -> IndicatorData:
         catalog=catalog,
         values=repository.indicator_values_frame(engine),
         projects=repository.investment_projects_frame(engine),
-        establishments=repository.establishments_frame(engine, dataset_id, include_closed=True),
+        establishments=pd.concat([snap.establishments[list(FLOW_COLUMNS)],
+                                  snap.closed_establishments.reindex(columns=list(FLOW_COLUMNS))], ignore_index=True),
         ti=ti,
         ti_communes={str(k): set(g["commune_code"]) for k, g in links.groupby("territory_code")},
         dataset_source=snap.dataset.source_name if snap.dataset else "",
