@@ -26,6 +26,7 @@ BENCHMARKS = {
     "event": ([], ["--repeat", "1"]),
     "load": ([], ["--quick"]),
     "network": ([], ["--sites", "10000", "--offers", "2000", "--queries", "30"]),
+    "records": ([], ["--sizes", "100000"]),
 }
 
 
