@@ -11,6 +11,7 @@ from dash import ClientsideFunction, Input, Output, State, no_update
 
 from dashboard import exports, ids
 from dashboard.analytics.records import export_frame
+from dashboard.callback_inputs import as_text
 from dashboard.policy import MEMBER_ONLY_METRICS, Forbidden
 from dashboard.services import DataService, explorer
 from dashboard.services.cross_border import map_bounds
@@ -145,6 +146,16 @@ def on_point_click(service: DataService, click: dict | None, version: list[int] 
     return card_for(service, public_id), "card-drawer open", public_id
 
 
+def on_border_site_click(service: DataService, click: dict | None):
+    """Card of the clicked site abroad (its marker's `id` property is its public id)."""
+    props = click.get("properties") if isinstance(click, dict) else None
+    public_id = as_text(props.get("id")) if isinstance(props, dict) else None
+    card = card_for(service, public_id)
+    if card is None:
+        return no_update, no_update, no_update
+    return card, "card-drawer open", public_id
+
+
 def on_row_click(service: DataService, rows: list[dict] | None):
     public_id = explorer.selected_row_id(rows)
     if public_id is None:
@@ -239,6 +250,11 @@ def register(app, service: DataService) -> None:
         Output(ids.SELECTED, "data", allow_duplicate=True),
         Input(ids.TABLE_PICK, "data"), prevent_initial_call=True,
     )(lambda pick: on_row_click(service, [pick] if pick else None))
+    app.callback(
+        Output(ids.CARD_BODY, "children", allow_duplicate=True), Output(ids.CARD, "className", allow_duplicate=True),
+        Output(ids.SELECTED, "data", allow_duplicate=True),
+        Input(ids.BORDER_SITES, "clickData"), prevent_initial_call=True,
+    )(lambda click: on_border_site_click(service, click))
     app.callback(
         Output(ids.CARD, "className", allow_duplicate=True), Output(ids.SELECTED, "data", allow_duplicate=True),
         Input(ids.CARD_CLOSE, "n_clicks"), prevent_initial_call=True,

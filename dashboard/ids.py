@@ -37,6 +37,7 @@ URL_NOTICES = "explorer-url-notices"
 # Explorer: map
 MAP = "explorer-map"
 POINTS = "explorer-points"
+BORDER_SITES = "explorer-border-sites"  # the sites abroad (a click opens their card)
 COMMUNES_LAYER = "explorer-communes"
 DEPARTMENTS_LAYER = "explorer-departements"
 CHORO_LAYER = "explorer-choropleth"

@@ -31,15 +31,24 @@ def establishment_card(record: dict, *, capability_labels: dict[str, str], certi
     presumed = set(record["capabilities_presumed"])
     capabilities = [(capability_labels.get(c, c), c in presumed) for c in record["capabilities"]]
     certifications = [(certification_labels.get(c, c), False) for c in record["certifications"]]
-    identifier = record["siret"] or record["id"]
-    id_label = "SIRET" if record["siret"] else "Identifiant de démonstration"
     headcount = record["headcount_estimate"]
+    if record.get("country_label"):  # a site abroad (issue 18): its country, NUTS-3 region and registration number
+        id_label, identifier = f"N° d'immatriculation ({record['country']})", record.get("foreign_id")
+        where = f"{record['commune_name']} · {record['country_label']}"
+        address = ", ".join(part for part in (record["address"], record["commune_name"]) if isinstance(part, str))
+        territory = [_row("Pays", record["country_label"]), _row("Région (NUTS 3)", record.get("region_name"))]
+    else:
+        id_label = "SIRET" if record["siret"] else "Identifiant de démonstration"
+        identifier = record["siret"] or record["id"]
+        where = f"{record['commune_name']} ({record['departement']})"
+        address = f"{record['address'] or ''}, {record['commune_code']} {record['commune_name']}".strip(", ")
+        territory = [_row("Intercommunalité", record["epci_name"]), _row("Zone d'emploi", record["zone_emploi_name"])]
     return html.Div([
         html.Div([
             html.Div([html.Span(className="swatch", style={"background": filiere_color}),
                       record["filiere_label"] or "Filière non renseignée"], className="card-kicker"),
             html.H2(record["name"], className="card-title"),
-            html.Div(f"{record['commune_name']} ({record['departement']})", className="card-subtitle"),
+            html.Div(where, className="card-subtitle"),
             demo_badge(True) if record["is_demo"] else None,
         ], className="card-head"),
         html.Dl([
@@ -48,10 +57,8 @@ def establishment_card(record: dict, *, capability_labels: dict[str, str], certi
             _row("Effectif", f"{record['size_band_label'] or 'tranche inconnue'} · environ "
                              f"{fr_number(headcount)} salariés"
                  if headcount is not None else record["size_band_label"]),
-            _row("Adresse",
-                 f"{record['address'] or ''}, {record['commune_code']} {record['commune_name']}".strip(", ")),
-            _row("Intercommunalité", record["epci_name"]),
-            _row("Zone d'emploi", record["zone_emploi_name"]),
+            _row("Adresse", address),
+            *territory,
             _row("Adhérent UIMM", "oui" if record["member"] else "non") if "member" in record else None,
             _row("Création", fr_date(record["created_on"])),
         ], className="card-rows"),

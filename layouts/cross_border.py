@@ -12,15 +12,20 @@ from dash import html
 CONTEXT_PANE = "tissu-context"  # below the communes (assets/tissu.css): the regions never hide Lorraine
 
 
-def context_layers(urls: dict) -> list:
-    """The regions (discreet outlines, name on hover) and, when given, the sites abroad (small squares)."""
+def context_layers(urls: dict, *, sites_id: str | None = None) -> list:
+    """The regions (discreet outlines, name on hover) and, when given, the sites abroad (small squares);
+    `sites_id` names the sites' layer where a click on one opens its card (the explorer)."""
     layers: list = []
     if urls.get("border_regions"):
         layers.append(dl.Pane(dl.GeoJSON(url=urls["border_regions"], style={"variable": "tissu.border.regionStyle"},
                                          onEachFeature={"variable": "tissu.border.regionTooltip"}),
                               name=CONTEXT_PANE))
-    if urls.get("border_sites"):
-        layers.append(dl.GeoJSON(url=urls["border_sites"], pointToLayer={"variable": "tissu.border.siteToLayer"}))
+    # A named layer is always there (empty without sites abroad): its click callback must find it.
+    if urls.get("border_sites") or sites_id:
+        given = {"id": sites_id} if sites_id else {}
+        if urls.get("border_sites"):
+            given["url"] = urls["border_sites"]
+        layers.append(dl.GeoJSON(pointToLayer={"variable": "tissu.border.siteToLayer"}, **given))
     return layers
 
 
@@ -29,7 +34,7 @@ def context_legend(urls: dict) -> list:
     lines = []
     if urls.get("border_sites"):
         lines.append(html.Li([html.Span(className="swatch border-site-swatch"),
-                              "site à l'étranger (non filtré ; détails au survol)"]))
+                              "site à l'étranger (non filtré ; détails au survol, fiche au clic)"]))
     if urls.get("border_regions"):
         lines.append(html.Li([html.Span(className="swatch border-region-swatch"), "région NUTS-3 voisine (Eurostat)"]))
     return lines

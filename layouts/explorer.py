@@ -145,7 +145,8 @@ def _map(view: ExplorerView) -> dl.MapContainer:
     # and single points in view, so a filter change does not rebuild an index of every point.
     points = dl.GeoJSON(id=ids.POINTS, data=None, pointToLayer={"variable": "tissu.map.pointToLayer"},
                         hideout={"colors": view.data.filiere_colors, "cluster": CLUSTERS})
-    layers = (context_layers(view.data.context_urls)  # across the border: NUTS-3 regions, sites abroad (issue 18)
+    # Across the border (issue 18): NUTS-3 regions, sites abroad (a click opens a site's card).
+    layers = (context_layers(view.data.context_urls, sites_id=ids.BORDER_SITES)
               + basemap(tile_url=view.tile_url, tile_attribution=view.tile_attribution, communes_id=ids.COMMUNES_LAYER,
                         borders_id=ids.DEPARTMENTS_LAYER, choropleth=choropleth) + [points] + map_controls(abroad=True))
     home = home_zoom()

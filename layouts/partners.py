@@ -260,7 +260,9 @@ def cross_border_line(search: PartnerSearch) -> str:
     abroad = sum((country or "FR") != "FR" for country in search.records.get("country", []))
     default = search.query.cross_border is None
     if search.cross_border:
-        why = f"par défaut : départ à moins de {BORDER_KM:g}\u00a0km de la frontière" if default else "choisi"
+        near = ("départ à l'étranger" if search.origin.abroad
+                else f"départ à moins de {BORDER_KM:g}\u00a0km de la frontière")
+        why = f"par défaut : {near}" if default else "choisi"
         return f"Fournisseurs transfrontaliers inclus ({why}) · {abroad} à l'étranger dans la liste"
     if default:
         return f"France seulement (départ à plus de {BORDER_KM:g}\u00a0km de la frontière)"

@@ -147,3 +147,90 @@ def test_the_partner_export_says_each_partner_s_country(service):
     text = base64.b64decode(payload["content"]).decode("utf-8")
     frame = pd.read_csv(io.StringIO(text.lstrip("\ufeff")), sep=";", dtype=str)
     assert frame.columns[-1] == "Pays" and {"France", "Luxembourg"} <= set(frame["Pays"])
+
+
+def _text(component) -> str:
+    """All the text of a component tree, in order."""
+    if isinstance(component, (str, int, float)):
+        return str(component)
+    if isinstance(component, (list, tuple)):
+        return " ".join(_text(c) for c in component)
+    children = getattr(component, "children", None)
+    return "" if children is None else _text(children)
+
+
+def _a_site_abroad(service, capability="traitement_surface"):
+    snap = service.snapshot()
+    sites = foreign_sites(service, snap)
+    offering = snap.capability_links[snap.capability_links["capability_code"] == capability]["establishment_id"]
+    return sites[sites["id"].isin(offering)].iloc[0]
+
+
+def test_a_site_abroad_is_a_partner_search_origin_with_the_border_crossed_by_default(service):
+    site = _a_site_abroad(service)
+    query = PartnerQuery(site=site["public_id"], capabilities=("traitement_surface",), radius_km=40)
+    found = search_partners(service, query, viewer=ANONYMOUS, limit=None)
+    assert found.origin.abroad and found.origin.establishment_id == int(site["id"])
+    assert found.origin.label == f"{site['name']}, {site['commune_name']} ({site['country_label']})"
+    assert found.cross_border and found.cross_border_default  # its neighbours abroad count, whatever the distance
+    expected = _brute_force(service, site["lat"], site["lon"], "traitement_surface", 40, abroad=True)
+    assert set(found.records["id"]) == expected - {site["public_id"]}  # never the origin itself
+    by_number = search_partners(service, PartnerQuery(site=site["foreign_id"], capabilities=("traitement_surface",),
+                                                      radius_km=40), viewer=ANONYMOUS, limit=None)
+    assert by_number.origin.public_id == site["public_id"]  # its registration number names it too
+
+
+def test_a_site_abroad_gives_its_capabilities_to_a_peer_search(service):
+    from dashboard.services.partners import site_capabilities
+
+    site = _a_site_abroad(service)
+    snap = service.snapshot()
+    links = snap.capability_links[snap.capability_links["establishment_id"] == site["id"]]
+    owned = site_capabilities(service, snap, site["public_id"])
+    assert owned and set(owned) == set(links["capability_code"])
+    peers = search_partners(service, PartnerQuery(site=site["public_id"], match="peers", radius_km=60),
+                            viewer=ANONYMOUS, limit=None)
+    assert peers.query.capabilities and set(peers.query.capabilities) <= set(owned) and len(peers.records) > 0
+
+
+def test_the_site_autocomplete_finds_sites_abroad_by_name_and_by_number(service):
+    from dashboard.services.partners import site_options
+
+    site = _a_site_abroad(service)
+    by_name = site_options(service, site["name"], None)
+    assert by_name[0]["value"] == site["public_id"] and site["country_label"] in by_name[0]["label"]
+    assert site_options(service, site["public_id"], None)[0]["value"] == site["public_id"]
+    kept = site_options(service, "", site["public_id"])
+    assert [o["value"] for o in kept] == [site["public_id"]]
+
+
+def test_a_site_abroad_has_a_card_with_its_country_region_and_number(service):
+    from dash import no_update
+
+    from callbacks.explorer import on_border_site_click
+    from dashboard.services.explorer import card_record
+
+    site = _a_site_abroad(service)
+    card = card_record(service, site["public_id"], ANONYMOUS)
+    assert card is not None and (card.lat, card.lon) == (float(site["lat"]), float(site["lon"]))
+    assert card.record["country_label"] == site["country_label"] and "member" not in card.record  # public: no member
+    body, drawer, selected = on_border_site_click(service, {"type": "Feature", "properties": {"id": site["public_id"]}})
+    shown = _text(body)
+    for expected in (site["name"], site["country_label"], site["region_name"], site["foreign_id"], "Pays",
+                     "Région (NUTS 3)", "(fictives)"):
+        assert expected in shown, expected
+    assert "Intercommunalité" not in shown and drawer == "card-drawer open" and selected == site["public_id"]
+    assert on_border_site_click(service, {"properties": {"id": "XX-inconnu"}})[0] is no_update
+    home = service.snapshot().establishments.iloc[0]
+    assert "Intercommunalité" in _text(on_border_site_click(service, {"properties": {"id": home["public_id"]}})[0])
+
+
+def test_the_list_says_why_the_border_is_crossed_for_an_origin_abroad(service):
+    from layouts.partners import cross_border_line
+
+    site = _a_site_abroad(service)
+    found = search_partners(service, PartnerQuery(site=site["public_id"], capabilities=("traitement_surface",)),
+                            viewer=ANONYMOUS)
+    assert cross_border_line(found).startswith("Fournisseurs transfrontaliers inclus (par défaut : départ à l'étranger)")
+    home = search_partners(service, PartnerQuery(commune=THIONVILLE, capabilities=("tournage",)), viewer=ANONYMOUS)
+    assert "départ à moins de 50" in cross_border_line(home)

@@ -69,6 +69,23 @@ def foreign_sites(service: DataService, snap: Snapshot) -> pd.DataFrame:
     return snap.cached("foreign_sites", build)
 
 
+def foreign_site(service: DataService, snap: Snapshot, key: str | None) -> pd.Series | None:
+    """The site abroad whose public id or registration number is `key`, or None (a few hundred rows: a scan)."""
+    sites = foreign_sites(service, snap)
+    if not key or sites.empty:
+        return None
+    found = sites[(sites["public_id"] == key) | (sites["foreign_id"] == key)]
+    return None if found.empty else found.iloc[0]
+
+
+def foreign_record(service: DataService, snap: Snapshot, site: pd.Series) -> dict:
+    """The full record of one site abroad (`services.records`' columns) with its country, region and number."""
+    ids, records = foreign_records(service, snap)
+    record = records.iloc[int(ids.get_loc(int(site["id"])))].to_dict()
+    return record | {"country": site["country"], "country_label": site["country_label"],
+                     "region_name": site["region_name"], "foreign_id": site["foreign_id"]}
+
+
 # What the partner and coverage engines read of a site: the combined frame holds only these columns (not a copy
 # of the wide establishments frame; the records come from `records_across`).
 _ENGINE_COLUMNS = ("id", "public_id", "name", "commune_code", "filiere_code", "naf_code", "department_code",

@@ -21,7 +21,7 @@ from dashboard.callback_inputs import as_number, as_text
 from dashboard.formatting import fr_number, short_text
 from dashboard.policy import Action, Viewer, can, check_criteria, redact_record, visible_columns
 from dashboard.services.base import DataService, Lookups, Snapshot
-from dashboard.services.cross_border import context_urls
+from dashboard.services.cross_border import context_urls, foreign_record, foreign_site
 from dashboard.services.industry_territories import (
     IMPORT_HINT,
     IndustryTerritories,
@@ -38,6 +38,7 @@ from dashboard.services.map_clusters import (
     vocabularies,
 )
 from dashboard.services.options import capability_options
+from dashboard.services.partners import site_position
 from dashboard.services.payloads import EncodedPayload, PayloadBuilder, cached_payload, restricted
 from dashboard.services.records import records_of
 
@@ -260,18 +261,24 @@ def labels(look: Lookups) -> tuple[dict, dict, dict]:
 
 
 def card_record(service: DataService, public_id: str | None, viewer: Viewer) -> CardRecord | None:
-    """The card data of one establishment of the active dataset (cut to the viewer), or None when unknown."""
+    """The card data of one establishment of the active dataset (cut to the viewer), in the territory or abroad
+    (then with its country, region and registration number), or None when unknown."""
     if not public_id:
         return None
     snap = service.snapshot()
-    row = snap.establishments[snap.establishments["public_id"] == public_id]
-    if row.empty:
-        return None
-    record = records_of(service, snap, row)
+    position = site_position(snap, public_id)  # a hash lookup, not a scan of every site's id
+    if position is not None:
+        row = snap.establishments.iloc[[position]]
+        record = records_of(service, snap, row).iloc[0].to_dict()
+        lat, lon = float(row["lat"].iloc[0]), float(row["lon"].iloc[0])
+    else:
+        site = foreign_site(service, snap, public_id)
+        if site is None:
+            return None
+        record, lat, lon = foreign_record(service, snap, site), float(site["lat"]), float(site["lon"])
     caps, certs, colors = labels(service.lookups)
-    rec = redact_record(viewer, record.iloc[0].to_dict())
-    return CardRecord(rec, caps, certs, colors.get(rec["filiere"], "#6b7280"), float(row["lat"].iloc[0]),
-                      float(row["lon"].iloc[0]))
+    rec = redact_record(viewer, record)
+    return CardRecord(rec, caps, certs, colors.get(rec["filiere"], "#6b7280"), lat, lon)
 
 
 def clicked_point(click) -> int | None:

@@ -36,6 +36,8 @@ from dashboard.services.cross_border import PAYLOADS as CONTEXT_PAYLOADS
 from dashboard.services.cross_border import (
     context_urls,
     cross_border_catalog,
+    foreign_site,
+    foreign_sites,
     home_country_columns,
     near_border,
     records_across,
@@ -67,6 +69,7 @@ class Origin:
     lon: float
     establishment_id: int | None = None
     public_id: str | None = None
+    abroad: bool = False  # a site abroad (issue 18): the search then includes the sites abroad by default
 
 
 def _object_array(values: list) -> np.ndarray:
@@ -124,14 +127,26 @@ def site_position(snap: Snapshot, site: str) -> int | None:
     return min(found) if found else None
 
 
-def resolve_origin(query: PartnerQuery, snap: Snapshot, communes: pd.DataFrame) -> Origin:
+def _site(service: DataService, snap: Snapshot, site: str) -> tuple[pd.Series, bool] | None:
+    """The row of the site `site` names (public id or SIRET in the territory, else public id or registration
+    number of a site abroad) and whether it lies abroad; None when unknown."""
+    position = site_position(snap, site)
+    if position is not None:
+        return snap.establishments.iloc[position], False
+    row = foreign_site(service, snap, site)
+    return None if row is None else (row, True)
+
+
+def resolve_origin(service: DataService, query: PartnerQuery, snap: Snapshot) -> Origin:
+    communes = service.lookups.communes
     if query.site:
-        position = site_position(snap, query.site)
-        if position is None:
+        found = _site(service, snap, query.site)
+        if found is None:
             raise OriginError("site", f"Établissement inconnu dans le jeu de données actif : « {query.site} ».")
-        r = snap.establishments.iloc[position]
-        return Origin("site", f"{r['name']}, {r['commune_name']}", float(r["lat"]), float(r["lon"]),
-                      int(r["id"]), r["public_id"])
+        r, abroad = found
+        place = f"{r['commune_name']} ({r['country_label']})" if abroad else r["commune_name"]
+        return Origin("site", f"{r['name']}, {place}", float(r["lat"]), float(r["lon"]), int(r["id"]),
+                      r["public_id"], abroad=abroad)
     if query.commune:
         row = communes[communes["code"] == query.commune]
         if row.empty:
@@ -148,18 +163,16 @@ MATCH_LABELS = {"peers": "Pairs : les mêmes savoir-faire que ce site",
 MATCH_SHORT = {"peers": "pairs", "complementary": "fournisseurs complémentaires"}
 
 
-def _site_row(snap: Snapshot, site: str) -> int | None:
-    position = site_position(snap, site)
-    return None if position is None else snap.establishments.index[position]
-
-
 def site_capabilities(service: DataService, snap: Snapshot, site: str) -> tuple[str, ...] | None:
     """Capability codes a site offers (declared or presumed), taxonomy order; None when the site is unknown."""
-    row = _site_row(snap, site)
-    if row is None:
+    found = _site(service, snap, site)
+    if found is None:
         return None
+    row, abroad = found
     catalog = catalog_for(service, snap)
-    position = catalog.position_of(int(snap.establishments.at[row, "id"]))
+    if abroad:
+        catalog = cross_border_catalog(service, snap, catalog)
+    position = catalog.position_of(int(row["id"]))
     if position is None:
         return None
     return tuple(c for c, offered in zip(catalog.capability_codes, catalog.capabilities[position]) if offered)
@@ -172,10 +185,10 @@ def context_for(service: DataService, snap: Snapshot, site: str | None, match: s
     if not site or match not in MATCHES:
         return None
     owned = site_capabilities(service, snap, site)
-    row = _site_row(snap, site)
-    if owned is None or row is None:
+    found = _site(service, snap, site)
+    if owned is None or found is None:
         return None
-    filiere = snap.establishments.at[row, "filiere_code"] if "filiere_code" in snap.establishments.columns else None
+    filiere = found[0].get("filiere_code")
     bought = capabilities_bought(load_reference().purchases, None if pd.isna(filiere) else str(filiere))
     look = service.lookups.capabilities
     return context_capabilities(owned, match=str(match), families=dict(zip(look["code"], look["family_code"])),
@@ -197,9 +210,9 @@ def search_partners(service: DataService, query: PartnerQuery, *, viewer: Viewer
     if query.members_only:
         check_criteria(viewer, ["member"])
     snap = service.snapshot()
-    origin = resolve_origin(query, snap, service.lookups.communes)
+    origin = resolve_origin(service, query, snap)
     query = with_context(service, snap, query)
-    default = near_border(origin.lat, origin.lon)
+    default = origin.abroad or near_border(origin.lat, origin.lon)
     abroad = default if query.cross_border is None else query.cross_border
     catalog = cross_border_catalog(service, snap, catalog_for(service, snap)) if abroad else catalog_for(service, snap)
     countries = "country" in catalog.establishments.columns
@@ -261,7 +274,8 @@ class PartnerPageView:
 
 
 def _site_option(row, query: str = "") -> dict:
-    label = f"{short_text(row['name'])} – {row['commune_name']} ({row['department_code']})"
+    where = row["country_label"] if isinstance(row.get("country_label"), str) else row["department_code"]
+    label = f"{short_text(row['name'])} – {row['commune_name']} ({where})"
     return {"label": label, "value": row["public_id"], "search": _typed(query, label)}
 
 
@@ -273,19 +287,22 @@ def _typed(query: str, shown: str) -> str:
 
 def site_options(service: DataService, text: str | None, selected: str | None) -> list[dict]:
     """Autocomplete: establishments whose name, commune or identifier match `text`, ranked (exact names first,
-    then larger headcounts: analytics.text.rank)."""
-    frame = service.snapshot().establishments
-    keep = frame.iloc[0:0]
-    if selected:
-        keep = frame[frame["public_id"] == selected]
+    then larger headcounts: analytics.text.rank); the territory's sites, then those abroad."""
+    snap = service.snapshot()
+    frames = (snap.establishments, foreign_sites(service, snap))
+    keep = [frame[frame["public_id"] == selected] for frame in frames] if selected else []
     if text and len(text.strip()) >= 2:
         digits = text.replace(" ", "")
-        by_id = frame["public_id"].str.startswith(digits.upper()) | frame["siret"].fillna("").str.startswith(digits)
-        ids_first = frame[by_id].sort_values("headcount_estimate", ascending=False, kind="mergesort")
-        by_text = frame.loc[rank(frame["name"], text, frame["headcount_estimate"], context=frame["commune_name"])]
-        found = pd.concat([ids_first, by_text]).drop_duplicates("public_id").head(SEARCH_LIMIT)
-        keep = pd.concat([keep, found]).drop_duplicates("public_id")
-    return [_site_option(r, text or "") for r in keep.to_dict("records")]
+        for frame in frames:
+            by_id = frame["public_id"].str.startswith(digits.upper()) | frame["siret"].fillna("").str.startswith(digits)
+            keep.append(frame[by_id].sort_values("headcount_estimate", ascending=False, kind="mergesort"))
+        keep += [frame.loc[rank(frame["name"], text, frame["headcount_estimate"], context=frame["commune_name"])]
+                 for frame in frames]
+    options: dict[str, dict] = {}  # by public id, first match kept: the selected site, then the ranked matches
+    for row in (row for part in keep for row in part.to_dict("records")):
+        if row["public_id"] not in options and len(options) < SEARCH_LIMIT + bool(selected):
+            options[row["public_id"]] = _site_option(row, text or "")
+    return list(options.values())
 
 
 def commune_options(service: DataService, text: str | None, selected: str | None) -> list[dict]:
@@ -325,7 +342,7 @@ def partner_view(service: DataService, query: dict[str, list[str]], viewer: View
         parsed = replace(parsed, members_only=False)
         notices.append("Le filtre « adhérents UIMM » est réservé aux comptes adhérents et à l'équipe UIMM.")
     snap = service.snapshot()
-    if parsed.site and snap.establishments["public_id"].eq(parsed.site).sum() == 0:
+    if parsed.site and _site(service, snap, parsed.site) is None:  # in the territory or abroad
         notices.append(f"Établissement inconnu ignoré : « {parsed.site} ».")
         parsed = replace(parsed, site=None)
     if parsed.match and not parsed.site:
