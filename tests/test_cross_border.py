@@ -231,6 +231,7 @@ def test_the_list_says_why_the_border_is_crossed_for_an_origin_abroad(service):
     site = _a_site_abroad(service)
     found = search_partners(service, PartnerQuery(site=site["public_id"], capabilities=("traitement_surface",)),
                             viewer=ANONYMOUS)
-    assert cross_border_line(found).startswith("Fournisseurs transfrontaliers inclus (par défaut : départ à l'étranger)")
+    line = cross_border_line(found)
+    assert line.startswith("Fournisseurs transfrontaliers inclus (par défaut : départ à l'étranger)")
     home = search_partners(service, PartnerQuery(commune=THIONVILLE, capabilities=("tournage",)), viewer=ANONYMOUS)
     assert "départ à moins de 50" in cross_border_line(home)

@@ -185,3 +185,18 @@ def test_the_warm_up_above_the_threshold_builds_the_first_view_not_the_point_sto
     assert "map_view" in names and "payload:explorer_points" not in names and "payload:explorer_members" not in names
     below = [name for name, _ in _steps(service, service.snapshot())]
     assert "payload:explorer_points" in below and "map_view" not in below
+
+
+@pytest.mark.parametrize("share", [0.002, 0.45, 1.0])
+def test_cell_totals_in_the_datasets_cell_order_equal_those_of_a_sort(share):
+    from dashboard.analytics.clusters import cell_totals, grid_cells, mercator_x, mercator_y
+
+    rng = np.random.default_rng(11)
+    lat, lon = rng.uniform(47.8, 49.6, 50_000), rng.uniform(4.9, 7.6, 50_000)
+    grid = grid_cells(mercator_x(lon), mercator_y(lat), zoom=9, radius=60)
+    indices = np.flatnonzero(rng.random(len(lat)) < share)
+    sorted_ = cell_totals(indices, grid.cells, lat, lon)
+    ordered = cell_totals(indices, grid.cells, lat, lon, by_cell=grid.by_cell)
+    assert len(sorted_) > 0
+    for name in ("cell", "count", "lat_sum", "lon_sum", "south", "west", "north", "east", "first"):
+        np.testing.assert_array_equal(getattr(ordered, name), getattr(sorted_, name), err_msg=name)

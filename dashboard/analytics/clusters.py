@@ -36,6 +36,7 @@ class Grid:
     size: float  # cell width, Mercator units
     cols: int
     cells: np.ndarray  # int64, the cell of every point of the dataset
+    by_cell: np.ndarray | None = None  # every point's index, sorted by cell (stable): see `cell_totals`
 
 
 def grid_cells(x: np.ndarray, y: np.ndarray, *, zoom: int, radius: float) -> Grid:
@@ -46,7 +47,7 @@ def grid_cells(x: np.ndarray, y: np.ndarray, *, zoom: int, radius: float) -> Gri
     x0, y0 = float(x.min()), float(y.min())
     cols = int(np.floor((float(x.max()) - x0) / size)) + 1
     cells = np.floor((y - y0) / size).astype(np.int64) * cols + np.floor((x - x0) / size).astype(np.int64)
-    return Grid(x0, y0, size, cols, cells)
+    return Grid(x0, y0, size, cols, cells, np.argsort(cells, kind="stable"))
 
 
 @dataclass(frozen=True)
@@ -67,11 +68,21 @@ class CellTotals:
         return len(self.cell)
 
 
-def cell_totals(indices: np.ndarray, cells: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> CellTotals:
-    """Aggregate the points `indices` (ascending) into their `cells` (one entry per point of the dataset)."""
-    c = cells[indices]
-    order = np.argsort(c, kind="stable")  # stable: within a cell, indices stay ascending
-    cs, picked = c[order], indices[order]
+def cell_totals(indices: np.ndarray, cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, *,
+                by_cell: np.ndarray | None = None) -> CellTotals:
+    """Aggregate the points `indices` (ascending) into their `cells` (one entry per point of the dataset).
+
+    `by_cell` (`Grid.by_cell`): with it, a large selection is put in cell order by keeping its points from the
+    dataset's order (a mask over every point: ≈ 8 ms at 1M) instead of sorting them (≈ 25-130 ms for 400k)."""
+    if by_cell is not None and len(indices) * 20 > len(cells):
+        chosen = np.zeros(len(cells), dtype=bool)
+        chosen[indices] = True
+        picked = by_cell[chosen[by_cell]]  # the same order as a stable sort: by cell, then by index
+        cs = cells[picked]
+    else:
+        c = cells[indices]
+        order = np.argsort(c, kind="stable")  # stable: within a cell, indices stay ascending
+        cs, picked = c[order], indices[order]
     if not len(cs):
         empty_f, empty_i = np.zeros(0), np.zeros(0, dtype=np.int64)
         return CellTotals(empty_i, empty_i, empty_f, empty_f, empty_f, empty_f, empty_f, empty_f, empty_i)

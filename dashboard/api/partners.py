@@ -77,7 +77,8 @@ OPENAPI_PATHS = {
         "distance routière et temps de trajet estimés (× 1,3 ; 70 km/h). L'origine est exclue.",
         [query_param("lat", "Latitude de l'origine (France métropolitaine).", {"type": "number"}),
          query_param("lon", "Longitude de l'origine.", {"type": "number"}),
-         query_param("siret", "SIRET (ou identifiant de démonstration) de l'établissement d'origine.",
+         query_param("siret", "SIRET (ou identifiant de démonstration ; pour un site à l'étranger, son identifiant "
+                     "ou son n° d'immatriculation) de l'établissement d'origine.",
                 {"type": "string"}),
          query_param("id", "Synonyme de siret.", {"type": "string"}),
          query_param("commune", "Code INSEE de la commune d'origine.", {"type": "string"}),

@@ -147,15 +147,19 @@ def selection(service: DataService, snap: Snapshot, criteria: Criteria) -> Selec
                            territory_communes=industry_territories(service).communes)
         indices = np.flatnonzero(mask)
         cols = map_columns(service, snap)
-        return Selection(indices, int(cols.jobs[indices].sum()), int(len(np.unique(cols.units["communes"][indices]))))
+        communes = cols.units["communes"][indices]
+        # Distinct communes by counting per commune index (a bincount, not a sort); -1 (none) is no commune.
+        present = np.count_nonzero(np.bincount(communes[communes >= 0])) + bool((communes < 0).any())
+        return Selection(indices, int(cols.jobs[indices].sum()), int(present))
     return snap.lru(("map_selection", snap.versions.dataset, criteria_key(criteria)), build)
 
 
 def _totals(service: DataService, snap: Snapshot, criteria: Criteria, zoom: int) -> CellTotals:
     def build() -> CellTotals:
         cols = map_columns(service, snap)
-        return cell_totals(selection(service, snap, criteria).indices, _grid(service, snap, zoom).cells,
-                           cols.lat, cols.lon)
+        grid = _grid(service, snap, zoom)
+        return cell_totals(selection(service, snap, criteria).indices, grid.cells, cols.lat, cols.lon,
+                           by_cell=grid.by_cell)
     return snap.lru(("map_cells", snap.versions.dataset, criteria_key(criteria), zoom), build)
 
 
