@@ -19,6 +19,22 @@ _DRAWN = """() => [...document.querySelectorAll('.marker-cluster[title]')]
     + document.querySelectorAll('path.tissu-point').length"""
 
 
+def _wait_or_say(page, condition: str, expected: int, what: str) -> None:
+    """Wait for `condition(expected)`; on a timeout fail saying what the page showed (a retried CI failure of
+    this test left no clue: the KPI, the drawn total, the map's zoom and bounds, the clusters requests)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(condition, arg=expected, timeout=15000)
+    except PlaywrightTimeout:
+        state = page.evaluate(f"""() => {{ const m = window.tissu.map.current();
+            return {{kpi: document.getElementById('kpi-establishments').innerText, drawn: ({_DRAWN})(),
+                     zoom: m && m.getZoom(), bounds: m && m.getBounds().toBBoxString(),
+                     asked: performance.getEntriesByType('resource').map(e => e.name)
+                       .filter(n => n.includes('/api/v1/map/clusters')).slice(-4)}}; }}""")
+        pytest.fail(f"{what}: expected {expected} within 15 s, the page shows {state}")
+
+
 def test_above_the_threshold_the_server_clusters_with_exact_counts(server_clusters_page, server_clusters_server):
     page, server = server_clusters_page, server_clusters_server
     requested: list[str] = []
@@ -30,10 +46,10 @@ def test_above_the_threshold_the_server_clusters_with_exact_counts(server_cluste
     page.evaluate("() => window.dash_clientside.set_props('filter-departement', {value: ['55']})")
     with urllib.request.urlopen(f"{server}/api/v1/establishments?departement=55&limit=1") as answer:
         expected = json.load(answer)["total"]
-    page.wait_for_function("(n) => document.getElementById('kpi-establishments').innerText"
-                           ".replace(/\\D/g, '') === String(n)", arg=expected, timeout=15000)
+    _wait_or_say(page, "(n) => document.getElementById('kpi-establishments').innerText"
+                       ".replace(/\\D/g, '') === String(n)", expected, "the KPI")
     # The map fits the department: every selected establishment is in view, drawn once.
-    page.wait_for_function(f"() => ({_DRAWN})() === {expected}", timeout=15000)
+    _wait_or_say(page, f"(n) => ({_DRAWN})() === n", expected, "the drawn clusters")
     assert page.locator(".marker-cluster").count() > 0
     assert page.errors == [] and page.foreign_requests == []
 
