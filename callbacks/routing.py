@@ -40,7 +40,7 @@ def page_components(service: DataService, registry: Sequence[pages.Page] = pages
     """Every component with an id on every page and those pages create later.
 
     Pages are rendered over a specimen of the data (a few hundred establishments): the same components as with
-    the whole dataset (tests/test_routing.py compares them), in well under a second at any scale.
+    the whole dataset (tests/test_validation_layout.py compares them), in well under a second at any scale.
     Pages rendered for some viewers only are not rendered here: their `late_components` stand in."""
     reserved = pages.requirements(registry)
     specimen = service.specimen()

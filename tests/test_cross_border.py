@@ -225,6 +225,17 @@ def test_a_site_abroad_has_a_card_with_its_country_region_and_number(service):
     assert "Intercommunalité" in _text(on_border_site_click(service, {"properties": {"id": home["public_id"]}})[0])
 
 
+@pytest.mark.parametrize("role", ["anonymous", "member", "staff", "admin"])
+def test_the_card_of_a_site_abroad_shows_membership_to_the_roles_that_may_see_it(service, role):
+    from dashboard.policy import Action, Role, Viewer, can
+    from dashboard.services.explorer import card_record
+
+    viewer = Viewer(Role(role), 1 if role != "anonymous" else None, f"{role}@test")
+    card = card_record(service, _a_site_abroad(service)["public_id"], viewer)
+    assert card is not None and card.record["country_label"]
+    assert ("member" in card.record) is can(viewer, Action.SEE_MEMBERSHIP)
+
+
 def test_the_list_says_why_the_border_is_crossed_for_an_origin_abroad(service):
     from layouts.partners import cross_border_line
 

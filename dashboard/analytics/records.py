@@ -19,10 +19,11 @@ def _codes_per_site(links: pd.DataFrame, code_column: str, ids: pd.Series) -> pd
     positions = site_index.get_indexer(links["establishment_id"])
     linked = positions >= 0
     bit, codes = pd.factorize(links[code_column][linked], sort=True)
+    sites = positions[linked]
     words = np.zeros((len(site_index), max(1, -(-len(codes) // 64))), dtype=np.uint64)
     for word in range(words.shape[1]):
         in_word = (bit // 64) == word
-        np.bitwise_or.at(words[:, word], positions[linked][in_word],
+        np.bitwise_or.at(words[:, word], sites[in_word],
                          np.left_shift(np.uint64(1), (bit[in_word] % 64).astype(np.uint64)))
     # One word: a plain 1-D unique (a row-wise unique sorts ten times slower); more: each row as one opaque value.
     rows = words[:, 0] if words.shape[1] == 1 else np.ascontiguousarray(words).view(

@@ -232,8 +232,6 @@ class DataService:
         return frames
 
 
-
-
 class _Specimen(DataService):
     """A fixed snapshot over the engine, settings and lookups of another service (see `DataService.specimen`)."""
 

@@ -166,9 +166,10 @@ MATCH_SHORT = {"peers": "pairs", "complementary": "fournisseurs complémentaires
 def site_capabilities(service: DataService, snap: Snapshot, site: str) -> tuple[str, ...] | None:
     """Capability codes a site offers (declared or presumed), taxonomy order; None when the site is unknown."""
     found = _site(service, snap, site)
-    if found is None:
-        return None
-    row, abroad = found
+    return None if found is None else _capabilities_of(service, snap, *found)
+
+
+def _capabilities_of(service: DataService, snap: Snapshot, row: pd.Series, abroad: bool) -> tuple[str, ...] | None:
     catalog = catalog_for(service, snap)
     if abroad:
         catalog = cross_border_catalog(service, snap, catalog)
@@ -184,8 +185,8 @@ def context_for(service: DataService, snap: Snapshot, site: str | None, match: s
     Complementary suppliers follow the bundled purchasing model of the site's filière (analytics.purchasing)."""
     if not site or match not in MATCHES:
         return None
-    owned = site_capabilities(service, snap, site)
     found = _site(service, snap, site)
+    owned = None if found is None else _capabilities_of(service, snap, *found)
     if owned is None or found is None:
         return None
     filiere = found[0].get("filiere_code")
@@ -295,9 +296,10 @@ def site_options(service: DataService, text: str | None, selected: str | None) -
         digits = text.replace(" ", "")
         for frame in frames:
             by_id = frame["public_id"].str.startswith(digits.upper()) | frame["siret"].fillna("").str.startswith(digits)
-            keep.append(frame[by_id].sort_values("headcount_estimate", ascending=False, kind="mergesort"))
+            keep.append(frame[by_id].sort_values("headcount_estimate", ascending=False, kind="mergesort")
+                        .head(SEARCH_LIMIT))  # "DE" matches every demo id: rows are made of the first ones only
         keep += [frame.loc[rank(frame["name"], text, frame["headcount_estimate"], context=frame["commune_name"])]
-                 for frame in frames]
+                 .head(SEARCH_LIMIT) for frame in frames]
     options: dict[str, dict] = {}  # by public id, first match kept: the selected site, then the ranked matches
     for row in (row for part in keep for row in part.to_dict("records")):
         if row["public_id"] not in options and len(options) < SEARCH_LIMIT + bool(selected):
