@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from pandas.api.extensions import ExtensionArray
 
 from dashboard.analytics.geodesy import drive_min_estimate, road_km_estimate
+from dashboard.analytics.id_positions import IdPositions
 from dashboard.analytics.spatial import SiteIndex
 from dashboard.formatting import NBSP, fr_number
 
@@ -55,7 +56,7 @@ class PartnerCatalog:
     ids: NDArray[np.int64]  # establishment id per position
     capability_codes: tuple[str, ...]  # column order of `capabilities`
     capabilities: NDArray[np.bool_]  # (establishments, capabilities): offered, declared or presumed
-    declared: NDArray[np.bool_]  # same shape: declared (not only presumed from the NAF code)
+    declared_bits: NDArray[np.uint8]  # `capabilities`' shape, bit-packed per row: declared (not only presumed)
     supplier_index: Mapping[str, SiteIndex]  # capability code -> index of the establishments offering it
     certification_codes: tuple[str, ...]
     certifications: NDArray[np.bool_]  # (establishments, certifications)
@@ -67,7 +68,7 @@ class PartnerCatalog:
     capability_labels: Mapping[str, str] = field(default_factory=dict)
     certification_labels: Mapping[str, str] = field(default_factory=dict)
     size_band_labels: Mapping[str, str] = field(default_factory=dict)
-    _id_index: pd.Index = field(default_factory=pd.Index, repr=False)
+    _id_index: IdPositions = field(default_factory=lambda: IdPositions([]), repr=False)
     _columns: Mapping[str, ExtensionArray] = field(default_factory=dict, repr=False)  # `establishments` columns
     home_size: int | None = None  # the first rows in the territory (demand for coverage); the rest: sites abroad
 
@@ -88,6 +89,11 @@ class PartnerCatalog:
         except (KeyError, TypeError, ValueError):
             return None
         return int(position)
+
+    def declared_rows(self, positions: NDArray, columns: list[int]) -> NDArray[np.bool_]:
+        """(positions, columns) of the declared matrix, unpacked from its bits (8 times smaller than booleans)."""
+        rows = np.unpackbits(self.declared_bits[positions], axis=1, count=len(self.capability_codes))
+        return rows[:, columns].astype(bool)
 
     def capability_column(self, code: str) -> int:
         """Column of a capability code in `capabilities` (KeyError when unknown)."""
@@ -148,10 +154,8 @@ def partner_catalog(
     frame = establishments.reset_index(drop=True)
     n = len(frame)
     ids = frame["id"].to_numpy(dtype=np.int64) if n else np.empty(0, np.int64)
-    if pd.Index(ids).has_duplicates:
-        raise ValueError("establishment ids must be unique")
+    id_index = IdPositions(ids)  # raises on a repeated id
     index = SiteIndex(frame["lat"].to_numpy(float), frame["lon"].to_numpy(float))
-    id_index = pd.Index(ids)
 
     cap_codes, cap_labels = _codes_and_labels(capability_taxonomy, capability_links["capability_code"].unique())
     cap_positions = id_index.get_indexer(capability_links["establishment_id"].to_numpy())
@@ -196,7 +200,7 @@ def partner_catalog(
 
     return PartnerCatalog(
         establishments=frame, index=index, ids=ids, capability_codes=cap_codes, capabilities=capabilities,
-        declared=declared, supplier_index=supplier_index, certification_codes=cert_codes,
+        declared_bits=np.packbits(declared, axis=1), supplier_index=supplier_index, certification_codes=cert_codes,
         certifications=certifications, size_band_order=band_order, size_rank=size_rank, is_member=is_member,
         naf_codes=naf_codes, naf_index=np.asarray(naf_index, dtype=np.int32), capability_labels=cap_labels,
         certification_labels=cert_labels, size_band_labels=band_labels,
@@ -557,7 +561,7 @@ def partner_items(catalog: PartnerCatalog, ranking: PartnerRanking, *,
                    if n_wished else None)
     matched_lists, whys = [], []
     cap_rows = catalog.capabilities[positions][:, columns] if n_requested else None
-    declared_rows = catalog.declared[positions][:, columns] if n_requested else None
+    declared_rows = catalog.declared_rows(positions, columns) if n_requested else None
     for row, (position, distance) in enumerate(zip(positions.tolist(), distances.tolist())):
         matched: list[str] = []
         presumed: list[str] = []

@@ -41,20 +41,42 @@ def _codes_per_site(links: pd.DataFrame, code_column: str, ids: pd.Series) -> pd
     return pd.Series(lists[combination.reshape(-1)], index=ids.index, dtype=object)
 
 
-def _labels_of(codes: pd.Series, labels: pd.Series) -> pd.api.extensions.ExtensionArray:
+def _labels_of(codes: pd.Series, labels: pd.Series, *, compact: bool = False) -> pd.api.extensions.ExtensionArray:
     """`labels[code]` for each code (missing when unknown), as one Arrow take: `Series.map` makes a Python string
-    per row first (90 MB and 0.3 s per column at 1M sites, against 30 MB and 0.1 s)."""
+    per row first (90 MB and 0.3 s per column at 1M sites, against 30 MB and 0.1 s). `compact`: a Categorical
+    instead (a small integer per row and each label once: 1-2 MB per column at 1M sites, against 15-50 MB),
+    for frames kept per data version and decoded when rows are taken (`plain`)."""
     position = labels.index.get_indexer(codes)
+    if compact:
+        label_codes, distinct = pd.factorize(pd.Series(labels.to_numpy(dtype=object), dtype=codes.dtype))
+        per_row = np.where(position >= 0, label_codes[position], -1)  # an unknown code or a missing label: -1
+        return pd.Categorical.from_codes(per_row, categories=pd.Index(distinct, dtype=codes.dtype))
     names = pa.array(labels.to_numpy(dtype=object), type=pa.large_string())
     return pd.array(names.take(pa.array(position, mask=position < 0)), dtype=codes.dtype)
 
 
+def plain(values: pd.api.extensions.ExtensionArray) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """A compact (Categorical) column as the plain array of its values' dtype (strings: missing as NaN, as a
+    string column holds them; objects such as dates: missing as None, as read from the database); any other
+    column unchanged."""
+    if not isinstance(values, pd.Categorical):
+        return values
+    if values.categories.dtype != object:
+        return values.astype(values.categories.dtype)
+    codes = values.codes
+    out = np.asarray(values.categories, dtype=object).take(np.maximum(codes, 0))
+    out[codes < 0] = None
+    return out
+
+
 def establishment_records(selected: pd.DataFrame, *, capability_links: pd.DataFrame,
-                          certification_links: pd.DataFrame, lookups) -> pd.DataFrame:
+                          certification_links: pd.DataFrame, lookups, compact: bool = False) -> pd.DataFrame:
     """One record per establishment with labels, territories, capabilities and certifications.
 
     Columns are taken as their arrays (`.array`), not `.to_numpy()`: Arrow strings stay Arrow (at 1M sites a
-    numpy copy is a Python object per string, 13 columns of them, 0.8 GB and seconds)."""
+    numpy copy is a Python object per string, 13 columns of them, 0.8 GB and seconds). `compact`: the four
+    label columns looked up from codes are Categoricals (`_labels_of`), and the input's Categoricals stay so:
+    whoever takes rows decodes them with `plain` (services.records does); otherwise every column is plain."""
     ids = selected["id"]
     # The few selected sites' links first: one id scan per table, not a string scan of every link.
     capability_links = capability_links[capability_links["establishment_id"].isin(ids)]
@@ -64,25 +86,25 @@ def establishment_records(selected: pd.DataFrame, *, capability_links: pd.DataFr
     zone_names = lookups.zones.set_index("code")["name"]
     filiere_labels = lookups.filieres.set_index("code")["label"]
     bands = lookups.size_bands.set_index("code")["label"]
-    return pd.DataFrame({
+    columns = {
         "id": selected["public_id"].array,
         "siret": selected["siret"].array,
         "name": selected["name"].array,
         "naf": selected["naf_code"].array,
         "naf_label": selected["naf_label"].array,
         "filiere": selected["filiere_code"].array,
-        "filiere_label": _labels_of(selected["filiere_code"], filiere_labels),
+        "filiere_label": _labels_of(selected["filiere_code"], filiere_labels, compact=compact),
         "size_band": selected["size_band_code"].array,
-        "size_band_label": _labels_of(selected["size_band_code"], bands),
+        "size_band_label": _labels_of(selected["size_band_code"], bands, compact=compact),
         "headcount_estimate": selected["headcount_estimate"].array,
         "address": selected["address"].array,
         "commune_code": selected["commune_code"].array,
         "commune_name": selected["commune_name"].array,
         "departement": selected["department_code"].array,
         "epci": selected["epci_code"].array,
-        "epci_name": _labels_of(selected["epci_code"], epci_names),
+        "epci_name": _labels_of(selected["epci_code"], epci_names, compact=compact),
         "zone_emploi": selected["zone_code"].array,
-        "zone_emploi_name": _labels_of(selected["zone_code"], zone_names),
+        "zone_emploi_name": _labels_of(selected["zone_code"], zone_names, compact=compact),
         "lat": selected["lat"].round(6).array,
         "lon": selected["lon"].round(6).array,
         "capabilities": _codes_per_site(capability_links, "capability_code", ids).array,
@@ -93,7 +115,10 @@ def establishment_records(selected: pd.DataFrame, *, capability_links: pd.DataFr
         "source": selected["source_name"].array,
         "source_date": selected["source_date"].array,
         "is_demo": selected["is_demo"].astype(bool).array,
-    })
+    }
+    # Compact columns of the input (the snapshot's, services.base) stay compact only in a compact frame.
+    return pd.DataFrame(columns if compact else {name: plain(values) for name, values in columns.items()},
+                        copy=False)
 
 
 EXPORT_COLUMNS = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -144,17 +145,21 @@ def _delete_dataset_rows(conn, dataset_id: int) -> None:
 
 
 def establishments_frame(engine: Engine, dataset_id: int, *, include_closed: bool = False,
-                         closed_only: bool = False) -> pd.DataFrame:
+                         closed_only: bool = False, columns: Sequence[str] | None = None) -> pd.DataFrame:
     """Establishments of a dataset with their commune's territories and their NAF filière, one row each
-    (active ones by default; with closed ones too, or closed ones only)."""
+    (active ones by default; with closed ones too, or closed ones only); `columns`: only these, in this order."""
     e, c, n = m.Establishment, m.Commune, m.NafSubclass
+    selectable = {
+        column.key: column for column in (
+            e.id, e.public_id, e.siret, e.name, e.naf_code, n.label.label("naf_label"),
+            n.filiere_code, n.metallurgy, e.size_band_code, e.headcount_estimate, e.commune_code,
+            c.name.label("commune_name"), c.department_code, c.epci_code, c.zone_code, e.address, e.lat, e.lon,
+            e.location_approximate, e.location_quality, e.created_on, e.state, e.closed_on, e.is_member,
+            e.metallurgy_agreement, e.name_is_personal, e.naf_raw, e.naf_nomenclature, e.source_name,
+            e.source_date, e.is_demo)}
     statement = (
-        select(e.id, e.public_id, e.siret, e.name, e.naf_code, n.label.label("naf_label"),
-               n.filiere_code, n.metallurgy, e.size_band_code, e.headcount_estimate, e.commune_code,
-               c.name.label("commune_name"), c.department_code, c.epci_code, c.zone_code, e.address, e.lat, e.lon,
-               e.location_approximate, e.location_quality, e.created_on, e.state, e.closed_on, e.is_member,
-               e.metallurgy_agreement, e.name_is_personal, e.naf_raw, e.naf_nomenclature, e.source_name,
-               e.source_date, e.is_demo)
+        select(*(selectable[name] for name in (columns or selectable)))
+        .select_from(e)
         .join(c, c.code == e.commune_code)
         .outerjoin(n, n.code == e.naf_code)
         .where(e.dataset_id == dataset_id)

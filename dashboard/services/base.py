@@ -30,6 +30,21 @@ T = TypeVar("T")
 SPECIMEN_SIZE = 400  # establishments a specimen keeps: every page branch that shows data is drawn, in milliseconds
 USER_CACHE_SIZE = 64  # user-keyed entries per snapshot (one coverage result is ~0.5 MB at 10k establishments)
 VERSION_CHECK_SECONDS = 2.0  # how stale a worker may be after an import made by another process
+# What the snapshot keeps of each active site (`repository.establishments_frame`'s columns): not the import's
+# own metadata (the raw NAF code and its nomenclature, the location quality, the IDCC, the NAF's metallurgy
+# flag), which no page, callback or API route reads from it: 40 MB at 1M sites, more with a real SIRENE import.
+SITE_COLUMNS = ("id", "public_id", "siret", "name", "naf_code", "naf_label", "filiere_code", "size_band_code",
+                "headcount_estimate", "commune_code", "commune_name", "department_code", "epci_code", "zone_code",
+                "address", "lat", "lon", "location_approximate", "created_on", "state", "closed_on", "is_member",
+                "name_is_personal", "source_name", "source_date", "is_demo")
+# Closed sites serve only the flows of the indicators and the kiosk's trend (services.indicators, event): these
+# columns, not the whole row (110 → 25 MB at 1M sites).
+CLOSED_SITE_COLUMNS = ("id", "commune_code", "department_code", "epci_code", "zone_code", "filiere_code",
+                       "headcount_estimate", "created_on", "state", "closed_on")
+# Columns of few distinct values read only through the records (which decode the rows they take with
+# `analytics.records.plain`) and by the flows and the kiosk's trend (`pd.to_datetime`), kept as Categoricals:
+# each value once and a small integer per row (at 1M sites 170 MB of strings and date objects → 7 MB).
+COMPACT_SITE_COLUMNS = ("naf_label", "created_on", "source_name", "source_date")
 
 
 @dataclass(frozen=True)
@@ -214,22 +229,29 @@ class DataService:
         """The snapshot's frames: from their Parquet copy of this data version when there is one (seconds at 1M
         establishments, `services/columnar.py`), else from the database, then kept for the next start."""
         queries: dict[str, Callable[[Engine, int], pd.DataFrame]] = {
-            "establishments": repository.establishments_frame,
-            "closed_establishments": partial(repository.establishments_frame, closed_only=True),
+            "establishments": partial(repository.establishments_frame, columns=SITE_COLUMNS),
+            "closed_establishments": partial(repository.establishments_frame, closed_only=True,
+                                             columns=CLOSED_SITE_COLUMNS),
             "capability_links": repository.establishment_capabilities,
             "certification_links": repository.establishment_certifications}
         if key is None or dataset is None:
-            return {name: query(self.engine, -1) for name, query in queries.items()}
+            empty = {name: query(self.engine, -1) for name, query in queries.items()}
+            return empty | {"establishments": compacted(empty["establishments"], COMPACT_SITE_COLUMNS)}
         # The load time tells a dataset apart from one of the same id and version in a re-created database.
         version = columnar.DataKey(self.engine.url.render_as_string(hide_password=True), key[0], key[1],
                                    str(dataset.loaded_at))
         columns = {name: list(query(self.engine, -1).columns) for name, query in queries.items()}
         stored = columnar.read_frames(self.settings.instance_dir, version, columns)
-        if stored is not None:
-            return stored
-        frames = {name: query(self.engine, key[0]) for name, query in queries.items()}
-        columnar.write_frames(self.settings.instance_dir, version, frames)
-        return frames
+        if stored is None:
+            stored = {name: query(self.engine, key[0]) for name, query in queries.items()}
+            columnar.write_frames(self.settings.instance_dir, version, stored)
+        stored["establishments"] = compacted(stored["establishments"], COMPACT_SITE_COLUMNS)
+        return stored
+
+
+def compacted(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """`frame` with `columns` as Categoricals (already compact columns are left as they are)."""
+    return frame.assign(**{c: frame[c].astype("category") for c in columns if c in frame.columns})
 
 
 class _Specimen(DataService):

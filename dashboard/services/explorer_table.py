@@ -46,20 +46,37 @@ class TablePage:
         return f"{fr_number(self.total)} établissement(s)"
 
 
+def _joined_labels(lists: pd.Series, labels: dict[str, str]) -> pd.Categorical:
+    """", ".join of each list's labels as a Categorical, joined once per distinct list object: the records share
+    one list per distinct combination (`analytics.records`), a few thousand at 1M sites, where a string per row
+    was 50 MB per column."""
+    keys = np.fromiter((id(codes) for codes in lists), dtype=np.int64, count=len(lists))
+    per_row, distinct = pd.factorize(keys)
+    first = np.unique(per_row, return_index=True)[1] if len(per_row) else np.zeros(0, dtype=np.int64)
+    texts = pd.Series([", ".join(labels.get(c, c) for c in lists.iat[p]) for p in first], dtype="str")
+    text_codes, unique_texts = pd.factorize(texts)
+    return pd.Categorical.from_codes(text_codes[per_row] if len(per_row) else per_row,
+                                     categories=pd.Index(unique_texts, dtype="str"))
+
+
 def table_frame(service: DataService, snap: Snapshot) -> pd.DataFrame:
-    """Every active establishment of `snap` as a grid row, positionally aligned with `snap.establishments`."""
+    """Every active establishment of `snap` as a grid row, positionally aligned with `snap.establishments`.
+    Its text columns of few distinct values are Categoricals (the records' labels, the joined capabilities and
+    certifications, oui/non): rows read with `to_dict` come out as plain strings."""
     def build() -> pd.DataFrame:
         look = service.lookups
         records = all_records(service, snap)
         caps = dict(zip(look.capabilities["code"], look.capabilities["label"]))
         certs = dict(zip(look.certifications["code"], look.certifications["label"]))
+        member = records["member"].to_numpy(dtype=bool)
         return pd.DataFrame({
             "id": records["id"], "name": records["name"], "commune_name": records["commune_name"],
             "departement": records["departement"], "filiere_label": records["filiere_label"], "naf": records["naf"],
             "size_band_label": records["size_band_label"], "headcount_estimate": records["headcount_estimate"],
-            "capabilities_text": records["capabilities"].map(lambda c: ", ".join(caps.get(x, x) for x in c)),
-            "certifications_text": records["certifications"].map(lambda c: ", ".join(certs.get(x, x) for x in c)),
-            "member_text": records["member"].map({True: "oui", False: "non"}),
+            "capabilities_text": _joined_labels(records["capabilities"], caps),
+            "certifications_text": _joined_labels(records["certifications"], certs),
+            "member_text": pd.Categorical.from_codes(np.where(member, 0, 1),
+                                                     categories=pd.Index(["oui", "non"], dtype="str")),
         })
     return snap.cached("explorer_table_frame", build)
 
@@ -71,6 +88,14 @@ def _folded(text: object) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch)).casefold()
 
 
+def _text_keys(values: pd.Series) -> pd.Series | np.ndarray:
+    """Each cell's sort key (`_folded`); a Categorical's distinct values folded once, a missing cell as ""."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return values.map(_folded)
+    folded = np.array([_folded(v) for v in values.cat.categories] + [""], dtype=object)
+    return folded[values.cat.codes.to_numpy()]  # code -1 (missing): the last key
+
+
 def column_ranks(service: DataService, snap: Snapshot, column: str) -> np.ndarray:
     """Dense rank of each establishment in `column` (ties share a rank, empty cells rank first), per version."""
     def build() -> np.ndarray:
@@ -79,7 +104,7 @@ def column_ranks(service: DataService, snap: Snapshot, column: str) -> np.ndarra
         else:
             values = table_frame(service, snap)[column]
         if COLUMNS[column] == "text":
-            values = values.map(_folded)
+            values = _text_keys(values)
         else:
             values = pd.to_numeric(values, errors="coerce").fillna(-1)
         return pd.factorize(values, sort=True)[0].astype(np.int32)

@@ -19,6 +19,7 @@ from dashboard.callback_inputs import as_number, as_texts
 from dashboard.formatting import fr_date
 from dashboard.reference import departments
 from dashboard.services import DataService
+from dashboard.services.base import CLOSED_SITE_COLUMNS
 from dashboard.services.cache import BoundedCache, normalised_key
 from dashboard.services.downloads import ExportFile
 
@@ -148,8 +149,7 @@ def _mask(frame: pd.DataFrame, scope: Scope, ti_communes) -> pd.Series:
 
 
 # What the establishment-based series read of each site, active or closed (from the snapshot: no second load).
-FLOW_COLUMNS = ("id", "commune_code", "department_code", "epci_code", "zone_code", "filiere_code",
-                "headcount_estimate", "created_on", "state", "closed_on")
+FLOW_COLUMNS = CLOSED_SITE_COLUMNS
 
 
 def indicator_data(service: DataService) -> IndicatorData:
