@@ -246,3 +246,38 @@ def test_the_list_says_why_the_border_is_crossed_for_an_origin_abroad(service):
     assert line.startswith("Fournisseurs transfrontaliers inclus (par défaut : départ à l'étranger)")
     home = search_partners(service, PartnerQuery(commune=THIONVILLE, capabilities=("tournage",)), viewer=ANONYMOUS)
     assert "départ à moins de 50" in cross_border_line(home)
+
+
+def test_the_territorys_catalog_is_the_leading_part_of_the_cross_border_one(service):
+    """catalog_for is a view of the cross-border catalog (no second build): it must answer as a catalog built
+    from the territory's sites alone would."""
+    import numpy as np
+
+    from dashboard.analytics.partners import partner_catalog, partners_near
+    from dashboard.services.cross_border import cross_border_catalog
+    from dashboard.services.partners import catalog_for
+
+    snap, look = service.snapshot(), service.lookups
+    combined, part = cross_border_catalog(service, snap), catalog_for(service, snap)
+    assert combined.size > combined.home_count == part.size == len(snap.establishments)
+    assert np.shares_memory(part.capabilities, combined.capabilities)  # a view, not a copy
+    alone = partner_catalog(snap.establishments, snap.capability_links, snap.certification_links,
+                            capability_taxonomy=look.capabilities[["code", "label"]],
+                            certification_taxonomy=look.certifications[["code", "label"]],
+                            size_bands=look.size_bands[["code", "short_label", "sort_order"]])
+    for name in ("ids", "capabilities", "declared_bits", "certifications", "size_rank", "is_member"):
+        np.testing.assert_array_equal(getattr(part, name), getattr(alone, name), err_msg=name)
+    assert "country" not in part.establishments.columns and part.position_of(int(combined.ids[-1])) is None
+    for code in alone.capability_codes:
+        assert part.supplier_index[code].size == alone.supplier_index[code].size
+    for lat, lon in ((49.12, 6.18), (49.5, 6.1), (48.2, 6.4)):  # Metz, by Luxembourg, Vosges
+        got = partners_near(part, lat=lat, lon=lon, capabilities=alone.capability_codes[:3], capability_mode="any",
+                            radius_km=60, limit=None)
+        expected = partners_near(alone, lat=lat, lon=lon, capabilities=alone.capability_codes[:3],
+                                 capability_mode="any", radius_km=60, limit=None)
+        assert got.total_in_radius == expected.total_in_radius > 0
+        assert got.items["id"].tolist() == expected.items["id"].tolist()
+        positions, distances = part.supplier_index[alone.capability_codes[0]].nearest(lat, lon, 5)
+        expected_positions, expected_distances = alone.supplier_index[alone.capability_codes[0]].nearest(lat, lon, 5)
+        np.testing.assert_array_equal(positions, expected_positions)
+        np.testing.assert_allclose(distances, expected_distances)

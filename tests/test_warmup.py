@@ -43,7 +43,7 @@ def test_warm_builds_every_cache_a_first_request_would(warmed):
 def test_after_warm_the_first_coverage_and_partner_requests_build_nothing_per_version(warmed, monkeypatch):
     service, _ = warmed
     snap = service.snapshot()
-    for target in ("dashboard.services.coverage.nearest_suppliers", "dashboard.services.partners.partner_catalog",
+    for target in ("dashboard.services.coverage.nearest_suppliers", "dashboard.services.cross_border.partner_catalog",
                    "dashboard.services.records.establishment_records", "dashboard.services.explorer.point_store"):
         monkeypatch.setattr(target, _refuse)
     capability = service.lookups.capabilities["code"].iloc[0]

@@ -94,8 +94,9 @@ class SiteIndex:
         _check_coordinates(lat, lon)
         self._init(np.radians(lat), np.radians(lon), keys=None, space=lat.size, xyz=None)
 
-    def _init(self, phi: NDArray, lam: NDArray, *, keys: NDArray | None, space: int, xyz: NDArray | None) -> None:
-        self._phi, self._lam, self._cos = phi, lam, np.cos(phi)
+    def _init(self, phi: NDArray, lam: NDArray, *, keys: NDArray | None, space: int, xyz: NDArray | None,
+              cos: NDArray | None = None) -> None:
+        self._phi, self._lam, self._cos = phi, lam, np.cos(phi) if cos is None else cos
         self._keys = keys  # local row -> position in the caller's arrays (None: identity)
         self._space = space  # length of the position space (the parent's arrays)
         self._xyz = _unit_vectors(phi, lam) if xyz is None else xyz
@@ -124,6 +125,15 @@ class SiteIndex:
         child = SiteIndex.__new__(SiteIndex)
         child._init(self._phi[positions], self._lam[positions], keys=positions, space=self._space,
                     xyz=self._xyz[positions])
+        return child
+
+    def prefix(self, n: int) -> SiteIndex:
+        """An index over the sites at positions below `n` (position space `n`), on views of this index's arrays:
+        only its tree is new. The territory's part of an index whose last positions are the sites abroad."""
+        rows = n if self._keys is None else int(np.searchsorted(self._keys, n))  # a subset's keys are sorted
+        child = SiteIndex.__new__(SiteIndex)
+        child._init(self._phi[:rows], self._lam[:rows], keys=None if self._keys is None else self._keys[:rows],
+                    space=n, xyz=self._xyz[:rows], cos=self._cos[:rows])
         return child
 
     # --- helpers -----------------------------------------------------------------------------

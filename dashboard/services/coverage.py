@@ -50,8 +50,7 @@ def _communes(service: DataService) -> pd.DataFrame:
 
 def _catalog(service: DataService, snap: Snapshot, cross_border: bool) -> PartnerCatalog:
     """The suppliers: the territory's, followed by the sites abroad when `cross_border` (demand stays home)."""
-    domestic = catalog_for(service, snap)
-    return cross_border_catalog(service, snap, domestic) if cross_border else domestic
+    return cross_border_catalog(service, snap) if cross_border else catalog_for(service, snap)
 
 
 def cross_border_choice(service: DataService, value: bool | None) -> bool:

@@ -103,17 +103,21 @@ def _combined(service: DataService, snap: Snapshot) -> pd.DataFrame:
                      ignore_index=True)
 
 
-def cross_border_catalog(service: DataService, snap: Snapshot, domestic: PartnerCatalog) -> PartnerCatalog:
-    """The partner catalog of the territory's sites followed by the sites abroad (`home_size` tells them
-    apart), built once per data version; the territory's own catalog when there is no site abroad."""
-    if foreign_sites(service, snap).empty:
-        return domestic
+def cross_border_catalog(service: DataService, snap: Snapshot) -> PartnerCatalog:
+    """The partner catalog of the territory's sites followed by the sites abroad (`home_size` tells them apart),
+    built once per data version; without sites abroad, the territory's sites alone. The territory's catalog
+    (`services.partners.catalog_for`) is its leading part, on views of the same arrays."""
     look = service.lookups
-    return snap.cached("partner_catalog_cross_border", lambda: partner_catalog(
-        _combined(service, snap), snap.capability_links, snap.certification_links,
-        capability_taxonomy=look.capabilities[["code", "label"]],
-        certification_taxonomy=look.certifications[["code", "label"]],
-        size_bands=look.size_bands[["code", "short_label", "sort_order"]], home_size=len(snap.establishments)))
+    abroad = not foreign_sites(service, snap).empty
+
+    def build() -> PartnerCatalog:
+        return partner_catalog(
+            _combined(service, snap) if abroad else snap.establishments, snap.capability_links,
+            snap.certification_links, capability_taxonomy=look.capabilities[["code", "label"]],
+            certification_taxonomy=look.certifications[["code", "label"]],
+            size_bands=look.size_bands[["code", "short_label", "sort_order"]],
+            home_size=len(snap.establishments) if abroad else None)
+    return snap.cached("partner_catalog_cross_border", build)
 
 
 def foreign_records(service: DataService, snap: Snapshot) -> tuple[pd.Index, pd.DataFrame]:

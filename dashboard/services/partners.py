@@ -21,7 +21,6 @@ from dashboard.analytics.partners import (
     PartnerCatalog,
     PartnerQueryError,
     PartnerResult,
-    partner_catalog,
     partners_near,
 )
 from dashboard.analytics.purchasing import capabilities_bought
@@ -90,13 +89,9 @@ class PartnerSearch:
 
 
 def catalog_for(service: DataService, snap: Snapshot) -> PartnerCatalog:
-    """The partner engine's catalog of this dataset version, built once and cached on the snapshot."""
-    look = service.lookups
-    return snap.cached("partner_catalog", lambda: partner_catalog(
-        snap.establishments, snap.capability_links, snap.certification_links,
-        capability_taxonomy=look.capabilities[["code", "label"]],
-        certification_taxonomy=look.certifications[["code", "label"]],
-        size_bands=look.size_bands[["code", "short_label", "sort_order"]]))
+    """The partner engine's catalog of the territory's sites for this dataset version, cached on the snapshot:
+    the leading part of the cross-border catalog (`PartnerCatalog.territory_part`), not a second build."""
+    return snap.cached("partner_catalog", lambda: cross_border_catalog(service, snap).territory_part())
 
 
 def partner_vocabulary(service: DataService) -> Vocabulary:
@@ -172,7 +167,7 @@ def site_capabilities(service: DataService, snap: Snapshot, site: str) -> tuple[
 def _capabilities_of(service: DataService, snap: Snapshot, row: pd.Series, abroad: bool) -> tuple[str, ...] | None:
     catalog = catalog_for(service, snap)
     if abroad:
-        catalog = cross_border_catalog(service, snap, catalog)
+        catalog = cross_border_catalog(service, snap)
     position = catalog.position_of(int(row["id"]))
     if position is None:
         return None
@@ -215,7 +210,7 @@ def search_partners(service: DataService, query: PartnerQuery, *, viewer: Viewer
     query = with_context(service, snap, query)
     default = origin.abroad or near_border(origin.lat, origin.lon)
     abroad = default if query.cross_border is None else query.cross_border
-    catalog = cross_border_catalog(service, snap, catalog_for(service, snap)) if abroad else catalog_for(service, snap)
+    catalog = cross_border_catalog(service, snap) if abroad else catalog_for(service, snap)
     countries = "country" in catalog.establishments.columns
     result = partners_near(
         catalog, lat=origin.lat, lon=origin.lon, capabilities=query.capabilities,

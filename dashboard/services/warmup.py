@@ -84,8 +84,7 @@ def _steps(service: DataService, snap: Snapshot) -> Iterator[tuple[str, Callable
     yield "establishment_records", lambda: records.all_records(service, snap)
     yield "establishment_ids", lambda: records.records_of(service, snap, snap.establishments.iloc[:0])
     # Near the border the partner search includes the sites abroad by default: their catalog and records.
-    yield "partner_catalog_cross_border", lambda: cross_border.cross_border_catalog(
-        service, snap, partners.catalog_for(service, snap))
+    yield "partner_catalog_cross_border", lambda: cross_border.cross_border_catalog(service, snap)
     yield "foreign_records", lambda: cross_border.foreign_records(service, snap)
     if not server_map:
         yield from _first_view(service, snap, server_map)
