@@ -99,11 +99,12 @@ def serve(settings: Settings, *, dev: bool = False) -> int:
 
 def warm_caches(service: DataService) -> None:
     """Build the per-version caches here, before any worker exists, so that every worker inherits them."""
-    from dashboard.services.heap import freeze_long_lived
+    from dashboard.services.heap import freeze_long_lived, release_free_memory
     from dashboard.services.warmup import warm
 
     report = warm(service)
     frozen = freeze_long_lived()
+    release_free_memory()
     print(f"tissu: {report.line}; {frozen:,} long-lived objects out of the collector's walks", flush=True)
 
 

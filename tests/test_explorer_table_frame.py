@@ -56,3 +56,13 @@ def test_the_records_frame_is_compact_and_its_rows_are_plain(service):
     assert not any(isinstance(rows[c].dtype, pd.CategoricalDtype) for c in rows.columns)
     created = rows["created_on"].tolist()
     assert all(v is None or hasattr(v, "year") for v in created) and any(v is not None for v in created)
+
+
+def test_text_ranks_fold_as_the_python_key_even_where_lower_case_differs():
+    from dashboard.services.explorer_table import _text_ranks
+
+    names = ["Épinal Forge", "epinal forge", "Straße Metall", "strasse metall", None, "Œuvre", "oeuvre", "Zinc",
+             "ÉCOLE", "ﬁlature", "filature", "", "Ärger"]
+    for values in (pd.Series(names, dtype="str"), pd.Series(names, dtype=object)):
+        expected = pd.factorize(pd.Series([_folded(v) for v in names], dtype=object), sort=True)[0]
+        np.testing.assert_array_equal(_text_ranks(values), expected)

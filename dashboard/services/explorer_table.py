@@ -9,11 +9,16 @@ through here: it writes the whole selection (`explorer.selected_records`).
 
 from __future__ import annotations
 
+import functools
+import sys
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from dashboard.analytics.filters import SIZE_ORDER, Criteria, filter_mask, parse_criteria
 from dashboard.formatting import fr_number
@@ -88,12 +93,46 @@ def _folded(text: object) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch)).casefold()
 
 
-def _text_keys(values: pd.Series) -> pd.Series | np.ndarray:
-    """Each cell's sort key (`_folded`); a Categorical's distinct values folded once, a missing cell as ""."""
-    if not isinstance(values.dtype, pd.CategoricalDtype):
-        return values.map(_folded)
-    folded = np.array([_folded(v) for v in values.cat.categories] + [""], dtype=object)
-    return folded[values.cat.codes.to_numpy()]  # code -1 (missing): the last key
+def _char_class(test: Callable[[str], bool]) -> str:
+    """A regex character class (RE2 syntax) of every code point passing `test`, as ranges."""
+    ranges: list[tuple[int, int]] = []
+    for point in range(sys.maxunicode + 1):
+        if 0xD800 <= point <= 0xDFFF or not test(chr(point)):
+            continue
+        if ranges and ranges[-1][1] == point - 1:
+            ranges[-1] = (ranges[-1][0], point)
+        else:
+            ranges.append((point, point))
+    return "[" + "".join(f"\\x{{{a:X}}}" + (f"-\\x{{{b:X}}}" if b > a else "") for a, b in ranges) + "]"
+
+
+@functools.cache
+def _fold_classes() -> tuple[str, str]:
+    """(the marks `_folded` removes: a nonzero combining class; the characters `casefold` changes beyond lower
+    case, such as "ß"), built once (a scan of Unicode, 0.5 s)."""
+    return (_char_class(lambda ch: unicodedata.combining(ch) != 0),
+            _char_class(lambda ch: ch.casefold() != ch and ch.lower() == ch))
+
+
+def _text_ranks(values: pd.Series) -> np.ndarray:
+    """Dense rank (from 0) of each cell's sort key (`_folded`; a missing cell: ""). A Categorical's distinct
+    values are folded once; a string column is folded by Arrow (decomposed, the same marks removed, lower case:
+    0.3 s at 1M names, against 4.5 s in Python), and the rare keys where `casefold` goes beyond lower case
+    ("ß") by `_folded` itself: the keys are exactly `_folded`'s."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        folded = np.array([_folded(v) for v in values.cat.categories] + [""], dtype=object)
+        return pd.factorize(folded[values.cat.codes.to_numpy()], sort=True)[0]  # code -1 (missing): the last key
+    text = pa.array(values.to_numpy(dtype=object), type=pa.large_string()) if values.dtype == object \
+        else pa.array(values)
+    text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+    marks, beyond_lower = _fold_classes()
+    keys = pc.fill_null(pc.utf8_lower(pc.replace_substring_regex(pc.utf8_normalize(text, "NFD"), marks, "")), "")
+    others = pc.match_substring_regex(keys, beyond_lower)
+    if pc.any(others).as_py():
+        rows = np.flatnonzero(others.to_numpy(zero_copy_only=False))
+        exact = pa.array([_folded(v) for v in text.take(pa.array(rows)).to_pylist()], type=keys.type)
+        keys = pc.replace_with_mask(keys, others, exact)
+    return np.asarray(pc.rank(keys, sort_keys="ascending", tiebreaker="dense"), dtype=np.int64) - 1
 
 
 def column_ranks(service: DataService, snap: Snapshot, column: str) -> np.ndarray:
@@ -104,9 +143,8 @@ def column_ranks(service: DataService, snap: Snapshot, column: str) -> np.ndarra
         else:
             values = table_frame(service, snap)[column]
         if COLUMNS[column] == "text":
-            values = _text_keys(values)
-        else:
-            values = pd.to_numeric(values, errors="coerce").fillna(-1)
+            return _text_ranks(values).astype(np.int32)
+        values = pd.to_numeric(values, errors="coerce").fillna(-1)
         return pd.factorize(values, sort=True)[0].astype(np.int32)
     return snap.cached(f"explorer_table_rank:{column}", build)
 

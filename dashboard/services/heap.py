@@ -10,6 +10,8 @@ writes to the header of every object it visits, which copies the page in each wo
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 
 
@@ -26,3 +28,16 @@ def refreeze_after_reload() -> None:
     if gc.get_freeze_count():
         gc.unfreeze()
         freeze_long_lived()
+
+
+def release_free_memory() -> None:
+    """Hand back to the system what the warm-up freed but the allocators kept (glibc's heap, Arrow's pool):
+    done in the master before the fork, those pages are neither counted in its memory nor inherited by the
+    workers. Nothing happens where the C library has no `malloc_trim` (not glibc)."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+    libc_name = ctypes.util.find_library("c")
+    trim = getattr(ctypes.CDLL(libc_name), "malloc_trim", None) if libc_name else None
+    if trim is not None:
+        trim(0)
