@@ -1,12 +1,15 @@
 """Every page on a phone (390×844, touch) and a narrow tablet (768 wide): no horizontal scroll, controls in reach."""
 
+import json
 import urllib.parse
+import urllib.request
 
 import pytest
 from auth_support import sign_in_page
 from browser_support import choose_option
 from playwright.sync_api import expect
 
+from dashboard import ids
 from dashboard.pages import PAGES
 
 pytestmark = pytest.mark.browser
@@ -104,3 +107,17 @@ def test_partners_on_a_phone_list_the_results_before_the_map(phone, live_server)
     for box in (controls, results, map_box):
         assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 1
     assert map_box["height"] >= 300
+
+
+def test_the_establishment_card_on_a_phone_covers_the_map_controls(phone, live_server):
+    """The card spans the phone's width: the map's zoom buttons must not sit over its title."""
+    with urllib.request.urlopen(f"{live_server}/api/v1/establishments?limit=1") as response:
+        site_id = json.load(response)["items"][0]["id"]
+    _open(phone, f"{live_server}/?etab={site_id}")
+    expect(phone.locator(f"#{ids.CARD}.open .card-title")).to_be_visible(timeout=15000)
+    zoom_in = phone.locator(f"#{ids.MAP} .leaflet-control-zoom-in").bounding_box()
+    card = phone.locator(f"#{ids.CARD}").bounding_box()
+    assert card["x"] <= zoom_in["x"] and card["y"] <= zoom_in["y"]  # the card lies over where the buttons are
+    on_top = phone.evaluate("([x, y]) => document.elementFromPoint(x, y).closest('.card-drawer') !== null",
+                            [zoom_in["x"] + zoom_in["width"] / 2, zoom_in["y"] + zoom_in["height"] / 2])
+    assert on_top

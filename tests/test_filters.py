@@ -6,11 +6,14 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dashboard.analytics.filters import (
     Criteria,
     CriteriaError,
     Vocabulary,
+    coded_columns,
     criteria_to_params,
     filter_mask,
     parse_criteria,
@@ -110,6 +113,66 @@ def test_mask_does_not_depend_on_row_order():
     mask = filter_mask(shuffled, Criteria(capabilities=("tournage",)), capability_links=CAPS, certification_links=CERTS)
     assert sorted(shuffled["id"][mask]) == [1, 4]
     assert isinstance(mask, np.ndarray) and mask.dtype == bool
+
+
+# Codes as the frame may hold them: missing, a known code, or one no vocabulary lists (an older import).
+_CODE = st.sampled_from([None, "57", "54", "88", "E1", "E2", "25.62B", "25.11Z", "10.71A", "2562", "", "12", "03",
+                         "21", "NN", "ZZ"])
+_CHOSEN = st.lists(st.sampled_from(["57", "54", "E1", "25.62B", "10.71A", "2562", "12", "ZZ"]), max_size=3,
+                   unique=True).map(tuple)
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows=st.lists(st.tuples(_CODE, _CODE, _CODE, _CODE), min_size=0, max_size=30),
+       departements=_CHOSEN, epci=_CHOSEN, naf=_CHOSEN, filieres=_CHOSEN,
+       divisions=st.lists(st.sampled_from(["25", "10", "", "2"]), max_size=2, unique=True).map(tuple),
+       size_min=st.sampled_from([None, "00", "12", "21", "53"]), communes=_CHOSEN, arrow=st.booleans())
+def test_coded_columns_give_the_same_mask_as_the_plain_columns(rows, departements, epci, naf, filieres, divisions,
+                                                               size_min, communes, arrow):
+    """`coded=` is only an acceleration: every code test, on missing and unknown values too, is unchanged."""
+    columns = list(zip(*rows)) if rows else [(), (), (), ()]
+    frame = pd.DataFrame({
+        "id": range(len(rows)), "name": "x", "commune_name": "y", "is_member": False,
+        "department_code": columns[0], "epci_code": columns[1], "zone_code": columns[2], "filiere_code": columns[3],
+        "naf_code": columns[1], "size_band_code": columns[2], "commune_code": columns[0],
+    }, dtype=object).astype({"id": int, "is_member": bool})
+    if arrow:
+        frame = frame.astype({c: "string[pyarrow]" for c in frame.columns if c.endswith("_code")})
+    criteria = Criteria(departements=departements, epci=epci, zones=communes, filieres=filieres, naf=naf,
+                        divisions=divisions, size_min=size_min, territoires=("ti",) if communes else ())
+    territories = {"ti": communes}
+    plain = filter_mask(frame, criteria, capability_links=CAPS, certification_links=CERTS,
+                        territory_communes=territories)
+    coded = filter_mask(frame, criteria, capability_links=CAPS, certification_links=CERTS,
+                        territory_communes=territories, coded=coded_columns(frame))
+    assert coded.dtype == bool and coded.tolist() == plain.tolist()
+
+
+def test_coded_columns_of_another_frame_are_not_used():
+    """Codes built for a different frame (another length) fall back to the frame's own columns."""
+    mask = filter_mask(SITES, Criteria(departements=("57",)), capability_links=CAPS, certification_links=CERTS,
+                       coded=coded_columns(SITES.iloc[:2]))
+    assert SITES["id"][mask].tolist() == [1, 2]
+
+
+def test_the_services_selection_matches_the_plain_definition(service):
+    """`matching_mask` (the services' one entry, with cached codes) equals `filter_mask` on the demo snapshot."""
+    from dashboard.services.filtering import filter_codes, matching_mask
+    from dashboard.services.industry_territories import industry_territories
+
+    snap = service.snapshot()
+    sites = snap.establishments
+    naf = sites["naf_code"].dropna().iloc[0]
+    for criteria in [Criteria(departements=("57",)), Criteria(divisions=(naf[:2],), size_min="11"),
+                     Criteria(naf=(naf,), departements=("54", "88")),
+                     Criteria(epci=(sites["epci_code"].iloc[0],), filieres=(sites["filiere_code"].dropna().iloc[0],)),
+                     Criteria(zones=(sites["zone_code"].iloc[0],), size_min="NN")]:
+        plain = filter_mask(sites, criteria, capability_links=snap.capability_links,
+                            certification_links=snap.certification_links,
+                            territory_communes=industry_territories(service).communes)
+        assert plain.any(), criteria
+        assert matching_mask(service, snap, criteria).tolist() == plain.tolist(), criteria
+    assert filter_codes(snap) is filter_codes(snap)  # once per data version
 
 
 def test_records_and_french_export(service):

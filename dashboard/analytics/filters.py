@@ -169,20 +169,53 @@ def _has_codes(links: pd.DataFrame, code_column: str, codes: tuple[str, ...], *,
     per_site = wanted.groupby("establishment_id")[code_column].nunique()
     return per_site.index[per_site >= (len(codes) if mode == "all" else 1)]
 
+@dataclass(frozen=True)
+class CodedColumn:
+    """A column as integer codes into its distinct values (`pd.factorize`), the last one missing (code -1)."""
+
+    codes: np.ndarray
+    values: pd.Series  # the distinct values, then one missing value: `values.iloc[-1]` is what -1 stands for
+
+
+# The filtered code columns: few distinct values, so a test per distinct value gathered by code (≈ 1 ms at 1M)
+# replaces a string comparison per row (7 ms for an Arrow `isin`, 200 ms for the division's `str[:2]`).
+CODED_COLUMNS = ("department_code", "epci_code", "zone_code", "filiere_code", "naf_code", "size_band_code",
+                 "commune_code")
+
+
+def coded_columns(establishments: pd.DataFrame) -> dict[str, CodedColumn]:
+    """`CODED_COLUMNS` of `establishments`, factorized, for `filter_mask(coded=...)` on this very frame."""
+    out = {}
+    for column in (c for c in CODED_COLUMNS if c in establishments.columns):
+        codes, values = pd.factorize(establishments[column], use_na_sentinel=True)
+        dtype = np.int16 if len(values) < 2**15 else np.int32
+        out[column] = CodedColumn(codes.astype(dtype), pd.Series(values).reindex(range(len(values) + 1)))
+    return out
+
+
 def filter_mask(establishments: pd.DataFrame, criteria: Criteria, *, capability_links: pd.DataFrame,
                 certification_links: pd.DataFrame,
-                territory_communes: Mapping[str, Iterable[str]] | None = None) -> np.ndarray:
+                territory_communes: Mapping[str, Iterable[str]] | None = None,
+                coded: Mapping[str, CodedColumn] | None = None) -> np.ndarray:
     """Boolean mask over `establishments` (rows in any order) of those matching `criteria`.
 
     `territory_communes` (Territoire d'industrie code -> commune codes) is needed when `criteria.territoires` is set.
+    `coded` (`coded_columns` of this same frame, cached by the caller) only makes the code tests faster: each test
+    runs once per distinct value (and once on a missing one), and its answers are gathered by code.
     """
     frame = establishments
     mask = np.ones(len(frame), dtype=bool)
 
+    def test(column: str, matching: Callable[[pd.Series], pd.Series]) -> np.ndarray:
+        known = coded.get(column) if coded is not None else None
+        if known is None or len(known.codes) != len(frame):
+            return matching(frame[column]).to_numpy(dtype=bool)
+        return matching(known.values).to_numpy(dtype=bool)[known.codes]
+
     def keep(column: str, codes: tuple[str, ...]) -> None:
         nonlocal mask
         if codes:
-            mask &= frame[column].isin(codes).to_numpy()
+            mask &= test(column, lambda values: values.isin(codes))
 
     keep("department_code", criteria.departements)
     keep("epci_code", criteria.epci)
@@ -190,11 +223,11 @@ def filter_mask(establishments: pd.DataFrame, criteria: Criteria, *, capability_
     keep("filiere_code", criteria.filieres)
     keep("naf_code", criteria.naf)
     if criteria.divisions:
-        mask &= frame["naf_code"].fillna("").str[:2].isin(criteria.divisions).to_numpy()
+        mask &= test("naf_code", lambda values: values.fillna("").str[:2].isin(criteria.divisions))
     if criteria.size_min:
         rank = {code: i for i, code in enumerate(SIZE_ORDER)}
-        ranks = frame["size_band_code"].map(rank).fillna(-1).to_numpy()
-        mask &= ranks >= rank[criteria.size_min]
+        least = rank[criteria.size_min]
+        mask &= test("size_band_code", lambda values: values.map(rank).fillna(-1) >= least)
     if criteria.capabilities:
         ids = _has_codes(capability_links, "capability_code", criteria.capabilities, mode=criteria.capability_mode)
         mask &= frame["id"].isin(ids).to_numpy()
@@ -205,7 +238,7 @@ def filter_mask(establishments: pd.DataFrame, criteria: Criteria, *, capability_
         if territory_communes is None:
             raise ValueError("filter_mask: territory_communes is needed to filter on Territoires d'industrie")
         communes = set().union(*(set(territory_communes.get(code, ())) for code in criteria.territoires))
-        mask &= frame["commune_code"].isin(communes).to_numpy()
+        mask &= test("commune_code", lambda values: values.isin(communes))
     if criteria.member is not None:
         mask &= (frame["is_member"].astype(bool) == criteria.member).to_numpy()
     if criteria.q:

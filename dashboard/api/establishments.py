@@ -6,7 +6,6 @@ import pandas as pd
 from flask import json
 
 from dashboard import exports
-from dashboard.analytics.filters import filter_mask
 from dashboard.analytics.records import export_frame
 from dashboard.api import map_view
 from dashboard.api.criteria import query_criteria
@@ -14,7 +13,7 @@ from dashboard.api.openapi import ERROR_RESPONSE, FILTER_PARAMS, LIMIT_PARAM, OF
 from dashboard.api.params import DEMO_NOTICE, MAX_LIMIT, Params, json_response
 from dashboard.policy import visible_columns
 from dashboard.services import DataService, Snapshot
-from dashboard.services.industry_territories import industry_territories
+from dashboard.services.filtering import matching_mask
 from dashboard.services.records import records_of
 from dashboard.sessions import current_viewer
 
@@ -34,9 +33,7 @@ def register(route, service: DataService) -> None:
         """Establishments matching the query's filters (same definition as the map), paginated."""
         criteria = query_criteria(service, {"limit", "offset"})
         snap = service.snapshot()
-        mask = filter_mask(snap.establishments, criteria, capability_links=snap.capability_links,
-                           certification_links=snap.certification_links,
-                           territory_communes=industry_territories(service).communes)
+        mask = matching_mask(service, snap, criteria)
         return snap.establishments[mask], snap
 
     def _records(frame: pd.DataFrame, snap: Snapshot) -> pd.DataFrame:

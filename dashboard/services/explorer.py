@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from dashboard.analytics.filters import SIZE_ORDER, Criteria, filter_mask, parse_criteria
+from dashboard.analytics.filters import SIZE_ORDER, Criteria, parse_criteria
 from dashboard.analytics.geodesy import territory_bounds
 from dashboard.analytics.points import member_flags, point_store
 from dashboard.analytics.text import TEXT_RULES, search_text
@@ -22,6 +22,7 @@ from dashboard.formatting import fr_number, short_text
 from dashboard.policy import Action, Viewer, can, check_criteria, redact_record, visible_columns
 from dashboard.services.base import DataService, Lookups, Snapshot
 from dashboard.services.cross_border import context_urls, foreign_record, foreign_site
+from dashboard.services.filtering import matching_mask
 from dashboard.services.industry_territories import (
     IMPORT_HINT,
     IndustryTerritories,
@@ -313,9 +314,7 @@ def selected_records(service: DataService, criteria_params: dict | None,
     criteria, _ = parse_criteria(params, filter_vocabulary(service), strict=False)
     if criteria.member is not None:
         check_criteria(viewer, ["member"])
-    mask = filter_mask(snap.establishments, criteria, capability_links=snap.capability_links,
-                       certification_links=snap.certification_links,
-                       territory_communes=industry_territories(service).communes)
+    mask = matching_mask(service, snap, criteria)
     selected = snap.establishments[mask]
     records = records_of(service, snap, selected)
     return records[visible_columns(viewer, records.columns)], criteria

@@ -20,11 +20,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dashboard.analytics.filters import SIZE_ORDER, Criteria, filter_mask, parse_criteria
+from dashboard.analytics.filters import SIZE_ORDER, Criteria, parse_criteria
 from dashboard.formatting import fr_number
 from dashboard.policy import Viewer, check_criteria, hidden_fields
 from dashboard.services.base import DataService, Snapshot
-from dashboard.services.industry_territories import filter_vocabulary, industry_territories
+from dashboard.services.filtering import matching_mask
+from dashboard.services.industry_territories import filter_vocabulary
 from dashboard.services.records import all_records
 
 BLOCK_ROWS = 100  # rows per request (the grid's cacheBlockSize)
@@ -181,9 +182,7 @@ def sorted_positions(service: DataService, snap: Snapshot, criteria: Criteria,
                      order: tuple[tuple[str, str], ...]) -> np.ndarray:
     """Positions (in `snap.establishments`) of the selection, in `order`; cached per (criteria, order)."""
     def build() -> np.ndarray:
-        mask = filter_mask(snap.establishments, criteria, capability_links=snap.capability_links,
-                           certification_links=snap.certification_links,
-                           territory_communes=industry_territories(service).communes)
+        mask = matching_mask(service, snap, criteria)
         positions = np.flatnonzero(np.asarray(mask, dtype=bool)).astype(np.int32)
         keys = [column_ranks(service, snap, column)[positions] * (-1 if direction == "desc" else 1)
                 for column, direction in order]

@@ -3,8 +3,9 @@
 Below the threshold the browser receives every point (the point store) and filters and clusters them itself
 (assets/tissu.js, assets/clusters.js). Above it, the page carries no point store: the browser sends its view
 (bounds, zoom) and filters, and gets here the clusters of that view, computed with the same filter definition
-(`filter_mask`) and the same grid (`analytics/clusters.py`, cells of `CLUSTERS["radius"]` pixels) on the same
-rounded coordinates as the point store, so every count equals the one the browser would have drawn.
+(`filter_mask`, through `services/filtering.py`) and the same grid (`analytics/clusters.py`, cells of
+`CLUSTERS["radius"]` pixels) on the same rounded coordinates as the point store, so every count equals the one
+the browser would have drawn.
 
 Caching: the projected coordinates and each zoom's cells once per data version (`Snapshot.cached`); the
 selection of one set of filters (indices, totals) and its per-cell totals at one zoom in the bounded LRU
@@ -27,12 +28,12 @@ from dashboard.analytics.clusters import (
     mercator_y,
     totals_in_view,
 )
-from dashboard.analytics.filters import Criteria, filter_mask
+from dashboard.analytics.filters import Criteria
 from dashboard.analytics.points import code_index
 from dashboard.analytics.text import normalize
 from dashboard.policy import MEMBER_ONLY_METRICS, Viewer, check_criteria
 from dashboard.services.base import DataService, Lookups, Snapshot
-from dashboard.services.industry_territories import industry_territories
+from dashboard.services.filtering import matching_mask
 
 # Grid cells of `radius` screen pixels per integer zoom up to `maxZoom`; beyond it every point is a marker.
 # Sent to assets/clusters.js in the point layer's hideout: one definition for both sides.
@@ -142,9 +143,7 @@ def criteria_key(criteria: Criteria) -> tuple:
 def selection(service: DataService, snap: Snapshot, criteria: Criteria) -> Selection:
     """The indices matching `criteria` (the one definition, `filter_mask`) and their totals, in the LRU."""
     def build() -> Selection:
-        mask = filter_mask(snap.establishments, criteria, capability_links=snap.capability_links,
-                           certification_links=snap.certification_links,
-                           territory_communes=industry_territories(service).communes)
+        mask = matching_mask(service, snap, criteria)
         indices = np.flatnonzero(mask)
         cols = map_columns(service, snap)
         communes = cols.units["communes"][indices]
