@@ -27,6 +27,7 @@ BENCHMARKS = {
     "load": ([], ["--quick"]),
     "network": ([], ["--sites", "10000", "--offers", "2000", "--queries", "30"]),
     "records": ([], ["--sizes", "100000"]),
+    "filters": ([], ["--sizes", "100000"]),
 }
 
 

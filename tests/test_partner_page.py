@@ -59,6 +59,23 @@ def test_page_view_restores_the_query_and_flags_unknown_origin(service):
     assert bad.query.site is None and len(bad.notices) == 2
 
 
+def test_a_link_naming_the_site_by_siret_shows_it_in_the_dropdown(service, monkeypatch):
+    """`?site=<SIRET>` (as a member's own link carries it) selects that site, as the option the dropdown holds."""
+    from dashboard.services.base import Snapshot
+
+    snap = service.snapshot()
+    sites = snap.establishments.copy()
+    sites["siret"] = sites["siret"].astype(object)
+    sites.iloc[3, sites.columns.get_loc("siret")] = "12345678900017"  # the demo has none: give one site a SIRET
+    with_siret = Snapshot(snap.dataset, sites, snap.capability_links, snap.certification_links, snap.closed_count,
+                          snap.versions, snap.closed_establishments)
+    monkeypatch.setattr(service, "snapshot", lambda: with_siret)
+    view = partner_view(service, {"site": ["12345678900017"], "capability": ["soudure_tig"]})
+    public_id = sites["public_id"].iloc[3]
+    assert view.query.site == public_id and view.notices == []
+    assert [o["value"] for o in view.site_options] == [public_id]
+
+
 def test_site_autocomplete_finds_by_name_and_id(service):
     snap = service.snapshot()
     row = snap.establishments.sort_values("headcount_estimate").iloc[-1]

@@ -339,9 +339,12 @@ def partner_view(service: DataService, query: dict[str, list[str]], viewer: View
         parsed = replace(parsed, members_only=False)
         notices.append("Le filtre « adhérents UIMM » est réservé aux comptes adhérents et à l'équipe UIMM.")
     snap = service.snapshot()
-    if parsed.site and _site(service, snap, parsed.site) is None:  # in the territory or abroad
+    found = _site(service, snap, parsed.site) if parsed.site else None  # in the territory or abroad
+    if parsed.site and found is None:
         notices.append(f"Établissement inconnu ignoré : « {parsed.site} ».")
         parsed = replace(parsed, site=None)
+    elif found is not None:  # a SIRET (or registration number) in the link: the dropdown's options hold public ids
+        parsed = replace(parsed, site=str(found[0]["public_id"]))
     if parsed.match and not parsed.site:
         notices.append(f"Le contexte « {MATCH_SHORT[parsed.match]} » part d'un établissement : choisissez-en un "
                        "comme point de départ.")
