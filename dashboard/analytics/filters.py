@@ -177,8 +177,8 @@ class CodedColumn:
     values: pd.Series  # the distinct values, then one missing value: `values.iloc[-1]` is what -1 stands for
 
 
-# The filtered code columns: few distinct values, so a test per distinct value gathered by code (≈ 1 ms at 1M)
-# replaces a string test per row (an Arrow `isin`: 15-35 ms at 1M; `benchmarks/filters.py`).
+# The filtered code columns: few distinct values, so a test per distinct value gathered by code (4-7 ms at 1M)
+# replaces a string test per row (an Arrow `isin`: 12-47 ms at 1M; `benchmarks/filters.py`).
 CODED_COLUMNS = ("department_code", "epci_code", "zone_code", "filiere_code", "naf_code", "size_band_code",
                  "commune_code")
 
