@@ -90,11 +90,14 @@ def explorer_view(service: DataService, query: dict[str, list[str]] | None = Non
         view_params["center"] = (selected.lat, selected.lon)
         view_params.setdefault("zoom", 12.0)
     metric = view_params.get("choro_metric", "count")
+    # A link choosing a territory without a map position opens on that territory, as choosing it would.
+    bounds = None if "center" in view_params else explorer.criteria_bounds(service.lookups, data.criteria)
     return ExplorerView(
         data=data,
         notices=data.notices + view_notices,
         center=view_params.get("center", tuple(home_center())),
         zoom=view_params.get("zoom", home_zoom()),
+        bounds=bounds,
         choro_level=view_params.get("choro_level", "none"),
         choro_metric=(metric if data.membership or metric not in MEMBER_ONLY_METRICS else "count"),
         selected=view_params.get("selected"),

@@ -39,6 +39,7 @@ class ExplorerView:
     notices: list[str]
     center: tuple[float, float] = field(default_factory=lambda: tuple(home_center()))  # type: ignore[assignment]
     zoom: float = field(default_factory=home_zoom)
+    bounds: list[list[float]] | None = None  # when set, the map opens fitted to it (a chosen territory)
     choro_level: str = "none"
     choro_metric: str = "count"
     selected: str | None = None
@@ -150,9 +151,11 @@ def _map(view: ExplorerView) -> dl.MapContainer:
               + basemap(tile_url=view.tile_url, tile_attribution=view.tile_attribution, communes_id=ids.COMMUNES_LAYER,
                         borders_id=ids.DEPARTMENTS_LAYER, choropleth=choropleth) + [points] + map_controls(abroad=True))
     home = home_zoom()
+    # A chosen territory is fitted once the map knows its size (dash-leaflet applies `viewport` on mounting).
+    fitted = {"viewport": {"bounds": view.bounds}} if view.bounds else {}
     return dl.MapContainer(layers, id=ids.MAP, center=list(view.center), zoom=view.zoom, zoomSnap=0.25,
                            zoomDelta=0.5, minZoom=min(7, home - 1), maxZoom=17, maxBounds=home_bounds(),
-                           attributionControl=False, preferCanvas=True, className="map")
+                           attributionControl=False, preferCanvas=True, className="map", **fitted)
 
 
 def map_overlays(view: ExplorerView) -> tuple[list, html.Div]:

@@ -313,3 +313,18 @@ def test_choosing_a_territory_fits_the_map_and_its_search_ignores_accents(page, 
     }""")
     assert moves == 0 and view() == bruyeres
     assert page.errors == [] and page.foreign_requests == []
+
+
+def test_a_link_to_a_department_opens_the_map_on_it(page, live_server, service):
+    """`/?departement=88`, shared without a map position, opens fitted to the Vosges, not on all of Lorraine."""
+    vosges = service.lookups.communes.query("department_code == '88'").dropna(subset=["lat", "lon"])
+    page.goto(f"{live_server}/?departement=88", wait_until="networkidle")
+    page.wait_for_selector(".marker-cluster", timeout=20000)
+    # The address bar follows the map (syncUrl): wait for the fitted view's centre to be written there.
+    page.wait_for_function("([s, n]) => { const q = new URLSearchParams(location.search);"
+                           " const lat = +q.get('lat'); return q.has('zoom') && lat > s && lat < n; }",
+                           arg=[float(vosges["lat"].min()), float(vosges["lat"].max())], timeout=15000)
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
+    assert vosges["lon"].min() < float(query["lon"][0]) < vosges["lon"].max()
+    assert float(query["zoom"][0]) > 8.5  # closer than the territory's opening view
+    assert query["departement"] == ["88"]

@@ -79,6 +79,25 @@ def test_a_card_link_centres_the_map_on_the_site(service):
     assert (explicit.center, explicit.zoom) == ((49.0, 6.0), 9.0)
 
 
+def test_a_territory_link_opens_the_map_fitted_to_it(service):
+    """`?departement=88` without a map position opens on the Vosges (as choosing it would); an EPCI beats its
+    department; a position in the link, or a card, keeps its own view."""
+    communes = service.lookups.communes
+    view = explorer_view(service, {"departement": ["88"]})
+    (south, west), (north, east) = view.bounds
+    vosges = communes[communes["department_code"] == "88"].dropna(subset=["lat", "lon"])
+    assert south < vosges["lat"].min() and vosges["lat"].max() < north
+    assert west < vosges["lon"].min() and vosges["lon"].max() < east
+    assert north - south < 1.2  # the department, not the whole territory (1.8° of latitude)
+    epci = vosges["epci_code"].iloc[0]
+    narrower = explorer_view(service, {"departement": ["88"], "epci": [epci]}).bounds
+    assert south <= narrower[0][0] and narrower[1][0] <= north and narrower[1][0] - narrower[0][0] < north - south
+    assert explorer_view(service, {"departement": ["88"], "lat": ["49"], "lon": ["6"], "zoom": ["9"]}).bounds is None
+    assert explorer_view(service, {}).bounds is None
+    site = service.snapshot().establishments.iloc[5]
+    assert explorer_view(service, {"departement": ["88"], "etab": [site["public_id"]]}).bounds is None
+
+
 def _payload(client, url: str) -> dict:
     """What the browser fetches from a payload URL of the page."""
     response = client.get(url)

@@ -107,6 +107,20 @@ class CardRecord:
     lon: float
 
 
+def criteria_bounds(look: Lookups, criteria: Criteria) -> list[list[float]] | None:
+    """[[south, west], [north, east]] of the most precise territory the criteria choose (EPCI, then employment
+    zone, then department), as assets/tissu.js `fitTerritory` fits the map to it; None when none is chosen."""
+    for level, codes in (("epci", criteria.epci), ("zones_emploi", criteria.zones),
+                         ("departements", criteria.departements)):
+        if codes:
+            boxes = [box for box in territory_bounds(look.communes, UNIT_COLUMNS[level], list(codes)) if box]
+            if not boxes:
+                return None
+            return [[min(b[0][0] for b in boxes), min(b[0][1] for b in boxes)],
+                    [max(b[1][0] for b in boxes), max(b[1][1] for b in boxes)]]
+    return None
+
+
 def lookup_store(look: Lookups, territories: IndustryTerritories | None = None) -> dict:
     """What the browser filter and choropleth need besides the points: territory codes, names and populations
     aligned with the vocabularies, and the constants shared with Python (size order, text rules, legend)."""
