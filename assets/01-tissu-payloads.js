@@ -133,10 +133,10 @@
         return fetchAll([url]).then(function (values) { return values ? values[0] : noUpdate(); });
       },
 
-      /* The table's criteria change only while the table tab is open, once the grid's bundle has loaded:
-         no request reaches the server for a filter change on the map. The first opening also asks for the
-         grid (second output); later ones only change the criteria. */
-      openTable: function (criteria, tab, shown) {
+      /* The table tab opened -> the table's criteria, once the grid's bundle has loaded (while the tab stays open,
+         applyFilters in assets/tissu.js keeps them current): no request reaches the server for a filter change
+         on the map. The first opening also asks for the grid (second output); later ones only the criteria. */
+      openTable: function (tab, criteria, shown) {
         if (tab !== "tableau") { throw window.dash_clientside.PreventUpdate; }
         var wanted = criteria || {};
         if (shown && JSON.stringify(shown) === JSON.stringify(wanted)) { throw window.dash_clientside.PreventUpdate; }

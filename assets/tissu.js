@@ -248,7 +248,7 @@
       }, {sticky: true});
     },
     pointToLayer: function (feature, latlng, context) {
-      if (context && context.map) { state.map = context.map; }  // for fitTerritory: is the map already there?
+      if (context && context.map) { state.map = context.map; }  // for territoryViewport: is the map already there?
       if (feature.properties.cluster) { return tissu.map.clusterToLayer(feature, latlng, context); }
       var colors = (context && context.hideout && context.hideout.colors) || [];
       // Unclustered points are few: SVG makes each one a DOM element (clickable, testable).
@@ -309,27 +309,120 @@
       map.project(target.center, zoom).distanceTo(map.project(map.getCenter(), zoom)) < 1;
   }
 
+  /* The viewport fitting the chosen territory (the union of the chosen units' bounds, computed once per dataset in
+     the lookup store), or no update. The control among `changed` (prop ids) wins; cleared, the next most precise
+     one does; nothing chosen, or no territory control changed, leaves the map where the user put it. */
+  function territoryViewport(dep, epci, zone, lookups, changed) {
+    if (!lookups || !lookups.epci || !lookups.epci.bounds) { return noUpdate(); }
+    var chosen = {departements: asList(dep), epci: asList(epci), zones: asList(zone)};
+    var byId = {"filter-departement": "departements", "filter-epci": "epci", "filter-zone-emploi": "zones"};
+    var levels = changed.map(function (propId) { return byId[String(propId).split(".")[0]]; }).filter(Boolean);
+    if (!levels.length) { return noUpdate(); }
+    var level = levels[0];
+    if (!chosen[level].length) { level = ["epci", "zones", "departements"].filter(function (k) { return chosen[k].length; })[0]; }
+    if (!level) { return noUpdate(); }
+    var unit = lookups[level], s = 90, w = 180, n = -90, e = -180, found = false;
+    chosen[level].forEach(function (code) {
+      var b = unit.bounds[unit.codes.indexOf(code)];
+      if (!b) { return; }
+      found = true;
+      s = Math.min(s, b[0][0]); w = Math.min(w, b[0][1]); n = Math.max(n, b[1][0]); e = Math.max(e, b[1][1]);
+    });
+    if (!found || alreadyFitted(state.map, [[s, w], [n, e]])) { return noUpdate(); }
+    return {bounds: [[s, w], [n, e]], transition: "flyToBounds"};
+  }
+
+  /* The choropleth's [url, hideout, legend] for these criteria (a Promise of them above the client threshold, where
+     the values come from the server with the same definition). `selected`: the client-side selection's indices. */
+  function choropleth(store, lookups, criteria, level, metric, selected) {
+    if (!level || level === "none" || !store || !(store.lat || store.server) || !lookups) {
+      state.choro = null;
+      return [null, {level: "none"}, []];
+    }
+    if (store.server) {
+      return tissu.serverMap.units(store, criteria || {}, level, metric).then(function (values) {
+        return values ? choroOutputs(lookups, level, metric, values) : [noUpdate(), noUpdate(), noUpdate()];
+      });
+    }
+    return choroOutputs(lookups, level, metric, unitValues(store, lookups, selected, level, metric));
+  }
+
+  /* Keep the address bar shareable: filters, map view, choropleth and open card. Returns the query string; the
+     address itself follows a moment later, once the map has drawn: Chromium's history.replaceState takes about
+     10 ms, which a filter change would otherwise wait for, and a pan reports several moves (the last one wins). */
+  var addressTimer = null;
+  function syncAddress(criteria, center, zoom, level, metric, selected) {
+    var params = tissu.criteriaParams(criteria);
+    if (level && level !== "none") { params.set("carte", level); params.set("indicateur", metric); }
+    if (center && zoom !== undefined && zoom !== null) {
+      var lat = center.lat !== undefined ? center.lat : center[0], lon = center.lng !== undefined ? center.lng : center[1];
+      params.set("lat", Number(lat).toFixed(4));
+      params.set("lon", Number(lon).toFixed(4));
+      params.set("zoom", String(zoom));
+    }
+    if (selected) { params.set("etab", selected); }
+    var search = params.toString();
+    var page = window.location.pathname;
+    window.clearTimeout(addressTimer);
+    addressTimer = window.setTimeout(function () {  // unless the user has gone to another page meanwhile
+      var url = page + (search ? "?" + search : "");
+      if (window.location.pathname === page && url !== page + window.location.search) {
+        window.history.replaceState(null, "", url);
+      }
+    }, 150);
+    return search;
+  }
+
+  /* Active filters in the criteria (the capability mode is a setting of another filter, not one). */
+  function filterButtonLabel(criteria) {
+    var n = Object.keys(criteria).filter(function (key) {
+      var value = criteria[key];
+      return key !== "capability_mode" && (Array.isArray(value) ? value.length : value);
+    }).length;
+    return n ? "Filtres (" + n + ")" : "Filtres";
+  }
+
+  function isSame(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tissu: {
-      /* Filter controls -> clustered points, KPIs, empty state and the criteria (query parameters). */
+      /* Filter controls -> everything a filter change redraws, in one callback: each callback the renderer runs
+         costs about fourteen store actions, each re-running every mounted component's selector, and a filter
+         change used to run five chained ones (about 45 ms of script per change; docs/performance.md).
+         Outputs: clustered points, the KPIs, the empty state, the criteria (query parameters, read as State by
+         the exports, the table and the other callbacks), the filter button's count, the territory fit, the
+         choropleth (when one is shown) and the table's criteria (when the table is open). */
       applyFilters: function (q, dep, epci, zone, fil, div, naf, size, caps, capMode, certs, member, ti, store,
-                              lookups, bounds, center, zoom, hideout) {
+                              lookups, bounds, center, zoom, hideout, level, metric, card, tab, tableShown) {
         var criteria = {
           q: q || "", departement: asList(dep), epci: asList(epci), zone_emploi: asList(zone), filiere: asList(fil),
           division: asList(div), naf: asList(naf), size_min: size || "", capability: asList(caps),
           capability_mode: capMode || "all", certification: asList(certs), member: member || "",
           territoire_industrie: asList(ti)
         };
+        var changed = (window.dash_clientside.callback_context.triggered || []).map(function (t) { return t.prop_id; });
+        var choroShown = level && level !== "none";
+        syncAddress(criteria, center, zoom, level, metric, card);
+        var others = function (choro) {
+          return [criteria, filterButtonLabel(criteria), territoryViewport(dep, epci, zone, lookups, changed)]
+            .concat(choro, [tab === "tableau" && !isSame(tableShown, criteria) ? criteria : noUpdate()]);
+        };
+        var unchanged = [noUpdate(), noUpdate(), noUpdate()];
         if (store && store.server && lookups) {  // above the client threshold: the server clusters the view
           state.selection = {store: store, criteria: criteria};
-          return tissu.serverMap.view(store, criteria, bounds, center, zoom, (hideout || {}).cluster).then(function (answer) {
-            if (!answer) { return [noUpdate(), noUpdate(), noUpdate(), noUpdate(), noUpdate(), noUpdate(), criteria]; }
-            return [{type: "FeatureCollection", features: answer.features}].concat(
-              kpis(answer.count, answer.jobs, answer.communes, answer.total), [criteria]);
+          return Promise.all([
+            tissu.serverMap.view(store, criteria, bounds, center, zoom, (hideout || {}).cluster),
+            choroShown ? choropleth(store, lookups, criteria, level, metric) : unchanged
+          ]).then(function (answers) {
+            var answer = answers[0], points = answer ? [{type: "FeatureCollection", features: answer.features}].concat(
+              kpis(answer.count, answer.jobs, answer.communes, answer.total)) : [noUpdate(), noUpdate(), noUpdate(),
+              noUpdate(), noUpdate(), noUpdate()];
+            return points.concat(others(answers[1]));
           });
         }
         if (!store || !store.lat || !lookups) {
-          return [{type: "FeatureCollection", features: []}, "–", "–", "–", "–", {display: "none"}, criteria];
+          return [{type: "FeatureCollection", features: []}, "–", "–", "–", "–", {display: "none"}].concat(
+            others(unchanged));
         }
         var selected = matching(store, lookups, criteria);
         var jobs = 0, communes = {};
@@ -342,11 +435,13 @@
         return [
           tissu.clusters.features(store, selected, {bounds: bounds, center: center, zoom: zoom,
             settings: (hideout || {}).cluster})
-        ].concat(kpis(selected.length, jobs, Object.keys(communes).length, store.lat.length), [criteria]);
+        ].concat(kpis(selected.length, jobs, Object.keys(communes).length, store.lat.length),
+          others(choroShown ? choropleth(store, lookups, criteria, level, metric, selected) : unchanged));
       },
 
-      /* The map moved or zoomed -> the clusters of the current selection in the new view. */
-      clusterView: function (bounds, zoom, center, store, hideout) {
+      /* The map moved or zoomed -> the clusters of the current selection in the new view, and the address bar. */
+      clusterView: function (bounds, zoom, center, store, hideout, criteria, level, metric, card) {
+        if (criteria) { syncAddress(criteria, center, zoom, level, metric, card); }  // before the first filter: not yet
         var sel = state.selection;
         if (!sel || !store || sel.store !== store) { return noUpdate(); }
         if (store.server) {
@@ -358,61 +453,18 @@
           settings: (hideout || {}).cluster});
       },
 
-      /* A department, EPCI or zone chosen -> the map fits it (the union of the chosen units' bounds, computed once
-         per dataset in the lookup store). The control just changed wins; cleared, the next most precise one
-         does; nothing chosen leaves the map where the user put it. */
-      fitTerritory: function (dep, epci, zone, lookups) {
-        if (!lookups || !lookups.epci || !lookups.epci.bounds) { return noUpdate(); }
-        var chosen = {departements: asList(dep), epci: asList(epci), zones: asList(zone)};
-        var byId = {"filter-departement": "departements", "filter-epci": "epci", "filter-zone-emploi": "zones"};
-        var trig = (window.dash_clientside.callback_context.triggered || [])[0];
-        var level = trig && byId[String(trig.prop_id).split(".")[0]];
-        var order = ["epci", "zones", "departements"];
-        if (!level || !chosen[level].length) {
-          level = order.filter(function (k) { return chosen[k].length; })[0];
-        }
-        if (!level) { return noUpdate(); }
-        var unit = lookups[level], s = 90, w = 180, n = -90, e = -180, found = false;
-        chosen[level].forEach(function (code) {
-          var b = unit.bounds[unit.codes.indexOf(code)];
-          if (!b) { return; }
-          found = true;
-          s = Math.min(s, b[0][0]); w = Math.min(w, b[0][1]); n = Math.max(n, b[1][0]); e = Math.max(e, b[1][1]);
-        });
-        if (!found || alreadyFitted(state.map, [[s, w], [n, e]])) { return noUpdate(); }
-        return {bounds: [[s, w], [n, e]], transition: "flyToBounds"};
+      /* Choropleth level or metric chosen -> polygons to load, their colours, the legend (a filter change redraws
+         them in applyFilters). */
+      choropleth: function (level, metric, criteria, store, lookups) {
+        var sel = state.selection;
+        if (store && !store.server && (!sel || sel.store !== store)) { return choropleth(null); }  // points not in yet
+        return choropleth(store, lookups, criteria, level, metric, sel && sel.indices);
       },
 
-      /* Choropleth level/metric/criteria -> polygons to load, their colours, the legend. */
-      choropleth: function (criteria, level, metric, store, lookups) {
-        if (!level || level === "none" || !store || !(store.lat || store.server) || !lookups) {
-          state.choro = null;
-          return [null, {level: "none"}, []];
-        }
-        if (store.server) {  // above the client threshold: the values come from the server (same definition)
-          return tissu.serverMap.units(store, criteria || {}, level, metric).then(function (values) {
-            return values ? choroOutputs(lookups, level, metric, values) : [noUpdate(), noUpdate(), noUpdate()];
-          });
-        }
-        var selected = matching(store, lookups, criteria || {});
-        return choroOutputs(lookups, level, metric, unitValues(store, lookups, selected, level, metric));
-      },
-
-      /* Keep the address bar shareable: filters, map view, choropleth and open card. */
-      syncUrl: function (criteria, center, zoom, level, metric, selected) {
-        var params = tissu.criteriaParams(criteria);
-        if (level && level !== "none") { params.set("carte", level); params.set("indicateur", metric); }
-        if (center && zoom !== undefined && zoom !== null) {
-          var lat = center.lat !== undefined ? center.lat : center[0], lon = center.lng !== undefined ? center.lng : center[1];
-          params.set("lat", Number(lat).toFixed(4));
-          params.set("lon", Number(lon).toFixed(4));
-          params.set("zoom", String(zoom));
-        }
-        if (selected) { params.set("etab", selected); }
-        var search = params.toString();
-        var url = window.location.pathname + (search ? "?" + search : "");
-        if (url !== window.location.pathname + window.location.search) { window.history.replaceState(null, "", url); }
-        return search;
+      /* Choropleth or card changed -> the address bar (filters and map moves sync it in their own callbacks). */
+      syncUrl: function (level, metric, card, criteria, center, zoom) {
+        if (!criteria) { throw window.dash_clientside.PreventUpdate; }  // the first filter callback will
+        return syncAddress(criteria, center, zoom, level, metric, card);
       },
 
       resetFilters: function (n) {

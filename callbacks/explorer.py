@@ -178,10 +178,10 @@ def register(app, service: DataService) -> None:
         payloads("explorerStores"),
         Output(ids.POINT_STORE, "data"), Output(ids.LOOKUP_STORE, "data"), Input(ids.PAYLOAD_URLS, "data"),
     )
-    app.clientside_callback(
+    app.clientside_callback(  # the table tab opened: its grid and criteria (then applyFilters keeps them current)
         payloads("openTable"),
         Output(ids.TABLE_CRITERIA, "data"), Output(ids.TABLE_OPENED, "data"),
-        Input(ids.CRITERIA, "data"), Input(ids.VIEW_TABS, "value"), State(ids.TABLE_CRITERIA, "data"),
+        Input(ids.VIEW_TABS, "value"), State(ids.CRITERIA, "data"), State(ids.TABLE_CRITERIA, "data"),
     )
     app.clientside_callback(
         payloads("pickedRow"), Output(ids.TABLE_PICK, "data"), Input(ids.TABLE, "selectedRows"),
@@ -192,38 +192,42 @@ def register(app, service: DataService) -> None:
         Output(ids.TABLE_NOTE, "children", allow_duplicate=True),
         Input(ids.TABLE_CRITERIA, "data"), prevent_initial_call=True,
     )
+    # A filter change is one callback, whatever it redraws (assets/tissu.js says why); nothing takes the criteria
+    # as an Input, so nothing chains after it.
     app.clientside_callback(
         fn("applyFilters"),
         Output(ids.POINTS, "data"), Output(ids.KPI_ESTABLISHMENTS, "children"), Output(ids.KPI_JOBS, "children"),
         Output(ids.KPI_SHARE, "children"), Output(ids.KPI_COMMUNES, "children"), Output(ids.EMPTY_STATE, "style"),
-        Output(ids.CRITERIA, "data"),
+        Output(ids.CRITERIA, "data"), Output(ids.FILTER_TOGGLE, "children"), Output(ids.MAP, "viewport"),
+        Output(ids.CHORO_LAYER, "url"), Output(ids.CHORO_LAYER, "hideout"), Output(ids.CHORO_LEGEND, "children"),
+        Output(ids.TABLE_CRITERIA, "data", allow_duplicate=True),
         *[Input(i, "value") for i in FILTER_INPUTS],
         Input(ids.POINT_STORE, "data"), State(ids.LOOKUP_STORE, "data"),
         State(ids.MAP, "bounds"), State(ids.MAP, "center"), State(ids.MAP, "zoom"), State(ids.POINTS, "hideout"),
+        State(ids.CHORO_LEVEL, "value"), State(ids.CHORO_METRIC, "value"), State(ids.SELECTED, "data"),
+        State(ids.VIEW_TABS, "value"), State(ids.TABLE_CRITERIA, "data"),
+        prevent_initial_call="initial_duplicate",  # it runs on loading: the first clusters
     )
     app.clientside_callback(
         fn("clusterView"),
         Output(ids.POINTS, "data", allow_duplicate=True),
         Input(ids.MAP, "bounds"), Input(ids.MAP, "zoom"), State(ids.MAP, "center"),
-        State(ids.POINT_STORE, "data"), State(ids.POINTS, "hideout"), prevent_initial_call=True,
-    )
-    app.clientside_callback(
-        fn("fitTerritory"),
-        Output(ids.MAP, "viewport"),
-        Input(ids.FILTER_DEPARTEMENT, "value"), Input(ids.FILTER_EPCI, "value"), Input(ids.FILTER_ZONE, "value"),
-        State(ids.LOOKUP_STORE, "data"), prevent_initial_call=True,  # a link's own centre and zoom stay
+        State(ids.POINT_STORE, "data"), State(ids.POINTS, "hideout"), State(ids.CRITERIA, "data"),
+        State(ids.CHORO_LEVEL, "value"), State(ids.CHORO_METRIC, "value"), State(ids.SELECTED, "data"),
+        prevent_initial_call=True,
     )
     app.clientside_callback(
         fn("choropleth"),
-        Output(ids.CHORO_LAYER, "url"), Output(ids.CHORO_LAYER, "hideout"), Output(ids.CHORO_LEGEND, "children"),
-        Input(ids.CRITERIA, "data"), Input(ids.CHORO_LEVEL, "value"), Input(ids.CHORO_METRIC, "value"),
-        State(ids.POINT_STORE, "data"), State(ids.LOOKUP_STORE, "data"),
+        Output(ids.CHORO_LAYER, "url", allow_duplicate=True), Output(ids.CHORO_LAYER, "hideout", allow_duplicate=True),
+        Output(ids.CHORO_LEGEND, "children", allow_duplicate=True),
+        Input(ids.CHORO_LEVEL, "value"), Input(ids.CHORO_METRIC, "value"), State(ids.CRITERIA, "data"),
+        State(ids.POINT_STORE, "data"), State(ids.LOOKUP_STORE, "data"), prevent_initial_call=True,
     )
     app.clientside_callback(
         fn("syncUrl"),
         Output(ids.URL_SYNC, "data"),
-        Input(ids.CRITERIA, "data"), Input(ids.MAP, "center"), Input(ids.MAP, "zoom"),
         Input(ids.CHORO_LEVEL, "value"), Input(ids.CHORO_METRIC, "value"), Input(ids.SELECTED, "data"),
+        State(ids.CRITERIA, "data"), State(ids.MAP, "center"), State(ids.MAP, "zoom"),
     )
     app.clientside_callback(
         fn("resetFilters"),
@@ -234,10 +238,6 @@ def register(app, service: DataService) -> None:
         ClientsideFunction("tissuLayout", "toggleFilters"),
         Output(ids.SIDE_PANEL, "className"), Output(ids.FILTER_TOGGLE, "aria-expanded"),
         Input(ids.FILTER_TOGGLE, "n_clicks"), prevent_initial_call=True,
-    )
-    app.clientside_callback(
-        ClientsideFunction("tissuLayout", "filterCount"), Output(ids.FILTER_TOGGLE, "children"),
-        Input(ids.CRITERIA, "data"),
     )
     app.clientside_callback(
         fn("switchView"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
+import urllib.request
 
 from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
@@ -66,3 +67,31 @@ def wait_dash_idle(page: Page, timeout_s: float = 20) -> None:
 def _settle(page: Page, deadline: float) -> None:
     with contextlib.suppress(PlaywrightTimeoutError):  # still busy: click anyway, the loop retries
         wait_dash_idle(page, max(1.0, min(15.0, deadline - time.monotonic())))
+
+
+# The choropleth layer's values per unit, as the page last set them (its `hideout`, from Dash's store).
+_CHORO_VALUES = """() => { const s = window.store.getState(), path = s.paths.strs['explorer-choropleth'];
+    const hideout = path.reduce((node, key) => node[key], s.layout).props.hideout || {};
+    return hideout.values || null; }"""
+
+
+def assert_choropleth_follows_filters(page: Page, server: str) -> None:
+    """Colour the explorer's map by department as a person does, then filter: each time the layer's values are
+    the API's (`/api/v1/map/units`) for the same filters, the legend is drawn and the address bar says so."""
+    def api_values(query: str) -> dict[str, float]:
+        url = f"{server}/api/v1/map/units?carte=departements&indicateur=count{query}"
+        with urllib.request.urlopen(url) as answer:
+            return json.load(answer)["values"]
+
+    choose_option(page, "#choropleth-level", "Départements")
+    for query, filiere in (("", None), ("&filiere=auto", ["auto"])):
+        if filiere:
+            page.evaluate("(v) => window.dash_clientside.set_props('filter-filiere', {value: v})", filiere)
+        expected = api_values(query)
+        assert sum(expected.values()) > 0
+        page.wait_for_function(f"(expected) => {{ const v = ({_CHORO_VALUES})();"
+                               " return v && Object.keys(expected).every((k) => v[k] === expected[k]); }",
+                               arg=expected, timeout=15000)
+        assert page.locator(".choro-row").count() >= 2
+        page.wait_for_function("(q) => location.search.includes('carte=departements') && location.search.includes(q)",
+                               arg=query.lstrip("&"), timeout=10000)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from auth_support import sign_in_page
-from browser_support import choose_option
+from browser_support import assert_choropleth_follows_filters, choose_option
 
 pytestmark = pytest.mark.browser
 
@@ -328,3 +328,10 @@ def test_a_link_to_a_department_opens_the_map_on_it(page, live_server, service):
     assert vosges["lon"].min() < float(query["lon"][0]) < vosges["lon"].max()
     assert float(query["zoom"][0]) > 8.5  # closer than the territory's opening view
     assert query["departement"] == ["88"]
+
+
+def test_the_choropleth_follows_the_filters(page, live_server):
+    page.goto(live_server + "/", wait_until="networkidle")
+    page.wait_for_selector(".marker-cluster", timeout=30000)
+    assert_choropleth_follows_filters(page, live_server)
+    assert page.errors == []

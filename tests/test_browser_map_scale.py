@@ -10,6 +10,7 @@ import json
 import urllib.request
 
 import pytest
+from browser_support import assert_choropleth_follows_filters
 
 pytestmark = pytest.mark.browser
 
@@ -79,4 +80,13 @@ def test_a_small_pan_is_drawn_from_the_answer_already_held(server_clusters_page,
     page.wait_for_timeout(300)
     assert page.evaluate(_DRAWN) == drawn_before  # the whole territory stays in view: every establishment drawn
     assert page.locator(".marker-cluster").count() > 0
+    assert page.errors == [] and page.foreign_requests == []
+
+
+def test_above_the_threshold_the_choropleth_follows_the_filters(server_clusters_page, server_clusters_server):
+    """The same as in the browser's design (tests/test_browser_explorer.py), the values coming from the server."""
+    page, server = server_clusters_page, server_clusters_server
+    page.goto(server + "/", wait_until="networkidle")
+    page.wait_for_selector(".marker-cluster", timeout=30000)
+    assert_choropleth_follows_filters(page, server)
     assert page.errors == [] and page.foreign_requests == []

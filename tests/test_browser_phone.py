@@ -83,7 +83,7 @@ def test_the_explorer_folds_its_filters_behind_a_button_then_shows_the_map(phone
     phone.keyboard.press("Escape")
     phone.wait_for_function("() => document.getElementById('filter-toggle').innerText.includes('Filtres (1)')",
                             timeout=10000)
-    assert "departement=57" in phone.url
+    phone.wait_for_function("() => location.search.includes('departement=57')", timeout=10000)  # once drawn
 
     toggle.click()
     expect(panel).to_be_hidden()
