@@ -412,7 +412,9 @@
           state.selection = {store: store, criteria: criteria};
           return Promise.all([
             tissu.serverMap.view(store, criteria, bounds, center, zoom, (hideout || {}).cluster),
-            choroShown ? choropleth(store, lookups, criteria, level, metric) : unchanged
+            // A failed choropleth request leaves the layer as it was; it does not hold back the clusters.
+            choroShown ? Promise.resolve(choropleth(store, lookups, criteria, level, metric))
+              .catch(function () { return unchanged; }) : unchanged
           ]).then(function (answers) {
             var answer = answers[0], points = answer ? [{type: "FeatureCollection", features: answer.features}].concat(
               kpis(answer.count, answer.jobs, answer.communes, answer.total)) : [noUpdate(), noUpdate(), noUpdate(),

@@ -4,7 +4,8 @@ server-side clusters, in the same run, on the same database.
 `python -m benchmarks.map_scale --sizes 10000,100000,1000000` prints, per size and design: restart (process spawn
 -> first answer, which includes the snapshot load and the warm-up) and server memory (master + worker: RSS summed,
 which counts the pages a worker shares with the master twice, and PSS, which counts them once), the map page's
-bytes on the wire (compressed), time to the first cluster, filter repaint and pan (headless Chromium, loopback),
+bytes on the wire (compressed), time to the first cluster, filter repaint and pan (headless Chromium, loopback;
+medians of eight: the first two toggles of a filter are cold, four would leave the median to them),
 and the server's time per viewport request. Designs:
 - "today": `TISSU_CLIENT_POINTS_MAX` above the size (the point store is sent), snapshot loaded with SQL (a fresh
   instance folder: no Parquet copy) — what main does;
@@ -112,7 +113,7 @@ def _views(url: str) -> tuple[float, float, float]:
     return statistics.median(cold), statistics.median(warm), statistics.median(sizes)
 
 
-def _pan(browser, url: str, rounds: int = 4) -> float | None:
+def _pan(browser, url: str, rounds: int = 8) -> float | None:
     context = browser.new_context(viewport={"width": 1600, "height": 1000})
     page = context.new_page()
     page.goto(url + "/", wait_until="networkidle")
@@ -153,7 +154,7 @@ def measure(sizes: list[int], data_dir: Path, *, browser_max: int) -> list[Run]:
                             _page_once(browser, url)  # warm the browser-independent server caches
                             ready, transferred = _page_once(browser, url)
                             run.first_cluster_ms, run.page_kb = ready, transferred / 1024
-                            run.repaint_ms = _repaint(browser, url, rounds=4)[0]
+                            run.repaint_ms = _repaint(browser, url, rounds=8)[0]
                             run.pan_ms = _pan(browser, url)
                         if design == "server clusters":
                             run.view_cold_ms, run.view_warm_ms, run.view_kb = _views(url)
