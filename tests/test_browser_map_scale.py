@@ -90,3 +90,19 @@ def test_above_the_threshold_the_choropleth_follows_the_filters(server_clusters_
     page.wait_for_selector(".marker-cluster", timeout=30000)
     assert_choropleth_follows_filters(page, server)
     assert page.errors == [] and page.foreign_requests == []
+
+
+def test_a_failed_choropleth_request_does_not_hold_back_the_clusters(server_clusters_page, server_clusters_server):
+    """With the map coloured by department and the server refusing the choropleth's values, a filter still
+    redraws the clusters and the KPIs (the choropleth rides in the same callback as the clusters)."""
+    page, server = server_clusters_page, server_clusters_server
+    page.goto(server + "/?carte=departements", wait_until="networkidle")
+    page.wait_for_selector(".marker-cluster", timeout=30000)
+    page.route("**/api/v1/map/units?**", lambda route: route.abort())
+    page.evaluate("() => window.dash_clientside.set_props('filter-departement', {value: ['88']})")
+    with urllib.request.urlopen(f"{server}/api/v1/establishments?departement=88&limit=1") as answer:
+        expected = json.load(answer)["total"]
+    _wait_or_say(page, "(n) => document.getElementById('kpi-establishments').innerText"
+                       ".replace(/\\D/g, '') === String(n)", expected, "the KPI")
+    _wait_or_say(page, f"(n) => ({_DRAWN})() === n", expected, "the drawn clusters")
+    assert page.locator(".choro-row").count() >= 2  # the legend of the last values stays
