@@ -209,11 +209,15 @@ def result_points(records: list[dict]) -> dict:
 # --- Results: the outputs of the page's main callback ----------------------------------------------
 
 def origin_layers(origin: Origin, radius_km: float) -> list:
+    # The starting point's label is always shown: on hover it would never open, the dot being drawn on the
+    # overlay pane's canvas, which lets the pointer through (assets/tissu.css), and often under the nearest pins.
     return [
         dl.Circle(center=[origin.lat, origin.lon], radius=radius_km * 1000, interactive=False,
                   color="#d9731c", weight=2, fillOpacity=0.05, dashArray="6 6"),
         dl.CircleMarker(center=[origin.lat, origin.lon], radius=9, color="#ffffff", weight=3, fillColor="#d9731c",
-                        fillOpacity=1, children=dl.Tooltip(f"Départ : {origin.label}")),
+                        fillOpacity=1, interactive=False,
+                        children=dl.Tooltip(f"Départ : {origin.label}", permanent=True, direction="bottom",
+                                            offset=[0, 10], className="origin-label")),
     ]
 
 

@@ -109,3 +109,13 @@ def test_the_origin_commune_search_ranks_and_ignores_spelling(page, live_server)
     page.click(first)
     page.wait_for_function("() => location.search.includes('commune=88413')", timeout=10000)
     assert page.errors == [] and page.foreign_requests == []
+
+
+def test_the_starting_point_is_labelled_on_the_map(page, live_server):
+    """The origin's label is shown without hovering (a hover never reached the dot, on a canvas under the pins)."""
+    page.goto(f"{live_server}/partenaires?commune=55122&capability=soudure_tig", wait_until="networkidle")
+    page.wait_for_selector(".partner-item", timeout=15000)
+    label = page.locator(".leaflet-tooltip.origin-label")
+    label.wait_for(state="visible", timeout=10000)
+    assert label.inner_text() == "Départ : Commercy (55)"
+    assert page.errors == [] and page.foreign_requests == []
