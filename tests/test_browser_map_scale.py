@@ -36,6 +36,17 @@ def _wait_or_say(page, condition: str, expected: int, what: str) -> None:
         pytest.fail(f"{what}: expected {expected} within 15 s, the page shows {state}")
 
 
+def _choose_department_and_wait(page, server: str, code: str) -> None:
+    """Filter on one department, then wait for the KPI to show the API's total and for the map, fitted to the
+    department, to draw every selected establishment once."""
+    page.evaluate("(v) => window.dash_clientside.set_props('filter-departement', {value: [v]})", code)
+    with urllib.request.urlopen(f"{server}/api/v1/establishments?departement={code}&limit=1") as answer:
+        expected = json.load(answer)["total"]
+    _wait_or_say(page, "(n) => document.getElementById('kpi-establishments').innerText"
+                       ".replace(/\\D/g, '') === String(n)", expected, "the KPI")
+    _wait_or_say(page, f"(n) => ({_DRAWN})() === n", expected, "the drawn clusters")
+
+
 def test_above_the_threshold_the_server_clusters_with_exact_counts(server_clusters_page, server_clusters_server):
     page, server = server_clusters_page, server_clusters_server
     requested: list[str] = []
@@ -44,13 +55,7 @@ def test_above_the_threshold_the_server_clusters_with_exact_counts(server_cluste
     page.wait_for_selector(".marker-cluster", timeout=30000)
     assert not [u for u in requested if "/data/explorer_points-" in u]  # no point store
     assert [u for u in requested if "/api/v1/map/clusters?" in u]
-    page.evaluate("() => window.dash_clientside.set_props('filter-departement', {value: ['55']})")
-    with urllib.request.urlopen(f"{server}/api/v1/establishments?departement=55&limit=1") as answer:
-        expected = json.load(answer)["total"]
-    _wait_or_say(page, "(n) => document.getElementById('kpi-establishments').innerText"
-                       ".replace(/\\D/g, '') === String(n)", expected, "the KPI")
-    # The map fits the department: every selected establishment is in view, drawn once.
-    _wait_or_say(page, f"(n) => ({_DRAWN})() === n", expected, "the drawn clusters")
+    _choose_department_and_wait(page, server, "55")
     assert page.locator(".marker-cluster").count() > 0
     assert page.errors == [] and page.foreign_requests == []
 
@@ -99,10 +104,5 @@ def test_a_failed_choropleth_request_does_not_hold_back_the_clusters(server_clus
     page.goto(server + "/?carte=departements", wait_until="networkidle")
     page.wait_for_selector(".marker-cluster", timeout=30000)
     page.route("**/api/v1/map/units?**", lambda route: route.abort())
-    page.evaluate("() => window.dash_clientside.set_props('filter-departement', {value: ['88']})")
-    with urllib.request.urlopen(f"{server}/api/v1/establishments?departement=88&limit=1") as answer:
-        expected = json.load(answer)["total"]
-    _wait_or_say(page, "(n) => document.getElementById('kpi-establishments').innerText"
-                       ".replace(/\\D/g, '') === String(n)", expected, "the KPI")
-    _wait_or_say(page, f"(n) => ({_DRAWN})() === n", expected, "the drawn clusters")
+    _choose_department_and_wait(page, server, "88")
     assert page.locator(".choro-row").count() >= 2  # the legend of the last values stays
